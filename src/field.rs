@@ -1,0 +1,125 @@
+//! The canonical fields every register is mapped onto.
+
+use serde::{Deserialize, Serialize};
+
+/// A canonical field. Sector schemas map their headers onto these; the
+/// normalizer for each is fixed by the field itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// Personal identification number (số định danh cá nhân / CCCD), 12 digits.
+    PersonId,
+    /// Old identity card number (CMND), 9 or 12 digits.
+    OldId,
+    FullName,
+    /// Date of birth; a year-only value is a date with year precision.
+    Dob,
+    Sex,
+    /// Commune-level unit: a code or a name.
+    Commune,
+    /// Province: a code or a name (used to narrow commune lookups).
+    Province,
+    Address,
+    Phone,
+    /// Health-insurance card number (mã thẻ BHYT).
+    HealthInsuranceNo,
+    /// Social-insurance number (mã số BHXH).
+    SocialInsuranceNo,
+    TaxCode,
+    /// Alive / deceased (reference extract).
+    Status,
+    DeathDate,
+    /// When the record was last updated in its source system.
+    UpdatedAt,
+}
+
+impl Field {
+    pub const ALL: [Field; 15] = [
+        Field::PersonId,
+        Field::OldId,
+        Field::FullName,
+        Field::Dob,
+        Field::Sex,
+        Field::Commune,
+        Field::Province,
+        Field::Address,
+        Field::Phone,
+        Field::HealthInsuranceNo,
+        Field::SocialInsuranceNo,
+        Field::TaxCode,
+        Field::Status,
+        Field::DeathDate,
+        Field::UpdatedAt,
+    ];
+    pub const COUNT: usize = Self::ALL.len();
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::PersonId => "person_id",
+            Field::OldId => "old_id",
+            Field::FullName => "full_name",
+            Field::Dob => "dob",
+            Field::Sex => "sex",
+            Field::Commune => "commune",
+            Field::Province => "province",
+            Field::Address => "address",
+            Field::Phone => "phone",
+            Field::HealthInsuranceNo => "health_insurance_no",
+            Field::SocialInsuranceNo => "social_insurance_no",
+            Field::TaxCode => "tax_code",
+            Field::Status => "status",
+            Field::DeathDate => "death_date",
+            Field::UpdatedAt => "updated_at",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Vietnamese label for human outputs.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Field::PersonId => "Số định danh cá nhân",
+            Field::OldId => "Số CMND",
+            Field::FullName => "Họ và tên",
+            Field::Dob => "Ngày sinh",
+            Field::Sex => "Giới tính",
+            Field::Commune => "Xã/phường",
+            Field::Province => "Tỉnh/thành",
+            Field::Address => "Địa chỉ",
+            Field::Phone => "Số điện thoại",
+            Field::HealthInsuranceNo => "Mã thẻ BHYT",
+            Field::SocialInsuranceNo => "Mã số BHXH",
+            Field::TaxCode => "Mã số thuế",
+            Field::Status => "Tình trạng",
+            Field::DeathDate => "Ngày mất",
+            Field::UpdatedAt => "Ngày cập nhật",
+        }
+    }
+
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match lang {
+            crate::Lang::Vi => self.label_vi(),
+            crate::Lang::En => self.as_str(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_indices_are_dense() {
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(Field::parse(f.as_str()), Some(f));
+            assert_eq!(f.index(), i);
+        }
+        assert_eq!(Field::parse("nope"), None);
+    }
+}

@@ -1,0 +1,236 @@
+//! Findings: what a stage noticed about a value, as stable codes.
+//!
+//! Every code has one dimension (đúng, đủ, sạch, sống), one severity and a
+//! plain-language message in Vietnamese and English. The README's finding table
+//! is checked against [`Code::ALL`] by a test, so the two cannot drift.
+
+use crate::field::Field;
+use serde::{Serialize, Serializer};
+
+/// The four quality dimensions of Đề án 06.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    /// đúng: agrees with the reference person.
+    Correct,
+    /// đủ: required fields present and precise enough.
+    Complete,
+    /// sạch: well-formed, standard values; each person once.
+    Clean,
+    /// sống: describes the living present.
+    Live,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 4] = [Dimension::Correct, Dimension::Complete, Dimension::Clean, Dimension::Live];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Correct => "correct",
+            Dimension::Complete => "complete",
+            Dimension::Clean => "clean",
+            Dimension::Live => "live",
+        }
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Dimension::Correct => "Đúng",
+            Dimension::Complete => "Đủ",
+            Dimension::Clean => "Sạch",
+            Dimension::Live => "Sống",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How much a finding weighs on its dimension's score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Noted, repaired or harmless: no penalty.
+    Info,
+    /// Lowers the score by 15; the record still passes the dimension.
+    Warning,
+    /// Lowers the score by 40; the record fails the dimension.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    /// Points taken off the dimension's score of 100.
+    pub fn penalty(self) -> u32 {
+        match self {
+            Severity::Info => 0,
+            Severity::Warning => 15,
+            Severity::Error => 40,
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident => $code:literal, $dim:ident, $sev:ident, $vi:literal, $en:literal; )*) => {
+        /// A stable finding code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+            pub fn dimension(self) -> Dimension {
+                match self { $( Code::$variant => Dimension::$dim, )* }
+            }
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+            pub fn message_vi(self) -> &'static str {
+                match self { $( Code::$variant => $vi, )* }
+            }
+            pub fn message_en(self) -> &'static str {
+                match self { $( Code::$variant => $en, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    // --- sạch: text and names -------------------------------------------------
+    TextLegacyEncoding => "TEXT_LEGACY_ENCODING", Clean, Warning, "Văn bản mã hóa cũ (TCVN3/VNI/...) đã được chuyển sang Unicode", "Text in a legacy encoding (TCVN3/VNI/...) was decoded to Unicode";
+    TextNotNfc => "TEXT_NOT_NFC", Clean, Info, "Văn bản Unicode tổ hợp (NFD) đã chuẩn hóa về NFC", "Decomposed Unicode (NFD) text normalized to NFC";
+    TextSpacing => "TEXT_SPACING", Clean, Info, "Khoảng trắng thừa hoặc ký tự ẩn đã được loại bỏ", "Extra spaces or invisible characters removed";
+    NameLegacyEncoding => "NAME_LEGACY_ENCODING", Clean, Warning, "Họ tên mã hóa cũ (TCVN3/VNI/...) đã được chuyển sang Unicode", "Name in a legacy encoding (TCVN3/VNI/...) was decoded to Unicode";
+    NameNoDiacritics => "NAME_NO_DIACRITICS", Clean, Warning, "Họ tên viết không dấu", "Name written without diacritics";
+    NameAllCaps => "NAME_ALL_CAPS", Clean, Info, "Họ tên viết toàn chữ hoa", "Name written in capitals";
+    NameToneStyle => "NAME_TONE_STYLE", Clean, Info, "Vị trí dấu thanh (hòa/hoà) đã được thống nhất", "Tone-mark placement (hòa/hoà) made uniform";
+    NameHonorific => "NAME_HONORIFIC", Clean, Warning, "Họ tên có kèm danh xưng (Ông, Bà, ...)", "Name carries an honorific (Ông, Bà, ...)";
+    NameSingleToken => "NAME_SINGLE_TOKEN", Clean, Warning, "Họ tên chỉ có một từ", "Name has a single word";
+    NameDigits => "NAME_DIGITS", Clean, Error, "Họ tên chứa chữ số", "Name contains digits";
+    NameInvalidChars => "NAME_INVALID_CHARS", Clean, Error, "Họ tên chứa ký tự không hợp lệ", "Name contains characters that are not letters";
+    // --- sạch: identifiers -----------------------------------------------------
+    IdMalformed => "ID_MALFORMED", Clean, Error, "Số định danh không đúng định dạng 12 chữ số", "Personal ID is not 12 digits";
+    IdProvinceUnknown => "ID_PROVINCE_UNKNOWN", Clean, Error, "Mã tỉnh (3 số đầu) của số định danh không tồn tại", "Personal ID's province code (first 3 digits) does not exist";
+    IdSexMismatch => "ID_SEX_MISMATCH", Clean, Error, "Chữ số thứ 4 của số định danh không khớp giới tính", "Personal ID's 4th digit disagrees with the sex";
+    IdBirthYearMismatch => "ID_BIRTH_YEAR_MISMATCH", Clean, Error, "Năm sinh trong số định danh không khớp ngày sinh", "Birth year in the personal ID disagrees with the date of birth";
+    IdScientificNotation => "ID_SCIENTIFIC_NOTATION", Clean, Error, "Số định danh bị Excel đổi sang dạng số mũ (5.21E+11)", "Personal ID mangled into scientific notation by a spreadsheet";
+    IdLeadingZeroLost => "ID_LEADING_ZERO_LOST", Clean, Warning, "Số định danh mất số 0 đầu; đã khôi phục", "Personal ID lost its leading zero; restored";
+    IdIsOldCmnd => "ID_IS_OLD_CMND", Clean, Warning, "Cột số định danh chứa số CMND cũ (9 số)", "The personal ID column holds an old 9-digit CMND";
+    OldIdMalformed => "OLD_ID_MALFORMED", Clean, Warning, "Số CMND không đúng định dạng 9 hoặc 12 chữ số", "Old ID (CMND) is not 9 or 12 digits";
+    HealthInsuranceMalformed => "BHYT_MALFORMED", Clean, Warning, "Mã thẻ BHYT không đúng định dạng", "Health-insurance card number is malformed";
+    HealthInsuranceShortForm => "BHYT_SHORT_FORM", Clean, Info, "Mã thẻ BHYT dạng 10 số (mẫu thẻ từ 2021)", "Health-insurance number in the 10-digit form (card template from 2021)";
+    SocialInsuranceMalformed => "BHXH_MALFORMED", Clean, Warning, "Mã số BHXH không đúng 10 chữ số", "Social-insurance number is not 10 digits";
+    TaxCodeMalformed => "TAX_CODE_MALFORMED", Clean, Warning, "Mã số thuế không đúng định dạng", "Tax code is malformed";
+    TaxCodeChecksum => "TAX_CODE_CHECKSUM", Clean, Warning, "Mã số thuế sai chữ số kiểm tra", "Tax code check digit is wrong";
+    PhoneMalformed => "PHONE_MALFORMED", Clean, Warning, "Số điện thoại không hợp lệ", "Phone number is not valid";
+    PhoneConverted => "PHONE_CONVERTED", Clean, Info, "Số di động 11 số đã chuyển sang 10 số", "11-digit mobile number converted to the 10-digit plan";
+    // --- sạch: dates, sex, communes -----------------------------------------------
+    DateUnparseable => "DATE_UNPARSEABLE", Clean, Error, "Không đọc được ngày", "Date cannot be read";
+    DateImpossible => "DATE_IMPOSSIBLE", Clean, Error, "Ngày không tồn tại (ví dụ 30/02)", "Date does not exist (e.g. 30/02)";
+    DateFuture => "DATE_FUTURE", Clean, Error, "Ngày ở tương lai", "Date lies in the future";
+    DateOrderSwapped => "DATE_ORDER_SWAPPED", Clean, Warning, "Ngày và tháng bị đảo so với định dạng khai báo", "Day and month are swapped against the declared format";
+    DateExcelSerial => "DATE_EXCEL_SERIAL", Clean, Info, "Ngày ở dạng số sê-ri Excel; đã chuyển đổi", "Date stored as an Excel serial number; converted";
+    DateZeroFilled => "DATE_ZERO_FILLED", Clean, Info, "Ngày/tháng ghi 00 (chỉ biết năm)", "Day/month written as 00 (year known only)";
+    DateTwoDigitYear => "DATE_TWO_DIGIT_YEAR", Clean, Warning, "Năm ghi 2 chữ số", "Year written with two digits";
+    SexUnknown => "SEX_UNKNOWN", Clean, Warning, "Giới tính không rõ", "Sex value not recognized";
+    CommuneUnknown => "COMMUNE_UNKNOWN", Clean, Error, "Không tìm thấy xã/phường trong danh mục", "Commune not found in the official code list";
+    CommuneAmbiguous => "COMMUNE_AMBIGUOUS", Clean, Warning, "Tên xã/phường trùng nhiều đơn vị; cần mã", "Commune name matches several units; a code is needed";
+    CommuneSplit => "COMMUNE_SPLIT", Clean, Info, "Xã/phường cũ bị chia cho nhiều đơn vị mới; đã chọn đơn vị mặc định", "Old commune was split across several new units; the default was chosen";
+    DuplicateInSource => "DUPLICATE_IN_SOURCE", Clean, Error, "Cùng một người xuất hiện nhiều lần trong nguồn", "The same person appears more than once in this source";
+    // --- đủ -----------------------------------------------------------------------
+    RequiredMissing => "REQUIRED_MISSING", Complete, Error, "Thiếu trường bắt buộc", "A required field is empty";
+    DobImprecise => "DOB_IMPRECISE", Complete, Warning, "Ngày sinh chỉ có năm (hoặc tháng/năm) trong khi cần đủ ngày", "Date of birth is year-only (or month/year) where a full date is required";
+    // --- đúng ---------------------------------------------------------------------
+    NoLink => "NO_LINK", Correct, Error, "Không tìm thấy người tương ứng trong CSDL dân cư", "No matching person in the reference population";
+    LinkReview => "LINK_REVIEW", Correct, Warning, "Có người gần khớp trong CSDL dân cư; cần kiểm tra", "A possible match in the reference needs review";
+    NameDiffers => "NAME_DIFFERS", Correct, Error, "Họ tên khác với CSDL dân cư", "Name differs from the reference";
+    DobDiffers => "DOB_DIFFERS", Correct, Error, "Ngày sinh khác với CSDL dân cư", "Date of birth differs from the reference";
+    SexDiffers => "SEX_DIFFERS", Correct, Error, "Giới tính khác với CSDL dân cư", "Sex differs from the reference";
+    IdDiffers => "ID_DIFFERS", Correct, Error, "Số định danh khác với CSDL dân cư", "Personal ID differs from the reference";
+    IdOtherPerson => "ID_BELONGS_TO_OTHER_PERSON", Correct, Error, "Số định danh thuộc về người khác trong CSDL dân cư", "The personal ID belongs to another reference person";
+    IdFromReference => "ID_FROM_REFERENCE", Correct, Warning, "Thiếu số định danh; đề xuất lấy từ CSDL dân cư", "Personal ID missing; proposed from the reference";
+    BlockTruncated => "BLOCK_TRUNCATED", Correct, Info, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
+    // --- sống ---------------------------------------------------------------------
+    DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";
+    DeceasedInRegister => "DECEASED_IN_REGISTER", Live, Error, "Người đã mất theo sổ khai tử/giấy báo tử", "Deceased according to a death register in this job";
+    CommuneDiffers => "COMMUNE_DIFFERS", Live, Warning, "Nơi cư trú khác với CSDL dân cư", "Commune differs from the reference's current residence";
+    CommunePre2025 => "COMMUNE_PRE_2025", Live, Warning, "Đơn vị hành chính cũ (trước 1/7/2025)", "Administrative unit from before the 1 July 2025 reform";
+    RecordStale => "RECORD_STALE", Live, Warning, "Bản ghi lâu không được cập nhật", "Record not updated within the configured period";
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Code {
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+    pub fn message(self, lang: crate::Lang) -> &'static str {
+        match lang {
+            crate::Lang::Vi => self.message_vi(),
+            crate::Lang::En => self.message_en(),
+        }
+    }
+}
+
+/// Where a suggested value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuggestedFrom {
+    Reference,
+    Normalizer,
+}
+
+impl SuggestedFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuggestedFrom::Reference => "reference",
+            SuggestedFrom::Normalizer => "normalizer",
+        }
+    }
+}
+
+/// One thing noticed about one field of one record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub field: Option<Field>,
+    pub code: Code,
+    pub suggested: Option<String>,
+    pub suggested_from: Option<SuggestedFrom>,
+}
+
+impl Finding {
+    pub fn new(field: Field, code: Code) -> Self {
+        Finding { field: Some(field), code, suggested: None, suggested_from: None }
+    }
+    pub fn record(code: Code) -> Self {
+        Finding { field: None, code, suggested: None, suggested_from: None }
+    }
+    pub fn suggest(mut self, value: impl Into<String>, from: SuggestedFrom) -> Self {
+        self.suggested = Some(value.into());
+        self.suggested_from = Some(from);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_upper_snake_case() {
+        let mut seen = HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate {}", c.as_str());
+            assert!(c.as_str().chars().all(|ch| ch.is_ascii_uppercase() || ch == '_' || ch.is_ascii_digit()));
+            assert_eq!(Code::parse(c.as_str()), Some(*c));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! CSV / TSV: encoding and delimiter detection, quoted fields, physical line numbers.
+
+use super::{decode::DecodingReader, IngestError, Item, Row};
+use crate::normalize::legacy::{detect, Detection, Encoding};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+/// Reads the first bytes of a file to choose its encoding (unless given) and delimiter.
+pub fn sniff(path: &Path, forced: Option<Encoding>) -> Result<(Detection, u8), IngestError> {
+    let mut f = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut head = vec![0u8; 1 << 20];
+    let mut n = 0;
+    while n < head.len() {
+        let k = f.read(&mut head[n..]).map_err(|e| IngestError::io(path, e))?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    head.truncate(n);
+    let det = match forced {
+        Some(e) => Detection { encoding: e, confidence: 1.0, has_bom: false },
+        None => detect(&head),
+    };
+    let mut text = String::new();
+    DecodingReader::new(&head[..head.len().min(64 * 1024)], det.encoding).read_to_string(&mut text).map_err(|e| IngestError::io(path, e))?;
+    Ok((det, sniff_delimiter(&text)))
+}
+
+/// The delimiter among `,` `;` tab `|` that splits the first lines most consistently.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let mut best = (b',', 0usize);
+    for d in [b'\t', b';', b'|', b','] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d as char)).collect();
+        // Title lines above the header have no delimiters: judge by the most common non-zero count.
+        let mut freq = std::collections::HashMap::new();
+        for c in counts.iter().filter(|c| **c > 0) {
+            *freq.entry(*c).or_insert(0usize) += 1;
+        }
+        if let Some((&count, &times)) = freq.iter().max_by_key(|(c, t)| (**t, **c)) {
+            let score = times * 1000 + count;
+            if score > best.1 {
+                best = (d, score);
+            }
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: char) -> usize {
+    let mut q = false;
+    let mut n = 0;
+    for c in line.chars() {
+        if c == '"' {
+            q = !q;
+        } else if c == d && !q {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Streams the rows of a CSV file as UTF-8 cells with their starting line.
+pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> {
+    let f = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding);
+    let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
+    let mut records = rdr.into_records();
+    let mut done = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match records.next()? {
+            Ok(rec) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                let cells: Vec<String> = rec.iter().map(|c| c.to_string()).collect();
+                let multiline = cells.iter().any(|c| c.contains('\n'));
+                Some(Item::Row(Row { line, cells, multiline }))
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    done = true;
+                }
+                Some(Item::Bad { line, raw: String::new(), reason: super::QuarantineReason::Unreadable })
+            }
+        }
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(sniff_delimiter("DANH SÁCH\n\na\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"x, y\",b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a|b\n1|2\n"), b'|');
+    }
+}

@@ -1,0 +1,414 @@
+//! Ingest: read each source file, find its header row, map headers to canonical
+//! fields, and turn every row into records — or into the quarantine, with a
+//! reason. Nothing is lost: rows read = rows kept + rows quarantined.
+
+mod csv;
+pub mod decode;
+mod parquet;
+mod xlsx;
+
+use crate::field::Field;
+use crate::finding::Finding;
+use crate::normalize::legacy::{Detection, Encoding};
+use crate::schema::{header_key, ColumnMap, Schema};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What to read, as the job describes it.
+#[derive(Clone, Debug)]
+pub struct SourceInput {
+    pub name: String,
+    pub path: PathBuf,
+    pub schema: Schema,
+    /// None = detect.
+    pub encoding: Option<Encoding>,
+    /// Canonical field (or `role.field`) → header, overriding the schema's aliases.
+    pub columns: HashMap<String, String>,
+    pub sheet: Option<String>,
+}
+
+/// The file formats lamsach reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Excel,
+    Parquet,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "tsv" | "txt" | "tab" => Format::Csv,
+            "xlsx" | "xls" | "xlsm" | "xlsb" | "ods" => Format::Excel,
+            "parquet" | "pq" => Format::Parquet,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Excel => "excel",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
+/// Why a row went to the quarantine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuarantineReason {
+    /// More or fewer fields than the header.
+    FieldCount,
+    /// Bytes that decode to nothing in the file's encoding.
+    Undecodable,
+    /// A quote opened and never closed: the rest of the file became one field.
+    UnclosedQuote,
+    /// The CSV parser could not read the row.
+    Unreadable,
+}
+
+impl QuarantineReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineReason::FieldCount => "FIELD_COUNT",
+            QuarantineReason::Undecodable => "UNDECODABLE",
+            QuarantineReason::UnclosedQuote => "UNCLOSED_QUOTE",
+            QuarantineReason::Unreadable => "UNREADABLE",
+        }
+    }
+    pub fn message_vi(self) -> &'static str {
+        match self {
+            QuarantineReason::FieldCount => "Số cột của dòng khác với dòng tiêu đề",
+            QuarantineReason::Undecodable => "Dòng có byte không giải mã được",
+            QuarantineReason::UnclosedQuote => "Dấu ngoặc kép mở mà không đóng",
+            QuarantineReason::Unreadable => "Không đọc được dòng",
+        }
+    }
+}
+
+pub(crate) struct Row {
+    /// Physical row: 1-based line where the record starts (CSV), sheet row (Excel), row index (Parquet).
+    pub line: u64,
+    pub cells: Vec<String>,
+    pub multiline: bool,
+}
+
+pub(crate) enum Item {
+    Row(Row),
+    Bad { line: u64, raw: String, reason: QuarantineReason },
+}
+
+/// A row that could not become a record.
+#[derive(Clone, Debug)]
+pub struct QuarantineRow {
+    pub source_row: u64,
+    pub reason: QuarantineReason,
+    /// The cells as far as they could be read, joined by the delimiter.
+    pub raw: String,
+}
+
+/// One person described by one row.
+#[derive(Clone, Debug)]
+pub struct RawRecord {
+    pub source_row: u64,
+    /// Index into the schema's roles.
+    pub role: u16,
+    /// Raw text per canonical field, by `Field::index`.
+    pub values: Vec<Option<String>>,
+    /// Findings ingest itself made (none yet; room for reader-level facts).
+    pub findings: Vec<Finding>,
+}
+
+/// The layout of a source: where its header is and what maps where.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub format: Format,
+    pub encoding: Option<Detection>,
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub columns: ColumnMap,
+}
+
+/// A source read in full.
+pub struct IngestedSource {
+    pub name: String,
+    pub path: PathBuf,
+    pub schema: Schema,
+    pub layout: Layout,
+    pub bytes: u64,
+    pub sha256: String,
+    pub rows_read: u64,
+    pub records: Vec<RawRecord>,
+    pub quarantine: Vec<QuarantineRow>,
+}
+
+/// The ingest stage's output.
+pub struct Ingested {
+    pub sources: Vec<IngestedSource>,
+}
+
+/// Ingest errors stop the source (and the run): a file that cannot be opened,
+/// a header that cannot be found, a required field with no column.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("ingest error: {file}: {source}; check that the file exists and is readable")]
+    Io { file: String, source: std::io::Error },
+    #[error("ingest error: {file}: unsupported file type; use .csv, .tsv, .txt, .xlsx, .xls or .parquet")]
+    UnknownFormat { file: String },
+    #[error("ingest error: {file}: cannot read the workbook: {message}")]
+    Excel { file: String, message: String },
+    #[error("ingest error: {file}: cannot read the Parquet file: {message}")]
+    Parquet { file: String, message: String },
+    #[error("ingest error: {file}: no header row found in the first {searched} rows (headers seen: {seen}); name the columns in the job's [source.columns]")]
+    NoHeader { file: String, searched: usize, seen: String },
+    #[error("ingest error: {file} row {row}: required field '{field}'{role} has no column; headers found: {headers}. Add `{field} = \"<header>\"` under [source.columns]")]
+    MissingRequired { file: String, row: u64, field: &'static str, role: String, headers: String },
+}
+
+impl IngestError {
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
+        IngestError::Io { file: path.display().to_string(), source: e }
+    }
+}
+
+const HEADER_SEARCH_ROWS: usize = 30;
+
+fn is_numbering_row(cells: &[String]) -> bool {
+    let non_empty: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
+    non_empty.len() >= 2
+        && non_empty.iter().all(|c| {
+            let t = c.trim().trim_start_matches('(').trim_end_matches(')');
+            t.len() <= 3 && (t.chars().all(|x| x.is_ascii_digit()) || (t.len() == 1 && t.chars().all(|x| x.is_ascii_uppercase())))
+        })
+}
+
+/// Joins a two-row header (a merged group cell above sub-columns) when that maps more fields.
+fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Vec<String>, bool) {
+    let Some(below) = below else { return (top.to_vec(), false) };
+    let n = top.len().max(below.len());
+    let mut joined = Vec::with_capacity(n);
+    let mut group = String::new();
+    for i in 0..n {
+        let t = top.get(i).map(|s| s.trim()).unwrap_or("");
+        let b = below.get(i).map(|s| s.trim()).unwrap_or("");
+        if !t.is_empty() {
+            group = t.to_string();
+        }
+        joined.push(match (t.is_empty(), b.is_empty()) {
+            (_, true) => t.to_string(),
+            (false, false) => {
+                // Prefer whichever of "group sub", "sub" a field knows.
+                let combo = format!("{t} {b}");
+                if schema.count_matches(std::slice::from_ref(&combo)) > 0 { combo } else { b.to_string() }
+            }
+            (true, false) => {
+                let combo = format!("{group} {b}");
+                if schema.count_matches(std::slice::from_ref(&combo)) > 0 { combo } else { b.to_string() }
+            }
+        });
+    }
+    let better = schema.count_matches(&joined) > schema.count_matches(top);
+    if better { (joined, true) } else { (top.to_vec(), false) }
+}
+
+struct Opened {
+    layout: Layout,
+    rest: Box<dyn Iterator<Item = Item>>,
+    /// Rows already pulled from the reader that come after the header.
+    pending: Vec<Item>,
+}
+
+fn open(input: &SourceInput) -> Result<Opened, IngestError> {
+    let path = &input.path;
+    let file = path.display().to_string();
+    if !path.exists() {
+        return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+    }
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: file.clone() })?;
+    let (mut it, encoding) = match format {
+        Format::Csv => {
+            let (det, delim) = csv::sniff(path, input.encoding)?;
+            (csv::rows(path, det, delim)?, Some(det))
+        }
+        Format::Excel => (xlsx::rows(path, input.sheet.as_deref())?, None),
+        Format::Parquet => (parquet::rows(path)?, None),
+    };
+    // Look for the header among the first rows: the row most of whose cells are known headers.
+    let mut head: Vec<Item> = Vec::new();
+    for _ in 0..HEADER_SEARCH_ROWS {
+        match it.next() {
+            Some(x) => head.push(x),
+            None => break,
+        }
+    }
+    let overrides: Vec<String> = input.columns.values().map(|h| header_key(h)).collect();
+    let score = |cells: &[String]| -> usize {
+        input.schema.count_matches(cells) * 2 + cells.iter().filter(|c| overrides.contains(&header_key(c))).count() * 3
+    };
+    let mut best: Option<(usize, usize)> = None;
+    for (i, item) in head.iter().enumerate() {
+        if let Item::Row(r) = item {
+            let s = score(&r.cells);
+            if s >= 2 && best.is_none_or(|(_, bs)| s > bs) {
+                best = Some((i, s));
+            }
+        }
+    }
+    let Some((hi, _)) = best else {
+        let seen = head
+            .iter()
+            .find_map(|x| match x {
+                Item::Row(r) if r.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 => Some(r.cells.join(" | ")),
+                _ => None,
+            })
+            .unwrap_or_default();
+        // Header names are not personal data, but a headerless file's first row may be: show only its width.
+        let seen = if seen.is_empty() { "none".to_string() } else { format!("{} columns", seen.split(" | ").count()) };
+        return Err(IngestError::NoHeader { file, searched: HEADER_SEARCH_ROWS, seen });
+    };
+    let mut pending: Vec<Item> = head.split_off(hi + 1);
+    let Some(Item::Row(header_row)) = head.pop() else { unreachable!("best index points at a row") };
+    let below = match pending.first() {
+        Some(Item::Row(r)) => Some(r.cells.clone()),
+        _ => None,
+    };
+    let (headers, two_rows) = header_from(&input.schema, &header_row.cells, below.as_deref());
+    if two_rows {
+        pending.remove(0);
+    }
+    // Government forms number their columns under the header: (1) (2) (3) ...
+    if let Some(Item::Row(r)) = pending.first()
+        && is_numbering_row(&r.cells)
+    {
+        pending.remove(0);
+    }
+    let columns = input.schema.map_columns(&headers, &input.columns);
+    for (role, cols) in &columns.roles {
+        for f in input.schema.required_fields(role) {
+            if cols[f.index()].is_none() {
+                let role = if columns.roles.len() > 1 { format!(" (role {role})") } else { String::new() };
+                return Err(IngestError::MissingRequired {
+                    file,
+                    row: header_row.line,
+                    field: f.as_str(),
+                    role,
+                    headers: headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+    }
+    Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns }, rest: it, pending })
+}
+
+/// Finds the header and maps the columns without reading the rows (for `lamsach check`).
+pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
+    open(input).map(|o| o.layout)
+}
+
+fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
+    let mut f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h).map_err(|e| IngestError::io(path, e))?;
+    Ok((n, format!("{:x}", h.finalize())))
+}
+
+/// Reads a whole source into records and quarantined rows.
+pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
+    let (bytes, sha256) = sha256_file(&input.path)?;
+    let Opened { layout, rest, pending } = open(input)?;
+    let width = layout.headers.len();
+    let mut records = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut rows_read = 0u64;
+    let roles = &layout.columns.roles;
+    let role_specific: Vec<Vec<usize>> = roles
+        .iter()
+        .map(|(role, cols)| {
+            input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect()
+        })
+        .collect();
+    for item in pending.into_iter().chain(rest) {
+        match item {
+            Item::Bad { line, raw, reason } => {
+                rows_read += 1;
+                quarantine.push(QuarantineRow { source_row: line, reason, raw });
+            }
+            Item::Row(r) => {
+                // Blank rows (Excel formatting, trailing newlines) are not rows.
+                if r.cells.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                rows_read += 1;
+                let last_non_empty = r.cells.iter().rposition(|c| !c.trim().is_empty()).map(|i| i + 1).unwrap_or(0);
+                let reason = if r.cells.iter().any(|c| c.contains('\u{FFFD}')) {
+                    Some(QuarantineReason::Undecodable)
+                } else if layout.format == Format::Csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty > width) {
+                    let newlines = r.cells.iter().map(|c| c.matches('\n').count()).sum::<usize>();
+                    Some(if r.multiline && newlines > 5 { QuarantineReason::UnclosedQuote } else { QuarantineReason::FieldCount })
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    quarantine.push(QuarantineRow { source_row: r.line, reason, raw: r.cells.join("\u{1F}") });
+                    continue;
+                }
+                for (ri, (_, cols)) in roles.iter().enumerate() {
+                    let values: Vec<Option<String>> = Field::ALL
+                        .iter()
+                        .map(|f| cols[f.index()].and_then(|c| r.cells.get(c)).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
+                        .collect();
+                    // A second subject with nothing filled in (an unmarried column pair) is no record.
+                    if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
+                        continue;
+                    }
+                    records.push(RawRecord { source_row: r.line, role: ri as u16, values, findings: Vec::new() });
+                }
+            }
+        }
+    }
+    Ok(IngestedSource { name: input.name.clone(), path: input.path.clone(), schema: input.schema.clone(), layout, bytes, sha256, rows_read, records, quarantine })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn input(path: &Path, schema: &str) -> SourceInput {
+        SourceInput { name: "t".into(), path: path.to_path_buf(), schema: Schema::built_in(schema).unwrap(), encoding: None, columns: HashMap::new(), sheet: None }
+    }
+
+    #[test]
+    fn csv_with_title_block_numbering_and_broken_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ld.csv");
+        let mut f = std::fs::File::create(&p).unwrap();
+        write!(
+            f,
+            "DANH SÁCH NGƯỜI LAO ĐỘNG\nXã Quy Nhơn Bắc\nSTT,Họ và tên,Ngày sinh,Giới tính,Số CCCD\n(1),(2),(3),(4),(5)\n1,Nguyễn Văn An,01/02/1990,Nam,052090000001\n2,\"Trần Thị\nBình\",03/04/1991,Nữ,052191000002\n3,Lê Văn C,05/06/1992\n\n4,Phạm D,01/01/1980,Nam,052080000004\n"
+        )
+        .unwrap();
+        let s = read_source(&input(&p, "labour")).unwrap();
+        assert_eq!(s.layout.header_row, 3);
+        assert_eq!(s.rows_read, 4);
+        assert_eq!(s.records.len(), 3);
+        assert_eq!(s.quarantine.len(), 1);
+        assert_eq!(s.quarantine[0].source_row, 7);
+        assert_eq!(s.quarantine[0].reason, QuarantineReason::FieldCount);
+        assert_eq!(s.records[0].source_row, 5);
+        assert_eq!(s.records[1].source_row, 6);
+        assert_eq!(s.records[2].source_row, 10);
+        assert_eq!(s.records[1].values[Field::FullName.index()].as_deref(), Some("Trần Thị\nBình"));
+        assert_eq!(s.records[0].values[Field::PersonId.index()].as_deref(), Some("052090000001"));
+    }
+
+    #[test]
+    fn missing_required_column_is_a_job_error_naming_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.csv");
+        std::fs::write(&p, "Họ và tên,Ngày sinh,Giới tính\nA,1990,Nam\n").unwrap();
+        let e = read_source(&input(&p, "labour")).err().unwrap().to_string();
+        assert!(e.contains("person_id") && e.contains("Họ và tên, Ngày sinh, Giới tính"), "{e}");
+    }
+}

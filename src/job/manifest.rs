@@ -1,0 +1,134 @@
+//! manifest.json: what ran, on what, what it wrote, and how long it took.
+
+use super::Job;
+use crate::ingest::IngestedSource;
+use crate::reference::Reference;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageTiming {
+    pub stage: String,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InputEntry {
+    pub name: String,
+    pub path: String,
+    pub schema: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub encoding: Option<String>,
+    pub encoding_confidence: Option<f32>,
+    pub header_row: Option<u64>,
+    /// Data rows read (blank rows do not count).
+    pub rows_read: u64,
+    pub rows_quarantined: u64,
+    /// rows_read − rows_quarantined.
+    pub rows_kept: u64,
+    /// Records made from the kept rows (a marriage row makes two).
+    pub records: u64,
+    pub unmapped_headers: Vec<String>,
+    /// Reference only: loaded from the cache?
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<crate::reference::CacheStatus>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutputEntry {
+    pub path: String,
+    pub rows: Option<u64>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub lamsach_version: String,
+    pub job_name: String,
+    pub job_file: String,
+    pub job_sha256: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub inputs: Vec<InputEntry>,
+    pub outputs: Vec<OutputEntry>,
+    pub timings: Vec<StageTiming>,
+    pub total_seconds: f64,
+    /// Peak resident memory of the process (VmHWM), bytes.
+    pub peak_memory_bytes: Option<u64>,
+    pub exit_status: i32,
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+pub fn peak_memory() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+impl Manifest {
+    pub fn new(job: &Job, started: chrono::DateTime<chrono::Utc>, reference: &Reference, sources: &[IngestedSource]) -> Manifest {
+        let mut inputs = vec![InputEntry {
+            name: job.reference.input.name.clone(),
+            path: reference.path.display().to_string(),
+            schema: job.reference.input.schema.name.clone(),
+            bytes: reference.bytes,
+            sha256: reference.sha256.clone(),
+            encoding: None,
+            encoding_confidence: None,
+            header_row: None,
+            rows_read: reference.rows_read,
+            rows_quarantined: reference.quarantine.len() as u64,
+            rows_kept: reference.rows_read - reference.quarantine.len() as u64,
+            records: reference.people.len() as u64,
+            unmapped_headers: vec![],
+            cache: Some(reference.cache),
+        }];
+        for s in sources {
+            inputs.push(InputEntry {
+                name: s.name.clone(),
+                path: s.path.display().to_string(),
+                schema: s.schema.name.clone(),
+                bytes: s.bytes,
+                sha256: s.sha256.clone(),
+                encoding: s.layout.encoding.map(|d| d.encoding.as_str().to_string()),
+                encoding_confidence: s.layout.encoding.map(|d| d.confidence),
+                header_row: Some(s.layout.header_row),
+                rows_read: s.rows_read,
+                rows_quarantined: s.quarantine.len() as u64,
+                rows_kept: s.rows_read - s.quarantine.len() as u64,
+                records: s.records.len() as u64,
+                unmapped_headers: s.layout.columns.unmapped.clone(),
+                cache: None,
+            });
+        }
+        Manifest {
+            lamsach_version: env!("CARGO_PKG_VERSION").to_string(),
+            job_name: job.name.clone(),
+            job_file: job.file.display().to_string(),
+            job_sha256: job.sha256.clone(),
+            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            finished_at: String::new(),
+            inputs,
+            outputs: vec![],
+            timings: vec![],
+            total_seconds: 0.0,
+            peak_memory_bytes: None,
+            exit_status: 0,
+        }
+    }
+
+    pub fn finish(&mut self, timings: Vec<StageTiming>, total: f64, exit_status: i32) {
+        self.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.timings = timings;
+        self.total_seconds = total;
+        self.peak_memory_bytes = peak_memory();
+        self.exit_status = exit_status;
+    }
+}

@@ -1,0 +1,167 @@
+//! Blocking: which reference people a record is compared with. Several rules,
+//! OR-combined; none uses the family name alone (Nguyễn is 38% of names).
+
+use super::features::{Features, KeyHasher, KeyMap};
+use crate::normalize::date::Precision;
+use rayon::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Same personal ID.
+    PersonId,
+    /// Same old CMND number.
+    OldId,
+    /// Same full date of birth (day and month in either order) and phonetic given name.
+    DobGiven,
+    /// Same birth year, phonetic family and given name.
+    YearFamilyGiven,
+    /// Same current commune and phonetic full name.
+    CommuneName,
+    /// Same full date of birth (either order) and phonetic family name.
+    DobFamily,
+    /// Same phonetic given name, middle name and current commune (catches wrong dates).
+    CommuneGivenMiddle,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 7] = [Rule::PersonId, Rule::OldId, Rule::DobGiven, Rule::YearFamilyGiven, Rule::CommuneName, Rule::DobFamily, Rule::CommuneGivenMiddle];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::PersonId => "person_id",
+            Rule::OldId => "old_id",
+            Rule::DobGiven => "dob_given",
+            Rule::YearFamilyGiven => "year_family_given",
+            Rule::CommuneName => "commune_name",
+            Rule::DobFamily => "dob_family",
+            Rule::CommuneGivenMiddle => "commune_given_middle",
+        }
+    }
+}
+
+fn dob_unordered(f: &Features) -> Option<(i32, u8, u8)> {
+    let d = f.dob?;
+    if d.precision() != Precision::Day {
+        return None;
+    }
+    Some((d.year, d.day.min(d.month), d.day.max(d.month)))
+}
+
+/// The blocking key of a record under a rule, if it has the fields.
+pub fn key(rule: Rule, f: &Features) -> Option<u64> {
+    let h = KeyHasher::new(rule as u64 + 1);
+    let nonempty = |s: &str| !s.is_empty();
+    Some(match rule {
+        Rule::PersonId => h.bytes(f.person_id.as_deref()?.as_bytes()).finish(),
+        Rule::OldId => h.bytes(f.old_id.as_deref()?.as_bytes()).finish(),
+        Rule::DobGiven => {
+            let (y, a, b) = dob_unordered(f)?;
+            if !nonempty(&f.phonetic_given) {
+                return None;
+            }
+            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.phonetic_given.as_bytes()).finish()
+        }
+        Rule::YearFamilyGiven => {
+            let y = f.dob?.year;
+            if !nonempty(&f.phonetic_family) || !nonempty(&f.phonetic_given) {
+                return None;
+            }
+            h.u64(y as u64).bytes(f.phonetic_family.as_bytes()).u64(0xFF).bytes(f.phonetic_given.as_bytes()).finish()
+        }
+        Rule::CommuneName => {
+            let c = f.commune.as_deref()?;
+            if !nonempty(&f.phonetic) {
+                return None;
+            }
+            h.bytes(c.as_bytes()).bytes(f.phonetic.as_bytes()).finish()
+        }
+        Rule::DobFamily => {
+            let (y, a, b) = dob_unordered(f)?;
+            if !nonempty(&f.phonetic_family) {
+                return None;
+            }
+            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.phonetic_family.as_bytes()).finish()
+        }
+        Rule::CommuneGivenMiddle => {
+            let c = f.commune.as_deref()?;
+            if !nonempty(&f.phonetic_given) {
+                return None;
+            }
+            // The middle part of the phonetic key: tokens between family and given.
+            let fam_tokens = f.phonetic_family.split(' ').filter(|t| !t.is_empty()).count();
+            let tokens: Vec<&str> = f.phonetic.split(' ').collect();
+            if tokens.len() < fam_tokens + 2 {
+                return None;
+            }
+            let middle = tokens[fam_tokens..tokens.len() - 1].join(" ");
+            h.bytes(c.as_bytes()).bytes(middle.as_bytes()).u64(0xFE).bytes(f.phonetic_given.as_bytes()).finish()
+        }
+    })
+}
+
+/// Blocking maps from key to reference rows, one per rule.
+pub struct BlockIndex {
+    pub rules: Vec<Rule>,
+    pub maps: Vec<KeyMap<Vec<u32>>>,
+}
+
+impl BlockIndex {
+    pub fn build(people: &[Features], rules: &[Rule]) -> BlockIndex {
+        let maps = rules
+            .par_iter()
+            .map(|&r| {
+                let mut m: KeyMap<Vec<u32>> = KeyMap::default();
+                for (i, p) in people.iter().enumerate() {
+                    if let Some(k) = key(r, p) {
+                        m.entry(k).or_default().push(i as u32);
+                    }
+                }
+                m
+            })
+            .collect();
+        BlockIndex { rules: rules.to_vec(), maps }
+    }
+
+    /// The largest block of each rule in the reference.
+    pub fn largest_blocks(&self) -> Vec<usize> {
+        self.maps.iter().map(|m| m.values().map(|v| v.len()).max().unwrap_or(0)).collect()
+    }
+}
+
+/// Per-rule measurements of one linking run.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct RuleStats {
+    pub rule: &'static str,
+    /// Candidate pairs the rule produced (before de-duplication across rules).
+    pub pairs: u64,
+    /// Records that had a key under this rule.
+    pub records_with_key: u64,
+    /// The largest block a record hit.
+    pub largest_block: u64,
+    /// Blocks cut to the cap.
+    pub truncated_blocks: u64,
+}
+
+/// Candidates of one record: unique reference rows, sorted, and whether a cap cut any block.
+pub fn candidates(idx: &BlockIndex, f: &Features, cap: usize, stats: &mut [RuleStats], out: &mut Vec<u32>) -> bool {
+    out.clear();
+    let mut truncated = false;
+    for (ri, &rule) in idx.rules.iter().enumerate() {
+        let Some(k) = key(rule, f) else { continue };
+        stats[ri].records_with_key += 1;
+        if let Some(block) = idx.maps[ri].get(&k) {
+            let take = block.len().min(cap);
+            if block.len() > cap {
+                truncated = true;
+                stats[ri].truncated_blocks += 1;
+            }
+            stats[ri].pairs += take as u64;
+            stats[ri].largest_block = stats[ri].largest_block.max(block.len() as u64);
+            out.extend_from_slice(&block[..take]);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    truncated
+}

@@ -1,0 +1,226 @@
+//! Comparisons as data: each is a name and an ordered list of levels; the
+//! first level whose predicate holds wins. A missing value on either side is
+//! the null level, which weighs exactly 0.
+
+use super::features::Features;
+use super::similarity::{jaro_winkler, one_digit_off};
+use crate::normalize::date::Precision;
+use serde::{Deserialize, Serialize};
+
+/// A test that decides whether a pair is at a level.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "arg")]
+pub enum Predicate {
+    NameExact,
+    NameFoldedExact,
+    /// Same phonetic key: dialect spellings and Hoàng/Huỳnh, Vũ/Võ.
+    NamePhonetic,
+    NameJaroWinkler(f64),
+    /// Same given name and family name; the middle name differs or is missing.
+    NameFamilyGiven,
+    NameGivenOnly,
+    DobExact,
+    /// One side knows only the year and the years agree.
+    DobYearOnlyAgree,
+    DobDayMonthSwapped,
+    DobYearMonth,
+    DobYear,
+    DobYearWithin(i32),
+    SexEqual,
+    IdExact,
+    IdOneDigitOff,
+    OldIdExact,
+    CommuneEqual,
+    ProvinceEqual,
+    Else,
+}
+
+/// The field a comparison reads (decides the null check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareField {
+    Name,
+    Dob,
+    Sex,
+    PersonId,
+    OldId,
+    Commune,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    pub label: String,
+    pub predicate: Predicate,
+    /// Apply a term-frequency adjustment at this level.
+    #[serde(default)]
+    pub tf: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub name: String,
+    pub field: CompareField,
+    /// Non-null levels in order; the last is normally `Else`.
+    pub levels: Vec<Level>,
+}
+
+fn lvl(label: &str, p: Predicate, tf: bool) -> Level {
+    Level { label: label.to_string(), predicate: p, tf }
+}
+
+/// The default comparisons for Vietnamese person records.
+pub fn default_comparisons() -> Vec<Comparison> {
+    use Predicate::*;
+    vec![
+        Comparison {
+            name: "name".into(),
+            field: CompareField::Name,
+            levels: vec![
+                lvl("exact", NameExact, true),
+                lvl("folded_exact", NameFoldedExact, true),
+                lvl("phonetic", NamePhonetic, true),
+                lvl("jaro_winkler_0.94", NameJaroWinkler(0.94), false),
+                lvl("family_given", NameFamilyGiven, false),
+                lvl("jaro_winkler_0.85", NameJaroWinkler(0.85), false),
+                lvl("given_only", NameGivenOnly, false),
+                lvl("else", Else, false),
+            ],
+        },
+        Comparison {
+            name: "dob".into(),
+            field: CompareField::Dob,
+            levels: vec![
+                lvl("exact", DobExact, true),
+                lvl("year_only_agree", DobYearOnlyAgree, false),
+                lvl("day_month_swapped", DobDayMonthSwapped, false),
+                lvl("year_month", DobYearMonth, false),
+                lvl("year", DobYear, false),
+                lvl("year_within_1", DobYearWithin(1), false),
+                lvl("else", Else, false),
+            ],
+        },
+        Comparison {
+            name: "sex".into(),
+            field: CompareField::Sex,
+            levels: vec![lvl("equal", SexEqual, false), lvl("else", Else, false)],
+        },
+        Comparison {
+            name: "person_id".into(),
+            field: CompareField::PersonId,
+            levels: vec![lvl("exact", IdExact, false), lvl("one_digit_off", IdOneDigitOff, false), lvl("else", Else, false)],
+        },
+        Comparison {
+            name: "old_id".into(),
+            field: CompareField::OldId,
+            levels: vec![lvl("exact", OldIdExact, false), lvl("else", Else, false)],
+        },
+        Comparison {
+            name: "commune".into(),
+            field: CompareField::Commune,
+            levels: vec![lvl("same", CommuneEqual, true), lvl("same_province", ProvinceEqual, false), lvl("else", Else, false)],
+        },
+    ]
+}
+
+/// The level index that marks a null comparison.
+pub const NULL_LEVEL: u8 = u8::MAX;
+
+fn is_null(f: CompareField, a: &Features, b: &Features) -> bool {
+    match f {
+        CompareField::Name => !a.has_name() || !b.has_name(),
+        CompareField::Dob => a.dob.is_none() || b.dob.is_none(),
+        CompareField::Sex => a.sex.is_none() || b.sex.is_none(),
+        CompareField::PersonId => a.person_id.is_none() || b.person_id.is_none(),
+        CompareField::OldId => a.old_id.is_none() || b.old_id.is_none(),
+        CompareField::Commune => a.commune.is_none() || b.commune.is_none(),
+    }
+}
+
+fn holds(p: Predicate, a: &Features, b: &Features) -> bool {
+    use Predicate::*;
+    match p {
+        NameExact => a.full == b.full,
+        NameFoldedExact => a.folded == b.folded,
+        NamePhonetic => a.phonetic == b.phonetic,
+        NameJaroWinkler(t) => jaro_winkler(a.folded.as_bytes(), b.folded.as_bytes()) >= t,
+        NameFamilyGiven => a.phonetic_given == b.phonetic_given && a.phonetic_family == b.phonetic_family,
+        NameGivenOnly => a.phonetic_given == b.phonetic_given,
+        DobExact => a.dob == b.dob,
+        DobYearOnlyAgree => {
+            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            x.year == y.year && (x.precision() == Precision::Year || y.precision() == Precision::Year)
+        }
+        DobDayMonthSwapped => {
+            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            x.year == y.year && x.day != 0 && y.day != 0 && x.day == y.month && x.month == y.day
+        }
+        DobYearMonth => {
+            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            x.year == y.year && x.month != 0 && x.month == y.month
+        }
+        DobYear => a.dob.unwrap().year == b.dob.unwrap().year,
+        DobYearWithin(n) => (a.dob.unwrap().year - b.dob.unwrap().year).abs() <= n,
+        SexEqual => a.sex == b.sex,
+        IdExact => a.person_id == b.person_id,
+        IdOneDigitOff => one_digit_off(a.person_id.as_deref().unwrap().as_bytes(), b.person_id.as_deref().unwrap().as_bytes()),
+        OldIdExact => a.old_id == b.old_id,
+        CommuneEqual => a.commune == b.commune,
+        ProvinceEqual => a.province.is_some() && a.province == b.province,
+        Else => true,
+    }
+}
+
+impl Comparison {
+    /// The level of a pair: an index into `levels`, or [`NULL_LEVEL`].
+    #[inline]
+    pub fn level(&self, a: &Features, b: &Features) -> u8 {
+        if is_null(self.field, a, b) {
+            return NULL_LEVEL;
+        }
+        for (i, l) in self.levels.iter().enumerate() {
+            if holds(l.predicate, a, b) {
+                return i as u8;
+            }
+        }
+        (self.levels.len() - 1) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::date::PartialDate;
+
+    fn person(name: &str, dob: PartialDate) -> Features {
+        let (n, _) = crate::normalize::name::normalize_name(name, Default::default()).unwrap();
+        Features {
+            full: n.full,
+            folded: n.folded,
+            folded_family: n.folded_family,
+            folded_given: n.folded_given,
+            phonetic: n.phonetic,
+            phonetic_family: n.phonetic_family,
+            phonetic_given: n.phonetic_given,
+            dob: Some(dob),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn levels_in_order() {
+        let c = default_comparisons();
+        let d = PartialDate::ymd(1990, 3, 5);
+        let a = person("Nguyễn Văn Trung", d);
+        assert_eq!(c[0].level(&a, &person("Nguyễn Văn Trung", d)), 0);
+        assert_eq!(c[0].level(&a, &person("NGUYEN VAN TRUNG", d)), 1);
+        assert_eq!(c[0].level(&a, &person("Nguyễn Văn Chung", d)), 2);
+        assert_eq!(c[0].level(&a, &person("Nguyễn Trung", d)), 4);
+        assert_eq!(c[0].level(&a, &person("Lê Thị Hoa", d)), 7);
+        assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1990, 5, 3))), 2);
+        assert_eq!(c[1].level(&a, &person("x y", PartialDate::year_only(1990))), 1);
+        assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1991, 1, 1))), 5);
+        let mut b = a.clone();
+        b.sex = None;
+        assert_eq!(c[2].level(&a, &b), NULL_LEVEL);
+    }
+}

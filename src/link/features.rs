@@ -1,0 +1,110 @@
+//! The comparable features of one person, pre-folded once per record.
+
+use crate::normalize::date::PartialDate;
+use crate::normalize::sex::Sex;
+use crate::normalize::NormRecord;
+
+/// What the linker compares. Strings are folded (ASCII, lower case) so the
+/// comparison kernel works on bytes with no allocation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Features {
+    /// Display form (NFC, title case).
+    pub full: String,
+    pub folded: String,
+    pub folded_family: String,
+    pub folded_given: String,
+    pub phonetic: String,
+    pub phonetic_family: String,
+    pub phonetic_given: String,
+    pub person_id: Option<String>,
+    pub old_id: Option<String>,
+    pub dob: Option<PartialDate>,
+    pub sex: Option<Sex>,
+    /// Current (2025) commune code.
+    pub commune: Option<String>,
+    /// Current (2025) province code.
+    pub province: Option<String>,
+}
+
+impl Features {
+    pub fn from_record(r: &NormRecord) -> Features {
+        let mut f = Features {
+            person_id: r.person_id.clone(),
+            old_id: r.old_id.clone(),
+            dob: r.dob,
+            sex: r.sex,
+            commune: r.commune.as_ref().and_then(|c| c.current_code.clone()),
+            province: r.commune.as_ref().and_then(|c| c.current_province.clone()),
+            ..Default::default()
+        };
+        if let Some(n) = &r.name {
+            f.full = n.full.clone();
+            f.folded = n.folded.clone();
+            f.folded_family = n.folded_family.clone();
+            f.folded_given = n.folded_given.clone();
+            f.phonetic = n.phonetic.clone();
+            f.phonetic_family = n.phonetic_family.clone();
+            f.phonetic_given = n.phonetic_given.clone();
+        }
+        f
+    }
+
+    pub fn has_name(&self) -> bool {
+        !self.folded.is_empty()
+    }
+}
+
+/// A fast 64-bit hash (FxHash's multiply-rotate) for blocking keys and term frequencies.
+#[derive(Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl KeyHasher {
+    pub fn new(seed: u64) -> Self {
+        KeyHasher(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+    #[inline]
+    pub fn u64(mut self, v: u64) -> Self {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self
+    }
+    #[inline]
+    pub fn bytes(mut self, b: &[u8]) -> Self {
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            self = self.u64(u64::from_le_bytes(c.try_into().unwrap()));
+        }
+        let mut tail = [0u8; 8];
+        let r = chunks.remainder();
+        tail[..r.len()].copy_from_slice(r);
+        self.u64(u64::from_le_bytes(tail) ^ ((b.len() as u64) << 56))
+    }
+    #[inline]
+    pub fn finish(self) -> u64 {
+        // Final avalanche so that nearby keys spread over the map.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51afd7ed558ccd);
+        x ^= x >> 33;
+        x
+    }
+}
+
+/// A hasher for maps whose keys are already [`KeyHasher`] outputs.
+#[derive(Default, Clone, Copy)]
+pub struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | *b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+pub type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<IdentityHasher>>;

@@ -1,0 +1,339 @@
+//! Link: for each normalized record, find the reference person it describes —
+//! or say there is none. Blocking → comparison levels → Fellegi–Sunter weights
+//! (u sampled, m and λ by EM, term-frequency adjusted) → best candidate,
+//! margin to the runner-up, class. Parallel over records with rayon.
+
+pub mod blocking;
+pub mod compare;
+pub mod features;
+pub mod model;
+pub mod similarity;
+
+use blocking::{candidates, BlockIndex, Rule, RuleStats};
+use compare::{default_comparisons, NULL_LEVEL};
+use features::{Features, KeyHasher, KeyMap};
+use model::{probability, Model};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The decision for one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchClass {
+    Match,
+    Review,
+    NoMatch,
+}
+
+impl MatchClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchClass::Match => "match",
+            MatchClass::Review => "review",
+            MatchClass::NoMatch => "no_match",
+        }
+    }
+}
+
+/// Linker settings; the job's `[link]` table maps onto these one to one.
+#[derive(Clone, Debug)]
+pub struct LinkSettings {
+    pub match_threshold: f64,
+    pub review_threshold: f64,
+    /// Bits the best candidate must lead the runner-up by to be a match.
+    pub min_margin: f64,
+    /// Largest block a rule may contribute per record.
+    pub max_block: usize,
+    pub seed: u64,
+    pub u_samples: usize,
+    /// Records sampled for EM.
+    pub em_records: usize,
+    pub em_max_iterations: u32,
+    /// Use this model instead of training.
+    pub model: Option<Model>,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings {
+            match_threshold: 0.95,
+            review_threshold: 0.50,
+            min_margin: 3.0,
+            max_block: 1000,
+            seed: 20250701,
+            u_samples: 500_000,
+            em_records: 100_000,
+            em_max_iterations: 100,
+            model: None,
+        }
+    }
+}
+
+/// One scored candidate: the weight as a sum of named parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    pub ref_idx: u32,
+    pub weight: f64,
+    pub probability: f64,
+    /// Level per comparison (NULL_LEVEL for null).
+    pub levels: Vec<u8>,
+    /// Weight per comparison including its term-frequency adjustment.
+    pub parts: Vec<f64>,
+    /// The term-frequency part of each comparison's weight.
+    pub tf_parts: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordLink {
+    pub class: MatchClass,
+    pub best: Option<Scored>,
+    pub runner_up: Option<Scored>,
+    pub candidates: u32,
+    /// A blocking cap cut this record's candidates.
+    pub truncated: bool,
+}
+
+impl RecordLink {
+    pub fn margin(&self) -> Option<f64> {
+        match (&self.best, &self.runner_up) {
+            (Some(b), Some(r)) => Some(b.weight - r.weight),
+            _ => None,
+        }
+    }
+}
+
+/// Term frequencies in the reference, per person, for the tf comparisons.
+pub struct TermFrequencies {
+    /// Per reference person: frequency of its phonetic name, dob and commune.
+    pub name: Vec<f32>,
+    pub dob: Vec<f32>,
+    pub commune: Vec<f32>,
+}
+
+impl TermFrequencies {
+    pub fn build(people: &[Features]) -> TermFrequencies {
+        let n = people.len().max(1) as f32;
+        let count = |key: &dyn Fn(&Features) -> Option<u64>| -> Vec<f32> {
+            let mut m: KeyMap<u32> = KeyMap::default();
+            let keys: Vec<Option<u64>> = people.iter().map(key).collect();
+            for k in keys.iter().flatten() {
+                *m.entry(*k).or_default() += 1;
+            }
+            keys.iter().map(|k| k.map(|k| m[&k] as f32 / n).unwrap_or(0.0)).collect()
+        };
+        TermFrequencies {
+            name: count(&|f| f.has_name().then(|| KeyHasher::new(1).bytes(f.phonetic.as_bytes()).finish())),
+            dob: count(&|f| f.dob.map(|d| KeyHasher::new(2).u64(d.year as u64).u64(d.month as u64).u64(d.day as u64).finish())),
+            commune: count(&|f| f.commune.as_ref().map(|c| KeyHasher::new(3).bytes(c.as_bytes()).finish())),
+        }
+    }
+
+    fn of(&self, comparison: &str, i: usize) -> f64 {
+        (match comparison {
+            "name" => self.name[i],
+            "dob" => self.dob[i],
+            "commune" => self.commune[i],
+            _ => 0.0,
+        }) as f64
+    }
+}
+
+/// The reference side of linking, built once per extract.
+pub struct LinkIndex<'a> {
+    pub people: &'a [Features],
+    pub blocks: BlockIndex,
+    pub tf: TermFrequencies,
+}
+
+impl<'a> LinkIndex<'a> {
+    pub fn build(people: &'a [Features]) -> Self {
+        let (blocks, tf) = rayon::join(|| BlockIndex::build(people, &Rule::ALL), || TermFrequencies::build(people));
+        LinkIndex { people, blocks, tf }
+    }
+}
+
+/// What the link stage hands to assess.
+pub struct Linked {
+    pub model: Model,
+    /// `records[s][i]` is the link of source s, record i.
+    pub records: Vec<Vec<RecordLink>>,
+    pub rules: Vec<RuleStats>,
+    pub largest_reference_blocks: Vec<(String, usize)>,
+}
+
+/// Scores one pair under the model.
+pub fn score_pair(model: &Model, weights: &[Vec<f64>], tf: &TermFrequencies, a: &Features, ref_idx: u32, b: &Features) -> Scored {
+    let nc = model.comparisons.len();
+    let mut levels = Vec::with_capacity(nc);
+    let mut parts = Vec::with_capacity(nc);
+    let mut tf_parts = Vec::with_capacity(nc);
+    let mut w = model.prior_weight();
+    for (c, comp) in model.comparisons.iter().enumerate() {
+        let l = comp.level(a, b);
+        let base = if l == NULL_LEVEL { 0.0 } else { weights[c][l as usize] };
+        let adj = if l != NULL_LEVEL && comp.levels[l as usize].tf { model.tf_adjustment(c, l, tf.of(&comp.name, ref_idx as usize)) } else { 0.0 };
+        levels.push(l);
+        parts.push(base + adj);
+        tf_parts.push(adj);
+        w += base + adj;
+    }
+    Scored { ref_idx, weight: w, probability: probability(w), levels, parts, tf_parts }
+}
+
+fn weight_table(model: &Model) -> Vec<Vec<f64>> {
+    (0..model.comparisons.len()).map(|c| (0..model.m[c].len()).map(|l| model.level_weight(c, l as u8)).collect()).collect()
+}
+
+/// Trains a model: u from random record × reference pairs, then EM on the
+/// candidate pairs of a sample of records.
+pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) -> Model {
+    let comps = default_comparisons();
+    let mut rng = crate::rng::Rng::new(settings.seed);
+    let mut u_counts: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.levels.len()]).collect();
+    let mut sampled = 0u64;
+    if !records.is_empty() && !index.people.is_empty() {
+        let pairs: Vec<(usize, usize)> = (0..settings.u_samples)
+            .map(|_| (rng.below(records.len() as u64) as usize, rng.below(index.people.len() as u64) as usize))
+            .collect();
+        let counts = pairs
+            .par_chunks(8192)
+            .map(|chunk| {
+                let mut local: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.levels.len()]).collect();
+                for &(i, j) in chunk {
+                    for (c, comp) in comps.iter().enumerate() {
+                        let l = comp.level(records[i], &index.people[j]);
+                        if l != NULL_LEVEL {
+                            local[c][l as usize] += 1;
+                        }
+                    }
+                }
+                local
+            })
+            .reduce(
+                || comps.iter().map(|c| vec![0; c.levels.len()]).collect(),
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        for (p, q) in x.iter_mut().zip(y) {
+                            *p += q;
+                        }
+                    }
+                    a
+                },
+            );
+        u_counts = counts;
+        sampled = pairs.len() as u64;
+    }
+    let mut model = Model::with_u(comps, &u_counts, settings.seed, sampled);
+    // EM on the candidate pairs of an evenly spaced sample of records.
+    let step = (records.len() / settings.em_records.max(1)).max(1);
+    let sample: Vec<&Features> = records.iter().step_by(step).copied().collect();
+    let patterns = sample
+        .par_chunks(1024)
+        .map(|chunk| {
+            let mut counts: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+            let mut stats = vec![RuleStats::default(); index.blocks.rules.len()];
+            let mut cands = Vec::new();
+            for f in chunk {
+                candidates(&index.blocks, f, settings.max_block, &mut stats, &mut cands);
+                for &j in &cands {
+                    let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, &index.people[j as usize])).collect();
+                    *counts.entry(levels).or_default() += 1;
+                }
+            }
+            counts
+        })
+        .reduce(Default::default, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        });
+    let mut patterns: Vec<(Vec<u8>, u64)> = patterns.into_iter().collect();
+    patterns.sort(); // EM sums in a fixed order: deterministic models
+    model.train_em(&patterns, settings.em_max_iterations, 1e-6);
+    model
+}
+
+/// Links every record of every source against the index.
+pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings) -> Linked {
+    let all: Vec<&Features> = sources.iter().flatten().collect();
+    let model = match &settings.model {
+        Some(m) => {
+            let mut m = m.clone();
+            m.training.loaded = true;
+            m
+        }
+        None => train(index, &all, settings),
+    };
+    let weights = weight_table(&model);
+    let nrules = index.blocks.rules.len();
+    let mut rules: Vec<RuleStats> = index.blocks.rules.iter().map(|r| RuleStats { rule: r.as_str(), ..Default::default() }).collect();
+    let mut records = Vec::with_capacity(sources.len());
+    for src in sources {
+        let (links, stats): (Vec<RecordLink>, Vec<Vec<RuleStats>>) = src
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut stats = vec![RuleStats::default(); nrules];
+                let mut cands = Vec::new();
+                let links: Vec<RecordLink> = chunk.iter().map(|f| link_one(index, &model, &weights, settings, f, &mut stats, &mut cands)).collect();
+                (links, stats)
+            })
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |mut acc, (l, s)| {
+                    acc.0.extend(l);
+                    acc.1.push(s);
+                    acc
+                },
+            )
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |mut a, b| {
+                    a.0.extend(b.0);
+                    a.1.extend(b.1);
+                    a
+                },
+            );
+        for s in stats {
+            for (acc, x) in rules.iter_mut().zip(s) {
+                acc.pairs += x.pairs;
+                acc.records_with_key += x.records_with_key;
+                acc.largest_block = acc.largest_block.max(x.largest_block);
+                acc.truncated_blocks += x.truncated_blocks;
+            }
+        }
+        records.push(links);
+    }
+    let largest_reference_blocks = index.blocks.rules.iter().zip(index.blocks.largest_blocks()).map(|(r, n)| (r.as_str().to_string(), n)).collect();
+    Linked { model, records, rules, largest_reference_blocks }
+}
+
+fn link_one(index: &LinkIndex, model: &Model, weights: &[Vec<f64>], s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
+    let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
+    let mut best: Option<Scored> = None;
+    let mut second: Option<Scored> = None;
+    for &j in cands.iter() {
+        let sc = score_pair(model, weights, &index.tf, f, j, &index.people[j as usize]);
+        let better = |x: &Scored, y: &Option<Scored>| y.as_ref().is_none_or(|y| x.weight > y.weight);
+        if better(&sc, &best) {
+            second = best.take();
+            best = Some(sc);
+        } else if better(&sc, &second) {
+            second = Some(sc);
+        }
+    }
+    let class = match &best {
+        Some(b) => {
+            let margin_ok = second.as_ref().is_none_or(|r| b.weight - r.weight >= s.min_margin);
+            if b.probability >= s.match_threshold && margin_ok {
+                MatchClass::Match
+            } else if b.probability >= s.review_threshold {
+                MatchClass::Review
+            } else {
+                MatchClass::NoMatch
+            }
+        }
+        None => MatchClass::NoMatch,
+    };
+    RecordLink { class, best, runner_up: second, candidates: cands.len() as u32, truncated }
+}

@@ -1,0 +1,231 @@
+//! The Fellegi–Sunter model: u from random pairs, m and λ by EM on the
+//! candidate pairs (no labels), term-frequency adjustments from the reference.
+//! A match weight is the prior plus one named part per comparison.
+
+use super::compare::{Comparison, NULL_LEVEL};
+use serde::{Deserialize, Serialize};
+
+/// Bump when the model's JSON changes incompatibly.
+pub const MODEL_FORMAT: u32 = 1;
+
+/// m and u are kept inside [PROB_FLOOR, 1 − PROB_FLOOR].
+pub const PROB_FLOOR: f64 = 1e-7;
+
+fn guard(p: f64) -> f64 {
+    p.clamp(PROB_FLOOR, 1.0 - PROB_FLOOR)
+}
+
+/// How the model was trained, reported honestly in the summary.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct TrainingReport {
+    pub seed: u64,
+    pub u_pairs_sampled: u64,
+    pub em_pairs: u64,
+    pub em_patterns: u64,
+    pub em_iterations: u32,
+    pub em_converged: bool,
+    /// Largest change of any parameter in the last iteration.
+    pub em_final_change: f64,
+    /// True when the model was loaded from a file instead of trained.
+    pub loaded: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Model {
+    pub format: u32,
+    pub comparisons: Vec<Comparison>,
+    /// P(match) for a candidate pair.
+    pub lambda: f64,
+    /// m[c][l] = P(level l | match), u[c][l] = P(level l | non-match), non-null levels only.
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    pub training: TrainingReport,
+}
+
+impl Model {
+    /// A model with u from counts and an initial m that favours the first levels.
+    pub fn with_u(comparisons: Vec<Comparison>, u_counts: &[Vec<u64>], seed: u64, sampled: u64) -> Model {
+        let u = u_counts
+            .iter()
+            .map(|counts| {
+                let total: u64 = counts.iter().sum();
+                let k = counts.len() as f64;
+                counts.iter().map(|&c| guard((c as f64 + 0.1) / (total as f64 + 0.1 * k))).collect()
+            })
+            .collect();
+        let m = comparisons
+            .iter()
+            .map(|c| {
+                let n = c.levels.len();
+                let raw: Vec<f64> = (0..n).map(|i| 0.5f64.powi(i as i32 + 1)).collect();
+                let s: f64 = raw.iter().sum();
+                raw.iter().map(|x| guard(x / s)).collect()
+            })
+            .collect();
+        Model {
+            format: MODEL_FORMAT,
+            comparisons,
+            lambda: 0.1,
+            m,
+            u,
+            training: TrainingReport { seed, u_pairs_sampled: sampled, ..Default::default() },
+        }
+    }
+
+    /// Weight of a level in bits: log2(m/u); 0 for the null level.
+    #[inline]
+    pub fn level_weight(&self, c: usize, level: u8) -> f64 {
+        if level == NULL_LEVEL {
+            return 0.0;
+        }
+        (self.m[c][level as usize] / self.u[c][level as usize]).log2()
+    }
+
+    pub fn prior_weight(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+
+    /// Term-frequency adjustment at a tf level: log2(u / tf), bounded to ±10 bits.
+    #[inline]
+    pub fn tf_adjustment(&self, c: usize, level: u8, tf: f64) -> f64 {
+        if level == NULL_LEVEL || !self.comparisons[c].levels[level as usize].tf || tf <= 0.0 {
+            return 0.0;
+        }
+        (self.u[c][level as usize] / tf).log2().clamp(-10.0, 10.0)
+    }
+
+    /// Expectation–maximization of m and λ on comparison patterns with counts;
+    /// u stays fixed. Returns when no parameter moves more than `tol`.
+    pub fn train_em(&mut self, patterns: &[(Vec<u8>, u64)], max_iter: u32, tol: f64) {
+        let nc = self.comparisons.len();
+        let total: f64 = patterns.iter().map(|(_, n)| *n as f64).sum();
+        self.training.em_pairs = total as u64;
+        self.training.em_patterns = patterns.len() as u64;
+        if total == 0.0 {
+            return;
+        }
+        let mut it = 0;
+        let mut change = f64::INFINITY;
+        while it < max_iter && change > tol {
+            it += 1;
+            let mut m_num: Vec<Vec<f64>> = self.m.iter().map(|v| vec![0.0; v.len()]).collect();
+            let mut m_den = vec![0.0; nc];
+            let mut match_mass = 0.0;
+            for (levels, n) in patterns {
+                let n = *n as f64;
+                let mut w = self.prior_weight();
+                for (c, &l) in levels.iter().enumerate() {
+                    w += self.level_weight(c, l);
+                }
+                let p = 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp());
+                match_mass += n * p;
+                for (c, &l) in levels.iter().enumerate() {
+                    if l != NULL_LEVEL {
+                        m_num[c][l as usize] += n * p;
+                        m_den[c] += n * p;
+                    }
+                }
+            }
+            change = 0.0;
+            for c in 0..nc {
+                if m_den[c] <= 0.0 {
+                    continue;
+                }
+                for l in 0..self.m[c].len() {
+                    let new = guard(m_num[c][l] / m_den[c]);
+                    change = f64::max(change, (new - self.m[c][l]).abs());
+                    self.m[c][l] = new;
+                }
+            }
+            let new_lambda = guard(match_mass / total);
+            change = f64::max(change, (new_lambda - self.lambda).abs());
+            self.lambda = new_lambda;
+        }
+        self.training.em_iterations = it;
+        self.training.em_converged = change <= tol;
+        self.training.em_final_change = change;
+    }
+}
+
+/// Probability from a match weight in bits: 2^w / (1 + 2^w).
+pub fn probability(weight: f64) -> f64 {
+    let x = weight.clamp(-200.0, 200.0);
+    1.0 / (1.0 + 2f64.powf(-x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::compare::default_comparisons;
+
+    /// A tiny deterministic generator for the test.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn pick(&mut self, probs: &[f64]) -> u8 {
+            let r = self.next();
+            let mut acc = 0.0;
+            for (i, p) in probs.iter().enumerate() {
+                acc += p;
+                if r < acc {
+                    return i as u8;
+                }
+            }
+            (probs.len() - 1) as u8
+        }
+    }
+
+    #[test]
+    fn em_recovers_known_m_and_lambda() {
+        let comps = default_comparisons();
+        let true_m: Vec<Vec<f64>> = comps
+            .iter()
+            .map(|c| {
+                let n = c.levels.len();
+                let mut v = vec![0.02 / (n - 1) as f64; n];
+                v[0] = 0.98 - 0.02 / (n - 1) as f64 * 0.0;
+                let s: f64 = v.iter().sum();
+                v.iter().map(|x| x / s).collect()
+            })
+            .collect();
+        let true_u: Vec<Vec<f64>> = comps
+            .iter()
+            .map(|c| {
+                let n = c.levels.len();
+                let mut v = vec![0.0; n];
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = if i + 1 == n { 0.9 } else { 0.1 / (n - 1) as f64 };
+                }
+                v
+            })
+            .collect();
+        let lambda = 0.3;
+        let mut rng = Lcg(7);
+        let mut counts = std::collections::HashMap::<Vec<u8>, u64>::new();
+        for _ in 0..200_000 {
+            let is_match = rng.next() < lambda;
+            let levels: Vec<u8> = (0..comps.len()).map(|c| rng.pick(if is_match { &true_m[c] } else { &true_u[c] })).collect();
+            *counts.entry(levels).or_default() += 1;
+        }
+        let patterns: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
+        let u_counts: Vec<Vec<u64>> = true_u.iter().map(|v| v.iter().map(|p| (p * 1e6) as u64).collect()).collect();
+        let mut model = Model::with_u(comps, &u_counts, 1, 1_000_000);
+        model.train_em(&patterns, 200, 1e-7);
+        assert!(model.training.em_converged);
+        assert!((model.lambda - lambda).abs() < 0.01, "lambda {}", model.lambda);
+        for c in 0..true_m.len() {
+            assert!((model.m[c][0] - true_m[c][0]).abs() < 0.02, "m[{c}][0] {} vs {}", model.m[c][0], true_m[c][0]);
+        }
+    }
+
+    #[test]
+    fn weights_and_probability() {
+        assert!((probability(0.0) - 0.5).abs() < 1e-12);
+        assert!(probability(20.0) > 0.999_99);
+        let m = Model::with_u(default_comparisons(), &default_comparisons().iter().map(|c| vec![10; c.levels.len()]).collect::<Vec<_>>(), 0, 0);
+        assert_eq!(m.level_weight(0, NULL_LEVEL), 0.0);
+    }
+}

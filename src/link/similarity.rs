@@ -1,0 +1,141 @@
+//! String similarity on folded (ASCII) strings, allocation-free.
+
+/// Jaro–Winkler similarity of two byte strings (prefix scale 0.1, up to 4 chars).
+/// Strings longer than 64 bytes fall back to a heap bitmap.
+///
+/// ```
+/// use lamsach::link::similarity::jaro_winkler;
+/// assert!((jaro_winkler(b"martha", b"marhta") - 0.9611).abs() < 1e-3);
+/// assert_eq!(jaro_winkler(b"nguyen van an", b"nguyen van an"), 1.0);
+/// ```
+pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    let j = jaro(a, b);
+    if j <= 0.0 {
+        return j;
+    }
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    j + prefix as f64 * 0.1 * (1.0 - j)
+}
+
+pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let window = (b.len() / 2).saturating_sub(1);
+    if b.len() <= 64 {
+        let mut b_used: u64 = 0;
+        let mut a_matched: u64 = 0;
+        let mut m = 0usize;
+        for (i, &ca) in a.iter().enumerate() {
+            let lo = i.saturating_sub(window);
+            let hi = (i + window + 1).min(b.len());
+            for j in lo..hi {
+                if b_used & (1 << j) == 0 && b[j] == ca {
+                    b_used |= 1 << j;
+                    a_matched |= 1 << i;
+                    m += 1;
+                    break;
+                }
+            }
+        }
+        if m == 0 {
+            return 0.0;
+        }
+        let mut t = 0usize;
+        let mut bj = 0usize;
+        for (i, &ca) in a.iter().enumerate() {
+            if a_matched & (1 << i) != 0 {
+                while b_used & (1 << bj) == 0 {
+                    bj += 1;
+                }
+                if ca != b[bj] {
+                    t += 1;
+                }
+                bj += 1;
+            }
+        }
+        let m = m as f64;
+        (m / a.len() as f64 + m / b.len() as f64 + (m - (t / 2) as f64) / m) / 3.0
+    } else {
+        let mut b_used = vec![false; b.len()];
+        let mut a_matched = vec![false; a.len()];
+        let mut m = 0usize;
+        for (i, &ca) in a.iter().enumerate() {
+            let lo = i.saturating_sub(window);
+            let hi = (i + window + 1).min(b.len());
+            for j in lo..hi {
+                if !b_used[j] && b[j] == ca {
+                    b_used[j] = true;
+                    a_matched[i] = true;
+                    m += 1;
+                    break;
+                }
+            }
+        }
+        if m == 0 {
+            return 0.0;
+        }
+        let mut t = 0usize;
+        let mut bj = 0usize;
+        for (i, &ca) in a.iter().enumerate() {
+            if a_matched[i] {
+                while !b_used[bj] {
+                    bj += 1;
+                }
+                if ca != b[bj] {
+                    t += 1;
+                }
+                bj += 1;
+            }
+        }
+        let m = m as f64;
+        (m / a.len() as f64 + m / b.len() as f64 + (m - (t / 2) as f64) / m) / 3.0
+    }
+}
+
+/// True when two equal-length digit strings differ in exactly one position,
+/// or by one swap of adjacent digits.
+pub fn one_digit_off(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
+    match diffs.len() {
+        1 => true,
+        2 => diffs[1] == diffs[0] + 1 && a[diffs[0]] == b[diffs[1]] && a[diffs[1]] == b[diffs[0]],
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_values() {
+        assert!((jaro(b"dwayne", b"duane") - 0.8222).abs() < 1e-3);
+        assert!((jaro_winkler(b"dixon", b"dicksonx") - 0.8133).abs() < 1e-3);
+        assert_eq!(jaro_winkler(b"abc", b"xyz"), 0.0);
+        assert!(one_digit_off(b"052190012345", b"052190012346"));
+        assert!(one_digit_off(b"052190012345", b"052190012354"));
+        assert!(!one_digit_off(b"052190012345", b"052190012399"));
+    }
+
+    proptest! {
+        #[test]
+        fn matches_rapidfuzz(a in "[a-z ]{0,80}", b in "[a-z ]{0,80}") {
+            let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let theirs = rapidfuzz::distance::jaro_winkler::similarity(a.bytes(), b.bytes());
+            prop_assert!((ours - theirs).abs() < 1e-9, "{} vs {}", ours, theirs);
+            prop_assert!((0.0..=1.0).contains(&ours));
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Administrative units before and after the 1 July 2025 reform.
+//!
+//! The code lists in `schemas/admin/` come from the MIT-licensed PyPI package
+//! `vietnamadminunits` 1.0.4 (see `tools/build_admin_units.py`). Codes are
+//! reused across eras with different meanings (VIETNAM.md §5.4), so every code
+//! lamsach emits travels with its era.
+
+use super::text::fold;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+const PROVINCES: &str = include_str!("../../schemas/admin/provinces.csv");
+const COMMUNES_2025: &str = include_str!("../../schemas/admin/communes_2025.csv");
+const COMMUNES_LEGACY: &str = include_str!("../../schemas/admin/communes_legacy.csv");
+const CROSSWALK: &str = include_str!("../../schemas/admin/crosswalk_2025.csv");
+
+/// Where the code lists came from.
+pub const CODE_LIST_SOURCE: &str = "vietnamadminunits 1.0.4 (PyPI, MIT): dataset.db + converter_2025.json";
+
+/// The era of an administrative code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Era {
+    /// Units in force from 1 July 2025 (34 provinces, no districts).
+    #[serde(rename = "2025")]
+    Y2025,
+    /// Units before the reform (63 provinces, 696 districts).
+    #[serde(rename = "legacy")]
+    Legacy,
+}
+
+impl Era {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Era::Y2025 => "2025",
+            Era::Legacy => "legacy",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub province: String,
+}
+
+/// A commune value resolved against the code lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneMatch {
+    /// The code in its own era.
+    pub code: String,
+    pub era: Era,
+    /// The unit in force today: the code itself for 2025 codes, the crosswalk's
+    /// (default) target for legacy codes.
+    pub current_code: Option<String>,
+    /// 2-digit province code of the current unit.
+    pub current_province: Option<String>,
+    /// The legacy unit was split across several new ones.
+    pub split: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommuneLookup {
+    Found(CommuneMatch),
+    Ambiguous(usize),
+    Unknown,
+}
+
+pub struct AdminRegistry {
+    provinces_2025: HashMap<String, String>,
+    province_by_name: HashMap<String, String>,
+    new_units: HashMap<String, Unit>,
+    old_units: HashMap<String, Unit>,
+    /// old code → (default new code, number of new units it went to)
+    crosswalk: HashMap<String, (String, usize)>,
+    new_by_name: HashMap<(String, String), Vec<String>>,
+    old_by_name: HashMap<(String, String), Vec<String>>,
+    /// legacy province → new province
+    old_to_new_province: HashMap<String, String>,
+    /// communes per new province, for the generator
+    new_by_province: HashMap<String, Vec<String>>,
+}
+
+fn rows(csv: &str) -> impl Iterator<Item = Vec<&str>> {
+    csv.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').collect())
+}
+
+/// Folded commune name without its type prefix: "P. Nhơn Phú" → "nhon phu".
+pub fn commune_key(name: &str) -> String {
+    let f = fold(name.split(',').next().unwrap_or(name));
+    let f = f.replace('.', ". ");
+    let f = fold(&f);
+    for p in ["thi tran ", "dac khu ", "phuong ", "xa ", "tt. ", "tt ", "p. ", "x. ", "p ", "x ", "thi xa "] {
+        if let Some(r) = f.strip_prefix(p) {
+            return r.trim().to_string();
+        }
+    }
+    f
+}
+
+fn province_key(name: &str) -> String {
+    let f = fold(name);
+    for p in ["thanh pho ", "tinh ", "tp. ", "tp "] {
+        if let Some(r) = f.strip_prefix(p) {
+            return r.trim().to_string();
+        }
+    }
+    f
+}
+
+impl AdminRegistry {
+    fn load() -> Self {
+        let mut provinces_2025 = HashMap::new();
+        let mut province_by_name = HashMap::new();
+        for r in rows(PROVINCES) {
+            if r[0] == "2025" {
+                provinces_2025.insert(r[1].to_string(), r[2].to_string());
+                province_by_name.insert(province_key(r[2]), r[1].to_string());
+                province_by_name.insert(province_key(r[3]), r[1].to_string());
+            }
+        }
+        let mut new_units = HashMap::new();
+        let mut new_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut new_by_province: HashMap<String, Vec<String>> = HashMap::new();
+        for r in rows(COMMUNES_2025) {
+            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into() };
+            new_by_name.entry((u.province.clone(), commune_key(&u.name))).or_default().push(u.code.clone());
+            new_by_province.entry(u.province.clone()).or_default().push(u.code.clone());
+            new_units.insert(u.code.clone(), u);
+        }
+        let mut old_units = HashMap::new();
+        for r in rows(COMMUNES_LEGACY) {
+            let u = Unit { code: r[3].into(), name: r[4].into(), province: r[0].into() };
+            old_units.insert(u.code.clone(), u);
+        }
+        let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+        for r in rows(CROSSWALK) {
+            targets.entry(r[0].into()).or_default().push((r[1].into(), r[2] == "1"));
+        }
+        let mut crosswalk = HashMap::new();
+        let mut old_to_new_province = HashMap::new();
+        for (old, t) in targets {
+            let default = t.iter().find(|(_, d)| *d).unwrap_or(&t[0]).0.clone();
+            if let (Some(o), Some(n)) = (old_units.get(&old), new_units.get(&default)) {
+                old_to_new_province.entry(o.province.clone()).or_insert_with(|| n.province.clone());
+            }
+            crosswalk.insert(old, (default, t.len()));
+        }
+        // The 2025 province of a legacy province: the majority target (one bad row
+        // in the official table must not move Tiền Giang, VIETNAM.md §5.4).
+        let mut votes: HashMap<(String, String), usize> = HashMap::new();
+        for (old, (new, _)) in &crosswalk {
+            if let (Some(o), Some(n)) = (old_units.get(old), new_units.get(new)) {
+                *votes.entry((o.province.clone(), n.province.clone())).or_default() += 1;
+            }
+        }
+        let mut best: HashMap<String, (String, usize)> = HashMap::new();
+        for ((o, n), v) in votes {
+            let e = best.entry(o).or_insert((n.clone(), 0));
+            if v > e.1 || (v == e.1 && n < e.0) {
+                *e = (n, v);
+            }
+        }
+        for (o, (n, _)) in best {
+            old_to_new_province.insert(o, n);
+        }
+        let mut old_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for u in old_units.values() {
+            let np = old_to_new_province.get(&u.province).cloned().unwrap_or_default();
+            old_by_name.entry((np, commune_key(&u.name))).or_default().push(u.code.clone());
+        }
+        for v in old_by_name.values_mut().chain(new_by_name.values_mut()) {
+            v.sort();
+        }
+        for v in new_by_province.values_mut() {
+            v.sort();
+        }
+        AdminRegistry { provinces_2025, province_by_name, new_units, old_units, crosswalk, new_by_name, old_by_name, old_to_new_province, new_by_province }
+    }
+
+    /// The registry built from the embedded code lists.
+    pub fn get() -> &'static AdminRegistry {
+        static REG: LazyLock<AdminRegistry> = LazyLock::new(AdminRegistry::load);
+        &REG
+    }
+
+    /// A 2025 province code from a code or a name ("52", "Gia Lai", "Tỉnh Gia Lai").
+    pub fn province(&self, value: &str) -> Option<String> {
+        let v = value.trim();
+        if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() {
+            let code = format!("{:0>2}", v);
+            return self.provinces_2025.contains_key(&code).then_some(code);
+        }
+        self.province_by_name.get(&province_key(v)).cloned()
+    }
+
+    pub fn province_name(&self, code: &str) -> Option<&str> {
+        self.provinces_2025.get(code).map(|s| s.as_str())
+    }
+
+    pub fn unit(&self, code: &str, era: Era) -> Option<&Unit> {
+        match era {
+            Era::Y2025 => self.new_units.get(code),
+            Era::Legacy => self.old_units.get(code),
+        }
+    }
+
+    /// The 2025 commune codes of a province, sorted.
+    pub fn communes_of(&self, province: &str) -> &[String] {
+        self.new_by_province.get(province).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Legacy commune codes whose default 2025 target is `new_code`.
+    pub fn legacy_sources_of(&self, new_code: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = self.crosswalk.iter().filter(|(_, (n, _))| n == new_code).map(|(o, _)| o.as_str()).collect();
+        v.sort();
+        v
+    }
+
+    fn legacy_match(&self, code: &str) -> CommuneMatch {
+        let (current_code, split) = match self.crosswalk.get(code) {
+            Some((n, count)) => (Some(n.clone()), *count > 1),
+            None => (None, false),
+        };
+        let current_province = current_code
+            .as_ref()
+            .and_then(|c| self.new_units.get(c))
+            .map(|u| u.province.clone())
+            .or_else(|| self.old_units.get(code).and_then(|u| self.old_to_new_province.get(&u.province).cloned()));
+        CommuneMatch { code: code.to_string(), era: Era::Legacy, current_code, current_province, split }
+    }
+
+    fn new_match(&self, code: &str) -> CommuneMatch {
+        let p = self.new_units.get(code).map(|u| u.province.clone());
+        CommuneMatch { code: code.to_string(), era: Era::Y2025, current_code: Some(code.to_string()), current_province: p, split: false }
+    }
+
+    /// Resolves a commune code or name within a 2025 province (when known).
+    /// A bare code is read in `code_era` (codes are reused across eras); a name
+    /// is looked up in the 2025 list first, then the legacy one.
+    ///
+    /// ```
+    /// use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
+    /// let reg = AdminRegistry::get();
+    /// let CommuneLookup::Found(m) = reg.lookup_commune("P. Quy Nhơn Bắc", Some("52"), Era::Y2025) else { panic!() };
+    /// assert_eq!((m.code.as_str(), m.era), ("21553", Era::Y2025));
+    /// ```
+    pub fn lookup_commune(&self, value: &str, province: Option<&str>, code_era: Era) -> CommuneLookup {
+        let v = value.trim();
+        if v.is_empty() {
+            return CommuneLookup::Unknown;
+        }
+        let digits = v.trim_end_matches(".0");
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.len() > 5 {
+                return CommuneLookup::Unknown;
+            }
+            let code = format!("{:0>5}", digits);
+            let in_new = self.new_units.contains_key(&code);
+            let in_old = self.old_units.contains_key(&code);
+            return match (code_era, in_new, in_old) {
+                (Era::Y2025, true, _) => CommuneLookup::Found(self.new_match(&code)),
+                (Era::Legacy, _, true) => CommuneLookup::Found(self.legacy_match(&code)),
+                (_, false, true) => CommuneLookup::Found(self.legacy_match(&code)),
+                (_, true, false) => CommuneLookup::Found(self.new_match(&code)),
+                _ => CommuneLookup::Unknown,
+            };
+        }
+        let key = commune_key(v);
+        let provinces: Vec<String> = match province {
+            Some(p) => vec![p.to_string()],
+            None => {
+                let mut ps: Vec<String> = self.provinces_2025.keys().cloned().collect();
+                ps.sort();
+                ps
+            }
+        };
+        let mut new_hits: Vec<&String> = Vec::new();
+        let mut old_hits: Vec<&String> = Vec::new();
+        for p in &provinces {
+            if let Some(v) = self.new_by_name.get(&(p.clone(), key.clone())) {
+                new_hits.extend(v);
+            }
+            if let Some(v) = self.old_by_name.get(&(p.clone(), key.clone())) {
+                old_hits.extend(v);
+            }
+        }
+        match (new_hits.len(), old_hits.len()) {
+            (1, _) => CommuneLookup::Found(self.new_match(new_hits[0])),
+            (n, _) if n > 1 => CommuneLookup::Ambiguous(n),
+            (0, 1) => CommuneLookup::Found(self.legacy_match(old_hits[0])),
+            (0, n) if n > 1 => CommuneLookup::Ambiguous(n),
+            _ => CommuneLookup::Unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provinces() {
+        let r = AdminRegistry::get();
+        assert_eq!(r.province("Gia Lai").as_deref(), Some("52"));
+        assert_eq!(r.province("Tỉnh Gia Lai").as_deref(), Some("52"));
+        assert_eq!(r.province("1").as_deref(), Some("01"));
+        assert_eq!(r.province("64"), None); // old Gia Lai code no longer exists
+        assert_eq!(r.provinces_2025.len(), 34);
+        assert_eq!(r.communes_of("52").len(), 135);
+    }
+
+    #[test]
+    fn legacy_names_map_to_new_units() {
+        let r = AdminRegistry::get();
+        // "Phường Nhơn Phú" (old Bình Định) became part of Quy Nhơn Bắc.
+        match r.lookup_commune("P. Nhơn Phú", Some("52"), Era::Y2025) {
+            CommuneLookup::Found(m) => {
+                assert_eq!(m.era, Era::Legacy);
+                assert_eq!(m.current_province.as_deref(), Some("52"));
+                assert!(m.current_code.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        // "xa Nhon Phuc" (old Bình Định) without diacritics.
+        assert!(matches!(r.lookup_commune("xa Nhon Phuc", Some("52"), Era::Y2025), CommuneLookup::Found(_)));
+        // "Phường 4" exists in many legacy districts of the new Tây Ninh.
+        assert!(matches!(r.lookup_commune("Phường 4", Some("80"), Era::Y2025), CommuneLookup::Ambiguous(_)));
+        assert_eq!(r.lookup_commune("Không Có Xã Này", Some("52"), Era::Y2025), CommuneLookup::Unknown);
+    }
+
+    #[test]
+    fn codes_are_read_in_their_era() {
+        let r = AdminRegistry::get();
+        let CommuneLookup::Found(new) = r.lookup_commune("21553", None, Era::Y2025) else { panic!() };
+        assert_eq!(new.era, Era::Y2025);
+        let CommuneLookup::Found(old) = r.lookup_commune("21553", None, Era::Legacy) else { panic!() };
+        assert_eq!(old.era, Era::Legacy);
+        assert_ne!(old.current_code.as_deref(), None);
+    }
+}

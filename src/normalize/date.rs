@@ -1,0 +1,393 @@
+//! Dates as Vietnamese registers write them, with their precision.
+
+use crate::finding::Code;
+use serde::{Deserialize, Serialize};
+
+/// How much of a date is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Year,
+    Month,
+    Day,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+        }
+    }
+}
+
+/// A date that may be known only to the month or the year. A year-only date
+/// is not 1 January: `month` and `day` are 0 when unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl PartialDate {
+    pub fn ymd(year: i32, month: u8, day: u8) -> Self {
+        PartialDate { year, month, day }
+    }
+    pub fn year_only(year: i32) -> Self {
+        PartialDate { year, month: 0, day: 0 }
+    }
+    pub fn precision(&self) -> Precision {
+        if self.day != 0 {
+            Precision::Day
+        } else if self.month != 0 {
+            Precision::Month
+        } else {
+            Precision::Year
+        }
+    }
+    /// ISO 8601 form at its precision: `1990-03-05`, `1990-03`, `1990`.
+    pub fn iso(&self) -> String {
+        match self.precision() {
+            Precision::Day => format!("{:04}-{:02}-{:02}", self.year, self.month, self.day),
+            Precision::Month => format!("{:04}-{:02}", self.year, self.month),
+            Precision::Year => format!("{:04}", self.year),
+        }
+    }
+    /// Vietnamese display form: `05/03/1990`, `03/1990`, `1990`.
+    pub fn display_vi(&self) -> String {
+        match self.precision() {
+            Precision::Day => format!("{:02}/{:02}/{:04}", self.day, self.month, self.year),
+            Precision::Month => format!("{:02}/{:04}", self.month, self.year),
+            Precision::Year => format!("{:04}", self.year),
+        }
+    }
+    /// Days since 1970-01-01 of a day-precision date.
+    pub fn days_since_epoch(&self) -> Option<i32> {
+        (self.precision() == Precision::Day).then(|| days_from_civil(self.year, self.month as u32, self.day as u32))
+    }
+    pub fn from_days(days: i32) -> PartialDate {
+        let (y, m, d) = civil_from_days(days);
+        PartialDate::ymd(y, m as u8, d as u8)
+    }
+}
+
+pub fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+pub fn days_in_month(y: i32, m: u8) -> u8 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Howard Hinnant's days-from-civil.
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = (y - era * 400) as u32;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe as i32 - 719468
+}
+
+pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = (z - era * 146097) as u32;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe as i32 + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// The order a source writes day and month in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// dd/mm/yyyy, the Vietnamese convention.
+    #[default]
+    Dmy,
+    /// mm/dd/yyyy, as US-locale spreadsheets write.
+    Mdy,
+}
+
+/// Options for [`parse_date`].
+#[derive(Clone, Copy, Debug)]
+pub struct DateOptions {
+    pub order: DateOrder,
+    /// Dates after this year are in the future (DATE_FUTURE).
+    pub this_year: i32,
+    /// Two-digit years above this pivot belong to the 1900s.
+    pub pivot: i32,
+}
+
+impl Default for DateOptions {
+    fn default() -> Self {
+        DateOptions { order: DateOrder::Dmy, this_year: 2026, pivot: 26 }
+    }
+}
+
+/// A parsed date (when anything could be read) and its findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedDate {
+    pub date: Option<PartialDate>,
+    pub codes: Vec<Code>,
+}
+
+fn digits_only(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn num(s: &str) -> Option<i32> {
+    if s.len() > 9 || !digits_only(s) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses a date in any of the forms Vietnamese registers use: `dd/mm/yyyy`,
+/// `d/m/yy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd` (with an optional time),
+/// `ddmmyyyy`, an Excel serial number, a year alone, `00/00/yyyy`, `0000yyyy`,
+/// `mm/yyyy`, and `ngày 5 tháng 3 năm 1960`. Impossible dates (30/02) are
+/// reported and kept to the month, never moved to another day.
+///
+/// ```
+/// use lamsach::normalize::date::{parse_date, DateOptions, PartialDate};
+/// let o = DateOptions::default();
+/// assert_eq!(parse_date("05/03/1990", &o).date, Some(PartialDate::ymd(1990, 3, 5)));
+/// assert_eq!(parse_date("00/00/1950", &o).date, Some(PartialDate::year_only(1950)));
+/// assert_eq!(parse_date("ngày 5 tháng 3 năm 1960", &o).date, Some(PartialDate::ymd(1960, 3, 5)));
+/// ```
+pub fn parse_date(raw: &str, opts: &DateOptions) -> ParsedDate {
+    let mut codes = Vec::new();
+    let s = raw.trim();
+    let date = parse_inner(s, opts, &mut codes);
+    if let Some(d) = date {
+        if d.year > opts.this_year || (d.year < 1850) {
+            if d.year > opts.this_year {
+                codes.push(Code::DateFuture);
+            } else {
+                codes.push(Code::DateImpossible);
+            }
+        }
+    } else if !s.is_empty() && !codes.contains(&Code::DateImpossible) {
+        codes.push(Code::DateUnparseable);
+    }
+    ParsedDate { date, codes }
+}
+
+fn expand_year(y: i32, len: usize, opts: &DateOptions, codes: &mut Vec<Code>) -> i32 {
+    if len <= 2 {
+        codes.push(Code::DateTwoDigitYear);
+        if y > opts.pivot { 1900 + y } else { 2000 + y }
+    } else {
+        y
+    }
+}
+
+/// Builds a date from day, month and year numbers, checking it exists.
+fn build(y: i32, m: i32, d: i32, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    if m == 0 && d == 0 {
+        codes.push(Code::DateZeroFilled);
+        return Some(PartialDate::year_only(y));
+    }
+    if !(1..=12).contains(&m) {
+        codes.push(Code::DateImpossible);
+        return Some(PartialDate::year_only(y));
+    }
+    if d == 0 {
+        codes.push(Code::DateZeroFilled);
+        return Some(PartialDate { year: y, month: m as u8, day: 0 });
+    }
+    if d < 1 || d > days_in_month(y, m as u8) as i32 {
+        codes.push(Code::DateImpossible);
+        return Some(PartialDate { year: y, month: m as u8, day: 0 });
+    }
+    Some(PartialDate::ymd(y, m as u8, d as u8))
+}
+
+/// Day-first (or month-first) triple, swapping when the declared order cannot hold.
+fn ordered(a: i32, b: i32, y: i32, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    let (d, m) = match opts.order {
+        DateOrder::Dmy => (a, b),
+        DateOrder::Mdy => (b, a),
+    };
+    if m > 12 && d <= 12 && d >= 1 {
+        codes.push(Code::DateOrderSwapped);
+        return build(y, d, m, codes);
+    }
+    build(y, m, d, codes)
+}
+
+fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    if s.is_empty() {
+        return None;
+    }
+    // "ngày 5 tháng 3 năm 1960" and "tháng 3 năm 1960", "năm 1960"
+    let lower = crate::normalize::text::fold(s);
+    if lower.contains("nam") || lower.contains("thang") || lower.contains("ngay") {
+        let mut d = 0;
+        let mut m = 0;
+        let mut y = None;
+        let words: Vec<&str> = lower.split(|c: char| c == ' ' || c == ',').filter(|w| !w.is_empty()).collect();
+        for pair in words.windows(2) {
+            match (pair[0], num(pair[1])) {
+                ("ngay", Some(v)) => d = v,
+                ("thang", Some(v)) => m = v,
+                ("nam", Some(v)) => y = Some(v),
+                _ => {}
+            }
+        }
+        let y = y?;
+        if d == 0 && m == 0 {
+            return Some(PartialDate::year_only(y));
+        }
+        if d == 0 {
+            return build(y, m, 0, codes).map(|mut p| {
+                codes.retain(|c| *c != Code::DateZeroFilled);
+                p.day = 0;
+                p
+            });
+        }
+        return build(y, m, d, codes);
+    }
+    // yyyy-mm-dd[ Thh:mm:ss]
+    let date_part = s.split(['T', ' ']).next().unwrap_or(s);
+    let parts: Vec<&str> = date_part.split(['/', '-', '.']).collect();
+    if parts.len() == 3 && parts.iter().all(|p| digits_only(p)) {
+        let (a, b, c) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
+        if parts[0].len() == 4 {
+            return build(a, b, c, codes);
+        }
+        let y = expand_year(c, parts[2].len(), opts, codes);
+        if parts[2].len() != 4 && parts[2].len() > 2 {
+            return None;
+        }
+        return ordered(a, b, y, opts, codes);
+    }
+    if parts.len() == 2 && parts.iter().all(|p| digits_only(p)) && parts[1].len() == 4 {
+        let (m, y) = (num(parts[0])?, num(parts[1])?);
+        if m == 0 {
+            codes.push(Code::DateZeroFilled);
+            return Some(PartialDate::year_only(y));
+        }
+        return build(y, m, 0, codes).map(|p| {
+            codes.retain(|c| *c != Code::DateZeroFilled);
+            p
+        });
+    }
+    if parts.len() == 1 && digits_only(s) {
+        return match s.len() {
+            4 => Some(PartialDate::year_only(num(s)?)),
+            8 => {
+                // ddmmyyyy (chip-card QR, fixed-width exports) or yyyymmdd
+                let (a, b, c) = (num(&s[0..2])?, num(&s[2..4])?, num(&s[4..8])?);
+                let y4 = num(&s[0..4])?;
+                if (1850..=2100).contains(&y4) && !(1850..=2100).contains(&c) {
+                    build(y4, num(&s[4..6])?, num(&s[6..8])?, codes)
+                } else {
+                    ordered(a, b, c, opts, codes)
+                }
+            }
+            1..=5 => {
+                // Excel serial date (1900 system): 1 = 1900-01-01, with the 1900 leap-year bug.
+                let n = num(s)?;
+                if n < 60 {
+                    return None;
+                }
+                codes.push(Code::DateExcelSerial);
+                Some(PartialDate::from_days(n - 25569))
+            }
+            _ => None,
+        };
+    }
+    // Excel serial with a fraction ("32874.0")
+    if let Some((int, frac)) = s.split_once('.')
+        && digits_only(int)
+        && frac.bytes().all(|b| b == b'0')
+        && (3..=5).contains(&int.len())
+    {
+        return parse_inner(int, opts, codes);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> ParsedDate {
+        parse_date(s, &DateOptions::default())
+    }
+
+    #[test]
+    fn common_forms() {
+        let d = Some(PartialDate::ymd(1990, 3, 5));
+        for s in ["05/03/1990", "5/3/1990", "05-03-1990", "05.03.1990", "1990-03-05", "1990-03-05T00:00:00", "05031990", "19900305", "ngày 05 tháng 03 năm 1990", "Ngày 5, tháng 3, năm 1990"] {
+            assert_eq!(p(s).date, d, "{s}");
+        }
+        assert_eq!(p("5/3/90").date, d);
+        assert!(p("5/3/90").codes.contains(&Code::DateTwoDigitYear));
+        assert_eq!(p("5/3/05").date, Some(PartialDate::ymd(2005, 3, 5)));
+    }
+
+    #[test]
+    fn partial_dates_keep_precision() {
+        assert_eq!(p("1950").date.unwrap().precision(), Precision::Year);
+        assert_eq!(p("00/00/1950").date, Some(PartialDate::year_only(1950)));
+        assert_eq!(p("00001950").date, Some(PartialDate::year_only(1950)));
+        assert_eq!(p("03/1950").date, Some(PartialDate { year: 1950, month: 3, day: 0 }));
+        assert_eq!(p("năm 1950").date, Some(PartialDate::year_only(1950)));
+        assert!(p("00/00/1950").codes.contains(&Code::DateZeroFilled));
+    }
+
+    #[test]
+    fn impossible_dates_are_reported_not_moved() {
+        let r = p("30/02/1990");
+        assert!(r.codes.contains(&Code::DateImpossible));
+        assert_eq!(r.date, Some(PartialDate { year: 1990, month: 2, day: 0 }));
+        assert!(p("29/02/1991").codes.contains(&Code::DateImpossible));
+        assert!(p("29/02/1992").codes.is_empty());
+        assert!(p("31/04/2000").codes.contains(&Code::DateImpossible));
+    }
+
+    #[test]
+    fn swapped_order_reported() {
+        let r = p("12/25/1990");
+        assert_eq!(r.date, Some(PartialDate::ymd(1990, 12, 25)));
+        assert!(r.codes.contains(&Code::DateOrderSwapped));
+        let o = DateOptions { order: DateOrder::Mdy, ..Default::default() };
+        assert_eq!(parse_date("03/05/1990", &o).date, Some(PartialDate::ymd(1990, 3, 5)));
+    }
+
+    #[test]
+    fn excel_serials_and_garbage() {
+        assert_eq!(p("32937").date, Some(PartialDate::ymd(1990, 3, 5)));
+        assert!(p("32937").codes.contains(&Code::DateExcelSerial));
+        assert_eq!(p("32937.0").date, Some(PartialDate::ymd(1990, 3, 5)));
+        assert!(p("không rõ").codes.contains(&Code::DateUnparseable));
+        assert!(p("01/01/2090").codes.contains(&Code::DateFuture));
+        assert_eq!(p("").date, None);
+        assert!(p("").codes.is_empty());
+    }
+
+    #[test]
+    fn civil_days_round_trip() {
+        for days in [-25567, -1, 0, 1, 10957, 20000, 47482] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+    }
+}

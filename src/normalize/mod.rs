@@ -1,0 +1,308 @@
+//! Normalize: pure functions per field, each returning the canonical value and
+//! its findings, and [`run`], which normalizes every ingested record in parallel.
+
+pub mod admin;
+pub mod date;
+pub mod id;
+pub mod legacy;
+mod legacy_tables;
+pub mod name;
+pub mod phonetic;
+pub mod sex;
+pub mod text;
+
+use crate::field::Field;
+use crate::finding::{Code, Finding, SuggestedFrom};
+use crate::ingest::{Ingested, RawRecord};
+use admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era};
+use date::{DateOptions, DateOrder, PartialDate};
+use name::Name;
+use rayon::prelude::*;
+use sex::Sex;
+use text::ToneStyle;
+
+/// Alive or deceased, as the reference extract states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Alive,
+    Deceased,
+}
+
+/// Reads "còn sống" / "đã mất" and their usual spellings and codes.
+pub fn parse_status(raw: &str) -> Option<Status> {
+    let f = text::fold(raw.trim());
+    match f.as_str() {
+        "" => None,
+        "con song" | "song" | "alive" | "living" | "binh thuong" | "1" | "a" => Some(Status::Alive),
+        "da mat" | "mat" | "chet" | "da chet" | "tu vong" | "da tu vong" | "deceased" | "dead" | "0" | "d" => Some(Status::Deceased),
+        _ => None,
+    }
+}
+
+/// Options that change how values are read.
+#[derive(Clone, Debug)]
+pub struct NormalizeOptions {
+    pub tone_style: ToneStyle,
+    pub date_order: DateOrder,
+    /// 2025 province code used to narrow commune lookups.
+    pub province: Option<String>,
+    /// The era bare commune codes in this source belong to.
+    pub commune_code_era: Era,
+    pub this_year: i32,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        NormalizeOptions { tone_style: ToneStyle::Old, date_order: DateOrder::Dmy, province: None, commune_code_era: Era::Y2025, this_year: 2026 }
+    }
+}
+
+/// One record with every field in canonical form.
+#[derive(Clone, Debug, Default)]
+pub struct NormRecord {
+    pub name: Option<Name>,
+    pub person_id: Option<String>,
+    pub old_id: Option<String>,
+    pub dob: Option<PartialDate>,
+    pub sex: Option<Sex>,
+    pub commune: Option<CommuneMatch>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub health_insurance_no: Option<String>,
+    pub social_insurance_no: Option<String>,
+    pub tax_code: Option<String>,
+    pub status: Option<Status>,
+    pub death_date: Option<PartialDate>,
+    pub updated_at: Option<PartialDate>,
+    pub findings: Vec<Finding>,
+}
+
+impl NormRecord {
+    /// The cleaned value of a field as text, for the records output.
+    pub fn cleaned(&self, f: Field) -> Option<String> {
+        match f {
+            Field::PersonId => self.person_id.clone(),
+            Field::OldId => self.old_id.clone(),
+            Field::FullName => self.name.as_ref().map(|n| n.full.clone()),
+            Field::Dob => self.dob.map(|d| d.iso()),
+            Field::Sex => self.sex.map(|s| s.as_str().to_string()),
+            Field::Commune => self.commune.as_ref().and_then(|c| c.current_code.clone()),
+            Field::Province => self.commune.as_ref().and_then(|c| c.current_province.clone()),
+            Field::Address => self.address.clone(),
+            Field::Phone => self.phone.clone(),
+            Field::HealthInsuranceNo => self.health_insurance_no.clone(),
+            Field::SocialInsuranceNo => self.social_insurance_no.clone(),
+            Field::TaxCode => self.tax_code.clone(),
+            Field::Status => self.status.map(|s| match s {
+                Status::Alive => "alive".to_string(),
+                Status::Deceased => "deceased".to_string(),
+            }),
+            Field::DeathDate => self.death_date.map(|d| d.iso()),
+            Field::UpdatedAt => self.updated_at.map(|d| d.iso()),
+        }
+    }
+}
+
+fn push_codes(out: &mut Vec<Finding>, field: Field, codes: impl IntoIterator<Item = Code>) {
+    out.extend(codes.into_iter().map(|c| Finding::new(field, c)));
+}
+
+/// Cleans free text (an address): legacy-encoding repair, NFC, spacing.
+pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> Option<String> {
+    let repaired = legacy::repair_mojibake(raw);
+    let c = text::clean(repaired.as_ref().map(|r| r.0.as_str()).unwrap_or(raw));
+    if c.text.is_empty() {
+        return None;
+    }
+    if repaired.is_some() {
+        findings.push(Finding::new(field, Code::TextLegacyEncoding).suggest(c.text.clone(), SuggestedFrom::Normalizer));
+    }
+    Some(c.text)
+}
+
+/// Normalizes one record. Pure: the same values and options give the same result.
+pub fn normalize_record(values: &[Option<String>], opts: &NormalizeOptions) -> NormRecord {
+    let get = |f: Field| values.get(f.index()).and_then(|v| v.as_deref()).filter(|v| !v.trim().is_empty());
+    let mut r = NormRecord::default();
+    let dopts = DateOptions { order: opts.date_order, this_year: opts.this_year, ..DateOptions::default() };
+
+    if let Some(v) = get(Field::FullName)
+        && let Some((n, codes)) = name::normalize_name(v, opts.tone_style)
+    {
+        for c in codes {
+            let f = Finding::new(Field::FullName, c);
+            r.findings.push(match c {
+                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => f.suggest(n.full.clone(), SuggestedFrom::Normalizer),
+                _ => f,
+            });
+        }
+        r.name = Some(n);
+    }
+    let date_field = |f: Field, r: &mut NormRecord| -> Option<PartialDate> {
+        let v = get(f)?;
+        let p = date::parse_date(v, &dopts);
+        for c in p.codes {
+            let fnd = Finding::new(f, c);
+            r.findings.push(match (c, p.date) {
+                (Code::DateOrderSwapped | Code::DateExcelSerial, Some(d)) => fnd.suggest(d.display_vi(), SuggestedFrom::Normalizer),
+                _ => fnd,
+            });
+        }
+        p.date
+    };
+    r.dob = date_field(Field::Dob, &mut r);
+    r.death_date = date_field(Field::DeathDate, &mut r);
+    r.updated_at = date_field(Field::UpdatedAt, &mut r);
+    if let Some(v) = get(Field::Sex) {
+        let (s, codes) = sex::parse_sex(v);
+        r.sex = s;
+        push_codes(&mut r.findings, Field::Sex, codes);
+    }
+    if let Some(v) = get(Field::PersonId) {
+        let id = id::normalize_person_id(v, r.sex, r.dob);
+        for c in &id.codes {
+            let f = Finding::new(Field::PersonId, *c);
+            r.findings.push(match (c, &id.cccd) {
+                (Code::IdLeadingZeroLost | Code::IdScientificNotation, Some(cccd)) => f.suggest(cccd.clone(), SuggestedFrom::Normalizer),
+                _ => f,
+            });
+        }
+        r.person_id = id.cccd;
+        if r.old_id.is_none() {
+            r.old_id = id.cmnd;
+        }
+    }
+    if let Some(v) = get(Field::OldId) {
+        let (o, codes) = id::normalize_old_id(v);
+        if o.is_some() {
+            r.old_id = o;
+        }
+        push_codes(&mut r.findings, Field::OldId, codes);
+    }
+    if let Some(v) = get(Field::Phone) {
+        let (p, codes) = id::normalize_phone(v);
+        for c in codes {
+            let f = Finding::new(Field::Phone, c);
+            r.findings.push(match (&p, c) {
+                (Some(p), Code::PhoneConverted) => f.suggest(p.clone(), SuggestedFrom::Normalizer),
+                _ => f,
+            });
+        }
+        r.phone = p;
+    }
+    if let Some(v) = get(Field::HealthInsuranceNo) {
+        let (x, codes) = id::normalize_health_insurance(v);
+        r.health_insurance_no = x;
+        push_codes(&mut r.findings, Field::HealthInsuranceNo, codes);
+    }
+    if let Some(v) = get(Field::SocialInsuranceNo) {
+        let (x, codes) = id::normalize_social_insurance(v);
+        r.social_insurance_no = x;
+        push_codes(&mut r.findings, Field::SocialInsuranceNo, codes);
+    }
+    if let Some(v) = get(Field::TaxCode) {
+        let (x, codes) = id::normalize_tax_code(v);
+        r.tax_code = x;
+        push_codes(&mut r.findings, Field::TaxCode, codes);
+    }
+    if let Some(v) = get(Field::Address) {
+        r.address = normalize_text(v, Field::Address, &mut r.findings);
+    }
+    if let Some(v) = get(Field::Status) {
+        r.status = parse_status(v);
+    }
+    if r.death_date.is_some() && r.status.is_none() {
+        r.status = Some(Status::Deceased);
+    }
+    let reg = AdminRegistry::get();
+    let province = get(Field::Province).and_then(|p| reg.province(p)).or_else(|| opts.province.clone());
+    if let Some(v) = get(Field::Commune) {
+        let repaired = legacy::repair_mojibake(v).map(|x| x.0);
+        let value = repaired.as_deref().unwrap_or(v);
+        match reg.lookup_commune(value, province.as_deref(), opts.commune_code_era) {
+            CommuneLookup::Found(m) => {
+                if m.era == Era::Legacy {
+                    let f = Finding::new(Field::Commune, Code::CommunePre2025);
+                    r.findings.push(match &m.current_code {
+                        Some(c) => f.suggest(c.clone(), SuggestedFrom::Normalizer),
+                        None => f,
+                    });
+                }
+                if m.split {
+                    r.findings.push(Finding::new(Field::Commune, Code::CommuneSplit));
+                }
+                r.commune = Some(m);
+            }
+            CommuneLookup::Ambiguous(_) => r.findings.push(Finding::new(Field::Commune, Code::CommuneAmbiguous)),
+            CommuneLookup::Unknown => r.findings.push(Finding::new(Field::Commune, Code::CommuneUnknown)),
+        }
+    }
+    r
+}
+
+/// The normalize stage's output: every record of every source, normalized,
+/// in the same order as the ingest output.
+pub struct Normalized {
+    /// `records[s][i]` belongs to `ingested.sources[s].records[i]`.
+    pub records: Vec<Vec<NormRecord>>,
+}
+
+/// Per-source options, in the order of the ingested sources.
+pub fn run(ingested: &Ingested, opts: &[NormalizeOptions]) -> Normalized {
+    let records = ingested
+        .sources
+        .iter()
+        .zip(opts)
+        .map(|(src, o)| src.records.par_iter().map(|raw: &RawRecord| {
+            let mut n = normalize_record(&raw.values, o);
+            n.findings.extend(raw.findings.iter().cloned());
+            n
+        }).collect())
+        .collect();
+    Normalized { records }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(pairs: &[(Field, &str)]) -> Vec<Option<String>> {
+        let mut v = vec![None; Field::COUNT];
+        for (f, s) in pairs {
+            v[f.index()] = Some(s.to_string());
+        }
+        v
+    }
+
+    #[test]
+    fn normalizes_a_register_row() {
+        let r = normalize_record(
+            &rec(&[
+                (Field::FullName, "NGUYỄN THỊ HOÀ"),
+                (Field::PersonId, "52190012345"),
+                (Field::Dob, "05/03/1990"),
+                (Field::Sex, "Nữ"),
+                (Field::Commune, "P. Quy Nhơn Bắc"),
+                (Field::Phone, "01662345678"),
+            ]),
+            &NormalizeOptions { province: Some("52".into()), ..Default::default() },
+        );
+        assert_eq!(r.name.as_ref().unwrap().full, "Nguyễn Thị Hòa");
+        assert_eq!(r.person_id.as_deref(), Some("052190012345"));
+        assert_eq!(r.dob, Some(PartialDate::ymd(1990, 3, 5)));
+        assert_eq!(r.commune.as_ref().unwrap().code, "21553");
+        assert_eq!(r.phone.as_deref(), Some("0362345678"));
+        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::IdLeadingZeroLost));
+        assert!(codes.contains(&Code::PhoneConverted));
+        assert!(codes.contains(&Code::NameAllCaps));
+        assert!(!codes.contains(&Code::IdSexMismatch));
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(parse_status("Đã mất"), Some(Status::Deceased));
+        assert_eq!(parse_status("còn sống"), Some(Status::Alive));
+        assert_eq!(parse_status("?"), None);
+    }
+}

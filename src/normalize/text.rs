@@ -1,0 +1,461 @@
+//! Vietnamese text: NFC, whitespace, case, tone marks, folding and syllable checks.
+//!
+//! The per-character facts (base letter, tone, ASCII fold) come from one table
+//! built once from Unicode decomposition, so the hot paths are a lookup per char.
+
+use std::sync::LazyLock;
+use unicode_normalization::{UnicodeNormalization, char::decompose_canonical, is_nfc_quick, IsNormalized};
+
+/// The five tones marked in writing (level tone "ngang" has no mark).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Tone {
+    None = 0,
+    Grave = 1,  // huyền U+0300
+    Acute = 2,  // sắc U+0301
+    Tilde = 3,  // ngã U+0303
+    Hook = 4,   // hỏi U+0309
+    Dot = 5,    // nặng U+0323
+}
+
+const TONE_MARKS: [char; 6] = ['\0', '\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+fn tone_of_mark(c: char) -> Option<Tone> {
+    match c {
+        '\u{300}' => Some(Tone::Grave),
+        '\u{301}' => Some(Tone::Acute),
+        '\u{303}' => Some(Tone::Tilde),
+        '\u{309}' => Some(Tone::Hook),
+        '\u{323}' => Some(Tone::Dot),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CharInfo {
+    /// The letter without its tone (keeps â ă ê ô ơ ư đ), or '\0' when not a Vietnamese letter.
+    base: char,
+    tone: Tone,
+    /// Lower-case ASCII fold ('\0' when none).
+    fold: u8,
+}
+
+const TABLE_END: u32 = 0x1F00;
+
+static TABLE: LazyLock<Vec<CharInfo>> = LazyLock::new(|| {
+    let mut t = vec![CharInfo { base: '\0', tone: Tone::None, fold: 0 }; TABLE_END as usize];
+    for cp in 0..TABLE_END {
+        let Some(c) = char::from_u32(cp) else { continue };
+        if cp < 0x80 {
+            if c.is_ascii_alphabetic() {
+                t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: c.to_ascii_lowercase() as u8 };
+            }
+            continue;
+        }
+        if c == 'đ' || c == 'Đ' {
+            t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: b'd' };
+            continue;
+        }
+        let mut letters = Vec::new();
+        let mut tone = Tone::None;
+        let mut other_marks = Vec::new();
+        decompose_canonical(c, |d| {
+            if let Some(tn) = tone_of_mark(d) {
+                tone = tn;
+            } else if d.is_ascii_alphabetic() {
+                letters.push(d);
+            } else {
+                other_marks.push(d);
+            }
+        });
+        if letters.len() != 1 {
+            continue;
+        }
+        let l = letters[0];
+        // Only the Vietnamese modifiers: circumflex, breve, horn.
+        if other_marks.iter().any(|m| !matches!(m, '\u{302}' | '\u{306}' | '\u{31B}')) || other_marks.len() > 1 {
+            continue;
+        }
+        if matches!(other_marks.first(), Some('\u{306}')) && !matches!(l, 'a' | 'A') {
+            continue;
+        }
+        if matches!(other_marks.first(), Some('\u{31B}')) && !matches!(l, 'o' | 'O' | 'u' | 'U') {
+            continue;
+        }
+        if matches!(other_marks.first(), Some('\u{302}')) && !matches!(l, 'a' | 'A' | 'e' | 'E' | 'o' | 'O') {
+            continue;
+        }
+        if tone != Tone::None && !matches!(l.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
+            continue;
+        }
+        if tone == Tone::None && other_marks.is_empty() {
+            continue; // Latin-1 letters such as ñ, ç are not Vietnamese
+        }
+        let base: String = std::iter::once(l).chain(other_marks.iter().copied()).nfc().collect();
+        let base = base.chars().next().unwrap_or(l);
+        t[cp as usize] = CharInfo { base, tone, fold: l.to_ascii_lowercase() as u8 };
+    }
+    t
+});
+
+fn info(c: char) -> Option<CharInfo> {
+    let cp = c as u32;
+    if cp < TABLE_END {
+        let i = TABLE[cp as usize];
+        if i.base != '\0' { Some(i) } else { None }
+    } else {
+        None
+    }
+}
+
+/// True for a letter of the Vietnamese alphabet (with or without tone), in either case.
+pub fn is_vietnamese_letter(c: char) -> bool {
+    info(c).is_some()
+}
+
+/// The tone a letter carries.
+pub fn tone_of(c: char) -> Tone {
+    info(c).map(|i| i.tone).unwrap_or(Tone::None)
+}
+
+/// The letter without its tone mark: `ệ` → `ê`, `Ữ` → `Ư`.
+pub fn strip_tone(c: char) -> char {
+    info(c).map(|i| i.base).unwrap_or(c)
+}
+
+/// Puts `tone` on a toneless base letter.
+pub fn with_tone(base: char, tone: Tone) -> char {
+    if tone == Tone::None {
+        return base;
+    }
+    let s: String = [base, TONE_MARKS[tone as usize]].into_iter().nfc().collect();
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => c,
+        _ => base,
+    }
+}
+
+/// Lower-case ASCII fold of one char: diacritics removed, đ → d; other chars lower-cased.
+pub fn fold_char(c: char) -> char {
+    match info(c) {
+        Some(i) => i.fold as char,
+        None => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// The matching key of a text: lower case, no diacritics, đ → d, single spaces.
+///
+/// ```
+/// assert_eq!(lamsach::normalize::text::fold("  NGUYỄN  Văn Đức "), "nguyen van duc");
+/// ```
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if ('\u{300}'..='\u{36F}').contains(&c) {
+            continue; // stray combining marks (NFD input)
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(fold_char(c));
+    }
+    out
+}
+
+/// True when some letter carries a Vietnamese diacritic (tone, hat, breve, horn or đ).
+pub fn has_diacritics(s: &str) -> bool {
+    s.chars().any(|c| !c.is_ascii() && info(c).is_some())
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+        || (c.is_control() && !c.is_whitespace())
+}
+
+/// Result of [`clean`]: the cleaned text and what was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cleaned {
+    pub text: String,
+    pub was_not_nfc: bool,
+    pub spacing_changed: bool,
+}
+
+/// NFC, invisible and control characters removed, whitespace collapsed and
+/// trimmed, apostrophes (’ ‘ ` ´) unified to U+0027, Ð/ð (cp1258 read as
+/// Latin-1) restored to Đ/đ.
+pub fn clean(s: &str) -> Cleaned {
+    let was_not_nfc = is_nfc_quick(s.chars()) != IsNormalized::Yes && !unicode_normalization::is_nfc(s);
+    let mut out = String::with_capacity(s.len());
+    let mut spacing_changed = false;
+    let mut pending_space = false;
+    let source: std::borrow::Cow<str> = if was_not_nfc { s.nfc().collect::<String>().into() } else { s.into() };
+    for c in source.chars() {
+        if is_invisible(c) {
+            spacing_changed = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            if c != ' ' || pending_space || out.is_empty() {
+                spacing_changed = true;
+            }
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        let c = match c {
+            '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}' => '\'',
+            'Ð' => 'Đ',
+            'ð' => 'đ',
+            c => c,
+        };
+        out.push(c);
+    }
+    if pending_space {
+        spacing_changed = true;
+    }
+    Cleaned { text: out, was_not_nfc, spacing_changed }
+}
+
+/// Proper-name title case, Vietnamese-aware: `NGUYỄN VĂN ĐỨC` → `Nguyễn Văn Đức`.
+/// Letters after an apostrophe keep title case too (`H'LEO` → `H'Leo`).
+pub fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(c);
+            start = c == ' ' || c == '\'' || c == '-';
+        }
+    }
+    out
+}
+
+/// True when every cased letter is upper case and there are at least two letters.
+pub fn is_all_caps(s: &str) -> bool {
+    let mut letters = 0;
+    for c in s.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_uppercase() {
+            letters += 1;
+        }
+    }
+    letters >= 2
+}
+
+/// Tone-mark placement style for the oa / oe / uy rhymes at the end of a syllable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToneStyle {
+    /// hòa, khỏe, thủy (the style of most civil-status records).
+    #[default]
+    Old,
+    /// hoà, khoẻ, thuỷ.
+    New,
+}
+
+/// Rewrites tone placement in the oa/oe/uy syllable-final cases to `style`;
+/// everything else (quý, giá, hoàng, thuyền) is untouched. Returns the text
+/// and whether it changed.
+///
+/// ```
+/// use lamsach::normalize::text::{tone_style, ToneStyle};
+/// assert_eq!(tone_style("Hoà Thuỷ", ToneStyle::Old).0, "Hòa Thủy");
+/// assert_eq!(tone_style("Hòa quý hoàng", ToneStyle::New).0, "Hoà quý hoàng");
+/// ```
+pub fn tone_style(s: &str, style: ToneStyle) -> (String, bool) {
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut word = Vec::new();
+    let flush = |word: &mut Vec<char>, out: &mut String, changed: &mut bool| {
+        if let Some(w) = restyle_word(word, style) {
+            *changed = true;
+            out.extend(w);
+        } else {
+            out.extend(word.iter());
+        }
+        word.clear();
+    };
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out, &mut changed);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out, &mut changed);
+    (out, changed)
+}
+
+fn restyle_word(w: &[char], style: ToneStyle) -> Option<Vec<char>> {
+    let n = w.len();
+    if n < 2 {
+        return None;
+    }
+    let a = w[n - 2];
+    let b = w[n - 1];
+    let fa = fold_char(a);
+    let fb = fold_char(b);
+    let pair = (fa, fb);
+    if !matches!(pair, ('o', 'a') | ('o', 'e') | ('u', 'y')) {
+        return None;
+    }
+    // Only plain o/u + a/e/y (no hats): "uy" after q is the q-onset plus y.
+    if strip_tone(a).to_lowercase().next() != Some(fa) || strip_tone(b).to_lowercase().next() != Some(fb) {
+        return None;
+    }
+    if n >= 3 && fa == 'u' && fold_char(w[n - 3]) == 'q' {
+        return None;
+    }
+    // The cluster must be the whole nucleus: the char before must not be a vowel.
+    if n >= 3 && matches!(fold_char(w[n - 3]), 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
+        return None;
+    }
+    let (ta, tb) = (tone_of(a), tone_of(b));
+    let tone = if ta != Tone::None { ta } else { tb };
+    if tone == Tone::None || (ta != Tone::None && tb != Tone::None) {
+        return None;
+    }
+    let (na, nb) = match style {
+        ToneStyle::Old => (with_tone(strip_tone(a), tone), strip_tone(b)),
+        ToneStyle::New => (strip_tone(a), with_tone(strip_tone(b), tone)),
+    };
+    if na == a && nb == b {
+        return None;
+    }
+    let mut v = w[..n - 2].to_vec();
+    v.push(na);
+    v.push(nb);
+    Some(v)
+}
+
+const ONSETS: &[&str] = &[
+    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g", "h", "k", "l", "m",
+    "n", "p", "r", "s", "t", "v", "x",
+];
+
+const RHYMES: &[&str] = &[
+    "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "ap", "at", "au", "ay", "ăc", "ăm", "ăn", "ăng", "ăp",
+    "ăt", "âc", "âm", "ân", "âng", "âp", "ât", "âu", "ây", "e", "ec", "em", "en", "eng", "eo", "ep", "et", "ê",
+    "êch", "êm", "ên", "ênh", "êp", "êt", "êu", "i", "ia", "ich", "iêc", "iêm", "iên", "iêng", "iêp", "iêt", "iêu",
+    "im", "in", "inh", "ip", "it", "iu", "o", "oa", "oac", "oach", "oai", "oam", "oan", "oang", "oanh", "oao",
+    "oap", "oat", "oay", "oăc", "oăm", "oăn", "oăng", "oăt", "oc", "oe", "oen", "oeo", "oet", "oi", "om", "on",
+    "ong", "ooc", "oong", "op", "ot", "ô", "ôc", "ôi", "ôm", "ôn", "ông", "ôp", "ôt", "ơ", "ơi", "ơm", "ơn", "ơp",
+    "ơt", "u", "ua", "uân", "uâng", "uât", "uây", "uc", "uê", "uêch", "uênh", "ui", "um", "un", "ung", "uơ", "uôc",
+    "uôi", "uôm", "uôn", "uông", "uôt", "up", "ut", "uy", "uya", "uych", "uyên", "uyêt", "uyn", "uynh", "uyt", "uyu",
+    "ư", "ưa", "ưc", "ưi", "ưm", "ưn", "ưng", "ươc", "ươi", "ươm", "ươn", "ương", "ươp", "ươt", "ươu", "ưt", "ưu",
+    "y", "yêm", "yên", "yêng", "yêt", "yêu", "uê", "oong",
+];
+
+static RHYME_SET: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| RHYMES.iter().copied().collect());
+
+/// True when `word` is a well-formed Vietnamese syllable (any case, at most
+/// one tone). Used to score candidate decodings and to judge whether text is
+/// already correct Vietnamese.
+pub fn is_vietnamese_syllable(word: &str) -> bool {
+    let mut base = String::with_capacity(word.len());
+    let mut tones = 0;
+    for c in word.chars() {
+        let Some(i) = info(c) else { return false };
+        if i.tone != Tone::None {
+            tones += 1;
+        }
+        base.extend(i.base.to_lowercase());
+    }
+    if tones > 1 || base.is_empty() {
+        return false;
+    }
+    let mut rest = base.as_str();
+    for o in ONSETS {
+        if let Some(r) = rest.strip_prefix(o) {
+            if *o == "gi" && (r.is_empty() || !r.starts_with(['a', 'ă', 'â', 'e', 'ê', 'o', 'ô', 'ơ', 'u', 'ư'])) {
+                // "gì", "gìn": the i belongs to the rhyme
+                rest = &rest[1..];
+            } else {
+                rest = r;
+            }
+            break;
+        }
+    }
+    RHYME_SET.contains(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_tones_hats_and_stroke() {
+        assert_eq!(fold("Đặng Thị Ngọc Ánh"), "dang thi ngoc anh");
+        assert_eq!(fold("TRƯƠNG  VĂN   ĐỨC"), "truong van duc");
+        assert_eq!(fold("Nguye\u{302}\u{303}n"), "nguyen");
+    }
+
+    #[test]
+    fn clean_collapses_space_removes_invisibles_and_nfc() {
+        let c = clean("  Nguye\u{302}\u{303}n\u{200B}  Văn\tA ");
+        assert_eq!(c.text, "Nguyễn Văn A");
+        assert!(c.was_not_nfc && c.spacing_changed);
+        let c = clean("Ea H’Leo");
+        assert_eq!(c.text, "Ea H'Leo");
+        assert_eq!(clean("Ðặng").text, "Đặng");
+        let c = clean("Nguyễn Văn A");
+        assert!(!c.was_not_nfc && !c.spacing_changed);
+    }
+
+    #[test]
+    fn title_case_handles_vietnamese_capitals() {
+        assert_eq!(title_case("NGUYỄN VĂN ĐỨC"), "Nguyễn Văn Đức");
+        assert_eq!(title_case("ưng hoàng phúc"), "Ưng Hoàng Phúc");
+        assert_eq!(title_case("KSOR H'BLANH"), "Ksor H'Blanh");
+    }
+
+    #[test]
+    fn tone_style_only_touches_oa_oe_uy_final() {
+        assert_eq!(tone_style("Hoà Khoẻ Thuỷ Tuỳ", ToneStyle::Old).0, "Hòa Khỏe Thủy Tùy");
+        assert_eq!(tone_style("Hòa Khỏe Thủy", ToneStyle::New).0, "Hoà Khoẻ Thuỷ");
+        for w in ["Quý", "Giá", "Hoàng", "Thuyền", "Khoảng", "Quỳnh", "Toán", "Mía"] {
+            assert_eq!(tone_style(w, ToneStyle::New), (w.to_string(), false), "{w}");
+            assert_eq!(tone_style(w, ToneStyle::Old), (w.to_string(), false), "{w}");
+        }
+        assert_eq!(tone_style("HOÀ", ToneStyle::Old).0, "HÒA");
+    }
+
+    #[test]
+    fn syllables() {
+        for w in ["nguyễn", "Trường", "gì", "quý", "khuỷu", "ĐỨC", "thuở", "giặt", "nghiêng", "oanh", "a"] {
+            assert!(is_vietnamese_syllable(w), "{w}");
+        }
+        for w in ["nguyeãn", "b¸t", "xyz", "hôò", "ñguyen", "ngưyễn"] {
+            assert!(!is_vietnamese_syllable(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn letters_and_tones() {
+        assert!(is_vietnamese_letter('ệ') && is_vietnamese_letter('Đ') && !is_vietnamese_letter('ñ'));
+        assert_eq!(strip_tone('ệ'), 'ê');
+        assert_eq!(with_tone('ê', Tone::Dot), 'ệ');
+        assert_eq!(tone_of('ữ'), Tone::Tilde);
+        assert!(has_diacritics("Lê") && !has_diacritics("Le Van"));
+    }
+}

@@ -1,0 +1,128 @@
+//! Publish: every output of a run is written into a temporary folder beside
+//! its destination and renamed into place only when complete, so a failed or
+//! interrupted run leaves earlier runs untouched and no half-written folder.
+
+mod parquet;
+mod report;
+pub mod summary;
+mod xlsx;
+
+use crate::assess::Assessed;
+use crate::ingest::IngestedSource;
+use crate::job::manifest::{sha256_hex, Manifest, OutputEntry};
+use crate::job::Job;
+use crate::link::Linked;
+use crate::normalize::date::PartialDate;
+use crate::normalize::NormRecord;
+use crate::reference::Reference;
+use crate::Lang;
+use std::path::{Path, PathBuf};
+
+/// Everything the outputs are made from.
+pub struct RunData<'a> {
+    pub job: &'a Job,
+    pub lang: Lang,
+    pub reference: &'a Reference,
+    pub sources: &'a [IngestedSource],
+    pub normalized: &'a [Vec<NormRecord>],
+    pub linked: &'a Linked,
+    pub assessed: &'a Assessed,
+    pub run_date: PartialDate,
+    pub gate_failures: &'a [String],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("publish error: {path}: {message}; check free space and permissions of the output folder")]
+    Write { path: String, message: String },
+    #[error("publish error: failure injected by LAMSACH_FAIL_BEFORE_PUBLISH (test hook); nothing was published")]
+    Injected,
+}
+
+fn werr(path: &Path, e: impl std::fmt::Display) -> PublishError {
+    PublishError::Write { path: path.display().to_string(), message: e.to_string() }
+}
+
+/// The most recent finished run folder of this job in `out`.
+pub fn previous_run(out: &Path, job: &str) -> Option<PathBuf> {
+    let prefix = format!("{job}-");
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) && e.path().join("manifest.json").exists())
+        .map(|e| e.path())
+        .collect();
+    runs.sort();
+    runs.pop()
+}
+
+fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, PublishError> {
+    let p = dir.join(name);
+    let bytes = std::fs::read(&p).map_err(|e| werr(&p, e))?;
+    Ok(OutputEntry { path: name.to_string(), rows, bytes: bytes.len() as u64, sha256: sha256_hex(&bytes) })
+}
+
+/// Writes every output and renames the folder into place. `finish` completes
+/// the manifest (timings, exit status) just before it is written.
+pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<PathBuf, PublishError> {
+    std::fs::create_dir_all(out).map_err(|e| werr(out, e))?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.job.name, std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
+    let result = write_all(d, out, &tmp, manifest, finish).and_then(|_| {
+        if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
+            return Err(PublishError::Injected);
+        }
+        let mut dest = out.join(format!("{}-{stamp}", d.job.name));
+        let mut k = 2;
+        while dest.exists() {
+            dest = out.join(format!("{}-{stamp}-{k}", d.job.name));
+            k += 1;
+        }
+        std::fs::rename(&tmp, &dest).map_err(|e| werr(&dest, e))?;
+        Ok(dest)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<(), PublishError> {
+    let mut outputs = Vec::new();
+    for (name, build) in [
+        ("records.parquet", parquet::records as fn(&RunData) -> polars::prelude::PolarsResult<polars::prelude::DataFrame>),
+        ("issues.parquet", parquet::issues),
+        ("matches.parquet", parquet::matches),
+        ("quarantine.parquet", parquet::quarantine),
+    ] {
+        let p = dir.join(name);
+        let mut df = build(d).map_err(|e| werr(&p, e))?;
+        let rows = parquet::write(&mut df, &p).map_err(|e| werr(&p, e))?;
+        drop(df);
+        outputs.push(entry(dir, name, Some(rows))?);
+    }
+    let previous = previous_run(out, &d.job.name).and_then(|run| {
+        let text = std::fs::read_to_string(run.join("summary.json")).ok()?;
+        let s: summary::Summary = serde_json::from_str(&text).ok()?;
+        Some((run.file_name()?.to_string_lossy().into_owned(), s))
+    });
+    let summary = summary::build(d, previous);
+    let p = dir.join("summary.json");
+    std::fs::write(&p, serde_json::to_vec_pretty(&summary).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
+    outputs.push(entry(dir, "summary.json", None)?);
+    let p = dir.join("report.html");
+    std::fs::write(&p, report::render(d, &summary)).map_err(|e| werr(&p, e))?;
+    outputs.push(entry(dir, "report.html", None)?);
+    let p = dir.join("worklist.xlsx");
+    let rows = xlsx::write(d, &p).map_err(|e| werr(&p, e))?;
+    outputs.push(entry(dir, "worklist.xlsx", Some(rows))?);
+    let p = dir.join("model.json");
+    std::fs::write(&p, serde_json::to_vec_pretty(&d.linked.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
+    outputs.push(entry(dir, "model.json", None)?);
+    manifest.outputs = outputs;
+    finish(manifest);
+    let p = dir.join("manifest.json");
+    std::fs::write(&p, serde_json::to_vec_pretty(manifest).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
+    Ok(())
+}

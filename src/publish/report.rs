@@ -1,0 +1,231 @@
+//! report.html: one self-contained page (no scripts, fonts or files from
+//! elsewhere) with the headline figures, inline SVG charts, top findings with
+//! example rows, and the change since the last run. Vietnamese by default.
+
+use super::summary::{DimensionFigures, Summary};
+use super::RunData;
+use crate::finding::{Code, Dimension};
+use crate::Lang;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+const COLORS: [&str; 4] = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c"];
+
+fn dim_label(d: Dimension, lang: Lang) -> &'static str {
+    match (d, lang) {
+        (Dimension::Correct, Lang::Vi) => "Đúng",
+        (Dimension::Complete, Lang::Vi) => "Đủ",
+        (Dimension::Clean, Lang::Vi) => "Sạch",
+        (Dimension::Live, Lang::Vi) => "Sống",
+        (Dimension::Correct, Lang::En) => "Correct",
+        (Dimension::Complete, Lang::En) => "Complete",
+        (Dimension::Clean, Lang::En) => "Clean",
+        (Dimension::Live, Lang::En) => "Live",
+    }
+}
+
+/// Grouped horizontal bars: one group per row label, one bar per dimension.
+fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {
+    let row_h = 4 * 14 + 14;
+    let label_w = 190;
+    let chart_w = 420;
+    let h = rows.len() * row_h + 40;
+    let mut s = String::new();
+    let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {} {h}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#, label_w + chart_w + 70);
+    for (k, x) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
+        let gx = label_w as f64 + x * chart_w as f64;
+        let _ = write!(s, r##"<line x1="{gx}" y1="0" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}%</text>"##, h - 28, h - 16, k * 25);
+    }
+    for (r, (label, f)) in rows.iter().enumerate() {
+        let y0 = r * row_h + 4;
+        let short: String = label.chars().take(28).collect();
+        let _ = write!(s, r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#222">{}</text>"##, label_w - 8, y0 + 32, esc(&short));
+        for d in Dimension::ALL {
+            let v = f.get(d).clamp(0.0, 1.0);
+            let y = y0 + d.index() * 14;
+            let w = (v * chart_w as f64).max(1.0);
+            let _ = write!(
+                s,
+                r##"<rect x="{label_w}" y="{y}" width="{w:.1}" height="11" fill="{}"><title>{} {}</title></rect><text x="{:.1}" y="{}" font-size="10" fill="#333">{}</text>"##,
+                COLORS[d.index()],
+                dim_label(d, lang),
+                pct(v),
+                label_w as f64 + w + 4.0,
+                y + 9,
+                pct(v)
+            );
+        }
+    }
+    let ly = h - 6;
+    for d in Dimension::ALL {
+        let x = label_w + d.index() * 95;
+        let _ = write!(s, r##"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{ly}" font-size="11">{}</text>"##, ly - 9, COLORS[d.index()], x + 14, dim_label(d, lang));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+pub(super) fn render(d: &RunData, summary: &Summary) -> String {
+    let lang = d.lang;
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
+    let mut h = String::with_capacity(64 * 1024);
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} — {}</title><style>
+body{{font-family:"Segoe UI",Arial,"Noto Sans",sans-serif;margin:0;color:#1a202c;background:#f7fafc}}
+main{{max-width:1100px;margin:0 auto;padding:24px}}
+h1{{font-size:24px;margin:0 0 4px}} h2{{font-size:18px;margin:28px 0 10px;border-bottom:2px solid #e2e8f0;padding-bottom:4px}}
+.meta{{color:#4a5568;font-size:13px}}
+.cards{{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px;margin-top:16px}}
+.card{{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.12);border-top:4px solid #2b6cb0}}
+.card .v{{font-size:28px;font-weight:600}} .card .l{{font-size:13px;color:#4a5568}} .card .s{{font-size:12px;color:#718096}}
+table{{border-collapse:collapse;width:100%;background:#fff;font-size:13px}} th,td{{border:1px solid #e2e8f0;padding:6px 8px;text-align:left;vertical-align:top}}
+th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-nums}}
+.chart{{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin:8px 0}}
+.up{{color:#2f855a}} .down{{color:#c53030}} .note{{font-size:13px;color:#4a5568;line-height:1.5}}
+@media print{{body{{background:#fff}} main{{max-width:none;padding:0}} .card,.chart{{box-shadow:none;border:1px solid #ccc}} h2{{break-after:avoid}} table,svg{{break-inside:avoid}}}}
+</style></head><body><main>"#,
+        if lang == Lang::Vi { "vi" } else { "en" },
+        esc(&summary.job),
+        t("Báo cáo chất lượng dữ liệu", "Data quality report")
+    );
+    let _ = write!(
+        h,
+        r#"<h1>{}: {}</h1><div class="meta">{} {} · {} {} · {} {} · {} {}</div>"#,
+        t("Báo cáo chất lượng dữ liệu", "Data quality report"),
+        esc(&summary.job),
+        t("Ngày chạy", "Run date"),
+        esc(&summary.run_date),
+        t("Bản ghi", "Records"),
+        o.records,
+        t("Dòng bị cách ly", "Quarantined rows"),
+        summary.quarantined,
+        t("Người trong CSDL dân cư", "Reference people"),
+        summary.reference_people
+    );
+    h.push_str(r#"<div class="cards">"#);
+    for dm in Dimension::ALL {
+        let change = summary.previous.as_ref().map(|p| p.change.get(dm));
+        let ch = match change {
+            Some(c) if c.abs() >= 0.0005 => format!(r#" <span class="{}">{}{:.1}</span>"#, if c > 0.0 { "up" } else { "down" }, if c > 0.0 { "▲" } else { "▼" }, c.abs() * 100.0),
+            _ => String::new(),
+        };
+        let _ = write!(
+            h,
+            r#"<div class="card" style="border-top-color:{}"><div class="l">{} — {}</div><div class="v">{}{ch}</div><div class="s">{} {:.1}/100</div></div>"#,
+            COLORS[dm.index()],
+            dim_label(dm, lang),
+            t("tỷ lệ đạt", "pass rate"),
+            pct(o.pass_rate.get(dm)),
+            t("điểm trung bình", "mean score"),
+            o.mean_score.get(dm)
+        );
+    }
+    let _ = write!(
+        h,
+        r#"<div class="card" style="border-top-color:#4a5568"><div class="l">{}</div><div class="v">{}</div><div class="s">{} {} · {} {} · {} {}</div></div></div>"#,
+        t("Đạt cả bốn tiêu chí", "Pass all four"),
+        pct(o.pass_rate_all),
+        t("khớp", "match"),
+        o.link.get("match").unwrap_or(&0),
+        t("cần xem", "review"),
+        o.link.get("review").unwrap_or(&0),
+        t("không khớp", "no match"),
+        o.link.get("no_match").unwrap_or(&0)
+    );
+    if !d.gate_failures.is_empty() {
+        let _ = write!(h, r#"<p class="down"><b>{}</b>: {}</p>"#, t("Không đạt ngưỡng chất lượng", "Quality gate failed"), esc(&d.gate_failures.join("; ")));
+    }
+
+    h.push_str(&format!("<h2>{}</h2>", t("Theo nguồn dữ liệu", "By source")));
+    let rows: Vec<(String, &DimensionFigures)> = summary.sources.iter().map(|s| (s.name.clone(), &s.figures.pass_rate)).collect();
+    h.push_str(&bar_chart(&rows, lang));
+    let _ = write!(h, "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>", t("Nguồn", "Source"), t("Loại sổ", "Register"), t("Dòng đọc", "Rows read"), t("Cách ly", "Quarantined"), t("Bản ghi", "Records"), t("Khớp", "Match"), t("Đạt cả 4", "Pass all"));
+    h.push_str("</tr>");
+    for s in &summary.sources {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(&s.name),
+            esc(&s.schema),
+            s.rows_read,
+            s.quarantined,
+            s.figures.records,
+            s.figures.link.get("match").unwrap_or(&0),
+            pct(s.figures.pass_rate_all)
+        );
+    }
+    h.push_str("</table>");
+
+    h.push_str(&format!("<h2>{}</h2>", t("Theo xã/phường (nhiều bản ghi nhất)", "By commune (largest first)")));
+    let mut communes: Vec<_> = summary.communes.iter().collect();
+    communes.sort_by(|a, b| b.figures.records.cmp(&a.figures.records).then(a.code.cmp(&b.code)));
+    let top: Vec<(String, &DimensionFigures)> = communes.iter().take(15).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
+    h.push_str(&bar_chart(&top, lang));
+
+    h.push_str(&format!("<h2>{}</h2>", t("Các vấn đề thường gặp", "Top findings")));
+    // Examples by row number: never names or ID numbers.
+    let mut examples: BTreeMap<Code, Vec<String>> = BTreeMap::new();
+    for (s, recs) in d.assessed.records.iter().enumerate() {
+        for (i, a) in recs.iter().enumerate() {
+            for f in &a.findings {
+                let e = examples.entry(f.code).or_default();
+                if e.len() < 5 {
+                    e.push(format!("{}:{}", d.sources[s].name, d.sources[s].records[i].source_row));
+                }
+            }
+        }
+    }
+    let mut top_codes: Vec<(&String, &u64)> = o.findings.iter().collect();
+    top_codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let _ = write!(h, "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", t("Mã", "Code"), t("Ý nghĩa", "Meaning"), t("Tiêu chí", "Dimension"), t("Số lượng", "Count"), t("Ví dụ (nguồn:dòng)", "Examples (source:row)"));
+    for (code, n) in top_codes.iter().take(25) {
+        let Some(c) = Code::parse(code) else { continue };
+        let _ = write!(
+            h,
+            r#"<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            code,
+            esc(c.message(lang)),
+            dim_label(c.dimension(), lang),
+            n,
+            esc(&examples.get(&c).map(|v| v.join(", ")).unwrap_or_default())
+        );
+    }
+    h.push_str("</table>");
+
+    h.push_str(&format!("<h2>{}</h2>", t("So với lần chạy trước", "Change since the last run")));
+    match &summary.previous {
+        Some(p) => {
+            let _ = write!(h, r#"<p class="note">{} <code>{}</code> ({} {}).</p><table><tr><th></th><th>{}</th><th>{}</th><th>{}</th></tr>"#, t("Lần chạy trước:", "Previous run:"), esc(&p.run), p.records, t("bản ghi", "records"), t("Trước", "Before"), t("Nay", "Now"), t("Thay đổi", "Change"));
+            for dm in Dimension::ALL {
+                let c = p.change.get(dm);
+                let _ = write!(h, r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n {}">{:+.1}</td></tr>"#, dim_label(dm, lang), pct(p.pass_rate.get(dm)), pct(o.pass_rate.get(dm)), if c >= 0.0 { "up" } else { "down" }, c * 100.0);
+            }
+            h.push_str("</table>");
+        }
+        None => h.push_str(&format!(r#"<p class="note">{}</p>"#, t("Đây là lần chạy đầu tiên của công việc này trong thư mục kết quả.", "This is the first run of this job in the output folder."))),
+    }
+
+    h.push_str(&format!("<h2>{}</h2>", t("Cách đọc báo cáo", "How to read this report")));
+    h.push_str(&format!(
+        r#"<div class="note"><p>{}</p><ul><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li></ul><p>{}</p></div>"#,
+        t("Mỗi bản ghi được chấm điểm 0–100 theo bốn tiêu chí của Đề án 06. Điểm = 100 − 40 cho mỗi lỗi − 15 cho mỗi cảnh báo; bản ghi đạt một tiêu chí khi không có lỗi nào thuộc tiêu chí đó.",
+          "Every record is scored 0–100 on Đề án 06's four dimensions. Score = 100 − 40 per error − 15 per warning; a record passes a dimension when it has no error in it."),
+        dim_label(Dimension::Correct, lang), t("khớp với người tương ứng trong CSDL quốc gia về dân cư (họ tên, ngày sinh, giới tính, số định danh).", "agrees with the matching person in the national population database (name, date of birth, sex, ID)."),
+        dim_label(Dimension::Complete, lang), t("có đủ các trường bắt buộc của loại sổ, với ngày sinh đủ chi tiết.", "has every field its register requires, with a precise enough date of birth."),
+        dim_label(Dimension::Clean, lang), t("giá trị đúng định dạng, chuẩn Unicode, mã hành chính hợp lệ, mỗi người chỉ xuất hiện một lần.", "values are well-formed Unicode, codes are valid, each person appears once."),
+        dim_label(Dimension::Live, lang), t("người còn sống, nơi cư trú hiện tại, bản ghi được cập nhật, mã hành chính sau 1/7/2025.", "the person is alive, the residence is current, the record is up to date, administrative codes are post-1/7/2025."),
+        t("Danh sách cần xác minh theo từng xã nằm trong tệp worklist.xlsx; dữ liệu chi tiết cho phân tích nằm trong các tệp .parquet.", "The per-commune worklist is in worklist.xlsx; detailed data for analysts is in the .parquet files.")
+    ));
+    h.push_str("</main></body></html>\n");
+    h
+}

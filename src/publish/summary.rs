@@ -1,0 +1,187 @@
+//! summary.json: per source, per commune and overall — counts, link classes,
+//! mean score and pass rate per dimension, findings per code — and the change
+//! since the previous run of the same job.
+
+use super::RunData;
+use crate::assess::{dimension_summary, AssessedRecord};
+use crate::finding::Dimension;
+use crate::link::MatchClass;
+use crate::normalize::admin::{AdminRegistry, Era};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct DimensionFigures {
+    pub correct: f64,
+    pub complete: f64,
+    pub clean: f64,
+    pub live: f64,
+}
+
+impl DimensionFigures {
+    fn from(a: [f64; 4]) -> Self {
+        DimensionFigures { correct: a[0], complete: a[1], clean: a[2], live: a[3] }
+    }
+    pub fn get(&self, d: Dimension) -> f64 {
+        match d {
+            Dimension::Correct => self.correct,
+            Dimension::Complete => self.complete,
+            Dimension::Clean => self.clean,
+            Dimension::Live => self.live,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Figures {
+    pub records: u64,
+    pub link: BTreeMap<String, u64>,
+    pub mean_score: DimensionFigures,
+    pub pass_rate: DimensionFigures,
+    /// Share of records passing all four dimensions.
+    pub pass_rate_all: f64,
+    pub findings: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SourceSummary {
+    pub name: String,
+    pub schema: String,
+    pub rows_read: u64,
+    pub quarantined: u64,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CommuneSummary {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Previous {
+    pub run: String,
+    pub pass_rate: DimensionFigures,
+    pub pass_rate_all: f64,
+    pub records: u64,
+    /// This run minus the previous, per dimension.
+    pub change: DimensionFigures,
+    pub change_all: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Summary {
+    pub job: String,
+    pub run_date: String,
+    pub reference_people: u64,
+    pub reference_cache: String,
+    pub rows_read: u64,
+    pub quarantined: u64,
+    pub overall: Figures,
+    pub sources: Vec<SourceSummary>,
+    pub communes: Vec<CommuneSummary>,
+    pub blocking: serde_json::Value,
+    pub model: serde_json::Value,
+    pub gate: serde_json::Value,
+    pub previous: Option<Previous>,
+}
+
+fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Clone) -> Figures {
+    let (n, mean, pass, all) = dimension_summary(recs.clone().map(|(a, _)| a));
+    let mut link = BTreeMap::new();
+    for c in [MatchClass::Match, MatchClass::Review, MatchClass::NoMatch] {
+        link.insert(c.as_str().to_string(), 0);
+    }
+    let mut findings = BTreeMap::new();
+    for (a, c) in recs {
+        *link.entry(c.as_str().to_string()).or_default() += 1;
+        for f in &a.findings {
+            *findings.entry(f.code.as_str().to_string()).or_default() += 1;
+        }
+    }
+    Figures { records: n, link, mean_score: DimensionFigures::from(mean), pass_rate: DimensionFigures::from(pass), pass_rate_all: all, findings }
+}
+
+pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary {
+    let all = d.assessed.records.iter().zip(&d.linked.records).flat_map(|(a, l)| a.iter().zip(l.iter().map(|x| x.class)));
+    let overall = figures(all);
+    let sources = d
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(s, src)| SourceSummary {
+            name: src.name.clone(),
+            schema: src.schema.name.clone(),
+            rows_read: src.rows_read,
+            quarantined: src.quarantine.len() as u64,
+            figures: figures(d.assessed.records[s].iter().zip(d.linked.records[s].iter().map(|x| x.class))),
+        })
+        .collect();
+    // Per commune: the record's current commune, else its linked person's.
+    let mut by_commune: BTreeMap<String, Vec<(&AssessedRecord, MatchClass)>> = BTreeMap::new();
+    for (s, recs) in d.assessed.records.iter().enumerate() {
+        for (i, a) in recs.iter().enumerate() {
+            let key = commune_of(d, s, i).unwrap_or_default();
+            by_commune.entry(key).or_default().push((a, d.linked.records[s][i].class));
+        }
+    }
+    let reg = AdminRegistry::get();
+    let communes = by_commune
+        .into_iter()
+        .map(|(code, v)| CommuneSummary {
+            name: if code.is_empty() { "(không rõ)".to_string() } else { reg.unit(&code, Era::Y2025).map(|u| u.name.clone()).unwrap_or_else(|| code.clone()) },
+            code,
+            figures: figures(v.into_iter()),
+        })
+        .collect();
+    let rows_read = d.sources.iter().map(|s| s.rows_read).sum();
+    let quarantined = d.sources.iter().map(|s| s.quarantine.len() as u64).sum();
+    let previous = previous.map(|(run, p)| {
+        let mut change = [0.0; 4];
+        for dm in Dimension::ALL {
+            change[dm.index()] = overall.pass_rate.get(dm) - p.overall.pass_rate.get(dm);
+        }
+        Previous {
+            run,
+            pass_rate: p.overall.pass_rate.clone(),
+            pass_rate_all: p.overall.pass_rate_all,
+            records: p.overall.records,
+            change: DimensionFigures::from(change),
+            change_all: overall.pass_rate_all - p.overall.pass_rate_all,
+        }
+    });
+    Summary {
+        job: d.job.name.clone(),
+        run_date: d.run_date.iso(),
+        reference_people: d.reference.people.len() as u64,
+        reference_cache: format!("{:?}", d.reference.cache).to_lowercase(),
+        rows_read,
+        quarantined,
+        overall,
+        sources,
+        communes,
+        blocking: serde_json::json!({
+            "rules": d.linked.rules,
+            "largest_reference_blocks": d.linked.largest_reference_blocks,
+            "max_block": d.job.link.max_block,
+        }),
+        model: serde_json::json!({
+            "lambda": d.linked.model.lambda,
+            "prior_weight": d.linked.model.prior_weight(),
+            "training": d.linked.model.training,
+        }),
+        gate: serde_json::json!({ "passed": d.gate_failures.is_empty(), "failures": d.gate_failures }),
+        previous,
+    }
+}
+
+/// The 2025 commune a record belongs to, for grouping.
+pub(super) fn commune_of(d: &RunData, s: usize, i: usize) -> Option<String> {
+    d.normalized[s][i].commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
+        let l = &d.linked.records[s][i];
+        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| d.reference.people[b.ref_idx as usize].features.commune.clone())).flatten()
+    })
+}

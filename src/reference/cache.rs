@@ -1,0 +1,224 @@
+//! The on-disk reference cache: a versioned binary file with a SHA-256 trailer,
+//! written to a temporary name and renamed, so it is complete or absent.
+
+use super::{Reference, ReferencePerson};
+use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
+use crate::link::features::Features;
+use crate::normalize::date::PartialDate;
+use crate::normalize::sex::Sex;
+use crate::normalize::{NormalizeOptions, Status};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::Path;
+
+/// Bump whenever normalization or this layout changes what a cache holds.
+pub const INDEX_FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x01";
+
+pub(super) struct Cached {
+    pub rows_read: u64,
+    pub quarantine: Vec<QuarantineRow>,
+    pub people: Vec<ReferencePerson>,
+}
+
+pub(super) fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h)?;
+    Ok((n, format!("{:x}", h.finalize())))
+}
+
+/// The key: extract content, lamsach's format and version, and every option that changes the result.
+pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions) -> String {
+    let mut cols: Vec<_> = input.columns.iter().collect();
+    cols.sort();
+    let desc = format!(
+        "{sha}|{INDEX_FORMAT}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+        env!("CARGO_PKG_VERSION"),
+        opts.tone_style,
+        opts.date_order,
+        opts.province,
+        opts.commune_code_era,
+        input.encoding,
+        cols,
+        input.schema.name,
+        input.sheet
+    );
+    format!("{:x}", Sha256::digest(desc.as_bytes()))
+}
+
+struct W(Vec<u8>);
+impl W {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+            None => self.0.push(0),
+        }
+    }
+    fn date(&mut self, d: Option<PartialDate>) {
+        match d {
+            Some(d) => {
+                self.0.push(1);
+                self.0.extend_from_slice(&d.year.to_le_bytes());
+                self.0.push(d.month);
+                self.0.push(d.day);
+            }
+            None => self.0.push(0),
+        }
+    }
+}
+
+struct R<'a>(&'a [u8]);
+impl R<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.0.len() < n {
+            return Err("truncated".into());
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+    fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+    }
+    fn str(&mut self) -> Result<String, String> {
+        let n = self.u64()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid text".to_string())
+    }
+    fn opt(&mut self) -> Result<Option<String>, String> {
+        Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
+    }
+    fn date(&mut self) -> Result<Option<PartialDate>, String> {
+        if self.u8()? == 0 {
+            return Ok(None);
+        }
+        let y = i32::from_le_bytes(self.take(4)?.try_into().unwrap());
+        let m = self.u8()?;
+        let d = self.u8()?;
+        Ok(Some(PartialDate { year: y, month: m, day: d }))
+    }
+}
+
+pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()> {
+    let mut w = W(Vec::with_capacity(r.people.len() * 160));
+    w.0.extend_from_slice(MAGIC);
+    w.str(key);
+    w.u64(r.rows_read);
+    w.u64(r.quarantine.len() as u64);
+    for q in &r.quarantine {
+        w.u64(q.source_row);
+        w.str(q.reason.as_str());
+        w.str(&q.raw);
+    }
+    w.u64(r.people.len() as u64);
+    for p in &r.people {
+        let f = &p.features;
+        w.u64(p.source_row);
+        for s in [&f.full, &f.folded, &f.folded_family, &f.folded_given, &f.phonetic, &f.phonetic_family, &f.phonetic_given] {
+            w.str(s);
+        }
+        w.opt(f.person_id.as_deref());
+        w.opt(f.old_id.as_deref());
+        w.date(f.dob);
+        w.0.push(match f.sex {
+            None => 0,
+            Some(Sex::Male) => 1,
+            Some(Sex::Female) => 2,
+        });
+        w.opt(f.commune.as_deref());
+        w.opt(f.province.as_deref());
+        w.0.push(match p.status {
+            None => 0,
+            Some(Status::Alive) => 1,
+            Some(Status::Deceased) => 2,
+        });
+        w.date(p.death_date);
+        w.date(p.updated_at);
+    }
+    let digest = Sha256::digest(&w.0);
+    w.0.extend_from_slice(&digest);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("lsref.tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&w.0)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Ok(None): no cache. Err: a cache exists but cannot be trusted.
+pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    if bytes.len() < MAGIC.len() + 32 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err("not a lamsach reference cache of this format".into());
+    }
+    let (body, digest) = bytes.split_at(bytes.len() - 32);
+    if Sha256::digest(body).as_slice() != digest {
+        return Err("checksum mismatch".into());
+    }
+    let mut r = R(&body[MAGIC.len()..]);
+    if r.str()? != key {
+        return Ok(None);
+    }
+    let rows_read = r.u64()?;
+    let nq = r.u64()? as usize;
+    let mut quarantine = Vec::with_capacity(nq.min(1 << 20));
+    for _ in 0..nq {
+        let source_row = r.u64()?;
+        let reason = match r.str()?.as_str() {
+            "FIELD_COUNT" => QuarantineReason::FieldCount,
+            "UNDECODABLE" => QuarantineReason::Undecodable,
+            "UNCLOSED_QUOTE" => QuarantineReason::UnclosedQuote,
+            _ => QuarantineReason::Unreadable,
+        };
+        quarantine.push(QuarantineRow { source_row, reason, raw: r.str()? });
+    }
+    let n = r.u64()? as usize;
+    let mut people = Vec::with_capacity(n.min(1 << 26));
+    for _ in 0..n {
+        let source_row = r.u64()?;
+        let mut f = Features { full: r.str()?, folded: r.str()?, folded_family: r.str()?, folded_given: r.str()?, phonetic: r.str()?, phonetic_family: r.str()?, phonetic_given: r.str()?, ..Default::default() };
+        f.person_id = r.opt()?;
+        f.old_id = r.opt()?;
+        f.dob = r.date()?;
+        f.sex = match r.u8()? {
+            1 => Some(Sex::Male),
+            2 => Some(Sex::Female),
+            _ => None,
+        };
+        f.commune = r.opt()?;
+        f.province = r.opt()?;
+        let status = match r.u8()? {
+            1 => Some(Status::Alive),
+            2 => Some(Status::Deceased),
+            _ => None,
+        };
+        let death_date = r.date()?;
+        let updated_at = r.date()?;
+        people.push(ReferencePerson { source_row, features: f, status, death_date, updated_at });
+    }
+    if !r.0.is_empty() {
+        return Err("trailing bytes".into());
+    }
+    Ok(Some(Cached { rows_read, quarantine, people }))
+}

@@ -1,0 +1,119 @@
+//! The reference population extract: read and normalized once, then cached on
+//! disk keyed by the extract's content hash and lamsach's index format, so a
+//! nightly run over an unchanged extract loads it instead of rebuilding it.
+
+mod cache;
+
+use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
+use crate::link::features::Features;
+use crate::normalize::date::PartialDate;
+use crate::normalize::{self, NormalizeOptions, Status};
+use std::path::{Path, PathBuf};
+
+pub use cache::INDEX_FORMAT;
+
+/// One person of the reference extract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferencePerson {
+    pub source_row: u64,
+    pub features: Features,
+    pub status: Option<Status>,
+    pub death_date: Option<PartialDate>,
+    pub updated_at: Option<PartialDate>,
+}
+
+/// How the reference was obtained this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheStatus {
+    /// Loaded from a valid cache.
+    Hit,
+    /// No cache for this extract: built and saved.
+    Built,
+    /// A cache existed but was corrupt or truncated: rebuilt.
+    Rebuilt,
+    /// Caching is off.
+    Disabled,
+}
+
+pub struct Reference {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+    pub rows_read: u64,
+    pub quarantine: Vec<QuarantineRow>,
+    pub people: Vec<ReferencePerson>,
+    pub cache: CacheStatus,
+    pub cache_file: Option<PathBuf>,
+}
+
+impl Reference {
+    pub fn features(&self) -> Vec<Features> {
+        self.people.iter().map(|p| p.features.clone()).collect()
+    }
+}
+
+/// Reads the reference: from the cache in `cache_dir` when it is valid for
+/// this extract and these options, else by ingesting and normalizing it.
+pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Path>) -> Result<Reference, IngestError> {
+    let (bytes, sha256) = cache::sha256_file(&input.path).map_err(|e| IngestError::Io { file: input.path.display().to_string(), source: e })?;
+    let key = cache::cache_key(&sha256, input, opts);
+    let mut status = CacheStatus::Disabled;
+    let mut file = None;
+    if let Some(dir) = cache_dir {
+        let path = dir.join(format!("reference-{}.lsref", &key[..16]));
+        match cache::read(&path, &key) {
+            Ok(Some(c)) => {
+                tracing::info!(people = c.people.len(), "reference cache hit");
+                return Ok(Reference {
+                    path: input.path.clone(),
+                    bytes,
+                    sha256,
+                    rows_read: c.rows_read,
+                    quarantine: c.quarantine,
+                    people: c.people,
+                    cache: CacheStatus::Hit,
+                    cache_file: Some(path),
+                });
+            }
+            Ok(None) => status = CacheStatus::Built,
+            Err(reason) => {
+                tracing::warn!(%reason, "reference cache is corrupt or truncated; rebuilding it");
+                status = CacheStatus::Rebuilt;
+            }
+        }
+        file = Some(path);
+    }
+    let src = ingest::read_source(input)?;
+    let ing = ingest::Ingested { sources: vec![src] };
+    let norm = normalize::run(&ing, std::slice::from_ref(opts));
+    let src = &ing.sources[0];
+    let people: Vec<ReferencePerson> = src
+        .records
+        .iter()
+        .zip(&norm.records[0])
+        .map(|(raw, n)| ReferencePerson {
+            source_row: raw.source_row,
+            features: Features::from_record(n),
+            status: n.status,
+            death_date: n.death_date,
+            updated_at: n.updated_at,
+        })
+        .collect();
+    let reference = Reference {
+        path: input.path.clone(),
+        bytes,
+        sha256,
+        rows_read: src.rows_read,
+        quarantine: src.quarantine.clone(),
+        people,
+        cache: status,
+        cache_file: file.clone(),
+    };
+    if let Some(path) = &file
+        && let Err(e) = cache::write(path, &key, &reference)
+    {
+        tracing::warn!(error = %e, "could not write the reference cache; the next run will rebuild it");
+    }
+    Ok(reference)
+}

@@ -1,0 +1,292 @@
+//! Sector schemas: which canonical fields a register has, which are required,
+//! who the subjects of a row are, and the headers registers really use.
+//!
+//! Built-in schemas live in `schemas/*.toml` and are compiled into the binary;
+//! a job may name a schema file by path instead.
+
+use crate::field::Field;
+use crate::normalize::date::Precision;
+use crate::normalize::text::fold;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What a register is for, beyond its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemaKind {
+    /// An ordinary sector register.
+    #[default]
+    Register,
+    /// A death register: its people are deceased (marks their other records).
+    Death,
+    /// The reference population extract.
+    Reference,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    pub name: Field,
+    /// The subject this field belongs to (for rows that describe several people).
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// Headers beyond the built-in ones for this field.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Replace the built-in headers instead of adding to them.
+    #[serde(default)]
+    pub only_aliases: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    pub name: String,
+    pub title_vi: String,
+    pub title_en: String,
+    #[serde(default)]
+    pub kind: SchemaKind,
+    /// Subjects of one row; empty means one subject, "subject".
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The date-of-birth precision this register must record.
+    #[serde(default = "default_precision")]
+    pub dob_precision: Precision,
+    #[serde(rename = "field")]
+    pub fields: Vec<FieldSpec>,
+}
+
+fn default_precision() -> Precision {
+    Precision::Day
+}
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("reference", include_str!("../../schemas/reference.toml")),
+    ("labour", include_str!("../../schemas/labour.toml")),
+    ("health_insurance", include_str!("../../schemas/health_insurance.toml")),
+    ("birth_certificate", include_str!("../../schemas/birth_certificate.toml")),
+    ("death_certificate", include_str!("../../schemas/death_certificate.toml")),
+    ("land", include_str!("../../schemas/land.toml")),
+    ("housing", include_str!("../../schemas/housing.toml")),
+    ("association", include_str!("../../schemas/association.toml")),
+    ("civil_birth", include_str!("../../schemas/civil_birth.toml")),
+    ("civil_marriage", include_str!("../../schemas/civil_marriage.toml")),
+    ("civil_death", include_str!("../../schemas/civil_death.toml")),
+];
+
+/// Errors loading a schema.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("unknown schema '{name}'; use one of: {known}, or a path to a schema .toml file")]
+    Unknown { name: String, known: String },
+    #[error("cannot read schema file {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("schema file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Headers registers use for each field (matched by [`header_key`]).
+pub fn default_aliases(f: Field) -> &'static [&'static str] {
+    match f {
+        Field::PersonId => &[
+            "Số định danh cá nhân", "Số ĐDCN", "Số CCCD", "CCCD", "Số CCCD/CMND", "CCCD/CMND", "Số CMND/CCCD", "Số căn cước",
+            "Số căn cước công dân", "Số định danh", "Mã định danh", "Số CC", "person_id", "SO_DINH_DANH", "so_cccd", "ID number",
+            "Số CCCD/ĐDCN", "Số giấy tờ tùy thân", "Số CMND/CCCD/Hộ chiếu",
+        ],
+        Field::OldId => &["Số CMND", "CMND", "Số CMND cũ", "CMND cũ", "Số chứng minh nhân dân", "Số CMTND", "old_id", "SO_CMND"],
+        Field::FullName => &[
+            "Họ và tên", "Họ tên", "Ho ten", "Họ tên chủ hộ", "Họ và tên người lao động", "Tên người lao động", "Họ, tên",
+            "Họ và tên người tham gia", "Họ tên người sử dụng đất", "Tên chủ sử dụng", "Họ tên chủ sở hữu", "Họ tên hội viên",
+            "Họ tên người chết", "Họ và tên người chết", "Họ và tên người đã mất", "Họ tên người được khai sinh", "full_name",
+            "HO_TEN", "Name", "Full name", "Họ và tên người được khai sinh", "Họ tên người mất",
+        ],
+        Field::Dob => &[
+            "Ngày sinh", "Ngày, tháng, năm sinh", "Ngày tháng năm sinh", "Năm sinh", "NGAY_SINH", "dob", "Date of birth",
+            "Sinh ngày", "Ngày/tháng/năm sinh", "Năm sinh chủ sử dụng", "birth_year",
+        ],
+        Field::Sex => &["Giới tính", "Giới", "Nam/Nữ", "GIOI_TINH", "sex", "gender", "Phái"],
+        Field::Commune => &[
+            "Xã/phường", "Xã, phường", "Phường/xã", "Xã", "Phường", "Xã/phường/thị trấn", "Đơn vị hành chính cấp xã", "Mã xã",
+            "Mã phường/xã", "Mã ĐVHC", "MA_XA", "commune", "commune_code", "Nơi thường trú (xã)", "Xã/phường cư trú",
+            "Xã/Phường/Đặc khu",
+        ],
+        Field::Province => &["Tỉnh/thành phố", "Tỉnh", "Tỉnh/TP", "Mã tỉnh", "MA_TINH", "province"],
+        Field::Address => &[
+            "Địa chỉ", "Địa chỉ thường trú", "Nơi thường trú", "Nơi cư trú", "Chỗ ở hiện tại", "Địa chỉ liên hệ", "DIA_CHI",
+            "address", "Địa chỉ thửa đất", "Nơi ở hiện nay", "Nơi cư trú cuối cùng",
+        ],
+        Field::Phone => &["Số điện thoại", "Điện thoại", "SĐT", "SĐT liên hệ", "Di động", "phone", "DIEN_THOAI"],
+        Field::HealthInsuranceNo => &["Mã thẻ BHYT", "Số thẻ BHYT", "Mã BHYT", "Thẻ BHYT", "MA_THE", "health_insurance_no"],
+        Field::SocialInsuranceNo => &["Mã số BHXH", "Số sổ BHXH", "Mã BHXH", "MA_SO_BHXH", "social_insurance_no"],
+        Field::TaxCode => &["Mã số thuế", "MST", "Mã số thuế cá nhân", "tax_code", "MA_SO_THUE"],
+        Field::Status => &["Tình trạng", "Trạng thái", "Tình trạng sống/chết", "status", "TRANG_THAI"],
+        Field::DeathDate => &["Ngày mất", "Ngày chết", "Ngày tử vong", "Ngày, tháng, năm chết", "death_date", "NGAY_MAT"],
+        Field::UpdatedAt => &[
+            "Ngày cập nhật", "Cập nhật lần cuối", "Ngày cập nhật cuối", "Ngày đăng ký", "Ngày khai", "updated_at", "NGAY_CAP_NHAT",
+            "Ngày đăng ký khai tử", "Ngày đăng ký khai sinh", "Ngày đăng ký kết hôn", "Ngày cấp", "Ngày tham gia",
+        ],
+    }
+}
+
+/// How a header is compared: folded, letters and digits only
+/// ("Ngày, tháng, năm sinh" → "ngaythangnamsinh").
+pub fn header_key(h: &str) -> String {
+    fold(h).chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// Which column holds each field, per role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// (role, column of each field by `Field::index`).
+    pub roles: Vec<(String, Vec<Option<usize>>)>,
+    /// Headers that no field took.
+    pub unmapped: Vec<String>,
+}
+
+impl Schema {
+    pub fn built_in_names() -> Vec<&'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n).collect()
+    }
+
+    pub fn built_in(name: &str) -> Option<Schema> {
+        BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, t)| toml::from_str(t).expect("built-in schema parses"))
+    }
+
+    /// A built-in schema by name, or a schema file by path (relative to `base`).
+    pub fn resolve(name_or_path: &str, base: &Path) -> Result<Schema, SchemaError> {
+        if let Some(s) = Schema::built_in(name_or_path) {
+            return Ok(s);
+        }
+        if name_or_path.ends_with(".toml") {
+            let p = base.join(name_or_path);
+            let text = std::fs::read_to_string(&p).map_err(|source| SchemaError::Io { path: p.display().to_string(), source })?;
+            return toml::from_str(&text).map_err(|e| SchemaError::Invalid { path: p.display().to_string(), message: e.to_string() });
+        }
+        Err(SchemaError::Unknown { name: name_or_path.to_string(), known: Schema::built_in_names().join(", ") })
+    }
+
+    pub fn roles(&self) -> Vec<String> {
+        if self.roles.is_empty() { vec!["subject".to_string()] } else { self.roles.clone() }
+    }
+
+    /// Fields of one role: its own plus the role-less ones.
+    pub fn fields_of<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a FieldSpec> + 'a {
+        let single = self.roles.is_empty();
+        self.fields.iter().filter(move |f| single || f.role.is_none() || f.role.as_deref() == Some(role))
+    }
+
+    pub fn required_fields(&self, role: &str) -> Vec<Field> {
+        self.fields_of(role).filter(|f| f.required).map(|f| f.name).collect()
+    }
+
+    /// The alias keys of every field spec.
+    fn alias_keys(&self, spec: &FieldSpec) -> Vec<String> {
+        let mut v: Vec<String> = spec.aliases.iter().map(|a| header_key(a)).collect();
+        if !spec.only_aliases && (spec.role.is_none() || self.roles.is_empty()) {
+            v.extend(default_aliases(spec.name).iter().map(|a| header_key(a)));
+        }
+        v
+    }
+
+    /// How many headers match some field: used to find the header row.
+    pub fn count_matches(&self, headers: &[String]) -> usize {
+        let keys: Vec<String> = self.fields.iter().flat_map(|f| self.alias_keys(f)).collect();
+        headers.iter().filter(|h| !h.trim().is_empty() && keys.contains(&header_key(h))).count()
+    }
+
+    /// Maps headers to fields. `overrides` (canonical field name → header, from
+    /// the job) win over the aliases; for multi-subject schemas an override key
+    /// may be `role.field`.
+    pub fn map_columns(&self, headers: &[String], overrides: &HashMap<String, String>) -> ColumnMap {
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let mut taken = vec![false; headers.len()];
+        let mut roles = Vec::new();
+        for role in self.roles() {
+            let mut cols = vec![None; Field::COUNT];
+            // Role-specific specs first, so "Họ tên chồng" wins over a shared alias.
+            let mut specs: Vec<&FieldSpec> = self.fields_of(&role).collect();
+            specs.sort_by_key(|s| s.role.is_none());
+            for spec in specs {
+                if cols[spec.name.index()].is_some() {
+                    continue;
+                }
+                let ov = overrides.get(&format!("{role}.{}", spec.name.as_str())).or_else(|| overrides.get(spec.name.as_str()));
+                let found = match ov {
+                    Some(h) => {
+                        let k = header_key(h);
+                        keys.iter().position(|x| *x == k)
+                    }
+                    None => {
+                        let aliases = self.alias_keys(spec);
+                        // The first alias that matches wins; shared (role-less) columns may serve every role.
+                        aliases.iter().find_map(|a| keys.iter().enumerate().position(|(i, k)| k == a && (spec.role.is_none() || !taken[i])))
+                    }
+                };
+                if let Some(i) = found {
+                    cols[spec.name.index()] = Some(i);
+                    if spec.role.is_some() {
+                        taken[i] = true;
+                    }
+                }
+            }
+            roles.push((role, cols));
+        }
+        let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).collect();
+        let unmapped = headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
+        ColumnMap { roles, unmapped }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_schema_parses() {
+        for n in Schema::built_in_names() {
+            let s = Schema::built_in(n).unwrap();
+            assert_eq!(s.name, n);
+            for role in s.roles() {
+                assert!(!s.fields_of(&role).collect::<Vec<_>>().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn headers_match_without_case_diacritics_or_punctuation() {
+        let s = Schema::built_in("labour").unwrap();
+        let headers: Vec<String> = ["STT", "HỌ TÊN", "Ngày, tháng, năm sinh", "Số CCCD/CMND", "Gioi tinh", "Ghi chú"].iter().map(|s| s.to_string()).collect();
+        let m = s.map_columns(&headers, &HashMap::new());
+        let cols = &m.roles[0].1;
+        assert_eq!(cols[Field::FullName.index()], Some(1));
+        assert_eq!(cols[Field::Dob.index()], Some(2));
+        assert_eq!(cols[Field::PersonId.index()], Some(3));
+        assert_eq!(cols[Field::Sex.index()], Some(4));
+        assert_eq!(m.unmapped, vec!["STT".to_string(), "Ghi chú".to_string()]);
+    }
+
+    #[test]
+    fn marriage_rows_have_two_subjects() {
+        let s = Schema::built_in("civil_marriage").unwrap();
+        let headers: Vec<String> = ["Họ tên chồng", "Ngày sinh chồng", "Số định danh chồng", "Họ tên vợ", "Ngày sinh vợ", "Số định danh vợ", "Ngày đăng ký"]
+            .iter().map(|s| s.to_string()).collect();
+        let m = s.map_columns(&headers, &HashMap::new());
+        assert_eq!(m.roles.len(), 2);
+        assert_eq!(m.roles[0].1[Field::FullName.index()], Some(0));
+        assert_eq!(m.roles[1].1[Field::FullName.index()], Some(3));
+        assert_eq!(m.roles[1].1[Field::PersonId.index()], Some(5));
+        assert_eq!(m.roles[0].1[Field::UpdatedAt.index()], Some(6));
+        assert_eq!(m.roles[1].1[Field::UpdatedAt.index()], Some(6));
+    }
+
+    #[test]
+    fn job_overrides_win() {
+        let s = Schema::built_in("labour").unwrap();
+        let headers: Vec<String> = ["Tên NLĐ", "Họ tên"].iter().map(|s| s.to_string()).collect();
+        let ov = HashMap::from([("full_name".to_string(), "Tên NLĐ".to_string())]);
+        assert_eq!(s.map_columns(&headers, &ov).roles[0].1[Field::FullName.index()], Some(0));
+    }
+}

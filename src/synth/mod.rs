@@ -1,0 +1,1 @@
+//! Synthetic populations and sector registers with ground truth.
