@@ -1,4 +1,7 @@
+//! The lamsach binary: parse, run, turn the result into an exit code.
+
+mod cli;
+
 fn main() {
-    std::process::exit(lamsach_cli_main());
+    std::process::exit(cli::main());
 }
-fn lamsach_cli_main() -> i32 { 0 }

@@ -65,7 +65,7 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 /// Streams the rows of a CSV file as UTF-8 cells with their starting line.
 pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> {
     let f = File::open(path).map_err(|e| IngestError::io(path, e))?;
-    let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding);
+    let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).fill_blank_lines(delimiter);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
     let mut records = rdr.into_records();
     let mut done = false;

@@ -394,13 +394,22 @@ mod tests {
         assert_eq!(s.rows_read, 4);
         assert_eq!(s.records.len(), 3);
         assert_eq!(s.quarantine.len(), 1);
-        assert_eq!(s.quarantine[0].source_row, 7);
+        assert_eq!(s.quarantine[0].source_row, 8);
         assert_eq!(s.quarantine[0].reason, QuarantineReason::FieldCount);
         assert_eq!(s.records[0].source_row, 5);
         assert_eq!(s.records[1].source_row, 6);
         assert_eq!(s.records[2].source_row, 10);
         assert_eq!(s.records[1].values[Field::FullName.index()].as_deref(), Some("Trần Thị\nBình"));
         assert_eq!(s.records[0].values[Field::PersonId.index()].as_deref(), Some("052090000001"));
+    }
+
+    #[test]
+    fn crlf_files_report_physical_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("crlf.csv");
+        std::fs::write(&p, "Họ và tên,Ngày sinh,Giới tính,Số CCCD\r\nA B,01/01/1990,Nam,052090000001\r\nC D,01/01/1991,Nữ,052191000002\r\n").unwrap();
+        let s = read_source(&input(&p, "labour")).unwrap();
+        assert_eq!(s.records.iter().map(|r| r.source_row).collect::<Vec<_>>(), vec![2, 3]);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 /// ```
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     let j = jaro(a, b);
-    if j <= 0.0 {
+    // Winkler's boost applies only to strings that are already similar.
+    if j <= 0.7 {
         return j;
     }
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();

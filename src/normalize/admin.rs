@@ -210,6 +210,20 @@ impl AdminRegistry {
         self.new_by_province.get(province).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
+    /// Legacy provinces (2-digit codes) that merged into a 2025 province.
+    pub fn legacy_provinces_of(&self, new_province: &str) -> Vec<String> {
+        let mut v: Vec<String> = self.old_to_new_province.iter().filter(|(_, n)| n.as_str() == new_province).map(|(o, _)| o.clone()).collect();
+        v.sort();
+        v
+    }
+
+    /// 2025 province codes, sorted.
+    pub fn provinces(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.provinces_2025.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
     /// Legacy commune codes whose default 2025 target is `new_code`.
     pub fn legacy_sources_of(&self, new_code: &str) -> Vec<&str> {
         let mut v: Vec<&str> = self.crosswalk.iter().filter(|(_, (n, _))| n == new_code).map(|(o, _)| o.as_str()).collect();

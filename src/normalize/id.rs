@@ -65,11 +65,13 @@ fn from_scientific(s: &str) -> Option<(String, bool)> {
 /// ```
 pub fn normalize_person_id(raw: &str, sex: Option<Sex>, dob: Option<PartialDate>) -> PersonId {
     let mut out = PersonId { cccd: None, cmnd: None, province: None, sex: None, birth_year: None, codes: Vec::new() };
-    let mut s = strip_separators(raw.trim());
+    let compact: String = raw.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let mut s = strip_separators(&compact);
     if s.is_empty() {
         return out;
     }
-    if s.contains(['E', 'e']) && s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+    if compact.contains(['E', 'e']) && compact.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        s = compact.replace(',', ".");
         out.codes.push(Code::IdScientificNotation);
         match from_scientific(&s) {
             Some((digits, true)) => s = digits,

@@ -520,7 +520,7 @@ mod tests {
     #[test]
     fn vni_real_bytes() {
         assert_eq!(decode(b"Nguye\xe3n V\x61\xean \xd1\xf6\xf9c", Encoding::Vni), "Nguyễn Văn Đức");
-        assert_eq!(decode(b"TR\xd6\xd8\xd4NG", Encoding::Vni), "TRƯỜNG");
+        assert_eq!(decode(b"TR\xd6\xd4\xd8NG", Encoding::Vni), "TRƯỜNG");
         assert_eq!(decode(b"Th\xf6\xf4ng", Encoding::Vni), "Thương");
     }
 

@@ -396,6 +396,10 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
             break;
         }
     }
+    if base.starts_with("qu") && rest.len() < base.len() {
+        // After "qu" the u is a glide: quỳnh = q + uynh, quan = q + (o)an.
+        return RHYME_SET.contains(rest) || RHYME_SET.contains(format!("u{rest}").as_str()) || RHYME_SET.contains(format!("o{rest}").as_str());
+    }
     RHYME_SET.contains(rest)
 }
 
@@ -442,7 +446,7 @@ mod tests {
 
     #[test]
     fn syllables() {
-        for w in ["nguyễn", "Trường", "gì", "quý", "khuỷu", "ĐỨC", "thuở", "giặt", "nghiêng", "oanh", "a"] {
+        for w in ["nguyễn", "Trường", "gì", "quý", "Quỳnh", "quang", "quyết", "khuỷu", "ĐỨC", "thuở", "giặt", "nghiêng", "oanh", "a"] {
             assert!(is_vietnamese_syllable(w), "{w}");
         }
         for w in ["nguyeãn", "b¸t", "xyz", "hôò", "ñguyen", "ngưyễn"] {

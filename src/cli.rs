@@ -1,0 +1,370 @@
+//! The command line: clap commands that translate arguments into library calls.
+//! Exit codes: 0 success, 1 the job failed, 2 usage or job-file error, 3 the
+//! run finished but a quality gate failed.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lamsach::job::{Job, JobError, RunError, RunOptions};
+use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
+use lamsach::normalize::legacy::{self, Encoding};
+use lamsach::normalize::text::ToneStyle;
+use lamsach::Lang;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// Exit codes, documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Exit {
+    Success = 0,
+    Failed = 1,
+    Usage = 2,
+    GateFailed = 3,
+}
+
+/// lamsach ("làm sạch"): cleans Vietnamese population records and links them
+/// to the reference population extract (Đề án 06: đúng, đủ, sạch, sống).
+#[derive(Parser, Debug)]
+#[command(name = "lamsach", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    /// Only warnings and errors on stderr.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Debug logging on stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a job: ingest, normalize, link, assess and publish.
+    ///
+    /// Examples:
+    ///   lamsach run gia-lai.toml
+    ///   lamsach run gia-lai.toml --out /srv/lamsach/out --lang en
+    Run {
+        /// The job file (TOML).
+        job: PathBuf,
+        /// Output folder (overrides the job's output_dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of the report and worklist.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+    /// Run the bundled demo job on the bundled fixtures and print where the report is.
+    Demo {
+        /// Output folder.
+        #[arg(long, default_value = "out/demo")]
+        out: PathBuf,
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+    },
+    /// Validate a job file and its inputs (files, headers, schemas) without running it.
+    Check {
+        job: PathBuf,
+    },
+    /// Normalize values read one per line from stdin; print one JSON object per line.
+    ///
+    /// For `id`, a line may be `ID<TAB>sex<TAB>date of birth`; for `commune`,
+    /// `name or code<TAB>province`.
+    Normalize {
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Tone-mark style for names: old (hòa) or new (hoà).
+        #[arg(long, value_enum, default_value = "old")]
+        style: Style,
+    },
+    /// Decode a legacy-encoded text file to UTF-8 on stdout; the encoding goes to stderr.
+    Decode {
+        #[arg(long, value_enum, default_value = "auto")]
+        from: From,
+        file: PathBuf,
+    },
+    /// Generate a synthetic population and sector registers with ground truth.
+    ///
+    /// Example: lamsach synth --people 100000 --seed 7 --out synth/
+    Synth(lamsach::synth::SynthArgs),
+    /// Measure a run's links against a synthetic truth file.
+    Eval {
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        run: PathBuf,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Exit non-zero when the overall F1 is lower.
+        #[arg(long)]
+        min_f1: Option<f64>,
+    },
+    /// Explain why a record got its match class: every comparison's level and weight.
+    ///
+    /// Example: lamsach explain out/job-20261127-020000 lao_dong:17
+    Explain {
+        run: PathBuf,
+        /// SOURCE:ROW as in records.parquet.
+        record: String,
+        #[arg(long, value_enum, default_value = "vi")]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Kind {
+    Text,
+    Name,
+    Id,
+    Date,
+    Sex,
+    Phone,
+    Commune,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Style {
+    Old,
+    New,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum From {
+    Auto,
+    Tcvn3,
+    Vni,
+    Viscii,
+    Cp1258,
+    Utf8,
+    Utf16,
+}
+
+fn init_logging(g: &Global) {
+    let level = if g.quiet { "warn" } else if g.verbose { "debug" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("lamsach={level}")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Success as i32,
+                _ => Exit::Usage as i32,
+            };
+        }
+    };
+    init_logging(&cli.global);
+    if let Some(n) = cli.global.threads {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    match dispatch(cli) {
+        Ok(code) => code as i32,
+        Err(err) => {
+            // A closed pipe (lamsach normalize | head) is not a failure.
+            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return Exit::Success as i32;
+            }
+            eprintln!("lamsach: {err:#}");
+            let usage = err.chain().any(|c| c.downcast_ref::<JobError>().is_some() || matches!(c.downcast_ref::<RunError>(), Some(RunError::Job(_))));
+            if usage { Exit::Usage as i32 } else { Exit::Failed as i32 }
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Exit> {
+    match cli.command {
+        Command::Run { job, out, lang } => {
+            let job = Job::load(&job)?;
+            run_job(&job, RunOptions { out, lang })
+        }
+        Command::Demo { out, lang } => {
+            let job = lamsach::synth::demo::prepare(&out).context("cannot write the demo fixtures")?;
+            let code = run_job(&job, RunOptions { out: Some(out.clone()), lang })?;
+            Ok(code)
+        }
+        Command::Check { job } => check(&job),
+        Command::Normalize { kind, style } => normalize(kind, style),
+        Command::Decode { from, file } => decode(from, &file),
+        Command::Synth(args) => {
+            let report = lamsach::synth::run(&args)?;
+            println!("{report}");
+            Ok(Exit::Success)
+        }
+        Command::Eval { truth, run, json, min_f1 } => {
+            let e = lamsach::synth::eval::evaluate(&truth, &run)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                print!("{}", e.table());
+            }
+            if let Some(min) = min_f1
+                && e.overall.f1 < min
+            {
+                eprintln!("lamsach: F1 {:.4} is below --min-f1 {min}", e.overall.f1);
+                return Ok(Exit::Failed);
+            }
+            Ok(Exit::Success)
+        }
+        Command::Explain { run, record, lang } => {
+            print!("{}", lamsach::publish::explain::explain(&run, &record, lang)?);
+            Ok(Exit::Success)
+        }
+    }
+}
+
+fn run_job(job: &Job, opts: RunOptions) -> Result<Exit> {
+    let outcome = job.run(&opts)?;
+    let report = outcome.run_dir.join("report.html");
+    println!("{}", outcome.run_dir.display());
+    eprintln!(
+        "lamsach: {} records, {} rows quarantined; report: {}",
+        outcome.records,
+        outcome.quarantined,
+        report.display()
+    );
+    if !outcome.gate_passed {
+        eprintln!("lamsach: quality gate failed: {}", outcome.gate_failures.join("; "));
+        return Ok(Exit::GateFailed);
+    }
+    Ok(Exit::Success)
+}
+
+fn check(path: &std::path::Path) -> Result<Exit> {
+    let job = Job::load(path)?;
+    let layouts = job.check().map_err(|e| JobError { file: path.display().to_string(), line: None, message: e.to_string(), hint: "fix the input or its [source.columns]".into() })?;
+    println!("job {}: {} source(s), output {}", job.name, job.sources.len(), job.output_dir.display());
+    for (name, l) in layouts {
+        let enc = l.encoding.map(|d| format!("{} (confidence {:.2})", d.encoding.as_str(), d.confidence)).unwrap_or_else(|| "-".into());
+        println!("  {name}: {} {}, header at row {}, encoding {enc}", l.format.as_str(), l.headers.len(), l.header_row);
+        for (role, cols) in &l.columns.roles {
+            let mapped: Vec<String> = lamsach::Field::ALL.iter().filter_map(|f| cols[f.index()].map(|c| format!("{}←\"{}\"", f.as_str(), l.headers[c]))).collect();
+            println!("    {role}: {}", mapped.join(", "));
+        }
+        if !l.columns.unmapped.is_empty() {
+            println!("    not used: {}", l.columns.unmapped.join(", "));
+        }
+    }
+    println!("ok");
+    Ok(Exit::Success)
+}
+
+fn codes_json(codes: &[lamsach::Code]) -> serde_json::Value {
+    serde_json::Value::from(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+}
+
+fn normalize(kind: Kind, style: Style) -> Result<Exit> {
+    use lamsach::normalize::*;
+    use serde_json::json;
+    let style = match style {
+        Style::Old => ToneStyle::Old,
+        Style::New => ToneStyle::New,
+    };
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let reg = AdminRegistry::get();
+    for line in stdin.lock().lines() {
+        let line = line.context("reading stdin")?;
+        let line = line.trim_end_matches('\r');
+        let mut parts = line.split('\t');
+        let input = parts.next().unwrap_or("");
+        let v = match kind {
+            Kind::Text => {
+                let mut f = Vec::new();
+                let value = normalize_text(input, lamsach::Field::Address, &mut f);
+                let c = text::clean(input);
+                let mut codes: Vec<lamsach::Code> = f.iter().map(|x| x.code).collect();
+                if c.was_not_nfc {
+                    codes.push(lamsach::Code::TextNotNfc);
+                }
+                if c.spacing_changed {
+                    codes.push(lamsach::Code::TextSpacing);
+                }
+                json!({"input": input, "value": value, "findings": codes_json(&codes), "folded": value.as_deref().map(text::fold)})
+            }
+            Kind::Name => match name::normalize_name(input, style) {
+                Some((n, codes)) => json!({"input": input, "value": n.full, "findings": codes_json(&codes), "family": n.family, "middle": n.middle, "given": n.given,
+                    "folded": n.folded, "folded_given": n.folded_given, "phonetic": n.phonetic, "phonetic_given": n.phonetic_given}),
+                None => json!({"input": input, "value": null, "findings": []}),
+            },
+            Kind::Id => {
+                let sx = parts.next().and_then(|s| sex::parse_sex(s).0);
+                let dob = parts.next().and_then(|d| date::parse_date(d, &Default::default()).date);
+                let id = id::normalize_person_id(input, sx, dob);
+                let kind = if id.cccd.is_some() { "cccd" } else if id.cmnd.is_some() { "cmnd" } else { "invalid" };
+                json!({"input": input, "value": id.cccd.clone().or(id.cmnd.clone()), "findings": codes_json(&id.codes), "kind": kind,
+                    "province": id.province.map(|p| format!("{p:03}")), "sex": id.sex.map(|s| s.as_str()), "birth_year": id.birth_year})
+            }
+            Kind::Date => {
+                let p = date::parse_date(input, &Default::default());
+                json!({"input": input, "value": p.date.map(|d| d.iso()), "findings": codes_json(&p.codes),
+                    "year": p.date.map(|d| d.year), "month": p.date.map(|d| d.month).filter(|m| *m > 0), "day": p.date.map(|d| d.day).filter(|d| *d > 0),
+                    "precision": p.date.map(|d| d.precision().as_str())})
+            }
+            Kind::Sex => {
+                let (s, codes) = sex::parse_sex(input);
+                json!({"input": input, "value": s.map(|s| s.as_str()), "findings": codes_json(&codes)})
+            }
+            Kind::Phone => {
+                let (p, codes) = id::normalize_phone(input);
+                json!({"input": input, "value": p, "findings": codes_json(&codes)})
+            }
+            Kind::Commune => {
+                let province = parts.next().and_then(|p| reg.province(p));
+                match reg.lookup_commune(input, province.as_deref(), Era::Y2025) {
+                    CommuneLookup::Found(m) => {
+                        let mut codes = vec![];
+                        if m.era == Era::Legacy {
+                            codes.push(lamsach::Code::CommunePre2025);
+                        }
+                        if m.split {
+                            codes.push(lamsach::Code::CommuneSplit);
+                        }
+                        json!({"input": input, "value": m.code, "findings": codes_json(&codes), "code": m.code, "era": m.era.as_str(),
+                            "name": reg.unit(&m.code, m.era).map(|u| u.name.clone()), "current_code": m.current_code, "current_province": m.current_province})
+                    }
+                    CommuneLookup::Ambiguous(n) => json!({"input": input, "value": null, "findings": ["COMMUNE_AMBIGUOUS"], "candidates": n}),
+                    CommuneLookup::Unknown => json!({"input": input, "value": null, "findings": ["COMMUNE_UNKNOWN"]}),
+                }
+            }
+        };
+        writeln!(out, "{v}")?;
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+fn decode(from: From, file: &std::path::Path) -> Result<Exit> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let det = match from {
+        From::Auto => legacy::detect(&bytes),
+        other => {
+            let e = match other {
+                From::Tcvn3 => Encoding::Tcvn3,
+                From::Vni => Encoding::Vni,
+                From::Viscii => Encoding::Viscii,
+                From::Cp1258 => Encoding::Cp1258,
+                From::Utf8 => Encoding::Utf8,
+                From::Utf16 => legacy::detect(&bytes).encoding,
+                From::Auto => unreachable!(),
+            };
+            legacy::Detection { encoding: e, confidence: 1.0, has_bom: false }
+        }
+    };
+    eprintln!("lamsach: {}: encoding {} (confidence {:.2})", file.display(), det.encoding.as_str(), det.confidence);
+    let mut out = std::io::stdout().lock();
+    out.write_all(legacy::decode(&bytes, det.encoding).as_bytes())?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,395 @@
+//! Sector registers drawn from the population, rendered in the shapes officers
+//! produce (Vietnamese headers, dd/mm/yyyy, title blocks, legacy encodings),
+//! with defects injected and the ground truth of every row.
+
+use super::defects::{self, Rates};
+use super::population::{Generator, Person};
+use crate::normalize::date::PartialDate;
+use crate::normalize::legacy::{encode, Encoding};
+use crate::normalize::sex::Sex;
+use crate::rng::Rng;
+use std::collections::HashMap;
+
+/// How a register is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Csv { delimiter: u8, encoding: Encoding, bom: bool, title: bool },
+    Xlsx,
+    Parquet,
+}
+
+/// One column of a register: its header and what it shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    Stt,
+    Name,
+    Dob,
+    Sex,
+    Id,
+    OldId,
+    Commune,
+    Address,
+    Phone,
+    Bhyt,
+    Death,
+    Updated,
+    Parcel,
+    MapSheet,
+}
+
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub name: &'static str,
+    pub schema: &'static str,
+    pub file: &'static str,
+    pub title_vi: &'static str,
+    pub shape: Shape,
+    pub columns: Vec<(&'static str, Col)>,
+    /// Who can be on it.
+    pub min_age: i32,
+    pub max_age: i32,
+    pub death_register: bool,
+    pub year_only_dob: bool,
+    pub marriage: bool,
+}
+
+pub fn all_specs() -> Vec<Spec> {
+    use Col::*;
+    let utf8 = |d: u8| Shape::Csv { delimiter: d, encoding: Encoding::Utf8, bom: false, title: false };
+    vec![
+        Spec {
+            name: "lao_dong",
+            schema: "labour",
+            file: "lao_dong.csv",
+            title_vi: "DANH SÁCH NGƯỜI LAO ĐỘNG",
+            shape: utf8(b','),
+            columns: vec![("STT", Stt), ("Họ và tên", Name), ("Ngày sinh", Dob), ("Giới tính", Sex), ("Số CCCD", Id), ("Số điện thoại", Phone), ("Xã/phường", Commune), ("Địa chỉ", Address), ("Ngày cập nhật", Updated)],
+            min_age: 18,
+            max_age: 62,
+            death_register: false,
+            year_only_dob: false,
+            marriage: false,
+        },
+        Spec {
+            name: "bhyt",
+            schema: "health_insurance",
+            file: "bhyt.xlsx",
+            title_vi: "DANH SÁCH NGƯỜI THAM GIA BẢO HIỂM Y TẾ",
+            shape: Shape::Xlsx,
+            columns: vec![("STT", Stt), ("Họ và tên", Name), ("Ngày, tháng, năm sinh", Dob), ("Giới tính", Sex), ("Số định danh cá nhân", Id), ("Mã thẻ BHYT", Bhyt), ("Xã, phường", Commune), ("Địa chỉ", Address), ("Ngày cập nhật", Updated)],
+            min_age: 0,
+            max_age: 100,
+            death_register: false,
+            year_only_dob: false,
+            marriage: false,
+        },
+        Spec {
+            name: "dat_dai",
+            schema: "land",
+            file: "dat_dai_tcvn3.csv",
+            title_vi: "SỔ MỤC KÊ ĐẤT ĐAI",
+            shape: Shape::Csv { delimiter: b',', encoding: Encoding::Tcvn3, bom: false, title: true },
+            columns: vec![("STT", Stt), ("Chủ sử dụng", Name), ("Năm sinh", Dob), ("Số CCCD/CMND", Id), ("Địa chỉ thửa đất", Address), ("Xã", Commune), ("Số tờ bản đồ", MapSheet), ("Số thửa", Parcel), ("Ngày cập nhật", Updated)],
+            min_age: 25,
+            max_age: 100,
+            death_register: false,
+            year_only_dob: true,
+            marriage: false,
+        },
+        Spec {
+            name: "hoi_vien",
+            schema: "association",
+            file: "hoi_vien_vni.csv",
+            title_vi: "DANH SÁCH HỘI VIÊN",
+            shape: Shape::Csv { delimiter: b';', encoding: Encoding::Vni, bom: false, title: true },
+            columns: vec![("STT", Stt), ("Họ tên hội viên", Name), ("Ngày sinh", Dob), ("Giới tính", Sex), ("Số định danh", Id), ("Xã/phường", Commune), ("Địa chỉ", Address), ("Ngày cập nhật", Updated)],
+            min_age: 18,
+            max_age: 90,
+            death_register: false,
+            year_only_dob: false,
+            marriage: false,
+        },
+        Spec {
+            name: "giay_bao_tu",
+            schema: "death_certificate",
+            file: "giay_bao_tu.parquet",
+            title_vi: "GIẤY BÁO TỬ",
+            shape: Shape::Parquet,
+            columns: vec![("HO_TEN", Name), ("NGAY_SINH", Dob), ("GIOI_TINH", Sex), ("SO_DINH_DANH", Id), ("NGAY_MAT", Death), ("MA_XA", Commune), ("NGAY_CAP_NHAT", Updated)],
+            min_age: 0,
+            max_age: 110,
+            death_register: true,
+            year_only_dob: false,
+            marriage: false,
+        },
+        Spec {
+            name: "khai_tu",
+            schema: "civil_death",
+            file: "khai_tu_utf16.txt",
+            title_vi: "SỔ ĐĂNG KÝ KHAI TỬ",
+            shape: Shape::Csv { delimiter: b'\t', encoding: Encoding::Utf16Le, bom: true, title: false },
+            columns: vec![("STT", Stt), ("Họ và tên người chết", Name), ("Ngày sinh", Dob), ("Giới tính", Sex), ("Số định danh cá nhân", Id), ("Ngày chết", Death), ("Nơi đăng ký", Commune), ("Ngày đăng ký", Updated)],
+            min_age: 0,
+            max_age: 110,
+            death_register: true,
+            year_only_dob: false,
+            marriage: false,
+        },
+        Spec {
+            name: "ket_hon",
+            schema: "civil_marriage",
+            file: "ket_hon.csv",
+            title_vi: "SỔ ĐĂNG KÝ KẾT HÔN",
+            shape: Shape::Csv { delimiter: b',', encoding: Encoding::Utf8, bom: true, title: false },
+            columns: vec![("STT", Stt), ("Nơi đăng ký", Commune), ("Ngày đăng ký", Updated)],
+            min_age: 20,
+            max_age: 60,
+            death_register: false,
+            year_only_dob: false,
+            marriage: true,
+        },
+        Spec {
+            name: "nha_o",
+            schema: "housing",
+            file: "nha_o.parquet",
+            title_vi: "CHỦ SỞ HỮU NHÀ Ở",
+            shape: Shape::Parquet,
+            columns: vec![("Chủ sở hữu", Name), ("Năm sinh", Dob), ("Số CCCD", Id), ("Số CMND", OldId), ("Địa chỉ", Address), ("Xã/phường", Commune), ("Ngày cập nhật", Updated)],
+            min_age: 25,
+            max_age: 100,
+            death_register: false,
+            year_only_dob: true,
+            marriage: false,
+        },
+    ]
+}
+
+/// One rendered person: the text of each column and the truth about it.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    pub cells: HashMap<&'static str, String>,
+    pub person: Option<usize>,
+    pub person_id: Option<String>,
+    pub defects: Vec<&'static str>,
+}
+
+/// A register row: one or two rendered people (marriage).
+#[derive(Clone, Debug)]
+pub struct RowOut {
+    pub people: Vec<(&'static str, Rendered)>,
+    pub shared: HashMap<&'static str, String>,
+    pub duplicate: bool,
+}
+
+fn date(d: PartialDate) -> String {
+    d.display_vi()
+}
+
+/// Renders a person for a register, injecting defects.
+pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Generator, legacy_of: &HashMap<String, Vec<String>>, r: &mut Rng) -> Rendered {
+    let mut d: Vec<&'static str> = Vec::new();
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
+    // Name
+    let mut family = p.family.clone();
+    let mut middle = p.middle.clone();
+    let mut given = p.given.clone();
+    if hit("family_variant", r)
+        && let Some(v) = defects::family_variant(&family)
+    {
+        family = v.to_string();
+        d.push("family_variant");
+    }
+    if hit("middle_dropped", r) && !middle.is_empty() {
+        middle.clear();
+        d.push("middle_dropped");
+    } else if hit("middle_added", r) {
+        let extra = g.middle_name(r, p.sex);
+        middle = if middle.is_empty() { extra } else { format!("{middle} {extra}") };
+        d.push("middle_added");
+    }
+    if hit("dialect", r) {
+        if let Some(x) = defects::dialect(&given, r) {
+            given = x;
+            d.push("dialect");
+        }
+    }
+    if hit("typo", r) {
+        if let Some(x) = defects::typo(&given, r) {
+            given = x;
+            d.push("typo");
+        }
+    }
+    let mut name = if middle.is_empty() { format!("{family} {given}") } else { format!("{family} {middle} {given}") };
+    if hit("tone_style", r)
+        && let Some(x) = defects::other_tone_style(&name)
+    {
+        name = x;
+        d.push("tone_style");
+    }
+    if hit("no_diacritics", r) {
+        name = defects::strip_diacritics(&name);
+        d.push("no_diacritics");
+    }
+    if hit("all_caps", r) {
+        name = name.to_uppercase();
+        d.push("all_caps");
+    }
+    if hit("honorific", r) {
+        let h = match p.sex {
+            Sex::Male => *r.pick(super::names::HONORIFIC_MALE),
+            Sex::Female => *r.pick(super::names::HONORIFIC_FEMALE),
+        };
+        name = format!("{h} {name}");
+        d.push("honorific");
+    }
+    if hit("spacing", r) {
+        name = if r.chance(0.5) { format!(" {}  ", name.replacen(' ', "  ", 1)) } else { name.replacen(' ', "", 1) };
+        d.push("spacing");
+    }
+    let legacy_file = matches!(spec.shape, Shape::Csv { encoding, .. } if encoding.is_legacy());
+    if !legacy_file && hit("nfd", r) {
+        name = defects::nfd(&name);
+        d.push("nfd");
+    }
+    // Date of birth
+    let dob = if spec.year_only_dob {
+        p.dob.year.to_string()
+    } else if hit("dob_impossible", r) {
+        d.push("dob_impossible");
+        defects::impossible(p.dob)
+    } else if hit("dob_year_only", r) {
+        d.push("dob_year_only");
+        p.dob.year.to_string()
+    } else if hit("dob_zero_filled", r) {
+        d.push("dob_zero_filled");
+        format!("00/00/{}", p.dob.year)
+    } else if hit("dob_swapped", r) && defects::swap_day_month(p.dob).is_some() {
+        d.push("dob_swapped");
+        date(defects::swap_day_month(p.dob).unwrap())
+    } else {
+        date(p.dob)
+    };
+    // Sex
+    let sex = if hit("sex_missing", r) {
+        d.push("sex_missing");
+        String::new()
+    } else if hit("sex_flipped", r) {
+        d.push("sex_flipped");
+        if p.sex == Sex::Male { "Nữ".into() } else { "Nam".into() }
+    } else {
+        p.sex.label_vi().to_string()
+    };
+    // Personal ID
+    let id = if hit("id_missing", r) {
+        d.push("id_missing");
+        String::new()
+    } else if hit("id_old_cmnd", r) && p.cmnd.is_some() {
+        d.push("id_old_cmnd");
+        p.cmnd.clone().unwrap()
+    } else if hit("id_typo", r) {
+        d.push("id_typo");
+        defects::id_typo(&p.cccd, r)
+    } else if hit("id_scientific", r) && !matches!(spec.shape, Shape::Parquet) {
+        d.push("id_scientific");
+        defects::scientific(&p.cccd)
+    } else if hit("id_lost_zero", r) {
+        d.push("id_lost_zero");
+        p.cccd.trim_start_matches('0').to_string()
+    } else {
+        p.cccd.clone()
+    };
+    // Commune
+    let mut commune_code = p.commune.clone();
+    if hit("commune_moved", r) {
+        let other = g.random_commune(r);
+        if other != commune_code {
+            commune_code = other;
+            d.push("commune_moved");
+        }
+    }
+    let commune = if hit("commune_legacy", r)
+        && let Some(olds) = legacy_of.get(&commune_code)
+        && !olds.is_empty()
+    {
+        d.push("commune_legacy");
+        let old = r.pick(olds);
+        crate::normalize::admin::AdminRegistry::get().unit(old, crate::normalize::admin::Era::Legacy).map(|u| u.name.clone()).unwrap_or_default()
+    } else if matches!(spec.shape, Shape::Parquet) {
+        commune_code.clone()
+    } else {
+        g.commune_name(&commune_code).to_string()
+    };
+    let updated = if hit("stale", r) {
+        d.push("stale");
+        PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - 800 - r.below(1500) as i32)
+    } else {
+        p.updated
+    };
+    let mut cells: HashMap<&'static str, String> = HashMap::new();
+    cells.insert("name", name);
+    cells.insert("dob", dob);
+    cells.insert("sex", sex);
+    cells.insert("id", id);
+    cells.insert("old_id", p.cmnd.clone().unwrap_or_default());
+    cells.insert("commune", commune);
+    cells.insert("address", p.address.clone());
+    cells.insert("phone", format!("09{:08}", r.below(100_000_000)));
+    cells.insert("bhyt", format!("GD4{}{:010}", &g.province, r.below(10_000_000_000)));
+    cells.insert("death", p.death.map(date).unwrap_or_else(|| date(PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - r.below(300) as i32))));
+    cells.insert("updated", date(updated));
+    Rendered { cells, person: idx, person_id: idx.map(|_| p.cccd.clone()), defects: d }
+}
+
+pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: usize, r: &mut Rng) -> String {
+    let get = |k: &str| rp.cells.get(k).or_else(|| shared.get(k)).cloned().unwrap_or_default();
+    match c {
+        Col::Stt => stt.to_string(),
+        Col::Name => get("name"),
+        Col::Dob => get("dob"),
+        Col::Sex => get("sex"),
+        Col::Id => get("id"),
+        Col::OldId => get("old_id"),
+        Col::Commune => get("commune"),
+        Col::Address => get("address"),
+        Col::Phone => get("phone"),
+        Col::Bhyt => get("bhyt"),
+        Col::Death => get("death"),
+        Col::Updated => get("updated"),
+        Col::Parcel => (1 + r.below(900)).to_string(),
+        Col::MapSheet => (1 + r.below(60)).to_string(),
+    }
+}
+
+/// Text bytes of a CSV in its encoding.
+pub fn csv_bytes(headers: &[String], rows: &[Vec<String>], delimiter: u8, encoding: Encoding, bom: bool, title: Option<&str>) -> Vec<u8> {
+    let d = delimiter as char;
+    let quote = |s: &str| -> String {
+        if s.contains(d) || s.contains('"') || s.contains('\n') || s.starts_with(' ') || s.ends_with(' ') {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut text = String::new();
+    if let Some(t) = title {
+        text.push_str(t);
+        text.push_str("\r\n");
+    }
+    let line = |cells: &[String]| cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(&d.to_string());
+    text.push_str(&line(headers));
+    text.push_str("\r\n");
+    for r in rows {
+        text.push_str(&line(r));
+        text.push_str("\r\n");
+    }
+    let mut out = Vec::new();
+    if bom {
+        match encoding {
+            Encoding::Utf8 => out.extend_from_slice(&[0xEF, 0xBB, 0xBF]),
+            Encoding::Utf16Le => out.extend_from_slice(&[0xFF, 0xFE]),
+            _ => {}
+        }
+    }
+    out.extend(encode(&text, encoding));
+    out
+}
