@@ -224,33 +224,80 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
         sampled = pairs.len() as u64;
     }
     let mut model = Model::with_u(comps, &u_counts, settings.seed, sampled);
-    // EM on the candidate pairs of an evenly spaced sample of records.
+    let ci = |name: &str| model.comparisons.iter().position(|c| c.name == name);
+    let (Some(c_name), Some(c_dob), Some(c_id)) = (ci("name"), ci("dob"), ci("person_id")) else {
+        return model;
+    };
+    // Candidate pairs of an evenly spaced sample of records, with which session each belongs to.
     let step = (records.len() / settings.em_records.max(1)).max(1);
     let sample: Vec<&Features> = records.iter().step_by(step).copied().collect();
-    let patterns = sample
-        .par_chunks(1024)
-        .map(|chunk| {
-            let mut counts: std::collections::HashMap<Vec<u8>, u64> = Default::default();
-            let mut stats = vec![RuleStats::default(); index.blocks.rules.len()];
-            let mut cands = Vec::new();
-            for f in chunk {
-                candidates(&index.blocks, f, settings.max_block, &mut stats, &mut cands);
-                for &j in &cands {
-                    let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, &index.people[j as usize])).collect();
-                    *counts.entry(levels).or_default() += 1;
-                }
+    let per_record: Vec<Vec<(Vec<u8>, bool, bool)>> = sample
+        .par_iter()
+        .map_init(
+            || (vec![RuleStats::default(); index.blocks.rules.len()], Vec::new()),
+            |(stats, cands), f| {
+                candidates(&index.blocks, f, settings.max_block, stats, cands);
+                cands
+                    .iter()
+                    .map(|&j| {
+                        let p = &index.people[j as usize];
+                        let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
+                        let same_id = f.person_id.is_some() && f.person_id == p.person_id;
+                        let same_dob_given = f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.phonetic_given.is_empty() && f.phonetic_given == p.phonetic_given;
+                        (levels, same_id, same_dob_given)
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    let count = |pick: &dyn Fn(bool, bool) -> bool| -> Vec<(Vec<u8>, u64)> {
+        let mut m: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+        for (levels, a, b) in per_record.iter().flatten() {
+            if pick(*a, *b) {
+                *m.entry(levels.clone()).or_default() += 1;
             }
-            counts
-        })
-        .reduce(Default::default, |mut a, b| {
-            for (k, v) in b {
-                *a.entry(k).or_default() += v;
-            }
-            a
-        });
-    let mut patterns: Vec<(Vec<u8>, u64)> = patterns.into_iter().collect();
-    patterns.sort(); // EM sums in a fixed order: deterministic models
-    model.train_em(&patterns, settings.em_max_iterations, 1e-6);
+        }
+        m.into_iter().collect()
+    };
+    // Session 1: pairs sharing the personal ID train every comparison but the ID.
+    let all_but_id: Vec<usize> = vec![c_id];
+    model.train_session("same_person_id", &count(&|a, _| a), &all_but_id, settings.em_max_iterations, 1e-6);
+    // Session 2: pairs sharing date of birth and given name train the ID (and
+    // anything session 1 could not), ignoring name and date of birth.
+    let trained_1: Vec<String> = model.training.sessions[0].trained.clone();
+    let mut ignore_2: Vec<usize> = vec![c_name, c_dob];
+    for (c, comp) in model.comparisons.iter().enumerate() {
+        if c != c_id && trained_1.contains(&comp.name) {
+            ignore_2.push(c);
+        }
+    }
+    model.train_session("same_dob_and_given_name", &count(&|_, b| b), &ignore_2, settings.em_max_iterations, 1e-6);
+    // The prior: expected matches per record (at most one) over the reference size.
+    let weights = weight_table(&model);
+    let n_ref = index.people.len().max(1) as f64;
+    model.lambda = (0.9 / n_ref).clamp(model::PROB_FLOOR, 0.5);
+    for _ in 0..30 {
+        let prior = model.prior_weight();
+        let expected: f64 = per_record
+            .iter()
+            .map(|pairs| {
+                let s: f64 = pairs
+                    .iter()
+                    .map(|(levels, _, _)| {
+                        let w: f64 = prior + levels.iter().enumerate().map(|(c, &l)| if l == NULL_LEVEL { 0.0 } else { weights[c][l as usize] }).sum::<f64>();
+                        probability(w)
+                    })
+                    .sum();
+                s.min(1.0)
+            })
+            .sum();
+        let new = (expected / per_record.len().max(1) as f64 / n_ref).clamp(model::PROB_FLOOR, 0.5);
+        let done = (new - model.lambda).abs() < model.lambda * 1e-4;
+        model.lambda = new;
+        if done {
+            break;
+        }
+    }
     model
 }
 

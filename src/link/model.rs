@@ -28,13 +28,28 @@ pub struct TrainingReport {
     pub em_final_change: f64,
     /// True when the model was loaded from a file instead of trained.
     pub loaded: bool,
+    /// The EM sessions: which comparisons each trained, on which pairs.
+    #[serde(default)]
+    pub sessions: Vec<SessionReport>,
+}
+
+/// One EM session (Splink's approach): trained on candidate pairs that agree
+/// on some fields, estimating m only for the comparisons not used to pick them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct SessionReport {
+    pub name: String,
+    pub pairs: u64,
+    pub trained: Vec<String>,
+    pub iterations: u32,
+    pub converged: bool,
+    pub final_change: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Model {
     pub format: u32,
     pub comparisons: Vec<Comparison>,
-    /// P(match) for a candidate pair.
+    /// P(match) for a random (record, reference person) pair: the prior.
     pub lambda: f64,
     /// m[c][l] = P(level l | match), u[c][l] = P(level l | non-match), non-null levels only.
     pub m: Vec<Vec<f64>>,
@@ -94,6 +109,45 @@ impl Model {
         (self.u[c][level as usize] / tf).log2().clamp(-10.0, 10.0)
     }
 
+    /// Trains m for the comparisons not in `ignore` on `patterns` (their levels
+    /// in `ignore` are treated as null), in a copy, and copies those m back.
+    pub fn train_session(&mut self, name: &str, patterns: &[(Vec<u8>, u64)], ignore: &[usize], max_iter: u32, tol: f64) {
+        let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+        for (levels, n) in patterns {
+            let mut l = levels.clone();
+            for &c in ignore {
+                l[c] = NULL_LEVEL;
+            }
+            *counts.entry(l).or_default() += n;
+        }
+        let pats: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
+        let mut s = self.clone();
+        s.lambda = 0.5;
+        s.train_em(&pats, max_iter, tol);
+        let mut trained = Vec::new();
+        if s.training.em_pairs > 0 {
+            for c in 0..self.comparisons.len() {
+                if !ignore.contains(&c) {
+                    self.m[c] = s.m[c].clone();
+                    trained.push(self.comparisons[c].name.clone());
+                }
+            }
+        }
+        self.training.sessions.push(SessionReport {
+            name: name.to_string(),
+            pairs: s.training.em_pairs,
+            trained,
+            iterations: s.training.em_iterations,
+            converged: s.training.em_converged,
+            final_change: s.training.em_final_change,
+        });
+        self.training.em_pairs += s.training.em_pairs;
+        self.training.em_patterns += s.training.em_patterns;
+        self.training.em_iterations += s.training.em_iterations;
+        self.training.em_converged = self.training.sessions.iter().all(|x| x.converged || x.pairs == 0);
+        self.training.em_final_change = self.training.em_final_change.max(s.training.em_final_change);
+    }
+
     /// Expectation–maximization of m and λ on comparison patterns with counts;
     /// u stays fixed. Returns when no parameter moves more than `tol`.
     pub fn train_em(&mut self, patterns: &[(Vec<u8>, u64)], max_iter: u32, tol: f64) {
@@ -101,6 +155,7 @@ impl Model {
         let total: f64 = patterns.iter().map(|(_, n)| *n as f64).sum();
         self.training.em_pairs = total as u64;
         self.training.em_patterns = patterns.len() as u64;
+        self.training.em_iterations = 0;
         if total == 0.0 {
             return;
         }
