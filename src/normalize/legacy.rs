@@ -482,6 +482,10 @@ pub fn repair_mojibake(s: &str) -> Option<(String, Mojibake)> {
     if before.invalid == 0 {
         return None;
     }
+    // Too little evidence to call one odd letter mojibake ("Ä" could be TCVN3 "Ấ" or a German name).
+    if s.chars().filter(|c| !c.is_ascii()).count() < 2 {
+        return None;
+    }
     let bytes: Vec<u8> = s.chars().map(cp1252_byte).collect::<Option<_>>()?;
     let mut best: Option<(String, Mojibake, SyllableScore)> = None;
     let mut consider = |text: String, kind: Mojibake| {

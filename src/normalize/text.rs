@@ -233,10 +233,12 @@ pub fn title_case(s: &str) -> String {
     let mut start = true;
     for c in s.chars() {
         if c.is_alphabetic() {
-            if start {
-                out.extend(c.to_uppercase());
+            // Letters whose case mapping is not one char (ᾀ → ἈΙ) stay as written.
+            let mapped: Vec<char> = if start { c.to_uppercase().collect() } else { c.to_lowercase().collect() };
+            if mapped.len() == 1 {
+                out.push(mapped[0]);
             } else {
-                out.extend(c.to_lowercase());
+                out.push(c);
             }
             start = false;
         } else {

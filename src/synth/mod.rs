@@ -275,7 +275,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
                 }
                 truth.push(Truth {
                     source: spec.name.to_string(),
-                    file: path.display().to_string(),
+                    file: spec.file.to_string(),
                     row: first_row + k as u64,
                     role: role.to_string(),
                     person: p.person,

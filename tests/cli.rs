@@ -1,0 +1,294 @@
+//! Integration tests that drive the lamsach binary: run, demo, check,
+//! normalize, decode, explain.
+
+use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lamsach"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("lamsach runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read_parquet(p: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Runs the demo into a fresh folder and returns the run folder.
+fn demo(out: &Path) -> PathBuf {
+    let o = run(&["demo", "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "demo failed: {}", stderr(&o));
+    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+}
+
+#[test]
+fn demo_accounts_for_every_row_and_writes_every_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    for f in ["records.parquet", "issues.parquet", "matches.parquet", "quarantine.parquet", "summary.json", "report.html", "worklist.xlsx", "manifest.json", "model.json"] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    let m = manifest(&dir);
+    let records = read_parquet(&dir.join("records.parquet"));
+    let quarantine = read_parquet(&dir.join("quarantine.parquet"));
+    let mut records_total = 0;
+    let mut quarantined_total = 0;
+    for input in m["inputs"].as_array().unwrap() {
+        let read = input["rows_read"].as_u64().unwrap();
+        let q = input["rows_quarantined"].as_u64().unwrap();
+        assert_eq!(read, input["rows_kept"].as_u64().unwrap() + q, "{}", input["name"]);
+        quarantined_total += q;
+        if input["schema"] != "reference" {
+            records_total += input["records"].as_u64().unwrap();
+            if input["schema"] != "civil_marriage" {
+                assert_eq!(input["records"].as_u64().unwrap(), input["rows_kept"].as_u64().unwrap());
+            }
+        }
+    }
+    assert_eq!(records.height() as u64, records_total);
+    assert_eq!(quarantine.height() as u64, quarantined_total);
+    // The broken export: row 4 is short, row 9 has extra cells; the multi-line name (rows 7-8) is kept.
+    let q_rows: Vec<u64> = quarantine.column("source_row").unwrap().u64().unwrap().into_no_null_iter().collect();
+    assert_eq!(q_rows, vec![4, 9]);
+    let reasons: Vec<String> = quarantine.column("reason").unwrap().str().unwrap().iter().flatten().map(String::from).collect();
+    assert_eq!(reasons, vec!["FIELD_COUNT", "FIELD_COUNT"]);
+    // Outputs have the documented columns and types.
+    for (c, t) in [("source", DataType::String), ("source_row", DataType::UInt64), ("full_name", DataType::String), ("full_name_raw", DataType::String), ("match_class", DataType::String), ("match_probability", DataType::Float64), ("score_correct", DataType::UInt32), ("pass", DataType::Boolean), ("ref_person_id", DataType::String)] {
+        assert_eq!(records.column(c).unwrap().dtype(), &t, "{c}");
+    }
+    assert!(matches!(records.column("finding_codes").unwrap().dtype(), DataType::List(_)));
+    let issues = read_parquet(&dir.join("issues.parquet"));
+    for c in ["source", "source_file", "source_row", "field", "code", "dimension", "severity", "original_value", "suggested_value", "suggested_from"] {
+        assert!(issues.column(c).is_ok(), "issues.{c}");
+    }
+    let matches = read_parquet(&dir.join("matches.parquet"));
+    for c in ["rank", "match_weight", "name_level", "name_weight", "dob_level", "person_id_weight", "prior_weight"] {
+        assert!(matches.column(c).is_ok(), "matches.{c}");
+    }
+}
+
+#[test]
+fn legacy_encoded_registers_are_decoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let m = manifest(&dir);
+    let enc = |name: &str| m["inputs"].as_array().unwrap().iter().find(|i| i["name"] == name).unwrap()["encoding"].as_str().unwrap().to_string();
+    assert_eq!(enc("dat_dai"), "tcvn3");
+    assert_eq!(enc("hoi_vien"), "vni");
+    assert_eq!(enc("khai_tu"), "utf-16le");
+    let records = read_parquet(&dir.join("records.parquet"));
+    let src = records.column("source").unwrap().str().unwrap().clone();
+    let names = records.column("full_name").unwrap().str().unwrap().clone();
+    let class = records.column("match_class").unwrap().str().unwrap().clone();
+    for s in ["dat_dai", "hoi_vien", "khai_tu"] {
+        let idx: Vec<usize> = (0..records.height()).filter(|&i| src.get(i) == Some(s)).collect();
+        let with_marks = idx.iter().filter(|&&i| names.get(i).is_some_and(|n| !n.is_ascii())).count();
+        assert!(with_marks * 10 >= idx.len() * 8, "{s}: only {with_marks}/{} names have diacritics", idx.len());
+        let matched = idx.iter().filter(|&&i| class.get(i) == Some("match")).count();
+        assert!(matched * 10 >= idx.len() * 9, "{s}: only {matched}/{} matched", idx.len());
+    }
+}
+
+#[test]
+fn worklist_cells_never_become_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut wb = open_workbook_auto(dir.join("worklist.xlsx")).unwrap();
+    let mut found = false;
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "sheet {name} has a formula");
+        let range = wb.worksheet_range(&name).unwrap();
+        for (_, _, v) in range.used_cells() {
+            if let Data::String(s) = v
+                && s.starts_with("=HYPERLINK")
+            {
+                found = true;
+            }
+        }
+    }
+    assert!(found, "the formula-looking name from lao_dong_loi.csv should appear as text");
+}
+
+#[test]
+fn runs_are_deterministic_and_the_reference_cache_is_reused_and_repaired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = demo(tmp.path());
+    let job = tmp.path().join("demo-input").join("job.toml");
+    let out = tmp.path().to_str().unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", out, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    assert_ne!(a, b);
+    let (ma, mb) = (manifest(&a), manifest(&b));
+    assert_eq!(ma["inputs"][0]["cache"], "built");
+    assert_eq!(mb["inputs"][0]["cache"], "hit");
+    let sha = |m: &serde_json::Value, f: &str| m["outputs"].as_array().unwrap().iter().find(|o| o["path"] == f).unwrap()["sha256"].clone();
+    for f in ["records.parquet", "issues.parquet", "matches.parquet"] {
+        assert_eq!(sha(&ma, f), sha(&mb, f), "{f} differs between identical runs");
+    }
+    // The second run compares itself with the first.
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(b.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["previous"]["run"].is_string());
+    // Corrupt the cache: the next run must notice and rebuild it.
+    let cache = std::fs::read_dir(tmp.path().join(".cache")).unwrap().flatten().find(|e| e.path().extension().is_some_and(|x| x == "lsref")).unwrap().path();
+    let bytes = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", out, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    assert_eq!(manifest(&c)["inputs"][0]["cache"], "rebuilt");
+    assert_eq!(sha(&manifest(&c), "records.parquet"), sha(&ma, "records.parquet"));
+}
+
+#[test]
+fn a_failure_in_the_last_stage_publishes_nothing_and_keeps_earlier_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = demo(tmp.path());
+    let before: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let job = tmp.path().join("demo-input").join("job.toml");
+    let o = bin().args(["run", job.to_str().unwrap(), "--out", tmp.path().to_str().unwrap(), "-q"]).env("LAMSACH_FAIL_BEFORE_PUBLISH", "1").output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was published"));
+    let after: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(before.len(), after.len(), "a folder was left behind: {after:?}");
+    assert!(!after.iter().any(|n| n.to_string_lossy().starts_with(".tmp-")));
+    assert!(first.join("manifest.json").exists() && first.join("records.parquet").exists());
+}
+
+fn write_job(dir: &Path, body: &str) -> PathBuf {
+    let p = dir.join("job.toml");
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+fn demo_inputs(dir: &Path) {
+    let o = run(&["demo", "--out", dir.to_str().unwrap(), "-q"]);
+    assert!(o.status.success());
+}
+
+#[test]
+fn broken_job_files_exit_2_with_file_line_and_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let base = "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/lao_dong.csv\"\nschema = \"labour\"\ncolour = \"red\"\n"), "line 9", "unknown field `colour`"),
+        (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/khong_co.csv\"\nschema = \"labour\"\n"), "line 7", "does not exist"),
+        (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/lao_dong.csv\"\nschema = \"lao_dong\"\n"), "line 8", "unknown schema"),
+        (format!("{base}[link]\nmatch_threshold = \"cao\"\n"), "line 6", "invalid type"),
+        (format!("{base}[link]\nmatch_threshold = 0.4\nreview_threshold = 0.6\n"), "", "review_threshold is above match_threshold"),
+    ];
+    for (body, line, msg) in cases {
+        let job = write_job(tmp.path(), &body);
+        for cmd in ["check", "run"] {
+            let o = run(&[cmd, job.to_str().unwrap()]);
+            let e = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{cmd}: {e}");
+            assert!(e.contains("job.toml") && e.contains(line) && e.contains(msg), "{cmd}: {e}");
+            assert!(e.contains("; "), "the message says what to do: {e}");
+        }
+    }
+}
+
+#[test]
+fn check_prints_the_mapping_and_a_missing_column_names_the_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let o = run(&["check", tmp.path().join("demo-input/job.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = String::from_utf8(o.stdout.clone()).unwrap();
+    assert!(s.contains("dat_dai: csv") && s.contains("encoding tcvn3") && s.contains("full_name←\"Chủ sử dụng\""), "{s}");
+    assert!(s.contains("bhyt: excel") && s.contains("header at row 4"), "{s}");
+    std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh\nA,1990\n").unwrap();
+    let job = write_job(tmp.path(), "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n");
+    let o = run(&["check", job.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("x.csv row 1") && e.contains("person_id") && e.contains("Họ tên, Ngày sinh") && e.contains("[source.columns]"), "{e}");
+}
+
+#[test]
+fn quality_gate_failure_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let text = std::fs::read_to_string(tmp.path().join("demo-input/job.toml")).unwrap().replace("min_pass_rate = 0.05", "min_pass_rate = 0.999");
+    std::fs::write(tmp.path().join("demo-input/job.toml"), text).unwrap();
+    let o = run(&["run", tmp.path().join("demo-input/job.toml").to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("quality gate failed"));
+}
+
+#[test]
+fn logs_and_errors_carry_no_personal_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&["demo", "--out", tmp.path().to_str().unwrap()]);
+    let log = stderr(&o);
+    let reference = std::fs::read_to_string(tmp.path().join("demo-input/reference.csv")).unwrap();
+    for line in reference.lines().skip(1).take(200) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(!log.contains(cells[0]), "an ID appears in the log");
+        assert!(!log.contains(cells[2]), "a name appears in the log");
+    }
+}
+
+#[test]
+fn normalize_command_prints_json_per_line() {
+    let mut child = bin().args(["normalize", "name"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all("ÔNG NGUYỄN VĂN THUỶ\nNguyeãn Vaên Ñöùc\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["value"], "Nguyễn Văn Thủy");
+    assert_eq!(lines[0]["given"], "Thủy");
+    assert!(lines[0]["findings"].as_array().unwrap().iter().any(|f| f == "NAME_HONORIFIC"));
+    assert_eq!(lines[1]["value"], "Nguyễn Văn Đức");
+    let mut child = bin().args(["normalize", "id"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all("52190012345\tNam\t05/03/1991\n".as_bytes()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(v["value"], "052190012345");
+    let f: Vec<String> = v["findings"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    assert_eq!(f, vec!["ID_LEADING_ZERO_LOST", "ID_SEX_MISMATCH", "ID_BIRTH_YEAR_MISMATCH"]);
+    let mut child = bin().args(["normalize", "commune"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all("P. Nhơn Phú\t52\n".as_bytes()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(v["era"], "legacy");
+    assert_eq!(v["current_province"], "52");
+}
+
+#[test]
+fn decode_command_reports_the_encoding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("t.txt");
+    std::fs::write(&p, lamsach::normalize::legacy::encode("Nguyễn Văn Đức\nTrần Thị Hương\n", lamsach::normalize::legacy::Encoding::Vni)).unwrap();
+    let o = run(&["decode", p.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8(o.stdout.clone()).unwrap(), "Nguyễn Văn Đức\nTrần Thị Hương\n");
+    assert!(stderr(&o).contains("encoding vni"));
+}
+
+#[test]
+fn explain_prints_every_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let o = run(&["explain", dir.to_str().unwrap(), "lao_dong:2", "--lang", "en"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = String::from_utf8(o.stdout.clone()).unwrap();
+    for part in ["prior", "name", "dob", "sex", "person_id", "commune", "total weight", "probability"] {
+        assert!(s.contains(part), "{part} missing in {s}");
+    }
+    let o = run(&["explain", dir.to_str().unwrap(), "lao_dong:99999"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -1,0 +1,101 @@
+//! Property tests for the normalizers: idempotence, NFC output, round trips,
+//! and no panic on any input.
+
+use lamsach::normalize::date::{parse_date, DateOptions};
+use lamsach::normalize::id::{normalize_person_id, normalize_phone, normalize_tax_code};
+use lamsach::normalize::legacy::{decode, detect, encode, repair_mojibake, Encoding};
+use lamsach::normalize::name::normalize_name;
+use lamsach::normalize::text::{clean, fold, tone_style, ToneStyle};
+use proptest::prelude::*;
+use unicode_normalization::is_nfc;
+
+const LETTERS: &str = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ";
+
+fn vietnamese_name() -> impl Strategy<Value = String> {
+    let letters: Vec<char> = LETTERS.chars().collect();
+    let word = proptest::collection::vec(proptest::sample::select(letters), 1..7).prop_map(|v| v.into_iter().collect::<String>());
+    proptest::collection::vec(word, 1..5).prop_map(|w| w.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn names_normalize_idempotently_to_nfc(s in "\\PC{0,40}") {
+        if let Some((n, _)) = normalize_name(&s, ToneStyle::Old) {
+            prop_assert!(is_nfc(&n.full));
+            let (again, _) = normalize_name(&n.full, ToneStyle::Old).unwrap();
+            prop_assert_eq!(&again.full, &n.full);
+            prop_assert_eq!(&again.folded, &n.folded);
+        }
+    }
+
+    #[test]
+    fn vietnamese_names_survive_normalization(s in vietnamese_name()) {
+        let (n, _) = normalize_name(&s, ToneStyle::New).unwrap();
+        let (again, _) = normalize_name(&n.full, ToneStyle::New).unwrap();
+        prop_assert_eq!(&again.full, &n.full);
+        prop_assert_eq!(fold(&n.full), n.folded.clone());
+        prop_assert!(n.folded.is_ascii());
+    }
+
+    #[test]
+    fn clean_is_idempotent_and_nfc(s in "\\PC{0,60}") {
+        let c = clean(&s);
+        prop_assert!(is_nfc(&c.text));
+        prop_assert_eq!(clean(&c.text).text, c.text.clone());
+    }
+
+    #[test]
+    fn tone_style_round_trips(s in vietnamese_name()) {
+        let (new, _) = tone_style(&s, ToneStyle::New);
+        let (old, _) = tone_style(&new, ToneStyle::Old);
+        let (new2, _) = tone_style(&old, ToneStyle::New);
+        prop_assert_eq!(new, new2);
+        prop_assert_eq!(fold(&old), fold(&s));
+    }
+
+    #[test]
+    fn legacy_encodings_round_trip(s in vietnamese_name()) {
+        for e in [Encoding::Vni, Encoding::Cp1258, Encoding::Viscii, Encoding::Tcvn3, Encoding::Utf16Le] {
+            prop_assert_eq!(decode(&encode(&s, e), e), s.clone(), "{:?}", e);
+        }
+    }
+
+    #[test]
+    fn decoders_and_detection_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let d = detect(&bytes);
+        prop_assert!((0.0..=1.0).contains(&d.confidence));
+        for e in [Encoding::Vni, Encoding::Cp1258, Encoding::Viscii, Encoding::Tcvn3, Encoding::Utf16Le, Encoding::Utf16Be, Encoding::Utf8] {
+            let _ = decode(&bytes, e);
+        }
+    }
+
+    #[test]
+    fn correct_vietnamese_is_never_repaired(s in vietnamese_name()) {
+        // Only real syllables: every word of a proper name is one.
+        let words_ok = s.split(' ').all(lamsach::normalize::text::is_vietnamese_syllable);
+        if words_ok {
+            prop_assert!(repair_mojibake(&s).is_none());
+        }
+    }
+
+    #[test]
+    fn parsers_never_panic(s in "\\PC{0,30}") {
+        let p = parse_date(&s, &DateOptions::default());
+        if let Some(d) = p.date {
+            prop_assert!(d.month <= 12 && d.day <= 31);
+        }
+        let _ = normalize_person_id(&s, None, p.date);
+        let _ = normalize_phone(&s);
+        let _ = normalize_tax_code(&s);
+    }
+
+    #[test]
+    fn valid_dates_parse_back(y in 1900i32..2025, m in 1u8..=12, d in 1u8..=28) {
+        let s = format!("{d:02}/{m:02}/{y}");
+        let p = parse_date(&s, &DateOptions::default());
+        prop_assert_eq!(p.date, Some(lamsach::normalize::date::PartialDate::ymd(y, m, d)));
+        prop_assert!(p.codes.is_empty());
+    }
+}

@@ -1,0 +1,116 @@
+//! The synthetic generator and `lamsach eval`: determinism, register shapes,
+//! defect rates, truth coverage, and linkage quality end to end.
+
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use std::path::Path;
+use std::process::Command;
+
+fn lamsach(args: &[&str]) -> std::process::Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().unwrap();
+    assert!(o.status.success(), "lamsach {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn read(p: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
+}
+
+fn sha(p: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(std::fs::read(p).unwrap()))
+}
+
+#[test]
+fn same_arguments_give_byte_identical_files() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        lamsach(&["synth", "--people", "3000", "--seed", "9", "--out", d.path().to_str().unwrap()]);
+    }
+    let mut names: Vec<_> = std::fs::read_dir(a.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 10);
+    for n in names {
+        assert_eq!(sha(&a.path().join(&n)), sha(&b.path().join(&n)), "{n:?} differs");
+    }
+    let c = tempfile::tempdir().unwrap();
+    lamsach(&["synth", "--people", "3000", "--seed", "10", "--out", c.path().to_str().unwrap()]);
+    assert_ne!(sha(&a.path().join("truth.parquet")), sha(&c.path().join("truth.parquet")));
+}
+
+#[test]
+fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_accurate() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    lamsach(&["synth", "--people", "20000", "--seed", "4", "--out", dir.to_str().unwrap(), "--rows-per-source", "600"]);
+    let job = dir.join("job.toml");
+    assert!(!std::fs::read_to_string(&job).unwrap().contains("[source.columns]"));
+    let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+    let run = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let run = if Path::new(&run).is_absolute() { Path::new(&run).to_path_buf() } else { std::env::current_dir().unwrap().join(&run) };
+    let truth = read(&dir.join("truth.parquet"));
+    let records = read(&run.join("records.parquet"));
+    assert_eq!(truth.height(), records.height(), "every record has a truth row and back");
+    let e = lamsach(&["eval", "--truth", dir.join("truth.parquet").to_str().unwrap(), "--run", run.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap();
+    let o = &v["overall"];
+    assert_eq!(v["missing_records"], 0);
+    assert!(o["precision"].as_f64().unwrap() >= 0.995, "{o}");
+    assert!(o["recall"].as_f64().unwrap() >= 0.98, "{o}");
+    assert!(o["absent_unlinked_rate"].as_f64().unwrap() >= 0.97, "{o}");
+    assert!(v["duplicates"]["rate"].as_f64().unwrap() >= 0.95, "{}", v["duplicates"]);
+    assert!(v["deceased"]["rate"].as_f64().unwrap() >= 0.95, "{}", v["deceased"]);
+    // --min-f1 turns the figure into an exit code.
+    let st = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(["eval", "--truth", dir.join("truth.parquet").to_str().unwrap(), "--run", run.to_str().unwrap(), "--min-f1", "1.01"]).output().unwrap();
+    assert_eq!(st.status.code(), Some(1));
+}
+
+#[test]
+fn defect_rates_match_the_configuration() {
+    let d = tempfile::tempdir().unwrap();
+    lamsach(&["synth", "--people", "20000", "--seed", "5", "--out", d.path().to_str().unwrap(), "--rows-per-source", "3000", "--sources", "lao_dong,bhyt", "--rate", "no_diacritics=0.2"]);
+    let truth = read(&d.path().join("truth.parquet"));
+    let defects = truth.column("defects").unwrap().list().unwrap().clone();
+    let n = truth.height() as f64;
+    let count = |name: &str| -> f64 {
+        (0..truth.height()).filter(|&i| defects.get_as_series(i).is_some_and(|s| s.str().unwrap().iter().any(|x| x == Some(name)))).count() as f64 / n
+    };
+    // Configured 0.2; the default 0.06 for all_caps; 0.04 for id_missing.
+    assert!((count("no_diacritics") - 0.2).abs() < 0.02, "{}", count("no_diacritics"));
+    assert!((count("all_caps") - 0.06).abs() < 0.015, "{}", count("all_caps"));
+    assert!((count("id_missing") - 0.04).abs() < 0.015, "{}", count("id_missing"));
+}
+
+#[test]
+fn everyone_named_nguyen_van_an_born_1970_finishes_with_the_cap_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let mut reference = String::from("Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã\n");
+    for i in 0..5000 {
+        reference.push_str(&format!("0520700{i:05},Nguyễn Văn An,01/01/1970,Nam,21553\n"));
+    }
+    std::fs::write(dir.join("ref.csv"), reference).unwrap();
+    let mut reg = String::from("Họ và tên,Ngày sinh,Giới tính,Số CCCD\n");
+    for _ in 0..300 {
+        reg.push_str("Nguyễn Văn An,01/01/1970,Nam,\n");
+    }
+    std::fs::write(dir.join("ld.csv"), reg).unwrap();
+    std::fs::write(
+        dir.join("job.toml"),
+        "[job]\nname = \"nva\"\n[reference]\npath = \"ref.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[link]\nmax_block = 200\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(["run", dir.join("job.toml").to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(Path::new(&run).join("summary.json")).unwrap()).unwrap();
+    let rules = summary["blocking"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["truncated_blocks"].as_u64().unwrap() > 0), "{rules:?}");
+    assert!(rules.iter().all(|r| r["pairs"].as_u64().unwrap() <= 300 * 200));
+    assert!(summary["overall"]["findings"]["BLOCK_TRUNCATED"].as_u64().unwrap() == 300);
+    // Nobody can be told apart: no record may be a confident match.
+    assert_eq!(summary["overall"]["link"]["match"], 0);
+    // Not a timing goal, just a guard against an explosion (the run takes well under a second).
+    assert!(started.elapsed().as_secs() < 120);
+}
