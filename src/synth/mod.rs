@@ -152,6 +152,17 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut died_in_registers: HashSet<usize> = HashSet::new();
     for (si, spec) in specs.iter().enumerate() {
         let mut r = Rng::fork(a.seed, 100 + si as u64);
+        // Each person at most once per register, except injected duplicates.
+        let used = std::cell::RefCell::new(HashSet::<usize>::new());
+        let fresh = |r: &mut Rng, pool: &[usize]| -> Option<usize> {
+            for _ in 0..50 {
+                let i = *r.pick(pool);
+                if used.borrow_mut().insert(i) {
+                    return Some(i);
+                }
+            }
+            None
+        };
         let pick = |r: &mut Rng, g: &mut Generator, min: i32, max: i32, death: bool| -> (Person, Option<usize>, Vec<&'static str>) {
             if !death && r.chance(rates.get("absent")) {
                 let mut p = g.outsider(r);
@@ -162,17 +173,19 @@ pub fn run(a: &SynthArgs) -> Result<String> {
             }
             if death {
                 // Most deaths are in the reference already; some are so recent it still shows them alive.
-                let i = if r.chance(0.7) && !deceased.is_empty() { *r.pick(&deceased) } else { *r.pick(&alive) };
+                let dead = if r.chance(0.7) && !deceased.is_empty() { fresh(r, &deceased) } else { None };
+                let i = dead.or_else(|| fresh(r, &alive)).unwrap_or_else(|| *r.pick(&alive));
                 return (people[i].clone(), Some(i), vec![]);
             }
-            if r.chance(rates.get("deceased_on_register")) && !deceased.is_empty() {
-                let i = *r.pick(&deceased);
+            if r.chance(rates.get("deceased_on_register"))
+                && let Some(i) = fresh(r, &deceased)
+            {
                 return (people[i].clone(), Some(i), vec!["deceased_on_register"]);
             }
             for _ in 0..1000 {
                 let i = *r.pick(&alive);
                 let age = people[i].age_at(as_of.year);
-                if age >= min && age <= max {
+                if age >= min && age <= max && used.borrow_mut().insert(i) {
                     return (people[i].clone(), Some(i), vec![]);
                 }
             }
