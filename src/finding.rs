@@ -225,6 +225,17 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
+    fn readme_documents_every_code_and_defect() {
+        let readme = include_str!("../README.md");
+        for c in Code::ALL {
+            assert!(readme.contains(&format!("| `{}` |", c.as_str())), "README lacks {}", c.as_str());
+        }
+        for (d, _, _) in crate::synth::defects::DEFECTS {
+            assert!(readme.contains(&format!("| `{d}` |")), "README lacks defect {d}");
+        }
+    }
+
+    #[test]
     fn codes_are_unique_upper_snake_case() {
         let mut seen = HashSet::new();
         for c in Code::ALL {

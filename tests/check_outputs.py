@@ -1,0 +1,107 @@
+"""Checks a demo run's outputs with the tools analysts and officers use:
+pyarrow and DuckDB read the Parquet files with the documented columns and
+types, openpyxl opens the worklist (formula-looking cells stay text), and
+headless Chromium renders report.html with no script error and no empty chart.
+
+    python3 tests/check_outputs.py path/to/lamsach
+"""
+import html.parser, json, os, subprocess, sys, tempfile
+
+import duckdb
+import openpyxl
+import pyarrow.parquet as pq
+
+binary = sys.argv[1]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = subprocess.run([binary, "demo", "--out", tmp, "-q"], capture_output=True, text=True)
+    check(out.returncode == 0, "lamsach demo exits 0")
+    run = out.stdout.strip()
+
+    # Parquet, as analysts open it.
+    expected = {
+        "records.parquet": {"source": "string", "source_file": "string", "source_row": "uint64", "role": "string",
+                            "full_name_raw": "string", "full_name": "string", "person_id": "string", "dob": "string",
+                            "ref_person_id": "string", "match_class": "string", "match_probability": "double",
+                            "match_weight": "double", "candidates": "uint32", "runner_up_margin": "double",
+                            "score_correct": "uint32", "score_complete": "uint32", "score_clean": "uint32",
+                            "score_live": "uint32", "pass": "bool", "finding_codes": "list<item: string>"},
+        "issues.parquet": {"source": "string", "source_file": "string", "source_row": "uint64", "field": "string",
+                           "code": "string", "dimension": "string", "severity": "string", "original_value": "string",
+                           "suggested_value": "string", "suggested_from": "string"},
+        "matches.parquet": {"source": "string", "source_row": "uint64", "rank": "uint32", "match_weight": "double",
+                            "name_level": "string", "name_weight": "double", "prior_weight": "double"},
+        "quarantine.parquet": {"source": "string", "source_file": "string", "source_row": "uint64", "reason": "string",
+                               "raw": "string"},
+    }
+    for name, cols in expected.items():
+        schema = pq.read_schema(os.path.join(run, name))
+        # polars records the Arrow type Utf8View; the Parquet column is plain UTF8.
+        types = {f.name: str(f.type).replace("large_", "").replace("string_view", "string") for f in schema}
+        for c, t in cols.items():
+            got = types.get(c, "missing")
+            check(got == t or (t.startswith("list") and got.startswith("list")), f"{name}: {c} is {t} (got {got})")
+
+    manifest = json.load(open(os.path.join(run, "manifest.json")))
+    con = duckdb.connect()
+    n = con.execute(f"select count(*) from read_parquet('{run}/records.parquet')").fetchone()[0]
+    kept = sum(i["records"] for i in manifest["inputs"] if i["schema"] != "reference")
+    check(n == kept, f"DuckDB counts {n} records, the manifest {kept}")
+    q = con.execute(f"select count(*) from read_parquet('{run}/quarantine.parquet')").fetchone()[0]
+    check(q == sum(i["rows_quarantined"] for i in manifest["inputs"]), "quarantine rows add up")
+    classes = dict(con.execute(f"select match_class, count(*) from read_parquet('{run}/records.parquet') group by 1").fetchall())
+    check(set(classes) <= {"match", "review", "no_match"} and classes.get("match", 0) > n * 0.8, f"link classes {classes}")
+    orphans = con.execute(f"""select count(*) from read_parquet('{run}/issues.parquet') i
+        anti join read_parquet('{run}/records.parquet') r using (source, source_row, role)""").fetchone()[0]
+    check(orphans == 0, "every finding belongs to a record")
+
+    # The worklist, as an officer's Excel opens it.
+    wb = openpyxl.load_workbook(os.path.join(run, "worklist.xlsx"))
+    formula_like = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    check(any(c.value.startswith("=HYPERLINK") for c in formula_like), "the formula-looking name is in the worklist")
+    check(all(c.data_type == "s" for c in formula_like), "cells starting with = + - @ are text, never formulas")
+    check(len(wb.worksheets) > 3, f"{len(wb.worksheets)} commune sheets")
+
+    # The report, rendered headless.
+    report = os.path.join(run, "report.html")
+    src = open(report, encoding="utf-8").read()
+    import re
+    remote = re.findall(r'(?:src|href)\s*=\s*"(?:https?:)?//', src) + re.findall(r"url\(\s*['\"]?(?:https?:)?//", src)
+    check("<script" not in src.lower() and not remote, "report is self-contained (no script, no remote file)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/chromium"]
+    dom = subprocess.run(["chromium", *flags, "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + report],
+                         capture_output=True, text=True, timeout=120)
+    check("Uncaught" not in dom.stderr and "CONSOLE" not in dom.stderr, "no script error in the console")
+
+    class Charts(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.charts, self.depth = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "svg" and "chart" in (a.get("class") or ""):
+                self.charts.append(0)
+            if tag == "rect" and self.charts and float(a.get("width", "0")) > 1.0 and a.get("height") == "11":
+                self.charts[-1] += 1
+
+    p = Charts()
+    p.feed(dom.stdout)
+    check(len(p.charts) >= 2 and all(n > 0 for n in p.charts), f"charts rendered with bars: {p.charts}")
+    png = os.path.join(tmp, "report.png")
+    subprocess.run(["chromium", *flags, "--window-size=1200,2000", f"--screenshot={png}", "file://" + report],
+                   capture_output=True, timeout=120)
+    check(os.path.exists(png) and os.path.getsize(png) > 20_000, "screenshot taken")
+
+print(f"{len(failures)} failed")
+sys.exit(1 if failures else 0)
