@@ -136,13 +136,14 @@ fn is_null(f: CompareField, a: &Features, b: &Features) -> bool {
     }
 }
 
-fn holds(p: Predicate, a: &Features, b: &Features) -> bool {
+fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool {
     use Predicate::*;
     match p {
         NameExact => a.full == b.full,
         NameFoldedExact => a.folded == b.folded,
         NamePhonetic => a.phonetic == b.phonetic,
-        NameJaroWinkler(t) => jaro_winkler(a.folded.as_bytes(), b.folded.as_bytes()) >= t,
+        // Computed once per pair, whatever the number of bands.
+        NameJaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(a.folded.as_bytes(), b.folded.as_bytes())) >= t,
         NameFamilyGiven => a.phonetic_given == b.phonetic_given && a.phonetic_family == b.phonetic_family,
         NameGivenOnly => a.phonetic_given == b.phonetic_given,
         DobExact => a.dob == b.dob,
@@ -177,8 +178,9 @@ impl Comparison {
         if is_null(self.field, a, b) {
             return NULL_LEVEL;
         }
+        let mut jw = None;
         for (i, l) in self.levels.iter().enumerate() {
-            if holds(l.predicate, a, b) {
+            if holds(l.predicate, a, b, &mut jw) {
                 return i as u8;
             }
         }

@@ -62,7 +62,7 @@ impl Default for LinkSettings {
             max_block: 1000,
             seed: 20250701,
             u_samples: 500_000,
-            em_records: 100_000,
+            em_records: 30_000,
             em_max_iterations: 100,
             model: None,
         }
@@ -355,20 +355,38 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     Linked { model, records, rules, largest_reference_blocks }
 }
 
-fn link_one(index: &LinkIndex, model: &Model, weights: &[Vec<f64>], s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
-    let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
-    let mut best: Option<Scored> = None;
-    let mut second: Option<Scored> = None;
-    for &j in cands.iter() {
-        let sc = score_pair(model, weights, &index.tf, f, j, &index.people[j as usize]);
-        let better = |x: &Scored, y: &Option<Scored>| y.as_ref().is_none_or(|y| x.weight > y.weight);
-        if better(&sc, &best) {
-            second = best.take();
-            best = Some(sc);
-        } else if better(&sc, &second) {
-            second = Some(sc);
+/// The weight of a pair without building its explanation: the hot loop.
+#[inline]
+fn pair_weight(model: &Model, weights: &[Vec<f64>], tf: &TermFrequencies, a: &Features, j: u32, b: &Features) -> f64 {
+    let mut w = model.prior_weight();
+    for (c, comp) in model.comparisons.iter().enumerate() {
+        let l = comp.level(a, b);
+        if l != NULL_LEVEL {
+            w += weights[c][l as usize];
+            if comp.levels[l as usize].tf {
+                w += model.tf_adjustment(c, l, tf.of(&comp.name, j as usize));
+            }
         }
     }
+    w
+}
+
+fn link_one(index: &LinkIndex, model: &Model, weights: &[Vec<f64>], s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
+    let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
+    // Keep the two best (weight, row) without allocating; ties go to the lower row.
+    let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
+    for &j in cands.iter() {
+        let w = pair_weight(model, weights, &index.tf, f, j, &index.people[j as usize]);
+        if w > top[0].0 {
+            top[1] = top[0];
+            top[0] = (w, j);
+        } else if w > top[1].0 {
+            top[1] = (w, j);
+        }
+    }
+    let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| score_pair(model, weights, &index.tf, f, j, &index.people[j as usize]));
+    let best = explain(top[0]);
+    let second = explain(top[1]);
     let class = match &best {
         Some(b) => {
             let margin_ok = second.as_ref().is_none_or(|r| b.weight - r.weight >= s.min_margin);

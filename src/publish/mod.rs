@@ -98,9 +98,11 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finis
         ("quarantine.parquet", parquet::quarantine),
     ] {
         let p = dir.join(name);
+        let t = std::time::Instant::now();
         let mut df = build(d).map_err(|e| werr(&p, e))?;
         let rows = parquet::write(&mut df, &p).map_err(|e| werr(&p, e))?;
         drop(df);
+        tracing::debug!(output = name, rows, seconds = t.elapsed().as_secs_f64(), "written");
         outputs.push(entry(dir, name, Some(rows))?);
     }
     let previous = previous_run(out, &d.job.name).and_then(|run| {
@@ -116,7 +118,9 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finis
     std::fs::write(&p, report::render(d, &summary)).map_err(|e| werr(&p, e))?;
     outputs.push(entry(dir, "report.html", None)?);
     let p = dir.join("worklist.xlsx");
+    let t = std::time::Instant::now();
     let rows = xlsx::write(d, &p).map_err(|e| werr(&p, e))?;
+    tracing::debug!(output = "worklist.xlsx", rows, seconds = t.elapsed().as_secs_f64(), "written");
     outputs.push(entry(dir, "worklist.xlsx", Some(rows))?);
     let p = dir.join("model.json");
     std::fs::write(&p, serde_json::to_vec_pretty(&d.linked.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;

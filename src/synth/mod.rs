@@ -13,7 +13,7 @@ use crate::normalize::date::PartialDate;
 use crate::normalize::legacy::Encoding;
 use crate::rng::Rng;
 use anyhow::{bail, Context, Result};
-use polars::prelude::{Column, DataFrame, NamedFrom, ParquetWriter, Series};
+use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, ParquetWriter, Series};
 use population::{Generator, Person};
 use registers::{all_specs, cell, csv_bytes, render, Rendered, RowOut, Shape, Spec};
 use std::collections::{HashMap, HashSet};
@@ -302,7 +302,10 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     // truth.parquet
     let n = truth.len();
     let is_deceased: Vec<bool> = truth.iter().map(|t| t.person.is_some_and(|i| people[i].death.is_some() || died_in_registers.contains(&i))).collect();
-    let defects_col: Vec<Series> = truth.iter().map(|t| Series::new("".into(), t.defects.clone())).collect();
+    let mut defects_col = polars::prelude::ListStringChunkedBuilder::new("defects".into(), n, n);
+    for t in &truth {
+        defects_col.append_values_iter(t.defects.iter().map(|s| s.as_str()));
+    }
     let df = DataFrame::new(
         n,
         vec![
@@ -312,7 +315,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
             str_col("role", truth.iter().map(|t| t.role.clone()).collect()),
             Series::new("true_ref_row".into(), truth.iter().map(|t| t.person.map(ref_row)).collect::<Vec<Option<u64>>>()).into(),
             Series::new("true_person_id".into(), truth.iter().map(|t| t.person_id.clone()).collect::<Vec<Option<String>>>()).into(),
-            Series::new("defects".into(), defects_col).into(),
+            polars::prelude::IntoSeries::into_series(defects_col.finish()).into(),
             Series::new("is_duplicate".into(), truth.iter().map(|t| t.duplicate).collect::<Vec<bool>>()).into(),
             Series::new("is_deceased".into(), is_deceased).into(),
         ],
