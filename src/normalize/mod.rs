@@ -122,12 +122,17 @@ pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> O
 
 /// Normalizes one record. Pure: the same values and options give the same result.
 pub fn normalize_record(values: &[Option<String>], opts: &NormalizeOptions) -> NormRecord {
+    normalize_record_cached(values, opts, &mut name::NameCache::new(opts.tone_style, 0))
+}
+
+/// [`normalize_record`] with a cache of normalized names.
+pub fn normalize_record_cached(values: &[Option<String>], opts: &NormalizeOptions, names: &mut name::NameCache) -> NormRecord {
     let get = |f: Field| values.get(f.index()).and_then(|v| v.as_deref()).filter(|v| !v.trim().is_empty());
     let mut r = NormRecord::default();
     let dopts = DateOptions { order: opts.date_order, this_year: opts.this_year, ..DateOptions::default() };
 
     if let Some(v) = get(Field::FullName)
-        && let Some((n, codes)) = name::normalize_name(v, opts.tone_style)
+        && let Some((n, codes)) = names.normalize(v)
     {
         for c in codes {
             let f = Finding::new(Field::FullName, c);
@@ -253,11 +258,22 @@ pub fn run(ingested: &Ingested, opts: &[NormalizeOptions]) -> Normalized {
         .sources
         .iter()
         .zip(opts)
-        .map(|(src, o)| src.records.par_iter().map(|raw: &RawRecord| {
-            let mut n = normalize_record(&raw.values, o);
-            n.findings.extend(raw.findings.iter().cloned());
-            n
-        }).collect())
+        .map(|(src, o)| {
+            src.records
+                .par_chunks(8192)
+                .flat_map_iter(|chunk: &[RawRecord]| {
+                    let mut cache = name::NameCache::new(o.tone_style, 100_000);
+                    chunk
+                        .iter()
+                        .map(|raw| {
+                            let mut n = normalize_record_cached(&raw.values, o, &mut cache);
+                            n.findings.extend(raw.findings.iter().cloned());
+                            n
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
         .collect();
     Normalized { records }
 }

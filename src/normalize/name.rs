@@ -2,7 +2,7 @@
 
 use super::legacy::repair_mojibake;
 use super::phonetic::{family_key, token_key};
-use super::text::{clean, fold, has_diacritics, is_all_caps, title_case, tone_style, ToneStyle};
+use super::text::{clean, fold, has_diacritics, is_all_caps, is_letter, title_case, tone_style, ToneStyle};
 use crate::finding::Code;
 use std::sync::LazyLock;
 
@@ -81,9 +81,9 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
     if text.chars().any(|ch| ch.is_ascii_digit()) {
         codes.push(Code::NameDigits);
     }
-    if text.chars().any(|ch| !(ch.is_alphabetic() || ch == ' ' || ch == '\'' || ch == '-' || ch.is_ascii_digit())) {
+    if text.chars().any(|ch| !(is_letter(ch) || ch == ' ' || ch == '\'' || ch == '-' || ch.is_ascii_digit())) {
         codes.push(Code::NameInvalidChars);
-        text = text.chars().map(|ch| if ch.is_alphabetic() || ch == '\'' || ch == '-' || ch.is_ascii_digit() { ch } else { ' ' }).collect();
+        text = text.chars().map(|ch| if is_letter(ch) || ch == '\'' || ch == '-' || ch.is_ascii_digit() { ch } else { ' ' }).collect();
         text = clean(&text).text;
     }
     if is_all_caps(&text) {
@@ -109,7 +109,7 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         codes.push(Code::NameSingleToken);
     }
     let has_diacritics = has_diacritics(&styled);
-    if !has_diacritics && styled.chars().any(|c| c.is_alphabetic()) {
+    if !has_diacritics && styled.chars().any(is_letter) {
         codes.push(Code::NameNoDiacritics);
     }
     let folded_tokens: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
@@ -141,6 +141,33 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         has_diacritics,
     };
     Some((name, codes))
+}
+
+/// Normalizes each distinct raw name once: registers repeat names a lot
+/// (Nguyễn Văn An), so a run keeps one cache per worker.
+pub struct NameCache {
+    style: ToneStyle,
+    map: std::collections::HashMap<String, Option<(Name, Vec<Code>)>>,
+    limit: usize,
+}
+
+impl NameCache {
+    /// A cache that stops growing after `limit` distinct names (memory stays bounded).
+    pub fn new(style: ToneStyle, limit: usize) -> Self {
+        NameCache { style, map: std::collections::HashMap::new(), limit }
+    }
+
+    /// Same result as [`normalize_name`], computed once per distinct value.
+    pub fn normalize(&mut self, raw: &str) -> Option<(Name, Vec<Code>)> {
+        if let Some(hit) = self.map.get(raw) {
+            return hit.clone();
+        }
+        let v = normalize_name(raw, self.style);
+        if self.map.len() < self.limit {
+            self.map.insert(raw.to_string(), v.clone());
+        }
+        v
+    }
 }
 
 fn family_length(folded: &[String]) -> usize {

@@ -113,6 +113,13 @@ pub fn is_vietnamese_letter(c: char) -> bool {
     info(c).is_some()
 }
 
+/// A letter, Vietnamese ones answered from the table (`char::is_alphabetic`
+/// is a slow binary search for non-ASCII chars and runs on every char of every name).
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() { c.is_ascii_alphabetic() } else { info(c).is_some() || c.is_alphabetic() }
+}
+
 /// The tone a letter carries.
 pub fn tone_of(c: char) -> Tone {
     info(c).map(|i| i.tone).unwrap_or(Tone::None)
@@ -232,14 +239,13 @@ pub fn title_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             // Letters whose case mapping is not one char (ᾀ → ἈΙ) stay as written.
-            let mapped: Vec<char> = if start { c.to_uppercase().collect() } else { c.to_lowercase().collect() };
-            if mapped.len() == 1 {
-                out.push(mapped[0]);
-            } else {
-                out.push(c);
-            }
+            let one = |m: &mut dyn Iterator<Item = char>| match (m.next(), m.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            };
+            out.push(if start { one(&mut c.to_uppercase()) } else { one(&mut c.to_lowercase()) });
             start = false;
         } else {
             out.push(c);
@@ -297,7 +303,7 @@ pub fn tone_style(s: &str, style: ToneStyle) -> (String, bool) {
         word.clear();
     };
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             word.push(c);
         } else {
             flush(&mut word, &mut out, &mut changed);
@@ -374,19 +380,27 @@ static RHYME_SET: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::
 /// one tone). Used to score candidate decodings and to judge whether text is
 /// already correct Vietnamese.
 pub fn is_vietnamese_syllable(word: &str) -> bool {
-    let mut base = String::with_capacity(word.len());
+    // The toneless lower-case spelling, built on the stack: this runs on every word of every name.
+    let mut buf = [0u8; 32];
+    let mut len = 0;
     let mut tones = 0;
     for c in word.chars() {
         let Some(i) = info(c) else { return false };
         if i.tone != Tone::None {
             tones += 1;
         }
-        base.extend(i.base.to_lowercase());
+        let lower = if i.base.is_ascii() { i.base.to_ascii_lowercase() } else { i.base.to_lowercase().next().unwrap_or(i.base) };
+        if len + lower.len_utf8() > buf.len() {
+            return false;
+        }
+        lower.encode_utf8(&mut buf[len..]);
+        len += lower.len_utf8();
     }
-    if tones > 1 || base.is_empty() {
+    if tones > 1 || len == 0 {
         return false;
     }
-    let mut rest = base.as_str();
+    let Ok(base) = std::str::from_utf8(&buf[..len]) else { return false };
+    let mut rest = base;
     for o in ONSETS {
         if let Some(r) = rest.strip_prefix(o) {
             if *o == "gi" && (r.is_empty() || !r.starts_with(['a', 'ă', 'â', 'e', 'ê', 'o', 'ô', 'ơ', 'u', 'ư'])) {

@@ -1,0 +1,97 @@
+//! The linkage hot paths on synthetic data: the string-similarity kernel
+//! (ours vs rapidfuzz), the comparison vector of a pair, index build, and
+//! linking a register against a reference.
+//!
+//!     cargo bench --bench link
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use lamsach::link::compare::default_comparisons;
+use lamsach::link::features::Features;
+use lamsach::link::similarity::jaro_winkler;
+use lamsach::link::{run, LinkIndex, LinkSettings};
+use lamsach::normalize::date::PartialDate;
+use lamsach::normalize::name::normalize_name;
+use lamsach::normalize::text::fold;
+use lamsach::rng::Rng;
+use lamsach::synth::population::{Generator, Person};
+use std::hint::black_box;
+
+fn features(p: &Person) -> Features {
+    let (n, _) = normalize_name(&p.full(), Default::default()).unwrap();
+    Features {
+        full: n.full,
+        folded: n.folded,
+        folded_family: n.folded_family,
+        folded_given: n.folded_given,
+        phonetic: n.phonetic,
+        phonetic_family: n.phonetic_family,
+        phonetic_given: n.phonetic_given,
+        person_id: Some(p.cccd.clone()),
+        old_id: p.cmnd.clone(),
+        dob: Some(p.dob),
+        sex: Some(p.sex),
+        commune: Some(p.commune.clone()),
+        province: Some("52".into()),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let as_of = PartialDate::ymd(2026, 11, 1);
+    let mut g = Generator::new("52", as_of, 11);
+    let people = g.population(200_000, 11);
+    let reference: Vec<Features> = people.iter().map(features).collect();
+    let mut r = Rng::new(2);
+    let pairs: Vec<(String, String)> = (0..100_000).map(|_| (fold(&people[r.below(200_000) as usize].full()), fold(&people[r.below(200_000) as usize].full()))).collect();
+
+    let mut k = c.benchmark_group("jaro_winkler");
+    k.throughput(Throughput::Elements(pairs.len() as u64));
+    k.bench_function("lamsach_bytes", |b| b.iter(|| pairs.iter().map(|(x, y)| jaro_winkler(x.as_bytes(), y.as_bytes())).sum::<f64>()));
+    k.bench_function("rapidfuzz", |b| b.iter(|| pairs.iter().map(|(x, y)| rapidfuzz::distance::jaro_winkler::similarity(x.bytes(), y.bytes())).sum::<f64>()));
+    k.finish();
+
+    let comps = default_comparisons();
+    let mut k = c.benchmark_group("comparison_vector");
+    let idx: Vec<(usize, usize)> = (0..100_000).map(|_| (r.below(200_000) as usize, r.below(200_000) as usize)).collect();
+    k.throughput(Throughput::Elements(idx.len() as u64));
+    k.bench_function("six_comparisons", |b| {
+        b.iter(|| {
+            let mut acc = 0u64;
+            for &(i, j) in &idx {
+                for cmp in &comps {
+                    acc += cmp.level(&reference[i], &reference[j]) as u64;
+                }
+            }
+            black_box(acc)
+        })
+    });
+    k.finish();
+
+    let mut k = c.benchmark_group("index");
+    k.throughput(Throughput::Elements(reference.len() as u64));
+    k.bench_function("build_200k", |b| b.iter(|| black_box(LinkIndex::build(&reference).blocks.maps.len())));
+    k.finish();
+
+    // A register of 20,000 people drawn from the reference, a few with typos and no ID.
+    let register: Vec<Features> = (0..20_000)
+        .map(|i| {
+            let mut f = reference[(i * 7 + 3) % reference.len()].clone();
+            if i % 10 == 0 {
+                f.person_id = None;
+            }
+            f
+        })
+        .collect();
+    let index = LinkIndex::build(&reference);
+    let settings = LinkSettings { u_samples: 100_000, em_records: 10_000, ..Default::default() };
+    let mut k = c.benchmark_group("link");
+    k.throughput(Throughput::Elements(register.len() as u64));
+    k.bench_with_input(BenchmarkId::new("records_vs_reference", "20k_x_200k"), &register, |b, reg| b.iter(|| black_box(run(&index, std::slice::from_ref(reg), &settings).records.len())));
+    k.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(8));
+    targets = bench
+}
+criterion_main!(benches);

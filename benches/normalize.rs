@@ -1,0 +1,109 @@
+//! Normalizer throughput on register-like data made by the generator (seeded,
+//! never committed): names with keys, dates, legacy decoding, IDs.
+//!
+//!     cargo bench --bench normalize
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use lamsach::normalize::date::{parse_date, DateOptions};
+use lamsach::normalize::id::normalize_person_id;
+use lamsach::normalize::legacy::{decode, detect, encode, Encoding};
+use lamsach::normalize::name::normalize_name;
+use lamsach::normalize::text::ToneStyle;
+use lamsach::rng::Rng;
+use lamsach::synth::defects::strip_diacritics;
+use lamsach::synth::population::Generator;
+use std::hint::black_box;
+
+/// Typical register names: mostly NFC title case, some without diacritics or in capitals.
+fn names(n: usize) -> Vec<String> {
+    let as_of = lamsach::normalize::date::PartialDate::ymd(2026, 11, 1);
+    let mut g = Generator::new("52", as_of, 7);
+    let people = g.population(n, 7);
+    let mut r = Rng::new(3);
+    people
+        .iter()
+        .map(|p| {
+            let full = p.full();
+            match r.below(10) {
+                0 => strip_diacritics(&full),
+                1 => full.to_uppercase(),
+                _ => full,
+            }
+        })
+        .collect()
+}
+
+fn dates(n: usize) -> Vec<String> {
+    let mut r = Rng::new(5);
+    (0..n)
+        .map(|_| {
+            let (y, m, d) = (1930 + r.below(95), 1 + r.below(12), 1 + r.below(28));
+            match r.below(20) {
+                0 => format!("{y}"),
+                1 => format!("{y}-{m:02}-{d:02}"),
+                2 => format!("{d:02}{m:02}{y}"),
+                _ => format!("{d:02}/{m:02}/{y}"),
+            }
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let names = names(100_000);
+    let mut g = c.benchmark_group("normalize");
+    g.throughput(Throughput::Elements(names.len() as u64));
+    g.bench_function("name_with_keys", |b| {
+        b.iter(|| {
+            for n in &names {
+                black_box(normalize_name(n, ToneStyle::Old));
+            }
+        })
+    });
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    eprintln!("{} names, {} distinct", names.len(), distinct.len());
+    g.bench_function("name_with_keys_cached", |b| {
+        b.iter(|| {
+            let mut cache = lamsach::normalize::name::NameCache::new(ToneStyle::Old, 100_000);
+            for n in &names {
+                black_box(cache.normalize(n));
+            }
+        })
+    });
+    let ds = dates(100_000);
+    g.throughput(Throughput::Elements(ds.len() as u64));
+    let opts = DateOptions::default();
+    g.bench_function("date", |b| {
+        b.iter(|| {
+            for d in &ds {
+                black_box(parse_date(d, &opts));
+            }
+        })
+    });
+    let ids: Vec<String> = (0..100_000u64).map(|i| format!("052{:09}", i * 7919 % 1_000_000_000)).collect();
+    g.throughput(Throughput::Elements(ids.len() as u64));
+    g.bench_function("person_id", |b| {
+        b.iter(|| {
+            for id in &ids {
+                black_box(normalize_person_id(id, None, None));
+            }
+        })
+    });
+    g.finish();
+
+    let text = names.join("\n");
+    let mut g = c.benchmark_group("legacy_decode");
+    for e in [Encoding::Tcvn3, Encoding::Vni, Encoding::Cp1258] {
+        let bytes = encode(&text, e);
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(BenchmarkId::new("decode", e.as_str()), &bytes, |b, bytes| b.iter(|| black_box(decode(bytes, e))));
+        g.bench_with_input(BenchmarkId::new("detect", e.as_str()), &bytes, |b, bytes| b.iter(|| black_box(detect(bytes))));
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(5));
+    targets = bench
+}
+criterion_main!(benches);
