@@ -71,6 +71,7 @@ pub struct LinkSection {
     pub match_threshold: Option<f64>,
     pub review_threshold: Option<f64>,
     pub min_margin: Option<f64>,
+    pub decisive_margin: Option<f64>,
     pub max_block: Option<usize>,
     pub seed: Option<u64>,
     pub model: Option<String>,

@@ -248,6 +248,9 @@ impl Job {
         if let Some(v) = l.min_margin {
             link.min_margin = v;
         }
+        if let Some(v) = l.decisive_margin {
+            link.decisive_margin = v;
+        }
         if let Some(v) = l.max_block {
             link.max_block = v.max(1);
         }

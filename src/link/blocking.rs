@@ -100,6 +100,20 @@ pub fn key(rule: Rule, f: &Features) -> Option<u64> {
     })
 }
 
+/// Whether a record queries a rule. The reference side indexes every rule;
+/// the broad name rules are asked only when the narrow ones cannot speak for
+/// the record (measured at 1M × 227k: they produced 12.6 M of 16.2 M pairs).
+pub fn queries(rule: Rule, f: &Features) -> bool {
+    let full_dob = f.dob.is_some_and(|d| d.precision() == Precision::Day);
+    match rule {
+        // A full date of birth goes through dob_given / dob_family instead.
+        Rule::YearFamilyGiven => !full_dob,
+        // For records whose date or ID may be wrong or missing.
+        Rule::CommuneGivenMiddle => !full_dob || f.person_id.is_none(),
+        _ => true,
+    }
+}
+
 /// Blocking maps from key to reference rows, one per rule.
 pub struct BlockIndex {
     pub rules: Vec<Rule>,
@@ -148,6 +162,9 @@ pub fn candidates(idx: &BlockIndex, f: &Features, cap: usize, stats: &mut [RuleS
     out.clear();
     let mut truncated = false;
     for (ri, &rule) in idx.rules.iter().enumerate() {
+        if !queries(rule, f) {
+            continue;
+        }
         let Some(k) = key(rule, f) else { continue };
         stats[ri].records_with_key += 1;
         if let Some(block) = idx.maps[ri].get(&k) {

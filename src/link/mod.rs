@@ -42,6 +42,10 @@ pub struct LinkSettings {
     pub review_threshold: f64,
     /// Bits the best candidate must lead the runner-up by to be a match.
     pub min_margin: f64,
+    /// A candidate above `review_threshold` that leads a real runner-up by
+    /// this many bits is a match too: the evidence singles it out even when a
+    /// missing ID keeps its probability below `match_threshold`.
+    pub decisive_margin: f64,
     /// Largest block a rule may contribute per record.
     pub max_block: usize,
     pub seed: u64,
@@ -59,6 +63,7 @@ impl Default for LinkSettings {
             match_threshold: 0.95,
             review_threshold: 0.50,
             min_margin: 3.0,
+            decisive_margin: 12.0,
             max_block: 1000,
             seed: 20250701,
             u_samples: 500_000,
@@ -128,13 +133,18 @@ impl TermFrequencies {
         }
     }
 
+    /// The frequency table a comparison's tf levels read, by its name.
+    fn table(&self, comparison: &str) -> Option<&[f32]> {
+        match comparison {
+            "name" => Some(&self.name),
+            "dob" => Some(&self.dob),
+            "commune" => Some(&self.commune),
+            _ => None,
+        }
+    }
+
     fn of(&self, comparison: &str, i: usize) -> f64 {
-        (match comparison {
-            "name" => self.name[i],
-            "dob" => self.dob[i],
-            "commune" => self.commune[i],
-            _ => 0.0,
-        }) as f64
+        self.table(comparison).map(|t| t[i] as f64).unwrap_or(0.0)
     }
 }
 
@@ -312,7 +322,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
         }
         None => train(index, &all, settings),
     };
-    let weights = weight_table(&model);
+    let scorer = Scorer::new(&model, &index.tf);
     let nrules = index.blocks.rules.len();
     let mut rules: Vec<RuleStats> = index.blocks.rules.iter().map(|r| RuleStats { rule: r.as_str(), ..Default::default() }).collect();
     let mut records = Vec::with_capacity(sources.len());
@@ -322,7 +332,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
             .map(|chunk| {
                 let mut stats = vec![RuleStats::default(); nrules];
                 let mut cands = Vec::new();
-                let links: Vec<RecordLink> = chunk.iter().map(|f| link_one(index, &model, &weights, settings, f, &mut stats, &mut cands)).collect();
+                let links: Vec<RecordLink> = chunk.iter().map(|f| link_one(index, &scorer, settings, f, &mut stats, &mut cands)).collect();
                 (links, stats)
             })
             .fold(
@@ -355,28 +365,51 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     Linked { model, records, rules, largest_reference_blocks }
 }
 
-/// The weight of a pair without building its explanation: the hot loop.
-#[inline]
-fn pair_weight(model: &Model, weights: &[Vec<f64>], tf: &TermFrequencies, a: &Features, j: u32, b: &Features) -> f64 {
-    let mut w = model.prior_weight();
-    for (c, comp) in model.comparisons.iter().enumerate() {
-        let l = comp.level(a, b);
-        if l != NULL_LEVEL {
-            w += weights[c][l as usize];
-            if comp.levels[l as usize].tf {
-                w += model.tf_adjustment(c, l, tf.of(&comp.name, j as usize));
-            }
-        }
-    }
-    w
+/// What the hot loop needs, looked up once per run instead of once per pair.
+struct Scorer<'a> {
+    model: &'a Model,
+    weights: Vec<Vec<f64>>,
+    prior: f64,
+    /// Per comparison, the reference's term-frequency table if any level uses it.
+    tf: Vec<Option<&'a [f32]>>,
 }
 
-fn link_one(index: &LinkIndex, model: &Model, weights: &[Vec<f64>], s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
+impl<'a> Scorer<'a> {
+    fn new(model: &'a Model, tf: &'a TermFrequencies) -> Self {
+        Scorer {
+            model,
+            weights: weight_table(model),
+            prior: model.prior_weight(),
+            tf: model.comparisons.iter().map(|c| if c.levels.iter().any(|l| l.tf) { tf.table(&c.name) } else { None }).collect(),
+        }
+    }
+
+    /// The weight of a pair without building its explanation: the hot loop.
+    #[inline]
+    fn weight(&self, a: &Features, j: u32, b: &Features) -> f64 {
+        let mut w = self.prior;
+        for (c, comp) in self.model.comparisons.iter().enumerate() {
+            let l = comp.level(a, b);
+            if l != NULL_LEVEL {
+                w += self.weights[c][l as usize];
+                if let Some(t) = self.tf[c]
+                    && comp.levels[l as usize].tf
+                {
+                    w += self.model.tf_adjustment(c, l, t[j as usize] as f64);
+                }
+            }
+        }
+        w
+    }
+}
+
+fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
+    let (model, weights) = (scorer.model, &scorer.weights);
     let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
     // Keep the two best (weight, row) without allocating; ties go to the lower row.
     let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
     for &j in cands.iter() {
-        let w = pair_weight(model, weights, &index.tf, f, j, &index.people[j as usize]);
+        let w = scorer.weight(f, j, &index.people[j as usize]);
         if w > top[0].0 {
             top[1] = top[0];
             top[0] = (w, j);
@@ -390,7 +423,8 @@ fn link_one(index: &LinkIndex, model: &Model, weights: &[Vec<f64>], s: &LinkSett
     let class = match &best {
         Some(b) => {
             let margin_ok = second.as_ref().is_none_or(|r| b.weight - r.weight >= s.min_margin);
-            if b.probability >= s.match_threshold && margin_ok {
+            let decisive = second.as_ref().is_some_and(|r| b.weight - r.weight >= s.decisive_margin);
+            if (b.probability >= s.match_threshold && margin_ok) || (b.probability >= s.review_threshold && decisive) {
                 MatchClass::Match
             } else if b.probability >= s.review_threshold {
                 MatchClass::Review
