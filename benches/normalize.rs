@@ -90,6 +90,31 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    // Ingest: a 300,000-row labour register written as UTF-8 and as TCVN3 CSV.
+    let dir = std::env::temp_dir().join("lamsach-bench-ingest");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Xã/phường,Địa chỉ,Ngày cập nhật\n");
+    for i in 0..300_000usize {
+        let n = &names[i % names.len()];
+        csv.push_str(&format!("{i},{n},{:02}/{:02}/19{:02},Nam,0520{:08},0912345678,Phường Quy Nhơn Bắc,\"Số {i}, Tổ 3\",01/06/2026\n", 1 + i % 28, 1 + i % 12, i % 100, i));
+    }
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Elements(300_000));
+    for e in [Encoding::Utf8, Encoding::Tcvn3] {
+        let path = dir.join(format!("ld_{}.csv", e.as_str()));
+        std::fs::write(&path, encode(&csv, e)).unwrap();
+        let input = lamsach::ingest::SourceInput {
+            name: "ld".into(),
+            path: path.clone(),
+            schema: lamsach::schema::Schema::built_in("labour").unwrap(),
+            encoding: None,
+            columns: Default::default(),
+            sheet: None,
+        };
+        g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
+    }
+    g.finish();
+
     let text = names.join("\n");
     let mut g = c.benchmark_group("legacy_decode");
     for e in [Encoding::Tcvn3, Encoding::Vni, Encoding::Cp1258] {
