@@ -152,6 +152,12 @@ enum From {
 fn init_logging(g: &Global) {
     let level = if g.quiet { "warn" } else if g.verbose { "debug" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("lamsach={level}")));
+    // At a terminal the spinner shows the stage; the log lines would tear it, so they stay for warnings.
+    let filter = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !g.verbose && std::env::var_os("RUST_LOG").is_none() {
+        tracing_subscriber::EnvFilter::new("lamsach=warn")
+    } else {
+        filter
+    };
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_target(false).try_init();
 }
 
@@ -188,11 +194,11 @@ fn dispatch(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Run { job, out, lang } => {
             let job = Job::load(&job)?;
-            run_job(&job, RunOptions { out, lang })
+            run_job(&job, RunOptions { out, lang, progress: None })
         }
         Command::Demo { out, lang } => {
             let job = lamsach::synth::demo::prepare(&out).context("cannot write the demo fixtures")?;
-            let code = run_job(&job, RunOptions { out: Some(out.clone()), lang })?;
+            let code = run_job(&job, RunOptions { out: Some(out.clone()), lang, progress: None })?;
             Ok(code)
         }
         Command::Check { job } => check(&job),
@@ -225,8 +231,28 @@ fn dispatch(cli: Cli) -> Result<Exit> {
     }
 }
 
-fn run_job(job: &Job, opts: RunOptions) -> Result<Exit> {
-    let outcome = job.run(&opts)?;
+static SPINNER: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
+
+fn show_stage(stage: &str) {
+    if let Some(pb) = SPINNER.get() {
+        pb.set_message(stage.to_string());
+    }
+}
+
+fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
+    // A spinner for people at a terminal; cron gets the plain log lines.
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} lamsach {msg} [{elapsed}]").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        let _ = SPINNER.set(pb);
+        opts.progress = Some(show_stage);
+    }
+    let result = job.run(&opts);
+    if let Some(pb) = SPINNER.get() {
+        pb.finish_and_clear();
+    }
+    let outcome = result?;
     let report = outcome.run_dir.join("report.html");
     println!("{}", outcome.run_dir.display());
     eprintln!(

@@ -92,6 +92,8 @@ pub struct RunOutcome {
 pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
+    /// Told the name of each stage as it starts (the CLI draws a progress spinner with it).
+    pub progress: Option<fn(&str)>,
 }
 
 fn parse_enum<T>(text: &str, file: &str, key: &str, v: &str, allowed: &[(&str, T)]) -> Result<T, JobError>
@@ -325,6 +327,11 @@ impl Job {
         let started = chrono::Utc::now();
         let t0 = Instant::now();
         let mut timings: Vec<StageTiming> = Vec::new();
+        let announce = |name: &str| {
+            if let Some(p) = opts.progress {
+                p(name);
+            }
+        };
         let mut stage = |name: &str, t: Instant| {
             let secs = t.elapsed().as_secs_f64();
             tracing::info!(stage = name, seconds = format!("{secs:.2}"), "stage done");
@@ -343,6 +350,7 @@ impl Job {
             PartialDate::ymd(today.year(), today.month() as u8, today.day() as u8)
         });
 
+        announce("reference");
         let t = Instant::now();
         tracing::info!("reading the reference extract");
         let mut ref_opts = self.reference.normalize.clone();
@@ -351,6 +359,7 @@ impl Job {
         tracing::info!(people = reference.people.len(), cache = ?reference.cache, "reference ready");
         stage("reference", t);
 
+        announce("ingest");
         let t = Instant::now();
         let mut sources: Vec<IngestedSource> = Vec::with_capacity(self.sources.len());
         for s in &self.sources {
@@ -360,27 +369,32 @@ impl Job {
         }
         stage("ingest", t);
 
+        announce("normalize");
         let t = Instant::now();
         let ingested = ingest::Ingested { sources };
         let opts_per: Vec<NormalizeOptions> = self.sources.iter().map(|s| NormalizeOptions { this_year: run_date.year, ..s.normalize.clone() }).collect();
         let normalized = normalize::run(&ingested, &opts_per);
         stage("normalize", t);
 
+        announce("index");
         let t = Instant::now();
         let ref_features = reference.features();
         let index = LinkIndex::build(&ref_features);
         stage("index", t);
+        announce("link");
         let t = Instant::now();
         let features: Vec<Vec<Features>> = normalized.records.iter().map(|recs| recs.iter().map(Features::from_record).collect()).collect();
         let linked = link::run(&index, &features, &self.link);
         tracing::info!(em_iterations = linked.model.training.em_iterations, converged = linked.model.training.em_converged, "linked");
         stage("link", t);
 
+        announce("assess");
         let t = Instant::now();
         let assessed = assess::run(&ingested.sources, &normalized.records, &linked, &reference, &AssessSettings { stale_after_days: self.stale_after_days, run_date });
         stage("assess", t);
 
         let gate_failures = self.gate_failures(&assessed);
+        announce("publish");
         let t = Instant::now();
         let data = RunData {
             job: self,
