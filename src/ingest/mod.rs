@@ -116,7 +116,7 @@ pub struct RawRecord {
     pub role: u16,
     /// Raw text per canonical field, by `Field::index`.
     pub values: Vec<Option<String>>,
-    /// Findings ingest itself made (none yet; room for reader-level facts).
+    /// Findings ingest itself made (TEXT_LEGACY_ENCODING for a legacy-encoded file).
     pub findings: Vec<Finding>,
 }
 
@@ -318,6 +318,7 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
     let (bytes, sha256) = sha256_file(&input.path)?;
     let Opened { layout, rest, pending } = open(input)?;
     let width = layout.headers.len();
+    let legacy_file = layout.encoding.is_some_and(|d| d.encoding.is_legacy());
     let mut records = Vec::new();
     let mut quarantine = Vec::new();
     let mut rows_read = 0u64;
@@ -362,7 +363,9 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
                     if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
                         continue;
                     }
-                    records.push(RawRecord { source_row: r.line, role: ri as u16, values, findings: Vec::new() });
+                    // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
+                    let findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
+                    records.push(RawRecord { source_row: r.line, role: ri as u16, values, findings });
                 }
             }
         }

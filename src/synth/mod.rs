@@ -88,6 +88,20 @@ fn reference_table(people: &[Person], as_of: PartialDate, r: &mut Rng) -> (Vec<S
     (headers, rows)
 }
 
+/// Whether a register shows the column a defect damages (the truth lists only visible defects).
+fn shown(defect: &str, spec: &Spec, role: &str) -> bool {
+    use registers::Col;
+    let has = |c: Col| spec.columns.iter().any(|(_, x)| *x == c);
+    let shared = spec.marriage && role == "wife"; // commune and update date come from the husband's cells
+    match defect {
+        d if d.starts_with("sex_") => has(Col::Sex),
+        d if d.starts_with("commune_") => has(Col::Commune) && !shared,
+        "stale" => has(Col::Updated) && !shared,
+        d if d.starts_with("id_") => has(Col::Id) || spec.marriage,
+        _ => true,
+    }
+}
+
 /// Ground truth of one record.
 struct Truth {
     source: String,
@@ -282,7 +296,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
         };
         for (k, row) in rows.iter().enumerate() {
             for (role, p) in &row.people {
-                let mut defects: Vec<String> = p.defects.iter().map(|d| d.to_string()).collect();
+                let mut defects: Vec<String> = p.defects.iter().filter(|d| shown(d, spec, role)).map(|d| d.to_string()).collect();
                 if legacy {
                     defects.push("legacy_encoding".into());
                 }
