@@ -4,11 +4,11 @@
 //!
 //!     cargo bench --bench link
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lamsach::link::compare::default_comparisons;
 use lamsach::link::features::Features;
 use lamsach::link::similarity::{jaro_winkler, jaro_winkler_simple};
-use lamsach::link::{run, LinkIndex, LinkSettings};
+use lamsach::link::{LinkIndex, LinkSettings, run};
 use lamsach::normalize::date::PartialDate;
 use lamsach::normalize::name::normalize_name;
 use lamsach::normalize::text::fold;
@@ -41,7 +41,8 @@ fn bench(c: &mut Criterion) {
     let people = g.population(200_000, 11);
     let reference: Vec<Features> = people.iter().map(features).collect();
     let mut r = Rng::new(2);
-    let pairs: Vec<(String, String)> = (0..100_000).map(|_| (fold(&people[r.below(200_000) as usize].full()), fold(&people[r.below(200_000) as usize].full()))).collect();
+    let pairs: Vec<(String, String)> =
+        (0..100_000).map(|_| (fold(&people[r.below(200_000) as usize].full()), fold(&people[r.below(200_000) as usize].full()))).collect();
 
     let mut k = c.benchmark_group("jaro_winkler");
     k.throughput(Throughput::Elements(pairs.len() as u64));
@@ -85,7 +86,9 @@ fn bench(c: &mut Criterion) {
     let settings = LinkSettings { u_samples: 100_000, em_records: 10_000, ..Default::default() };
     let mut k = c.benchmark_group("link");
     k.throughput(Throughput::Elements(register.len() as u64));
-    k.bench_with_input(BenchmarkId::new("records_vs_reference", "20k_x_200k"), &register, |b, reg| b.iter(|| black_box(run(&index, std::slice::from_ref(reg), &settings).records.len())));
+    k.bench_with_input(BenchmarkId::new("records_vs_reference", "20k_x_200k"), &register, |b, reg| {
+        b.iter(|| black_box(run(&index, std::slice::from_ref(reg), &settings).records.len()))
+    });
     k.finish();
 }
 

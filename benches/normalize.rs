@@ -3,10 +3,10 @@
 //!
 //!     cargo bench --bench normalize
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use lamsach::normalize::date::{parse_date, DateOptions};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::normalize_person_id;
-use lamsach::normalize::legacy::{decode, detect, encode, Encoding};
+use lamsach::normalize::legacy::{Encoding, decode, detect, encode};
 use lamsach::normalize::name::normalize_name;
 use lamsach::normalize::text::ToneStyle;
 use lamsach::rng::Rng;
@@ -96,7 +96,13 @@ fn bench(c: &mut Criterion) {
     let mut csv = String::from("STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Xã/phường,Địa chỉ,Ngày cập nhật\n");
     for i in 0..300_000usize {
         let n = &names[i % names.len()];
-        csv.push_str(&format!("{i},{n},{:02}/{:02}/19{:02},Nam,0520{:08},0912345678,Phường Quy Nhơn Bắc,\"Số {i}, Tổ 3\",01/06/2026\n", 1 + i % 28, 1 + i % 12, i % 100, i));
+        csv.push_str(&format!(
+            "{i},{n},{:02}/{:02}/19{:02},Nam,0520{:08},0912345678,Phường Quy Nhơn Bắc,\"Số {i}, Tổ 3\",01/06/2026\n",
+            1 + i % 28,
+            1 + i % 12,
+            i % 100,
+            i
+        ));
     }
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(300_000));

@@ -4,11 +4,11 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use lamsach::Lang;
 use lamsach::job::{Job, JobError, RunError, RunOptions};
 use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
 use lamsach::normalize::legacy::{self, Encoding};
 use lamsach::normalize::text::ToneStyle;
-use lamsach::Lang;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -72,9 +72,7 @@ enum Command {
         lang: Option<Lang>,
     },
     /// Validate a job file and its inputs (files, headers, schemas) without running it.
-    Check {
-        job: PathBuf,
-    },
+    Check { job: PathBuf },
     /// Normalize values read one per line from stdin; print one JSON object per line.
     ///
     /// For `id`, a line may be `ID<TAB>sex<TAB>date of birth`; for `commune`,
@@ -150,7 +148,13 @@ enum From {
 }
 
 fn init_logging(g: &Global) {
-    let level = if g.quiet { "warn" } else if g.verbose { "debug" } else { "info" };
+    let level = if g.quiet {
+        "warn"
+    } else if g.verbose {
+        "debug"
+    } else {
+        "info"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("lamsach={level}")));
     // At a terminal the spinner shows the stage; the log lines would tear it, so they stay for warnings.
     let filter = if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !g.verbose && std::env::var_os("RUST_LOG").is_none() {
@@ -158,7 +162,12 @@ fn init_logging(g: &Global) {
     } else {
         filter
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
 }
 
 pub fn main() -> i32 {
@@ -243,7 +252,9 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
     // A spinner for people at a terminal; cron gets the plain log lines.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} lamsach {msg} [{elapsed}]").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} lamsach {msg} [{elapsed}]").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         let _ = SPINNER.set(pb);
         opts.progress = Some(show_stage);
@@ -255,12 +266,7 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
     let outcome = result?;
     let report = outcome.run_dir.join("report.html");
     println!("{}", outcome.run_dir.display());
-    eprintln!(
-        "lamsach: {} records, {} rows quarantined; report: {}",
-        outcome.records,
-        outcome.quarantined,
-        report.display()
-    );
+    eprintln!("lamsach: {} records, {} rows quarantined; report: {}", outcome.records, outcome.quarantined, report.display());
     if !outcome.gate_passed {
         eprintln!("lamsach: quality gate failed: {}", outcome.gate_failures.join("; "));
         return Ok(Exit::GateFailed);
@@ -270,13 +276,19 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
 
 fn check(path: &std::path::Path) -> Result<Exit> {
     let job = Job::load(path)?;
-    let layouts = job.check().map_err(|e| JobError { file: path.display().to_string(), line: None, message: e.to_string(), hint: "fix the input or its [source.columns]".into() })?;
+    let layouts = job.check().map_err(|e| JobError {
+        file: path.display().to_string(),
+        line: None,
+        message: e.to_string(),
+        hint: "fix the input or its [source.columns]".into(),
+    })?;
     println!("job {}: {} source(s), output {}", job.name, job.sources.len(), job.output_dir.display());
     for (name, l) in layouts {
         let enc = l.encoding.map(|d| format!("{} (confidence {:.2})", d.encoding.as_str(), d.confidence)).unwrap_or_else(|| "-".into());
         println!("  {name}: {} {}, header at row {}, encoding {enc}", l.format.as_str(), l.headers.len(), l.header_row);
         for (role, cols) in &l.columns.roles {
-            let mapped: Vec<String> = lamsach::Field::ALL.iter().filter_map(|f| cols[f.index()].map(|c| format!("{}←\"{}\"", f.as_str(), l.headers[c]))).collect();
+            let mapped: Vec<String> =
+                lamsach::Field::ALL.iter().filter_map(|f| cols[f.index()].map(|c| format!("{}←\"{}\"", f.as_str(), l.headers[c]))).collect();
             println!("    {role}: {}", mapped.join(", "));
         }
         if !l.columns.unmapped.is_empty() {
@@ -321,15 +333,23 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
                 json!({"input": input, "value": value, "findings": codes_json(&codes), "folded": value.as_deref().map(text::fold)})
             }
             Kind::Name => match name::normalize_name(input, style) {
-                Some((n, codes)) => json!({"input": input, "value": n.full, "findings": codes_json(&codes), "family": n.family, "middle": n.middle, "given": n.given,
-                    "folded": n.folded, "folded_given": n.folded_given, "phonetic": n.phonetic, "phonetic_given": n.phonetic_given}),
+                Some((n, codes)) => {
+                    json!({"input": input, "value": n.full, "findings": codes_json(&codes), "family": n.family, "middle": n.middle, "given": n.given,
+                    "folded": n.folded, "folded_given": n.folded_given, "phonetic": n.phonetic, "phonetic_given": n.phonetic_given})
+                }
                 None => json!({"input": input, "value": null, "findings": []}),
             },
             Kind::Id => {
                 let sx = parts.next().and_then(|s| sex::parse_sex(s).0);
                 let dob = parts.next().and_then(|d| date::parse_date(d, &Default::default()).date);
                 let id = id::normalize_person_id(input, sx, dob);
-                let kind = if id.cccd.is_some() { "cccd" } else if id.cmnd.is_some() { "cmnd" } else { "invalid" };
+                let kind = if id.cccd.is_some() {
+                    "cccd"
+                } else if id.cmnd.is_some() {
+                    "cmnd"
+                } else {
+                    "invalid"
+                };
                 json!({"input": input, "value": id.cccd.clone().or(id.cmnd.clone()), "findings": codes_json(&id.codes), "kind": kind,
                     "province": id.province.map(|p| format!("{p:03}")), "sex": id.sex.map(|s| s.as_str()), "birth_year": id.birth_year})
             }

@@ -49,10 +49,13 @@ impl Rng {
 /// Running sums of weights, for [`Rng::weighted`].
 pub fn cumulative(weights: &[f64]) -> Vec<f64> {
     let mut acc = 0.0;
-    weights.iter().map(|w| {
-        acc += w;
-        acc
-    }).collect()
+    weights
+        .iter()
+        .map(|w| {
+            acc += w;
+            acc
+        })
+        .collect()
 }
 
 #[cfg(test)]

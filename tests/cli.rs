@@ -36,7 +36,17 @@ fn demo(out: &Path) -> PathBuf {
 fn demo_accounts_for_every_row_and_writes_every_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo(tmp.path());
-    for f in ["records.parquet", "issues.parquet", "matches.parquet", "quarantine.parquet", "summary.json", "report.html", "worklist.xlsx", "manifest.json", "model.json"] {
+    for f in [
+        "records.parquet",
+        "issues.parquet",
+        "matches.parquet",
+        "quarantine.parquet",
+        "summary.json",
+        "report.html",
+        "worklist.xlsx",
+        "manifest.json",
+        "model.json",
+    ] {
         assert!(dir.join(f).exists(), "{f} missing");
     }
     let m = manifest(&dir);
@@ -64,7 +74,17 @@ fn demo_accounts_for_every_row_and_writes_every_output() {
     let reasons: Vec<String> = quarantine.column("reason").unwrap().str().unwrap().iter().flatten().map(String::from).collect();
     assert_eq!(reasons, vec!["FIELD_COUNT", "FIELD_COUNT"]);
     // Outputs have the documented columns and types.
-    for (c, t) in [("source", DataType::String), ("source_row", DataType::UInt64), ("full_name", DataType::String), ("full_name_raw", DataType::String), ("match_class", DataType::String), ("match_probability", DataType::Float64), ("score_correct", DataType::UInt32), ("pass", DataType::Boolean), ("ref_person_id", DataType::String)] {
+    for (c, t) in [
+        ("source", DataType::String),
+        ("source_row", DataType::UInt64),
+        ("full_name", DataType::String),
+        ("full_name_raw", DataType::String),
+        ("match_class", DataType::String),
+        ("match_probability", DataType::Float64),
+        ("score_correct", DataType::UInt32),
+        ("pass", DataType::Boolean),
+        ("ref_person_id", DataType::String),
+    ] {
         assert_eq!(records.column(c).unwrap().dtype(), &t, "{c}");
     }
     assert!(matches!(records.column("finding_codes").unwrap().dtype(), DataType::List(_)));
@@ -104,7 +124,7 @@ fn legacy_encoded_registers_are_decoded() {
 fn worklist_cells_never_become_formulas() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo(tmp.path());
-    use calamine::{open_workbook_auto, Data, Reader};
+    use calamine::{Data, Reader, open_workbook_auto};
     let mut wb = open_workbook_auto(dir.join("worklist.xlsx")).unwrap();
     let mut found = false;
     for name in wb.sheet_names() {
@@ -185,7 +205,11 @@ fn broken_job_files_exit_2_with_file_line_and_fix() {
     demo_inputs(tmp.path());
     let base = "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n";
     let cases: Vec<(String, &str, &str)> = vec![
-        (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/lao_dong.csv\"\nschema = \"labour\"\ncolour = \"red\"\n"), "line 9", "unknown field `colour`"),
+        (
+            format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/lao_dong.csv\"\nschema = \"labour\"\ncolour = \"red\"\n"),
+            "line 9",
+            "unknown field `colour`",
+        ),
         (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/khong_co.csv\"\nschema = \"labour\"\n"), "line 7", "does not exist"),
         (format!("{base}[[source]]\nname = \"a\"\npath = \"demo-input/lao_dong.csv\"\nschema = \"lao_dong\"\n"), "line 8", "unknown schema"),
         (format!("{base}[link]\nmatch_threshold = \"cao\"\n"), "line 6", "invalid type"),
@@ -213,7 +237,10 @@ fn check_prints_the_mapping_and_a_missing_column_names_the_headers() {
     assert!(s.contains("dat_dai: csv") && s.contains("encoding tcvn3") && s.contains("full_name←\"Chủ sử dụng\""), "{s}");
     assert!(s.contains("bhyt: excel") && s.contains("header at row 4"), "{s}");
     std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh\nA,1990\n").unwrap();
-    let job = write_job(tmp.path(), "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n");
+    let job = write_job(
+        tmp.path(),
+        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
+    );
     let o = run(&["check", job.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);

@@ -1,11 +1,11 @@
 //! Property tests for the normalizers: idempotence, NFC output, round trips,
 //! and no panic on any input.
 
-use lamsach::normalize::date::{parse_date, DateOptions};
+use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::{normalize_person_id, normalize_phone, normalize_tax_code};
-use lamsach::normalize::legacy::{decode, detect, encode, repair_mojibake, Encoding};
+use lamsach::normalize::legacy::{Encoding, decode, detect, encode, repair_mojibake};
 use lamsach::normalize::name::normalize_name;
-use lamsach::normalize::text::{clean, fold, tone_style, ToneStyle};
+use lamsach::normalize::text::{ToneStyle, clean, fold, tone_style};
 use proptest::prelude::*;
 use unicode_normalization::is_nfc;
 

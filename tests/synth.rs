@@ -98,7 +98,10 @@ fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_acc
             let d: Vec<String> = tdef.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
             let source = tsrc.get(i).unwrap();
             // Capitals are lost in TCVN3 files; death registers are not checked for staleness.
-            if !d.iter().any(|x| x == defect) || (*defect == "all_caps" && d.iter().any(|x| x == "legacy_encoding")) || (*defect == "stale" && matches!(source, "giay_bao_tu" | "khai_tu")) {
+            if !d.iter().any(|x| x == defect)
+                || (*defect == "all_caps" && d.iter().any(|x| x == "legacy_encoding"))
+                || (*defect == "stale" && matches!(source, "giay_bao_tu" | "khai_tu"))
+            {
                 continue;
             }
             n += 1;
@@ -112,14 +115,31 @@ fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_acc
         }
     }
     // --min-f1 turns the figure into an exit code.
-    let st = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(["eval", "--truth", dir.join("truth.parquet").to_str().unwrap(), "--run", run.to_str().unwrap(), "--min-f1", "1.01"]).output().unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_lamsach"))
+        .args(["eval", "--truth", dir.join("truth.parquet").to_str().unwrap(), "--run", run.to_str().unwrap(), "--min-f1", "1.01"])
+        .output()
+        .unwrap();
     assert_eq!(st.status.code(), Some(1));
 }
 
 #[test]
 fn defect_rates_match_the_configuration() {
     let d = tempfile::tempdir().unwrap();
-    lamsach(&["synth", "--people", "20000", "--seed", "5", "--out", d.path().to_str().unwrap(), "--rows-per-source", "3000", "--sources", "lao_dong,bhyt", "--rate", "no_diacritics=0.2"]);
+    lamsach(&[
+        "synth",
+        "--people",
+        "20000",
+        "--seed",
+        "5",
+        "--out",
+        d.path().to_str().unwrap(),
+        "--rows-per-source",
+        "3000",
+        "--sources",
+        "lao_dong,bhyt",
+        "--rate",
+        "no_diacritics=0.2",
+    ]);
     let truth = read(&d.path().join("truth.parquet"));
     let defects = truth.column("defects").unwrap().list().unwrap().clone();
     let n = truth.height() as f64;

@@ -255,7 +255,12 @@ mod tests {
 
     #[test]
     fn scores_follow_the_documented_formula() {
-        let f = vec![Finding::record(Code::NoLink), Finding::new(Field::FullName, Code::NameAllCaps), Finding::new(Field::Phone, Code::PhoneMalformed), Finding::record(Code::RecordStale)];
+        let f = vec![
+            Finding::record(Code::NoLink),
+            Finding::new(Field::FullName, Code::NameAllCaps),
+            Finding::new(Field::Phone, Code::PhoneMalformed),
+            Finding::record(Code::RecordStale),
+        ];
         let (s, p) = score(&f);
         assert_eq!(s, [60, 100, 85, 85]);
         assert_eq!(p, [false, true, true, true]);

@@ -1,7 +1,7 @@
 //! A reader that turns bytes in any supported encoding into UTF-8, chunk by
 //! chunk, so that files of any size are read in bounded memory.
 
-use crate::normalize::legacy::{decode, Encoding};
+use crate::normalize::legacy::{Encoding, decode};
 use std::io::{self, Read};
 
 const CHUNK: usize = 256 * 1024;
@@ -31,7 +31,20 @@ impl<R: Read> DecodingReader<R> {
             Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_with_bom_removal()),
             _ => None,
         };
-        DecodingReader { inner, encoding, utf_decoder, in_buf: vec![0; CHUNK], out: Vec::new(), pos: 0, carry: None, cr_pending: false, blank_filler: None, in_quotes: false, at_line_start: true, eof: false }
+        DecodingReader {
+            inner,
+            encoding,
+            utf_decoder,
+            in_buf: vec![0; CHUNK],
+            out: Vec::new(),
+            pos: 0,
+            carry: None,
+            cr_pending: false,
+            blank_filler: None,
+            in_quotes: false,
+            at_line_start: true,
+            eof: false,
+        }
     }
 
     /// Turns blank lines into a lone delimiter so CSV line numbers stay physical.

@@ -10,7 +10,7 @@ mod xlsx;
 use crate::field::Field;
 use crate::finding::Finding;
 use crate::normalize::legacy::{Detection, Encoding};
-use crate::schema::{header_key, ColumnMap, Schema};
+use crate::schema::{ColumnMap, Schema, header_key};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -162,7 +162,9 @@ pub enum IngestError {
     Parquet { file: String, message: String },
     #[error("ingest error: {file}: no header row found in the first {searched} rows (headers seen: {seen}); name the columns in the job's [source.columns]")]
     NoHeader { file: String, searched: usize, seen: String },
-    #[error("ingest error: {file} row {row}: required field '{field}'{role} has no column; headers found: {headers}. Add `{field} = \"<header>\"` under [source.columns]")]
+    #[error(
+        "ingest error: {file} row {row}: required field '{field}'{role} has no column; headers found: {headers}. Add `{field} = \"<header>\"` under [source.columns]"
+    )]
     MissingRequired { file: String, row: u64, field: &'static str, role: String, headers: String },
 }
 
@@ -243,9 +245,7 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         }
     }
     let overrides: Vec<String> = input.columns.values().map(|h| header_key(h)).collect();
-    let score = |cells: &[String]| -> usize {
-        input.schema.count_matches(cells) * 2 + cells.iter().filter(|c| overrides.contains(&header_key(c))).count() * 3
-    };
+    let score = |cells: &[String]| -> usize { input.schema.count_matches(cells) * 2 + cells.iter().filter(|c| overrides.contains(&header_key(c))).count() * 3 };
     let mut best: Option<(usize, usize)> = None;
     for (i, item) in head.iter().enumerate() {
         if let Item::Row(r) = item {
@@ -325,9 +325,7 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
     let roles = &layout.columns.roles;
     let role_specific: Vec<Vec<usize>> = roles
         .iter()
-        .map(|(role, cols)| {
-            input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect()
-        })
+        .map(|(role, cols)| input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect())
         .collect();
     for item in pending.into_iter().chain(rest) {
         match item {
@@ -370,7 +368,17 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
             }
         }
     }
-    Ok(IngestedSource { name: input.name.clone(), path: input.path.clone(), schema: input.schema.clone(), layout, bytes, sha256, rows_read, records, quarantine })
+    Ok(IngestedSource {
+        name: input.name.clone(),
+        path: input.path.clone(),
+        schema: input.schema.clone(),
+        layout,
+        bytes,
+        sha256,
+        rows_read,
+        records,
+        quarantine,
+    })
 }
 
 #[cfg(test)]
@@ -379,7 +387,14 @@ mod tests {
     use std::io::Write;
 
     fn input(path: &Path, schema: &str) -> SourceInput {
-        SourceInput { name: "t".into(), path: path.to_path_buf(), schema: Schema::built_in(schema).unwrap(), encoding: None, columns: HashMap::new(), sheet: None }
+        SourceInput {
+            name: "t".into(),
+            path: path.to_path_buf(),
+            schema: Schema::built_in(schema).unwrap(),
+            encoding: None,
+            columns: HashMap::new(),
+            sheet: None,
+        }
     }
 
     #[test]

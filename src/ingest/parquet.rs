@@ -20,6 +20,7 @@ pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> 
     let header = Item::Row(Row { line: 0, cells: headers, multiline: false });
     // Cells move out of the columns: each value is allocated once.
     let mut cols = cols;
-    let body = (0..n).map(move |i| Item::Row(Row { line: i as u64 + 1, cells: cols.iter_mut().map(|c| c[i].take().unwrap_or_default()).collect(), multiline: false }));
+    let body =
+        (0..n).map(move |i| Item::Row(Row { line: i as u64 + 1, cells: cols.iter_mut().map(|c| c[i].take().unwrap_or_default()).collect(), multiline: false }));
     Ok(Box::new(std::iter::once(header).chain(body)))
 }

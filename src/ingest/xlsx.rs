@@ -3,7 +3,7 @@
 
 use super::{IngestError, Item, Row};
 use crate::normalize::date::PartialDate;
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
 
 /// Formats a cell as text: integral numbers without ".0" (IDs keep their

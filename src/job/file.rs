@@ -111,8 +111,10 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 
 /// Line of the first `key = "value"` assignment, for errors about a value.
 pub fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') && l.contains(value)
-    }).map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') && l.contains(value)
+        })
+        .map(|i| i + 1)
 }

@@ -4,6 +4,7 @@
 pub mod file;
 pub mod manifest;
 
+use crate::Lang;
 use crate::assess::{self, AssessSettings};
 use crate::finding::Dimension;
 use crate::ingest::{self, IngestError, IngestedSource, SourceInput};
@@ -18,8 +19,7 @@ use crate::normalize::{self, NormalizeOptions};
 use crate::publish::{self, PublishError, RunData};
 use crate::reference;
 use crate::schema::Schema;
-use crate::Lang;
-use file::{line_of, line_of_value, GateSection, JobFile};
+use file::{GateSection, JobFile, line_of, line_of_value};
 use manifest::{Manifest, StageTiming};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -241,11 +241,21 @@ impl Job {
         }
         for (key, v) in [("match_threshold", link.match_threshold), ("review_threshold", link.review_threshold)] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(JobError { file: file.clone(), line: line_of_value(&text, key, ""), message: format!("{key} = {v} is outside 0..1"), hint: "write a probability such as 0.95".into() });
+                return Err(JobError {
+                    file: file.clone(),
+                    line: line_of_value(&text, key, ""),
+                    message: format!("{key} = {v} is outside 0..1"),
+                    hint: "write a probability such as 0.95".into(),
+                });
             }
         }
         if link.review_threshold > link.match_threshold {
-            return Err(JobError { file: file.clone(), line: line_of_value(&text, "review_threshold", ""), message: "review_threshold is above match_threshold".into(), hint: "review_threshold must be lower, e.g. 0.5 with match_threshold 0.95".into() });
+            return Err(JobError {
+                file: file.clone(),
+                line: line_of_value(&text, "review_threshold", ""),
+                message: "review_threshold is above match_threshold".into(),
+                hint: "review_threshold must be lower, e.g. 0.5 with match_threshold 0.95".into(),
+            });
         }
         if let Some(v) = l.min_margin {
             link.min_margin = v;
@@ -267,7 +277,12 @@ impl Job {
         }
         if let Some(m) = &l.model {
             let p = base.join(m);
-            let err = |message: String| JobError { file: file.clone(), line: line_of_value(&text, "model", m), message, hint: "point [link] model at a model.json written by an earlier run".into() };
+            let err = |message: String| JobError {
+                file: file.clone(),
+                line: line_of_value(&text, "model", m),
+                message,
+                hint: "point [link] model at a model.json written by an earlier run".into(),
+            };
             let t = std::fs::read_to_string(&p).map_err(|e| err(format!("cannot read model {}: {e}", p.display())))?;
             let model: Model = serde_json::from_str(&t).map_err(|e| err(format!("model {} is not a lamsach model: {e}", p.display())))?;
             link.model = Some(model);
@@ -277,7 +292,14 @@ impl Job {
                 let p = normalize::date::parse_date(d, &Default::default());
                 match p.date.filter(|d| d.precision() == normalize::date::Precision::Day) {
                     Some(d) => Some(d),
-                    None => return Err(JobError { file: file.clone(), line: line_of_value(&text, "run_date", d), message: format!("run_date \"{d}\" is not a date"), hint: "write it as \"2026-11-27\"".into() }),
+                    None => {
+                        return Err(JobError {
+                            file: file.clone(),
+                            line: line_of_value(&text, "run_date", d),
+                            message: format!("run_date \"{d}\" is not a date"),
+                            hint: "write it as \"2026-11-27\"".into(),
+                        });
+                    }
                 }
             }
             None => None,
@@ -294,7 +316,12 @@ impl Job {
             None => false,
         };
         if !jf.job.name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') || jf.job.name.is_empty() {
-            return Err(JobError { file, line: line_of_value(&text, "name", &jf.job.name), message: format!("job name \"{}\" cannot name a folder", jf.job.name), hint: "use letters, digits, - and _ only, e.g. \"gia-lai-nightly\"".into() });
+            return Err(JobError {
+                file,
+                line: line_of_value(&text, "name", &jf.job.name),
+                message: format!("job name \"{}\" cannot name a folder", jf.job.name),
+                hint: "use letters, digits, - and _ only, e.g. \"gia-lai-nightly\"".into(),
+            });
         }
         Ok(Job {
             name: jf.job.name,
@@ -390,7 +417,8 @@ impl Job {
 
         announce("assess");
         let t = Instant::now();
-        let assessed = assess::run(&ingested.sources, &normalized.records, &linked, &reference, &AssessSettings { stale_after_days: self.stale_after_days, run_date });
+        let assessed =
+            assess::run(&ingested.sources, &normalized.records, &linked, &reference, &AssessSettings { stale_after_days: self.stale_after_days, run_date });
         stage("assess", t);
 
         let gate_failures = self.gate_failures(&assessed);

@@ -26,7 +26,8 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [Rule::PersonId, Rule::OldId, Rule::DobGiven, Rule::YearFamilyGiven, Rule::CommuneName, Rule::DobFamily, Rule::CommuneGivenMiddle];
+    pub const ALL: [Rule; 7] =
+        [Rule::PersonId, Rule::OldId, Rule::DobGiven, Rule::YearFamilyGiven, Rule::CommuneName, Rule::DobFamily, Rule::CommuneGivenMiddle];
     pub fn as_str(self) -> &'static str {
         match self {
             Rule::PersonId => "person_id",

@@ -99,21 +99,13 @@ pub fn default_comparisons() -> Vec<Comparison> {
                 lvl("else", Else, false),
             ],
         },
-        Comparison {
-            name: "sex".into(),
-            field: CompareField::Sex,
-            levels: vec![lvl("equal", SexEqual, false), lvl("else", Else, false)],
-        },
+        Comparison { name: "sex".into(), field: CompareField::Sex, levels: vec![lvl("equal", SexEqual, false), lvl("else", Else, false)] },
         Comparison {
             name: "person_id".into(),
             field: CompareField::PersonId,
             levels: vec![lvl("exact", IdExact, false), lvl("one_digit_off", IdOneDigitOff, false), lvl("else", Else, false)],
         },
-        Comparison {
-            name: "old_id".into(),
-            field: CompareField::OldId,
-            levels: vec![lvl("exact", OldIdExact, false), lvl("else", Else, false)],
-        },
+        Comparison { name: "old_id".into(), field: CompareField::OldId, levels: vec![lvl("exact", OldIdExact, false), lvl("else", Else, false)] },
         Comparison {
             name: "commune".into(),
             field: CompareField::Commune,

@@ -1,8 +1,8 @@
 //! The comparable features of one person, pre-folded once per record.
 
+use crate::normalize::NormRecord;
 use crate::normalize::date::PartialDate;
 use crate::normalize::sex::Sex;
-use crate::normalize::NormRecord;
 
 /// What the linker compares. Strings are folded (ASCII, lower case) so the
 /// comparison kernel works on bytes with no allocation.

@@ -9,10 +9,10 @@ pub mod features;
 pub mod model;
 pub mod similarity;
 
-use blocking::{candidates, BlockIndex, Rule, RuleStats};
-use compare::{default_comparisons, NULL_LEVEL};
+use blocking::{BlockIndex, Rule, RuleStats, candidates};
+use compare::{NULL_LEVEL, default_comparisons};
 use features::{Features, KeyHasher, KeyMap};
-use model::{probability, Model};
+use model::{Model, probability};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -202,9 +202,8 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
     let mut u_counts: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.levels.len()]).collect();
     let mut sampled = 0u64;
     if !records.is_empty() && !index.people.is_empty() {
-        let pairs: Vec<(usize, usize)> = (0..settings.u_samples)
-            .map(|_| (rng.below(records.len() as u64) as usize, rng.below(index.people.len() as u64) as usize))
-            .collect();
+        let pairs: Vec<(usize, usize)> =
+            (0..settings.u_samples).map(|_| (rng.below(records.len() as u64) as usize, rng.below(index.people.len() as u64) as usize)).collect();
         let counts = pairs
             .par_chunks(8192)
             .map(|chunk| {
@@ -253,7 +252,8 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
                         let p = &index.people[j as usize];
                         let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
                         let same_id = f.person_id.is_some() && f.person_id == p.person_id;
-                        let same_dob_given = f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.phonetic_given.is_empty() && f.phonetic_given == p.phonetic_given;
+                        let same_dob_given =
+                            f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.phonetic_given.is_empty() && f.phonetic_given == p.phonetic_given;
                         (levels, same_id, same_dob_given)
                     })
                     .collect()

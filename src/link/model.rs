@@ -77,14 +77,7 @@ impl Model {
                 raw.iter().map(|x| guard(x / s)).collect()
             })
             .collect();
-        Model {
-            format: MODEL_FORMAT,
-            comparisons,
-            lambda: 0.1,
-            m,
-            u,
-            training: TrainingReport { seed, u_pairs_sampled: sampled, ..Default::default() },
-        }
+        Model { format: MODEL_FORMAT, comparisons, lambda: 0.1, m, u, training: TrainingReport { seed, u_pairs_sampled: sampled, ..Default::default() } }
     }
 
     /// Weight of a level in bits: log2(m/u); 0 for the null level.

@@ -40,75 +40,39 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     }
     let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let window = (b.len() / 2).saturating_sub(1);
-    if b.len() <= 64 {
-        let mut b_used: u64 = 0;
-        let mut a_matched: u64 = 0;
-        let mut m = 0usize;
-        for (i, &ca) in a.iter().enumerate() {
-            let lo = i.saturating_sub(window);
-            let hi = (i + window + 1).min(b.len());
-            for j in lo..hi {
-                if b_used & (1 << j) == 0 && b[j] == ca {
-                    b_used |= 1 << j;
-                    a_matched |= 1 << i;
-                    m += 1;
-                    break;
-                }
+    let mut b_used = vec![false; b.len()];
+    let mut a_matched = vec![false; a.len()];
+    let mut m = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if !b_used[j] && b[j] == ca {
+                b_used[j] = true;
+                a_matched[i] = true;
+                m += 1;
+                break;
             }
         }
-        if m == 0 {
-            return 0.0;
-        }
-        let mut t = 0usize;
-        let mut bj = 0usize;
-        for (i, &ca) in a.iter().enumerate() {
-            if a_matched & (1 << i) != 0 {
-                while b_used & (1 << bj) == 0 {
-                    bj += 1;
-                }
-                if ca != b[bj] {
-                    t += 1;
-                }
-                bj += 1;
-            }
-        }
-        let m = m as f64;
-        (m / a.len() as f64 + m / b.len() as f64 + (m - (t / 2) as f64) / m) / 3.0
-    } else {
-        let mut b_used = vec![false; b.len()];
-        let mut a_matched = vec![false; a.len()];
-        let mut m = 0usize;
-        for (i, &ca) in a.iter().enumerate() {
-            let lo = i.saturating_sub(window);
-            let hi = (i + window + 1).min(b.len());
-            for j in lo..hi {
-                if !b_used[j] && b[j] == ca {
-                    b_used[j] = true;
-                    a_matched[i] = true;
-                    m += 1;
-                    break;
-                }
-            }
-        }
-        if m == 0 {
-            return 0.0;
-        }
-        let mut t = 0usize;
-        let mut bj = 0usize;
-        for (i, &ca) in a.iter().enumerate() {
-            if a_matched[i] {
-                while !b_used[bj] {
-                    bj += 1;
-                }
-                if ca != b[bj] {
-                    t += 1;
-                }
-                bj += 1;
-            }
-        }
-        let m = m as f64;
-        (m / a.len() as f64 + m / b.len() as f64 + (m - (t / 2) as f64) / m) / 3.0
     }
+    if m == 0 {
+        return 0.0;
+    }
+    let mut t = 0usize;
+    let mut bj = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if a_matched[i] {
+            while !b_used[bj] {
+                bj += 1;
+            }
+            if ca != b[bj] {
+                t += 1;
+            }
+            bj += 1;
+        }
+    }
+    let m = m as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - (t / 2) as f64) / m) / 3.0
 }
 
 /// True when two equal-length digit strings differ in exactly one position,

@@ -6,9 +6,8 @@ use crate::finding::Code;
 
 /// The 63 pre-2025 province codes a CCCD can start with (TT 07/2016 Phụ lục 1).
 pub const CCCD_PROVINCES: [u16; 63] = [
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44,
-    45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89,
-    91, 92, 93, 94, 95, 96,
+    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62,
+    64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
 ];
 
 /// What a personal-ID value turned out to be.
@@ -169,12 +168,7 @@ pub fn normalize_health_insurance(raw: &str) -> (Option<String>, Vec<Code>) {
         return (None, vec![]);
     }
     let b = s.as_bytes();
-    if b.len() == 15
-        && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_uppercase()
-        && (b'1'..=b'5').contains(&b[2])
-        && b[3..].iter().all(|c| c.is_ascii_digit())
-    {
+    if b.len() == 15 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && (b'1'..=b'5').contains(&b[2]) && b[3..].iter().all(|c| c.is_ascii_digit()) {
         return (Some(s), vec![]);
     }
     if b.len() == 10 && b.iter().all(|c| c.is_ascii_digit()) {
@@ -189,11 +183,7 @@ pub fn normalize_social_insurance(raw: &str) -> (Option<String>, Vec<Code>) {
     if s.is_empty() {
         return (None, vec![]);
     }
-    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
-        (Some(s), vec![])
-    } else {
-        (None, vec![Code::SocialInsuranceMalformed])
-    }
+    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) { (Some(s), vec![]) } else { (None, vec![Code::SocialInsuranceMalformed]) }
 }
 
 /// The tax-code check digit of a 9-digit prefix, or None when the prefix can never be issued.
@@ -220,27 +210,39 @@ pub fn normalize_tax_code(raw: &str) -> (Option<String>, Vec<Code>) {
             if tax_check_digit(&b[..9]) != Some(b[9] - b'0') {
                 return (Some(s), vec![Code::TaxCodeChecksum]);
             }
-            if s.len() == 13 {
-                (Some(format!("{}-{}", &s[..10], &s[10..])), vec![])
-            } else {
-                (Some(s), vec![])
-            }
+            if s.len() == 13 { (Some(format!("{}-{}", &s[..10], &s[10..])), vec![]) } else { (Some(s), vec![]) }
         }
         _ => (None, vec![Code::TaxCodeMalformed]),
     }
 }
 
 const PHONE_11_TO_10: [(&str, &str); 21] = [
-    ("0162", "032"), ("0163", "033"), ("0164", "034"), ("0165", "035"), ("0166", "036"), ("0167", "037"),
-    ("0168", "038"), ("0169", "039"), ("0120", "070"), ("0121", "079"), ("0122", "077"), ("0126", "076"),
-    ("0128", "078"), ("0123", "083"), ("0124", "084"), ("0125", "085"), ("0127", "081"), ("0129", "082"),
-    ("0186", "056"), ("0188", "058"), ("0199", "059"),
+    ("0162", "032"),
+    ("0163", "033"),
+    ("0164", "034"),
+    ("0165", "035"),
+    ("0166", "036"),
+    ("0167", "037"),
+    ("0168", "038"),
+    ("0169", "039"),
+    ("0120", "070"),
+    ("0121", "079"),
+    ("0122", "077"),
+    ("0126", "076"),
+    ("0128", "078"),
+    ("0123", "083"),
+    ("0124", "084"),
+    ("0125", "085"),
+    ("0127", "081"),
+    ("0129", "082"),
+    ("0186", "056"),
+    ("0188", "058"),
+    ("0199", "059"),
 ];
 
 const MOBILE_PREFIXES: [&str; 36] = [
-    "032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098", "081", "082", "083", "084",
-    "085", "088", "091", "094", "070", "076", "077", "078", "079", "089", "090", "093", "052", "056", "058", "092",
-    "059", "099", "087", "055",
+    "032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098", "081", "082", "083", "084", "085", "088", "091", "094", "070", "076",
+    "077", "078", "079", "089", "090", "093", "052", "056", "058", "092", "059", "099", "087", "055",
 ];
 
 /// Phone numbers: +84/84 prefixes, the 2018 11→10-digit mobile conversion, landlines.

@@ -2,7 +2,7 @@
 //! and repair of strings that were already decoded with the wrong code page.
 
 use super::legacy_tables::{TCVN3_HIGH, VISCII_C0, VISCII_HIGH};
-use super::text::{fold_char, is_vietnamese_syllable, strip_tone, tone_of, with_tone, Tone};
+use super::text::{Tone, fold_char, is_vietnamese_syllable, strip_tone, tone_of, with_tone};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -81,11 +81,7 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> String {
         Encoding::Viscii => bytes.iter().map(|&b| viscii_char(b)).collect(),
         Encoding::Vni => decode_vni(bytes),
     };
-    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s
-    } else {
-        s.nfc().collect()
-    }
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes { s } else { s.nfc().collect() }
 }
 
 fn strip_prefix<'a>(b: &'a [u8], p: &[u8]) -> &'a [u8] {
@@ -143,9 +139,24 @@ fn vni_modifier(b: u8) -> Option<(Option<char>, Tone, bool)> {
 }
 
 const VNI_SINGLE: [(u8, char); 18] = [
-    (0xD1, 'Đ'), (0xF1, 'đ'), (0xD4, 'Ơ'), (0xF4, 'ơ'), (0xD6, 'Ư'), (0xF6, 'ư'), (0xCD, 'Í'), (0xED, 'í'),
-    (0xCC, 'Ì'), (0xEC, 'ì'), (0xC6, 'Ỉ'), (0xE6, 'ỉ'), (0xD3, 'Ĩ'), (0xF3, 'ĩ'), (0xD2, 'Ị'), (0xF2, 'ị'),
-    (0xCE, 'Ỵ'), (0xEE, 'ỵ'),
+    (0xD1, 'Đ'),
+    (0xF1, 'đ'),
+    (0xD4, 'Ơ'),
+    (0xF4, 'ơ'),
+    (0xD6, 'Ư'),
+    (0xF6, 'ư'),
+    (0xCD, 'Í'),
+    (0xED, 'í'),
+    (0xCC, 'Ì'),
+    (0xEC, 'ì'),
+    (0xC6, 'Ỉ'),
+    (0xE6, 'ỉ'),
+    (0xD3, 'Ĩ'),
+    (0xF3, 'ĩ'),
+    (0xD2, 'Ị'),
+    (0xF2, 'ị'),
+    (0xCE, 'Ỵ'),
+    (0xEE, 'ỵ'),
 ];
 
 fn compose(base: char, hat: Option<char>, tone: Tone) -> Option<char> {
@@ -172,11 +183,7 @@ fn decode_vni(bytes: &[u8]) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let base = if b < 0x80 {
-            Some(b as char)
-        } else {
-            VNI_SINGLE.iter().find(|(k, _)| *k == b).map(|(_, c)| *c)
-        };
+        let base = if b < 0x80 { Some(b as char) } else { VNI_SINGLE.iter().find(|(k, _)| *k == b).map(|(_, c)| *c) };
         if let Some(base) = base {
             if let Some(&next) = bytes.get(i + 1)
                 && let Some((hat, tone, upper)) = vni_modifier(next)
@@ -199,8 +206,8 @@ fn decode_vni(bytes: &[u8]) -> String {
 }
 
 const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-    '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š',
+    '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
 
 fn cp1252_char(b: u8) -> char {
@@ -258,10 +265,9 @@ pub fn encode(s: &str, enc: Encoding) -> Vec<u8> {
             out
         }
         Encoding::Tcvn3 => s.chars().map(|c| encode_table(c, &TCVN3_HIGH, true)).collect(),
-        Encoding::Viscii => s
-            .chars()
-            .map(|c| VISCII_C0.iter().find(|(_, x)| *x == c).map(|(b, _)| *b).unwrap_or_else(|| encode_table(c, &VISCII_HIGH, false)))
-            .collect(),
+        Encoding::Viscii => {
+            s.chars().map(|c| VISCII_C0.iter().find(|(_, x)| *x == c).map(|(b, _)| *b).unwrap_or_else(|| encode_table(c, &VISCII_HIGH, false))).collect()
+        }
         Encoding::Vni => encode_vni(s),
     }
 }
@@ -508,8 +514,17 @@ mod tests {
     use super::*;
 
     const NAMES: &[&str] = &[
-        "Nguyễn Văn Đức", "Trần Thị Thu Hương", "Lê Hoàng Yến", "Phạm Quỳnh Anh", "Huỳnh Ngọc Ẩn",
-        "Vũ Thị Thủy", "Đặng Trường Giang", "Bùi Thị Ưng", "Ông Ích Khiêm", "Ngô Quốc Việt", "Dương Thị Mỹ Ỷ",
+        "Nguyễn Văn Đức",
+        "Trần Thị Thu Hương",
+        "Lê Hoàng Yến",
+        "Phạm Quỳnh Anh",
+        "Huỳnh Ngọc Ẩn",
+        "Vũ Thị Thủy",
+        "Đặng Trường Giang",
+        "Bùi Thị Ưng",
+        "Ông Ích Khiêm",
+        "Ngô Quốc Việt",
+        "Dương Thị Mỹ Ỷ",
     ];
 
     #[test]

@@ -2,16 +2,15 @@
 
 use super::legacy::repair_mojibake;
 use super::phonetic::{family_key, token_key};
-use super::text::{clean, fold, has_diacritics, is_all_caps, is_letter, title_case, tone_style, ToneStyle};
+use super::text::{ToneStyle, clean, fold, has_diacritics, is_all_caps, is_letter, title_case, tone_style};
 use crate::finding::Code;
 use std::sync::LazyLock;
 
 /// Common family names (folded), the ones VIETNAM.md §4.2 lists and a few more.
 pub const FAMILY_NAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo", "duong",
-    "ly", "lam", "dinh", "nghiem", "dao", "vuong", "trinh", "phung", "chung", "trieu", "doan", "ha", "truong", "ton",
-    "mai", "la", "ta", "luong", "kim", "thach", "lac", "cao", "chau", "chu", "diep", "dam", "giang", "han", "kieu",
-    "luc", "ma", "mach", "pho", "quach", "to", "trang", "tieu", "thi", "luu", "lieu", "thai", "sai", "khong", "au",
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo", "duong", "ly", "lam", "dinh", "nghiem", "dao",
+    "vuong", "trinh", "phung", "chung", "trieu", "doan", "ha", "truong", "ton", "mai", "la", "ta", "luong", "kim", "thach", "lac", "cao", "chau", "chu",
+    "diep", "dam", "giang", "han", "kieu", "luc", "ma", "mach", "pho", "quach", "to", "trang", "tieu", "thi", "luu", "lieu", "thai", "sai", "khong", "au",
     "khuc", "lai", "quan", "tang", "van", "uong", "ong", "ninh", "nong", "lo", "lu", "hua", "yen", "khuat", "dieu",
 ];
 
@@ -122,11 +121,8 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         let m = tokens[family_len..tokens.len() - 1].join(" ");
         (f, m, g)
     };
-    let phonetic_tokens: Vec<String> = folded_tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| if i < family_len && tokens.len() > 1 { family_key(t) } else { token_key(t) })
-        .collect();
+    let phonetic_tokens: Vec<String> =
+        folded_tokens.iter().enumerate().map(|(i, t)| if i < family_len && tokens.len() > 1 { family_key(t) } else { token_key(t) }).collect();
     let name = Name {
         full: tokens.join(" "),
         folded: folded_tokens.join(" "),

@@ -40,10 +40,8 @@ pub fn token_key(folded: &str) -> String {
 }
 
 fn split_onset(w: &str) -> (&str, &str) {
-    const ONSETS: [&str; 26] = [
-        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m", "n",
-        "p", "r", "s", "t", "v", "x",
-    ];
+    const ONSETS: [&str; 26] =
+        ["ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"];
     for o in ONSETS {
         if let Some(r) = w.strip_prefix(o) {
             if o == "gi" && (r.is_empty() || !r.starts_with(['a', 'e', 'o', 'u'])) {
@@ -81,8 +79,17 @@ mod tests {
     #[test]
     fn dialect_mergers_share_keys() {
         for (a, b) in [
-            ("dung", "zung"), ("rung", "dung"), ("gia", "da"), ("tran", "chan"), ("sinh", "xinh"),
-            ("lan", "nan"), ("ban", "bang"), ("bat", "bac"), ("ly", "li"), ("thuy", "thui"), ("anh", "an"),
+            ("dung", "zung"),
+            ("rung", "dung"),
+            ("gia", "da"),
+            ("tran", "chan"),
+            ("sinh", "xinh"),
+            ("lan", "nan"),
+            ("ban", "bang"),
+            ("bat", "bac"),
+            ("ly", "li"),
+            ("thuy", "thui"),
+            ("anh", "an"),
         ] {
             assert_eq!(token_key(a), token_key(b), "{a} {b}");
         }

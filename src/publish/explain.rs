@@ -2,7 +2,7 @@
 //! matches.parquet — every comparison's level and weight, never recomputed.
 
 use crate::Lang;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::fmt::Write;
 use std::path::Path;
@@ -29,7 +29,8 @@ pub fn explain(run: &Path, record: &str, lang: Lang) -> Result<String> {
     let row: u64 = row.parse().with_context(|| format!("row '{row}' is not a number"))?;
     let records = read(&run.join("records.parquet"))?;
     let matches = read(&run.join("matches.parquet"))?;
-    let hits: Vec<usize> = (0..records.height()).filter(|&i| str_at(&records, "source", i).as_deref() == Some(source) && u64_at(&records, "source_row", i) == Some(row)).collect();
+    let hits: Vec<usize> =
+        (0..records.height()).filter(|&i| str_at(&records, "source", i).as_deref() == Some(source) && u64_at(&records, "source_row", i) == Some(row)).collect();
     if hits.is_empty() {
         bail!("no record {source}:{row} in {}; sources and rows are those of records.parquet", run.display());
     }
@@ -40,10 +41,22 @@ pub fn explain(run: &Path, record: &str, lang: Lang) -> Result<String> {
         let class = str_at(&records, "match_class", i).unwrap_or_default();
         let _ = writeln!(out, "{} {source}:{row} ({role}): {} {class}", if vi { "Bản ghi" } else { "Record" }, if vi { "kết quả" } else { "class" });
         let cands: Vec<usize> = (0..matches.height())
-            .filter(|&j| str_at(&matches, "source", j).as_deref() == Some(source) && u64_at(&matches, "source_row", j) == Some(row) && str_at(&matches, "role", j).as_deref() == Some(role.as_str()))
+            .filter(|&j| {
+                str_at(&matches, "source", j).as_deref() == Some(source)
+                    && u64_at(&matches, "source_row", j) == Some(row)
+                    && str_at(&matches, "role", j).as_deref() == Some(role.as_str())
+            })
             .collect();
         if cands.is_empty() {
-            let _ = writeln!(out, "  {}", if vi { "Không có ứng viên nào trong CSDL dân cư (không khối nào chứa bản ghi này)." } else { "No reference candidate (no blocking rule found one)." });
+            let _ = writeln!(
+                out,
+                "  {}",
+                if vi {
+                    "Không có ứng viên nào trong CSDL dân cư (không khối nào chứa bản ghi này)."
+                } else {
+                    "No reference candidate (no blocking rule found one)."
+                }
+            );
             continue;
         }
         for j in cands {
@@ -57,8 +70,16 @@ pub fn explain(run: &Path, record: &str, lang: Lang) -> Result<String> {
                 if vi { "số định danh" } else { "ID" },
                 if str_at(&matches, "ref_person_id", j).is_some() { "có" } else { "—" }
             );
-            let _ = writeln!(out, "    {:<12} {:<22} {:>9} {:>9}", if vi { "so sánh" } else { "comparison" }, if vi { "mức" } else { "level" }, if vi { "trọng số" } else { "weight" }, "tf");
-            let _ = writeln!(out, "    {:<12} {:<22} {:>9.2}", if vi { "tiên nghiệm" } else { "prior" }, "", f64_at(&matches, "prior_weight", j).unwrap_or(0.0));
+            let _ = writeln!(
+                out,
+                "    {:<12} {:<22} {:>9} {:>9}",
+                if vi { "so sánh" } else { "comparison" },
+                if vi { "mức" } else { "level" },
+                if vi { "trọng số" } else { "weight" },
+                "tf"
+            );
+            let _ =
+                writeln!(out, "    {:<12} {:<22} {:>9.2}", if vi { "tiên nghiệm" } else { "prior" }, "", f64_at(&matches, "prior_weight", j).unwrap_or(0.0));
             for c in &comps {
                 let _ = writeln!(
                     out,

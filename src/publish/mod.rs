@@ -8,15 +8,15 @@ mod report;
 pub mod summary;
 mod xlsx;
 
+use crate::Lang;
 use crate::assess::Assessed;
 use crate::ingest::IngestedSource;
-use crate::job::manifest::{sha256_hex, Manifest, OutputEntry};
 use crate::job::Job;
+use crate::job::manifest::{Manifest, OutputEntry, sha256_hex};
 use crate::link::Linked;
-use crate::normalize::date::PartialDate;
 use crate::normalize::NormRecord;
+use crate::normalize::date::PartialDate;
 use crate::reference::Reference;
-use crate::Lang;
 use std::path::{Path, PathBuf};
 
 /// Everything the outputs are made from.

@@ -4,8 +4,8 @@
 use super::RunData;
 use crate::field::Field;
 use crate::finding::Dimension;
-use crate::link::compare::NULL_LEVEL;
 use crate::link::Scored;
+use crate::link::compare::NULL_LEVEL;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -165,7 +165,8 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
 pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     let model = &d.linked.model;
     let nc = model.comparisons.len();
-    let (mut source, mut row, mut role, mut rank, mut ref_row, mut ref_pid, mut weight, mut prob) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut source, mut row, mut role, mut rank, mut ref_row, mut ref_pid, mut weight, mut prob) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut levels: Vec<Vec<Option<String>>> = vec![vec![]; nc];
     let mut weights: Vec<Vec<Option<f64>>> = vec![vec![]; nc];
     let mut tfs: Vec<Vec<Option<f64>>> = vec![vec![]; nc];

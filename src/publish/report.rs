@@ -2,10 +2,10 @@
 //! elsewhere) with the headline figures, inline SVG charts, top findings with
 //! example rows, and the change since the last run. Vietnamese by default.
 
-use super::summary::{DimensionFigures, Summary};
 use super::RunData;
-use crate::finding::{Code, Dimension};
+use super::summary::{DimensionFigures, Summary};
 use crate::Lang;
+use crate::finding::{Code, Dimension};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -42,7 +42,13 @@ fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {
     let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {} {h}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#, label_w + chart_w + 70);
     for (k, x) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
         let gx = label_w as f64 + x * chart_w as f64;
-        let _ = write!(s, r##"<line x1="{gx}" y1="0" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}%</text>"##, h - 28, h - 16, k * 25);
+        let _ = write!(
+            s,
+            r##"<line x1="{gx}" y1="0" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}%</text>"##,
+            h - 28,
+            h - 16,
+            k * 25
+        );
     }
     for (r, (label, f)) in rows.iter().enumerate() {
         let y0 = r * row_h + 4;
@@ -67,7 +73,14 @@ fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {
     let ly = h - 6;
     for d in Dimension::ALL {
         let x = label_w + d.index() * 95;
-        let _ = write!(s, r##"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{ly}" font-size="11">{}</text>"##, ly - 9, COLORS[d.index()], x + 14, dim_label(d, lang));
+        let _ = write!(
+            s,
+            r##"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{ly}" font-size="11">{}</text>"##,
+            ly - 9,
+            COLORS[d.index()],
+            x + 14,
+            dim_label(d, lang)
+        );
     }
     s.push_str("</svg>");
     s
@@ -116,7 +129,9 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
     for dm in Dimension::ALL {
         let change = summary.previous.as_ref().map(|p| p.change.get(dm));
         let ch = match change {
-            Some(c) if c.abs() >= 0.0005 => format!(r#" <span class="{}">{}{:.1}</span>"#, if c > 0.0 { "up" } else { "down" }, if c > 0.0 { "▲" } else { "▼" }, c.abs() * 100.0),
+            Some(c) if c.abs() >= 0.0005 => {
+                format!(r#" <span class="{}">{}{:.1}</span>"#, if c > 0.0 { "up" } else { "down" }, if c > 0.0 { "▲" } else { "▼" }, c.abs() * 100.0)
+            }
             _ => String::new(),
         };
         let _ = write!(
@@ -149,7 +164,17 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
     h.push_str(&format!("<h2>{}</h2>", t("Theo nguồn dữ liệu", "By source")));
     let rows: Vec<(String, &DimensionFigures)> = summary.sources.iter().map(|s| (s.name.clone(), &s.figures.pass_rate)).collect();
     h.push_str(&bar_chart(&rows, lang));
-    let _ = write!(h, "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>", t("Nguồn", "Source"), t("Loại sổ", "Register"), t("Dòng đọc", "Rows read"), t("Cách ly", "Quarantined"), t("Bản ghi", "Records"), t("Khớp", "Match"), t("Đạt cả 4", "Pass all"));
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>",
+        t("Nguồn", "Source"),
+        t("Loại sổ", "Register"),
+        t("Dòng đọc", "Rows read"),
+        t("Cách ly", "Quarantined"),
+        t("Bản ghi", "Records"),
+        t("Khớp", "Match"),
+        t("Đạt cả 4", "Pass all")
+    );
     h.push_str("</tr>");
     for s in &summary.sources {
         let _ = write!(
@@ -169,7 +194,8 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
     h.push_str(&format!("<h2>{}</h2>", t("Theo xã/phường (nhiều bản ghi nhất)", "By commune (largest first)")));
     let mut communes: Vec<_> = summary.communes.iter().collect();
     communes.sort_by(|a, b| b.figures.records.cmp(&a.figures.records).then(a.code.cmp(&b.code)));
-    let top: Vec<(String, &DimensionFigures)> = communes.iter().take(15).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
+    let top: Vec<(String, &DimensionFigures)> =
+        communes.iter().take(15).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
     h.push_str(&bar_chart(&top, lang));
 
     h.push_str(&format!("<h2>{}</h2>", t("Các vấn đề thường gặp", "Top findings")));
@@ -187,7 +213,15 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
     }
     let mut top_codes: Vec<(&String, &u64)> = o.findings.iter().collect();
     top_codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let _ = write!(h, "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", t("Mã", "Code"), t("Ý nghĩa", "Meaning"), t("Tiêu chí", "Dimension"), t("Số lượng", "Count"), t("Ví dụ (nguồn:dòng)", "Examples (source:row)"));
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("Mã", "Code"),
+        t("Ý nghĩa", "Meaning"),
+        t("Tiêu chí", "Dimension"),
+        t("Số lượng", "Count"),
+        t("Ví dụ (nguồn:dòng)", "Examples (source:row)")
+    );
     for (code, n) in top_codes.iter().take(25) {
         let Some(c) = Code::parse(code) else { continue };
         let _ = write!(
@@ -205,14 +239,35 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
     h.push_str(&format!("<h2>{}</h2>", t("So với lần chạy trước", "Change since the last run")));
     match &summary.previous {
         Some(p) => {
-            let _ = write!(h, r#"<p class="note">{} <code>{}</code> ({} {}).</p><table><tr><th></th><th>{}</th><th>{}</th><th>{}</th></tr>"#, t("Lần chạy trước:", "Previous run:"), esc(&p.run), p.records, t("bản ghi", "records"), t("Trước", "Before"), t("Nay", "Now"), t("Thay đổi", "Change"));
+            let _ = write!(
+                h,
+                r#"<p class="note">{} <code>{}</code> ({} {}).</p><table><tr><th></th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+                t("Lần chạy trước:", "Previous run:"),
+                esc(&p.run),
+                p.records,
+                t("bản ghi", "records"),
+                t("Trước", "Before"),
+                t("Nay", "Now"),
+                t("Thay đổi", "Change")
+            );
             for dm in Dimension::ALL {
                 let c = p.change.get(dm);
-                let _ = write!(h, r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n {}">{:+.1}</td></tr>"#, dim_label(dm, lang), pct(p.pass_rate.get(dm)), pct(o.pass_rate.get(dm)), if c >= 0.0 { "up" } else { "down" }, c * 100.0);
+                let _ = write!(
+                    h,
+                    r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n {}">{:+.1}</td></tr>"#,
+                    dim_label(dm, lang),
+                    pct(p.pass_rate.get(dm)),
+                    pct(o.pass_rate.get(dm)),
+                    if c >= 0.0 { "up" } else { "down" },
+                    c * 100.0
+                );
             }
             h.push_str("</table>");
         }
-        None => h.push_str(&format!(r#"<p class="note">{}</p>"#, t("Đây là lần chạy đầu tiên của công việc này trong thư mục kết quả.", "This is the first run of this job in the output folder."))),
+        None => h.push_str(&format!(
+            r#"<p class="note">{}</p>"#,
+            t("Đây là lần chạy đầu tiên của công việc này trong thư mục kết quả.", "This is the first run of this job in the output folder.")
+        )),
     }
 
     h.push_str(&format!("<h2>{}</h2>", t("Cách đọc báo cáo", "How to read this report")));

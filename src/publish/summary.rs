@@ -3,7 +3,7 @@
 //! since the previous run of the same job.
 
 use super::RunData;
-use crate::assess::{dimension_summary, AssessedRecord};
+use crate::assess::{AssessedRecord, dimension_summary};
 use crate::finding::Dimension;
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
@@ -132,7 +132,11 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
     let communes = by_commune
         .into_iter()
         .map(|(code, v)| CommuneSummary {
-            name: if code.is_empty() { "(không rõ)".to_string() } else { reg.unit(&code, Era::Y2025).map(|u| u.name.clone()).unwrap_or_else(|| code.clone()) },
+            name: if code.is_empty() {
+                "(không rõ)".to_string()
+            } else {
+                reg.unit(&code, Era::Y2025).map(|u| u.name.clone()).unwrap_or_else(|| code.clone())
+            },
             code,
             figures: figures(v.into_iter()),
         })

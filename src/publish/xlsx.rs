@@ -2,9 +2,9 @@
 //! the records needing action, the finding in plain words and the suggested value.
 
 use super::RunData;
+use crate::Lang;
 use crate::finding::Severity;
 use crate::normalize::admin::{AdminRegistry, Era};
-use crate::Lang;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -110,11 +110,16 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
                 f.code.as_str().to_string(),
                 f.field.and_then(|x| raw.values[x.index()].clone()).unwrap_or_default(),
                 f.suggested.clone().unwrap_or_default(),
-                f.suggested_from.map(|x| match (x, lang) {
-                    (crate::finding::SuggestedFrom::Reference, Lang::Vi) => "CSDL dân cư",
-                    (crate::finding::SuggestedFrom::Normalizer, Lang::Vi) => "chuẩn hóa",
-                    (x, _) => x.as_str(),
-                }.to_string()).unwrap_or_default(),
+                f.suggested_from
+                    .map(|x| {
+                        match (x, lang) {
+                            (crate::finding::SuggestedFrom::Reference, Lang::Vi) => "CSDL dân cư",
+                            (crate::finding::SuggestedFrom::Normalizer, Lang::Vi) => "chuẩn hóa",
+                            (x, _) => x.as_str(),
+                        }
+                        .to_string()
+                    })
+                    .unwrap_or_default(),
                 match (f.code.severity(), lang) {
                     (Severity::Error, Lang::Vi) => "lỗi".to_string(),
                     (Severity::Warning, Lang::Vi) => "cảnh báo".to_string(),

@@ -197,7 +197,16 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut people = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
         let source_row = r.u64()?;
-        let mut f = Features { full: r.str()?, folded: r.str()?, folded_family: r.str()?, folded_given: r.str()?, phonetic: r.str()?, phonetic_family: r.str()?, phonetic_given: r.str()?, ..Default::default() };
+        let mut f = Features {
+            full: r.str()?,
+            folded: r.str()?,
+            folded_family: r.str()?,
+            folded_given: r.str()?,
+            phonetic: r.str()?,
+            phonetic_family: r.str()?,
+            phonetic_given: r.str()?,
+            ..Default::default()
+        };
         f.person_id = r.opt()?;
         f.old_id = r.opt()?;
         f.dob = r.date()?;

@@ -1,7 +1,7 @@
 //! Realistic defects, each at a configurable rate (the table in the README).
 
-use crate::normalize::date::{days_in_month, PartialDate};
-use crate::normalize::text::{fold_char, strip_tone, tone_of, tone_style, with_tone, Tone, ToneStyle};
+use crate::normalize::date::{PartialDate, days_in_month};
+use crate::normalize::text::{Tone, ToneStyle, fold_char, strip_tone, tone_of, tone_style, with_tone};
 use crate::rng::Rng;
 use unicode_normalization::UnicodeNormalization;
 
@@ -63,7 +63,13 @@ pub fn strip_diacritics(s: &str) -> String {
     s.chars()
         .map(|c| {
             let f = fold_char(c);
-            if c.is_uppercase() && f.is_ascii_lowercase() { f.to_ascii_uppercase() } else if crate::normalize::text::is_vietnamese_letter(c) { f } else { c }
+            if c.is_uppercase() && f.is_ascii_lowercase() {
+                f.to_ascii_uppercase()
+            } else if crate::normalize::text::is_vietnamese_letter(c) {
+                f
+            } else {
+                c
+            }
         })
         .collect()
 }
@@ -131,9 +137,29 @@ pub fn typo(token: &str, r: &mut Rng) -> Option<String> {
     let i = *r.pick(&positions);
     let neighbours = |c: char| -> &'static str {
         match c {
-            'a' => "sq", 'b' => "vn", 'c' => "xv", 'd' => "sf", 'e' => "wr", 'g' => "fh", 'h' => "gj", 'i' => "uo", 'k' => "jl",
-            'l' => "k", 'm' => "n", 'n' => "bm", 'o' => "ip", 'p' => "o", 'q' => "w", 'r' => "et", 's' => "ad", 't' => "ry",
-            'u' => "yi", 'v' => "cb", 'x' => "zc", 'y' => "tu", _ => "e",
+            'a' => "sq",
+            'b' => "vn",
+            'c' => "xv",
+            'd' => "sf",
+            'e' => "wr",
+            'g' => "fh",
+            'h' => "gj",
+            'i' => "uo",
+            'k' => "jl",
+            'l' => "k",
+            'm' => "n",
+            'n' => "bm",
+            'o' => "ip",
+            'p' => "o",
+            'q' => "w",
+            'r' => "et",
+            's' => "ad",
+            't' => "ry",
+            'u' => "yi",
+            'v' => "cb",
+            'x' => "zc",
+            'y' => "tu",
+            _ => "e",
         }
     };
     let mut v = chars.clone();

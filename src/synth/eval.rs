@@ -122,9 +122,15 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).context("reading the run's manifest.json")?)?;
     let death_sources: Vec<String> = manifest["inputs"]
         .as_array()
-        .map(|a| a.iter().filter(|i| matches!(i["schema"].as_str(), Some("death_certificate" | "civil_death"))).filter_map(|i| i["name"].as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter(|i| matches!(i["schema"].as_str(), Some("death_certificate" | "civil_death")))
+                .filter_map(|i| i["name"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
-    let (ts, tr, trole, tpid, tdef) = (strs(&t, "source")?, t.column("source_row")?.u64()?.clone(), strs(&t, "role")?, strs(&t, "true_person_id")?, lists(&t, "defects")?);
+    let (ts, tr, trole, tpid, tdef) =
+        (strs(&t, "source")?, t.column("source_row")?.u64()?.clone(), strs(&t, "role")?, strs(&t, "true_person_id")?, lists(&t, "defects")?);
     let tdup: Vec<bool> = t.column("is_duplicate")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
     let tdead: Vec<bool> = t.column("is_deceased")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
     let truth_rows: Vec<TruthRow> = (0..t.height())
@@ -138,7 +144,14 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
             deceased: tdead[i],
         })
         .collect();
-    let (rs, rr, rrole, rclass, rpid, rcodes) = (strs(&r, "source")?, r.column("source_row")?.u64()?.clone(), strs(&r, "role")?, strs(&r, "match_class")?, strs(&r, "ref_person_id")?, lists(&r, "finding_codes")?);
+    let (rs, rr, rrole, rclass, rpid, rcodes) = (
+        strs(&r, "source")?,
+        r.column("source_row")?.u64()?.clone(),
+        strs(&r, "role")?,
+        strs(&r, "match_class")?,
+        strs(&r, "ref_person_id")?,
+        lists(&r, "finding_codes")?,
+    );
     let mut run_rows: HashMap<(String, u64, String), RunRow> = HashMap::with_capacity(r.height());
     for i in 0..r.height() {
         let source = rs[i].clone().unwrap_or_default();
@@ -148,7 +161,14 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
             RunRow { class: rclass[i].clone().unwrap_or_default(), ref_person_id: rpid[i].clone(), codes: rcodes[i].clone(), death_register },
         );
     }
-    let mut e = Evaluation { overall: Scores::default(), per_source: BTreeMap::new(), per_defect: BTreeMap::new(), duplicates: Detection::default(), deceased: Detection::default(), missing_records: 0 };
+    let mut e = Evaluation {
+        overall: Scores::default(),
+        per_source: BTreeMap::new(),
+        per_defect: BTreeMap::new(),
+        duplicates: Detection::default(),
+        deceased: Detection::default(),
+        missing_records: 0,
+    };
     for tr in &truth_rows {
         let rr = run_rows.get(&(tr.source.clone(), tr.row, tr.role.clone()));
         if rr.is_none() {
@@ -186,8 +206,16 @@ impl Evaluation {
     /// Plain-text tables.
     pub fn table(&self) -> String {
         let mut s = String::new();
-        let head = format!("{:<24} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9}\n", "", "records", "linkable", "precision", "recall", "f1", "review", "absent", "unlinked");
-        let line = |name: &str, x: &Scores| format!("{:<24} {:>8} {:>8} {:>9.4} {:>9.4} {:>9.4} {:>8} {:>8} {:>9.4}\n", name, x.records, x.linkable, x.precision, x.recall, x.f1, x.sent_to_review, x.absent, x.absent_unlinked_rate);
+        let head = format!(
+            "{:<24} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9}\n",
+            "", "records", "linkable", "precision", "recall", "f1", "review", "absent", "unlinked"
+        );
+        let line = |name: &str, x: &Scores| {
+            format!(
+                "{:<24} {:>8} {:>8} {:>9.4} {:>9.4} {:>9.4} {:>8} {:>8} {:>9.4}\n",
+                name, x.records, x.linkable, x.precision, x.recall, x.f1, x.sent_to_review, x.absent, x.absent_unlinked_rate
+            )
+        };
         s.push_str(&head);
         s.push_str(&line("overall", &self.overall));
         let _ = writeln!(s, "\nper source");
@@ -198,7 +226,17 @@ impl Evaluation {
         for (k, v) in &self.per_defect {
             s.push_str(&line(k, v));
         }
-        let _ = writeln!(s, "\nduplicates flagged {}/{} ({:.4}); deceased flagged {}/{} ({:.4}); truth rows without a record: {}", self.duplicates.flagged, self.duplicates.injected, self.duplicates.rate, self.deceased.flagged, self.deceased.injected, self.deceased.rate, self.missing_records);
+        let _ = writeln!(
+            s,
+            "\nduplicates flagged {}/{} ({:.4}); deceased flagged {}/{} ({:.4}); truth rows without a record: {}",
+            self.duplicates.flagged,
+            self.duplicates.injected,
+            self.duplicates.rate,
+            self.deceased.flagged,
+            self.deceased.injected,
+            self.deceased.rate,
+            self.missing_records
+        );
         s
     }
 }

@@ -12,10 +12,10 @@ use crate::normalize::admin::AdminRegistry;
 use crate::normalize::date::PartialDate;
 use crate::normalize::legacy::Encoding;
 use crate::rng::Rng;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, ParquetWriter, Series};
 use population::{Generator, Person};
-use registers::{all_specs, cell, csv_bytes, render, Rendered, RowOut, Shape, Spec};
+use registers::{Rendered, RowOut, Shape, Spec, all_specs, cell, csv_bytes, render};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -64,7 +64,10 @@ fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
 }
 
 fn reference_table(people: &[Person], as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
-    let headers: Vec<String> = ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"].iter().map(|s| s.to_string()).collect();
+    let headers: Vec<String> = ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let rows = people
         .iter()
         .map(|p| {
@@ -119,7 +122,8 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let t0 = std::time::Instant::now();
     let reg = AdminRegistry::get();
     let province = reg.province(&a.province).with_context(|| format!("unknown province '{}'", a.province))?;
-    let as_of = crate::normalize::date::parse_date(&a.as_of, &Default::default()).date.filter(|d| d.day > 0).context("--as-of must be a date such as 2026-11-01")?;
+    let as_of =
+        crate::normalize::date::parse_date(&a.as_of, &Default::default()).date.filter(|d| d.day > 0).context("--as-of must be a date such as 2026-11-01")?;
     let mut rates = defects::Rates::defaults(a.defect_scale);
     for kv in &a.rates {
         let (k, v) = kv.split_once('=').with_context(|| format!("--rate takes NAME=VALUE, got '{kv}'"))?;
@@ -220,13 +224,18 @@ pub fn run(a: &SynthArgs) -> Result<String> {
                 }
                 let mut rp = render(&p, idx, spec, &rates, g, &legacy_of, r);
                 rp.defects.extend(extra);
-                if spec.death_register && let Some(i) = idx {
+                if spec.death_register
+                    && let Some(i) = idx
+                {
                     died_in_registers.insert(i);
                 }
                 rp
             };
             let people_out = if spec.marriage {
-                vec![("husband", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Male))), ("wife", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Female)))]
+                vec![
+                    ("husband", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Male))),
+                    ("wife", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Female))),
+                ]
             } else {
                 vec![("subject", render_one(&mut r, &mut g, spec.min_age, spec.max_age, None))]
             };

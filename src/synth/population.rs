@@ -4,10 +4,10 @@
 
 use super::names::*;
 use crate::normalize::admin::AdminRegistry;
-use crate::normalize::date::{days_in_month, PartialDate};
+use crate::normalize::date::{PartialDate, days_in_month};
 use crate::normalize::id::CCCD_PROVINCES;
 use crate::normalize::sex::Sex;
-use crate::rng::{cumulative, Rng};
+use crate::rng::{Rng, cumulative};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug)]
@@ -151,27 +151,20 @@ impl Generator {
         let cccd = self.cccd(r, sex, dob.year);
         let cmnd = (age >= 25 && dob.year < 2000 && r.chance(0.4)).then(|| self.cmnd(r));
         // Yearly mortality grows with age; deaths fall in the last ten years.
-        let p_dead = if age < 50 { 0.004 } else if age < 70 { 0.03 } else { 0.15 };
+        let p_dead = if age < 50 {
+            0.004
+        } else if age < 70 {
+            0.03
+        } else {
+            0.15
+        };
         let death = r.chance(p_dead).then(|| {
             let back = r.below(3650) as i32;
             let day = self.as_of.days_since_epoch().unwrap_or(0) - back;
             PartialDate::from_days(day.max(dob.days_since_epoch().unwrap_or(0) + 1))
         });
         let updated = PartialDate::from_days(self.as_of.days_since_epoch().unwrap_or(0) - r.below(3 * 365) as i32);
-        Person {
-            family,
-            middle: self.middle_name(r, sex),
-            given: self.given_name(r, sex),
-            sex,
-            dob,
-            cccd,
-            cmnd,
-            commune,
-            address,
-            death,
-            updated,
-            household,
-        }
+        Person { family, middle: self.middle_name(r, sex), given: self.given_name(r, sex), sex, dob, cccd, cmnd, commune, address, death, updated, household }
     }
 
     /// A household: a head, often a spouse, children with the head's family name.
