@@ -18,7 +18,8 @@ fn vietnamese_name() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // A fixed seed keeps CI reproducible; change it locally to explore further.
+    #![proptest_config(ProptestConfig { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(20261127), ..ProptestConfig::default() })]
 
     #[test]
     fn names_normalize_idempotently_to_nfc(s in "\\PC{0,40}") {

@@ -85,6 +85,14 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         text = text.chars().map(|ch| if is_letter(ch) || ch == '\'' || ch == '-' || ch.is_ascii_digit() { ch } else { ' ' }).collect();
         text = clean(&text).text;
     }
+    // Stripping stray symbols can reveal mojibake the raw value hid ("Ö౷À¡" → "Ö À"):
+    // try the repair once more so that normalizing twice gives the same name.
+    if repaired.is_none()
+        && let Some((t, _)) = repair_mojibake(&text)
+    {
+        codes.push(Code::NameLegacyEncoding);
+        text = clean(&t).text;
+    }
     if is_all_caps(&text) {
         codes.push(Code::NameAllCaps);
     }
