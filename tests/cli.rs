@@ -319,3 +319,28 @@ fn explain_prints_every_comparison() {
     let o = run(&["explain", dir.to_str().unwrap(), "lao_dong:99999"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn a_saved_model_can_be_reused_and_a_broken_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = demo(tmp.path());
+    let job = tmp.path().join("demo-input/job.toml");
+    let text = std::fs::read_to_string(&job).unwrap().replace("[assess]", &format!("[link]\nmodel = \"{}\"\n\n[assess]", first.join("model.json").display()));
+    std::fs::write(&job, text).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = PathBuf::from(String::from_utf8(o.stdout.clone()).unwrap().trim());
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["model"]["training"]["loaded"], true);
+    // Same model, same data: the same links.
+    let a = read_parquet(&first.join("records.parquet"));
+    let b = read_parquet(&dir.join("records.parquet"));
+    assert_eq!(a.column("ref_person_id").unwrap(), b.column("ref_person_id").unwrap());
+    // A model whose m list lost a level is refused before anything runs.
+    let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(first.join("model.json")).unwrap()).unwrap();
+    m["m"][0].as_array_mut().unwrap().pop();
+    std::fs::write(first.join("model.json"), serde_json::to_string(&m).unwrap()).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("one m and one u per level"), "{}", stderr(&o));
+}

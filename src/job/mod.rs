@@ -285,6 +285,7 @@ impl Job {
             };
             let t = std::fs::read_to_string(&p).map_err(|e| err(format!("cannot read model {}: {e}", p.display())))?;
             let model: Model = serde_json::from_str(&t).map_err(|e| err(format!("model {} is not a lamsach model: {e}", p.display())))?;
+            model.validate().map_err(|e| err(format!("model {} cannot be used: {e}", p.display())))?;
             link.model = Some(model);
         }
         let run_date = match &jf.assess.run_date {

@@ -140,22 +140,23 @@ fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool
         NameGivenOnly => a.phonetic_given == b.phonetic_given,
         DobExact => a.dob == b.dob,
         DobYearOnlyAgree => {
-            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            let Some((x, y)) = a.dob.zip(b.dob) else { return false };
             x.year == y.year && (x.precision() == Precision::Year || y.precision() == Precision::Year)
         }
         DobDayMonthSwapped => {
-            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            let Some((x, y)) = a.dob.zip(b.dob) else { return false };
             x.year == y.year && x.day != 0 && y.day != 0 && x.day == y.month && x.month == y.day
         }
         DobYearMonth => {
-            let (x, y) = (a.dob.unwrap(), b.dob.unwrap());
+            let Some((x, y)) = a.dob.zip(b.dob) else { return false };
             x.year == y.year && x.month != 0 && x.month == y.month
         }
-        DobYear => a.dob.unwrap().year == b.dob.unwrap().year,
-        DobYearWithin(n) => (a.dob.unwrap().year - b.dob.unwrap().year).abs() <= n,
+        DobYear => a.dob.zip(b.dob).is_some_and(|(x, y)| x.year == y.year),
+        DobYearWithin(n) => a.dob.zip(b.dob).is_some_and(|(x, y)| (x.year - y.year).abs() <= n),
         SexEqual => a.sex == b.sex,
         IdExact => a.person_id == b.person_id,
-        IdOneDigitOff => one_digit_off(a.person_id.as_deref().unwrap().as_bytes(), b.person_id.as_deref().unwrap().as_bytes()),
+        // A model file may pair any predicate with any field: never assume the value is there.
+        IdOneDigitOff => a.person_id.as_deref().zip(b.person_id.as_deref()).is_some_and(|(x, y)| one_digit_off(x.as_bytes(), y.as_bytes())),
         OldIdExact => a.old_id == b.old_id,
         CommuneEqual => a.commune == b.commune,
         ProvinceEqual => a.province.is_some() && a.province == b.province,

@@ -80,6 +80,28 @@ impl Model {
         Model { format: MODEL_FORMAT, comparisons, lambda: 0.1, m, u, training: TrainingReport { seed, u_pairs_sampled: sampled, ..Default::default() } }
     }
 
+    /// Checks a model read from a file: one m and u per level, probabilities in (0, 1).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.format != MODEL_FORMAT {
+            return Err(format!("model format {} is not {MODEL_FORMAT}", self.format));
+        }
+        if self.m.len() != self.comparisons.len() || self.u.len() != self.comparisons.len() {
+            return Err("m and u need one list per comparison".into());
+        }
+        for (c, comp) in self.comparisons.iter().enumerate() {
+            if comp.levels.is_empty() || self.m[c].len() != comp.levels.len() || self.u[c].len() != comp.levels.len() {
+                return Err(format!("comparison '{}' needs one m and one u per level", comp.name));
+            }
+            if self.m[c].iter().chain(&self.u[c]).any(|p| !(*p > 0.0 && *p < 1.0)) {
+                return Err(format!("comparison '{}' has an m or u outside (0, 1)", comp.name));
+            }
+        }
+        if !(self.lambda > 0.0 && self.lambda < 1.0) {
+            return Err("lambda must be inside (0, 1)".into());
+        }
+        Ok(())
+    }
+
     /// Weight of a level in bits: log2(m/u); 0 for the null level.
     #[inline]
     pub fn level_weight(&self, c: usize, level: u8) -> f64 {
