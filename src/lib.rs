@@ -19,6 +19,12 @@
 //! [`job`] reads a job file and runs the stages; [`synth`] makes synthetic
 //! populations and registers with ground truth.
 
+/// mimalloc: the pipeline allocates many small strings (perf showed glibc's
+/// malloc/free at ~38% of CSV ingest); set here so the binary, tests and
+/// benchmarks all measure the same allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod assess;
 pub mod field;
 pub mod finding;
