@@ -36,6 +36,7 @@ run() {  # $1 = label, $2 = cache dir setting
   echo "| $TODAY | $COMMIT | $MACHINE | run $1: $PEOPLE ref × $(python3 -c "import json,sys; print(sum(i['records'] for i in json.load(open(sys.argv[1]))['inputs'][1:]))" "$dir/manifest.json") records ($f1; $stages) | $wall | $cpu | $peak | \`benches/end_to_end.sh $PEOPLE $ROWS\` |" >> BENCHMARKS.md
 }
 run "cold (no cache)" off
+rm -rf "$WORK/cache"
 run "cache build" "$WORK/cache"
 run "warm (cache hit)" "$WORK/cache"
 tail -4 BENCHMARKS.md
