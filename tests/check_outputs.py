@@ -13,9 +13,12 @@ import pyarrow.parquet as pq
 
 binary = sys.argv[1]
 failures = []
+passed = 0
 
 
 def check(cond, what):
+    global passed
+    passed += bool(cond)
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         failures.append(what)
@@ -103,5 +106,5 @@ with tempfile.TemporaryDirectory() as tmp:
                    capture_output=True, timeout=120)
     check(os.path.exists(png) and os.path.getsize(png) > 20_000, "screenshot taken")
 
-print(f"{len(failures)} failed")
+print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
