@@ -10,28 +10,20 @@ use lamsach::link::features::Features;
 use lamsach::link::similarity::{jaro_winkler, jaro_winkler_simple};
 use lamsach::link::{LinkIndex, LinkSettings, run};
 use lamsach::normalize::date::PartialDate;
-use lamsach::normalize::name::normalize_name;
 use lamsach::normalize::text::fold;
 use lamsach::rng::Rng;
 use lamsach::synth::population::{Generator, Person};
 use std::hint::black_box;
 
 fn features(p: &Person) -> Features {
-    let (n, _) = normalize_name(&p.full(), Default::default()).unwrap();
     Features {
-        full: n.full,
-        folded: n.folded,
-        folded_family: n.folded_family,
-        folded_given: n.folded_given,
-        phonetic: n.phonetic,
-        phonetic_family: n.phonetic_family,
-        phonetic_given: n.phonetic_given,
         person_id: Some(p.cccd.clone()),
         old_id: p.cmnd.clone(),
         dob: Some(p.dob),
         sex: Some(p.sex),
         commune: Some(p.commune.clone()),
         province: Some("52".into()),
+        ..Features::from_name(&p.full())
     }
 }
 

@@ -187,18 +187,7 @@ mod tests {
     use crate::normalize::date::PartialDate;
 
     fn person(name: &str, dob: PartialDate) -> Features {
-        let (n, _) = crate::normalize::name::normalize_name(name, Default::default()).unwrap();
-        Features {
-            full: n.full,
-            folded: n.folded,
-            folded_family: n.folded_family,
-            folded_given: n.folded_given,
-            phonetic: n.phonetic,
-            phonetic_family: n.phonetic_family,
-            phonetic_given: n.phonetic_given,
-            dob: Some(dob),
-            ..Default::default()
-        }
+        Features { dob: Some(dob), ..Features::from_name(name) }
     }
 
     #[test]

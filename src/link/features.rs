@@ -38,13 +38,27 @@ impl Features {
             ..Default::default()
         };
         if let Some(n) = &r.name {
-            f.full = n.full.clone();
-            f.folded = n.folded.clone();
-            f.folded_family = n.folded_family.clone();
-            f.folded_given = n.folded_given.clone();
-            f.phonetic = n.phonetic.clone();
-            f.phonetic_family = n.phonetic_family.clone();
-            f.phonetic_given = n.phonetic_given.clone();
+            f.set_name(n);
+        }
+        f
+    }
+
+    /// Copies a normalized name's display form and keys.
+    pub fn set_name(&mut self, n: &crate::normalize::name::Name) {
+        self.full = n.full.clone();
+        self.folded = n.folded.clone();
+        self.folded_family = n.folded_family.clone();
+        self.folded_given = n.folded_given.clone();
+        self.phonetic = n.phonetic.clone();
+        self.phonetic_family = n.phonetic_family.clone();
+        self.phonetic_given = n.phonetic_given.clone();
+    }
+
+    /// Features of a raw full name alone (tests, benchmarks, what-if tools).
+    pub fn from_name(raw: &str) -> Features {
+        let mut f = Features::default();
+        if let Some((n, _)) = crate::normalize::name::normalize_name(raw, Default::default()) {
+            f.set_name(&n);
         }
         f
     }
