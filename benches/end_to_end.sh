@@ -11,7 +11,7 @@ PEOPLE="${1:-1000000}"
 ROWS="${2:-$((PEOPLE / 40))}"
 WORK="${WORK:-/tmp/lamsach-bench-$PEOPLE}"
 cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-/root/.cache/lamsach-target}/release/lamsach"
+BIN="${CARGO_TARGET_DIR:-target}/release/lamsach"
 COMMIT=$(git rev-parse --short HEAD)
 MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
 TODAY=$(date +%F)

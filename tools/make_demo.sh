@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-/root/.cache/lamsach-target}/release/lamsach"
+BIN="${CARGO_TARGET_DIR:-target}/release/lamsach"
 rm -rf fixtures/demo
 "$BIN" synth --people 3000 --seed 2026 --out fixtures/demo --reference-format csv --rows-per-source 80
 cp fixtures/extra/lao_dong_loi.csv fixtures/demo/

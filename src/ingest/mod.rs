@@ -306,7 +306,8 @@ pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
     open(input).map(|o| o.layout)
 }
 
-fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
+/// Size and SHA-256 of a file (the manifest's and the reference cache's key).
+pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
     let mut f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
     let mut h = Sha256::new();
     let n = std::io::copy(&mut f, &mut h).map_err(|e| IngestError::io(path, e))?;

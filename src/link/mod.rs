@@ -142,10 +142,6 @@ impl TermFrequencies {
             _ => None,
         }
     }
-
-    fn of(&self, comparison: &str, i: usize) -> f64 {
-        self.table(comparison).map(|t| t[i] as f64).unwrap_or(0.0)
-    }
 }
 
 /// The reference side of linking, built once per extract.
@@ -169,25 +165,6 @@ pub struct Linked {
     pub records: Vec<Vec<RecordLink>>,
     pub rules: Vec<RuleStats>,
     pub largest_reference_blocks: Vec<(String, usize)>,
-}
-
-/// Scores one pair under the model.
-pub fn score_pair(model: &Model, weights: &[Vec<f64>], tf: &TermFrequencies, a: &Features, ref_idx: u32, b: &Features) -> Scored {
-    let nc = model.comparisons.len();
-    let mut levels = Vec::with_capacity(nc);
-    let mut parts = Vec::with_capacity(nc);
-    let mut tf_parts = Vec::with_capacity(nc);
-    let mut w = model.prior_weight();
-    for (c, comp) in model.comparisons.iter().enumerate() {
-        let l = comp.level(a, b);
-        let base = if l == NULL_LEVEL { 0.0 } else { weights[c][l as usize] };
-        let adj = if l != NULL_LEVEL && comp.levels[l as usize].tf { model.tf_adjustment(c, l, tf.of(&comp.name, ref_idx as usize)) } else { 0.0 };
-        levels.push(l);
-        parts.push(base + adj);
-        tf_parts.push(adj);
-        w += base + adj;
-    }
-    Scored { ref_idx, weight: w, probability: probability(w), levels, parts, tf_parts }
 }
 
 fn weight_table(model: &Model) -> Vec<Vec<f64>> {
@@ -384,27 +361,43 @@ impl<'a> Scorer<'a> {
         }
     }
 
+    /// Level of comparison `c` for a pair, its weight and the term-frequency part of it.
+    #[inline]
+    fn part(&self, c: usize, a: &Features, j: u32, b: &Features) -> (u8, f64, f64) {
+        let comp = &self.model.comparisons[c];
+        let l = comp.level(a, b);
+        if l == NULL_LEVEL {
+            return (l, 0.0, 0.0);
+        }
+        let tf = match self.tf[c] {
+            Some(t) if comp.levels[l as usize].tf => self.model.tf_adjustment(c, l, t[j as usize] as f64),
+            _ => 0.0,
+        };
+        (l, self.weights[c][l as usize] + tf, tf)
+    }
+
     /// The weight of a pair without building its explanation: the hot loop.
     #[inline]
     fn weight(&self, a: &Features, j: u32, b: &Features) -> f64 {
-        let mut w = self.prior;
-        for (c, comp) in self.model.comparisons.iter().enumerate() {
-            let l = comp.level(a, b);
-            if l != NULL_LEVEL {
-                w += self.weights[c][l as usize];
-                if let Some(t) = self.tf[c]
-                    && comp.levels[l as usize].tf
-                {
-                    w += self.model.tf_adjustment(c, l, t[j as usize] as f64);
-                }
-            }
+        self.prior + (0..self.weights.len()).map(|c| self.part(c, a, j, b).1).sum::<f64>()
+    }
+
+    /// The weight of a pair as a sum of named parts (for the two best candidates).
+    fn explain(&self, a: &Features, j: u32, b: &Features) -> Scored {
+        let parts: Vec<(u8, f64, f64)> = (0..self.weights.len()).map(|c| self.part(c, a, j, b)).collect();
+        let weight = self.prior + parts.iter().map(|p| p.1).sum::<f64>();
+        Scored {
+            ref_idx: j,
+            weight,
+            probability: probability(weight),
+            levels: parts.iter().map(|p| p.0).collect(),
+            parts: parts.iter().map(|p| p.1).collect(),
+            tf_parts: parts.iter().map(|p| p.2).collect(),
         }
-        w
     }
 }
 
 fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
-    let (model, weights) = (scorer.model, &scorer.weights);
     let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
     // Keep the two best (weight, row) without allocating; ties go to the lower row.
     let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
@@ -417,7 +410,7 @@ fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, 
             top[1] = (w, j);
         }
     }
-    let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| score_pair(model, weights, &index.tf, f, j, &index.people[j as usize]));
+    let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
     let best = explain(top[0]);
     let second = explain(top[1]);
     let class = match &best {

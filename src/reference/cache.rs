@@ -21,13 +21,6 @@ pub(super) struct Cached {
     pub people: Vec<ReferencePerson>,
 }
 
-pub(super) fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let n = std::io::copy(&mut f, &mut h)?;
-    Ok((n, format!("{:x}", h.finalize())))
-}
-
 /// The key: extract content, lamsach's format and version, and every option that changes the result.
 pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions) -> String {
     let mut cols: Vec<_> = input.columns.iter().collect();

@@ -56,7 +56,7 @@ impl Reference {
 /// Reads the reference: from the cache in `cache_dir` when it is valid for
 /// this extract and these options, else by ingesting and normalizing it.
 pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Path>) -> Result<Reference, IngestError> {
-    let (bytes, sha256) = cache::sha256_file(&input.path).map_err(|e| IngestError::Io { file: input.path.display().to_string(), source: e })?;
+    let (bytes, sha256) = ingest::sha256_file(&input.path)?;
     let key = cache::cache_key(&sha256, input, opts);
     let mut status = CacheStatus::Disabled;
     let mut file = None;
