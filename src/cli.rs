@@ -334,8 +334,8 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
             }
             Kind::Name => match name::normalize_name(input, style) {
                 Some((n, codes)) => {
-                    json!({"input": input, "value": n.full, "findings": codes_json(&codes), "family": n.family, "middle": n.middle, "given": n.given,
-                    "folded": n.folded, "folded_given": n.folded_given, "phonetic": n.phonetic, "phonetic_given": n.phonetic_given})
+                    json!({"input": input, "value": n.full(), "findings": codes_json(&codes), "family": n.family(), "middle": n.middle(), "given": n.given(),
+                    "folded": n.folded(), "folded_given": n.folded_given(), "phonetic": n.phonetic(), "phonetic_given": n.phonetic_given()})
                 }
                 None => json!({"input": input, "value": null, "findings": []}),
             },

@@ -24,20 +24,20 @@ proptest! {
     #[test]
     fn names_normalize_idempotently_to_nfc(s in "\\PC{0,40}") {
         if let Some((n, _)) = normalize_name(&s, ToneStyle::Old) {
-            prop_assert!(is_nfc(&n.full));
-            let (again, _) = normalize_name(&n.full, ToneStyle::Old).unwrap();
-            prop_assert_eq!(&again.full, &n.full);
-            prop_assert_eq!(&again.folded, &n.folded);
+            prop_assert!(is_nfc(n.full()));
+            let (again, _) = normalize_name(n.full(), ToneStyle::Old).unwrap();
+            prop_assert_eq!(&again.full(), &n.full());
+            prop_assert_eq!(&again.folded(), &n.folded());
         }
     }
 
     #[test]
     fn vietnamese_names_survive_normalization(s in vietnamese_name()) {
         let (n, _) = normalize_name(&s, ToneStyle::New).unwrap();
-        let (again, _) = normalize_name(&n.full, ToneStyle::New).unwrap();
-        prop_assert_eq!(&again.full, &n.full);
-        prop_assert_eq!(fold(&n.full), n.folded.clone());
-        prop_assert!(n.folded.is_ascii());
+        let (again, _) = normalize_name(n.full(), ToneStyle::New).unwrap();
+        prop_assert_eq!(&again.full(), &n.full());
+        prop_assert_eq!(fold(n.full()), n.folded());
+        prop_assert!(n.folded().is_ascii());
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                 _ => n.person_id.as_ref().map(|id| format!("i{id}")).or_else(|| {
                     let name = n.name.as_ref()?;
                     let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
-                    Some(format!("n{}|{}", name.folded, d.iso()))
+                    Some(format!("n{}|{}", name.folded(), d.iso()))
                 }),
             };
             if let Some(k) = key {
@@ -151,15 +151,15 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                     if let Some(name) = &n.name
                         && r.has_name()
                     {
-                        if name.folded != r.folded {
-                            f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.full.clone(), SuggestedFrom::Reference));
-                        } else if name.full != r.full {
+                        if name.folded() != r.name.folded() {
+                            f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+                        } else if name.full() != r.name.full() {
                             for code in [Code::NameNoDiacritics, Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle] {
-                                set_suggestion(&mut f, code, &r.full);
+                                set_suggestion(&mut f, code, r.name.full());
                             }
                         }
                     } else if n.name.is_none() && r.has_name() {
-                        set_suggestion(&mut f, Code::RequiredMissing, &r.full);
+                        set_suggestion(&mut f, Code::RequiredMissing, r.name.full());
                     }
                     if let Some(rd) = r.dob {
                         match n.dob {

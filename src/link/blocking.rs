@@ -58,45 +58,45 @@ pub fn key(rule: Rule, f: &Features) -> Option<u64> {
         Rule::OldId => h.bytes(f.old_id.as_deref()?.as_bytes()).finish(),
         Rule::DobGiven => {
             let (y, a, b) = dob_unordered(f)?;
-            if !nonempty(&f.phonetic_given) {
+            if !nonempty(&f.name.phonetic_given()) {
                 return None;
             }
-            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.phonetic_given.as_bytes()).finish()
+            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.name.phonetic_given().as_bytes()).finish()
         }
         Rule::YearFamilyGiven => {
             let y = f.dob?.year;
-            if !nonempty(&f.phonetic_family) || !nonempty(&f.phonetic_given) {
+            if !nonempty(&f.name.phonetic_family()) || !nonempty(&f.name.phonetic_given()) {
                 return None;
             }
-            h.u64(y as u64).bytes(f.phonetic_family.as_bytes()).u64(0xFF).bytes(f.phonetic_given.as_bytes()).finish()
+            h.u64(y as u64).bytes(f.name.phonetic_family().as_bytes()).u64(0xFF).bytes(f.name.phonetic_given().as_bytes()).finish()
         }
         Rule::CommuneName => {
             let c = f.commune.as_deref()?;
-            if !nonempty(&f.phonetic) {
+            if !nonempty(&f.name.phonetic()) {
                 return None;
             }
-            h.bytes(c.as_bytes()).bytes(f.phonetic.as_bytes()).finish()
+            h.bytes(c.as_bytes()).bytes(f.name.phonetic().as_bytes()).finish()
         }
         Rule::DobFamily => {
             let (y, a, b) = dob_unordered(f)?;
-            if !nonempty(&f.phonetic_family) {
+            if !nonempty(&f.name.phonetic_family()) {
                 return None;
             }
-            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.phonetic_family.as_bytes()).finish()
+            h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.name.phonetic_family().as_bytes()).finish()
         }
         Rule::CommuneGivenMiddle => {
             let c = f.commune.as_deref()?;
-            if !nonempty(&f.phonetic_given) {
+            if !nonempty(&f.name.phonetic_given()) {
                 return None;
             }
             // The middle part of the phonetic key: tokens between family and given.
-            let fam_tokens = f.phonetic_family.split(' ').filter(|t| !t.is_empty()).count();
-            let tokens: Vec<&str> = f.phonetic.split(' ').collect();
+            let fam_tokens = f.name.phonetic_family().split(' ').filter(|t| !t.is_empty()).count();
+            let tokens: Vec<&str> = f.name.phonetic().split(' ').collect();
             if tokens.len() < fam_tokens + 2 {
                 return None;
             }
             let middle = tokens[fam_tokens..tokens.len() - 1].join(" ");
-            h.bytes(c.as_bytes()).bytes(middle.as_bytes()).u64(0xFE).bytes(f.phonetic_given.as_bytes()).finish()
+            h.bytes(c.as_bytes()).bytes(middle.as_bytes()).u64(0xFE).bytes(f.name.phonetic_given().as_bytes()).finish()
         }
     })
 }

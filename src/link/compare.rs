@@ -131,13 +131,13 @@ fn is_null(f: CompareField, a: &Features, b: &Features) -> bool {
 fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool {
     use Predicate::*;
     match p {
-        NameExact => a.full == b.full,
-        NameFoldedExact => a.folded == b.folded,
-        NamePhonetic => a.phonetic == b.phonetic,
+        NameExact => a.name.full() == b.name.full(),
+        NameFoldedExact => a.name.folded() == b.name.folded(),
+        NamePhonetic => a.name.phonetic() == b.name.phonetic(),
         // Computed once per pair, whatever the number of bands.
-        NameJaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(a.folded.as_bytes(), b.folded.as_bytes())) >= t,
-        NameFamilyGiven => a.phonetic_given == b.phonetic_given && a.phonetic_family == b.phonetic_family,
-        NameGivenOnly => a.phonetic_given == b.phonetic_given,
+        NameJaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(a.name.folded().as_bytes(), b.name.folded().as_bytes())) >= t,
+        NameFamilyGiven => a.name.phonetic_given() == b.name.phonetic_given() && a.name.phonetic_family() == b.name.phonetic_family(),
+        NameGivenOnly => a.name.phonetic_given() == b.name.phonetic_given(),
         DobExact => a.dob == b.dob,
         DobYearOnlyAgree => {
             let Some((x, y)) = a.dob.zip(b.dob) else { return false };

@@ -2,20 +2,15 @@
 
 use crate::normalize::NormRecord;
 use crate::normalize::date::PartialDate;
+use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 
 /// What the linker compares. Strings are folded (ASCII, lower case) so the
 /// comparison kernel works on bytes with no allocation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Features {
-    /// Display form (NFC, title case).
-    pub full: String,
-    pub folded: String,
-    pub folded_family: String,
-    pub folded_given: String,
-    pub phonetic: String,
-    pub phonetic_family: String,
-    pub phonetic_given: String,
+    /// The normalized name with its folded and phonetic keys (empty when unknown).
+    pub name: Name,
     pub person_id: Option<String>,
     pub old_id: Option<String>,
     pub dob: Option<PartialDate>,
@@ -44,14 +39,8 @@ impl Features {
     }
 
     /// Copies a normalized name's display form and keys.
-    pub fn set_name(&mut self, n: &crate::normalize::name::Name) {
-        self.full = n.full.clone();
-        self.folded = n.folded.clone();
-        self.folded_family = n.folded_family.clone();
-        self.folded_given = n.folded_given.clone();
-        self.phonetic = n.phonetic.clone();
-        self.phonetic_family = n.phonetic_family.clone();
-        self.phonetic_given = n.phonetic_given.clone();
+    pub fn set_name(&mut self, n: &Name) {
+        self.name = n.clone();
     }
 
     /// Features of a raw full name alone (tests, benchmarks, what-if tools).
@@ -64,7 +53,7 @@ impl Features {
     }
 
     pub fn has_name(&self) -> bool {
-        !self.folded.is_empty()
+        !self.name.folded().is_empty()
     }
 }
 

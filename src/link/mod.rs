@@ -127,7 +127,7 @@ impl TermFrequencies {
             keys.iter().map(|k| k.map(|k| m[&k] as f32 / n).unwrap_or(0.0)).collect()
         };
         TermFrequencies {
-            name: count(&|f| f.has_name().then(|| KeyHasher::new(1).bytes(f.phonetic.as_bytes()).finish())),
+            name: count(&|f| f.has_name().then(|| KeyHasher::new(1).bytes(f.name.phonetic().as_bytes()).finish())),
             dob: count(&|f| f.dob.map(|d| KeyHasher::new(2).u64(d.year as u64).u64(d.month as u64).u64(d.day as u64).finish())),
             commune: count(&|f| f.commune.as_ref().map(|c| KeyHasher::new(3).bytes(c.as_bytes()).finish())),
         }
@@ -230,7 +230,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
                         let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
                         let same_id = f.person_id.is_some() && f.person_id == p.person_id;
                         let same_dob_given =
-                            f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.phonetic_given.is_empty() && f.phonetic_given == p.phonetic_given;
+                            f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.name.phonetic_given().is_empty() && f.name.phonetic_given() == p.name.phonetic_given();
                         (levels, same_id, same_dob_given)
                     })
                     .collect()

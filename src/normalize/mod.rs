@@ -83,7 +83,7 @@ impl NormRecord {
         match f {
             Field::PersonId => self.person_id.clone(),
             Field::OldId => self.old_id.clone(),
-            Field::FullName => self.name.as_ref().map(|n| n.full.clone()),
+            Field::FullName => self.name.as_ref().map(|n| n.full().to_string()),
             Field::Dob => self.dob.map(|d| d.iso()),
             Field::Sex => self.sex.map(|s| s.as_str().to_string()),
             Field::Commune => self.commune.as_ref().and_then(|c| c.current_code.clone()),
@@ -137,7 +137,7 @@ pub fn normalize_record_cached(values: &[Option<String>], opts: &NormalizeOption
         for c in codes {
             let f = Finding::new(Field::FullName, c);
             r.findings.push(match c {
-                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => f.suggest(n.full.clone(), SuggestedFrom::Normalizer),
+                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => f.suggest(n.full().to_string(), SuggestedFrom::Normalizer),
                 _ => f,
             });
         }
@@ -303,7 +303,7 @@ mod tests {
             ]),
             &NormalizeOptions { province: Some("52".into()), ..Default::default() },
         );
-        assert_eq!(r.name.as_ref().unwrap().full, "Nguyễn Thị Hòa");
+        assert_eq!(r.name.as_ref().unwrap().full(), "Nguyễn Thị Hòa");
         assert_eq!(r.person_id.as_deref(), Some("052190012345"));
         assert_eq!(r.dob, Some(PartialDate::ymd(1990, 3, 5)));
         assert_eq!(r.commune.as_ref().unwrap().code, "21553");

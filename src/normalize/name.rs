@@ -1,8 +1,8 @@
 //! Personal names: cleaning, structure (family / middle / given) and matching keys.
 
 use super::legacy::repair_mojibake;
-use super::phonetic::{family_key, token_key};
-use super::text::{ToneStyle, clean, fold, has_diacritics, is_all_caps, is_letter, title_case, tone_style};
+use super::phonetic::{push_family_key, push_token_key};
+use super::text::{ToneStyle, case_of, clean, fold_char, info, is_letter, lower_char, tone_style, upper_char};
 use crate::finding::Code;
 use std::sync::LazyLock;
 
@@ -24,26 +24,98 @@ const MIDDLE_ALSO_FAMILY: &[&str] = &["hoang", "kim", "mai", "ha", "dinh", "van"
 /// Honorifics and kin terms that registers put before a name.
 const HONORIFICS: &[&str] = &["ong", "ba", "anh", "chi", "cu", "chau", "be", "em", "co", "chu", "bac", "di", "thay"];
 
-static FAMILY_SET: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
+static FAMILY_SET: LazyLock<std::collections::HashSet<&'static str, foldhash::fast::FixedState>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
 
-/// A normalized personal name and its matching keys.
+/// A normalized personal name and its matching keys, in one allocation: the
+/// display form, the folded key and the phonetic key share a buffer, and the
+/// parts are spans of it (a register or reference holds millions of these).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Name {
-    /// Cleaned display form: NFC, title case, uniform tone style.
-    pub full: String,
-    pub family: String,
-    pub middle: String,
-    pub given: String,
-    /// Folded full name: lower case, no diacritics, đ → d.
-    pub folded: String,
-    pub folded_family: String,
-    pub folded_given: String,
-    /// Phonetic key of the full name (tokens joined by spaces).
-    pub phonetic: String,
-    pub phonetic_given: String,
-    pub phonetic_family: String,
+    /// display form, then folded key, then phonetic key
+    buf: Box<str>,
+    /// Byte offsets into `buf`: ends of the display and folded forms, then
+    /// (family end, given start) in the display, folded and phonetic forms.
+    at: [u32; 8],
     /// False when the input carried no diacritics at all.
     pub has_diacritics: bool,
+}
+
+const FULL_END: usize = 0;
+const FOLDED_END: usize = 1;
+const FAMILY_END: usize = 2; // + 2 per form
+const GIVEN_START: usize = 3;
+
+impl Name {
+    fn at(&self, i: usize) -> usize {
+        self.at[i] as usize
+    }
+    /// (start, end) of form 0 (display), 1 (folded) or 2 (phonetic).
+    fn form(&self, form: usize) -> (usize, usize) {
+        match form {
+            0 => (0, self.at(FULL_END)),
+            1 => (self.at(FULL_END), self.at(FOLDED_END)),
+            _ => (self.at(FOLDED_END), self.buf.len()),
+        }
+    }
+    fn family_of(&self, form: usize) -> &str {
+        &self.buf[self.form(form).0..self.at(FAMILY_END + 2 * form)]
+    }
+    fn given_of(&self, form: usize) -> &str {
+        &self.buf[self.at(GIVEN_START + 2 * form)..self.form(form).1]
+    }
+    /// Cleaned display form: NFC, title case, uniform tone style.
+    pub fn full(&self) -> &str {
+        &self.buf[..self.at(FULL_END)]
+    }
+    pub fn family(&self) -> &str {
+        self.family_of(0)
+    }
+    /// Middle name(s), empty when there are none.
+    pub fn middle(&self) -> &str {
+        let (family_end, given_start) = (self.at(FAMILY_END), self.at(GIVEN_START));
+        if given_start > family_end + 1 { &self.buf[family_end + 1..given_start - 1] } else { "" }
+    }
+    pub fn given(&self) -> &str {
+        self.given_of(0)
+    }
+    /// Folded full name: lower case, no diacritics, đ → d.
+    pub fn folded(&self) -> &str {
+        let (a, b) = self.form(1);
+        &self.buf[a..b]
+    }
+    pub fn folded_family(&self) -> &str {
+        self.family_of(1)
+    }
+    pub fn folded_given(&self) -> &str {
+        self.given_of(1)
+    }
+    /// Phonetic key of the full name (tokens joined by spaces).
+    pub fn phonetic(&self) -> &str {
+        let (a, b) = self.form(2);
+        &self.buf[a..b]
+    }
+    pub fn phonetic_family(&self) -> &str {
+        self.family_of(2)
+    }
+    pub fn phonetic_given(&self) -> &str {
+        self.given_of(2)
+    }
+    /// The buffer and offsets, for the reference cache.
+    pub fn to_parts(&self) -> (&str, [u32; 8], bool) {
+        (&self.buf, self.at, self.has_diacritics)
+    }
+    /// Rebuilds a name from [`Name::to_parts`]; `None` when the offsets do not fit the buffer.
+    pub fn from_parts(buf: String, at: [u32; 8], has_diacritics: bool) -> Option<Name> {
+        let n = Name { buf: buf.into_boxed_str(), at, has_diacritics };
+        let ok = at[FULL_END] <= at[FOLDED_END]
+            && at[FOLDED_END] as usize <= n.buf.len()
+            && (0..3).all(|form| {
+                let (a, b) = n.form(form);
+                let (f, g) = (n.at(FAMILY_END + 2 * form), n.at(GIVEN_START + 2 * form));
+                a <= f && f <= g && g <= b && [a, b, f, g].iter().all(|&i| n.buf.is_char_boundary(i))
+            });
+        ok.then_some(n)
+    }
 }
 
 /// Normalizes a full name. Returns `None` for an empty value.
@@ -51,9 +123,9 @@ pub struct Name {
 /// ```
 /// use lamsach::normalize::{name::normalize_name, text::ToneStyle};
 /// let (n, codes) = normalize_name("ÔNG  NGUYỄN VĂN THỦY", ToneStyle::Old).unwrap();
-/// assert_eq!(n.full, "Nguyễn Văn Thủy");
-/// assert_eq!((n.family.as_str(), n.middle.as_str(), n.given.as_str()), ("Nguyễn", "Văn", "Thủy"));
-/// assert_eq!(n.folded, "nguyen van thuy");
+/// assert_eq!(n.full(), "Nguyễn Văn Thủy");
+/// assert_eq!((n.family(), n.middle(), n.given()), ("Nguyễn", "Văn", "Thủy"));
+/// assert_eq!(n.folded(), "nguyen van thuy");
 /// assert!(codes.contains(&lamsach::finding::Code::NameHonorific));
 /// ```
 pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> {
@@ -77,74 +149,191 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         codes.push(Code::TextSpacing);
     }
     let mut text = c.text;
-    if text.chars().any(|ch| ch.is_ascii_digit()) {
+    let (mut digits, mut invalid) = (false, false);
+    for ch in text.chars() {
+        digits |= ch.is_ascii_digit();
+        invalid |= !(is_letter(ch) || ch == ' ' || ch == '\'' || ch == '-' || ch.is_ascii_digit());
+    }
+    if digits {
         codes.push(Code::NameDigits);
     }
-    if text.chars().any(|ch| !(is_letter(ch) || ch == ' ' || ch == '\'' || ch == '-' || ch.is_ascii_digit())) {
+    if invalid {
         codes.push(Code::NameInvalidChars);
         text = text.chars().map(|ch| if is_letter(ch) || ch == '\'' || ch == '-' || ch.is_ascii_digit() { ch } else { ' ' }).collect();
         text = clean(&text).text;
     }
-    // Stripping stray symbols can reveal mojibake the raw value hid ("Ö౷À¡" → "Ö À"):
-    // try the repair once more so that normalizing twice gives the same name.
+    // Cleaning can reveal mojibake the raw value hid ("Ö౷À¡" → "Ö À"): try the
+    // repair once more so that normalizing twice gives the same name.
     if repaired.is_none()
+        && text != raw
         && let Some((t, _)) = repair_mojibake(&text)
     {
         codes.push(Code::NameLegacyEncoding);
         text = clean(&t).text;
     }
-    if is_all_caps(&text) {
+    let words = Words::of(&text, style);
+    if words.upper >= 2 && words.lower == 0 {
         codes.push(Code::NameAllCaps);
     }
-    let (styled, restyled) = tone_style(&title_case(&text), style);
-    if restyled {
+    if words.restyled {
         codes.push(Code::NameToneStyle);
     }
-    let mut tokens: Vec<&str> = styled.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut first = 0;
+    let n = words.tokens.len();
     // Strip a leading honorific only when a known family name follows it, so
     // that the rare family name Ông (Ông Ích Khiêm) survives.
-    while tokens.len() >= 3 && HONORIFICS.contains(&fold(tokens[0]).as_str()) && FAMILY_SET.contains(fold(tokens[1]).as_str()) {
-        tokens.remove(0);
+    while n - first >= 3 && HONORIFICS.contains(&words.folded(first)) && FAMILY_SET.contains(words.folded(first + 1)) {
+        first += 1;
         if !codes.contains(&Code::NameHonorific) {
             codes.push(Code::NameHonorific);
         }
     }
-    if tokens.is_empty() {
+    if first == n {
         return None;
     }
+    let tokens = &words.tokens[first..];
     if tokens.len() == 1 {
         codes.push(Code::NameSingleToken);
     }
-    let has_diacritics = has_diacritics(&styled);
-    if !has_diacritics && styled.chars().any(is_letter) {
+    if !words.has_diacritics && words.has_letter {
         codes.push(Code::NameNoDiacritics);
     }
-    let folded_tokens: Vec<String> = tokens.iter().map(|t| fold(t)).collect();
-    let family_len = family_length(&folded_tokens);
-    let (family, middle, given) = if tokens.len() == 1 {
-        (String::new(), String::new(), tokens[0].to_string())
-    } else {
-        let f = tokens[..family_len].join(" ");
-        let g = tokens[tokens.len() - 1].to_string();
-        let m = tokens[family_len..tokens.len() - 1].join(" ");
-        (f, m, g)
-    };
-    let phonetic_tokens: Vec<String> =
-        folded_tokens.iter().enumerate().map(|(i, t)| if i < family_len && tokens.len() > 1 { family_key(t) } else { token_key(t) }).collect();
-    let name = Name {
-        full: tokens.join(" "),
-        folded: folded_tokens.join(" "),
-        folded_family: if tokens.len() > 1 { folded_tokens[..family_len].join(" ") } else { String::new() },
-        folded_given: folded_tokens.last().cloned().unwrap_or_default(),
-        phonetic: phonetic_tokens.join(" "),
-        phonetic_given: phonetic_tokens.last().cloned().unwrap_or_default(),
-        phonetic_family: if tokens.len() > 1 { phonetic_tokens[..family_len].join(" ") } else { String::new() },
-        family,
-        middle,
-        given,
-        has_diacritics,
-    };
+    let family_len = family_length(&words, first);
+    let single = tokens.len() == 1;
+    // Phonetic keys of the kept tokens, one buffer, spans like the others.
+    let mut phonetic = String::with_capacity(words.folded.len());
+    let mut phon: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            phonetic.push(' ');
+        }
+        let s = phonetic.len();
+        let f = &words.folded[t.folded.0..t.folded.1];
+        if i < family_len && !single { push_family_key(f, &mut phonetic) } else { push_token_key(f, &mut phonetic) }
+        phon.push((s, phonetic.len()));
+    }
+    let last = tokens.len() - 1;
+    // One buffer: display, folded, phonetic; each part is a span of it.
+    let mut buf = String::with_capacity(words.styled.len() + words.folded.len() + phonetic.len());
+    let mut at = [0u32; 8];
+    for form in 0..3 {
+        let text: &str = [&words.styled, &words.folded, &phonetic][form];
+        let span = |i: usize| [tokens[i].styled, tokens[i].folded, phon[i]][form];
+        let base = buf.len();
+        let start = span(0).0;
+        buf.push_str(&text[start..span(last).1]);
+        let pos = |i: usize| (base + i - start) as u32;
+        if single {
+            at[FAMILY_END + 2 * form] = base as u32;
+            at[GIVEN_START + 2 * form] = base as u32;
+        } else {
+            at[FAMILY_END + 2 * form] = pos(span(family_len - 1).1);
+            at[GIVEN_START + 2 * form] = pos(span(last).0);
+        }
+        if form < 2 {
+            at[form] = buf.len() as u32;
+        }
+    }
+    let name = Name { buf: buf.into_boxed_str(), at, has_diacritics: words.has_diacritics };
     Some((name, codes))
+}
+
+/// Where one token sits in the styled and the folded text (byte spans).
+#[derive(Clone, Copy)]
+struct Token {
+    styled: (usize, usize),
+    folded: (usize, usize),
+}
+
+/// A cleaned name in one pass: title case with the chosen tone style, its
+/// folded key, token spans in both, and the facts the findings need.
+struct Words {
+    styled: String,
+    folded: String,
+    tokens: Vec<Token>,
+    upper: usize,
+    lower: usize,
+    restyled: bool,
+    has_diacritics: bool,
+    has_letter: bool,
+}
+
+impl Words {
+    fn of(text: &str, style: ToneStyle) -> Words {
+        let mut w = Words {
+            styled: String::with_capacity(text.len() + 4),
+            folded: String::with_capacity(text.len()),
+            tokens: Vec::with_capacity(6),
+            upper: 0,
+            lower: 0,
+            restyled: false,
+            has_diacritics: false,
+            has_letter: false,
+        };
+        for word in text.split(' ').filter(|t| !t.is_empty()) {
+            if !w.tokens.is_empty() {
+                w.styled.push(' ');
+                w.folded.push(' ');
+            }
+            let (s0, f0) = (w.styled.len(), w.folded.len());
+            let mut start = true;
+            let mut prev_fold = 0u8;
+            let mut restyle = false; // the token has an oa / oe / uy cluster
+            for c in word.chars() {
+                // One table lookup per char gives case, fold and letterhood.
+                let (fold, styled) = if let Some(i) = info(c) {
+                    w.has_letter = true;
+                    w.has_diacritics |= !c.is_ascii();
+                    if i.lower == c { w.lower += 1 } else { w.upper += 1 }
+                    let s = if start { i.upper } else { i.lower };
+                    start = false;
+                    (i.fold as char, s)
+                } else {
+                    match case_of(c) {
+                        Some(true) => w.upper += 1,
+                        Some(false) => w.lower += 1,
+                        None => {}
+                    }
+                    if is_letter(c) {
+                        w.has_letter = true;
+                        let s = if start { upper_char(c) } else { lower_char(c) };
+                        start = false;
+                        (fold_char(s), s) // the key folds what is displayed (µ → Μ → μ)
+                    } else {
+                        start = c == '\'' || c == '-';
+                        (fold_char(c), c)
+                    }
+                };
+                // Stray combining marks (NFD input) fold to nothing.
+                if !('\u{300}'..='\u{36F}').contains(&c) {
+                    w.folded.push(fold);
+                }
+                w.styled.push(styled);
+                restyle |= matches!((prev_fold, fold), (b'o', 'a') | (b'o', 'e') | (b'u', 'y'));
+                prev_fold = if fold.is_ascii() { fold as u8 } else { 0 };
+            }
+            // Tone placement only matters for syllables ending in oa / oe / uy.
+            if restyle && let Some(r) = restyle_syllables(&w.styled[s0..], style) {
+                w.styled.truncate(s0);
+                w.styled.push_str(&r);
+                w.restyled = true;
+            }
+            w.tokens.push(Token { styled: (s0, w.styled.len()), folded: (f0, w.folded.len()) });
+        }
+        w
+    }
+
+    fn folded(&self, i: usize) -> &str {
+        let t = self.tokens[i].folded;
+        &self.folded[t.0..t.1]
+    }
+}
+
+/// A token may hold several syllables joined by an apostrophe or hyphen
+/// ("H'Hoà"): restyle the way [`tone_style`] does on the whole text.
+fn restyle_syllables(token: &str, style: ToneStyle) -> Option<String> {
+    let (out, changed) = tone_style(token, style);
+    changed.then_some(out)
 }
 
 /// Normalizes each distinct raw name once: registers repeat names a lot
@@ -174,18 +363,16 @@ impl NameCache {
     }
 }
 
-fn family_length(folded: &[String]) -> usize {
-    if folded.len() >= 3 {
-        let two = format!("{} {}", folded[0], folded[1]);
-        if COMPOUND_FAMILY.contains(&two.as_str()) {
+fn family_length(words: &Words, first: usize) -> usize {
+    let n = words.tokens.len() - first;
+    if n >= 3 {
+        let (a, b) = (words.folded(first), words.folded(first + 1));
+        let two = &words.folded[words.tokens[first].folded.0..words.tokens[first + 1].folded.1];
+        if COMPOUND_FAMILY.contains(&two) {
             return 2;
         }
         // Dual family names ("Nguyễn Phạm Minh Anh") need two more tokens after them.
-        if folded.len() >= 4
-            && FAMILY_SET.contains(folded[0].as_str())
-            && FAMILY_SET.contains(folded[1].as_str())
-            && !MIDDLE_ALSO_FAMILY.contains(&folded[1].as_str())
-        {
+        if n >= 4 && FAMILY_SET.contains(a) && FAMILY_SET.contains(b) && !MIDDLE_ALSO_FAMILY.contains(&b) {
             return 2;
         }
     }
@@ -195,6 +382,7 @@ fn family_length(folded: &[String]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::phonetic::token_key;
 
     fn n(s: &str) -> (Name, Vec<Code>) {
         normalize_name(s, ToneStyle::Old).unwrap()
@@ -203,15 +391,15 @@ mod tests {
     #[test]
     fn splits_family_middle_given() {
         let (x, _) = n("Trần Thị Thu Hương");
-        assert_eq!((x.family.as_str(), x.middle.as_str(), x.given.as_str()), ("Trần", "Thị Thu", "Hương"));
+        assert_eq!((x.family(), x.middle(), x.given()), ("Trần", "Thị Thu", "Hương"));
         let (x, _) = n("Tôn Thất Thuyết");
-        assert_eq!((x.family.as_str(), x.middle.as_str(), x.given.as_str()), ("Tôn Thất", "", "Thuyết"));
+        assert_eq!((x.family(), x.middle(), x.given()), ("Tôn Thất", "", "Thuyết"));
         let (x, _) = n("Nguyễn Phạm Minh Anh");
-        assert_eq!(x.family, "Nguyễn Phạm");
+        assert_eq!(x.family(), "Nguyễn Phạm");
         let (x, _) = n("Nguyễn Hoàng Minh Anh");
-        assert_eq!(x.family, "Nguyễn");
+        assert_eq!(x.family(), "Nguyễn");
         let (x, _) = n("Âu Dương Phong");
-        assert_eq!(x.family, "Âu Dương");
+        assert_eq!(x.family(), "Âu Dương");
     }
 
     #[test]
@@ -219,17 +407,17 @@ mod tests {
         let (_, c) = n("NGUYEN VAN AN");
         assert!(c.contains(&Code::NameNoDiacritics) && c.contains(&Code::NameAllCaps));
         let (x, c) = n("Bà Lê Thị Hoà");
-        assert_eq!(x.full, "Lê Thị Hòa");
+        assert_eq!(x.full(), "Lê Thị Hòa");
         assert!(c.contains(&Code::NameHonorific) && c.contains(&Code::NameToneStyle));
         let (x, c) = n("Ông Ích Khiêm");
-        assert_eq!(x.family, "Ông");
+        assert_eq!(x.family(), "Ông");
         assert!(!c.contains(&Code::NameHonorific));
         let (_, c) = n("Nguyễn Văn 2");
         assert!(c.contains(&Code::NameDigits));
         let (_, c) = n("Hùng");
         assert!(c.contains(&Code::NameSingleToken));
         let (x, c) = n("Nguyeãn Vaên Ñöùc");
-        assert_eq!(x.full, "Nguyễn Văn Đức");
+        assert_eq!(x.full(), "Nguyễn Văn Đức");
         assert!(c.contains(&Code::NameLegacyEncoding));
         assert!(normalize_name("   ", ToneStyle::Old).is_none());
     }
@@ -238,11 +426,11 @@ mod tests {
     fn keys_tolerate_dialect_and_variants() {
         let (a, _) = n("Huỳnh Văn Trung");
         let (b, _) = n("Hoàng Văn Chung");
-        assert_eq!(a.phonetic, b.phonetic);
+        assert_eq!(a.phonetic(), b.phonetic());
         let (a, _) = n("Võ Thị Dung");
         let (b, _) = n("vu thi zung");
-        assert_eq!(a.phonetic_family, b.phonetic_family);
+        assert_eq!(a.phonetic_family(), b.phonetic_family());
         let (a, _) = n("Lê Văn Giang");
-        assert_eq!(a.phonetic_given, token_key("dan"));
+        assert_eq!(a.phonetic_given(), token_key("dan"));
     }
 }

@@ -13,6 +13,12 @@
 /// ```
 pub fn token_key(folded: &str) -> String {
     let mut out = String::with_capacity(folded.len());
+    push_token_key(folded, &mut out);
+    out
+}
+
+/// [`token_key`] appended to `out` (no allocation: this runs on every token of every name).
+pub fn push_token_key(folded: &str, out: &mut String) {
     let (onset, rest) = split_onset(folded);
     out.push_str(match onset {
         "d" | "gi" | "r" => "z",
@@ -25,35 +31,29 @@ pub fn token_key(folded: &str) -> String {
         o => o,
     });
     // Rhyme: y → i, then merge the final consonants.
-    let rhyme: String = rest.chars().map(|c| if c == 'y' { 'i' } else { c }).collect();
-    let rhyme = if let Some(r) = rhyme.strip_suffix("ng").or_else(|| rhyme.strip_suffix("nh")) {
-        format!("{r}n")
-    } else if let Some(r) = rhyme.strip_suffix("ch") {
-        format!("{r}t")
-    } else if let Some(r) = rhyme.strip_suffix('c') {
-        format!("{r}t")
-    } else {
-        rhyme
-    };
-    out.push_str(&rhyme);
-    out
+    let rhyme_start = out.len();
+    out.extend(rest.chars().map(|c| if c == 'y' { 'i' } else { c }));
+    let rhyme = &out[rhyme_start..];
+    if rhyme.ends_with("ng") || rhyme.ends_with("nh") {
+        out.pop(); // ng, nh → n
+    } else if rhyme.ends_with("ch") {
+        out.truncate(out.len() - 2);
+        out.push('t');
+    } else if rhyme.ends_with('c') {
+        out.pop();
+        out.push('t');
+    }
 }
 
 fn split_onset(w: &str) -> (&str, &str) {
-    const ONSETS: [&str; 26] =
-        ["ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"];
-    for o in ONSETS {
-        if let Some(r) = w.strip_prefix(o) {
-            if o == "gi" && (r.is_empty() || !r.starts_with(['a', 'e', 'o', 'u'])) {
-                return ("gi", &w[1..]); // "gi", "gin": the i is the vowel
-            }
-            if o == "qu" {
-                return ("q", &w[1..]);
-            }
-            return (o, r);
-        }
+    let (o, r) = w.split_at(super::text::onset_len(w));
+    if o == "gi" && (r.is_empty() || !r.starts_with(['a', 'e', 'o', 'u'])) {
+        return ("gi", &w[1..]); // "gi", "gin": the i is the vowel
     }
-    ("", w)
+    if o == "qu" {
+        return ("q", &w[1..]);
+    }
+    (o, r)
 }
 
 /// The folded spelling that stands for a family-name variant pair.
@@ -70,6 +70,11 @@ pub fn family_variant(folded: &str) -> &str {
 /// Phonetic key of a family-name token: variants first, then the dialect key.
 pub fn family_key(folded: &str) -> String {
     token_key(family_variant(folded))
+}
+
+/// [`family_key`] appended to `out`.
+pub fn push_family_key(folded: &str, out: &mut String) {
+    push_token_key(family_variant(folded), out)
 }
 
 #[cfg(test)]

@@ -32,28 +32,35 @@ fn tone_of_mark(c: char) -> Option<Tone> {
 }
 
 #[derive(Clone, Copy)]
-struct CharInfo {
+pub(crate) struct CharInfo {
     /// The letter without its tone (keeps â ă ê ô ơ ư đ), or '\0' when not a Vietnamese letter.
-    base: char,
-    tone: Tone,
+    pub(crate) base: char,
+    pub(crate) tone: Tone,
     /// Lower-case ASCII fold ('\0' when none).
-    fold: u8,
+    pub(crate) fold: u8,
+    /// Single-char case mappings of the letter itself and of its base
+    /// (`Ễ` → `ễ`, base `ê`), so case work on names needs no Unicode tables.
+    pub(crate) upper: char,
+    pub(crate) lower: char,
+    pub(crate) lower_base: char,
 }
 
 const TABLE_END: u32 = 0x1F00;
 
 static TABLE: LazyLock<Vec<CharInfo>> = LazyLock::new(|| {
-    let mut t = vec![CharInfo { base: '\0', tone: Tone::None, fold: 0 }; TABLE_END as usize];
+    const NONE: CharInfo = CharInfo { base: '\0', tone: Tone::None, fold: 0, upper: '\0', lower: '\0', lower_base: '\0' };
+    let mut t = vec![NONE; TABLE_END as usize];
     for cp in 0..TABLE_END {
         let Some(c) = char::from_u32(cp) else { continue };
         if cp < 0x80 {
             if c.is_ascii_alphabetic() {
-                t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: c.to_ascii_lowercase() as u8 };
+                let l = c.to_ascii_lowercase();
+                t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: l as u8, upper: c.to_ascii_uppercase(), lower: l, lower_base: l };
             }
             continue;
         }
         if c == 'đ' || c == 'Đ' {
-            t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: b'd' };
+            t[cp as usize] = CharInfo { base: c, tone: Tone::None, fold: b'd', upper: 'Đ', lower: 'đ', lower_base: 'đ' };
             continue;
         }
         let mut letters = Vec::new();
@@ -93,12 +100,53 @@ static TABLE: LazyLock<Vec<CharInfo>> = LazyLock::new(|| {
         }
         let base: String = std::iter::once(l).chain(other_marks.iter().copied()).nfc().collect();
         let base = base.chars().next().unwrap_or(l);
-        t[cp as usize] = CharInfo { base, tone, fold: l.to_ascii_lowercase() as u8 };
+        t[cp as usize] = CharInfo {
+            base,
+            tone,
+            fold: l.to_ascii_lowercase() as u8,
+            upper: single(c.to_uppercase(), c),
+            lower: single(c.to_lowercase(), c),
+            lower_base: single(base.to_lowercase(), base),
+        };
     }
     t
 });
 
-fn info(c: char) -> Option<CharInfo> {
+/// The one char a case mapping gives, or `fallback` when it gives several (ᾀ → ἈΙ).
+fn single(mut m: impl Iterator<Item = char>, fallback: char) -> char {
+    match (m.next(), m.next()) {
+        (Some(x), None) => x,
+        _ => fallback,
+    }
+}
+
+/// Upper case of one char when that is one char; Vietnamese letters from the table.
+#[inline]
+pub fn upper_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_uppercase();
+    }
+    match info(c) {
+        Some(i) => i.upper,
+        None => single(c.to_uppercase(), c),
+    }
+}
+
+/// Lower case of one char when that is one char; Vietnamese letters from the table.
+#[inline]
+pub fn lower_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match info(c) {
+        Some(i) => i.lower,
+        None => single(c.to_lowercase(), c),
+    }
+}
+
+/// The table's facts about a Vietnamese letter (ASCII letters included), `None` for other chars.
+#[inline]
+pub(crate) fn info(c: char) -> Option<CharInfo> {
     let cp = c as u32;
     if cp < TABLE_END {
         let i = TABLE[cp as usize];
@@ -197,7 +245,9 @@ pub struct Cleaned {
 /// trimmed, apostrophes (’ ‘ ` ´) unified to U+0027, Ð/ð (cp1258 read as
 /// Latin-1) restored to Đ/đ.
 pub fn clean(s: &str) -> Cleaned {
-    let was_not_nfc = is_nfc_quick(s.chars()) != IsNormalized::Yes && !unicode_normalization::is_nfc(s);
+    // ASCII and precomposed Vietnamese letters are NFC by themselves; only other text needs the Unicode check.
+    let plain = s.chars().all(|c| c.is_ascii() || info(c).is_some());
+    let was_not_nfc = !plain && is_nfc_quick(s.chars()) != IsNormalized::Yes && !unicode_normalization::is_nfc(s);
     let mut out = String::with_capacity(s.len());
     let mut spacing_changed = false;
     let mut pending_space = false;
@@ -239,12 +289,7 @@ pub fn title_case(s: &str) -> String {
     let mut start = true;
     for c in s.chars() {
         if is_letter(c) {
-            // Letters whose case mapping is not one char (ᾀ → ἈΙ) stay as written.
-            let one = |m: &mut dyn Iterator<Item = char>| match (m.next(), m.next()) {
-                (Some(x), None) => x,
-                _ => c,
-            };
-            out.push(if start { one(&mut c.to_uppercase()) } else { one(&mut c.to_lowercase()) });
+            out.push(if start { upper_char(c) } else { lower_char(c) });
             start = false;
         } else {
             out.push(c);
@@ -258,14 +303,37 @@ pub fn title_case(s: &str) -> String {
 pub fn is_all_caps(s: &str) -> bool {
     let mut letters = 0;
     for c in s.chars() {
-        if c.is_lowercase() {
-            return false;
-        }
-        if c.is_uppercase() {
-            letters += 1;
+        match case_of(c) {
+            Some(false) => return false,
+            Some(true) => letters += 1,
+            None => {}
         }
     }
     letters >= 2
+}
+
+/// `Some(true)` for an upper-case letter, `Some(false)` for a lower-case one, `None` for uncased chars.
+#[inline]
+pub fn case_of(c: char) -> Option<bool> {
+    if c.is_ascii() {
+        return if c.is_ascii_uppercase() {
+            Some(true)
+        } else if c.is_ascii_lowercase() {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    if let Some(i) = info(c) {
+        return Some(i.lower != c);
+    }
+    if c.is_lowercase() {
+        Some(false)
+    } else if c.is_uppercase() {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Tone-mark placement style for the oa / oe / uy rhymes at the end of a syllable.
@@ -355,8 +423,25 @@ fn restyle_word(w: &[char], style: ToneStyle) -> Option<Vec<char>> {
     Some(v)
 }
 
-const ONSETS: &[&str] =
-    &["ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"];
+/// Byte length of the written onset (initial consonant) a lower-case spelling
+/// starts with: the longest of ngh ng nh ch gh gi kh ph qu th tr b c d đ g h k
+/// l m n p r s t v x, or 0. A byte match, not a list of prefixes: this runs on
+/// every word of every name.
+pub fn onset_len(w: &str) -> usize {
+    let b = w.as_bytes();
+    let second = |x: u8| b.get(1) == Some(&x);
+    match b.first() {
+        Some(b'n') if b.get(1..3) == Some(b"gh") => 3,
+        Some(b'n') if second(b'g') || second(b'h') => 2,
+        Some(b'c' | b'k' | b'p' | b't') if second(b'h') => 2,
+        Some(b't') if second(b'r') => 2,
+        Some(b'g') if second(b'h') || second(b'i') => 2,
+        Some(b'q') if second(b'u') => 2,
+        Some(b'b' | b'c' | b'd' | b'g' | b'h' | b'k' | b'l' | b'm' | b'n' | b'p' | b'r' | b's' | b't' | b'v' | b'x') => 1,
+        Some(0xC4) if second(0x91) => 2, // đ
+        _ => 0,
+    }
+}
 
 const RHYMES: &[&str] = &[
     "a", "ac", "ach", "ai", "am", "an", "ang", "anh", "ao", "ap", "at", "au", "ay", "ăc", "ăm", "ăn", "ăng", "ăp", "ăt", "âc", "âm", "ân", "âng", "âp", "ât",
@@ -368,7 +453,7 @@ const RHYMES: &[&str] = &[
     "ươi", "ươm", "ươn", "ương", "ươp", "ươt", "ươu", "ưt", "ưu", "y", "yêm", "yên", "yêng", "yêt", "yêu", "uê", "oong",
 ];
 
-static RHYME_SET: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| RHYMES.iter().copied().collect());
+static RHYME_SET: LazyLock<std::collections::HashSet<&'static str, foldhash::fast::FixedState>> = LazyLock::new(|| RHYMES.iter().copied().collect());
 
 /// True when `word` is a well-formed Vietnamese syllable (any case, at most
 /// one tone). Used to score candidate decodings and to judge whether text is
@@ -383,7 +468,7 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
         if i.tone != Tone::None {
             tones += 1;
         }
-        let lower = if i.base.is_ascii() { i.base.to_ascii_lowercase() } else { i.base.to_lowercase().next().unwrap_or(i.base) };
+        let lower = i.lower_base;
         if len + lower.len_utf8() > buf.len() {
             return false;
         }
@@ -394,17 +479,10 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
         return false;
     }
     let Ok(base) = std::str::from_utf8(&buf[..len]) else { return false };
-    let mut rest = base;
-    for o in ONSETS {
-        if let Some(r) = rest.strip_prefix(o) {
-            if *o == "gi" && (r.is_empty() || !r.starts_with(['a', 'ă', 'â', 'e', 'ê', 'o', 'ô', 'ơ', 'u', 'ư'])) {
-                // "gì", "gìn": the i belongs to the rhyme
-                rest = &rest[1..];
-            } else {
-                rest = r;
-            }
-            break;
-        }
+    let onset = onset_len(base);
+    let mut rest = &base[onset..];
+    if &base[..onset] == "gi" && (rest.is_empty() || !rest.starts_with(['a', 'ă', 'â', 'e', 'ê', 'o', 'ô', 'ơ', 'u', 'ư'])) {
+        rest = &base[1..]; // "gì", "gìn": the i belongs to the rhyme
     }
     if base.starts_with("qu") && rest.len() < base.len() {
         // After "qu" the u is a glide: quỳnh = q + uynh, quan = q + (o)an.

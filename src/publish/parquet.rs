@@ -65,9 +65,9 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
                 raw[f.index()].push(r.values[f.index()].clone());
                 clean[f.index()].push(nr.cleaned(f));
             }
-            family.push(nr.name.as_ref().map(|x| x.family.clone()));
-            middle.push(nr.name.as_ref().map(|x| x.middle.clone()));
-            given.push(nr.name.as_ref().map(|x| x.given.clone()));
+            family.push(nr.name.as_ref().map(|x| x.family().to_string()));
+            middle.push(nr.name.as_ref().map(|x| x.middle().to_string()));
+            given.push(nr.name.as_ref().map(|x| x.given().to_string()));
             commune_code.push(nr.commune.as_ref().map(|c| c.code.clone()));
             commune_era.push(nr.commune.as_ref().map(|c| c.era.as_str().to_string()));
             let best = l.best.as_ref();

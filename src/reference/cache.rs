@@ -4,6 +4,7 @@
 use super::{Reference, ReferencePerson};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
+use crate::normalize::name::Name;
 use crate::normalize::date::PartialDate;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
@@ -12,8 +13,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 1;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x01";
+pub const INDEX_FORMAT: u32 = 2;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x02";
 
 pub(super) struct Cached {
     pub rows_read: u64,
@@ -120,9 +121,12 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()
     for p in &r.people {
         let f = &p.features;
         w.u64(p.source_row);
-        for s in [&f.full, &f.folded, &f.folded_family, &f.folded_given, &f.phonetic, &f.phonetic_family, &f.phonetic_given] {
-            w.str(s);
+        let (buf, at, has_diacritics) = f.name.to_parts();
+        w.str(buf);
+        for a in at {
+            w.0.extend_from_slice(&a.to_le_bytes());
         }
+        w.0.push(has_diacritics as u8);
         w.opt(f.person_id.as_deref());
         w.opt(f.old_id.as_deref());
         w.date(f.dob);
@@ -190,16 +194,14 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut people = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
         let source_row = r.u64()?;
-        let mut f = Features {
-            full: r.str()?,
-            folded: r.str()?,
-            folded_family: r.str()?,
-            folded_given: r.str()?,
-            phonetic: r.str()?,
-            phonetic_family: r.str()?,
-            phonetic_given: r.str()?,
-            ..Default::default()
-        };
+        let buf = r.str()?;
+        let mut at = [0u32; 8];
+        for a in &mut at {
+            *a = u32::from_le_bytes(r.take(4)?.try_into().unwrap());
+        }
+        let has_diacritics = r.u8()? != 0;
+        let name = Name::from_parts(buf, at, has_diacritics).ok_or("name offsets out of range")?;
+        let mut f = Features { name, ..Default::default() };
         f.person_id = r.opt()?;
         f.old_id = r.opt()?;
         f.dob = r.date()?;
