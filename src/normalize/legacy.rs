@@ -484,15 +484,20 @@ pub fn repair_mojibake(s: &str) -> Option<(String, Mojibake)> {
     if s.is_ascii() {
         return None;
     }
-    let before = score_text(s);
-    if before.invalid == 0 {
+    // Mojibake is bytes shown as cp1252: any other char (ạ ư ơ đ ă, in most
+    // correct names) rules it out, and that check is the cheapest.
+    if !s.chars().all(|c| (c as u32) < 0x100 || cp1252_byte(c).is_some()) {
         return None;
     }
+    let bytes: Vec<u8> = s.chars().map(cp1252_byte).collect::<Option<_>>()?;
     // Too little evidence to call one odd letter mojibake ("Ä" could be TCVN3 "Ấ" or a German name).
     if s.chars().filter(|c| !c.is_ascii()).count() < 2 {
         return None;
     }
-    let bytes: Vec<u8> = s.chars().map(cp1252_byte).collect::<Option<_>>()?;
+    let before = score_text(s);
+    if before.invalid == 0 {
+        return None;
+    }
     let mut best: Option<(String, Mojibake, SyllableScore)> = None;
     let mut consider = |text: String, kind: Mojibake| {
         let sc = score_text(&text);

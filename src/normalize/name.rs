@@ -340,14 +340,14 @@ fn restyle_syllables(token: &str, style: ToneStyle) -> Option<String> {
 /// (Nguyễn Văn An), so a run keeps one cache per worker.
 pub struct NameCache {
     style: ToneStyle,
-    map: std::collections::HashMap<String, Option<(Name, Vec<Code>)>>,
+    map: std::collections::HashMap<String, Option<(Name, Vec<Code>)>, foldhash::fast::FixedState>,
     limit: usize,
 }
 
 impl NameCache {
     /// A cache that stops growing after `limit` distinct names (memory stays bounded).
     pub fn new(style: ToneStyle, limit: usize) -> Self {
-        NameCache { style, map: std::collections::HashMap::new(), limit }
+        NameCache { style, map: Default::default(), limit }
     }
 
     /// Same result as [`normalize_name`], computed once per distinct value.

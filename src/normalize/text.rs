@@ -253,6 +253,15 @@ pub fn clean(s: &str) -> Cleaned {
     let mut pending_space = false;
     let source: std::borrow::Cow<str> = if was_not_nfc { s.nfc().collect::<String>().into() } else { s.into() };
     for c in source.chars() {
+        // Letters (nearly every char of a name) are never invisible, spaces or apostrophes.
+        if c.is_ascii_alphabetic() || (!c.is_ascii() && info(c).is_some()) {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+            continue;
+        }
         if is_invisible(c) {
             spacing_changed = true;
             continue;
