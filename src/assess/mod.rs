@@ -124,7 +124,7 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
             let mut f = n.findings.clone();
             // đủ
             for field in src.schema.required_fields(role) {
-                if raw.values[field.index()].is_none() {
+                if raw.values.get(field).is_none() {
                     f.push(Finding::new(field, Code::RequiredMissing));
                 }
             }

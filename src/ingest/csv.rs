@@ -63,7 +63,7 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 }
 
 /// Streams the rows of a CSV file as UTF-8 cells with their starting line.
-pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> {
+pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
     let f = File::open(path).map_err(|e| IngestError::io(path, e))?;
     let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).fill_blank_lines(delimiter);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
@@ -76,9 +76,8 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
         match records.next()? {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                let cells: Vec<String> = rec.iter().map(|c| c.to_string()).collect();
-                let multiline = cells.iter().any(|c| c.contains('\n'));
-                Some(Item::Row(Row { line, cells, multiline }))
+                let multiline = rec.as_slice().contains('\n');
+                Some(Item::Row(Row { line, cells: rec, multiline }))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);

@@ -13,6 +13,8 @@ pub struct DecodingReader<R> {
     utf_decoder: Option<encoding_rs::Decoder>,
     in_buf: Vec<u8>,
     out: Vec<u8>,
+    /// The decoded chunk before line-ending repair (kept to reuse its allocation).
+    decoded: Vec<u8>,
     pos: usize,
     /// A VNI base letter held back because its modifier may start the next chunk.
     carry: Option<u8>,
@@ -37,6 +39,7 @@ impl<R: Read> DecodingReader<R> {
             utf_decoder,
             in_buf: vec![0; CHUNK],
             out: Vec::new(),
+            decoded: Vec::new(),
             pos: 0,
             carry: None,
             cr_pending: false,
@@ -63,10 +66,17 @@ impl<R: Read> DecodingReader<R> {
                 self.eof = true;
             }
             let input = &self.in_buf[..n];
+            self.decoded.clear();
+            if self.cr_pending {
+                self.decoded.push(b'\r');
+                self.cr_pending = false;
+            }
             if let Some(d) = self.utf_decoder.as_mut() {
-                let mut s = String::with_capacity(d.max_utf8_buffer_length(n).unwrap_or(n * 3));
-                let (_, _, _) = d.decode_to_string(input, &mut s, last);
-                self.out.extend_from_slice(s.as_bytes());
+                // Straight into the buffer: no String per chunk.
+                let start = self.decoded.len();
+                self.decoded.resize(start + d.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16), 0);
+                let (_, _, written, _) = d.decode_to_utf8(input, &mut self.decoded[start..], last);
+                self.decoded.truncate(start + written);
             } else {
                 let mut bytes: Vec<u8> = self.carry.take().into_iter().collect();
                 bytes.extend_from_slice(input);
@@ -74,48 +84,52 @@ impl<R: Read> DecodingReader<R> {
                 if self.encoding == Encoding::Vni && !last && bytes.last().is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, 0xD4 | 0xD6 | 0xF4 | 0xF6)) {
                     self.carry = bytes.pop();
                 }
-                self.out.extend_from_slice(decode(&bytes, self.encoding).as_bytes());
+                self.decoded.extend_from_slice(decode(&bytes, self.encoding).as_bytes());
             }
             self.crlf_to_lf(last);
         }
         Ok(())
     }
 
-    /// CRLF becomes LF: the csv crate miscounts lines after CRLF, and officers
-    /// need the physical line. A CR at a chunk's end waits for the next chunk.
+    /// Copies `decoded` to `out` with CRLF turned into LF: the csv crate
+    /// miscounts lines after CRLF, and officers need the physical line. A CR at
+    /// a chunk's end waits for the next chunk.
     fn crlf_to_lf(&mut self, last: bool) {
-        let mut v = Vec::with_capacity(self.out.len() + 1);
-        if self.cr_pending {
-            v.push(b'\r');
-            self.cr_pending = false;
-        }
-        v.extend_from_slice(&self.out);
-        let mut out = Vec::with_capacity(v.len());
+        let v = &self.decoded;
+        let out = &mut self.out;
+        out.reserve(v.len());
         let mut i = 0;
         while i < v.len() {
-            if v[i] == b'\r' && i + 1 < v.len() && v[i + 1] == b'\n' {
-                i += 1;
-                continue;
+            // Copy the run up to the next CR, LF or quote in one go.
+            let j = memchr::memchr3(b'\r', b'\n', b'"', &v[i..]).map_or(v.len(), |k| i + k);
+            if j > i {
+                out.extend_from_slice(&v[i..j]);
+                self.at_line_start = false;
             }
-            if v[i] == b'\r' && i + 1 == v.len() && !last {
-                self.cr_pending = true;
-                break;
+            let Some(&b) = v.get(j) else { break };
+            i = j + 1;
+            if b == b'\r' {
+                if v.get(j + 1) == Some(&b'\n') {
+                    continue; // the LF that follows ends the line
+                }
+                if j + 1 == v.len() && !last {
+                    self.cr_pending = true;
+                    break;
+                }
             }
             if let Some(d) = self.blank_filler {
-                if v[i] == b'"' {
+                if b == b'"' {
                     self.in_quotes = !self.in_quotes;
                 }
                 // A blank line outside quotes becomes one empty record, so the
                 // csv crate keeps counting lines (it skips blank lines silently).
-                if v[i] == b'\n' && self.at_line_start && !self.in_quotes {
+                if b == b'\n' && self.at_line_start && !self.in_quotes {
                     out.push(d);
                 }
-                self.at_line_start = v[i] == b'\n';
+                self.at_line_start = b == b'\n';
             }
-            out.push(v[i]);
-            i += 1;
+            out.push(b);
         }
-        self.out = out;
     }
 }
 

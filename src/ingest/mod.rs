@@ -90,8 +90,20 @@ impl QuarantineReason {
 pub(crate) struct Row {
     /// Physical row: 1-based line where the record starts (CSV), sheet row (Excel), row index (Parquet).
     pub line: u64,
-    pub cells: Vec<String>,
+    /// The cells in one buffer (no allocation per cell).
+    pub cells: ::csv::StringRecord,
     pub multiline: bool,
+}
+
+impl Row {
+    /// The cells as owned strings, for the few rows header detection looks at.
+    fn texts(&self) -> Vec<String> {
+        self.cells.iter().map(str::to_string).collect()
+    }
+
+    fn joined(&self, sep: &str) -> String {
+        self.cells.iter().collect::<Vec<_>>().join(sep)
+    }
 }
 
 pub(crate) enum Item {
@@ -114,10 +126,44 @@ pub struct RawRecord {
     pub source_row: u64,
     /// Index into the schema's roles.
     pub role: u16,
-    /// Raw text per canonical field, by `Field::index`.
-    pub values: Vec<Option<String>>,
+    /// Raw text per canonical field.
+    pub values: Values,
     /// Findings ingest itself made (TEXT_LEGACY_ENCODING for a legacy-encoded file).
     pub findings: Vec<Finding>,
+}
+
+/// Raw text per canonical field, trimmed, in one buffer: a register holds
+/// millions of records, so one allocation each instead of one per field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Values {
+    text: String,
+    /// Byte span of each field in `text`; an empty span is a missing value.
+    spans: [(u32, u32); Field::COUNT],
+}
+
+impl Values {
+    /// The field's text, `None` when it is missing or blank.
+    pub fn get(&self, f: Field) -> Option<&str> {
+        let (a, b) = self.spans[f.index()];
+        (b > a).then(|| &self.text[a as usize..b as usize])
+    }
+
+    /// Sets a field (trimmed; blank means missing).
+    pub fn set(&mut self, f: Field, v: &str) {
+        let v = v.trim();
+        let a = self.text.len();
+        self.text.push_str(v);
+        self.spans[f.index()] = (a as u32, self.text.len() as u32);
+    }
+
+    /// Values from (field, text) pairs.
+    pub fn of(pairs: &[(Field, &str)]) -> Values {
+        let mut v = Values::default();
+        for (f, s) in pairs {
+            v.set(*f, s);
+        }
+        v
+    }
 }
 
 /// The layout of a source: where its header is and what maps where.
@@ -216,7 +262,7 @@ fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Ve
 
 struct Opened {
     layout: Layout,
-    rest: Box<dyn Iterator<Item = Item>>,
+    rest: Box<dyn Iterator<Item = Item> + Send>,
     /// Rows already pulled from the reader that come after the header.
     pending: Vec<Item>,
 }
@@ -249,7 +295,7 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     let mut best: Option<(usize, usize)> = None;
     for (i, item) in head.iter().enumerate() {
         if let Item::Row(r) = item {
-            let s = score(&r.cells);
+            let s = score(&r.texts());
             if s >= 2 && best.is_none_or(|(_, bs)| s > bs) {
                 best = Some((i, s));
             }
@@ -259,7 +305,7 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         let seen = head
             .iter()
             .find_map(|x| match x {
-                Item::Row(r) if r.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 => Some(r.cells.join(" | ")),
+                Item::Row(r) if r.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 => Some(r.joined(" | ")),
                 _ => None,
             })
             .unwrap_or_default();
@@ -270,16 +316,16 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     let mut pending: Vec<Item> = head.split_off(hi + 1);
     let Some(Item::Row(header_row)) = head.pop() else { unreachable!("best index points at a row") };
     let below = match pending.first() {
-        Some(Item::Row(r)) => Some(r.cells.clone()),
+        Some(Item::Row(r)) => Some(r.texts()),
         _ => None,
     };
-    let (headers, two_rows) = header_from(&input.schema, &header_row.cells, below.as_deref());
+    let (headers, two_rows) = header_from(&input.schema, &header_row.texts(), below.as_deref());
     if two_rows {
         pending.remove(0);
     }
     // Government forms number their columns under the header: (1) (2) (3) ...
     if let Some(Item::Row(r)) = pending.first()
-        && is_numbering_row(&r.cells)
+        && is_numbering_row(&r.texts())
     {
         pending.remove(0);
     }
@@ -316,8 +362,31 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
 
 /// Reads a whole source into records and quarantined rows.
 pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
-    let (bytes, sha256) = sha256_file(&input.path)?;
-    let Opened { layout, rest, pending } = open(input)?;
+    std::thread::scope(|scope| {
+        // Three passes run side by side: the file's hash, the reader (decode and
+        // parse) and the record builder below, linked by a bounded channel.
+        let hash = scope.spawn(|| sha256_file(&input.path));
+        let opened = open(input);
+        let source = opened.and_then(|Opened { layout, rest, pending }| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
+            scope.spawn(move || {
+                let mut rest = rest;
+                loop {
+                    let batch: Vec<Item> = rest.by_ref().take(1024).collect();
+                    if batch.is_empty() || tx.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            Ok(build_records(input, layout, pending.into_iter().chain(rx.into_iter().flatten())))
+        });
+        let (bytes, sha256) = hash.join().expect("the hashing thread does not panic")?;
+        source.map(|s| IngestedSource { bytes, sha256, ..s })
+    })
+}
+
+/// Turns rows into records and quarantined rows; every row read lands in one of the two.
+fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item = Item>) -> IngestedSource {
     let width = layout.headers.len();
     let legacy_file = layout.encoding.is_some_and(|d| d.encoding.is_legacy());
     let mut records = Vec::new();
@@ -328,7 +397,7 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
         .iter()
         .map(|(role, cols)| input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect())
         .collect();
-    for item in pending.into_iter().chain(rest) {
+    for item in rows {
         match item {
             Item::Bad { line, raw, reason } => {
                 rows_read += 1;
@@ -340,27 +409,29 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
                     continue;
                 }
                 rows_read += 1;
-                let last_non_empty = r.cells.iter().rposition(|c| !c.trim().is_empty()).map(|i| i + 1).unwrap_or(0);
-                let reason = if r.cells.iter().any(|c| c.contains('\u{FFFD}')) {
+                let last_non_empty = || (0..r.cells.len()).rev().find(|&i| !r.cells[i].trim().is_empty()).map_or(0, |i| i + 1);
+                let reason = if r.cells.as_slice().contains('\u{FFFD}') {
                     Some(QuarantineReason::Undecodable)
-                } else if layout.format == Format::Csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty > width) {
+                } else if layout.format == Format::Csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty() > width) {
                     let newlines = r.cells.iter().map(|c| c.matches('\n').count()).sum::<usize>();
                     Some(if r.multiline && newlines > 5 { QuarantineReason::UnclosedQuote } else { QuarantineReason::FieldCount })
                 } else {
                     None
                 };
                 if let Some(reason) = reason {
-                    quarantine.push(QuarantineRow { source_row: r.line, reason, raw: r.cells.join("\u{1F}") });
+                    quarantine.push(QuarantineRow { source_row: r.line, reason, raw: r.joined("\u{1F}") });
                     continue;
                 }
                 for (ri, (_, cols)) in roles.iter().enumerate() {
-                    let values: Vec<Option<String>> = Field::ALL
-                        .iter()
-                        .map(|f| cols[f.index()].and_then(|c| r.cells.get(c)).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string))
-                        .collect();
                     // A second subject with nothing filled in (an unmarried column pair) is no record.
                     if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
                         continue;
+                    }
+                    let mut values = Values::default();
+                    for f in Field::ALL {
+                        if let Some(v) = cols[f.index()].and_then(|c| r.cells.get(c)) {
+                            values.set(f, v);
+                        }
                     }
                     // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
                     let findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
@@ -369,17 +440,17 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
             }
         }
     }
-    Ok(IngestedSource {
+    IngestedSource {
         name: input.name.clone(),
         path: input.path.clone(),
         schema: input.schema.clone(),
         layout,
-        bytes,
-        sha256,
+        bytes: 0,
+        sha256: String::new(),
         rows_read,
         records,
         quarantine,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -418,8 +489,8 @@ mod tests {
         assert_eq!(s.records[0].source_row, 5);
         assert_eq!(s.records[1].source_row, 6);
         assert_eq!(s.records[2].source_row, 10);
-        assert_eq!(s.records[1].values[Field::FullName.index()].as_deref(), Some("Trần Thị\nBình"));
-        assert_eq!(s.records[0].values[Field::PersonId.index()].as_deref(), Some("052090000001"));
+        assert_eq!(s.records[1].values.get(Field::FullName), Some("Trần Thị\nBình"));
+        assert_eq!(s.records[0].values.get(Field::PersonId), Some("052090000001"));
     }
 
     #[test]

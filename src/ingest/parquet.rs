@@ -5,22 +5,25 @@ use super::{IngestError, Item, Row};
 use polars::prelude::*;
 use std::path::Path;
 
-pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> {
+pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
     let err = |m: String| IngestError::Parquet { file: path.display().to_string(), message: m };
     let f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
     let df = ParquetReader::new(f).finish().map_err(|e| err(e.to_string()))?;
-    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let mut cols: Vec<Vec<Option<String>>> = Vec::with_capacity(df.width());
+    let headers: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+    let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers), multiline: false });
+    let mut cols: Vec<StringChunked> = Vec::with_capacity(df.width());
     for c in df.columns() {
         let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| err(e.to_string()))?;
-        let ca = s.str().map_err(|e| err(e.to_string()))?;
-        cols.push(ca.iter().map(|v| v.map(|x| x.to_string())).collect());
+        cols.push(s.str().map_err(|e| err(e.to_string()))?.rechunk().into_owned());
     }
     let n = df.height();
-    let header = Item::Row(Row { line: 0, cells: headers, multiline: false });
-    // Cells move out of the columns: each value is allocated once.
-    let mut cols = cols;
-    let body =
-        (0..n).map(move |i| Item::Row(Row { line: i as u64 + 1, cells: cols.iter_mut().map(|c| c[i].take().unwrap_or_default()).collect(), multiline: false }));
+    // Cells are copied straight from the Arrow columns into each row's buffer.
+    let body = (0..n).map(move |i| {
+        let mut cells = ::csv::StringRecord::with_capacity(64, cols.len());
+        for c in &cols {
+            cells.push_field(c.get(i).unwrap_or(""));
+        }
+        Item::Row(Row { line: i as u64 + 1, cells, multiline: false })
+    });
     Ok(Box::new(std::iter::once(header).chain(body)))
 }

@@ -36,7 +36,7 @@ pub fn cell_text(d: &Data) -> String {
 }
 
 /// Reads one sheet (the named one or the first) as rows of text cells.
-pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = Item>>, IngestError> {
+pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
     let err = |m: String| IngestError::Excel { file: path.display().to_string(), message: m };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
     let names = wb.sheet_names();
@@ -52,7 +52,7 @@ pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = 
         .map(|(i, r)| {
             let mut cells: Vec<String> = vec![String::new(); col0 as usize];
             cells.extend(r.iter().map(cell_text));
-            Item::Row(Row { line: row0 as u64 + i as u64 + 1, cells, multiline: false })
+            Item::Row(Row { line: row0 as u64 + i as u64 + 1, cells: ::csv::StringRecord::from(cells), multiline: false })
         })
         .collect();
     Ok(Box::new(rows.into_iter()))

@@ -13,7 +13,7 @@ pub mod text;
 
 use crate::field::Field;
 use crate::finding::{Code, Finding, SuggestedFrom};
-use crate::ingest::{Ingested, RawRecord};
+use crate::ingest::{Ingested, RawRecord, Values};
 use admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era};
 use date::{DateOptions, DateOrder, PartialDate};
 use name::Name;
@@ -121,13 +121,13 @@ pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> O
 }
 
 /// Normalizes one record. Pure: the same values and options give the same result.
-pub fn normalize_record(values: &[Option<String>], opts: &NormalizeOptions) -> NormRecord {
+pub fn normalize_record(values: &Values, opts: &NormalizeOptions) -> NormRecord {
     normalize_record_cached(values, opts, &mut name::NameCache::new(opts.tone_style, 0))
 }
 
 /// [`normalize_record`] with a cache of normalized names.
-pub fn normalize_record_cached(values: &[Option<String>], opts: &NormalizeOptions, names: &mut name::NameCache) -> NormRecord {
-    let get = |f: Field| values.get(f.index()).and_then(|v| v.as_deref()).filter(|v| !v.trim().is_empty());
+pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: &mut name::NameCache) -> NormRecord {
+    let get = |f: Field| values.get(f);
     let mut r = NormRecord::default();
     let dopts = DateOptions { order: opts.date_order, this_year: opts.this_year, ..DateOptions::default() };
 
@@ -282,12 +282,8 @@ pub fn run(ingested: &Ingested, opts: &[NormalizeOptions]) -> Normalized {
 mod tests {
     use super::*;
 
-    fn rec(pairs: &[(Field, &str)]) -> Vec<Option<String>> {
-        let mut v = vec![None; Field::COUNT];
-        for (f, s) in pairs {
-            v[f.index()] = Some(s.to_string());
-        }
-        v
+    fn rec(pairs: &[(Field, &str)]) -> Values {
+        Values::of(pairs)
     }
 
     #[test]

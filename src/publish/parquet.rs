@@ -62,7 +62,7 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
             row.push(r.source_row);
             role.push(roles[r.role as usize].clone());
             for f in Field::ALL {
-                raw[f.index()].push(r.values[f.index()].clone());
+                raw[f.index()].push(r.values.get(f).map(str::to_string));
                 clean[f.index()].push(nr.cleaned(f));
             }
             family.push(nr.name.as_ref().map(|x| x.family().to_string()));
@@ -136,7 +136,7 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
                 code.push(f.code.as_str().to_string());
                 dim.push(f.code.dimension().as_str().to_string());
                 sev.push(f.code.severity().as_str().to_string());
-                orig.push(f.field.and_then(|x| r.values[x.index()].clone()));
+                orig.push(f.field.and_then(|x| r.values.get(x).map(str::to_string)));
                 sugg.push(f.suggested.clone());
                 from.push(f.suggested_from.map(|x| x.as_str().to_string()));
             }

@@ -96,7 +96,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
             let raw = &src.records[i];
             let f = &d.assessed.records[s][i].findings[k];
             let row = n as u32 + 1;
-            let v = |field: crate::Field| raw.values[field.index()].clone().unwrap_or_default();
+            let v = |field: crate::Field| raw.values.get(field).unwrap_or_default().to_string();
             // Every cell is written as a string: text beginning with = + - @ is never a formula.
             let cells: [String; 13] = [
                 (n + 1).to_string(),
@@ -108,7 +108,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
                 f.field.map(|x| x.label(lang).to_string()).unwrap_or_default(),
                 f.code.message(lang).to_string(),
                 f.code.as_str().to_string(),
-                f.field.and_then(|x| raw.values[x.index()].clone()).unwrap_or_default(),
+                f.field.and_then(|x| raw.values.get(x)).unwrap_or_default().to_string(),
                 f.suggested.clone().unwrap_or_default(),
                 f.suggested_from
                     .map(|x| {
