@@ -70,8 +70,8 @@ fn set_suggestion(findings: &mut [Finding], code: Code, value: &str) -> bool {
 pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &Linked, reference: &Reference, settings: &AssessSettings) -> Assessed {
     // The reference person each personal ID belongs to.
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(reference.people.len());
-    for (i, p) in reference.people.iter().enumerate() {
-        if let Some(id) = p.features.person_id.as_deref() {
+    for (i, f) in reference.features.iter().enumerate() {
+        if let Some(id) = f.person_id.as_deref() {
             by_id.entry(id).or_insert(i);
         }
     }
@@ -146,7 +146,7 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                 (MatchClass::Review, Some(_)) => f.push(Finding::record(Code::LinkReview)),
                 (MatchClass::Match, Some(b)) => {
                     let rp = &reference.people[b.ref_idx as usize];
-                    let r = &rp.features;
+                    let r = &reference.features[b.ref_idx as usize];
                     // Names: a different name is an error; the same name badly written gets the reference spelling.
                     if let Some(name) = &n.name
                         && r.has_name()

@@ -406,8 +406,7 @@ impl Job {
 
         announce("index");
         let t = Instant::now();
-        let ref_features = reference.features();
-        let index = LinkIndex::build(&ref_features);
+        let index = LinkIndex::build(&reference.features);
         stage("index", t);
         announce("link");
         let t = Instant::now();

@@ -71,9 +71,8 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
             commune_code.push(nr.commune.as_ref().map(|c| c.code.clone()));
             commune_era.push(nr.commune.as_ref().map(|c| c.era.as_str().to_string()));
             let best = l.best.as_ref();
-            let person = best.map(|b| &d.reference.people[b.ref_idx as usize]);
-            ref_pid.push(person.and_then(|p| p.features.person_id.clone()));
-            ref_row.push(person.map(|p| p.source_row));
+            ref_pid.push(best.and_then(|b| d.reference.features[b.ref_idx as usize].person_id.clone()));
+            ref_row.push(best.map(|b| d.reference.people[b.ref_idx as usize].source_row));
             class.push(l.class.as_str().to_string());
             prob.push(best.map(|b| b.probability));
             weight.push(best.map(|b| b.weight));
@@ -181,9 +180,8 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
                 row.push(r.source_row);
                 role.push(roles[r.role as usize].clone());
                 rank.push(k as u32 + 1);
-                let p = &d.reference.people[sc.ref_idx as usize];
-                ref_row.push(p.source_row);
-                ref_pid.push(p.features.person_id.clone());
+                ref_row.push(d.reference.people[sc.ref_idx as usize].source_row);
+                ref_pid.push(d.reference.features[sc.ref_idx as usize].person_id.clone());
                 weight.push(Some(sc.weight));
                 prob.push(Some(sc.probability));
                 prior.push(Some(model.prior_weight()));

@@ -186,6 +186,6 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
 pub(super) fn commune_of(d: &RunData, s: usize, i: usize) -> Option<String> {
     d.normalized[s][i].commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
         let l = &d.linked.records[s][i];
-        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| d.reference.people[b.ref_idx as usize].features.commune.clone())).flatten()
+        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| d.reference.features[b.ref_idx as usize].commune.clone())).flatten()
     })
 }

@@ -20,6 +20,7 @@ pub(super) struct Cached {
     pub rows_read: u64,
     pub quarantine: Vec<QuarantineRow>,
     pub people: Vec<ReferencePerson>,
+    pub features: Vec<Features>,
 }
 
 /// The key: extract content, lamsach's format and version, and every option that changes the result.
@@ -118,8 +119,7 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()
         w.str(&q.raw);
     }
     w.u64(r.people.len() as u64);
-    for p in &r.people {
-        let f = &p.features;
+    for (p, f) in r.people.iter().zip(&r.features) {
         w.u64(p.source_row);
         let (buf, at, has_diacritics) = f.name.to_parts();
         w.str(buf);
@@ -192,6 +192,7 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     }
     let n = r.u64()? as usize;
     let mut people = Vec::with_capacity(n.min(1 << 26));
+    let mut features = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
         let source_row = r.u64()?;
         let buf = r.str()?;
@@ -219,10 +220,11 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         };
         let death_date = r.date()?;
         let updated_at = r.date()?;
-        people.push(ReferencePerson { source_row, features: f, status, death_date, updated_at });
+        people.push(ReferencePerson { source_row, status, death_date, updated_at });
+        features.push(f);
     }
     if !r.0.is_empty() {
         return Err("trailing bytes".into());
     }
-    Ok(Some(Cached { rows_read, quarantine, people }))
+    Ok(Some(Cached { rows_read, quarantine, people, features }))
 }

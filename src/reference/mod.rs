@@ -7,16 +7,18 @@ mod cache;
 use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::date::PartialDate;
+use crate::normalize::name::NameCache;
 use crate::normalize::{self, NormalizeOptions, Status};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub use cache::INDEX_FORMAT;
 
-/// One person of the reference extract.
+/// One person of the reference extract, besides what the linker compares
+/// (that is in [`Reference::features`], at the same index).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferencePerson {
     pub source_row: u64,
-    pub features: Features,
     pub status: Option<Status>,
     pub death_date: Option<PartialDate>,
     pub updated_at: Option<PartialDate>,
@@ -43,14 +45,10 @@ pub struct Reference {
     pub rows_read: u64,
     pub quarantine: Vec<QuarantineRow>,
     pub people: Vec<ReferencePerson>,
+    /// What the linker compares, one per person (the index borrows these).
+    pub features: Vec<Features>,
     pub cache: CacheStatus,
     pub cache_file: Option<PathBuf>,
-}
-
-impl Reference {
-    pub fn features(&self) -> Vec<Features> {
-        self.people.iter().map(|p| p.features.clone()).collect()
-    }
 }
 
 /// Reads the reference: from the cache in `cache_dir` when it is valid for
@@ -72,6 +70,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
                     rows_read: c.rows_read,
                     quarantine: c.quarantine,
                     people: c.people,
+                    features: c.features,
                     cache: CacheStatus::Hit,
                     cache_file: Some(path),
                 });
@@ -84,29 +83,33 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
         }
         file = Some(path);
     }
-    let src = ingest::read_source(input)?;
-    let ing = ingest::Ingested { sources: vec![src] };
-    let norm = normalize::run(&ing, std::slice::from_ref(opts));
-    let src = &ing.sources[0];
-    let people: Vec<ReferencePerson> = src
+    let mut src = ingest::read_source(input)?;
+    // Each record is normalized and reduced to what the run keeps at once, so
+    // the full normalized records of millions of people never exist together.
+    let (people, features): (Vec<ReferencePerson>, Vec<Features>) = src
         .records
-        .iter()
-        .zip(&norm.records[0])
-        .map(|(raw, n)| ReferencePerson {
-            source_row: raw.source_row,
-            features: Features::from_record(n),
-            status: n.status,
-            death_date: n.death_date,
-            updated_at: n.updated_at,
+        .par_chunks(8192)
+        .flat_map_iter(|chunk| {
+            let mut names = NameCache::new(opts.tone_style, 100_000);
+            chunk
+                .iter()
+                .map(|raw| {
+                    let n = normalize::normalize_record_cached(&raw.values, opts, &mut names);
+                    let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
+                    (person, Features::from_record(&n))
+                })
+                .collect::<Vec<_>>()
         })
-        .collect();
+        .unzip();
+    src.records = Vec::new();
     let reference = Reference {
         path: input.path.clone(),
         bytes,
         sha256,
         rows_read: src.rows_read,
-        quarantine: src.quarantine.clone(),
+        quarantine: std::mem::take(&mut src.quarantine),
         people,
+        features,
         cache: status,
         cache_file: file.clone(),
     };
