@@ -73,6 +73,7 @@ pub struct LinkSection {
     pub min_margin: Option<f64>,
     pub decisive_margin: Option<f64>,
     pub max_block: Option<usize>,
+    pub broad_rules_below: Option<f64>,
     pub seed: Option<u64>,
     pub model: Option<String>,
     pub u_samples: Option<usize>,

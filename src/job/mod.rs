@@ -266,6 +266,9 @@ impl Job {
         if let Some(v) = l.max_block {
             link.max_block = v.max(1);
         }
+        if let Some(v) = l.broad_rules_below {
+            link.broad_rules_below = v;
+        }
         if let Some(v) = l.seed {
             link.seed = v;
         }

@@ -9,7 +9,7 @@ pub mod features;
 pub mod model;
 pub mod similarity;
 
-use blocking::{BlockIndex, Rule, RuleStats, candidates};
+use blocking::{BlockIndex, Rule, RuleStats, Rules, candidates};
 use compare::{NULL_LEVEL, default_comparisons};
 use features::{Features, KeyHasher, KeyMap};
 use model::{Model, probability};
@@ -48,6 +48,10 @@ pub struct LinkSettings {
     pub decisive_margin: f64,
     /// Largest block a rule may contribute per record.
     pub max_block: usize,
+    /// Bits a candidate from the narrow rules (ID, old ID, date of birth +
+    /// given name) needs, with a `decisive_margin` lead, for the broad rules to
+    /// be skipped for that record.
+    pub broad_rules_below: f64,
     pub seed: u64,
     pub u_samples: usize,
     /// Records sampled for EM.
@@ -65,6 +69,7 @@ impl Default for LinkSettings {
             min_margin: 3.0,
             decisive_margin: 12.0,
             max_block: 1000,
+            broad_rules_below: 20.0,
             seed: 20250701,
             u_samples: 500_000,
             em_records: 30_000,
@@ -222,7 +227,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
         .map_init(
             || (vec![RuleStats::default(); index.blocks.rules.len()], Vec::new()),
             |(stats, cands), f| {
-                candidates(&index.blocks, f, settings.max_block, stats, cands);
+                candidates(&index.blocks, f, Rules::All, settings.max_block, stats, cands);
                 cands
                     .iter()
                     .map(|&j| {
@@ -308,7 +313,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
             .par_chunks(2048)
             .map(|chunk| {
                 let mut stats = vec![RuleStats::default(); nrules];
-                let mut cands = Vec::new();
+                let mut cands = (Vec::new(), Vec::new());
                 let links: Vec<RecordLink> = chunk.iter().map(|f| link_one(index, &scorer, settings, f, &mut stats, &mut cands)).collect();
                 (links, stats)
             })
@@ -397,17 +402,35 @@ impl<'a> Scorer<'a> {
     }
 }
 
-fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Vec<u32>) -> RecordLink {
-    let truncated = candidates(&index.blocks, f, s.max_block, stats, cands);
+fn link_one(
+    index: &LinkIndex,
+    scorer: &Scorer,
+    s: &LinkSettings,
+    f: &Features,
+    stats: &mut [RuleStats],
+    (narrow, broad): &mut (Vec<u32>, Vec<u32>),
+) -> RecordLink {
     // Keep the two best (weight, row) without allocating; ties go to the lower row.
     let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
-    for &j in cands.iter() {
+    let consider = |top: &mut [(f64, u32); 2], j: u32| {
         let w = scorer.weight(f, j, &index.people[j as usize]);
-        if w > top[0].0 {
+        if w > top[0].0 || (w == top[0].0 && j < top[0].1) {
             top[1] = top[0];
             top[0] = (w, j);
-        } else if w > top[1].0 {
+        } else if w > top[1].0 || (w == top[1].0 && j < top[1].1) {
             top[1] = (w, j);
+        }
+    };
+    let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
+    narrow.iter().for_each(|&j| consider(&mut top, j));
+    let mut count = narrow.len();
+    // The broad rules only when the narrow ones found no sure, clear winner.
+    let sure = top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin;
+    if !sure {
+        truncated |= candidates(&index.blocks, f, Rules::Broad, s.max_block, stats, broad);
+        for &j in broad.iter().filter(|j| narrow.binary_search(j).is_err()) {
+            consider(&mut top, j);
+            count += 1;
         }
     }
     let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
@@ -427,5 +450,5 @@ fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, 
         }
         None => MatchClass::NoMatch,
     };
-    RecordLink { class, best, runner_up: second, candidates: cands.len() as u32, truncated }
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated }
 }
