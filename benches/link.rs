@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
 
     let mut k = c.benchmark_group("index");
     k.throughput(Throughput::Elements(reference.len() as u64));
-    k.bench_function("build_200k", |b| b.iter(|| black_box(LinkIndex::build(&reference).blocks.maps.len())));
+    k.bench_function("build_200k", |b| b.iter(|| black_box(LinkIndex::build(&reference).blocks.rules.len())));
     k.finish();
 
     // A register of 20,000 people drawn from the reference, a few with typos and no ID.

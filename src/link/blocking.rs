@@ -134,29 +134,45 @@ pub enum Rules {
 /// Blocking maps from key to reference rows, one per rule.
 pub struct BlockIndex {
     pub rules: Vec<Rule>,
-    pub maps: Vec<KeyMap<Vec<u32>>>,
+    blocks: Vec<Blocks>,
+}
+
+/// One rule's blocks: the reference rows sorted by key, and each key's range
+/// of them. Two flat vectors instead of a vector per key: at 10M people the
+/// per-key vectors cost more memory and time than the rows themselves.
+struct Blocks {
+    ranges: KeyMap<(u32, u32)>,
+    rows: Vec<u32>,
+}
+
+impl Blocks {
+    fn build(people: &[Features], rule: Rule) -> Blocks {
+        let mut pairs: Vec<(u64, u32)> = people.iter().enumerate().filter_map(|(i, p)| key(rule, p).map(|k| (k, i as u32))).collect();
+        // By key, then row: a block lists its rows in reference order (a cut block keeps the first ones).
+        pairs.sort_unstable();
+        let mut ranges = KeyMap::default();
+        let mut rows = Vec::with_capacity(pairs.len());
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            ranges.insert(group[0].0, (rows.len() as u32, group.len() as u32));
+            rows.extend(group.iter().map(|p| p.1));
+        }
+        Blocks { ranges, rows }
+    }
+
+    fn get(&self, k: u64) -> Option<&[u32]> {
+        self.ranges.get(&k).map(|&(start, len)| &self.rows[start as usize..(start + len) as usize])
+    }
 }
 
 impl BlockIndex {
     pub fn build(people: &[Features], rules: &[Rule]) -> BlockIndex {
-        let maps = rules
-            .par_iter()
-            .map(|&r| {
-                let mut m: KeyMap<Vec<u32>> = KeyMap::default();
-                for (i, p) in people.iter().enumerate() {
-                    if let Some(k) = key(r, p) {
-                        m.entry(k).or_default().push(i as u32);
-                    }
-                }
-                m
-            })
-            .collect();
-        BlockIndex { rules: rules.to_vec(), maps }
+        let blocks = rules.par_iter().map(|&r| Blocks::build(people, r)).collect();
+        BlockIndex { rules: rules.to_vec(), blocks }
     }
 
     /// The largest block of each rule in the reference.
     pub fn largest_blocks(&self) -> Vec<usize> {
-        self.maps.iter().map(|m| m.values().map(|v| v.len()).max().unwrap_or(0)).collect()
+        self.blocks.iter().map(|b| b.ranges.values().map(|r| r.1 as usize).max().unwrap_or(0)).collect()
     }
 }
 
@@ -189,7 +205,7 @@ pub fn candidates(idx: &BlockIndex, f: &Features, which: Rules, cap: usize, stat
         }
         let Some(k) = key(rule, f) else { continue };
         stats[ri].records_with_key += 1;
-        if let Some(block) = idx.maps[ri].get(&k) {
+        if let Some(block) = idx.blocks[ri].get(k) {
             let take = block.len().min(cap);
             if block.len() > cap {
                 truncated = true;

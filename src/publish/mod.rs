@@ -12,7 +12,7 @@ use crate::Lang;
 use crate::assess::Assessed;
 use crate::ingest::IngestedSource;
 use crate::job::Job;
-use crate::job::manifest::{Manifest, OutputEntry, sha256_hex};
+use crate::job::manifest::{Manifest, OutputEntry};
 use crate::link::Linked;
 use crate::normalize::NormRecord;
 use crate::normalize::date::PartialDate;
@@ -59,8 +59,8 @@ pub fn previous_run(out: &Path, job: &str) -> Option<PathBuf> {
 
 fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, PublishError> {
     let p = dir.join(name);
-    let bytes = std::fs::read(&p).map_err(|e| werr(&p, e))?;
-    Ok(OutputEntry { path: name.to_string(), rows, bytes: bytes.len() as u64, sha256: sha256_hex(&bytes) })
+    let (bytes, sha256) = crate::ingest::sha256_file(&p).map_err(|e| werr(&p, e))?;
+    Ok(OutputEntry { path: name.to_string(), rows, bytes, sha256 })
 }
 
 /// Writes every output and renames the folder into place. `finish` completes
@@ -89,7 +89,8 @@ pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl Fn
     result
 }
 
-fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<(), PublishError> {
+/// records/issues/matches/quarantine Parquet, summary.json and report.html.
+fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
     let mut outputs = Vec::new();
     for (name, build) in [
         ("records.parquet", parquet::records as fn(&RunData) -> polars::prelude::PolarsResult<polars::prelude::DataFrame>),
@@ -117,11 +118,25 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finis
     let p = dir.join("report.html");
     std::fs::write(&p, report::render(d, &summary)).map_err(|e| werr(&p, e))?;
     outputs.push(entry(dir, "report.html", None)?);
-    let p = dir.join("worklist.xlsx");
-    let t = std::time::Instant::now();
-    let rows = xlsx::write(d, &p).map_err(|e| werr(&p, e))?;
-    tracing::debug!(output = "worklist.xlsx", rows, seconds = t.elapsed().as_secs_f64(), "written");
-    outputs.push(entry(dir, "worklist.xlsx", Some(rows))?);
+    Ok(outputs)
+}
+
+fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<(), PublishError> {
+    // The worklist (the slowest output) is written beside the Parquet files,
+    // summary and report: one core each.
+    let (outputs, worklist) = std::thread::scope(|scope| {
+        let worklist = scope.spawn(|| {
+            let p = dir.join("worklist.xlsx");
+            let t = std::time::Instant::now();
+            let rows = xlsx::write(d, &p).map_err(|e| werr(&p, e))?;
+            tracing::debug!(output = "worklist.xlsx", rows, seconds = t.elapsed().as_secs_f64(), "written");
+            entry(dir, "worklist.xlsx", Some(rows))
+        });
+        let outputs = write_tables_and_report(d, out, dir);
+        (outputs, worklist.join().expect("the worklist thread does not panic"))
+    });
+    let mut outputs = outputs?;
+    outputs.push(worklist?);
     let p = dir.join("model.json");
     std::fs::write(&p, serde_json::to_vec_pretty(&d.linked.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     outputs.push(entry(dir, "model.json", None)?);

@@ -65,7 +65,8 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         } else {
             reg.unit(key, Era::Y2025).map(|u| u.name.clone()).unwrap_or_else(|| key.clone())
         };
-        let ws = wb.add_worksheet();
+        // Rows go to a temporary file as they are written: a province's worklist can pass a million rows.
+        let ws = wb.add_worksheet_with_low_memory()?;
         ws.set_name(sheet_name(&title, &mut used))?;
         let heads = [
             t("STT", "No."),
