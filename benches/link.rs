@@ -1,6 +1,7 @@
 //! The linkage hot paths on synthetic data: the string-similarity kernel
-//! (ours vs rapidfuzz), the comparison vector of a pair, index build, and
-//! linking a register against a reference.
+//! (ours vs rapidfuzz), the comparison vector of a pair, index build,
+//! candidate generation, training (u sampling + EM), and linking a register
+//! against a reference.
 //!
 //!     cargo bench --bench link
 
@@ -8,7 +9,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use lamsach::link::compare::default_comparisons;
 use lamsach::link::features::Features;
 use lamsach::link::similarity::{jaro_winkler, jaro_winkler_simple};
-use lamsach::link::{LinkIndex, LinkSettings, run};
+use lamsach::link::blocking::{RuleStats, Rules, candidates};
+use lamsach::link::{LinkIndex, LinkSettings, run, train};
 use lamsach::normalize::date::PartialDate;
 use lamsach::normalize::text::fold;
 use lamsach::rng::Rng;
@@ -76,6 +78,21 @@ fn bench(c: &mut Criterion) {
         .collect();
     let index = LinkIndex::build(&reference);
     let settings = LinkSettings { u_samples: 100_000, em_records: 10_000, ..Default::default() };
+
+    let mut k = c.benchmark_group("candidates");
+    k.throughput(Throughput::Elements(register.len() as u64));
+    k.bench_function("all_rules_20k_records", |b| {
+        let mut stats = vec![RuleStats::default(); index.blocks.rules.len()];
+        let mut out = Vec::new();
+        b.iter(|| register.iter().map(|f| candidates(&index.blocks, f, Rules::All, settings.max_block, &mut stats, &mut out) as usize + out.len()).sum::<usize>())
+    });
+    k.finish();
+
+    let mut k = c.benchmark_group("train");
+    let refs: Vec<&Features> = register.iter().collect();
+    k.bench_function("u_sampling_and_em_20k_records", |b| b.iter(|| black_box(train(&index, &refs, &settings).prior_weight())));
+    k.finish();
+
     let mut k = c.benchmark_group("link");
     k.throughput(Throughput::Elements(register.len() as u64));
     k.bench_with_input(BenchmarkId::new("records_vs_reference", "20k_x_200k"), &register, |b, reg| {

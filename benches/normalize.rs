@@ -12,6 +12,8 @@ use lamsach::normalize::text::ToneStyle;
 use lamsach::rng::Rng;
 use lamsach::synth::defects::strip_diacritics;
 use lamsach::synth::population::Generator;
+use lamsach::Field;
+use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use std::hint::black_box;
 
 /// Typical register names: mostly NFC title case, some without diacritics or in capitals.
@@ -119,6 +121,34 @@ fn bench(c: &mut Criterion) {
         };
         g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
     }
+    // The same register as Parquet (every column text, as newer systems export it).
+    let utf8 = lamsach::ingest::SourceInput {
+        name: "ld".into(),
+        path: dir.join("ld_utf-8.csv"),
+        schema: lamsach::schema::Schema::built_in("labour").unwrap(),
+        encoding: None,
+        columns: Default::default(),
+        sheet: None,
+    };
+    let rows = lamsach::ingest::read_source(&utf8).unwrap();
+    let fields = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::Phone, Field::Commune, Field::Address, Field::UpdatedAt];
+    let headers = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Xã/phường", "Địa chỉ", "Ngày cập nhật"];
+    let columns: Vec<Column> = fields
+        .iter()
+        .zip(headers)
+        .map(|(f, h)| Series::new(h.into(), rows.records.iter().map(|r| r.values.get(*f).map(str::to_string)).collect::<Vec<_>>()).into())
+        .collect();
+    let mut df = DataFrame::new(rows.records.len(), columns).unwrap();
+    let parquet = dir.join("ld.parquet");
+    lamsach::publish::parquet::write(&mut df, &parquet).unwrap();
+    let input = lamsach::ingest::SourceInput { path: parquet, ..utf8 };
+    g.bench_function("parquet_rows", |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
+    g.finish();
+
+    let mut g = c.benchmark_group("parquet_write");
+    g.throughput(Throughput::Elements(df.height() as u64));
+    let out = dir.join("out.parquet");
+    g.bench_function("register_300k_rows_8_text_columns", |b| b.iter(|| black_box(lamsach::publish::parquet::write(&mut df, &out).unwrap())));
     g.finish();
 
     let text = names.join("\n");

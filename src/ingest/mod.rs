@@ -156,6 +156,11 @@ impl Values {
         self.spans[f.index()] = (a as u32, self.text.len() as u32);
     }
 
+    /// Empty values whose text can grow to `bytes` without reallocating.
+    pub fn with_capacity(bytes: usize) -> Values {
+        Values { text: String::with_capacity(bytes), ..Default::default() }
+    }
+
     /// Values from (field, text) pairs.
     pub fn of(pairs: &[(Field, &str)]) -> Values {
         let mut v = Values::default();
@@ -427,7 +432,7 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                     if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
                         continue;
                     }
-                    let mut values = Values::default();
+                    let mut values = Values::with_capacity(r.cells.as_slice().len());
                     for f in Field::ALL {
                         if let Some(v) = cols[f.index()].and_then(|c| r.cells.get(c)) {
                             values.set(f, v);

@@ -3,7 +3,7 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 pub mod explain;
-mod parquet;
+pub mod parquet;
 mod report;
 pub mod summary;
 mod xlsx;

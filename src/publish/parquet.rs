@@ -28,7 +28,8 @@ fn s_bool(name: &str, v: Vec<bool>) -> Column {
     Series::new(name.into(), v).into()
 }
 
-pub(super) fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
+/// Writes a frame as Parquet with column statistics (also used by the benchmarks).
+pub fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
     let f = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
     ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).finish(df)?;
     Ok(df.height() as u64)
