@@ -171,7 +171,20 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         codes.push(Code::NameLegacyEncoding);
         text = clean(&t).text;
     }
-    let words = Words::of(&text, style);
+    // The scratch buffers are kept per thread: a name costs one allocation (its buffer).
+    WORDS.with_borrow_mut(|words| {
+        words.fill(&text, style);
+        build(words, &mut codes)
+    })
+    .map(|name| (name, codes))
+}
+
+thread_local! {
+    static WORDS: std::cell::RefCell<Words> = std::cell::RefCell::new(Words::default());
+}
+
+/// The name and its keys from a cleaned text split into words; adds the structural findings.
+fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
     if words.upper >= 2 && words.lower == 0 {
         codes.push(Code::NameAllCaps);
     }
@@ -201,24 +214,24 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
     let family_len = family_length(&words, first);
     let single = tokens.len() == 1;
     // Phonetic keys of the kept tokens, one buffer, spans like the others.
-    let mut phonetic = String::with_capacity(words.folded.len());
-    let mut phon: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
+    let (phonetic, phon) = (&mut words.phonetic, &mut words.phon);
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
             phonetic.push(' ');
         }
         let s = phonetic.len();
         let f = &words.folded[t.folded.0..t.folded.1];
-        if i < family_len && !single { push_family_key(f, &mut phonetic) } else { push_token_key(f, &mut phonetic) }
+        if i < family_len && !single { push_family_key(f, phonetic) } else { push_token_key(f, phonetic) }
         phon.push((s, phonetic.len()));
     }
     let last = tokens.len() - 1;
+    let span = |form: usize, i: usize| [tokens[i].styled, tokens[i].folded, phon[i]][form];
     // One buffer: display, folded, phonetic; each part is a span of it.
-    let mut buf = String::with_capacity(words.styled.len() + words.folded.len() + phonetic.len());
+    let mut buf = String::with_capacity((0..3).map(|form| span(form, last).1 - span(form, 0).0).sum());
     let mut at = [0u32; 8];
     for form in 0..3 {
-        let text: &str = [&words.styled, &words.folded, &phonetic][form];
-        let span = |i: usize| [tokens[i].styled, tokens[i].folded, phon[i]][form];
+        let text: &str = [&words.styled, &words.folded, &*phonetic][form];
+        let span = |i: usize| span(form, i);
         let base = buf.len();
         let start = span(0).0;
         buf.push_str(&text[start..span(last).1]);
@@ -234,8 +247,7 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
             at[form] = buf.len() as u32;
         }
     }
-    let name = Name { buf: buf.into_boxed_str(), at, has_diacritics: words.has_diacritics };
-    Some((name, codes))
+    Some(Name { buf: buf.into_boxed_str(), at, has_diacritics: words.has_diacritics })
 }
 
 /// Where one token sits in the styled and the folded text (byte spans).
@@ -247,10 +259,14 @@ struct Token {
 
 /// A cleaned name in one pass: title case with the chosen tone style, its
 /// folded key, token spans in both, and the facts the findings need.
+#[derive(Default)]
 struct Words {
     styled: String,
     folded: String,
     tokens: Vec<Token>,
+    phonetic: String,
+    /// Spans of the tokens' phonetic keys in `phonetic`.
+    phon: Vec<(usize, usize)>,
     upper: usize,
     lower: usize,
     restyled: bool,
@@ -259,17 +275,15 @@ struct Words {
 }
 
 impl Words {
-    fn of(text: &str, style: ToneStyle) -> Words {
-        let mut w = Words {
-            styled: String::with_capacity(text.len() + 4),
-            folded: String::with_capacity(text.len()),
-            tokens: Vec::with_capacity(6),
-            upper: 0,
-            lower: 0,
-            restyled: false,
-            has_diacritics: false,
-            has_letter: false,
-        };
+    /// Splits `text` into words, title-cased in `style` and folded (reusing the buffers).
+    fn fill(&mut self, text: &str, style: ToneStyle) {
+        let w = self;
+        for b in [&mut w.styled, &mut w.folded, &mut w.phonetic] {
+            b.clear();
+        }
+        w.tokens.clear();
+        w.phon.clear();
+        (w.upper, w.lower, w.restyled, w.has_diacritics, w.has_letter) = (0, 0, false, false, false);
         for word in text.split(' ').filter(|t| !t.is_empty()) {
             if !w.tokens.is_empty() {
                 w.styled.push(' ');
@@ -320,7 +334,6 @@ impl Words {
             }
             w.tokens.push(Token { styled: (s0, w.styled.len()), folded: (f0, w.folded.len()) });
         }
-        w
     }
 
     fn folded(&self, i: usize) -> &str {
