@@ -65,9 +65,9 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 /// Streams the rows of a CSV file as UTF-8 cells with their starting line.
 pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
     let f = File::open(path).map_err(|e| IngestError::io(path, e))?;
-    let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).fill_blank_lines(delimiter);
+    let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).raw_utf8().fill_blank_lines(delimiter);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
-    let mut records = rdr.into_records();
+    let mut records = rdr.into_byte_records();
     let mut done = false;
     Ok(Box::new(std::iter::from_fn(move || {
         if done {
@@ -76,8 +76,12 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
         match records.next()? {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                let multiline = rec.as_slice().contains('\n');
-                Some(Item::Row(Row { line, cells: rec, multiline }))
+                // One validation of the bytes; invalid UTF-8 becomes U+FFFD, which quarantines the row as undecodable.
+                let cells = csv::StringRecord::from_byte_record(rec).unwrap_or_else(|e| {
+                    e.into_byte_record().iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().into()
+                });
+                let multiline = cells.as_slice().contains('\n');
+                Some(Item::Row(Row { line, cells, multiline }))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);

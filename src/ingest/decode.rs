@@ -20,6 +20,9 @@ pub struct DecodingReader<R> {
     carry: Option<u8>,
     cr_pending: bool,
     blank_filler: Option<u8>,
+    /// UTF-8 passed through unchecked (the caller validates; see [`DecodingReader::raw_utf8`]).
+    raw_utf8: bool,
+    started: bool,
     in_quotes: bool,
     at_line_start: bool,
     eof: bool,
@@ -44,10 +47,20 @@ impl<R: Read> DecodingReader<R> {
             carry: None,
             cr_pending: false,
             blank_filler: None,
+            raw_utf8: false,
+            started: false,
             in_quotes: false,
             at_line_start: true,
             eof: false,
         }
+    }
+
+    /// UTF-8 input is passed through without validation (only the BOM is
+    /// removed): for a caller that validates anyway, such as the CSV reader,
+    /// which turns invalid bytes into U+FFFD itself. Other encodings are unaffected.
+    pub fn raw_utf8(mut self) -> Self {
+        self.raw_utf8 = self.encoding == Encoding::Utf8;
+        self
     }
 
     /// Turns blank lines into a lone delimiter so CSV line numbers stay physical.
@@ -71,7 +84,10 @@ impl<R: Read> DecodingReader<R> {
                 self.decoded.push(b'\r');
                 self.cr_pending = false;
             }
-            if let Some(d) = self.utf_decoder.as_mut() {
+            if self.raw_utf8 {
+                let bom = !self.started && input.starts_with(&[0xEF, 0xBB, 0xBF]);
+                self.decoded.extend_from_slice(&input[if bom { 3 } else { 0 }..]);
+            } else if let Some(d) = self.utf_decoder.as_mut() {
                 // Straight into the buffer: no String per chunk.
                 let start = self.decoded.len();
                 self.decoded.resize(start + d.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16), 0);
@@ -86,6 +102,7 @@ impl<R: Read> DecodingReader<R> {
                 }
                 self.decoded.extend_from_slice(decode(&bytes, self.encoding).as_bytes());
             }
+            self.started = true;
             self.crlf_to_lf(last);
         }
         Ok(())

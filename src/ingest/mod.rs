@@ -499,6 +499,21 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_rows_are_quarantined_as_undecodable() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.csv");
+        let mut bytes = "\u{FEFF}Họ và tên,Ngày sinh,Giới tính,Số CCCD\nA B,01/01/1990,Nam,052090000001\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"C \xFF\xFE D,01/01/1991,N\xC3,052191000002\nE F,01/01/1992,Nam,052092000003\n");
+        std::fs::write(&p, bytes).unwrap();
+        let s = read_source(&input(&p, "labour")).unwrap();
+        assert_eq!(s.layout.headers[0], "Họ và tên", "the BOM is not part of the first header");
+        assert_eq!(s.records.iter().map(|r| r.source_row).collect::<Vec<_>>(), vec![2, 4]);
+        assert_eq!(s.quarantine.len(), 1);
+        assert_eq!((s.quarantine[0].source_row, s.quarantine[0].reason), (3, QuarantineReason::Undecodable));
+        assert_eq!(s.rows_read, 3);
+    }
+
+    #[test]
     fn crlf_files_report_physical_lines() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("crlf.csv");
