@@ -38,6 +38,7 @@ time_of() {  # $1 = /usr/bin/time -v output → "wall|cpu|peak"
 
 # lamsach: the whole job (ingest → publish), reference cache off.
 sed -i "/^cache_dir/d" "$WORK/job.toml"
+sed -i 's|^output_dir = "out"|output_dir = "out"\ncache_dir = "off"|' "$WORK/job.toml"
 /usr/bin/time -v "$BIN" run "$WORK/job.toml" -q > "$WORK.peer.out" 2> "$WORK.peer.time"
 RUN_DIR=$(cat "$WORK.peer.out")
 IFS='|' read -r L_WALL L_CPU L_PEAK <<< "$(time_of "$WORK.peer.time")"

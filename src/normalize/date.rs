@@ -235,8 +235,10 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
         return None;
     }
     // "ngày 5 tháng 3 năm 1960" and "tháng 3 năm 1960", "năm 1960"
-    let lower = crate::normalize::text::fold(s);
-    if lower.contains("nam") || lower.contains("thang") || lower.contains("ngay") {
+    // Only text forms need folding; numeric dates (nearly all) skip it.
+    let wordy = s.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80);
+    let lower = if wordy { crate::normalize::text::fold(s) } else { String::new() };
+    if wordy && (lower.contains("nam") || lower.contains("thang") || lower.contains("ngay")) {
         let mut d = 0;
         let mut m = 0;
         let mut y = None;

@@ -193,6 +193,9 @@ pub fn with_tone(base: char, tone: Tone) -> char {
 
 /// Lower-case ASCII fold of one char: diacritics removed, đ → d; other chars lower-cased.
 pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     match info(c) {
         Some(i) => i.fold as char,
         None => c.to_lowercase().next().unwrap_or(c),
