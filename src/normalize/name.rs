@@ -171,7 +171,7 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         codes.push(Code::NameLegacyEncoding);
         text = clean(&t).text;
     }
-    // The scratch buffers are kept per thread: a name costs one allocation (its buffer).
+    // Word, key and span buffers are reused per thread: past cleaning, a name allocates only its own buffer.
     WORDS.with_borrow_mut(|words| {
         words.fill(&text, style);
         build(words, &mut codes)
