@@ -185,3 +185,30 @@ fn everyone_named_nguyen_van_an_born_1970_finishes_with_the_cap_warning() {
     // Not a timing goal, just a guard against an explosion (the run takes well under a second).
     assert!(started.elapsed().as_secs() < 120);
 }
+
+#[test]
+fn skipping_the_broad_rules_for_sure_records_keeps_the_links() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    lamsach(&["synth", "--people", "20000", "--seed", "5", "--out", dir.to_str().unwrap(), "--rows-per-source", "500"]);
+    let job = dir.join("job.toml");
+    let always = dir.join("always_broad.toml");
+    // The behaviour before the narrow-first search: every record asks every rule.
+    std::fs::write(&always, std::fs::read_to_string(&job).unwrap() + "\n[link]\nbroad_rules_below = 1e9\n").unwrap();
+    let links = |job: &Path| {
+        let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+        let run = std::env::current_dir().unwrap().join(String::from_utf8(out.stdout).unwrap().trim());
+        let r = read(&run.join("records.parquet"));
+        let class = r.column("match_class").unwrap().str().unwrap().clone();
+        let pid = r.column("ref_person_id").unwrap().str().unwrap().clone();
+        let cands = r.column("candidates").unwrap().u32().unwrap().clone();
+        let links: Vec<(String, Option<String>)> = (0..r.height()).map(|i| (class.get(i).unwrap().to_string(), pid.get(i).map(String::from))).collect();
+        (links, cands.iter().map(|c| c.unwrap_or(0) as u64).sum::<u64>())
+    };
+    let (narrow_first, scored_narrow_first) = links(&job);
+    let (every_rule, scored_every_rule) = links(&always);
+    assert_eq!(narrow_first.len(), every_rule.len());
+    let same = narrow_first.iter().zip(&every_rule).filter(|(a, b)| a == b).count();
+    assert!(same * 1000 >= narrow_first.len() * 999, "{same} of {} links agree", narrow_first.len());
+    assert!(scored_narrow_first < scored_every_rule, "{scored_narrow_first} vs {scored_every_rule} candidates scored");
+}
