@@ -6,10 +6,10 @@
 //!     cargo bench --bench link
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lamsach::link::blocking::{RuleStats, Rules, candidates};
 use lamsach::link::compare::default_comparisons;
 use lamsach::link::features::Features;
 use lamsach::link::similarity::{jaro_winkler, jaro_winkler_simple};
-use lamsach::link::blocking::{RuleStats, Rules, candidates};
 use lamsach::link::{LinkIndex, LinkSettings, run, train};
 use lamsach::normalize::date::PartialDate;
 use lamsach::normalize::text::fold;
@@ -84,7 +84,9 @@ fn bench(c: &mut Criterion) {
     k.bench_function("all_rules_20k_records", |b| {
         let mut stats = vec![RuleStats::default(); index.blocks.rules.len()];
         let mut out = Vec::new();
-        b.iter(|| register.iter().map(|f| candidates(&index.blocks, f, Rules::All, settings.max_block, &mut stats, &mut out) as usize + out.len()).sum::<usize>())
+        b.iter(|| {
+            register.iter().map(|f| candidates(&index.blocks, f, Rules::All, settings.max_block, &mut stats, &mut out) as usize + out.len()).sum::<usize>()
+        })
     });
     k.finish();
 

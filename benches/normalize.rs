@@ -4,6 +4,7 @@
 //!     cargo bench --bench normalize
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lamsach::Field;
 use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::normalize_person_id;
 use lamsach::normalize::legacy::{Encoding, decode, detect, encode};
@@ -12,7 +13,6 @@ use lamsach::normalize::text::ToneStyle;
 use lamsach::rng::Rng;
 use lamsach::synth::defects::strip_diacritics;
 use lamsach::synth::population::Generator;
-use lamsach::Field;
 use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use std::hint::black_box;
 

@@ -77,9 +77,8 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line()).unwrap_or(0);
                 // One validation of the bytes; invalid UTF-8 becomes U+FFFD, which quarantines the row as undecodable.
-                let cells = csv::StringRecord::from_byte_record(rec).unwrap_or_else(|e| {
-                    e.into_byte_record().iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().into()
-                });
+                let cells = csv::StringRecord::from_byte_record(rec)
+                    .unwrap_or_else(|e| e.into_byte_record().iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().into());
                 let multiline = cells.as_slice().contains('\n');
                 Some(Item::Row(Row { line, cells, multiline }))
             }

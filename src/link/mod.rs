@@ -234,8 +234,10 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
                         let p = &index.people[j as usize];
                         let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
                         let same_id = f.person_id.is_some() && f.person_id == p.person_id;
-                        let same_dob_given =
-                            f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.name.phonetic_given().is_empty() && f.name.phonetic_given() == p.name.phonetic_given();
+                        let same_dob_given = f.dob.is_some_and(|d| d.day != 0)
+                            && f.dob == p.dob
+                            && !f.name.phonetic_given().is_empty()
+                            && f.name.phonetic_given() == p.name.phonetic_given();
                         (levels, same_id, same_dob_given)
                     })
                     .collect()

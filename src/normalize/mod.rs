@@ -137,7 +137,9 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
         for c in codes {
             let f = Finding::new(Field::FullName, c);
             r.findings.push(match c {
-                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => f.suggest(n.full().to_string(), SuggestedFrom::Normalizer),
+                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => {
+                    f.suggest(n.full().to_string(), SuggestedFrom::Normalizer)
+                }
                 _ => f,
             });
         }

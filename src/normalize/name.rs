@@ -172,11 +172,12 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         text = clean(&t).text;
     }
     // Word, key and span buffers are reused per thread: past cleaning, a name allocates only its own buffer.
-    WORDS.with_borrow_mut(|words| {
-        words.fill(&text, style);
-        build(words, &mut codes)
-    })
-    .map(|name| (name, codes))
+    WORDS
+        .with_borrow_mut(|words| {
+            words.fill(&text, style);
+            build(words, &mut codes)
+        })
+        .map(|name| (name, codes))
 }
 
 thread_local! {
@@ -221,7 +222,11 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         }
         let s = phonetic.len();
         let f = &words.folded[t.folded.0..t.folded.1];
-        if i < family_len && !single { push_family_key(f, phonetic) } else { push_token_key(f, phonetic) }
+        if i < family_len && !single {
+            push_family_key(f, phonetic)
+        } else {
+            push_token_key(f, phonetic)
+        }
         phon.push((s, phonetic.len()));
     }
     let last = tokens.len() - 1;
@@ -298,7 +303,11 @@ impl Words {
                 let (fold, styled) = if let Some(i) = info(c) {
                     w.has_letter = true;
                     w.has_diacritics |= !c.is_ascii();
-                    if i.lower == c { w.lower += 1 } else { w.upper += 1 }
+                    if i.lower == c {
+                        w.lower += 1
+                    } else {
+                        w.upper += 1
+                    }
                     let s = if start { i.upper } else { i.lower };
                     start = false;
                     (i.fold as char, s)

@@ -4,8 +4,8 @@
 use super::{Reference, ReferencePerson};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
-use crate::normalize::name::Name;
 use crate::normalize::date::PartialDate;
+use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
 use sha2::{Digest, Sha256};
