@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 PEOPLE="${1:-1000000}"
 ROWS="${2:-$((PEOPLE / 40))}"
 WORK="${WORK:-/tmp/lamsach-bench-$PEOPLE}"
-# LAMSACH_BIN: a release binary already built (e.g. by `cargo test --release`), to skip the build.
-if [ -z "${LAMSACH_BIN:-}" ]; then cargo build --release --quiet; fi
-BIN="${LAMSACH_BIN:-${CARGO_TARGET_DIR:-target}/release/lamsach}"
-COMMIT=$(git rev-parse --short HEAD)
-MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
-TODAY=$(date +%F)
+source benches/common.sh
 
 if [ ! -f "$WORK/job.toml" ]; then
   /usr/bin/time -v "$BIN" synth --people "$PEOPLE" --seed 1 --out "$WORK" --rows-per-source "$ROWS" 2> "$WORK.synth.time" || { cat "$WORK.synth.time"; exit 1; }

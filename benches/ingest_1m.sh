@@ -11,8 +11,7 @@ cd "$(dirname "$0")/.."
 ROWS="${1:-1000000}"
 SRC="${SRC:-/tmp/lamsach-bench-1000000}"
 WORK="${WORK:-/tmp/lamsach-ingest-$ROWS}"
-if [ -z "${LAMSACH_BIN:-}" ]; then cargo build --release --quiet; fi
-BIN="${LAMSACH_BIN:-${CARGO_TARGET_DIR:-target}/release/lamsach}"
+source benches/common.sh
 [ -f "$SRC/job.toml" ] || "$BIN" synth --people 1000000 --seed 1 --out "$SRC" --rows-per-source 25000 > /dev/null
 mkdir -p "$WORK"
 python3 - "$SRC/lao_dong.csv" "$WORK/lao_dong.csv" "$ROWS" <<'PY'
@@ -50,7 +49,5 @@ t = {x['stage']: x['seconds'] for x in m['timings']}
 i = m['inputs'][1]
 print(f\"{i['rows_read']} rows, {os.path.getsize(sys.argv[2]) / 2**20:.0f} MiB, UTF-8: ingest stage {t['ingest']:.2f} s = {i['rows_read'] / t['ingest'] / 1e6:.2f} M rows/s; whole run (1,000-person reference)\")
 " "$DIR/manifest.json" "$WORK/lao_dong.csv")
-COMMIT=$(git rev-parse --short HEAD)
-MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
-echo "| $(date +%F) | $COMMIT | $MACHINE | CSV register: $line | $wall | | $peak | \`benches/ingest_1m.sh $ROWS\` |" >> BENCHMARKS.md
+echo "| $TODAY | $COMMIT | $MACHINE | CSV register: $line | $wall | | $peak | \`benches/ingest_1m.sh $ROWS\` |" >> BENCHMARKS.md
 tail -1 BENCHMARKS.md

@@ -15,6 +15,12 @@ fn read(p: &Path) -> DataFrame {
     ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
 }
 
+/// Runs a job and returns its run folder (printed on stdout, relative to the current folder or absolute).
+fn run_job(job: &Path) -> std::path::PathBuf {
+    let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+    std::env::current_dir().unwrap().join(String::from_utf8(out.stdout).unwrap().trim())
+}
+
 fn sha(p: &Path) -> String {
     use sha2::{Digest, Sha256};
     format!("{:x}", Sha256::digest(std::fs::read(p).unwrap()))
@@ -45,9 +51,7 @@ fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_acc
     lamsach(&["synth", "--people", "20000", "--seed", "4", "--out", dir.to_str().unwrap(), "--rows-per-source", "600"]);
     let job = dir.join("job.toml");
     assert!(!std::fs::read_to_string(&job).unwrap().contains("[source.columns]"));
-    let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
-    let run = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let run = if Path::new(&run).is_absolute() { Path::new(&run).to_path_buf() } else { std::env::current_dir().unwrap().join(&run) };
+    let run = run_job(&job);
     let truth = read(&dir.join("truth.parquet"));
     let records = read(&run.join("records.parquet"));
     assert_eq!(truth.height(), records.height(), "every record has a truth row and back");
@@ -196,8 +200,7 @@ fn skipping_the_broad_rules_for_sure_records_keeps_the_links() {
     // The behaviour before the narrow-first search: every record asks every rule.
     std::fs::write(&always, std::fs::read_to_string(&job).unwrap() + "\n[link]\nbroad_rules_below = 1e9\n").unwrap();
     let links = |job: &Path| {
-        let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
-        let run = std::env::current_dir().unwrap().join(String::from_utf8(out.stdout).unwrap().trim());
+        let run = run_job(job);
         let r = read(&run.join("records.parquet"));
         let class = r.column("match_class").unwrap().str().unwrap().clone();
         let pid = r.column("ref_person_id").unwrap().str().unwrap().clone();

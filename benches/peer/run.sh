@@ -20,12 +20,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import splink, duckdb
 fi
 SPLINK_VERSION=$("$VENV/bin/python" -c "import splink; print(splink.__version__)")
 
-# LAMSACH_BIN: a release binary already built (e.g. by `cargo test --release`), to skip the build.
-if [ -z "${LAMSACH_BIN:-}" ]; then cargo build --release --quiet; fi
-BIN="${LAMSACH_BIN:-${CARGO_TARGET_DIR:-target}/release/lamsach}"
-COMMIT=$(git rev-parse --short HEAD)
-MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
-TODAY=$(date +%F)
+source benches/common.sh
 [ -f "$WORK/job.toml" ] || "$BIN" synth --people "$PEOPLE" --seed 1 --out "$WORK" --rows-per-source "$ROWS" > /dev/null
 
 time_of() {  # $1 = /usr/bin/time -v output → "wall|cpu|peak"

@@ -367,10 +367,19 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
 
 /// Reads a whole source into records and quarantined rows.
 pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
+    read_source_hashed(input, None)
+}
+
+/// [`read_source`] for a caller that already has the file's size and SHA-256
+/// (the reference, whose cache key is its hash): the file is not hashed again.
+pub fn read_source_hashed(input: &SourceInput, known: Option<(u64, String)>) -> Result<IngestedSource, IngestError> {
     std::thread::scope(|scope| {
         // Three passes run side by side: the file's hash, the reader (decode and
         // parse) and the record builder below, linked by a bounded channel.
-        let hash = scope.spawn(|| sha256_file(&input.path));
+        let hash = scope.spawn(|| match known {
+            Some(k) => Ok(k),
+            None => sha256_file(&input.path),
+        });
         let opened = open(input);
         let source = opened.and_then(|Opened { layout, rest, pending }| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);

@@ -445,6 +445,14 @@ mod tests {
     }
 
     #[test]
+    fn title_case_handles_vietnamese_capitals() {
+        assert_eq!(n("NGUYỄN VĂN ĐỨC").0.full(), "Nguyễn Văn Đức");
+        assert_eq!(n("ưng hoàng phúc").0.full(), "Ưng Hoàng Phúc");
+        assert_eq!(n("KSOR H'BLANH").0.full(), "Ksor H'Blanh");
+        assert!(n("Lê").0.has_diacritics && !n("Le Van").0.has_diacritics);
+    }
+
+    #[test]
     fn keys_tolerate_dialect_and_variants() {
         let (a, _) = n("Huỳnh Văn Trung");
         let (b, _) = n("Hoàng Văn Chung");

@@ -123,24 +123,24 @@ fn single(mut m: impl Iterator<Item = char>, fallback: char) -> char {
 /// Upper case of one char when that is one char; Vietnamese letters from the table.
 #[inline]
 pub fn upper_char(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_uppercase();
-    }
-    match info(c) {
-        Some(i) => i.upper,
-        None => single(c.to_uppercase(), c),
-    }
+    map_case(c, true)
 }
 
 /// Lower case of one char when that is one char; Vietnamese letters from the table.
 #[inline]
 pub fn lower_char(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    match info(c) {
-        Some(i) => i.lower,
-        None => single(c.to_lowercase(), c),
+    map_case(c, false)
+}
+
+#[inline]
+fn map_case(c: char, upper: bool) -> char {
+    match (c.is_ascii(), info(c), upper) {
+        (true, _, true) => c.to_ascii_uppercase(),
+        (true, _, false) => c.to_ascii_lowercase(),
+        (false, Some(i), true) => i.upper,
+        (false, Some(i), false) => i.lower,
+        (false, None, true) => single(c.to_uppercase(), c),
+        (false, None, false) => single(c.to_lowercase(), c),
     }
 }
 
@@ -227,11 +227,6 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// True when some letter carries a Vietnamese diacritic (tone, hat, breve, horn or đ).
-pub fn has_diacritics(s: &str) -> bool {
-    s.chars().any(|c| !c.is_ascii() && info(c).is_some())
-}
-
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}') || (c.is_control() && !c.is_whitespace())
 }
@@ -292,36 +287,6 @@ pub fn clean(s: &str) -> Cleaned {
         spacing_changed = true;
     }
     Cleaned { text: out, was_not_nfc, spacing_changed }
-}
-
-/// Proper-name title case, Vietnamese-aware: `NGUYỄN VĂN ĐỨC` → `Nguyễn Văn Đức`.
-/// Letters after an apostrophe keep title case too (`H'LEO` → `H'Leo`).
-pub fn title_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut start = true;
-    for c in s.chars() {
-        if is_letter(c) {
-            out.push(if start { upper_char(c) } else { lower_char(c) });
-            start = false;
-        } else {
-            out.push(c);
-            start = c == ' ' || c == '\'' || c == '-';
-        }
-    }
-    out
-}
-
-/// True when every cased letter is upper case and there are at least two letters.
-pub fn is_all_caps(s: &str) -> bool {
-    let mut letters = 0;
-    for c in s.chars() {
-        match case_of(c) {
-            Some(false) => return false,
-            Some(true) => letters += 1,
-            None => {}
-        }
-    }
-    letters >= 2
 }
 
 /// `Some(true)` for an upper-case letter, `Some(false)` for a lower-case one, `None` for uncased chars.
@@ -527,13 +492,6 @@ mod tests {
     }
 
     #[test]
-    fn title_case_handles_vietnamese_capitals() {
-        assert_eq!(title_case("NGUYỄN VĂN ĐỨC"), "Nguyễn Văn Đức");
-        assert_eq!(title_case("ưng hoàng phúc"), "Ưng Hoàng Phúc");
-        assert_eq!(title_case("KSOR H'BLANH"), "Ksor H'Blanh");
-    }
-
-    #[test]
     fn tone_style_only_touches_oa_oe_uy_final() {
         assert_eq!(tone_style("Hoà Khoẻ Thuỷ Tuỳ", ToneStyle::Old).0, "Hòa Khỏe Thủy Tùy");
         assert_eq!(tone_style("Hòa Khỏe Thủy", ToneStyle::New).0, "Hoà Khoẻ Thuỷ");
@@ -560,6 +518,5 @@ mod tests {
         assert_eq!(strip_tone('ệ'), 'ê');
         assert_eq!(with_tone('ê', Tone::Dot), 'ệ');
         assert_eq!(tone_of('ữ'), Tone::Tilde);
-        assert!(has_diacritics("Lê") && !has_diacritics("Le Van"));
     }
 }

@@ -83,7 +83,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
         }
         file = Some(path);
     }
-    let mut src = ingest::read_source(input)?;
+    let mut src = ingest::read_source_hashed(input, Some((bytes, sha256.clone())))?;
     // Each record is normalized and reduced to what the run keeps at once, so
     // the full normalized records of millions of people never exist together.
     let (people, features): (Vec<ReferencePerson>, Vec<Features>) = src
