@@ -56,8 +56,9 @@ pub fn score(findings: &[Finding]) -> ([u8; 4], [bool; 4]) {
     (penalty.map(|p| 100u32.saturating_sub(p) as u8), pass)
 }
 
-fn set_suggestion(findings: &mut [Finding], code: Code, value: &str) -> bool {
-    if let Some(f) = findings.iter_mut().find(|f| f.code == code && f.suggested_from != Some(SuggestedFrom::Reference)) {
+/// Gives the finding `code` on `field` the reference's value as its suggestion.
+fn set_suggestion(findings: &mut [Finding], field: Field, code: Code, value: &str) -> bool {
+    if let Some(f) = findings.iter_mut().find(|f| f.code == code && f.field == Some(field) && f.suggested_from != Some(SuggestedFrom::Reference)) {
         f.suggested = Some(value.to_string());
         f.suggested_from = Some(SuggestedFrom::Reference);
         true
@@ -155,11 +156,11 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                             f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
                         } else if name.full() != r.name.full() {
                             for code in [Code::NameNoDiacritics, Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle] {
-                                set_suggestion(&mut f, code, r.name.full());
+                                set_suggestion(&mut f, Field::FullName, code, r.name.full());
                             }
                         }
                     } else if n.name.is_none() && r.has_name() {
-                        set_suggestion(&mut f, Code::RequiredMissing, r.name.full());
+                        set_suggestion(&mut f, Field::FullName, Code::RequiredMissing, r.name.full());
                     }
                     if let Some(rd) = r.dob {
                         match n.dob {
@@ -170,13 +171,10 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                                 f.push(Finding::new(Field::Dob, Code::DobDiffers).suggest(rd.display_vi(), SuggestedFrom::Reference));
                             }
                             Some(d) if d.precision() < rd.precision() => {
-                                set_suggestion(&mut f, Code::DobImprecise, &rd.display_vi());
+                                set_suggestion(&mut f, Field::Dob, Code::DobImprecise, &rd.display_vi());
                             }
                             None => {
-                                if let Some(x) = f.iter_mut().find(|x| x.code == Code::RequiredMissing && x.field == Some(Field::Dob)) {
-                                    x.suggested = Some(rd.display_vi());
-                                    x.suggested_from = Some(SuggestedFrom::Reference);
-                                }
+                                set_suggestion(&mut f, Field::Dob, Code::RequiredMissing, &rd.display_vi());
                             }
                             _ => {}
                         }
