@@ -193,7 +193,15 @@ pub fn main() -> i32 {
                 return Exit::Success as i32;
             }
             eprintln!("lamsach: {err:#}");
-            let usage = err.chain().any(|c| c.downcast_ref::<JobError>().is_some() || matches!(c.downcast_ref::<RunError>(), Some(RunError::Job(_))));
+            let usage = err.chain().any(|c| {
+                c.downcast_ref::<JobError>().is_some()
+                    || c.downcast_ref::<lamsach::ingest::IngestError>().is_some_and(|e| e.is_job_error())
+                    || match c.downcast_ref::<RunError>() {
+                        Some(RunError::Job(_)) => true,
+                        Some(RunError::Ingest(e)) => e.is_job_error(),
+                        _ => false,
+                    }
+            });
             if usage { Exit::Usage as i32 } else { Exit::Failed as i32 }
         }
     }
@@ -286,10 +294,18 @@ fn check(path: &std::path::Path) -> Result<Exit> {
     for (name, l) in layouts {
         let enc = l.encoding.map(|d| format!("{} (confidence {:.2})", d.encoding.as_str(), d.confidence)).unwrap_or_else(|| "-".into());
         println!("  {name}: {} {}, header at row {}, encoding {enc}", l.format.as_str(), l.headers.len(), l.header_row);
-        for (role, cols) in &l.columns.roles {
-            let mapped: Vec<String> =
-                lamsach::Field::ALL.iter().filter_map(|f| cols[f.index()].map(|c| format!("{}←\"{}\"", f.as_str(), l.headers[c]))).collect();
+        for ((role, cols), how) in l.columns.roles.iter().zip(&l.columns.matched_by) {
+            let mapped: Vec<String> = lamsach::Field::ALL
+                .iter()
+                .filter_map(|f| {
+                    let by = how[f.index()].map_or("", |b| b.as_str());
+                    cols[f.index()].map(|c| format!("{}←\"{}\" ({by})", f.as_str(), l.headers[c]))
+                })
+                .collect();
             println!("    {role}: {}", mapped.join(", "));
+        }
+        for (field, candidates) in &l.columns.ambiguous {
+            println!("    {}: ambiguous, not mapped; candidates: {}", field.as_str(), candidates.join(" | "));
         }
         if !l.columns.unmapped.is_empty() {
             println!("    not used: {}", l.columns.unmapped.join(", "));
@@ -324,12 +340,7 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
                 let value = normalize_text(input, lamsach::Field::Address, &mut f);
                 let c = text::clean(input);
                 let mut codes: Vec<lamsach::Code> = f.iter().map(|x| x.code).collect();
-                if c.was_not_nfc {
-                    codes.push(lamsach::Code::TextNotNfc);
-                }
-                if c.spacing_changed {
-                    codes.push(lamsach::Code::TextSpacing);
-                }
+                codes.extend(c.codes().filter(|c| !codes.contains(c)).collect::<Vec<_>>());
                 json!({"input": input, "value": value, "findings": codes_json(&codes), "folded": value.as_deref().map(text::fold)})
             }
             Kind::Name => match name::normalize_name(input, style) {
@@ -368,8 +379,8 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
                 json!({"input": input, "value": p, "findings": codes_json(&codes)})
             }
             Kind::Commune => {
-                let province = parts.next().and_then(|p| reg.province(p));
-                match reg.lookup_commune(input, province.as_deref(), Era::Y2025) {
+                let province = parts.next().and_then(|p| reg.province_scope(p));
+                match reg.lookup_commune(input, province.as_ref(), Era::Y2025) {
                     CommuneLookup::Found(m) => {
                         let mut codes = vec![];
                         if m.era == Era::Legacy {

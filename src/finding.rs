@@ -104,8 +104,12 @@ codes! {
     TextLegacyEncoding => "TEXT_LEGACY_ENCODING", Clean, Warning, "Văn bản mã hóa cũ (TCVN3/VNI/...) đã được chuyển sang Unicode", "Text in a legacy encoding (TCVN3/VNI/...) was decoded to Unicode";
     TextNotNfc => "TEXT_NOT_NFC", Clean, Info, "Văn bản Unicode tổ hợp (NFD) đã chuẩn hóa về NFC", "Decomposed Unicode (NFD) text normalized to NFC";
     TextSpacing => "TEXT_SPACING", Clean, Info, "Khoảng trắng thừa hoặc ký tự ẩn đã được loại bỏ", "Extra spaces or invisible characters removed";
+    TextControlChars => "TEXT_CONTROL_CHARS", Clean, Warning, "Ký tự điều khiển (lỗi chuyển mã) đã được loại bỏ", "Control characters (a conversion fault) removed";
+    TextLookalikeChars => "TEXT_LOOKALIKE_CHARS", Clean, Info, "Ký tự trông giống chữ Việt (Ð, dấu nháy cong, ...) đã được thay bằng ký tự chuẩn", "Look-alike characters (Ð, curly apostrophes, ...) replaced by the standard ones";
     NameLegacyEncoding => "NAME_LEGACY_ENCODING", Clean, Warning, "Họ tên mã hóa cũ (TCVN3/VNI/...) đã được chuyển sang Unicode", "Name in a legacy encoding (TCVN3/VNI/...) was decoded to Unicode";
-    NameNoDiacritics => "NAME_NO_DIACRITICS", Clean, Warning, "Họ tên viết không dấu", "Name written without diacritics";
+    NameNoDiacritics => "NAME_NO_DIACRITICS", Clean, Info, "Họ tên viết không dấu (có thể đúng như vậy)", "Name written without diacritics (may be correct as written)";
+    NameDiacriticsFromReference => "NAME_DIACRITICS_FROM_REFERENCE", Clean, Warning, "Họ tên thiếu dấu so với CSDL dân cư; đề xuất viết theo CSDL", "Name lacks the reference's diacritics; the reference spelling is proposed";
+    NameMixedCase => "NAME_MIXED_CASE", Clean, Info, "Chữ hoa, chữ thường lẫn lộn (lỗi chuyển mã) đã được sửa", "Mixed upper and lower case (a conversion fault) repaired";
     NameAllCaps => "NAME_ALL_CAPS", Clean, Info, "Họ tên viết toàn chữ hoa", "Name written in capitals";
     NameToneStyle => "NAME_TONE_STYLE", Clean, Info, "Vị trí dấu thanh (hòa/hoà) đã được thống nhất", "Tone-mark placement (hòa/hoà) made uniform";
     NameHonorific => "NAME_HONORIFIC", Clean, Warning, "Họ tên có kèm danh xưng (Ông, Bà, ...)", "Name carries an honorific (Ông, Bà, ...)";

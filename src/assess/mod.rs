@@ -155,7 +155,11 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                         if name.folded() != r.name.folded() {
                             f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
                         } else if name.full() != r.name.full() {
-                            for code in [Code::NameNoDiacritics, Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle] {
+                            // Unaccented is only wrong against evidence: the same person's name with marks.
+                            if !name.has_diacritics && r.name.has_diacritics {
+                                f.push(Finding::new(Field::FullName, Code::NameDiacriticsFromReference).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+                            }
+                            for code in [Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle, Code::NameMixedCase] {
                                 set_suggestion(&mut f, Field::FullName, code, r.name.full());
                             }
                         }

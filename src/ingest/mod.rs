@@ -217,13 +217,29 @@ pub enum IngestError {
         "ingest error: {file} row {row}: required field '{field}'{role} has no column; headers found: {headers}. Add `{field} = \"<header>\"` under [source.columns]"
     )]
     MissingRequired { file: String, row: u64, field: &'static str, role: String, headers: String },
+    #[error(
+        "ingest error: {file} row {row}: required field '{field}' could be any of these columns: {candidates}. Add `{field} = \"<header>\"` under [source.columns]"
+    )]
+    AmbiguousColumn { file: String, row: u64, field: &'static str, candidates: String },
+    #[error(
+        "ingest error: {file}: the encoding is uncertain (best guess {guess}, confidence {confidence:.2}, below {min:.2}); set `encoding = \"...\"` for this input in the job file (utf-8, utf-16, cp1258, tcvn3, vni, viscii)"
+    )]
+    EncodingUncertain { file: String, guess: &'static str, confidence: f32, min: f32 },
 }
 
 impl IngestError {
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
         IngestError::Io { file: path.display().to_string(), source: e }
     }
+
+    /// True when the job file, not the data or the machine, must change (exit code 2).
+    pub fn is_job_error(&self) -> bool {
+        matches!(self, IngestError::MissingRequired { .. } | IngestError::AmbiguousColumn { .. } | IngestError::EncodingUncertain { .. })
+    }
 }
+
+/// Below this detection confidence a file's encoding must be set in the job.
+pub const MIN_ENCODING_CONFIDENCE: f32 = 0.5;
 
 const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -282,6 +298,9 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     let (mut it, encoding) = match format {
         Format::Csv => {
             let (det, delim) = csv::sniff(path, input.encoding)?;
+            if det.confidence < MIN_ENCODING_CONFIDENCE {
+                return Err(IngestError::EncodingUncertain { file, guess: det.encoding.as_str(), confidence: det.confidence, min: MIN_ENCODING_CONFIDENCE });
+            }
             (csv::rows(path, det, delim)?, Some(det))
         }
         Format::Excel => (xlsx::rows(path, input.sheet.as_deref())?, None),
@@ -338,6 +357,9 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     for (role, cols) in &columns.roles {
         for f in input.schema.required_fields(role) {
             if cols[f.index()].is_none() {
+                if let Some((_, candidates)) = columns.ambiguous.iter().find(|(a, _)| *a == f) {
+                    return Err(IngestError::AmbiguousColumn { file, row: header_row.line, field: f.as_str(), candidates: candidates.join(" | ") });
+                }
                 let role = if columns.roles.len() > 1 { format!(" (role {role})") } else { String::new() };
                 return Err(IngestError::MissingRequired {
                     file,

@@ -42,6 +42,16 @@ pub struct Unit {
     pub code: String,
     pub name: String,
     pub province: String,
+    /// Legacy units: the district's key ("phu cat"); empty for 2025 units.
+    pub district: String,
+}
+
+/// Where a commune is to be looked for: a 2025 province, and the pre-2025 province
+/// when the value named one ("Bình Định", which merged into Gia Lai in 2025).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvinceScope {
+    pub current: String,
+    pub legacy: Option<String>,
 }
 
 /// A commune value resolved against the code lists.
@@ -77,6 +87,8 @@ pub struct AdminRegistry {
     old_by_name: HashMap<(String, String), Vec<String>>,
     /// legacy province → new province
     old_to_new_province: HashMap<String, String>,
+    /// legacy province key ("binh dinh") → legacy province code
+    legacy_province_by_name: HashMap<String, String>,
     /// communes per new province, for the generator
     new_by_province: HashMap<String, Vec<String>>,
 }
@@ -85,22 +97,61 @@ fn rows(csv: &str) -> impl Iterator<Item = Vec<&str>> {
     csv.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').collect())
 }
 
-/// Folded commune name without its type prefix: "P. Nhơn Phú" → "nhon phu".
-pub fn commune_key(name: &str) -> String {
-    let f = fold(name.split(',').next().unwrap_or(name));
-    let f = f.replace('.', ". ");
-    let f = fold(&f);
-    for p in ["thi tran ", "dac khu ", "phuong ", "xa ", "tt. ", "tt ", "p. ", "x. ", "p ", "x ", "thi xa "] {
+/// The kind of a commune-level unit, from the word in front of its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommuneKind {
+    Xa,
+    Phuong,
+    ThiTran,
+    DacKhu,
+}
+
+/// Prefixes (folded, dot spaced) that say a commune's kind, longest first.
+const COMMUNE_PREFIXES: &[(&str, CommuneKind)] = &[
+    ("thi tran ", CommuneKind::ThiTran),
+    ("dac khu ", CommuneKind::DacKhu),
+    ("phuong ", CommuneKind::Phuong),
+    ("xa ", CommuneKind::Xa),
+    ("tt. ", CommuneKind::ThiTran),
+    ("tt ", CommuneKind::ThiTran),
+    ("dk. ", CommuneKind::DacKhu),
+    ("p. ", CommuneKind::Phuong),
+    ("x. ", CommuneKind::Xa),
+    ("p ", CommuneKind::Phuong),
+    ("x ", CommuneKind::Xa),
+];
+
+/// Folded name with dots spaced ("P.Nhơn Phú" → "p. nhon phu").
+fn folded_spaced(name: &str) -> String {
+    let f = fold(name.trim()).replace('.', ". ");
+    f.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A commune's kind and folded name without its prefix: "P. Nhơn Phú" → (Phường, "nhon phu").
+pub fn commune_parts(name: &str) -> (Option<CommuneKind>, String) {
+    let f = folded_spaced(name);
+    for (p, kind) in COMMUNE_PREFIXES {
         if let Some(r) = f.strip_prefix(p) {
-            return r.trim().to_string();
+            return (Some(*kind), r.trim().to_string());
         }
     }
-    f
+    (None, f)
+}
+
+/// Folded commune name without its type prefix: "P. Nhơn Phú" → "nhon phu".
+pub fn commune_key(name: &str) -> String {
+    commune_parts(name).1
+}
+
+/// Folded district name without its type prefix: "Huyện Phù Cát" → "phu cat"; None when it names no district.
+fn district_key(name: &str) -> Option<String> {
+    let f = folded_spaced(name);
+    ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "].iter().find_map(|p| f.strip_prefix(p).map(|r| r.trim().to_string()))
 }
 
 fn province_key(name: &str) -> String {
-    let f = fold(name);
-    for p in ["thanh pho ", "tinh ", "tp. ", "tp "] {
+    let f = folded_spaced(name);
+    for p in ["thanh pho ", "tinh ", "tp. ", "tp ", "t. "] {
         if let Some(r) = f.strip_prefix(p) {
             return r.trim().to_string();
         }
@@ -112,25 +163,27 @@ impl AdminRegistry {
     fn load() -> Self {
         let mut provinces_2025 = HashMap::new();
         let mut province_by_name = HashMap::new();
+        let mut legacy_province_by_name = HashMap::new();
         for r in rows(PROVINCES) {
+            let by_name = if r[0] == "2025" { &mut province_by_name } else { &mut legacy_province_by_name };
+            by_name.insert(province_key(r[2]), r[1].to_string());
+            by_name.insert(province_key(r[3]), r[1].to_string());
             if r[0] == "2025" {
                 provinces_2025.insert(r[1].to_string(), r[2].to_string());
-                province_by_name.insert(province_key(r[2]), r[1].to_string());
-                province_by_name.insert(province_key(r[3]), r[1].to_string());
             }
         }
         let mut new_units = HashMap::new();
         let mut new_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
         let mut new_by_province: HashMap<String, Vec<String>> = HashMap::new();
         for r in rows(COMMUNES_2025) {
-            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into() };
+            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into(), district: String::new() };
             new_by_name.entry((u.province.clone(), commune_key(&u.name))).or_default().push(u.code.clone());
             new_by_province.entry(u.province.clone()).or_default().push(u.code.clone());
             new_units.insert(u.code.clone(), u);
         }
         let mut old_units = HashMap::new();
         for r in rows(COMMUNES_LEGACY) {
-            let u = Unit { code: r[3].into(), name: r[4].into(), province: r[0].into() };
+            let u = Unit { code: r[3].into(), name: r[4].into(), province: r[0].into(), district: district_key(r[2]).unwrap_or_default() };
             old_units.insert(u.code.clone(), u);
         }
         let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::new();
@@ -175,7 +228,18 @@ impl AdminRegistry {
         for v in new_by_province.values_mut() {
             v.sort();
         }
-        AdminRegistry { provinces_2025, province_by_name, new_units, old_units, crosswalk, new_by_name, old_by_name, old_to_new_province, new_by_province }
+        AdminRegistry {
+            provinces_2025,
+            province_by_name,
+            new_units,
+            old_units,
+            crosswalk,
+            new_by_name,
+            old_by_name,
+            old_to_new_province,
+            legacy_province_by_name,
+            new_by_province,
+        }
     }
 
     /// The registry built from the embedded code lists.
@@ -192,6 +256,18 @@ impl AdminRegistry {
             return self.provinces_2025.contains_key(&code).then_some(code);
         }
         self.province_by_name.get(&province_key(v)).cloned()
+    }
+
+    /// Where to look for a commune given a province as written: a 2025 province
+    /// ("Gia Lai", "52"), or a pre-2025 one ("Bình Định", "Tỉnh Bình Định"), which
+    /// also narrows legacy units to that old province.
+    pub fn province_scope(&self, value: &str) -> Option<ProvinceScope> {
+        if let Some(current) = self.province(value) {
+            return Some(ProvinceScope { current, legacy: None });
+        }
+        let legacy = self.legacy_province_by_name.get(&province_key(value))?;
+        let current = self.old_to_new_province.get(legacy)?.clone();
+        Some(ProvinceScope { current, legacy: Some(legacy.clone()) })
     }
 
     pub fn province_name(&self, code: &str) -> Option<&str> {
@@ -249,17 +325,18 @@ impl AdminRegistry {
         CommuneMatch { code: code.to_string(), era: Era::Y2025, current_code: Some(code.to_string()), current_province: p, split: false }
     }
 
-    /// Resolves a commune code or name within a 2025 province (when known).
+    /// Resolves a commune code or name within a province (when known).
     /// A bare code is read in `code_era` (codes are reused across eras); a name
     /// is looked up in the 2025 list first, then the legacy one.
     ///
     /// ```
     /// use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
     /// let reg = AdminRegistry::get();
-    /// let CommuneLookup::Found(m) = reg.lookup_commune("P. Quy Nhơn Bắc", Some("52"), Era::Y2025) else { panic!() };
+    /// let gia_lai = reg.province_scope("Gia Lai");
+    /// let CommuneLookup::Found(m) = reg.lookup_commune("P. Quy Nhơn Bắc", gia_lai.as_ref(), Era::Y2025) else { panic!() };
     /// assert_eq!((m.code.as_str(), m.era), ("21553", Era::Y2025));
     /// ```
-    pub fn lookup_commune(&self, value: &str, province: Option<&str>, code_era: Era) -> CommuneLookup {
+    pub fn lookup_commune(&self, value: &str, province: Option<&ProvinceScope>, code_era: Era) -> CommuneLookup {
         let v = value.trim();
         if v.is_empty() {
             return CommuneLookup::Unknown;
@@ -280,29 +357,66 @@ impl AdminRegistry {
                 _ => CommuneLookup::Unknown,
             };
         }
-        let key = commune_key(v);
-        let provinces: Vec<String> = match province {
-            Some(p) => vec![p.to_string()],
+        self.lookup_commune_name(v, province)
+    }
+
+    /// Resolves a commune written as a name, possibly inside an address
+    /// ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"): the part with a commune
+    /// type names the commune, and its kind (Xã, Phường, Thị trấn, Đặc khu), a district
+    /// and a province part, old or new, narrow the candidates.
+    pub fn lookup_commune_name(&self, value: &str, scope: Option<&ProvinceScope>) -> CommuneLookup {
+        let parts: Vec<&str> = value.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        let commune = parts.iter().find(|p| commune_parts(p).0.is_some()).or(parts.first()).copied().unwrap_or(value);
+        let (kind, key) = commune_parts(commune);
+        let district = parts.iter().find_map(|p| district_key(p));
+        let written_scope = if scope.is_none() { parts.iter().rev().find_map(|p| self.province_scope(p)) } else { None };
+        let scope = scope.or(written_scope.as_ref());
+        let provinces: Vec<String> = match scope {
+            Some(p) => vec![p.current.clone()],
             None => {
                 let mut ps: Vec<String> = self.provinces_2025.keys().cloned().collect();
                 ps.sort();
                 ps
             }
         };
-        let mut new_hits: Vec<&String> = Vec::new();
-        let mut old_hits: Vec<&String> = Vec::new();
+        let mut new_hits: Vec<&Unit> = Vec::new();
+        let mut old_hits: Vec<&Unit> = Vec::new();
         for p in &provinces {
-            if let Some(v) = self.new_by_name.get(&(p.clone(), key.clone())) {
-                new_hits.extend(v);
+            let k = (p.clone(), key.clone());
+            new_hits.extend(self.new_by_name.get(&k).into_iter().flatten().filter_map(|c| self.new_units.get(c)));
+            old_hits.extend(self.old_by_name.get(&k).into_iter().flatten().filter_map(|c| self.old_units.get(c)));
+        }
+        // What the value says narrows the hits; a narrowing that leaves nothing is ignored (a mistyped kind).
+        fn narrow<'a>(hits: &mut Vec<&'a Unit>, keep: impl Fn(&Unit) -> bool) {
+            if hits.iter().any(|u| keep(u)) {
+                hits.retain(|u| keep(u));
             }
-            if let Some(v) = self.old_by_name.get(&(p.clone(), key.clone())) {
-                old_hits.extend(v);
+        }
+        if let Some(kind) = kind {
+            let same_kind = |u: &Unit| commune_parts(&u.name).0 == Some(kind);
+            let typed_hits = new_hits.iter().chain(&old_hits).any(|u| same_kind(u));
+            if typed_hits {
+                new_hits.retain(|u| same_kind(u));
+                old_hits.retain(|u| same_kind(u));
+            }
+        }
+        if let Some(legacy) = scope.and_then(|s| s.legacy.as_deref()) {
+            old_hits.retain(|u| u.province == legacy);
+            // A pre-2025 province says the commune is a pre-2025 one, where one exists.
+            if !old_hits.is_empty() {
+                new_hits.clear();
+            }
+        }
+        if let Some(d) = &district {
+            narrow(&mut old_hits, |u| &u.district == d);
+            if old_hits.iter().any(|u| &u.district == d) {
+                new_hits.clear(); // 2025 units have no district: the address is pre-2025
             }
         }
         match (new_hits.len(), old_hits.len()) {
-            (1, _) => CommuneLookup::Found(self.new_match(new_hits[0])),
+            (1, _) => CommuneLookup::Found(self.new_match(&new_hits[0].code)),
             (n, _) if n > 1 => CommuneLookup::Ambiguous(n),
-            (0, 1) => CommuneLookup::Found(self.legacy_match(old_hits[0])),
+            (0, 1) => CommuneLookup::Found(self.legacy_match(&old_hits[0].code)),
             (0, n) if n > 1 => CommuneLookup::Ambiguous(n),
             _ => CommuneLookup::Unknown,
         }
@@ -328,7 +442,7 @@ mod tests {
     fn legacy_names_map_to_new_units() {
         let r = AdminRegistry::get();
         // "Phường Nhơn Phú" (old Bình Định) became part of Quy Nhơn Bắc.
-        match r.lookup_commune("P. Nhơn Phú", Some("52"), Era::Y2025) {
+        match r.lookup_commune("P. Nhơn Phú", r.province_scope("52").as_ref(), Era::Y2025) {
             CommuneLookup::Found(m) => {
                 assert_eq!(m.era, Era::Legacy);
                 assert_eq!(m.current_province.as_deref(), Some("52"));
@@ -337,10 +451,36 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // "xa Nhon Phuc" (old Bình Định) without diacritics.
-        assert!(matches!(r.lookup_commune("xa Nhon Phuc", Some("52"), Era::Y2025), CommuneLookup::Found(_)));
+        assert!(matches!(r.lookup_commune("xa Nhon Phuc", r.province_scope("52").as_ref(), Era::Y2025), CommuneLookup::Found(_)));
         // "Phường 4" exists in many legacy districts of the new Tây Ninh.
-        assert!(matches!(r.lookup_commune("Phường 4", Some("80"), Era::Y2025), CommuneLookup::Ambiguous(_)));
-        assert_eq!(r.lookup_commune("Không Có Xã Này", Some("52"), Era::Y2025), CommuneLookup::Unknown);
+        assert!(matches!(r.lookup_commune("Phường 4", r.province_scope("80").as_ref(), Era::Y2025), CommuneLookup::Ambiguous(_)));
+        assert_eq!(r.lookup_commune("Không Có Xã Này", r.province_scope("52").as_ref(), Era::Y2025), CommuneLookup::Unknown);
+    }
+
+    #[test]
+    fn kind_and_old_province_narrow_the_lookup() {
+        let r = AdminRegistry::get();
+        let scope = r.province_scope("Bình Định").unwrap();
+        assert_eq!(scope.current, "52");
+        for v in ["Phường Nhơn Phú", "P. Nhơn Phú", "P.Nhơn Phú"] {
+            let CommuneLookup::Found(m) = r.lookup_commune_name(v, Some(&scope)) else { panic!("{v}") };
+            assert_eq!(m.era, Era::Legacy, "{v}");
+            let u = r.unit(&m.code, Era::Legacy).unwrap();
+            assert_eq!((u.name.as_str(), u.province.as_str()), ("Phường Nhơn Phú", "52"), "{v}");
+        }
+        // Without a province, the kind alone rules out "Xã Nhơn Phú" elsewhere.
+        if let CommuneLookup::Found(m) = r.lookup_commune_name("Phường Nhơn Phú", None) {
+            assert!(r.unit(&m.code, m.era).unwrap().name.starts_with("Phường"));
+        }
+        // A hamlet in front, a district and an old province behind.
+        let CommuneLookup::Found(m) = r.lookup_commune_name("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None) else { panic!() };
+        assert_eq!(r.unit(&m.code, Era::Legacy).unwrap().name, "Xã Cát Hanh");
+        assert_eq!(m.current_province.as_deref(), Some("52"));
+        let CommuneLookup::Found(m) = r.lookup_commune_name("xa Cat Hanh, h. Phu Cat", None) else { panic!() };
+        assert_eq!(r.unit(&m.code, Era::Legacy).unwrap().name, "Xã Cát Hanh");
+        // After the reform: "Thôn 10, Phường Bình Định, Tỉnh Gia Lai".
+        let CommuneLookup::Found(m) = r.lookup_commune_name("Thôn 10, Phường Bình Định, Tỉnh Gia Lai", None) else { panic!() };
+        assert_eq!((m.era, r.unit(&m.code, Era::Y2025).unwrap().name.as_str()), (Era::Y2025, "Phường Bình Định"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Legacy Vietnamese encodings: decoding, encoding, detection on raw bytes,
 //! and repair of strings that were already decoded with the wrong code page.
 
-use super::legacy_tables::{TCVN3_HIGH, VISCII_C0, VISCII_HIGH};
+use super::legacy_tables::{TCVN3_C0, TCVN3_HIGH, VISCII_C0, VISCII_HIGH};
 use super::text::{Tone, fold_char, is_vietnamese_syllable, strip_tone, tone_of, with_tone};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -77,7 +77,7 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> String {
         Encoding::Utf16Be => encoding_rs::UTF_16BE.decode_with_bom_removal(bytes).0.into_owned(),
         Encoding::Cp1258 => encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes).0.into_owned(),
         Encoding::Cp1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
-        Encoding::Tcvn3 => bytes.iter().map(|&b| if b < 0x80 { b as char } else { TCVN3_HIGH[(b - 0x80) as usize] }).collect(),
+        Encoding::Tcvn3 => bytes.iter().map(|&b| tcvn3_char(b)).collect(),
         Encoding::Viscii => bytes.iter().map(|&b| viscii_char(b)).collect(),
         Encoding::Vni => decode_vni(bytes),
     };
@@ -86,6 +86,13 @@ pub fn decode(bytes: &[u8], enc: Encoding) -> String {
 
 fn strip_prefix<'a>(b: &'a [u8], p: &[u8]) -> &'a [u8] {
     b.strip_prefix(p).unwrap_or(b)
+}
+
+fn tcvn3_char(b: u8) -> char {
+    if b >= 0x80 {
+        return TCVN3_HIGH[(b - 0x80) as usize];
+    }
+    if b < 0x18 { TCVN3_C0.iter().find(|(k, _)| *k == b).map_or(b as char, |(_, c)| *c) } else { b as char }
 }
 
 fn viscii_char(b: u8) -> char {
@@ -387,10 +394,11 @@ fn is_separator(c: char) -> bool {
 pub fn score_text(s: &str) -> SyllableScore {
     let mut sc = SyllableScore::default();
     for w in s.split(is_separator) {
+        // Apostrophes of any shape edge minority names ("K’ Dìm"); they are not letters.
+        let w = w.trim_matches(['\'', '\u{2019}', '\u{2018}', '`', '\u{00B4}']);
         if w.is_empty() || w.is_ascii() {
             continue;
         }
-        let w = w.trim_matches('\'');
         if is_vietnamese_syllable(w) {
             sc.valid += 1;
         } else {
@@ -420,6 +428,28 @@ fn looks_utf16(b: &[u8]) -> Option<Encoding> {
     }
 }
 
+/// Valid multi-byte UTF-8 characters and invalid sequences in `b`. A sequence
+/// cut by the end of `b` is neither: a sample's end may fall inside a character.
+fn utf8_evidence(mut b: &[u8]) -> (usize, usize) {
+    let lead_bytes = |s: &[u8]| s.iter().filter(|&&x| x >= 0xC0).count();
+    let (mut multibyte, mut errors) = (0, 0);
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(_) => return (multibyte + lead_bytes(b), errors),
+            Err(e) => {
+                multibyte += lead_bytes(&b[..e.valid_up_to()]);
+                match e.error_len() {
+                    None => return (multibyte, errors),
+                    Some(n) => {
+                        errors += 1;
+                        b = &b[e.valid_up_to() + n..];
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Chooses the encoding of raw bytes: BOM, then UTF-16 by its zero bytes,
 /// then UTF-8 if valid, else the legacy encoding whose decoding yields the most
 /// well-formed Vietnamese syllables. Looks at the first 1 MiB.
@@ -437,13 +467,16 @@ pub fn detect(bytes: &[u8]) -> Detection {
         return Detection { encoding: e, confidence: 0.9, has_bom: false };
     }
     let sample = &bytes[..bytes.len().min(1 << 20)];
-    match std::str::from_utf8(sample) {
-        Ok(_) => return Detection { encoding: Encoding::Utf8, confidence: if sample.is_ascii() { 1.0 } else { 0.99 }, has_bom: false },
-        // A multi-byte char cut at the sample's end is not evidence against UTF-8.
-        Err(e) if e.error_len().is_none() && sample.len() < bytes.len() => {
-            return Detection { encoding: Encoding::Utf8, confidence: 0.99, has_bom: false };
-        }
-        Err(_) => {}
+    let (multibyte, errors) = utf8_evidence(sample);
+    if errors == 0 {
+        return Detection { encoding: Encoding::Utf8, confidence: if multibyte == 0 { 1.0 } else { 0.99 }, has_bom: false };
+    }
+    // Legacy bytes almost never form valid multi-byte sequences: a file whose
+    // non-ASCII text is nearly all valid UTF-8 is UTF-8 with a few bad bytes
+    // (those rows are quarantined as undecodable), not a legacy file.
+    if multibyte >= 20 * errors {
+        let confidence = 0.99 * multibyte as f32 / (multibyte + errors) as f32;
+        return Detection { encoding: Encoding::Utf8, confidence, has_bom: false };
     }
     let candidates = [Encoding::Tcvn3, Encoding::Vni, Encoding::Cp1258, Encoding::Viscii];
     let mut scored: Vec<(Encoding, SyllableScore)> = candidates.iter().map(|&e| (e, score_text(&decode(sample, e)))).collect();
@@ -583,6 +616,39 @@ mod tests {
     }
 
     #[test]
+    fn utf8_cut_inside_a_character_at_the_sample_end_is_utf8() {
+        // Every offset of a 3-byte character (ễ) and a 2-byte one (đ) at the 1 MiB boundary.
+        let line = "079203000001,Nguyễn Thị Đào,01/02/1990,Nữ,Xã Ia Grai\n";
+        let text = line.repeat((2 << 20) / line.len());
+        for shift in 0..line.len() {
+            let padded = format!("{}{text}", "x".repeat(shift));
+            let bytes = padded.as_bytes();
+            let d = detect(bytes);
+            assert_eq!(d.encoding, Encoding::Utf8, "shift {shift}");
+            assert!(d.confidence >= 0.99, "shift {shift}: {d:?}");
+            // The sniffer's own sample: exactly 1 MiB, however it ends.
+            let d = detect(&bytes[..1 << 20]);
+            assert_eq!((d.encoding, d.confidence >= 0.99), (Encoding::Utf8, true), "1 MiB sample, shift {shift}");
+        }
+    }
+
+    #[test]
+    fn a_few_bad_bytes_do_not_make_utf8_a_legacy_file() {
+        let mut bytes = "Nguyễn Văn Đức,Trần Thị Hương\n".repeat(200).into_bytes();
+        bytes[40] = 0xFF;
+        let d = detect(&bytes);
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert!(d.confidence > 0.9, "{d:?}");
+    }
+
+    #[test]
+    fn tcvn3_capitals_in_the_c0_range() {
+        // iconv -f TCVN5712-1: 0x01 Ú, 0x02 Ụ, 0x04 Ừ, 0x05 Ử, 0x06 Ữ, 0x11 Ứ, 0x12 Ự, 0x13 Ỳ, 0x14 Ỷ, 0x15 Ỹ, 0x16 Ý, 0x17 Ỵ.
+        assert_eq!(decode(&[0x01, 0x02, 0x04, 0x05, 0x06, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17], Encoding::Tcvn3), "ÚỤỪỬỮỨỰỲỶỸÝỴ");
+        assert_eq!(decode(b"a\tb\r\nc", Encoding::Tcvn3), "a\tb\r\nc");
+    }
+
+    #[test]
     fn repairs_mojibake_but_not_good_text() {
         let utf8_as_1252: String = "Trần Thị Thu Hương".bytes().map(cp1252_char).collect();
         assert_eq!(repair_mojibake(&utf8_as_1252).unwrap(), ("Trần Thị Thu Hương".into(), Mojibake::Utf8AsCp1252));
@@ -594,5 +660,9 @@ mod tests {
             assert_eq!(repair_mojibake(n), None, "{n}");
         }
         assert_eq!(repair_mojibake("Müller"), None);
+        // A curly apostrophe is cp1252 0x92: minority names are not mojibake.
+        for n in ["k’ dìm", "K’Sỹ", "Ka’Ri", "Ksor H’Bia"] {
+            assert_eq!(repair_mojibake(n), None, "{n}");
+        }
     }
 }

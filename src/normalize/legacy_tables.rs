@@ -32,3 +32,20 @@ pub(crate) const VISCII_HIGH: [char; 128] = [
 
 /// VISCII letters in the C0 control range.
 pub(crate) const VISCII_C0: [(u8, char); 6] = [(0x02, 'Ẳ'), (0x05, 'Ẵ'), (0x06, 'Ẫ'), (0x14, 'Ỷ'), (0x19, 'Ỹ'), (0x1E, 'Ỵ')];
+
+/// TCVN 5712 (VN1) capitals in the C0 control range (`iconv -f TCVN5712-1`, one byte at
+/// a time); tab, line feed and carriage return stay what they are.
+pub(crate) const TCVN3_C0: [(u8, char); 12] = [
+    (0x01, 'Ú'),
+    (0x02, 'Ụ'),
+    (0x04, 'Ừ'),
+    (0x05, 'Ử'),
+    (0x06, 'Ữ'),
+    (0x11, 'Ứ'),
+    (0x12, 'Ự'),
+    (0x13, 'Ỳ'),
+    (0x14, 'Ỷ'),
+    (0x15, 'Ỹ'),
+    (0x16, 'Ý'),
+    (0x17, 'Ỵ'),
+];

@@ -117,6 +117,8 @@ pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> O
     if repaired.is_some() {
         findings.push(Finding::new(field, Code::TextLegacyEncoding).suggest(c.text.clone(), SuggestedFrom::Normalizer));
     }
+    // Spacing and NFC in free text are not worth a finding; a removed control character or look-alike is.
+    push_codes(findings, field, c.codes().filter(|code| matches!(code, Code::TextControlChars | Code::TextLookalikeChars)));
     Some(c.text)
 }
 
@@ -222,11 +224,13 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
         r.status = Some(Status::Deceased);
     }
     let reg = AdminRegistry::get();
-    let province = get(Field::Province).and_then(|p| reg.province(p)).or_else(|| opts.province.clone());
+    let province = get(Field::Province)
+        .and_then(|p| reg.province_scope(p))
+        .or_else(|| opts.province.clone().map(|current| admin::ProvinceScope { current, legacy: None }));
     if let Some(v) = get(Field::Commune) {
         let repaired = legacy::repair_mojibake(v).map(|x| x.0);
         let value = repaired.as_deref().unwrap_or(v);
-        match reg.lookup_commune(value, province.as_deref(), opts.commune_code_era) {
+        match reg.lookup_commune(value, province.as_ref(), opts.commune_code_era) {
             CommuneLookup::Found(m) => {
                 if m.era == Era::Legacy {
                     let f = Finding::new(Field::Commune, Code::CommunePre2025);

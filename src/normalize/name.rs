@@ -6,7 +6,9 @@ use super::text::{ToneStyle, case_of, clean, fold_char, info, is_letter, lower_c
 use crate::finding::Code;
 use std::sync::LazyLock;
 
-/// Common family names (folded), the ones VIETNAM.md §4.2 lists and a few more.
+/// Common family names (folded): the ones VIETNAM.md §4.2 lists and a few more.
+/// Only the dual-family rule ("Nguyễn Phạm Minh Anh") uses this short list; whether a
+/// word can be a family name at all is [`is_family_name`], over real name lists.
 pub const FAMILY_NAMES: &[&str] = &[
     "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo", "duong", "ly", "lam", "dinh", "nghiem", "dao",
     "vuong", "trinh", "phung", "chung", "trieu", "doan", "ha", "truong", "ton", "mai", "la", "ta", "luong", "kim", "thach", "lac", "cao", "chau", "chu",
@@ -14,17 +16,60 @@ pub const FAMILY_NAMES: &[&str] = &[
     "khuc", "lai", "quan", "tang", "van", "uong", "ong", "ninh", "nong", "lo", "lu", "hua", "yen", "khuat", "dieu",
 ];
 
+/// Family names as real names spell them, with how many names of two public
+/// lists each opens (schemas/family_names.tsv, built by tools/family_names.py).
+const FAMILY_NAME_TABLE: &str = include_str!("../../schemas/family_names.tsv");
+
+/// Clan names of the Central Highlands (VIETNAM.md §10.2) that the lists above miss.
+const HIGHLAND_CLANS: &[&str] = &[
+    "ksor", "ksơr", "siu", "rmah", "kpă", "nay", "puih", "kpuih", "rơ", "niê", "mlô", "hđơk", "ayun", "byă", "êban", "knul", "adrơng", "ênuôl", "touneh", "đinh",
+];
+
 /// Two-word family names recognized as one family name.
-const COMPOUND_FAMILY: &[&str] = &["ton that", "au duong", "tu ma", "nguyen phuc", "hoang phu", "ton nu", "gia cat"];
+const COMPOUND_FAMILY: &[&str] = &[
+    "ton that", "au duong", "tu ma", "nguyen phuc", "hoang phu", "ton nu", "gia cat", "ro cham", "ro o", "ro lan", "ro mah", "nie kdam", "buon ya",
+];
+
+/// Êđê clans, which stand last: "Y Moan Ênuôl", "H'Hen Niê", "Y Ngông Niê Kdăm".
+const CLANS_LAST: &[&str] = &["nie", "nie kdam", "mlo", "hdok", "ayun", "bya", "eban", "ksor", "knul", "adrong", "enuol", "buon ya"];
 
 /// Middle names that are also family names: a second token in this list is a
 /// middle name, not the second half of a dual family name.
 const MIDDLE_ALSO_FAMILY: &[&str] = &["hoang", "kim", "mai", "ha", "dinh", "van", "thi", "luong", "cao", "giang", "la", "lam", "truong"];
 
-/// Honorifics and kin terms that registers put before a name.
-const HONORIFICS: &[&str] = &["ong", "ba", "anh", "chi", "cu", "chau", "be", "em", "co", "chu", "bac", "di", "thay"];
+/// Honorifics and kin terms that registers put before a name, as written with their marks.
+const HONORIFICS: &[&str] = &["ông", "bà", "anh", "chị", "cô", "chú", "bác", "cháu", "em", "cụ", "bé", "dì", "thầy", "cậu"];
 
-static FAMILY_SET: LazyLock<std::collections::HashSet<&'static str, foldhash::fast::FixedState>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
+/// Honorifics written short with a dot.
+const ABBREVIATED_HONORIFICS: &[&str] = &["ô", "b", "ông", "bà"];
+
+type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+
+static FAMILY_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
+
+/// Every known family name: (as written, lower case) and (folded).
+static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, FastSet<String>)> = LazyLock::new(|| {
+    let written: FastSet<&'static str> = FAMILY_NAME_TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .filter(|w| !w.is_empty())
+        .chain(HIGHLAND_CLANS.iter().copied())
+        .collect();
+    let folded = written.iter().map(|w| super::text::fold(w)).chain(FAMILY_NAMES.iter().map(|w| w.to_string())).collect();
+    (written, folded)
+});
+
+/// True when `word` (lower case, with or without its marks) is a family name
+/// that real names use. Marks count: "chu" and "chử" are family names, "chú" is not.
+pub fn is_family_name(word: &str) -> bool {
+    let (written, folded) = &*KNOWN_FAMILY;
+    if written.contains(word) {
+        return true;
+    }
+    // A word typed without marks may be any family name with them.
+    word.is_ascii() && folded.contains(word)
+}
 
 /// A normalized personal name and its matching keys, in one allocation: the
 /// display form, the folded key and the phonetic key share a buffer, and the
@@ -38,6 +83,8 @@ pub struct Name {
     at: [u32; 8],
     /// False when the input carried no diacritics at all.
     pub has_diacritics: bool,
+    /// The family name stands last (Êđê names: "Y Moan Niê Kdăm").
+    pub family_last: bool,
 }
 
 const FULL_END: usize = 0;
@@ -57,11 +104,19 @@ impl Name {
             _ => (self.at(FOLDED_END), self.buf.len()),
         }
     }
-    fn family_of(&self, form: usize) -> &str {
+    /// The words before the middle ones: the family name, or the given name when the family stands last.
+    fn first_of(&self, form: usize) -> &str {
         &self.buf[self.form(form).0..self.at(FAMILY_END + 2 * form)]
     }
-    fn given_of(&self, form: usize) -> &str {
+    /// The words after the middle ones.
+    fn last_of(&self, form: usize) -> &str {
         &self.buf[self.at(GIVEN_START + 2 * form)..self.form(form).1]
+    }
+    fn family_of(&self, form: usize) -> &str {
+        if self.family_last { self.last_of(form) } else { self.first_of(form) }
+    }
+    fn given_of(&self, form: usize) -> &str {
+        if self.family_last { self.first_of(form) } else { self.last_of(form) }
     }
     /// Cleaned display form: NFC, title case, uniform tone style.
     pub fn full(&self) -> &str {
@@ -100,13 +155,13 @@ impl Name {
     pub fn phonetic_given(&self) -> &str {
         self.given_of(2)
     }
-    /// The buffer and offsets, for the reference cache.
-    pub fn to_parts(&self) -> (&str, [u32; 8], bool) {
-        (&self.buf, self.at, self.has_diacritics)
+    /// The buffer, offsets and flags (bit 0 `has_diacritics`, bit 1 `family_last`), for the reference cache.
+    pub fn to_parts(&self) -> (&str, [u32; 8], u8) {
+        (&self.buf, self.at, self.has_diacritics as u8 | (self.family_last as u8) << 1)
     }
     /// Rebuilds a name from [`Name::to_parts`]; `None` when the offsets do not fit the buffer.
-    pub fn from_parts(buf: String, at: [u32; 8], has_diacritics: bool) -> Option<Name> {
-        let n = Name { buf: buf.into_boxed_str(), at, has_diacritics };
+    pub fn from_parts(buf: String, at: [u32; 8], flags: u8) -> Option<Name> {
+        let n = Name { buf: buf.into_boxed_str(), at, has_diacritics: flags & 1 != 0, family_last: flags & 2 != 0 };
         let ok = at[FULL_END] <= at[FOLDED_END]
             && at[FOLDED_END] as usize <= n.buf.len()
             && (0..3).all(|form| {
@@ -142,13 +197,20 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
     if c.text.is_empty() {
         return None;
     }
-    if c.was_not_nfc {
-        codes.push(Code::TextNotNfc);
-    }
-    if c.spacing_changed {
-        codes.push(Code::TextSpacing);
-    }
+    codes.extend(c.codes());
     let mut text = c.text;
+    // "Ô. Nguyễn Văn An", "B. Lê Thị Hoa": an abbreviated honorific, before the dot counts as an invalid char.
+    if let Some((head, rest)) = text.split_once(". ")
+        && ABBREVIATED_HONORIFICS.contains(&head.to_lowercase().as_str())
+        && rest.split(' ').count() >= 2
+    {
+        text = rest.to_string();
+        codes.push(Code::NameHonorific);
+    }
+    // "K' Sỹ", "k’ dìm": one apostrophe form (cleaning unified them), no space after it.
+    if text.contains("' ") {
+        text = text.replace("' ", "'");
+    }
     let (mut digits, mut invalid) = (false, false);
     for ch in text.chars() {
         digits |= ch.is_ascii_digit();
@@ -192,11 +254,12 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
     if words.restyled {
         codes.push(Code::NameToneStyle);
     }
+    if words.mixed_case {
+        codes.push(Code::NameMixedCase);
+    }
     let mut first = 0;
     let n = words.tokens.len();
-    // Strip a leading honorific only when a known family name follows it, so
-    // that the rare family name Ông (Ông Ích Khiêm) survives.
-    while n - first >= 3 && HONORIFICS.contains(&words.folded(first)) && FAMILY_SET.contains(words.folded(first + 1)) {
+    while n - first >= 3 && is_honorific(words, first) {
         first += 1;
         if !codes.contains(&Code::NameHonorific) {
             codes.push(Code::NameHonorific);
@@ -212,7 +275,14 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
     if !words.has_diacritics && words.has_letter {
         codes.push(Code::NameNoDiacritics);
     }
-    let family_len = family_length(&words, first);
+    let family_last = clan_last_length(words, first);
+    // Tokens [0, first_end) open the name and [last_start, n) close it; the middle lies between.
+    // Family first: family, middle, one given word. Clan last: given words, clan.
+    let (first_end, last_start) = if family_last > 0 {
+        (tokens.len() - family_last, tokens.len() - family_last)
+    } else {
+        (family_length(words, first), tokens.len() - 1)
+    };
     let single = tokens.len() == 1;
     // Phonetic keys of the kept tokens, one buffer, spans like the others.
     let (phonetic, phon) = (&mut words.phonetic, &mut words.phon);
@@ -222,7 +292,8 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         }
         let s = phonetic.len();
         let f = &words.folded[t.folded.0..t.folded.1];
-        if i < family_len && !single {
+        let in_family = if family_last > 0 { i >= last_start } else { i < first_end };
+        if in_family && !single {
             push_family_key(f, phonetic)
         } else {
             push_token_key(f, phonetic)
@@ -245,14 +316,14 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
             at[FAMILY_END + 2 * form] = base as u32;
             at[GIVEN_START + 2 * form] = base as u32;
         } else {
-            at[FAMILY_END + 2 * form] = pos(span(family_len - 1).1);
-            at[GIVEN_START + 2 * form] = pos(span(last).0);
+            at[FAMILY_END + 2 * form] = pos(span(first_end - 1).1);
+            at[GIVEN_START + 2 * form] = pos(span(last_start).0);
         }
         if form < 2 {
             at[form] = buf.len() as u32;
         }
     }
-    Some(Name { buf: buf.into_boxed_str(), at, has_diacritics: words.has_diacritics })
+    Some(Name { buf: buf.into_boxed_str(), at, has_diacritics: words.has_diacritics, family_last: family_last > 0 })
 }
 
 /// Where one token sits in the styled and the folded text (byte spans).
@@ -277,6 +348,8 @@ struct Words {
     restyled: bool,
     has_diacritics: bool,
     has_letter: bool,
+    /// A word mixes case after its first letter ("PHạM ĐứC": a bad conversion).
+    mixed_case: bool,
 }
 
 impl Words {
@@ -288,7 +361,7 @@ impl Words {
         }
         w.tokens.clear();
         w.phon.clear();
-        (w.upper, w.lower, w.restyled, w.has_diacritics, w.has_letter) = (0, 0, false, false, false);
+        (w.upper, w.lower, w.restyled, w.has_diacritics, w.has_letter, w.mixed_case) = (0, 0, false, false, false, false);
         for word in text.split(' ').filter(|t| !t.is_empty()) {
             if !w.tokens.is_empty() {
                 w.styled.push(' ');
@@ -298,7 +371,12 @@ impl Words {
             let mut start = true;
             let mut prev_fold = 0u8;
             let mut restyle = false; // the token has an oa / oe / uy cluster
+            let (mut inner_upper, mut inner_lower) = (false, false);
             for c in word.chars() {
+                if !start && let Some(upper) = case_of(c) {
+                    inner_upper |= upper;
+                    inner_lower |= !upper;
+                }
                 // One table lookup per char gives case, fold and letterhood.
                 let (fold, styled) = if let Some(i) = info(c) {
                     w.has_letter = true;
@@ -341,6 +419,7 @@ impl Words {
                 w.styled.push_str(&r);
                 w.restyled = true;
             }
+            w.mixed_case |= inner_upper && inner_lower;
             w.tokens.push(Token { styled: (s0, w.styled.len()), folded: (f0, w.folded.len()) });
         }
     }
@@ -348,6 +427,11 @@ impl Words {
     fn folded(&self, i: usize) -> &str {
         let t = self.tokens[i].folded;
         &self.folded[t.0..t.1]
+    }
+
+    fn styled(&self, i: usize) -> &str {
+        let t = self.tokens[i].styled;
+        &self.styled[t.0..t.1]
     }
 }
 
@@ -383,6 +467,44 @@ impl NameCache {
         }
         v
     }
+}
+
+/// Whether token `i` is an honorific to drop: it is one as written (marks count: "Chu",
+/// "Châu" and "Bế" are family names, "Chú", "Cháu" and "Bé" are not), and a family name
+/// follows it. When the word is itself a family name (Ông, Cô; or, in a name typed
+/// without any marks, "CHU" being Chu or Chú), at least three words must remain.
+fn is_honorific(words: &Words, i: usize) -> bool {
+    let folded = words.folded(i);
+    if !is_family_name(words.folded(i + 1)) {
+        return false;
+    }
+    let written: String = words.styled(i).chars().map(lower_char).collect();
+    // In a name typed with marks, a word without them is as written ("Chu" is not "Chú").
+    let honorific = if words.has_diacritics {
+        HONORIFICS.contains(&written.as_str())
+    } else {
+        HONORIFICS.iter().any(|h| super::text::fold(h) == folded)
+    };
+    honorific && (!is_family_name(&written) || words.tokens.len() - i - 1 >= 3)
+}
+
+/// Words of an Êđê clan name standing last ("Y Moan Niê Kdăm": 2), when the name opens
+/// with the prefix Y or H'; 0 for the usual family-first order.
+fn clan_last_length(words: &Words, first: usize) -> usize {
+    let n = words.tokens.len() - first;
+    let opener = words.folded(first);
+    if n < 2 || !(opener == "y" || opener.starts_with("h'")) {
+        return 0;
+    }
+    let last = words.folded(words.tokens.len() - 1);
+    if n >= 3 {
+        let t = &words.tokens;
+        let two = &words.folded[t[t.len() - 2].folded.0..t[t.len() - 1].folded.1];
+        if CLANS_LAST.contains(&two) {
+            return 2;
+        }
+    }
+    if CLANS_LAST.contains(&last) { 1 } else { 0 }
 }
 
 fn family_length(words: &Words, first: usize) -> usize {
@@ -442,6 +564,90 @@ mod tests {
         assert_eq!(x.full(), "Nguyễn Văn Đức");
         assert!(c.contains(&Code::NameLegacyEncoding));
         assert!(normalize_name("   ", ToneStyle::Old).is_none());
+    }
+
+    #[test]
+    fn family_names_that_look_like_honorifics_are_kept() {
+        for name in [
+            "Chu Hoàng Giang",
+            "Châu Ngọc Minh",
+            "Bế Văn Đàn",
+            "Cù Thị Hậu",
+            "Chử Đức Thắng",
+            "Ông Ích Khiêm",
+            "Ông Văn Tùng",
+            "Chẩu Văn Lâm",
+            "Cổ Thị Lan",
+            "Cồ Văn Huy",
+            "Cô Thị Mai",
+            "CHU HOANG GIANG",
+            "chau ngoc minh",
+            "Chu Nguyễn Minh Anh",
+            "Châu Trần Bảo Ngọc",
+        ] {
+            let (x, c) = n(name);
+            assert!(!c.contains(&Code::NameHonorific), "{name}: {c:?}");
+            assert_eq!(x.folded(), crate::normalize::text::fold(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn honorifics_are_stripped_when_a_name_follows() {
+        for (raw, want) in [
+            ("Ông Nguyễn Văn An", "Nguyễn Văn An"),
+            ("Bà Lê Thị Hoa", "Lê Thị Hoa"),
+            ("Chú Hoàng Văn Giang", "Hoàng Văn Giang"),
+            ("Cháu Chu Thị Mai", "Chu Thị Mai"),
+            ("Ô. Trần Văn Bình", "Trần Văn Bình"),
+            ("B. Phạm Thị Lan", "Phạm Thị Lan"),
+            ("ANH TRAN VAN BINH", "Tran Van Binh"),
+            ("Cô Nguyễn Thị Lan", "Nguyễn Thị Lan"),
+        ] {
+            let (x, c) = n(raw);
+            assert_eq!(x.full(), want, "{raw}");
+            assert!(c.contains(&Code::NameHonorific), "{raw}");
+        }
+    }
+
+    #[test]
+    fn minority_names_round_trip_with_their_clan() {
+        for (raw, full, family, given) in [
+            ("Ksor H'Bia", "Ksor H'Bia", "Ksor", "H'Bia"),
+            ("Rơ Châm Y Thu", "Rơ Châm Y Thu", "Rơ Châm", "Thu"),
+            ("Siu H'Nơi", "Siu H'Nơi", "Siu", "H'Nơi"),
+            ("Rmah H’Loan", "Rmah H'Loan", "Rmah", "H'Loan"),
+            ("Đinh Y Ngọc", "Đinh Y Ngọc", "Đinh", "Ngọc"),
+            ("Kpă Thị Lan", "Kpă Thị Lan", "Kpă", "Lan"),
+            ("Y Moan Niê Kdăm", "Y Moan Niê Kdăm", "Niê Kdăm", "Y Moan"),
+            ("H'Hen Niê", "H'Hen Niê", "Niê", "H'Hen"),
+            ("Y Ngông Ênuôl", "Y Ngông Ênuôl", "Ênuôl", "Y Ngông"),
+            ("k’ dìm", "K'Dìm", "", "K'Dìm"),
+            ("K' Sỹ", "K'Sỹ", "", "K'Sỹ"),
+            ("Ka`Ri", "Ka'Ri", "", "Ka'Ri"),
+        ] {
+            let (x, c) = n(raw);
+            assert_eq!((x.full(), x.family(), x.given()), (full, family, given), "{raw}");
+            assert!(!c.contains(&Code::NameLegacyEncoding) && !c.contains(&Code::NameHonorific), "{raw}: {c:?}");
+            assert_eq!(n(x.full()).0, x, "{raw}: normalizing twice");
+        }
+        let (x, _) = n("Y Moan Niê Kdăm");
+        assert_eq!((x.folded_family(), x.middle()), ("nie kdam", ""));
+    }
+
+    #[test]
+    fn every_repair_leaves_a_finding() {
+        let (x, c) = n("PHạM ĐứC LựC");
+        assert_eq!(x.full(), "Phạm Đức Lực");
+        assert!(c.contains(&Code::NameMixedCase), "{c:?}");
+        let (x, c) = n("Ðặng Văn Quý");
+        assert_eq!(x.full(), "Đặng Văn Quý");
+        assert!(c.contains(&Code::TextLookalikeChars), "{c:?}");
+        let (x, c) = n("Nguy\u{1}ễn Văn An");
+        assert_eq!(x.full(), "Nguyễn Văn An");
+        assert!(c.contains(&Code::TextControlChars), "{c:?}");
+        for clean in ["Nguyễn Văn An", "KSOR H'BLANH", "Ksor H'Blanh", "nguyễn văn an"] {
+            assert!(!n(clean).1.contains(&Code::NameMixedCase), "{clean}");
+        }
     }
 
     #[test]

@@ -228,7 +228,7 @@ pub fn fold(s: &str) -> String {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}') || (c.is_control() && !c.is_whitespace())
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
 }
 
 /// Result of [`clean`]: the cleaned text and what was changed.
@@ -237,6 +237,25 @@ pub struct Cleaned {
     pub text: String,
     pub was_not_nfc: bool,
     pub spacing_changed: bool,
+    /// C0/C1 control characters were removed (a conversion fault, never content).
+    pub control_chars: bool,
+    /// Look-alikes were replaced: Ð/ð (U+00D0/F0) by Đ/đ, curly or grave apostrophes by U+0027.
+    pub lookalikes: bool,
+}
+
+impl Cleaned {
+    /// The findings for what cleaning changed, one code per kind of repair.
+    pub fn codes(&self) -> impl Iterator<Item = crate::finding::Code> + use<> {
+        use crate::finding::Code;
+        [
+            (self.was_not_nfc, Code::TextNotNfc),
+            (self.spacing_changed, Code::TextSpacing),
+            (self.control_chars, Code::TextControlChars),
+            (self.lookalikes, Code::TextLookalikeChars),
+        ]
+        .into_iter()
+        .filter_map(|(on, code)| on.then_some(code))
+    }
 }
 
 /// NFC, invisible and control characters removed, whitespace collapsed and
@@ -247,7 +266,7 @@ pub fn clean(s: &str) -> Cleaned {
     let plain = s.chars().all(|c| c.is_ascii() || info(c).is_some());
     let was_not_nfc = !plain && is_nfc_quick(s.chars()) != IsNormalized::Yes && !unicode_normalization::is_nfc(s);
     let mut out = String::with_capacity(s.len());
-    let mut spacing_changed = false;
+    let (mut spacing_changed, mut control_chars, mut lookalikes) = (false, false, false);
     let mut pending_space = false;
     let source: std::borrow::Cow<str> = if was_not_nfc { s.nfc().collect::<String>().into() } else { s.into() };
     for c in source.chars() {
@@ -264,6 +283,10 @@ pub fn clean(s: &str) -> Cleaned {
             spacing_changed = true;
             continue;
         }
+        if c.is_control() && !c.is_whitespace() {
+            control_chars = true;
+            continue;
+        }
         if c.is_whitespace() {
             if c != ' ' || pending_space || out.is_empty() {
                 spacing_changed = true;
@@ -275,18 +298,20 @@ pub fn clean(s: &str) -> Cleaned {
             out.push(' ');
         }
         pending_space = false;
+        let original = c;
         let c = match c {
             '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}' => '\'',
             'Ð' => 'Đ',
             'ð' => 'đ',
             c => c,
         };
+        lookalikes |= c != original;
         out.push(c);
     }
     if pending_space {
         spacing_changed = true;
     }
-    Cleaned { text: out, was_not_nfc, spacing_changed }
+    Cleaned { text: out, was_not_nfc, spacing_changed, control_chars, lookalikes }
 }
 
 /// `Some(true)` for an upper-case letter, `Some(false)` for a lower-case one, `None` for uncased chars.

@@ -5,6 +5,7 @@ use super::{Reference, ReferencePerson};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::date::PartialDate;
+use crate::normalize::legacy::{Detection, Encoding};
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
@@ -13,11 +14,12 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 2;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x02";
+pub const INDEX_FORMAT: u32 = 3;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x03";
 
 pub(super) struct Cached {
     pub rows_read: u64,
+    pub encoding: Option<Detection>,
     pub quarantine: Vec<QuarantineRow>,
     pub people: Vec<ReferencePerson>,
     pub features: Vec<Features>,
@@ -112,6 +114,8 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()
     w.0.extend_from_slice(MAGIC);
     w.str(key);
     w.u64(r.rows_read);
+    w.opt(r.encoding.map(|d| d.encoding.as_str()));
+    w.u64(r.encoding.map_or(0, |d| d.confidence.to_bits() as u64 | (d.has_bom as u64) << 32));
     w.u64(r.quarantine.len() as u64);
     for q in &r.quarantine {
         w.u64(q.source_row);
@@ -121,12 +125,12 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()
     w.u64(r.people.len() as u64);
     for (p, f) in r.people.iter().zip(&r.features) {
         w.u64(p.source_row);
-        let (buf, at, has_diacritics) = f.name.to_parts();
+        let (buf, at, name_flags) = f.name.to_parts();
         w.str(buf);
         for a in at {
             w.0.extend_from_slice(&a.to_le_bytes());
         }
-        w.0.push(has_diacritics as u8);
+        w.0.push(name_flags);
         w.opt(f.person_id.as_deref());
         w.opt(f.old_id.as_deref());
         w.date(f.dob);
@@ -178,6 +182,15 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         return Ok(None);
     }
     let rows_read = r.u64()?;
+    let encoding_name = r.opt()?;
+    let bits = r.u64()?;
+    let encoding = match encoding_name {
+        Some(name) => {
+            let encoding = Encoding::parse(&name).ok_or("unknown encoding")?;
+            Some(Detection { encoding, confidence: f32::from_bits(bits as u32), has_bom: bits >> 32 != 0 })
+        }
+        None => None,
+    };
     let nq = r.u64()? as usize;
     let mut quarantine = Vec::with_capacity(nq.min(1 << 20));
     for _ in 0..nq {
@@ -200,8 +213,8 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         for a in &mut at {
             *a = u32::from_le_bytes(r.take(4)?.try_into().unwrap());
         }
-        let has_diacritics = r.u8()? != 0;
-        let name = Name::from_parts(buf, at, has_diacritics).ok_or("name offsets out of range")?;
+        let name_flags = r.u8()?;
+        let name = Name::from_parts(buf, at, name_flags).ok_or("name offsets out of range")?;
         let mut f = Features { name, ..Default::default() };
         f.person_id = r.opt()?;
         f.old_id = r.opt()?;
@@ -226,5 +239,5 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     if !r.0.is_empty() {
         return Err("trailing bytes".into());
     }
-    Ok(Some(Cached { rows_read, quarantine, people, features }))
+    Ok(Some(Cached { rows_read, encoding, quarantine, people, features }))
 }

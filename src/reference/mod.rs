@@ -7,6 +7,7 @@ mod cache;
 use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::date::PartialDate;
+use crate::normalize::legacy::Detection;
 use crate::normalize::name::NameCache;
 use crate::normalize::{self, NormalizeOptions, Status};
 use rayon::prelude::*;
@@ -49,6 +50,8 @@ pub struct Reference {
     pub features: Vec<Features>,
     pub cache: CacheStatus,
     pub cache_file: Option<PathBuf>,
+    /// The extract's text encoding and how sure its detection was (CSV only; kept in the cache).
+    pub encoding: Option<Detection>,
 }
 
 /// Reads the reference: from the cache in `cache_dir` when it is valid for
@@ -73,6 +76,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
                     features: c.features,
                     cache: CacheStatus::Hit,
                     cache_file: Some(path),
+                    encoding: c.encoding,
                 });
             }
             Ok(None) => status = CacheStatus::Built,
@@ -112,6 +116,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
         features,
         cache: status,
         cache_file: file.clone(),
+        encoding: src.layout.encoding,
     };
     if let Some(path) = &file
         && let Err(e) = cache::write(path, &key, &reference)

@@ -212,11 +212,74 @@ pub fn header_key(h: &str) -> String {
     fold(h).chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
+/// The field a header names by its words, for headers no alias spells out
+/// ("Tên chủ sử dụng đất", "Họ, chữ đệm, tên", "Ngày tháng năm sinh của NLĐ").
+/// Words for other people (cha, mẹ, vợ, người đi khai ...) and places keep a header
+/// from naming the subject.
+pub fn field_by_words(header: &str) -> Option<Field> {
+    let folded = fold(header);
+    let w: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
+    let has = |x: &str| w.contains(&x);
+    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
+    let other_person = ["cha", "me", "bo", "vo", "chong", "khai", "giam", "chung", "dien"].iter().any(|x| has(x)) || pair("yeu", "cau");
+    if other_person {
+        return None;
+    }
+    let place = ["xa", "phuong", "tinh", "huyen", "thon", "ap", "to", "khu", "truong", "thua"].iter().any(|x| has(x))
+        || pair("don", "vi")
+        || pair("co", "quan")
+        || pair("cong", "ty");
+    Some(if has("cccd") || pair("dinh", "danh") || pair("can", "cuoc") || has("ddcn") {
+        Field::PersonId
+    } else if has("cmnd") || has("cmtnd") || pair("chung", "minh") {
+        Field::OldId
+    } else if pair("gioi", "tinh") || w == ["gioi"] || has("phai") {
+        Field::Sex
+    } else if has("sinh") && (has("ngay") || has("nam") || has("thang")) && !has("noi") && !has("giay") && !has("dang") {
+        Field::Dob
+    } else if has("ngay") && (has("mat") || has("chet") || pair("tu", "vong")) && !has("dang") {
+        Field::DeathDate
+    } else if pair("dien", "thoai") || has("sdt") || pair("di", "dong") {
+        Field::Phone
+    } else if pair("dia", "chi") || (has("noi") && (pair("thuong", "tru") || pair("cu", "tru") || pair("tam", "tru") || has("o"))) {
+        Field::Address
+    } else if has("ten") && !place {
+        Field::FullName
+    } else {
+        return None;
+    })
+}
+
+/// How a column came to hold its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchedBy {
+    /// The job's `[source.columns]`.
+    Job,
+    /// A header alias, compared by [`header_key`].
+    Alias,
+    /// The header's words ([`field_by_words`]), the one column that named the field.
+    Words,
+}
+
+impl MatchedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Job => "job",
+            MatchedBy::Alias => "alias",
+            MatchedBy::Words => "words",
+        }
+    }
+}
+
 /// Which column holds each field, per role.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnMap {
     /// (role, column of each field by `Field::index`).
     pub roles: Vec<(String, Vec<Option<usize>>)>,
+    /// How each mapped column was matched, parallel to `roles`.
+    pub matched_by: Vec<Vec<Option<MatchedBy>>>,
+    /// Fields that no alias matched and whose words several headers carry: (field, candidate headers).
+    pub ambiguous: Vec<(Field, Vec<String>)>,
     /// Headers that no field took.
     pub unmapped: Vec<String>,
 }
@@ -269,7 +332,8 @@ impl Schema {
     /// How many headers match some field: used to find the header row.
     pub fn count_matches(&self, headers: &[String]) -> usize {
         let keys: Vec<String> = self.fields.iter().flat_map(|f| self.alias_keys(f)).collect();
-        headers.iter().filter(|h| !h.trim().is_empty() && keys.contains(&header_key(h))).count()
+        let by_words = |h: &str| self.roles.is_empty() && field_by_words(h).is_some_and(|f| self.fields.iter().any(|s| s.name == f));
+        headers.iter().filter(|h| !h.trim().is_empty() && (keys.contains(&header_key(h)) || by_words(h))).count()
     }
 
     /// Maps headers to fields. `overrides` (canonical field name → header, from
@@ -279,8 +343,10 @@ impl Schema {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         let mut taken = vec![false; headers.len()];
         let mut roles = Vec::new();
+        let mut matched_by = Vec::new();
         for role in self.roles() {
             let mut cols = vec![None; Field::COUNT];
+            let mut how = vec![None; Field::COUNT];
             // Role-specific specs first, so "Họ tên chồng" wins over a shared alias.
             let mut specs: Vec<&FieldSpec> = self.fields_of(&role).collect();
             specs.sort_by_key(|s| s.role.is_none());
@@ -292,26 +358,53 @@ impl Schema {
                 let found = match ov {
                     Some(h) => {
                         let k = header_key(h);
-                        keys.iter().position(|x| *x == k)
+                        keys.iter().position(|x| *x == k).map(|i| (i, MatchedBy::Job))
                     }
                     None => {
                         let aliases = self.alias_keys(spec);
                         // The first alias that matches wins; shared (role-less) columns may serve every role.
-                        aliases.iter().find_map(|a| keys.iter().enumerate().position(|(i, k)| k == a && (spec.role.is_none() || !taken[i])))
+                        aliases
+                            .iter()
+                            .find_map(|a| keys.iter().enumerate().position(|(i, k)| k == a && (spec.role.is_none() || !taken[i])))
+                            .map(|i| (i, MatchedBy::Alias))
                     }
                 };
-                if let Some(i) = found {
+                if let Some((i, by)) = found {
                     cols[spec.name.index()] = Some(i);
+                    how[spec.name.index()] = Some(by);
                     if spec.role.is_some() {
                         taken[i] = true;
                     }
                 }
             }
             roles.push((role, cols));
+            matched_by.push(how);
+        }
+        // Single-subject registers: a field no alias found takes the one free column whose words name it.
+        let mut ambiguous = Vec::new();
+        if self.roles.is_empty() {
+            let used: Vec<usize> = roles[0].1.iter().flatten().copied().collect();
+            let by_words: Vec<Option<Field>> =
+                headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
+            for spec in &self.fields {
+                let f = spec.name;
+                if roles[0].1[f.index()].is_some() || spec.only_aliases {
+                    continue;
+                }
+                let candidates: Vec<usize> = (0..headers.len()).filter(|&i| by_words[i] == Some(f)).collect();
+                match candidates[..] {
+                    [] => {}
+                    [i] => {
+                        roles[0].1[f.index()] = Some(i);
+                        matched_by[0][f.index()] = Some(MatchedBy::Words);
+                    }
+                    _ => ambiguous.push((f, candidates.iter().map(|&i| headers[i].clone()).collect())),
+                }
+            }
         }
         let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).collect();
         let unmapped = headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
-        ColumnMap { roles, unmapped }
+        ColumnMap { roles, matched_by, ambiguous, unmapped }
     }
 }
 
@@ -341,6 +434,46 @@ mod tests {
         assert_eq!(cols[Field::PersonId.index()], Some(3));
         assert_eq!(cols[Field::Sex.index()], Some(4));
         assert_eq!(m.unmapped, vec!["STT".to_string(), "Ghi chú".to_string()]);
+    }
+
+    #[test]
+    fn headers_as_registers_write_them() {
+        let s = Schema::built_in("land").unwrap();
+        let headers: Vec<String> =
+            ["STT", "Tên chủ sử dụng đất", "Năm sinh", "Số CMND/CCCD", "Địa chỉ thường trú", "Diện tích (m2)"].iter().map(|s| s.to_string()).collect();
+        let m = s.map_columns(&headers, &HashMap::new());
+        assert_eq!(m.roles[0].1[Field::FullName.index()], Some(1));
+        assert_eq!(m.matched_by[0][Field::FullName.index()], Some(MatchedBy::Words));
+        assert_eq!(m.matched_by[0][Field::Dob.index()], Some(MatchedBy::Alias));
+        for (h, f) in [
+            ("Họ tên chủ hộ", Some(Field::FullName)),
+            ("Họ và tên người lao động", Some(Field::FullName)),
+            ("Họ, chữ đệm, tên", Some(Field::FullName)),
+            ("Tên người sử dụng đất", Some(Field::FullName)),
+            ("Ngày tháng năm sinh", Some(Field::Dob)),
+            ("Ngày sinh của người lao động", Some(Field::Dob)),
+            ("Số CCCD/CMND", Some(Field::PersonId)),
+            ("Nơi thường trú", Some(Field::Address)),
+            ("Họ tên cha", None),
+            ("Họ và tên người đi khai", None),
+            ("Nơi sinh", None),
+            ("Tên xã", None),
+            ("Ngày đăng ký khai sinh", None),
+        ] {
+            assert_eq!(field_by_words(h), f, "{h}");
+        }
+    }
+
+    #[test]
+    fn two_headers_naming_one_field_are_ambiguous() {
+        let s = Schema::built_in("land").unwrap();
+        let headers: Vec<String> = ["Tên chủ sử dụng", "Tên người sử dụng đất thứ hai", "Năm sinh"].iter().map(|s| s.to_string()).collect();
+        // The first is an alias: no ambiguity.
+        assert!(s.map_columns(&headers, &HashMap::new()).ambiguous.is_empty());
+        let headers: Vec<String> = ["Tên người đứng tên", "Tên người sử dụng đất", "Năm sinh"].iter().map(|s| s.to_string()).collect();
+        let m = s.map_columns(&headers, &HashMap::new());
+        assert_eq!(m.roles[0].1[Field::FullName.index()], None);
+        assert_eq!(m.ambiguous, vec![(Field::FullName, vec![headers[0].clone(), headers[1].clone()])]);
     }
 
     #[test]

@@ -175,3 +175,63 @@ pub const GIVEN_FEMALE: &[&str] = &[
 /// Honorifics a register may prefix.
 pub const HONORIFIC_MALE: &[&str] = &["Ông", "Anh"];
 pub const HONORIFIC_FEMALE: &[&str] = &["Bà", "Chị"];
+
+/// Ethnic-minority naming, by people (VIETNAM.md §10.2): clan names, given names, and
+/// whether the clan stands last. Women's Jrai and Êđê names carry H', Êđê men's Y,
+/// K'Ho men's K' and women's Ka.
+pub struct Naming {
+    pub clans: &'static [&'static str],
+    pub given_male: &'static [&'static str],
+    pub given_female: &'static [&'static str],
+    pub male_prefix: &'static str,
+    pub female_prefix: &'static str,
+    pub clan_last: bool,
+}
+
+pub const JRAI: Naming = Naming {
+    clans: &["Ksor", "Rơ Châm", "Siu", "Rmah", "Kpă", "Nay", "Rơ Ô", "Puih", "Kpuih", "Rơ Lan", "Ksor", "Siu", "Rmah"],
+    given_male: &["Blik", "Byưh", "Kơm", "Nhơn", "Dơk", "Jư", "Bhiu", "Thương", "Djuin", "Hyơn", "Đinh", "Tuih", "Wơl", "Yơn", "Lanh", "Phơ", "Sanh", "Hiăo"],
+    given_female: &["Bia", "Nơi", "Loan", "Blanh", "Hen", "Thu", "Mai", "Nhung", "Đoan", "Jút", "Hlen", "Yua", "Brưk", "Djai", "Phi", "Lơng", "Hiên", "Nghi"],
+    male_prefix: "",
+    female_prefix: "H'",
+    clan_last: false,
+};
+
+pub const BAHNAR: Naming = Naming {
+    clans: &["Đinh", "A", "Y", "Đinh"],
+    given_male: &["Sanh", "Ngọc", "Blơng", "Hmưn", "Yưh", "Khiêm", "Thức", "Nhưm", "Brôh", "Kuih", "Dưng", "Blui"],
+    given_female: &["Ngọc", "Hiam", "Bưh", "Blôm", "Hlinh", "Thu", "Đoan", "Jit", "Hơ", "Lan", "Ngưi", "Yuk"],
+    male_prefix: "",
+    female_prefix: "Thị ",
+    clan_last: false,
+};
+
+pub const EDE: Naming = Naming {
+    clans: &["Niê", "Niê Kdăm", "Mlô", "Hđơk", "Ayun", "Byă", "Êban", "Ksơr", "Knul", "Adrơng", "Ênuôl", "Buôn Ya", "Niê"],
+    given_male: &["Moan", "Ngông", "Jút", "Bhiu", "Blik", "Khu", "Tlam", "Wal", "Kông", "Djhang", "Bhin", "Yơn", "Hùng", "Thanh"],
+    given_female: &["Hen", "Bia", "Nơi", "Loan", "Blanh", "Zen", "Ni", "Hồng", "Yuôl", "Ngơn", "Ruyên", "Bly", "Hơ", "Mai"],
+    male_prefix: "Y ",
+    female_prefix: "H'",
+    clan_last: true,
+};
+
+pub const KHO: Naming = Naming {
+    clans: &["Cil", "Liêng", "Kră", "Bon", "Ya", "Touneh", "Sơ", "K'Lơng"],
+    given_male: &["Sỹ", "Bim", "Brơi", "Điệp", "Ha", "Jơn", "Mai", "Đơn", "Lơng", "Tiếp"],
+    given_female: &["Ri", "Điệp", "Hương", "Bông", "Lanh", "Mai", "Sa", "Thu", "Hoa", "Nhai"],
+    male_prefix: "K'",
+    female_prefix: "Ka ",
+    clan_last: false,
+};
+
+/// The minority peoples of a 2025 province and the share of its people each names,
+/// rounded from the 2019 census of the provinces that merged into it.
+pub fn minority_naming(province: &str) -> &'static [(&'static Naming, f64)] {
+    match province {
+        "52" => &[(&JRAI, 0.16), (&BAHNAR, 0.08)],
+        "66" => &[(&EDE, 0.12), (&JRAI, 0.03)],
+        "51" => &[(&BAHNAR, 0.08)],
+        "68" => &[(&KHO, 0.10)],
+        _ => &[],
+    }
+}

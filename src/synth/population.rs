@@ -25,11 +25,19 @@ pub struct Person {
     pub death: Option<PartialDate>,
     pub updated: PartialDate,
     pub household: u32,
+    /// The family (clan) name stands last: Êđê names ("Y Moan Niê Kdăm").
+    pub clan_last: bool,
+}
+
+/// A full name from its parts, in the order the person's people write them.
+pub fn join_name(family: &str, middle: &str, given: &str, clan_last: bool) -> String {
+    let parts = if clan_last { [given, middle, family] } else { [family, middle, given] };
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
 }
 
 impl Person {
     pub fn full(&self) -> String {
-        if self.middle.is_empty() { format!("{} {}", self.family, self.given) } else { format!("{} {} {}", self.family, self.middle, self.given) }
+        join_name(&self.family, &self.middle, &self.given, self.clan_last)
     }
     pub fn age_at(&self, year: i32) -> i32 {
         year - self.dob.year
@@ -51,6 +59,8 @@ pub struct Generator {
     issued: HashSet<u64>,
     issued_cmnd: HashSet<u64>,
     next_household: u32,
+    /// Minority peoples of the province and their shares of households.
+    minority: &'static [(&'static Naming, f64)],
 }
 
 fn age_weight(a: i32) -> f64 {
@@ -79,6 +89,7 @@ impl Generator {
             issued: HashSet::new(),
             issued_cmnd: HashSet::new(),
             next_household: 0,
+            minority: minority_naming(province),
         }
     }
 
@@ -164,7 +175,21 @@ impl Generator {
             PartialDate::from_days(day.max(dob.days_since_epoch().unwrap_or(0) + 1))
         });
         let updated = PartialDate::from_days(self.as_of.days_since_epoch().unwrap_or(0) - r.below(3 * 365) as i32);
-        Person { family, middle: self.middle_name(r, sex), given: self.given_name(r, sex), sex, dob, cccd, cmnd, commune, address, death, updated, household }
+        Person {
+            family,
+            middle: self.middle_name(r, sex),
+            given: self.given_name(r, sex),
+            sex,
+            dob,
+            cccd,
+            cmnd,
+            commune,
+            address,
+            death,
+            updated,
+            household,
+            clan_last: false,
+        }
     }
 
     /// A household: a head, often a spouse, children with the head's family name.
@@ -176,21 +201,56 @@ impl Generator {
         let size = [1, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6][r.below(12) as usize];
         let head_age = 22 + (self.random_age(r) % 70);
         let head_sex = if r.chance(0.75) { Sex::Male } else { Sex::Female };
-        let family = self.family_name(r);
-        let mut out = vec![self.person(r, head_sex, head_age, family.clone(), commune.clone(), address.clone(), h)];
+        // A minority household names its members in its people's way.
+        let naming = if self.minority.is_empty() {
+            None
+        } else {
+            let mut u = r.f64();
+            self.minority
+                .iter()
+                .find(|(_, share)| {
+                    u -= share;
+                    u < 0.0
+                })
+                .map(|x| x.0)
+        };
+        let family = match naming {
+            Some(n) => r.pick(n.clans).to_string(),
+            None => self.family_name(r),
+        };
+        let mut out = vec![self.member(r, naming, head_sex, head_age, family.clone(), &commune, &address, h)];
         if size >= 2 {
             let sex = if head_sex == Sex::Male { Sex::Female } else { Sex::Male };
             let age = (head_age + r.below(9) as i32 - 4).max(18);
-            let fam = self.family_name(r);
-            out.push(self.person(r, sex, age, fam, commune.clone(), address.clone(), h));
+            let fam = match naming {
+                Some(n) => r.pick(n.clans).to_string(),
+                None => self.family_name(r),
+            };
+            out.push(self.member(r, naming, sex, age, fam, &commune, &address, h));
         }
         for _ in 2..size {
             let age = (head_age - 20 - r.below(20) as i32).max(0);
             let sex = if r.chance(0.5) { Sex::Male } else { Sex::Female };
-            let fam = if head_sex == Sex::Male { family.clone() } else { self.family_name(r) };
-            out.push(self.person(r, sex, age, fam, commune.clone(), address.clone(), h));
+            let fam = if head_sex == Sex::Male || naming.is_some() { family.clone() } else { self.family_name(r) };
+            out.push(self.member(r, naming, sex, age, fam, &commune, &address, h));
         }
         out
+    }
+
+    /// One household member, named the Kinh way or in a minority people's way.
+    #[allow(clippy::too_many_arguments)]
+    fn member(&mut self, r: &mut Rng, naming: Option<&'static Naming>, sex: Sex, age: i32, family: String, commune: &str, address: &str, h: u32) -> Person {
+        let mut p = self.person(r, sex, age, family, commune.to_string(), address.to_string(), h);
+        if let Some(n) = naming {
+            let (prefix, given) = match sex {
+                Sex::Male => (n.male_prefix, r.pick(n.given_male)),
+                Sex::Female => (n.female_prefix, r.pick(n.given_female)),
+            };
+            p.middle = String::new();
+            p.given = format!("{prefix}{given}");
+            p.clan_last = n.clan_last;
+        }
+        p
     }
 
     /// A population of exactly `n` people.

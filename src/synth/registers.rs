@@ -283,7 +283,7 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
             d.push("typo");
         }
     }
-    let mut name = if middle.is_empty() { format!("{family} {given}") } else { format!("{family} {middle} {given}") };
+    let mut name = super::population::join_name(&family, &middle, &given, p.clan_last);
     if hit("tone_style", r)
         && let Some(x) = defects::other_tone_style(&name)
     {
