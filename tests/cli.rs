@@ -344,3 +344,74 @@ fn a_saved_model_can_be_reused_and_a_broken_one_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("one m and one u per level"), "{}", stderr(&o));
 }
+
+#[test]
+fn headers_as_registers_write_them_map_by_their_words_and_ambiguity_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let job_for = |file: &str| {
+        format!("[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"dat\"\npath = \"{file}\"\nschema = \"land\"\n")
+    };
+    std::fs::write(
+        tmp.path().join("dat.csv"),
+        "STT,Tên chủ sử dụng đất,Năm sinh,Số CMND/CCCD,Địa chỉ thường trú,Diện tích (m2)\n1,Ksor H'Bia,1980,,\"Thôn 3, Xã Ia Grai\",250\n",
+    )
+    .unwrap();
+    let job = write_job(tmp.path(), &job_for("dat.csv"));
+    let o = run(&["check", job.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.contains("full_name←\"Tên chủ sử dụng đất\" (words)") && s.contains("dob←\"Năm sinh\" (alias)"), "{s}");
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Two columns whose words both name the person: the job must say which.
+    std::fs::write(tmp.path().join("dat2.csv"), "Tên người đứng tên,Tên người sử dụng đất,Năm sinh\nA,B,1980\n").unwrap();
+    let job = write_job(tmp.path(), &job_for("dat2.csv"));
+    for cmd in ["check", "run"] {
+        let o = run(&[cmd, job.to_str().unwrap()]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {e}");
+        assert!(e.contains("dat2.csv") && e.contains("Tên người đứng tên | Tên người sử dụng đất") && e.contains("[source.columns]"), "{cmd}: {e}");
+    }
+}
+
+#[test]
+fn an_uncertain_encoding_stops_the_job_until_the_job_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    // Russian text in Windows-1251: no Vietnamese reading of these bytes makes syllables.
+    let mut bytes = b"full_name,dob,person_id,sex\n".to_vec();
+    for _ in 0..50 {
+        bytes.extend_from_slice(b"\xd0\xf3\xf1\xf1\xea\xe8\xe9 \xf2\xe5\xea\xf1\xf2,1990,079203000001,Nam\n");
+    }
+    std::fs::write(tmp.path().join("x.csv"), &bytes).unwrap();
+    let body = "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n";
+    let job = write_job(tmp.path(), body);
+    for cmd in ["check", "run"] {
+        let o = run(&[cmd, job.to_str().unwrap()]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {e}");
+        assert!(e.contains("x.csv") && e.contains("encoding is uncertain") && e.contains("encoding = "), "{cmd}: {e}");
+    }
+    let job = write_job(tmp.path(), &body.replace("schema = \"labour\"\n", "schema = \"labour\"\nencoding = \"cp1258\"\n"));
+    let o = run(&["check", job.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn commune_lookups_honour_the_unit_kind_and_the_old_province() {
+    let mut child = bin().args(["normalize", "commune"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Phường Nhơn Phú\tBình Định\nP. Nhơn Phú\tTỉnh Bình Định\nThôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định\t\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for v in &lines[..2] {
+        assert_eq!((v["name"].as_str(), v["era"].as_str(), v["current_province"].as_str()), (Some("Phường Nhơn Phú"), Some("legacy"), Some("52")), "{v}");
+    }
+    assert_eq!((lines[2]["name"].as_str(), lines[2]["current_province"].as_str()), (Some("Xã Cát Hanh"), Some("52")), "{}", lines[2]);
+}

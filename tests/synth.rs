@@ -215,3 +215,25 @@ fn skipping_the_broad_rules_for_sure_records_keeps_the_links() {
     assert!(same * 1000 >= narrow_first.len() * 999, "{same} of {} links agree", narrow_first.len());
     assert!(scored_narrow_first < scored_every_rule, "{scored_narrow_first} vs {scored_every_rule} candidates scored");
 }
+
+#[test]
+fn a_utf8_reference_csv_over_1_mib_is_read_as_utf8_and_its_encoding_reaches_the_manifest() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    lamsach(&["synth", "--people", "20000", "--seed", "6", "--out", dir.to_str().unwrap(), "--rows-per-source", "300", "--reference-format", "csv"]);
+    let reference = dir.join("reference.csv");
+    assert!(std::fs::metadata(&reference).unwrap().len() > 1 << 20, "the reference is larger than the sniffer's 1 MiB sample");
+    let job = dir.join("job.toml");
+    let check = String::from_utf8(lamsach(&["check", job.to_str().unwrap()]).stdout).unwrap();
+    assert!(check.lines().next().is_some() && check.contains("encoding utf-8 (confidence 0.99)"), "{check}");
+    for cache in ["built", "hit"] {
+        let run = run_job(&job);
+        let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+        let r = &m["inputs"][0];
+        assert_eq!((r["cache"].as_str(), r["encoding"].as_str()), (Some(cache), Some("utf-8")), "{r}");
+        assert!(r["encoding_confidence"].as_f64().unwrap() >= 0.99, "{r}");
+        let e = lamsach(&["eval", "--truth", dir.join("truth.parquet").to_str().unwrap(), "--run", run.to_str().unwrap(), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap();
+        assert!(v["overall"]["recall"].as_f64().unwrap() >= 0.95, "{}", v["overall"]);
+    }
+}

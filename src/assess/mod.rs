@@ -157,7 +157,10 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
                         } else if name.full() != r.name.full() {
                             // Unaccented is only wrong against evidence: the same person's name with marks.
                             if !name.has_diacritics && r.name.has_diacritics {
-                                f.push(Finding::new(Field::FullName, Code::NameDiacriticsFromReference).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+                                f.push(
+                                    Finding::new(Field::FullName, Code::NameDiacriticsFromReference)
+                                        .suggest(r.name.full().to_string(), SuggestedFrom::Reference),
+                                );
                             }
                             for code in [Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle, Code::NameMixedCase] {
                                 set_suggestion(&mut f, Field::FullName, code, r.name.full());

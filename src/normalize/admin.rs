@@ -146,7 +146,9 @@ pub fn commune_key(name: &str) -> String {
 /// Folded district name without its type prefix: "Huyện Phù Cát" → "phu cat"; None when it names no district.
 fn district_key(name: &str) -> Option<String> {
     let f = folded_spaced(name);
-    ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "].iter().find_map(|p| f.strip_prefix(p).map(|r| r.trim().to_string()))
+    ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "]
+        .iter()
+        .find_map(|p| f.strip_prefix(p).map(|r| r.trim().to_string()))
 }
 
 fn province_key(name: &str) -> String {

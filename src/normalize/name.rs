@@ -22,13 +22,13 @@ const FAMILY_NAME_TABLE: &str = include_str!("../../schemas/family_names.tsv");
 
 /// Clan names of the Central Highlands (VIETNAM.md §10.2) that the lists above miss.
 const HIGHLAND_CLANS: &[&str] = &[
-    "ksor", "ksơr", "siu", "rmah", "kpă", "nay", "puih", "kpuih", "rơ", "niê", "mlô", "hđơk", "ayun", "byă", "êban", "knul", "adrơng", "ênuôl", "touneh", "đinh",
+    "ksor", "ksơr", "siu", "rmah", "kpă", "nay", "puih", "kpuih", "rơ", "niê", "mlô", "hđơk", "ayun", "byă", "êban", "knul", "adrơng", "ênuôl", "touneh",
+    "đinh",
 ];
 
 /// Two-word family names recognized as one family name.
-const COMPOUND_FAMILY: &[&str] = &[
-    "ton that", "au duong", "tu ma", "nguyen phuc", "hoang phu", "ton nu", "gia cat", "ro cham", "ro o", "ro lan", "ro mah", "nie kdam", "buon ya",
-];
+const COMPOUND_FAMILY: &[&str] =
+    &["ton that", "au duong", "tu ma", "nguyen phuc", "hoang phu", "ton nu", "gia cat", "ro cham", "ro o", "ro lan", "ro mah", "nie kdam", "buon ya"];
 
 /// Êđê clans, which stand last: "Y Moan Ênuôl", "H'Hen Niê", "Y Ngông Niê Kdăm".
 const CLANS_LAST: &[&str] = &["nie", "nie kdam", "mlo", "hdok", "ayun", "bya", "eban", "ksor", "knul", "adrong", "enuol", "buon ya"];
@@ -56,7 +56,7 @@ static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, FastSet<String>)> = LazyLo
         .filter(|w| !w.is_empty())
         .chain(HIGHLAND_CLANS.iter().copied())
         .collect();
-    let folded = written.iter().map(|w| super::text::fold(w)).chain(FAMILY_NAMES.iter().map(|w| w.to_string())).collect();
+    let folded = written.iter().map(|w| super::text::fold(w)).collect();
     (written, folded)
 });
 
@@ -207,10 +207,6 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         text = rest.to_string();
         codes.push(Code::NameHonorific);
     }
-    // "K' Sỹ", "k’ dìm": one apostrophe form (cleaning unified them), no space after it.
-    if text.contains("' ") {
-        text = text.replace("' ", "'");
-    }
     let (mut digits, mut invalid) = (false, false);
     for ch in text.chars() {
         digits |= ch.is_ascii_digit();
@@ -232,6 +228,10 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
     {
         codes.push(Code::NameLegacyEncoding);
         text = clean(&t).text;
+    }
+    // "K' Sỹ", "k’ dìm": one apostrophe form (cleaning unified them), no space after it.
+    if text.contains("' ") {
+        text = text.replace("' ", "'");
     }
     // Word, key and span buffers are reused per thread: past cleaning, a name allocates only its own buffer.
     WORDS
@@ -269,7 +269,8 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         return None;
     }
     let tokens = &words.tokens[first..];
-    if tokens.len() == 1 {
+    // K'Ho and Mạ names are one word with a prefix ("K'Sỹ", "Ka'Ri"): whole as written.
+    if tokens.len() == 1 && !words.styled(first).contains('\'') {
         codes.push(Code::NameSingleToken);
     }
     if !words.has_diacritics && words.has_letter {
@@ -278,11 +279,8 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
     let family_last = clan_last_length(words, first);
     // Tokens [0, first_end) open the name and [last_start, n) close it; the middle lies between.
     // Family first: family, middle, one given word. Clan last: given words, clan.
-    let (first_end, last_start) = if family_last > 0 {
-        (tokens.len() - family_last, tokens.len() - family_last)
-    } else {
-        (family_length(words, first), tokens.len() - 1)
-    };
+    let (first_end, last_start) =
+        if family_last > 0 { (tokens.len() - family_last, tokens.len() - family_last) } else { (family_length(words, first), tokens.len() - 1) };
     let single = tokens.len() == 1;
     // Phonetic keys of the kept tokens, one buffer, spans like the others.
     let (phonetic, phon) = (&mut words.phonetic, &mut words.phon);
@@ -475,16 +473,13 @@ impl NameCache {
 /// without any marks, "CHU" being Chu or Chú), at least three words must remain.
 fn is_honorific(words: &Words, i: usize) -> bool {
     let folded = words.folded(i);
-    if !is_family_name(words.folded(i + 1)) {
+    let written_lower = |i: usize| words.styled(i).chars().map(lower_char).collect::<String>();
+    if !is_family_name(&written_lower(i + 1)) {
         return false;
     }
-    let written: String = words.styled(i).chars().map(lower_char).collect();
+    let written = written_lower(i);
     // In a name typed with marks, a word without them is as written ("Chu" is not "Chú").
-    let honorific = if words.has_diacritics {
-        HONORIFICS.contains(&written.as_str())
-    } else {
-        HONORIFICS.iter().any(|h| super::text::fold(h) == folded)
-    };
+    let honorific = if words.has_diacritics { HONORIFICS.contains(&written.as_str()) } else { HONORIFICS.iter().any(|h| super::text::fold(h) == folded) };
     honorific && (!is_family_name(&written) || words.tokens.len() - i - 1 >= 3)
 }
 

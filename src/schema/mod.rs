@@ -384,8 +384,7 @@ impl Schema {
         let mut ambiguous = Vec::new();
         if self.roles.is_empty() {
             let used: Vec<usize> = roles[0].1.iter().flatten().copied().collect();
-            let by_words: Vec<Option<Field>> =
-                headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
+            let by_words: Vec<Option<Field>> = headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
             for spec in &self.fields {
                 let f = spec.name;
                 if roles[0].1[f.index()].is_some() || spec.only_aliases {

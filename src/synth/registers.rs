@@ -290,9 +290,13 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
         name = x;
         d.push("tone_style");
     }
+    // A defect is recorded only where it changes the name (many minority names have no marks).
     if hit("no_diacritics", r) {
-        name = defects::strip_diacritics(&name);
-        d.push("no_diacritics");
+        let stripped = defects::strip_diacritics(&name);
+        if stripped != name {
+            name = stripped;
+            d.push("no_diacritics");
+        }
     }
     if hit("all_caps", r) {
         name = name.to_uppercase();
@@ -312,8 +316,11 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
     }
     let legacy_file = matches!(spec.shape, Shape::Csv { encoding, .. } if encoding.is_legacy());
     if !legacy_file && hit("nfd", r) {
-        name = defects::nfd(&name);
-        d.push("nfd");
+        let decomposed = defects::nfd(&name);
+        if decomposed != name {
+            name = decomposed;
+            d.push("nfd");
+        }
     }
     // Date of birth
     let dob = if spec.year_only_dob {
