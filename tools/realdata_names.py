@@ -17,8 +17,9 @@ import unicodedata
 
 
 def fold(s):
-    s = unicodedata.normalize("NFD", s.lower().replace("đ", "d").replace("’", "'"))
-    return "".join(c for c in s if not unicodedata.combining(c)).replace("' ", "'")
+    """Letters and digits only, without marks: 'K’ Dìm' and "K'Dìm" are the same."""
+    s = unicodedata.normalize("NFD", s.lower().replace("đ", "d"))
+    return "".join(c for c in s if c.isascii() and c.isalnum())
 
 
 def load(path):
