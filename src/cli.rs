@@ -128,6 +128,7 @@ enum Kind {
     Sex,
     Phone,
     Commune,
+    Address,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -395,6 +396,16 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
                     CommuneLookup::Ambiguous(n) => json!({"input": input, "value": null, "findings": ["COMMUNE_AMBIGUOUS"], "candidates": n}),
                     CommuneLookup::Unknown => json!({"input": input, "value": null, "findings": ["COMMUNE_UNKNOWN"]}),
                 }
+            }
+            Kind::Address => {
+                let province = parts.next().and_then(|p| reg.province_scope(p));
+                let (a, codes) = address::parse_address(input, province.as_ref());
+                let m = a.commune.as_ref();
+                json!({"input": input, "value": m.and_then(|m| m.current_code.clone()), "findings": codes_json(&codes),
+                    "hamlet": a.hamlet, "commune_code": m.map(|m| m.code.clone()), "commune_era": m.map(|m| m.era.as_str()),
+                    "commune_name": m.and_then(|m| reg.unit(&m.code, m.era)).map(|u| u.name.clone()),
+                    "current_code": m.and_then(|m| m.current_code.clone()), "current_name": m.and_then(|m| m.current_code.as_deref()).and_then(|c| reg.unit(c, Era::Y2025)).map(|u| u.name.clone()),
+                    "split": m.is_some_and(|m| m.split), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
             }
         };
         writeln!(out, "{v}")?;

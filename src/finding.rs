@@ -144,6 +144,7 @@ codes! {
     CommuneUnknown => "COMMUNE_UNKNOWN", Clean, Error, "Không tìm thấy xã/phường trong danh mục", "Commune not found in the official code list";
     CommuneAmbiguous => "COMMUNE_AMBIGUOUS", Clean, Warning, "Tên xã/phường trùng nhiều đơn vị; cần mã", "Commune name matches several units; a code is needed";
     CommuneSplit => "COMMUNE_SPLIT", Clean, Info, "Xã/phường cũ bị chia cho nhiều đơn vị mới; đã chọn đơn vị mặc định", "Old commune was split across several new units; the default was chosen";
+    AddressUnplaced => "ADDRESS_UNPLACED", Clean, Warning, "Không xác định được xã/phường từ địa chỉ", "No commune could be placed from the address";
     DuplicateInSource => "DUPLICATE_IN_SOURCE", Clean, Error, "Cùng một người xuất hiện nhiều lần trong nguồn", "The same person appears more than once in this source";
     // --- đủ -----------------------------------------------------------------------
     RequiredMissing => "REQUIRED_MISSING", Complete, Error, "Thiếu trường bắt buộc", "A required field is empty";
@@ -163,6 +164,7 @@ codes! {
     DeceasedInRegister => "DECEASED_IN_REGISTER", Live, Error, "Người đã mất theo sổ khai tử/giấy báo tử", "Deceased according to a death register in this job";
     CommuneDiffers => "COMMUNE_DIFFERS", Live, Warning, "Nơi cư trú khác với CSDL dân cư", "Commune differs from the reference's current residence";
     CommunePre2025 => "COMMUNE_PRE_2025", Live, Warning, "Đơn vị hành chính cũ (trước 1/7/2025)", "Administrative unit from before the 1 July 2025 reform";
+    AddressPre2025 => "ADDRESS_PRE_2025", Live, Info, "Địa chỉ ghi theo đơn vị hành chính cũ (trước 1/7/2025)", "Address written with the units before the 1 July 2025 reform";
     RecordStale => "RECORD_STALE", Live, Warning, "Bản ghi lâu không được cập nhật", "Record not updated within the configured period";
 }
 

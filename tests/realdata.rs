@@ -120,3 +120,64 @@ fn public_name_lists_keep_every_family_name_and_normalize_once() {
     }
     assert!(dropped.is_empty(), "{} of {} names lost their family name, e.g. {:?}", dropped.len(), names.len(), &dropped[..dropped.len().min(10)]);
 }
+
+/// Addresses written from the official unit lists (every commune of both eras), in the
+/// shapes registers use: full, abbreviated, without marks, without the province.
+#[test]
+fn addresses_built_from_the_official_lists_are_placed() {
+    use lamsach::normalize::address::parse_address;
+    use lamsach::normalize::admin::Era;
+    let dir = format!("{}/schemas/admin", env!("CARGO_MANIFEST_DIR"));
+    let provinces: std::collections::HashMap<(String, String), String> = std::fs::read_to_string(format!("{dir}/provinces.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .map(|r| ((r[0].to_string(), r[1].to_string()), r[2].to_string()))
+        .collect();
+    let abbreviate = |t: &str| {
+        let mut t = t.to_string();
+        for (long, short) in
+            [("Thị trấn ", "TT. "), ("Xã ", "X. "), ("Phường ", "P. "), ("Huyện ", "H. "), ("Quận ", "Q. "), ("Thị xã ", "TX. "), ("Tỉnh ", "T. ")]
+        {
+            t = t.replace(long, short);
+        }
+        t
+    };
+    let mut cases: Vec<(String, String, Era)> = Vec::new();
+    for (i, l) in std::fs::read_to_string(format!("{dir}/communes_legacy.csv")).unwrap().lines().skip(1).enumerate() {
+        let r: Vec<&str> = l.split(',').collect();
+        let province = &provinces[&("legacy".to_string(), r[0].to_string())];
+        let full = format!("Thôn {}, {}, {}, {province}", 1 + i % 9, r[4], r[2]);
+        let written = match i % 4 {
+            0 => full,
+            1 => abbreviate(&full),
+            2 => fold(&full),
+            _ => format!("Tổ {}, {}, {}", 1 + i % 7, r[4], r[2]),
+        };
+        cases.push((written, r[3].to_string(), Era::Legacy));
+    }
+    for (i, l) in std::fs::read_to_string(format!("{dir}/communes_2025.csv")).unwrap().lines().skip(1).enumerate() {
+        let r: Vec<&str> = l.split(',').collect();
+        let province = &provinces[&("2025".to_string(), r[0].to_string())];
+        let full = format!("Số {}, {}, {province}", 1 + i % 50, r[2]);
+        let written = match i % 3 {
+            0 => full,
+            1 => abbreviate(&full),
+            _ => fold(&full).to_uppercase(),
+        };
+        cases.push((written, r[1].to_string(), Era::Y2025));
+    }
+    assert!(cases.len() > 13_000);
+    let mut wrong = Vec::new();
+    for (text, code, era) in &cases {
+        let (a, _) = parse_address(text, None);
+        let got = a.commune.as_ref().map(|m| (m.code.as_str(), m.era));
+        if got != Some((code.as_str(), *era)) {
+            wrong.push(format!("{text} → {got:?}, want {code}"));
+        }
+    }
+    let share = 1.0 - wrong.len() as f64 / cases.len() as f64;
+    eprintln!("{} of {} addresses placed right ({share:.4}); e.g. {:?}", cases.len() - wrong.len(), cases.len(), &wrong[..wrong.len().min(8)]);
+    assert!(share >= 0.995, "only {share:.4} placed right: {:?}", &wrong[..wrong.len().min(20)]);
+}

@@ -80,6 +80,8 @@ fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_acc
     }
     let expectations: &[(&str, &[&str])] = &[
         ("no_diacritics", &["NAME_NO_DIACRITICS"]),
+        // Against the linked person's marked name, the missing marks become a correction.
+        ("no_diacritics", &["NAME_DIACRITICS_FROM_REFERENCE", "NAME_DIFFERS", "LINK_REVIEW", "NO_LINK"]),
         ("all_caps", &["NAME_ALL_CAPS"]),
         ("nfd", &["TEXT_NOT_NFC"]),
         ("honorific", &["NAME_HONORIFIC"]),
@@ -90,7 +92,7 @@ fn registers_read_without_overrides_truth_covers_every_record_and_linkage_is_acc
         ("dob_zero_filled", &["DATE_ZERO_FILLED"]),
         // An old name that is also a current unit's name is read as current (a new
         // commune often kept one merged commune's name); only the others can be flagged.
-        ("commune_legacy", &["COMMUNE_PRE_2025", "COMMUNE_AMBIGUOUS", "COMMUNE_DIFFERS"]),
+        ("commune_legacy", &["COMMUNE_PRE_2025", "COMMUNE_AMBIGUOUS", "COMMUNE_DIFFERS", "ADDRESS_PRE_2025"]),
         ("stale", &["RECORD_STALE"]),
         ("deceased_on_register", &["DECEASED_IN_REFERENCE"]),
         ("sex_flipped", &["SEX_DIFFERS", "ID_SEX_MISMATCH"]),

@@ -277,8 +277,12 @@ fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Ve
             }
         });
     }
-    let better = schema.count_matches(&joined) > schema.count_matches(top);
-    if better { (joined, true) } else { (top.to_vec(), false) }
+    // Joined when that maps more fields, or as many when every filled cell below is itself a
+    // header (a group of one column: "Nơi cư trú" over "Địa chỉ"); a data row is never that.
+    let filled: Vec<String> = below.iter().filter(|c| !c.trim().is_empty()).cloned().collect();
+    let below_is_header = !filled.is_empty() && filled.len() * 2 <= n && schema.count_matches(&filled) == filled.len();
+    let (j, t) = (schema.count_matches(&joined), schema.count_matches(top));
+    if j > t || (j == t && below_is_header) { (joined, true) } else { (top.to_vec(), false) }
 }
 
 struct Opened {

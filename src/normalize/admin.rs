@@ -44,6 +44,8 @@ pub struct Unit {
     pub province: String,
     /// Legacy units: the district's key ("phu cat"); empty for 2025 units.
     pub district: String,
+    /// Legacy units: the district as written ("Huyện Phù Cát"); empty for 2025 units.
+    pub district_name: String,
 }
 
 /// Where a commune is to be looked for: a 2025 province, and the pre-2025 province
@@ -89,6 +91,8 @@ pub struct AdminRegistry {
     old_to_new_province: HashMap<String, String>,
     /// legacy province key ("binh dinh") → legacy province code
     legacy_province_by_name: HashMap<String, String>,
+    /// legacy province code → name ("Tỉnh Bình Định")
+    provinces_legacy: HashMap<String, String>,
     /// communes per new province, for the generator
     new_by_province: HashMap<String, Vec<String>>,
 }
@@ -122,7 +126,7 @@ const COMMUNE_PREFIXES: &[(&str, CommuneKind)] = &[
 ];
 
 /// Folded name with dots spaced ("P.Nhơn Phú" → "p. nhon phu").
-fn folded_spaced(name: &str) -> String {
+pub(crate) fn folded_spaced(name: &str) -> String {
     let f = fold(name.trim()).replace('.', ". ");
     f.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -144,7 +148,7 @@ pub fn commune_key(name: &str) -> String {
 }
 
 /// Folded district name without its type prefix: "Huyện Phù Cát" → "phu cat"; None when it names no district.
-fn district_key(name: &str) -> Option<String> {
+pub(crate) fn district_key(name: &str) -> Option<String> {
     let f = folded_spaced(name);
     ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "]
         .iter()
@@ -166,7 +170,11 @@ impl AdminRegistry {
         let mut provinces_2025 = HashMap::new();
         let mut province_by_name = HashMap::new();
         let mut legacy_province_by_name = HashMap::new();
+        let mut provinces_legacy = HashMap::new();
         for r in rows(PROVINCES) {
+            if r[0] != "2025" {
+                provinces_legacy.insert(r[1].to_string(), r[2].to_string());
+            }
             let by_name = if r[0] == "2025" { &mut province_by_name } else { &mut legacy_province_by_name };
             by_name.insert(province_key(r[2]), r[1].to_string());
             by_name.insert(province_key(r[3]), r[1].to_string());
@@ -178,14 +186,20 @@ impl AdminRegistry {
         let mut new_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
         let mut new_by_province: HashMap<String, Vec<String>> = HashMap::new();
         for r in rows(COMMUNES_2025) {
-            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into(), district: String::new() };
+            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into(), district: String::new(), district_name: String::new() };
             new_by_name.entry((u.province.clone(), commune_key(&u.name))).or_default().push(u.code.clone());
             new_by_province.entry(u.province.clone()).or_default().push(u.code.clone());
             new_units.insert(u.code.clone(), u);
         }
         let mut old_units = HashMap::new();
         for r in rows(COMMUNES_LEGACY) {
-            let u = Unit { code: r[3].into(), name: r[4].into(), province: r[0].into(), district: district_key(r[2]).unwrap_or_default() };
+            let u = Unit {
+                code: r[3].into(),
+                name: r[4].into(),
+                province: r[0].into(),
+                district: district_key(r[2]).unwrap_or_default(),
+                district_name: r[2].into(),
+            };
             old_units.insert(u.code.clone(), u);
         }
         let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::new();
@@ -240,6 +254,7 @@ impl AdminRegistry {
             old_by_name,
             old_to_new_province,
             legacy_province_by_name,
+            provinces_legacy,
             new_by_province,
         }
     }
@@ -270,6 +285,19 @@ impl AdminRegistry {
         let legacy = self.legacy_province_by_name.get(&province_key(value))?;
         let current = self.old_to_new_province.get(legacy)?.clone();
         Some(ProvinceScope { current, legacy: Some(legacy.clone()) })
+    }
+
+    /// The official name of the province a scope names, in its era ("Thành phố Huế", "Tỉnh Bình Định").
+    pub fn official_province_name(&self, scope: &ProvinceScope) -> Option<&str> {
+        match &scope.legacy {
+            Some(code) => self.legacy_province_name(code),
+            None => self.province_name(&scope.current),
+        }
+    }
+
+    /// The name of a pre-2025 province ("Tỉnh Bình Định").
+    pub fn legacy_province_name(&self, code: &str) -> Option<&str> {
+        self.provinces_legacy.get(code).map(|s| s.as_str())
     }
 
     pub fn province_name(&self, code: &str) -> Option<&str> {
@@ -363,16 +391,22 @@ impl AdminRegistry {
     }
 
     /// Resolves a commune written as a name, possibly inside an address
-    /// ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"): the part with a commune
-    /// type names the commune, and its kind (Xã, Phường, Thị trấn, Đặc khu), a district
-    /// and a province part, old or new, narrow the candidates.
+    /// ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"): see [`super::address`].
     pub fn lookup_commune_name(&self, value: &str, scope: Option<&ProvinceScope>) -> CommuneLookup {
-        let parts: Vec<&str> = value.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
-        let commune = parts.iter().find(|p| commune_parts(p).0.is_some()).or(parts.first()).copied().unwrap_or(value);
-        let (kind, key) = commune_parts(commune);
-        let district = parts.iter().find_map(|p| district_key(p));
-        let written_scope = if scope.is_none() { parts.iter().rev().find_map(|p| self.province_scope(p)) } else { None };
-        let scope = scope.or(written_scope.as_ref());
+        let (a, _) = super::address::parse_address(value, scope);
+        match (a.commune, a.ambiguous) {
+            (Some(m), _) => CommuneLookup::Found(m),
+            (None, n) if n > 0 => CommuneLookup::Ambiguous(n),
+            _ => CommuneLookup::Unknown,
+        }
+    }
+
+    /// The commune named `key` (folded, without its unit word): its `kind` (Xã, Phường,
+    /// Thị trấn, Đặc khu) rules out units of another kind, a pre-2025 `district` and the
+    /// province `scope`, old or new, narrow the candidates.
+    /// `written` is the value as written: where several units' names fold alike ("Sa Pa",
+    /// "Sa Pả"), the one whose marks agree wins.
+    pub fn find_commune(&self, kind: Option<CommuneKind>, key: &str, written: &str, district: Option<&str>, scope: Option<&ProvinceScope>) -> CommuneLookup {
         let provinces: Vec<String> = match scope {
             Some(p) => vec![p.current.clone()],
             None => {
@@ -384,20 +418,14 @@ impl AdminRegistry {
         let mut new_hits: Vec<&Unit> = Vec::new();
         let mut old_hits: Vec<&Unit> = Vec::new();
         for p in &provinces {
-            let k = (p.clone(), key.clone());
+            let k = (p.clone(), key.to_string());
             new_hits.extend(self.new_by_name.get(&k).into_iter().flatten().filter_map(|c| self.new_units.get(c)));
             old_hits.extend(self.old_by_name.get(&k).into_iter().flatten().filter_map(|c| self.old_units.get(c)));
         }
-        // What the value says narrows the hits; a narrowing that leaves nothing is ignored (a mistyped kind).
-        fn narrow<'a>(hits: &mut Vec<&'a Unit>, keep: impl Fn(&Unit) -> bool) {
-            if hits.iter().any(|u| keep(u)) {
-                hits.retain(|u| keep(u));
-            }
-        }
+        // What the value says narrows the hits; a kind that leaves nothing is ignored (a mistyped kind).
         if let Some(kind) = kind {
             let same_kind = |u: &Unit| commune_parts(&u.name).0 == Some(kind);
-            let typed_hits = new_hits.iter().chain(&old_hits).any(|u| same_kind(u));
-            if typed_hits {
+            if new_hits.iter().chain(&old_hits).any(|u| same_kind(u)) {
                 new_hits.retain(|u| same_kind(u));
                 old_hits.retain(|u| same_kind(u));
             }
@@ -409,10 +437,20 @@ impl AdminRegistry {
                 new_hits.clear();
             }
         }
-        if let Some(d) = &district {
-            narrow(&mut old_hits, |u| &u.district == d);
-            if old_hits.iter().any(|u| &u.district == d) {
-                new_hits.clear(); // 2025 units have no district: the address is pre-2025
+        if let Some(d) = district
+            && old_hits.iter().any(|u| u.district == d)
+        {
+            old_hits.retain(|u| u.district == d);
+            new_hits.clear(); // 2025 units have no district: the address is pre-2025
+        }
+        if new_hits.len() + old_hits.len() > 1 {
+            let words = key.split(' ').count();
+            let tail = |s: &str| s.to_lowercase().split_whitespace().rev().take(words).collect::<Vec<_>>().join(" ");
+            let as_written = tail(written);
+            let same_marks = |u: &Unit| tail(&u.name) == as_written;
+            if new_hits.iter().chain(&old_hits).any(|u| same_marks(u)) {
+                new_hits.retain(|u| same_marks(u));
+                old_hits.retain(|u| same_marks(u));
             }
         }
         match (new_hits.len(), old_hits.len()) {

@@ -1,6 +1,7 @@
 //! Normalize: pure functions per field, each returning the canonical value and
 //! its findings, and [`run`], which normalizes every ingested record in parallel.
 
+pub mod address;
 pub mod admin;
 pub mod date;
 pub mod id;
@@ -67,6 +68,8 @@ pub struct NormRecord {
     pub sex: Option<Sex>,
     pub commune: Option<CommuneMatch>,
     pub address: Option<String>,
+    /// The address's parts, when the commune was placed from it (no commune column, or an unknown one).
+    pub address_parts: Option<address::Address>,
     pub phone: Option<String>,
     pub health_insurance_no: Option<String>,
     pub social_insurance_no: Option<String>,
@@ -247,6 +250,21 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
             CommuneLookup::Ambiguous(_) => r.findings.push(Finding::new(Field::Commune, Code::CommuneAmbiguous)),
             CommuneLookup::Unknown => r.findings.push(Finding::new(Field::Commune, Code::CommuneUnknown)),
         }
+    }
+    // Most registers give a free-text address and no commune code: place the person from it.
+    if r.commune.is_none()
+        && let Some(text) = &r.address
+    {
+        let (a, codes) = address::parse_address(text, province.as_ref());
+        for c in codes {
+            let f = Finding::new(Field::Address, c);
+            r.findings.push(match (c, a.commune.as_ref().and_then(|m| m.current_code.as_ref())) {
+                (Code::AddressPre2025, Some(code)) => f.suggest(code.clone(), SuggestedFrom::Normalizer),
+                _ => f,
+            });
+        }
+        r.commune = a.commune.clone();
+        r.address_parts = Some(a);
     }
     r
 }

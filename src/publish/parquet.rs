@@ -45,6 +45,7 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
     let mut raw: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); Field::COUNT];
     let mut clean: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); Field::COUNT];
     let (mut family, mut middle, mut given, mut commune_code, mut commune_era) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut addr_commune, mut addr_province, mut addr_hamlet, mut addr_era) = (vec![], vec![], vec![], vec![]);
     let (mut ref_pid, mut ref_row, mut class, mut prob, mut weight, mut cands, mut margin) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut scores: Vec<Vec<u32>> = vec![Vec::with_capacity(n); 4];
     let mut passes: Vec<Vec<bool>> = vec![Vec::with_capacity(n); 4];
@@ -71,6 +72,11 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
             given.push(nr.name.as_ref().map(|x| x.given().to_string()));
             commune_code.push(nr.commune.as_ref().map(|c| c.code.clone()));
             commune_era.push(nr.commune.as_ref().map(|c| c.era.as_str().to_string()));
+            let parts = nr.address_parts.as_ref();
+            addr_commune.push(parts.and_then(|a| a.commune.as_ref()).and_then(|c| c.current_code.clone()));
+            addr_province.push(parts.and_then(|a| a.province.clone()));
+            addr_hamlet.push(parts.and_then(|a| a.hamlet.clone()));
+            addr_era.push(parts.and_then(|a| a.era).map(|e| e.as_str().to_string()));
             let best = l.best.as_ref();
             ref_pid.push(best.and_then(|b| d.reference.features[b.ref_idx as usize].person_id.clone()));
             ref_row.push(best.map(|b| d.reference.people[b.ref_idx as usize].source_row));
@@ -100,6 +106,10 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
         s_opt("given_name", given),
         s_opt("commune_code", commune_code),
         s_opt("commune_era", commune_era),
+        s_opt("address_commune", addr_commune),
+        s_opt("address_province", addr_province),
+        s_opt("address_hamlet", addr_hamlet),
+        s_opt("address_era", addr_era),
         s_opt("ref_person_id", ref_pid),
         Series::new("ref_row".into(), ref_row).into(),
         s_str("match_class", class),

@@ -4,6 +4,7 @@
 
 use super::defects::{self, Rates};
 use super::population::{Generator, Person};
+use crate::normalize::admin::{AdminRegistry, Era};
 use crate::normalize::date::PartialDate;
 use crate::normalize::legacy::{Encoding, encode};
 use crate::normalize::sex::Sex;
@@ -70,7 +71,6 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Giới tính", Sex),
                 ("Số CCCD", Id),
                 ("Số điện thoại", Phone),
-                ("Xã/phường", Commune),
                 ("Địa chỉ", Address),
                 ("Ngày cập nhật", Updated),
             ],
@@ -93,7 +93,6 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Giới tính", Sex),
                 ("Số định danh cá nhân", Id),
                 ("Mã thẻ BHYT", Bhyt),
-                ("Xã, phường", Commune),
                 ("Địa chỉ", Address),
                 ("Ngày cập nhật", Updated),
             ],
@@ -115,7 +114,6 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Năm sinh", Dob),
                 ("Số CCCD/CMND", Id),
                 ("Địa chỉ thửa đất", Address),
-                ("Xã", Commune),
                 ("Số tờ bản đồ", MapSheet),
                 ("Số thửa", Parcel),
                 ("Ngày cập nhật", Updated),
@@ -138,7 +136,6 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Ngày sinh", Dob),
                 ("Giới tính", Sex),
                 ("Số định danh", Id),
-                ("Xã/phường", Commune),
                 ("Địa chỉ", Address),
                 ("Ngày cập nhật", Updated),
             ],
@@ -210,15 +207,7 @@ pub fn all_specs() -> Vec<Spec> {
             file: "nha_o.parquet",
             title_vi: "CHỦ SỞ HỮU NHÀ Ở",
             shape: Shape::Parquet,
-            columns: vec![
-                ("Chủ sở hữu", Name),
-                ("Năm sinh", Dob),
-                ("Số CCCD", Id),
-                ("Số CMND", OldId),
-                ("Địa chỉ", Address),
-                ("Xã/phường", Commune),
-                ("Ngày cập nhật", Updated),
-            ],
+            columns: vec![("Chủ sở hữu", Name), ("Năm sinh", Dob), ("Số CCCD", Id), ("Số CMND", OldId), ("Địa chỉ", Address), ("Ngày cập nhật", Updated)],
             min_age: 25,
             max_age: 100,
             death_register: false,
@@ -378,17 +367,28 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
             d.push("commune_moved");
         }
     }
-    let commune = if hit("commune_legacy", r)
+    let legacy_unit = if hit("commune_legacy", r)
         && let Some(olds) = legacy_of.get(&commune_code)
         && !olds.is_empty()
     {
         d.push("commune_legacy");
-        let old = r.pick(olds);
-        crate::normalize::admin::AdminRegistry::get().unit(old, crate::normalize::admin::Era::Legacy).map(|u| u.name.clone()).unwrap_or_default()
-    } else if matches!(spec.shape, Shape::Parquet) {
-        commune_code.clone()
+        Some(r.pick(olds).clone())
     } else {
-        g.commune_name(&commune_code).to_string()
+        None
+    };
+    let reg = AdminRegistry::get();
+    let commune = match &legacy_unit {
+        Some(old) => reg.unit(old, Era::Legacy).map(|u| u.name.clone()).unwrap_or_default(),
+        None if matches!(spec.shape, Shape::Parquet) => commune_code.clone(),
+        None => g.commune_name(&commune_code).to_string(),
+    };
+    // Registers without a commune column place the person by a free-text address alone.
+    let address_only = spec.columns.iter().any(|c| c.1 == Col::Address) && !spec.columns.iter().any(|c| c.1 == Col::Commune);
+    let address = if address_only {
+        let below = p.address.rsplit_once(", ").map_or(p.address.as_str(), |x| x.0);
+        free_address(below, &commune_code, legacy_unit.as_deref(), g, rates, r, &mut d)
+    } else {
+        p.address.clone()
     };
     let updated = if hit("stale", r) {
         d.push("stale");
@@ -403,12 +403,49 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
     cells.insert("id", id);
     cells.insert("old_id", p.cmnd.clone().unwrap_or_default());
     cells.insert("commune", commune);
-    cells.insert("address", p.address.clone());
+    cells.insert("address", address);
     cells.insert("phone", format!("09{:08}", r.below(100_000_000)));
     cells.insert("bhyt", format!("GD4{}{:010}", &g.province, r.below(10_000_000_000)));
     cells.insert("death", p.death.map(date).unwrap_or_else(|| date(PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - r.below(300) as i32))));
     cells.insert("updated", date(updated));
     Rendered { cells, person: idx, person_id: idx.map(|_| p.cccd.clone()), defects: d }
+}
+
+/// A free-text address as registers write it: the part below the commune, the commune
+/// (a 2025 unit, or a pre-2025 one with its district and old province), the province;
+/// units abbreviated, the province left out, or the marks dropped at the configured rates.
+fn free_address(below: &str, commune: &str, legacy: Option<&str>, g: &Generator, rates: &Rates, r: &mut Rng, d: &mut Vec<&'static str>) -> String {
+    let reg = AdminRegistry::get();
+    let mut parts: Vec<String> = vec![below.to_string()];
+    match legacy.and_then(|c| reg.unit(c, Era::Legacy)) {
+        Some(u) => {
+            parts.push(u.name.clone());
+            parts.push(u.district_name.clone());
+            parts.push(reg.legacy_province_name(&u.province).unwrap_or_default().to_string());
+        }
+        None => {
+            parts.push(g.commune_name(commune).to_string());
+            parts.push(reg.province_name(&g.province).unwrap_or_default().to_string());
+        }
+    }
+    if r.chance(rates.get("address_no_province")) {
+        parts.pop();
+        d.push("address_no_province");
+    }
+    let mut text = parts.join(", ");
+    if r.chance(rates.get("address_abbrev")) {
+        for (long, short) in
+            [("Thị trấn ", "TT. "), ("Xã ", "X. "), ("Phường ", "P. "), ("Huyện ", "H. "), ("Thành phố ", "TP "), ("Thị xã ", "TX. "), ("Tỉnh ", "T. ")]
+        {
+            text = text.replace(long, short);
+        }
+        d.push("address_abbrev");
+    }
+    if r.chance(rates.get("address_no_marks")) {
+        text = defects::strip_diacritics(&text);
+        d.push("address_no_marks");
+    }
+    text
 }
 
 pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: usize, r: &mut Rng) -> String {

@@ -1,0 +1,188 @@
+//! Free-text addresses as registers write them, in both eras:
+//! "Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định" (before 1 July 2025),
+//! "Thôn 10, Phường Bình Định, Tỉnh Gia Lai" (after), "Tổ 5, P. Nhơn Phú, TP Quy Nhơn",
+//! "xa Cat Hanh, h. Phu Cat". The parts are told apart by their unit words (and their
+//! abbreviations); the commune is then looked up in the official lists, narrowed by the
+//! district and province the address names.
+
+use super::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope, commune_parts, district_key, folded_spaced};
+use crate::finding::Code;
+
+/// An address split into its parts, and the commune it places the person in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Address {
+    /// House, street, hamlet or residential group: the parts below the commune.
+    pub hamlet: Option<String>,
+    /// The commune, in its own era, with its 2025 unit.
+    pub commune: Option<CommuneMatch>,
+    /// How many units fit the commune as written, when more than one does (else 0).
+    pub ambiguous: usize,
+    /// The district as written (pre-2025 addresses only), folded without its unit word.
+    pub district: Option<String>,
+    /// 2025 province code, from the province part or the commune found.
+    pub province: Option<String>,
+    /// `Legacy` when the address names a district, a pre-2025 unit or province.
+    pub era: Option<Era>,
+}
+
+/// Words that open a part below the commune (folded, dots spaced).
+const HAMLET_WORDS: &[&str] = &[
+    "thon", "xom", "ap", "ban", "buon", "lang", "plei", "ploi", "to", "tdp", "khu", "kp", "khoi", "khom", "doi", "soc", "so", "ngo", "ngach", "hem", "kiet",
+    "duong", "pho", "cum", "nha", "can", "lo", "thua",
+];
+
+/// The parts of an address, classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Hamlet,
+    Commune(CommuneKind),
+    District,
+    Province,
+    /// No unit word: a commune, district or province written bare ("Cát Hanh, Phù Cát, Bình Định").
+    Bare,
+}
+
+fn classify(part: &str, reg: &AdminRegistry) -> Part {
+    let f = folded_spaced(part);
+    let first = f.split([' ', '.']).next().unwrap_or("");
+    // "TP Quy Nhơn", "Thành phố Cao Bằng" are cities under a province (districts); "TP Hồ Chí
+    // Minh" is a province: only the centrally run cities are named "Thành phố" officially.
+    if ["tinh ", "t. "].iter().any(|p| f.starts_with(p)) && reg.province_scope(part).is_some() {
+        return Part::Province;
+    }
+    if ["thanh pho ", "tp. ", "tp "].iter().any(|p| f.starts_with(p))
+        && let Some(scope) = reg.province_scope(part)
+        && reg.official_province_name(&scope).is_some_and(|n| n.starts_with("Thành phố"))
+    {
+        return Part::Province;
+    }
+    if let (Some(kind), _) = commune_parts(part) {
+        return Part::Commune(kind);
+    }
+    if district_key(part).is_some() {
+        return Part::District;
+    }
+    if HAMLET_WORDS.contains(&first) || f.starts_with(|c: char| c.is_ascii_digit()) {
+        return Part::Hamlet;
+    }
+    Part::Bare
+}
+
+/// Parses a free-text address; `scope` is the province the job or the record gives.
+///
+/// ```
+/// use lamsach::normalize::address::parse_address;
+/// use lamsach::normalize::admin::Era;
+/// let (a, _) = parse_address("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None);
+/// assert_eq!((a.hamlet.as_deref(), a.province.as_deref(), a.era), (Some("Thôn 3"), Some("52"), Some(Era::Legacy)));
+/// assert!(a.commune.unwrap().current_code.is_some());
+/// ```
+pub fn parse_address(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+    let reg = AdminRegistry::get();
+    let parts: Vec<&str> = text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    let kinds: Vec<Part> = parts.iter().map(|p| classify(p, reg)).collect();
+    let mut a = Address::default();
+    let mut used = vec![false; parts.len()];
+    // Province: a part with its unit word, else a bare last part that names one.
+    let mut written_scope = None;
+    if let Some(i) = kinds.iter().rposition(|k| *k == Part::Province) {
+        written_scope = reg.province_scope(parts[i]);
+        used[i] = true;
+    } else if parts.len() > 1 && kinds[parts.len() - 1] == Part::Bare {
+        let last = parts.len() - 1;
+        if let Some(s) = reg.province_scope(parts[last]) {
+            written_scope = Some(s);
+            used[last] = true;
+        }
+    }
+    let scope = scope.cloned().or(written_scope);
+    if let Some(i) = kinds.iter().position(|k| *k == Part::District) {
+        a.district = district_key(parts[i]);
+        used[i] = true;
+    }
+    // Commune: the part with a commune word; else the first bare part that names one, in
+    // writing order (commune, then district: "Cát Hanh, Phù Cát, Bình Định").
+    let typed = kinds.iter().position(|k| matches!(k, Part::Commune(_)));
+    let candidates: Vec<usize> = match typed {
+        Some(i) => vec![i],
+        None => (0..parts.len()).filter(|&i| kinds[i] == Part::Bare && !used[i]).collect(),
+    };
+    let mut lookup = CommuneLookup::Unknown;
+    for (n, &i) in candidates.iter().enumerate() {
+        let (kind, key) = commune_parts(parts[i]);
+        // A bare part after a bare commune may be its district.
+        let bare_district = if a.district.is_none() && typed.is_none() { candidates.get(n + 1).map(|&j| folded_spaced(parts[j])) } else { None };
+        lookup = reg.find_commune(kind, &key, parts[i], a.district.as_deref().or(bare_district.as_deref()), scope.as_ref());
+        if !matches!(lookup, CommuneLookup::Unknown) {
+            used[i] = true;
+            break;
+        }
+    }
+    let hamlet: Vec<&str> = (0..parts.len()).filter(|&i| !used[i] && matches!(kinds[i], Part::Hamlet | Part::Bare)).map(|i| parts[i]).collect();
+    a.hamlet = (!hamlet.is_empty()).then(|| hamlet.join(", "));
+    let mut codes = Vec::new();
+    match lookup {
+        CommuneLookup::Found(m) => {
+            a.province = m.current_province.clone();
+            a.commune = Some(m);
+        }
+        CommuneLookup::Ambiguous(n) => {
+            a.ambiguous = n;
+            codes.push(Code::CommuneAmbiguous);
+        }
+        CommuneLookup::Unknown => codes.push(Code::AddressUnplaced),
+    }
+    if a.province.is_none() {
+        a.province = scope.as_ref().map(|s| s.current.clone());
+    }
+    let legacy = a.district.is_some() || a.commune.as_ref().is_some_and(|m| m.era == Era::Legacy) || scope.as_ref().is_some_and(|s| s.legacy.is_some());
+    a.era = if legacy { Some(Era::Legacy) } else { a.commune.as_ref().map(|m| m.era) };
+    if legacy {
+        codes.push(Code::AddressPre2025);
+    }
+    (a, codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit_name(a: &Address) -> Option<String> {
+        let m = a.commune.as_ref()?;
+        AdminRegistry::get().unit(&m.code, m.era).map(|u| u.name.clone())
+    }
+
+    #[test]
+    fn both_eras_abbreviations_and_no_marks() {
+        for (text, commune, era) in [
+            ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", "Xã Cát Hanh", Era::Legacy),
+            ("xa Cat Hanh, h. Phu Cat", "Xã Cát Hanh", Era::Legacy),
+            ("Tổ 5, P. Nhơn Phú, TP Quy Nhơn, Bình Định", "Phường Nhơn Phú", Era::Legacy),
+            ("Thôn 10, Phường Bình Định, Tỉnh Gia Lai", "Phường Bình Định", Era::Y2025),
+            ("THON 10, PHUONG BINH DINH, TINH GIA LAI", "Phường Bình Định", Era::Y2025),
+            ("Cát Hanh, Phù Cát, Bình Định", "Xã Cát Hanh", Era::Legacy),
+        ] {
+            let (a, _) = parse_address(text, None);
+            assert_eq!((unit_name(&a).as_deref(), a.era), (Some(commune), Some(era)), "{text}");
+            assert_eq!(a.province.as_deref(), Some("52"), "{text}");
+        }
+        let (a, codes) = parse_address("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None);
+        assert_eq!(a.hamlet.as_deref(), Some("Thôn 3"));
+        assert!(codes.contains(&Code::AddressPre2025));
+    }
+
+    #[test]
+    fn a_hamlet_named_like_a_commune_does_not_place_the_address() {
+        // "Thôn Cát Tường" names a hamlet; the commune is the part with the commune word.
+        let (a, _) = parse_address("Thôn Cát Tường, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None);
+        assert_eq!(unit_name(&a).as_deref(), Some("Xã Cát Hanh"));
+        assert_eq!(a.hamlet.as_deref(), Some("Thôn Cát Tường"));
+    }
+
+    #[test]
+    fn an_address_nothing_places_says_so() {
+        let (a, codes) = parse_address("Số 12, đường không tên", None);
+        assert!(a.commune.is_none());
+        assert!(codes.contains(&Code::AddressUnplaced));
+    }
+}
