@@ -50,6 +50,41 @@ fn dates(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Addresses in the shapes registers use, half pre-2025 with district and old province,
+/// half 2025; full, abbreviated, without marks or without the province.
+fn addresses(n: usize) -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/admin");
+    let read = |f: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(format!("{dir}/{f}")).unwrap().lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+    };
+    let provinces: std::collections::HashMap<(String, String), String> =
+        read("provinces.csv").into_iter().map(|r| ((r[0].clone(), r[1].clone()), r[2].clone())).collect();
+    let (legacy, new) = (read("communes_legacy.csv"), read("communes_2025.csv"));
+    let mut r = Rng::new(7);
+    (0..n)
+        .map(|i| {
+            let below = format!("Thôn {}", 1 + r.below(12));
+            let mut parts = if i % 2 == 0 {
+                let u = &legacy[r.below(legacy.len() as u64) as usize];
+                vec![below, u[4].clone(), u[2].clone(), provinces[&("legacy".to_string(), u[0].clone())].clone()]
+            } else {
+                let u = &new[r.below(new.len() as u64) as usize];
+                vec![below, u[2].clone(), provinces[&("2025".to_string(), u[0].clone())].clone()]
+            };
+            let shape = r.below(4);
+            if shape == 3 {
+                parts.pop();
+            }
+            let text = parts.join(", ");
+            match shape {
+                1 => text.replace("Xã ", "X. ").replace("Phường ", "P. ").replace("Huyện ", "H. ").replace("Tỉnh ", "T. "),
+                2 => lamsach::normalize::text::fold(&text),
+                _ => text,
+            }
+        })
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let names = names(100_000);
     let mut g = c.benchmark_group("normalize");
@@ -149,6 +184,19 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(df.height() as u64));
     let out = dir.join("out.parquet");
     g.bench_function("register_300k_rows_8_text_columns", |b| b.iter(|| black_box(lamsach::publish::parquet::write(&mut df, &out).unwrap())));
+    g.finish();
+
+    // Addresses of both eras built from the official unit lists, as benches/peer/addresses.py builds them.
+    let addrs = addresses(12_000);
+    let mut g = c.benchmark_group("address");
+    g.throughput(Throughput::Elements(addrs.len() as u64));
+    g.bench_function("parse_12k_both_eras", |b| {
+        b.iter(|| {
+            for a in &addrs {
+                black_box(lamsach::normalize::address::parse_address(a, None));
+            }
+        })
+    });
     g.finish();
 
     let text = names.join("\n");

@@ -158,7 +158,7 @@ codes! {
     IdDiffers => "ID_DIFFERS", Correct, Error, "Số định danh khác với CSDL dân cư", "Personal ID differs from the reference";
     IdOtherPerson => "ID_BELONGS_TO_OTHER_PERSON", Correct, Error, "Số định danh thuộc về người khác trong CSDL dân cư", "The personal ID belongs to another reference person";
     IdFromReference => "ID_FROM_REFERENCE", Correct, Warning, "Thiếu số định danh; đề xuất lấy từ CSDL dân cư", "Personal ID missing; proposed from the reference";
-    BlockTruncated => "BLOCK_TRUNCATED", Correct, Info, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
+    BlockTruncated => "BLOCK_TRUNCATED", Correct, Warning, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
     // --- sống ---------------------------------------------------------------------
     DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";
     DeceasedInRegister => "DECEASED_IN_REGISTER", Live, Error, "Người đã mất theo sổ khai tử/giấy báo tử", "Deceased according to a death register in this job";

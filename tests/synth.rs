@@ -239,3 +239,24 @@ fn a_utf8_reference_csv_over_1_mib_is_read_as_utf8_and_its_encoding_reaches_the_
         assert!(v["overall"]["recall"].as_f64().unwrap() >= 0.95, "{}", v["overall"]);
     }
 }
+
+#[test]
+fn a_saved_model_takes_the_prior_of_the_reference_it_is_used_on() {
+    let small = tempfile::tempdir().unwrap();
+    lamsach(&["synth", "--people", "3000", "--seed", "2", "--out", small.path().to_str().unwrap(), "--rows-per-source", "200"]);
+    let first = run_job(&small.path().join("job.toml"));
+    let lambda = |run: &Path| -> f64 {
+        let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("model.json")).unwrap()).unwrap();
+        m["lambda"].as_f64().unwrap()
+    };
+    let big = tempfile::tempdir().unwrap();
+    lamsach(&["synth", "--people", "30000", "--seed", "3", "--out", big.path().to_str().unwrap(), "--rows-per-source", "200"]);
+    let job = big.path().join("job.toml");
+    let text = std::fs::read_to_string(&job).unwrap().replace("[assess]", &format!("[link]\nmodel = \"{}\"\n\n[assess]", first.join("model.json").display()));
+    assert!(text.contains("model = "), "the job has an [assess] table to put [link] before");
+    std::fs::write(&job, text).unwrap();
+    let second = run_job(&job);
+    let ratio = lambda(&first) / lambda(&second);
+    // Ten times the people: about a tenth of the prior (each record matches at most one person).
+    assert!((5.0..20.0).contains(&ratio), "prior {} on 3,000 people, {} on 30,000 (ratio {ratio:.1})", lambda(&first), lambda(&second));
+}

@@ -138,7 +138,8 @@ fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool
         NameJaroWinkler(t) => *jw.get_or_insert_with(|| jaro_winkler(a.name.folded().as_bytes(), b.name.folded().as_bytes())) >= t,
         NameFamilyGiven => a.name.phonetic_given() == b.name.phonetic_given() && a.name.phonetic_family() == b.name.phonetic_family(),
         NameGivenOnly => a.name.phonetic_given() == b.name.phonetic_given(),
-        DobExact => a.dob == b.dob,
+        // Two year-only dates agree on a year, not on a day: that is the year-only level.
+        DobExact => a.dob == b.dob && a.dob.is_some_and(|d| d.precision() == Precision::Day),
         DobYearOnlyAgree => {
             let Some((x, y)) = a.dob.zip(b.dob) else { return false };
             x.year == y.year && (x.precision() == Precision::Year || y.precision() == Precision::Year)
@@ -203,6 +204,8 @@ mod tests {
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1990, 5, 3))), 2);
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::year_only(1990))), 1);
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1991, 1, 1))), 5);
+        let year = |y| person("x y", PartialDate::year_only(y));
+        assert_eq!(c[1].level(&year(1990), &year(1990)), 1, "two year-only dates are the year-only level, not exact");
         let mut b = a.clone();
         b.sex = None;
         assert_eq!(c[2].level(&a, &b), NULL_LEVEL);

@@ -219,10 +219,38 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
     let (Some(c_name), Some(c_dob), Some(c_id)) = (ci("name"), ci("dob"), ci("person_id")) else {
         return model;
     };
-    // Candidate pairs of an evenly spaced sample of records, with which session each belongs to.
+    let per_record = sample_pairs(index, records, settings, &model);
+    let count = |pick: &dyn Fn(bool, bool) -> bool| -> Vec<(Vec<u8>, u64)> {
+        let mut m: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+        for (levels, a, b) in per_record.iter().flatten() {
+            if pick(*a, *b) {
+                *m.entry(levels.clone()).or_default() += 1;
+            }
+        }
+        m.into_iter().collect()
+    };
+    // Session 1: pairs sharing the personal ID train every comparison but the ID.
+    let all_but_id: Vec<usize> = vec![c_id];
+    model.train_session("same_person_id", &count(&|a, _| a), &all_but_id, &[], settings.em_max_iterations, 1e-6);
+    // Session 2: pairs sharing date of birth and given name train the ID (and anything
+    // session 1 could not), ignoring name and date of birth. What session 1 trained (sex,
+    // commune, old ID) stays in the E-step at its m, as in Splink: one comparison alone
+    // does not identify its m.
+    let trained_1: Vec<String> = model.training.sessions[0].trained.clone();
+    let fixed_2: Vec<usize> =
+        (0..model.comparisons.len()).filter(|&c| c != c_id && c != c_name && c != c_dob && trained_1.contains(&model.comparisons[c].name)).collect();
+    model.train_session("same_dob_and_given_name", &count(&|_, b| b), &[c_name, c_dob], &fixed_2, settings.em_max_iterations, 1e-6);
+    model.lambda = estimate_lambda(&model, &per_record, index.people.len());
+    model
+}
+
+/// The comparison levels of every candidate pair of an evenly spaced sample of
+/// records, with whether the pair shares the personal ID, and date of birth and given name.
+#[allow(clippy::type_complexity)]
+fn sample_pairs(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, model: &Model) -> Vec<Vec<(Vec<u8>, bool, bool)>> {
     let step = (records.len() / settings.em_records.max(1)).max(1);
     let sample: Vec<&Features> = records.iter().step_by(step).copied().collect();
-    let per_record: Vec<Vec<(Vec<u8>, bool, bool)>> = sample
+    sample
         .par_iter()
         .map_init(
             || (vec![RuleStats::default(); index.blocks.rules.len()], Vec::new()),
@@ -243,35 +271,18 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
                     .collect()
             },
         )
-        .collect();
-    let count = |pick: &dyn Fn(bool, bool) -> bool| -> Vec<(Vec<u8>, u64)> {
-        let mut m: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
-        for (levels, a, b) in per_record.iter().flatten() {
-            if pick(*a, *b) {
-                *m.entry(levels.clone()).or_default() += 1;
-            }
-        }
-        m.into_iter().collect()
-    };
-    // Session 1: pairs sharing the personal ID train every comparison but the ID.
-    let all_but_id: Vec<usize> = vec![c_id];
-    model.train_session("same_person_id", &count(&|a, _| a), &all_but_id, settings.em_max_iterations, 1e-6);
-    // Session 2: pairs sharing date of birth and given name train the ID (and
-    // anything session 1 could not), ignoring name and date of birth.
-    let trained_1: Vec<String> = model.training.sessions[0].trained.clone();
-    let mut ignore_2: Vec<usize> = vec![c_name, c_dob];
-    for (c, comp) in model.comparisons.iter().enumerate() {
-        if c != c_id && trained_1.contains(&comp.name) {
-            ignore_2.push(c);
-        }
-    }
-    model.train_session("same_dob_and_given_name", &count(&|_, b| b), &ignore_2, settings.em_max_iterations, 1e-6);
-    // The prior: expected matches per record (at most one) over the reference size.
-    let weights = weight_table(&model);
-    let n_ref = index.people.len().max(1) as f64;
-    model.lambda = (0.9 / n_ref).clamp(model::PROB_FLOOR, 0.5);
+        .collect()
+}
+
+/// The prior λ for this reference: expected matches per record (at most one, from the
+/// model's weights on the sampled candidate pairs) over the number of reference people.
+/// Estimated for every run, so a model trained on another extract fits this one.
+fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_ref: usize) -> f64 {
+    let weights = weight_table(model);
+    let n_ref = n_ref.max(1) as f64;
+    let mut lambda = (0.9 / n_ref).clamp(model::PROB_FLOOR, 0.5);
     for _ in 0..30 {
-        let prior = model.prior_weight();
+        let prior = (lambda / (1.0 - lambda)).log2();
         let expected: f64 = per_record
             .iter()
             .map(|pairs| {
@@ -286,13 +297,13 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
             })
             .sum();
         let new = (expected / per_record.len().max(1) as f64 / n_ref).clamp(model::PROB_FLOOR, 0.5);
-        let done = (new - model.lambda).abs() < model.lambda * 1e-4;
-        model.lambda = new;
+        let done = (new - lambda).abs() < lambda * 1e-4;
+        lambda = new;
         if done {
             break;
         }
     }
-    model
+    lambda
 }
 
 /// Links every record of every source against the index.
@@ -302,6 +313,8 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
         Some(m) => {
             let mut m = m.clone();
             m.training.loaded = true;
+            // The prior belongs to the reference at hand, not to the one the model was trained on.
+            m.lambda = estimate_lambda(&m, &sample_pairs(index, &all, settings, &m), index.people.len());
             m
         }
         None => train(index, &all, settings),
@@ -438,19 +451,50 @@ fn link_one(
     let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
     let best = explain(top[0]);
     let second = explain(top[1]);
-    let class = match &best {
-        Some(b) => {
-            let margin_ok = second.as_ref().is_none_or(|r| b.weight - r.weight >= s.min_margin);
-            let decisive = second.as_ref().is_some_and(|r| b.weight - r.weight >= s.decisive_margin);
-            if (b.probability >= s.match_threshold && margin_ok) || (b.probability >= s.review_threshold && decisive) {
-                MatchClass::Match
-            } else if b.probability >= s.review_threshold {
-                MatchClass::Review
-            } else {
-                MatchClass::NoMatch
-            }
-        }
-        None => MatchClass::NoMatch,
-    };
+    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), truncated, s);
     RecordLink { class, best, runner_up: second, candidates: count as u32, truncated }
+}
+
+/// The class of a record from its best candidate (probability, weight), the runner-up's
+/// weight and whether a block was cut. Monotone: a runner-up only ever lowers the class,
+/// so a lone candidate counts as leading by any margin. A record whose block was cut
+/// at `max_block` is at most `review`: the right person may be in the part left out.
+pub fn decide(best: Option<(f64, f64)>, runner_up: Option<f64>, truncated: bool, s: &LinkSettings) -> MatchClass {
+    let Some((probability, weight)) = best else { return MatchClass::NoMatch };
+    let lead = runner_up.map_or(f64::INFINITY, |r| weight - r);
+    let matched = (probability >= s.match_threshold && lead >= s.min_margin) || (probability >= s.review_threshold && lead >= s.decisive_margin);
+    if matched && !truncated {
+        MatchClass::Match
+    } else if probability >= s.review_threshold {
+        MatchClass::Review
+    } else {
+        MatchClass::NoMatch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_class_never_rises_when_a_runner_up_appears() {
+        let s = LinkSettings::default();
+        let p = (s.review_threshold + s.match_threshold) / 2.0; // between the thresholds
+        let w = 0.0;
+        let alone = decide(Some((p, w)), None, false, &s);
+        let far = decide(Some((p, w)), Some(w - s.decisive_margin - 1.0), false, &s);
+        let near = decide(Some((p, w)), Some(w - 1.0), false, &s);
+        assert_eq!(far, MatchClass::Match);
+        assert_eq!(alone, MatchClass::Match, "a lone candidate leads by more than any runner-up");
+        assert_eq!(near, MatchClass::Review);
+        assert_eq!(decide(Some((0.99, 20.0)), None, false, &s), MatchClass::Match);
+        assert_eq!(decide(Some((0.1, -5.0)), None, false, &s), MatchClass::NoMatch);
+    }
+
+    #[test]
+    fn a_cut_block_is_at_most_review() {
+        let s = LinkSettings::default();
+        assert_eq!(decide(Some((0.999, 25.0)), None, true, &s), MatchClass::Review);
+        assert_eq!(decide(Some((0.999, 25.0)), None, false, &s), MatchClass::Match);
+    }
 }

@@ -115,18 +115,23 @@ impl Model {
         (self.lambda / (1.0 - self.lambda)).log2()
     }
 
-    /// Term-frequency adjustment at a tf level: log2(u / tf), bounded to ±10 bits.
+    /// Term-frequency adjustment at a tf level: log2(u_exact / tf), bounded to ±10 bits,
+    /// where u_exact is the u of the comparison's first tf level (its exact level, as in
+    /// Splink): with the level's own u, a fuzzy level's u would cancel out of its weight.
     #[inline]
     pub fn tf_adjustment(&self, c: usize, level: u8, tf: f64) -> f64 {
         if level == NULL_LEVEL || !self.comparisons[c].levels[level as usize].tf || tf <= 0.0 {
             return 0.0;
         }
-        (self.u[c][level as usize] / tf).log2().clamp(-10.0, 10.0)
+        let exact = self.comparisons[c].levels.iter().position(|l| l.tf).unwrap_or(level as usize);
+        (self.u[c][exact] / tf).log2().clamp(-10.0, 10.0)
     }
 
-    /// Trains m for the comparisons not in `ignore` on `patterns` (their levels
-    /// in `ignore` are treated as null), in a copy, and copies those m back.
-    pub fn train_session(&mut self, name: &str, patterns: &[(Vec<u8>, u64)], ignore: &[usize], max_iter: u32, tol: f64) {
+    /// Trains m for the comparisons in neither `ignore` nor `fixed` on `patterns`, in a
+    /// copy, and copies those m back. Levels in `ignore` are treated as null (the session's
+    /// blocking made them agree); comparisons in `fixed` keep the m an earlier session
+    /// gave them but still weigh in the E-step, which is what identifies the others.
+    pub fn train_session(&mut self, name: &str, patterns: &[(Vec<u8>, u64)], ignore: &[usize], fixed: &[usize], max_iter: u32, tol: f64) {
         let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
         for (levels, n) in patterns {
             let mut l = levels.clone();
@@ -138,11 +143,11 @@ impl Model {
         let pats: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
         let mut s = self.clone();
         s.lambda = 0.5;
-        s.train_em(&pats, max_iter, tol);
+        s.train_em_fixed(&pats, fixed, max_iter, tol);
         let mut trained = Vec::new();
         if s.training.em_pairs > 0 {
             for c in 0..self.comparisons.len() {
-                if !ignore.contains(&c) {
+                if !ignore.contains(&c) && !fixed.contains(&c) {
                     self.m[c] = s.m[c].clone();
                     trained.push(self.comparisons[c].name.clone());
                 }
@@ -166,6 +171,11 @@ impl Model {
     /// Expectation–maximization of m and λ on comparison patterns with counts;
     /// u stays fixed. Returns when no parameter moves more than `tol`.
     pub fn train_em(&mut self, patterns: &[(Vec<u8>, u64)], max_iter: u32, tol: f64) {
+        self.train_em_fixed(patterns, &[], max_iter, tol)
+    }
+
+    /// [`Model::train_em`] with the m of the comparisons in `fixed` held where they are.
+    pub fn train_em_fixed(&mut self, patterns: &[(Vec<u8>, u64)], fixed: &[usize], max_iter: u32, tol: f64) {
         let nc = self.comparisons.len();
         let total: f64 = patterns.iter().map(|(_, n)| *n as f64).sum();
         self.training.em_pairs = total as u64;
@@ -198,7 +208,7 @@ impl Model {
             }
             change = 0.0;
             for c in 0..nc {
-                if m_den[c] <= 0.0 {
+                if m_den[c] <= 0.0 || fixed.contains(&c) {
                     continue;
                 }
                 for l in 0..self.m[c].len() {
@@ -289,6 +299,57 @@ mod tests {
         for c in 0..true_m.len() {
             assert!((model.m[c][0] - true_m[c][0]).abs() < 0.02, "m[{c}][0] {} vs {}", model.m[c][0], true_m[c][0]);
         }
+    }
+
+    /// A session that sees one comparison alone cannot tell m from λ: the ID's "differ"
+    /// weight came out anywhere from −3 to −6.5 bits. With sex and commune active (their
+    /// m from the first session), the session recovers it.
+    #[test]
+    fn a_session_keeps_the_other_comparisons_active_to_identify_m() {
+        let comps = default_comparisons();
+        let (c_id, c_sex, c_commune) = (3, 2, 5);
+        assert_eq!((comps[c_id].name.as_str(), comps[c_sex].name.as_str(), comps[c_commune].name.as_str()), ("person_id", "sex", "commune"));
+        let n_levels = |c: usize| comps[c].levels.len();
+        let mut true_m: Vec<Vec<f64>> = (0..comps.len()).map(|c| vec![1.0 / n_levels(c) as f64; n_levels(c)]).collect();
+        let mut true_u = true_m.clone();
+        true_m[c_id] = vec![0.80, 0.05, 0.15];
+        true_u[c_id] = vec![0.001, 0.009, 0.99];
+        true_m[c_sex] = vec![0.98, 0.02];
+        true_u[c_sex] = vec![0.5, 0.5];
+        true_m[c_commune] = vec![0.85, 0.12, 0.03];
+        true_u[c_commune] = vec![0.01, 0.2, 0.79];
+        let mut rng = Lcg(11);
+        let mut counts = std::collections::HashMap::<Vec<u8>, u64>::new();
+        for _ in 0..100_000 {
+            let is_match = rng.next() < 0.4;
+            let levels: Vec<u8> = (0..comps.len())
+                .map(|c| if [c_id, c_sex, c_commune].contains(&c) { rng.pick(if is_match { &true_m[c] } else { &true_u[c] }) } else { NULL_LEVEL })
+                .collect();
+            *counts.entry(levels).or_default() += 1;
+        }
+        let patterns: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
+        let u_counts: Vec<Vec<u64>> = true_u.iter().map(|v| v.iter().map(|p| (p * 1e6) as u64).collect()).collect();
+        let mut model = Model::with_u(comps.clone(), &u_counts, 1, 1_000_000);
+        model.m[c_sex] = true_m[c_sex].clone();
+        model.m[c_commune] = true_m[c_commune].clone();
+        let others: Vec<usize> = (0..comps.len()).filter(|c| ![c_id, c_sex, c_commune].contains(c)).collect();
+        model.train_session("same_dob_and_given_name", &patterns, &others, &[c_sex, c_commune], 500, 1e-9);
+        let differ = (model.m[c_id][2] / model.u[c_id][2]).log2();
+        let truth = (true_m[c_id][2] / true_u[c_id][2]).log2();
+        assert!((differ - truth).abs() < 0.3, "IDs differ: {differ:.2} bits, truth {truth:.2}");
+        assert_eq!(model.m[c_sex], true_m[c_sex], "a fixed comparison keeps its m");
+    }
+
+    #[test]
+    fn term_frequency_on_a_fuzzy_level_uses_the_exact_levels_u() {
+        let comps = default_comparisons();
+        let u_counts: Vec<Vec<u64>> = comps.iter().map(|c| (0..c.levels.len()).map(|l| if l == 0 { 10 } else { 1000 }).collect()).collect();
+        let m = Model::with_u(comps, &u_counts, 0, 0);
+        let (exact, phonetic) = (0u8, 2u8);
+        assert!(m.comparisons[0].levels[phonetic as usize].tf);
+        let tf = 0.001;
+        assert!((m.tf_adjustment(0, phonetic, tf) - m.tf_adjustment(0, exact, tf)).abs() < 1e-12);
+        assert!((m.tf_adjustment(0, phonetic, tf) - (m.u[0][0] / tf).log2()).abs() < 1e-12);
     }
 
     #[test]

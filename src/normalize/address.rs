@@ -5,7 +5,7 @@
 //! abbreviations); the commune is then looked up in the official lists, narrowed by the
 //! district and province the address names.
 
-use super::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope, commune_parts, district_key, folded_spaced};
+use super::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope, commune_parts_folded, district_key_folded, folded_spaced};
 use crate::finding::Code;
 
 /// An address split into its parts, and the commune it places the person in.
@@ -42,24 +42,24 @@ enum Part {
     Bare,
 }
 
-fn classify(part: &str, reg: &AdminRegistry) -> Part {
-    let f = folded_spaced(part);
+/// The kind of one part, from its [`folded_spaced`] text.
+fn classify(f: &str, reg: &AdminRegistry) -> Part {
     let first = f.split([' ', '.']).next().unwrap_or("");
     // "TP Quy Nhơn", "Thành phố Cao Bằng" are cities under a province (districts); "TP Hồ Chí
     // Minh" is a province: only the centrally run cities are named "Thành phố" officially.
-    if ["tinh ", "t. "].iter().any(|p| f.starts_with(p)) && reg.province_scope(part).is_some() {
+    if ["tinh ", "t. "].iter().any(|p| f.starts_with(p)) && reg.province_scope_folded(f).is_some() {
         return Part::Province;
     }
     if ["thanh pho ", "tp. ", "tp "].iter().any(|p| f.starts_with(p))
-        && let Some(scope) = reg.province_scope(part)
+        && let Some(scope) = reg.province_scope_folded(f)
         && reg.official_province_name(&scope).is_some_and(|n| n.starts_with("Thành phố"))
     {
         return Part::Province;
     }
-    if let (Some(kind), _) = commune_parts(part) {
+    if let (Some(kind), _) = commune_parts_folded(f) {
         return Part::Commune(kind);
     }
-    if district_key(part).is_some() {
+    if district_key_folded(f).is_some() {
         return Part::District;
     }
     if HAMLET_WORDS.contains(&first) || f.starts_with(|c: char| c.is_ascii_digit()) {
@@ -80,24 +80,25 @@ fn classify(part: &str, reg: &AdminRegistry) -> Part {
 pub fn parse_address(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
     let reg = AdminRegistry::get();
     let parts: Vec<&str> = text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
-    let kinds: Vec<Part> = parts.iter().map(|p| classify(p, reg)).collect();
+    let folded: Vec<String> = parts.iter().map(|p| folded_spaced(p)).collect();
+    let kinds: Vec<Part> = folded.iter().map(|f| classify(f, reg)).collect();
     let mut a = Address::default();
     let mut used = vec![false; parts.len()];
     // Province: a part with its unit word, else a bare last part that names one.
     let mut written_scope = None;
     if let Some(i) = kinds.iter().rposition(|k| *k == Part::Province) {
-        written_scope = reg.province_scope(parts[i]);
+        written_scope = reg.province_scope_folded(&folded[i]);
         used[i] = true;
     } else if parts.len() > 1 && kinds[parts.len() - 1] == Part::Bare {
         let last = parts.len() - 1;
-        if let Some(s) = reg.province_scope(parts[last]) {
+        if let Some(s) = reg.province_scope_folded(&folded[last]) {
             written_scope = Some(s);
             used[last] = true;
         }
     }
     let scope = scope.cloned().or(written_scope);
     if let Some(i) = kinds.iter().position(|k| *k == Part::District) {
-        a.district = district_key(parts[i]);
+        a.district = district_key_folded(&folded[i]).map(str::to_string);
         used[i] = true;
     }
     // Commune: the part with a commune word; else the first bare part that names one, in
@@ -109,10 +110,10 @@ pub fn parse_address(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec
     };
     let mut lookup = CommuneLookup::Unknown;
     for (n, &i) in candidates.iter().enumerate() {
-        let (kind, key) = commune_parts(parts[i]);
+        let (kind, key) = commune_parts_folded(&folded[i]);
         // A bare part after a bare commune may be its district.
-        let bare_district = if a.district.is_none() && typed.is_none() { candidates.get(n + 1).map(|&j| folded_spaced(parts[j])) } else { None };
-        lookup = reg.find_commune(kind, &key, parts[i], a.district.as_deref().or(bare_district.as_deref()), scope.as_ref());
+        let bare_district = if a.district.is_none() && typed.is_none() { candidates.get(n + 1).map(|&j| folded[j].as_str()) } else { None };
+        lookup = reg.find_commune(kind, key, parts[i], a.district.as_deref().or(bare_district), scope.as_ref());
         if !matches!(lookup, CommuneLookup::Unknown) {
             used[i] = true;
             break;

@@ -5,7 +5,7 @@
 //! reused across eras with different meanings (VIETNAM.md §5.4), so every code
 //! lamsach emits travels with its era.
 
-use super::text::fold;
+use super::text::fold_char;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -46,6 +46,8 @@ pub struct Unit {
     pub district: String,
     /// Legacy units: the district as written ("Huyện Phù Cát"); empty for 2025 units.
     pub district_name: String,
+    /// Xã, Phường, Thị trấn or Đặc khu, from the name.
+    pub kind: Option<CommuneKind>,
 }
 
 /// Where a commune is to be looked for: a 2025 province, and the pre-2025 province
@@ -85,8 +87,9 @@ pub struct AdminRegistry {
     old_units: HashMap<String, Unit>,
     /// old code → (default new code, number of new units it went to)
     crosswalk: HashMap<String, (String, usize)>,
-    new_by_name: HashMap<(String, String), Vec<String>>,
-    old_by_name: HashMap<(String, String), Vec<String>>,
+    /// commune key ("cat hanh") → (2025 province, code), for each era
+    new_by_name: HashMap<String, Vec<(String, String)>>,
+    old_by_name: HashMap<String, Vec<(String, String)>>,
     /// legacy province → new province
     old_to_new_province: HashMap<String, String>,
     /// legacy province key ("binh dinh") → legacy province code
@@ -127,16 +130,39 @@ const COMMUNE_PREFIXES: &[(&str, CommuneKind)] = &[
 
 /// Folded name with dots spaced ("P.Nhơn Phú" → "p. nhon phu").
 pub(crate) fn folded_spaced(name: &str) -> String {
-    let f = fold(name.trim()).replace('.', ". ");
-    f.split_whitespace().collect::<Vec<_>>().join(" ")
+    // One pass: this runs on every part of every address.
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut pending_space = false;
+    for c in name.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if ('\u{300}'..='\u{36F}').contains(&c) {
+            continue; // stray combining marks (NFD input)
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(fold_char(c));
+        pending_space |= c == '.';
+    }
+    out
 }
 
 /// A commune's kind and folded name without its prefix: "P. Nhơn Phú" → (Phường, "nhon phu").
 pub fn commune_parts(name: &str) -> (Option<CommuneKind>, String) {
     let f = folded_spaced(name);
+    let (kind, key) = commune_parts_folded(&f);
+    (kind, key.to_string())
+}
+
+/// [`commune_parts`] of a [`folded_spaced`] text.
+pub(crate) fn commune_parts_folded(f: &str) -> (Option<CommuneKind>, &str) {
     for (p, kind) in COMMUNE_PREFIXES {
         if let Some(r) = f.strip_prefix(p) {
-            return (Some(*kind), r.trim().to_string());
+            return (Some(*kind), r.trim());
         }
     }
     (None, f)
@@ -149,17 +175,22 @@ pub fn commune_key(name: &str) -> String {
 
 /// Folded district name without its type prefix: "Huyện Phù Cát" → "phu cat"; None when it names no district.
 pub(crate) fn district_key(name: &str) -> Option<String> {
-    let f = folded_spaced(name);
-    ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "]
-        .iter()
-        .find_map(|p| f.strip_prefix(p).map(|r| r.trim().to_string()))
+    district_key_folded(&folded_spaced(name)).map(str::to_string)
+}
+
+/// [`district_key`] of a [`folded_spaced`] text.
+pub(crate) fn district_key_folded(f: &str) -> Option<&str> {
+    ["huyen ", "quan ", "thi xa ", "thanh pho ", "tp. ", "tp ", "tx. ", "tx ", "h. ", "q. "].iter().find_map(|p| f.strip_prefix(p).map(str::trim))
 }
 
 fn province_key(name: &str) -> String {
-    let f = folded_spaced(name);
+    province_key_folded(&folded_spaced(name)).to_string()
+}
+
+fn province_key_folded(f: &str) -> &str {
     for p in ["thanh pho ", "tinh ", "tp. ", "tp ", "t. "] {
         if let Some(r) = f.strip_prefix(p) {
-            return r.trim().to_string();
+            return r.trim();
         }
     }
     f
@@ -183,11 +214,18 @@ impl AdminRegistry {
             }
         }
         let mut new_units = HashMap::new();
-        let mut new_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut new_by_name: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut new_by_province: HashMap<String, Vec<String>> = HashMap::new();
         for r in rows(COMMUNES_2025) {
-            let u = Unit { code: r[1].into(), name: r[2].into(), province: r[0].into(), district: String::new(), district_name: String::new() };
-            new_by_name.entry((u.province.clone(), commune_key(&u.name))).or_default().push(u.code.clone());
+            let u = Unit {
+                code: r[1].into(),
+                name: r[2].into(),
+                province: r[0].into(),
+                district: String::new(),
+                district_name: String::new(),
+                kind: commune_parts(r[2]).0,
+            };
+            new_by_name.entry(commune_key(&u.name)).or_default().push((u.province.clone(), u.code.clone()));
             new_by_province.entry(u.province.clone()).or_default().push(u.code.clone());
             new_units.insert(u.code.clone(), u);
         }
@@ -199,6 +237,7 @@ impl AdminRegistry {
                 province: r[0].into(),
                 district: district_key(r[2]).unwrap_or_default(),
                 district_name: r[2].into(),
+                kind: commune_parts(r[4]).0,
             };
             old_units.insert(u.code.clone(), u);
         }
@@ -233,10 +272,10 @@ impl AdminRegistry {
         for (o, (n, _)) in best {
             old_to_new_province.insert(o, n);
         }
-        let mut old_by_name: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut old_by_name: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for u in old_units.values() {
             let np = old_to_new_province.get(&u.province).cloned().unwrap_or_default();
-            old_by_name.entry((np, commune_key(&u.name))).or_default().push(u.code.clone());
+            old_by_name.entry(commune_key(&u.name)).or_default().push((np, u.code.clone()));
         }
         for v in old_by_name.values_mut().chain(new_by_name.values_mut()) {
             v.sort();
@@ -279,10 +318,20 @@ impl AdminRegistry {
     /// ("Gia Lai", "52"), or a pre-2025 one ("Bình Định", "Tỉnh Bình Định"), which
     /// also narrows legacy units to that old province.
     pub fn province_scope(&self, value: &str) -> Option<ProvinceScope> {
-        if let Some(current) = self.province(value) {
-            return Some(ProvinceScope { current, legacy: None });
+        let v = value.trim();
+        if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() {
+            return self.province(v).map(|current| ProvinceScope { current, legacy: None });
         }
-        let legacy = self.legacy_province_by_name.get(&province_key(value))?;
+        self.province_scope_folded(&folded_spaced(v))
+    }
+
+    /// [`AdminRegistry::province_scope`] of a [`folded_spaced`] name.
+    pub(crate) fn province_scope_folded(&self, f: &str) -> Option<ProvinceScope> {
+        let key = province_key_folded(f);
+        if let Some(current) = self.province_by_name.get(key) {
+            return Some(ProvinceScope { current: current.clone(), legacy: None });
+        }
+        let legacy = self.legacy_province_by_name.get(key)?;
         let current = self.old_to_new_province.get(legacy)?.clone();
         Some(ProvinceScope { current, legacy: Some(legacy.clone()) })
     }
@@ -407,24 +456,12 @@ impl AdminRegistry {
     /// `written` is the value as written: where several units' names fold alike ("Sa Pa",
     /// "Sa Pả"), the one whose marks agree wins.
     pub fn find_commune(&self, kind: Option<CommuneKind>, key: &str, written: &str, district: Option<&str>, scope: Option<&ProvinceScope>) -> CommuneLookup {
-        let provinces: Vec<String> = match scope {
-            Some(p) => vec![p.current.clone()],
-            None => {
-                let mut ps: Vec<String> = self.provinces_2025.keys().cloned().collect();
-                ps.sort();
-                ps
-            }
-        };
-        let mut new_hits: Vec<&Unit> = Vec::new();
-        let mut old_hits: Vec<&Unit> = Vec::new();
-        for p in &provinces {
-            let k = (p.clone(), key.to_string());
-            new_hits.extend(self.new_by_name.get(&k).into_iter().flatten().filter_map(|c| self.new_units.get(c)));
-            old_hits.extend(self.old_by_name.get(&k).into_iter().flatten().filter_map(|c| self.old_units.get(c)));
-        }
+        let in_scope = |(p, _): &&(String, String)| scope.is_none_or(|s| &s.current == p);
+        let mut new_hits: Vec<&Unit> = self.new_by_name.get(key).into_iter().flatten().filter(in_scope).filter_map(|(_, c)| self.new_units.get(c)).collect();
+        let mut old_hits: Vec<&Unit> = self.old_by_name.get(key).into_iter().flatten().filter(in_scope).filter_map(|(_, c)| self.old_units.get(c)).collect();
         // What the value says narrows the hits; a kind that leaves nothing is ignored (a mistyped kind).
         if let Some(kind) = kind {
-            let same_kind = |u: &Unit| commune_parts(&u.name).0 == Some(kind);
+            let same_kind = |u: &Unit| u.kind == Some(kind);
             if new_hits.iter().chain(&old_hits).any(|u| same_kind(u)) {
                 new_hits.retain(|u| same_kind(u));
                 old_hits.retain(|u| same_kind(u));
