@@ -47,16 +47,22 @@ type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
 static FAMILY_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
 
-/// Every known family name: (as written, lower case) and (folded).
-static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, FastSet<String>)> = LazyLock::new(|| {
-    let written: FastSet<&'static str> = FAMILY_NAME_TABLE
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').next())
-        .filter(|w| !w.is_empty())
-        .chain(HIGHLAND_CLANS.iter().copied())
-        .collect();
-    let folded = written.iter().map(|w| super::text::fold(w)).collect();
+/// Every known family name: (as written, lower case) and (folded → how many real names
+/// open with it, over all its spellings; the highland clans count as common).
+static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, std::collections::HashMap<String, u32, foldhash::fast::FixedState>)> = LazyLock::new(|| {
+    let mut written: FastSet<&'static str> = Default::default();
+    let mut folded: std::collections::HashMap<String, u32, foldhash::fast::FixedState> = Default::default();
+    for line in FAMILY_NAME_TABLE.lines().filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let Some(name) = cols.next().filter(|w| !w.is_empty()) else { continue };
+        let count: u32 = cols.filter_map(|c| c.trim().parse::<u32>().ok()).sum();
+        written.insert(name);
+        *folded.entry(super::text::fold(name)).or_default() += count;
+    }
+    for clan in HIGHLAND_CLANS {
+        written.insert(clan);
+        folded.entry(super::text::fold(clan)).or_insert(1000);
+    }
     (written, folded)
 });
 
@@ -68,7 +74,7 @@ pub fn is_family_name(word: &str) -> bool {
         return true;
     }
     // A word typed without marks may be any family name with them.
-    word.is_ascii() && folded.contains(word)
+    word.is_ascii() && folded.contains_key(word)
 }
 
 /// A normalized personal name and its matching keys, in one allocation: the
@@ -292,7 +298,7 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         let f = &words.folded[t.folded.0..t.folded.1];
         let in_family = if family_last > 0 { i >= last_start } else { i < first_end };
         if in_family && !single {
-            push_family_key(f, phonetic)
+            push_family_key(family_typo_target(f).unwrap_or(f), phonetic)
         } else {
             push_token_key(f, phonetic)
         }
@@ -467,6 +473,38 @@ impl NameCache {
     }
 }
 
+/// The common family name a family-name token is a typo of ("ngyen", "lguyen", "tarn",
+/// "huyn"): one insertion, deletion, substitution or swap of neighbours away from one of
+/// [`FAMILY_NAMES`] of four letters or more that real names use at least a hundred times
+/// as often (the real lists hold typos too: "ngyễn" opens 3 names, "nguyễn" 13,636; "thân",
+/// a family of its own, 197 beside "trần"'s 5,634). Its matching keys are that family's, so
+/// blocking and the name comparison see it.
+fn family_typo_target(folded: &str) -> Option<&'static str> {
+    if folded.len() < 4 || !folded.is_ascii() {
+        return None;
+    }
+    let counts = &KNOWN_FAMILY.1;
+    let own = counts.get(folded).copied().unwrap_or(0);
+    FAMILY_NAMES
+        .iter()
+        .copied()
+        .find(|f| f.len() >= 4 && one_edit_apart(folded.as_bytes(), f.as_bytes()) && counts.get(*f).is_some_and(|&c| c >= own.saturating_mul(100).max(1)))
+}
+
+/// Optimal string alignment distance of exactly one (a typo), on bytes.
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[p..], &b[p..]);
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..]),
+        std::cmp::Ordering::Less => ra == &rb[1..],
+        std::cmp::Ordering::Greater => &ra[1..] == rb,
+    }
+}
+
 /// Whether token `i` is an honorific to drop: it is one as written (marks count: "Chu",
 /// "Châu" and "Bế" are family names, "Chú", "Cháu" and "Bé" are not), and a family name
 /// follows it. When the word is itself a family name (Ông, Cô; or, in a name typed
@@ -627,6 +665,21 @@ mod tests {
         }
         let (x, _) = n("Y Moan Niê Kdăm");
         assert_eq!((x.folded_family(), x.middle()), ("nie kdam", ""));
+    }
+
+    #[test]
+    fn a_family_name_with_a_typo_keys_as_that_family() {
+        let nguyen = n("Nguyễn Văn An").0;
+        for typo in ["Ngyễn Văn An", "Nguyến Văn An", "Lguyễn Văn An", "Nguyênx Văn An"] {
+            assert_eq!(n(typo).0.phonetic_family(), nguyen.phonetic_family(), "{typo}");
+        }
+        assert_eq!(n("Tầrn Thị Hoa").0.phonetic_family(), n("Trần Thị Hoa").0.phonetic_family());
+        assert_eq!(n("Huỳn Văn Tâm").0.phonetic_family(), n("Huỳnh Văn Tâm").0.phonetic_family());
+        // Real family names one edit from a common one stay themselves.
+        for (real, common) in [("Thân Văn Tú", "Trần Văn Tú"), ("Thái Văn Tú", "Thân Văn Tú")] {
+            assert_ne!(n(real).0.phonetic_family(), n(common).0.phonetic_family(), "{real}");
+        }
+        assert!(one_edit_apart(b"tarn", b"tran") && one_edit_apart(b"huyn", b"huynh") && !one_edit_apart(b"tran", b"tran"));
     }
 
     #[test]
