@@ -415,3 +415,85 @@ fn commune_lookups_honour_the_unit_kind_and_the_old_province() {
     }
     assert_eq!((lines[2]["name"].as_str(), lines[2]["current_province"].as_str()), (Some("Xã Cát Hanh"), Some("52")), "{}", lines[2]);
 }
+
+#[cfg(unix)]
+#[test]
+fn run_folders_and_caches_are_private_killed_runs_are_cleaned_and_caches_bounded() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let job = tmp.path().join("demo-input/job.toml");
+    let out = tmp.path().join("o");
+    let run_once = |extra: &str| {
+        let text = std::fs::read_to_string(&job).unwrap();
+        let text = text.replace("[job]\n", &format!("[job]\n{extra}"));
+        let j = tmp.path().join("demo-input/job2.toml");
+        std::fs::write(&j, text).unwrap();
+        // A wide-open umask must not matter.
+        let o = Command::new("sh")
+            .args(["-c", "umask 000; exec \"$0\" run \"$1\" --out \"$2\" -q", env!("CARGO_BIN_EXE_lamsach"), j.to_str().unwrap(), out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
+        PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+    };
+    let dir = run_once("");
+    assert_eq!(mode(&dir), 0o700);
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        assert_eq!(mode(&e.path()), 0o600, "{:?}", e.file_name());
+    }
+    let cache_dir = out.join(".cache");
+    assert_eq!(mode(&cache_dir), 0o700);
+    for e in std::fs::read_dir(&cache_dir).unwrap().flatten() {
+        assert_eq!(mode(&e.path()), 0o600, "{:?}", e.file_name());
+    }
+    let dir = run_once("group_readable = true\n");
+    assert_eq!(mode(&dir), 0o750);
+    assert_eq!(mode(&dir.join("records.parquet")), 0o640);
+    // A run killed mid-way (SIGKILL) leaves its temporary folder; the next run removes it.
+    let stale = out.join(format!(".tmp-{}-20261127-010203-4000000000", manifest(&dir)["job_name"].as_str().unwrap()));
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("records.parquet"), b"partial").unwrap();
+    let mut child = bin().args(["run", job.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    run_once("");
+    let left: Vec<String> =
+        std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".tmp-")).collect();
+    assert!(left.is_empty(), "temporary folders left: {left:?}");
+    // Three extracts in turn: only the two newest caches stay, and the manifest says their size.
+    let reference = tmp.path().join("demo-input/reference.csv");
+    let original = std::fs::read_to_string(&reference).unwrap();
+    let mut last = PathBuf::new();
+    for k in 0..3 {
+        std::fs::write(&reference, format!("{original}{}", "\n".repeat(k + 1))).unwrap();
+        last = run_once("");
+    }
+    let caches = std::fs::read_dir(&cache_dir).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "lsref")).count();
+    assert_eq!(caches, 2, "cache_keep defaults to 2");
+    assert!(manifest(&last)["reference_cache_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn one_cell_longer_than_excel_holds_never_stops_the_night() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let long = "Ghi chú ".repeat(5_000); // 40,000 characters
+    std::fs::write(tmp.path().join("x.csv"), format!("Họ và tên,Ngày sinh,Giới tính,Số CCCD\n\"{long}\",01/02/1990,Nam,\nTrần Thị Hoa,03/04/1985,Nữ,\n"))
+        .unwrap();
+    let job = write_job(
+        tmp.path(),
+        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
+    );
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    let records = read_parquet(&dir.join("records.parquet"));
+    let raw = records.column("full_name_raw").unwrap().str().unwrap().get(0).unwrap().chars().count();
+    assert_eq!(raw, long.trim().chars().count(), "the Parquet keeps the value whole");
+    let codes = records.column("finding_codes").unwrap().list().unwrap().get_as_series(0).unwrap();
+    assert!(codes.str().unwrap().iter().any(|c| c == Some("VALUE_TOO_LONG")));
+    assert!(dir.join("worklist.xlsx").exists());
+}

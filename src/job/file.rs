@@ -37,6 +37,12 @@ pub struct JobSection {
     /// Where the reference cache lives; default `<output_dir>/.cache`; "off" disables it.
     #[serde(default)]
     pub cache_dir: Option<String>,
+    /// How many reference caches to keep (newest first); default 2.
+    #[serde(default)]
+    pub cache_keep: Option<usize>,
+    /// Run folders 0750 and files 0640 (the group may read) instead of 0700 / 0600.
+    #[serde(default)]
+    pub group_readable: Option<bool>,
 }
 
 fn default_out() -> String {

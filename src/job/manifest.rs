@@ -56,6 +56,8 @@ pub struct Manifest {
     pub started_at: String,
     pub finished_at: String,
     pub inputs: Vec<InputEntry>,
+    /// Bytes of the reference caches kept in the cache folder (null when caching is off).
+    pub reference_cache_bytes: Option<u64>,
     pub outputs: Vec<OutputEntry>,
     pub timings: Vec<StageTiming>,
     pub total_seconds: f64,
@@ -116,6 +118,7 @@ impl Manifest {
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             finished_at: String::new(),
             inputs,
+            reference_cache_bytes: reference.cache_file.as_ref().and_then(|f| f.parent()).map(crate::reference::cache_bytes),
             outputs: vec![],
             timings: vec![],
             total_seconds: 0.0,

@@ -75,6 +75,10 @@ pub struct Job {
     pub run_date: Option<PartialDate>,
     pub gate: Gate,
     pub worklist_by_source: bool,
+    /// Modes of run folders, their files and the reference cache.
+    pub modes: crate::publish::files::Modes,
+    /// Reference caches kept, newest first.
+    pub cache_keep: usize,
 }
 
 /// What a finished run produced.
@@ -341,6 +345,8 @@ impl Job {
             run_date,
             gate,
             worklist_by_source,
+            modes: if jf.job.group_readable.unwrap_or(false) { crate::publish::files::Modes::GROUP } else { crate::publish::files::Modes::PRIVATE },
+            cache_keep: jf.job.cache_keep.unwrap_or(2).max(1),
         })
     }
 
@@ -374,6 +380,11 @@ impl Job {
         } else {
             self.cache_dir.clone()
         };
+        // A run killed by SIGKILL (OOM killer, reboot, cron timeout) left its temporary folder.
+        let stale = crate::publish::files::remove_stale_tmp(&output_dir, &self.name);
+        if stale > 0 {
+            tracing::info!(removed = stale, "removed temporary folders of killed runs of this job");
+        }
         let lang = opts.lang.unwrap_or(self.lang);
         let run_date = self.run_date.unwrap_or_else(|| {
             let today = chrono::Utc::now().date_naive();
@@ -386,7 +397,8 @@ impl Job {
         tracing::info!("reading the reference extract");
         let mut ref_opts = self.reference.normalize.clone();
         ref_opts.this_year = run_date.year;
-        let reference = reference::load(&self.reference.input, &ref_opts, cache_dir.as_deref())?;
+        let cache = cache_dir.as_deref().map(|dir| reference::CacheSettings { dir, keep: self.cache_keep, modes: self.modes });
+        let reference = reference::load(&self.reference.input, &ref_opts, cache.as_ref())?;
         tracing::info!(people = reference.people.len(), cache = ?reference.cache, "reference ready");
         stage("reference", t);
 

@@ -132,9 +132,24 @@ pub struct DateOptions {
     pub pivot: i32,
 }
 
+impl DateOptions {
+    /// Options for a run in `this_year`: later years are in the future, and two-digit
+    /// years up to its last two digits are this century's.
+    pub fn for_year(order: DateOrder, this_year: i32) -> Self {
+        DateOptions { order, this_year, pivot: this_year.rem_euclid(100) }
+    }
+}
+
+/// This year by the machine's clock.
+pub fn current_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Local::now().year()
+}
+
 impl Default for DateOptions {
+    /// Day first, and the current year by the clock (a job pins it with `[assess] run_date`).
     fn default() -> Self {
-        DateOptions { order: DateOrder::Dmy, this_year: 2026, pivot: 26 }
+        DateOptions::for_year(DateOrder::Dmy, current_year())
     }
 }
 
@@ -331,6 +346,17 @@ mod tests {
 
     fn p(s: &str) -> ParsedDate {
         parse_date(s, &DateOptions::default())
+    }
+
+    #[test]
+    fn the_future_and_two_digit_years_follow_the_run_year() {
+        let in_2027 = DateOptions::for_year(DateOrder::Dmy, 2027);
+        let in_2026 = DateOptions::for_year(DateOrder::Dmy, 2026);
+        assert!(!parse_date("15/03/2027", &in_2027).codes.contains(&Code::DateFuture), "a 2027 date in a 2027 run is not in the future");
+        assert!(parse_date("15/03/2027", &in_2026).codes.contains(&Code::DateFuture));
+        assert_eq!(parse_date("15/03/27", &in_2027).date.map(|d| d.year), Some(2027));
+        assert_eq!(parse_date("15/03/27", &in_2026).date.map(|d| d.year), Some(1927));
+        assert_eq!(DateOptions::default().this_year, current_year());
     }
 
     #[test]

@@ -54,7 +54,13 @@ pub struct NormalizeOptions {
 
 impl Default for NormalizeOptions {
     fn default() -> Self {
-        NormalizeOptions { tone_style: ToneStyle::Old, date_order: DateOrder::Dmy, province: None, commune_code_era: Era::Y2025, this_year: 2026 }
+        NormalizeOptions {
+            tone_style: ToneStyle::Old,
+            date_order: DateOrder::Dmy,
+            province: None,
+            commune_code_era: Era::Y2025,
+            this_year: date::current_year(),
+        }
     }
 }
 
@@ -125,6 +131,9 @@ pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> O
     Some(c.text)
 }
 
+/// Longer values than this are `VALUE_TOO_LONG`: no field of a person is.
+pub const MAX_VALUE_CHARS: usize = 1_000;
+
 /// Normalizes one record. Pure: the same values and options give the same result.
 pub fn normalize_record(values: &Values, opts: &NormalizeOptions) -> NormRecord {
     normalize_record_cached(values, opts, &mut name::NameCache::new(opts.tone_style, 0))
@@ -134,7 +143,16 @@ pub fn normalize_record(values: &Values, opts: &NormalizeOptions) -> NormRecord 
 pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: &mut name::NameCache) -> NormRecord {
     let get = |f: Field| values.get(f);
     let mut r = NormRecord::default();
-    let dopts = DateOptions { order: opts.date_order, this_year: opts.this_year, ..DateOptions::default() };
+    // A pasted note or a broken export: kept whole, flagged, shortened in the worklist.
+    for f in Field::ALL {
+        if let Some(v) = get(f)
+            && v.len() > MAX_VALUE_CHARS
+            && v.chars().count() > MAX_VALUE_CHARS
+        {
+            r.findings.push(Finding::new(f, Code::ValueTooLong));
+        }
+    }
+    let dopts = DateOptions::for_year(opts.date_order, opts.this_year);
 
     if let Some(v) = get(Field::FullName)
         && let Some((n, codes)) = names.normalize(v)

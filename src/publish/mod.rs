@@ -3,6 +3,7 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 pub mod explain;
+pub mod files;
 pub mod parquet;
 mod report;
 pub mod summary;
@@ -44,13 +45,25 @@ fn werr(path: &Path, e: impl std::fmt::Display) -> PublishError {
     PublishError::Write { path: path.display().to_string(), message: e.to_string() }
 }
 
-/// The most recent finished run folder of this job in `out`.
+/// The most recent finished run folder of this job in `out`: `<job>-<YYYYMMDD>-<HHMMSS>`
+/// (and `-<k>` for a second run in the same second), never another job's whose name
+/// starts the same ("a" is not "a-b").
 pub fn previous_run(out: &Path, job: &str) -> Option<PathBuf> {
     let prefix = format!("{job}-");
+    let is_run_of_job = |name: &str| {
+        let Some(rest) = name.strip_prefix(&prefix) else { return false };
+        let fields: Vec<&str> = rest.split('-').collect();
+        let digits = |f: &str, n: usize| f.len() == n && f.bytes().all(|b| b.is_ascii_digit());
+        match fields[..] {
+            [date, time] => digits(date, 8) && digits(time, 6),
+            [date, time, k] => digits(date, 8) && digits(time, 6) && !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()),
+            _ => false,
+        }
+    };
     let mut runs: Vec<PathBuf> = std::fs::read_dir(out)
         .ok()?
         .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) && e.path().join("manifest.json").exists())
+        .filter(|e| e.file_name().to_str().is_some_and(is_run_of_job) && e.path().join("manifest.json").exists())
         .map(|e| e.path())
         .collect();
     runs.sort();
@@ -69,11 +82,13 @@ pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl Fn
     std::fs::create_dir_all(out).map_err(|e| werr(out, e))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.job.name, std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| werr(&tmp, e))?;
+    files::create_dir(&tmp, d.job.modes).map_err(|e| werr(&tmp, e))?;
     let result = write_all(d, out, &tmp, manifest, finish).and_then(|_| {
         if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
             return Err(PublishError::Injected);
         }
+        // Modes, then every file and the folder on disk, before the rename publishes them.
+        files::seal(&tmp, d.job.modes).map_err(|e| werr(&tmp, e))?;
         let mut dest = out.join(format!("{}-{stamp}", d.job.name));
         let mut k = 2;
         while dest.exists() {
@@ -81,6 +96,7 @@ pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl Fn
             k += 1;
         }
         std::fs::rename(&tmp, &dest).map_err(|e| werr(&dest, e))?;
+        files::sync_dir(out).map_err(|e| werr(out, e))?;
         Ok(dest)
     });
     if result.is_err() {
@@ -145,4 +161,21 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finis
     let p = dir.join("manifest.json");
     std::fs::write(&p, serde_json::to_vec_pretty(manifest).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_previous_run_is_this_jobs_not_one_whose_name_starts_the_same() {
+        let t = tempfile::tempdir().unwrap();
+        for name in ["a-20261126-010000", "a-b-20261127-010000", "a-20261126-010000-2", "ab-20261128-010000"] {
+            std::fs::create_dir(t.path().join(name)).unwrap();
+            std::fs::write(t.path().join(name).join("manifest.json"), "{}").unwrap();
+        }
+        assert_eq!(previous_run(t.path(), "a").unwrap().file_name().unwrap(), "a-20261126-010000-2");
+        assert_eq!(previous_run(t.path(), "a-b").unwrap().file_name().unwrap(), "a-b-20261127-010000");
+        assert!(previous_run(t.path(), "b").is_none());
+    }
 }

@@ -128,6 +128,8 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
                 },
             ];
             for (c, val) in cells.iter().enumerate() {
+                let val = fit_cell(val, lang);
+                let val: &str = &val;
                 if c == 7 && f.code.severity() == Severity::Error {
                     ws.write_string_with_format(row, c as u16, val, &error)?;
                 } else {
@@ -140,4 +142,36 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
     }
     wb.save(path)?;
     Ok(total)
+}
+
+/// Excel holds at most 32,767 characters in a cell: a longer value (a pasted note, a broken
+/// export) is shortened with a visible marker, never a reason to fail the run. The Parquet
+/// outputs keep it whole.
+fn fit_cell(val: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_767;
+    if val.chars().count() <= MAX {
+        return val.into();
+    }
+    let marker = match lang {
+        Lang::Vi => " … [đã cắt bớt; xem đủ trong records.parquet]",
+        Lang::En => " … [shortened; see records.parquet for all of it]",
+    };
+    let keep = MAX - marker.chars().count();
+    let mut out: String = val.chars().take(keep).collect();
+    out.push_str(marker);
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_longer_than_excel_holds_is_shortened_with_a_marker() {
+        let long = "x".repeat(40_000);
+        let fitted = fit_cell(&long, Lang::Vi);
+        assert_eq!(fitted.chars().count(), 32_767);
+        assert!(fitted.ends_with("records.parquet]"));
+        assert_eq!(fit_cell("ngắn", Lang::Vi), "ngắn");
+    }
 }

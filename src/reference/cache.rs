@@ -9,6 +9,7 @@ use crate::normalize::legacy::{Detection, Encoding};
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
+use crate::publish::files::{self, Modes};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
@@ -109,7 +110,7 @@ impl R<'_> {
     }
 }
 
-pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()> {
+pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
     let mut w = W(Vec::with_capacity(r.people.len() * 160));
     w.0.extend_from_slice(MAGIC);
     w.str(key);
@@ -152,15 +153,41 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference) -> std::io::Result<()
     let digest = Sha256::digest(&w.0);
     w.0.extend_from_slice(&digest);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        files::create_dir(dir, modes)?;
     }
     let tmp = path.with_extension("lsref.tmp");
     {
+        // The whole extract is in here: no other user may read it, even for a moment.
         let mut f = std::fs::File::create(&tmp)?;
+        files::set_mode(&tmp, modes.file)?;
         f.write_all(&w.0)?;
         f.sync_all()?;
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        files::sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// The reference caches in `dir`: (path, modified, bytes), newest first.
+pub(super) fn files(dir: &Path) -> Vec<(std::path::PathBuf, std::time::SystemTime, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut v: Vec<_> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "lsref"))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((e.path(), m.modified().ok()?, m.len()))
+        })
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Deletes all but the `keep` newest caches; returns how many went.
+pub(super) fn prune(dir: &Path, keep: usize) -> usize {
+    files(dir).iter().skip(keep).filter(|(p, _, _)| std::fs::remove_file(p).is_ok()).count()
 }
 
 /// Ok(None): no cache. Err: a cache exists but cannot be trusted.

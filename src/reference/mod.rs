@@ -54,14 +54,23 @@ pub struct Reference {
     pub encoding: Option<Detection>,
 }
 
-/// Reads the reference: from the cache in `cache_dir` when it is valid for
+/// Where the reference cache lives, how many caches to keep and their modes.
+#[derive(Clone, Copy, Debug)]
+pub struct CacheSettings<'a> {
+    pub dir: &'a Path,
+    /// Caches kept, newest first: a nightly extract with a new hash adds one per night.
+    pub keep: usize,
+    pub modes: crate::publish::files::Modes,
+}
+
+/// Reads the reference: from the cache in `cache.dir` when it is valid for
 /// this extract and these options, else by ingesting and normalizing it.
-pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Path>) -> Result<Reference, IngestError> {
+pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSettings>) -> Result<Reference, IngestError> {
     let (bytes, sha256) = ingest::sha256_file(&input.path)?;
     let key = cache::cache_key(&sha256, input, opts);
     let mut status = CacheStatus::Disabled;
     let mut file = None;
-    if let Some(dir) = cache_dir {
+    if let Some(CacheSettings { dir, .. }) = cache {
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
         match cache::read(&path, &key) {
             Ok(Some(c)) => {
@@ -118,10 +127,21 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache_dir: Option<&Pat
         cache_file: file.clone(),
         encoding: src.layout.encoding,
     };
-    if let Some(path) = &file
-        && let Err(e) = cache::write(path, &key, &reference)
-    {
-        tracing::warn!(error = %e, "could not write the reference cache; the next run will rebuild it");
+    if let (Some(path), Some(c)) = (&file, cache) {
+        match cache::write(path, &key, &reference, c.modes) {
+            Ok(()) => {
+                let removed = cache::prune(c.dir, c.keep);
+                if removed > 0 {
+                    tracing::info!(removed, keep = c.keep, "removed older reference caches");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not write the reference cache; the next run will rebuild it"),
+        }
     }
     Ok(reference)
+}
+
+/// Bytes the reference caches in `dir` hold together (for the manifest).
+pub fn cache_bytes(dir: &Path) -> u64 {
+    cache::files(dir).iter().map(|(_, _, bytes)| bytes).sum()
 }

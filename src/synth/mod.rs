@@ -9,7 +9,7 @@ pub mod population;
 pub mod registers;
 
 use crate::normalize::admin::AdminRegistry;
-use crate::normalize::date::PartialDate;
+use crate::normalize::date::{PartialDate, days_in_month};
 use crate::normalize::legacy::Encoding;
 use crate::rng::Rng;
 use anyhow::{Context, Result, bail};
@@ -72,12 +72,23 @@ fn reference_table(people: &[Person], as_of: PartialDate, r: &mut Rng) -> (Vec<S
         .iter()
         .map(|p| {
             // Old birth registrations may hold only the year.
-            let dob = if p.dob.year < 1960 && r.chance(0.03) { p.dob.year.to_string() } else { p.dob.display_vi() };
+            let mut dob = if p.dob.year < 1960 && r.chance(0.03) { p.dob.year.to_string() } else { p.dob.display_vi() };
             let _ = as_of;
+            // The reference has errors of its own: a misspelt given name, a wrong day.
+            let mut name = p.full();
+            if r.chance(0.005)
+                && let Some(typo) = defects::typo(&p.given, r)
+            {
+                name = population::join_name(&p.family, &p.middle, &typo, p.clan_last);
+            }
+            if r.chance(0.005) && p.dob.day > 0 {
+                let day = 1 + (p.dob.day as u64 + r.below(3)) % days_in_month(p.dob.year, p.dob.month) as u64;
+                dob = PartialDate::ymd(p.dob.year, p.dob.month, day as u8).display_vi();
+            }
             vec![
                 p.cccd.clone(),
                 p.cmnd.clone().unwrap_or_default(),
-                p.full(),
+                name,
                 dob,
                 p.sex.label_vi().to_string(),
                 p.commune.clone(),

@@ -228,11 +228,16 @@ impl Generator {
             };
             out.push(self.member(r, naming, sex, age, fam, &commune, &address, h));
         }
-        for _ in 2..size {
+        for k in 2..size {
             let age = (head_age - 20 - r.below(20) as i32).max(0);
             let sex = if r.chance(0.5) { Sex::Male } else { Sex::Female };
             let fam = if head_sex == Sex::Male || naming.is_some() { family.clone() } else { self.family_name(r) };
-            out.push(self.member(r, naming, sex, age, fam, &commune, &address, h));
+            let mut child = self.member(r, naming, sex, age, fam, &commune, &address, h);
+            // Twins: same family, birth date and commune, another given name.
+            if k > 2 && r.chance(0.03) {
+                child.dob = out[k - 1].dob;
+            }
+            out.push(child);
         }
         out
     }
@@ -261,6 +266,23 @@ impl Generator {
             people.extend(self.household(&mut r));
         }
         people.truncate(n);
+        // Namesakes: one person in 200 shares another's full name, birth year and commune
+        // (common names make many in a province); the linker must keep them apart.
+        for _ in 0..n / 200 {
+            let (i, j) = (r.below(n as u64) as usize, r.below(n as u64) as usize);
+            if i == j {
+                continue;
+            }
+            let (a, b) = (people[i].clone(), &mut people[j]);
+            (b.family, b.middle, b.given, b.clan_last) = (a.family, a.middle, a.given, a.clan_last);
+            (b.commune, b.address) = (a.commune, a.address);
+            if b.dob.year != a.dob.year {
+                let day = b.dob.day.min(days_in_month(a.dob.year, b.dob.month));
+                b.dob = PartialDate::ymd(a.dob.year, b.dob.month, day);
+                let (sex, year) = (b.sex, b.dob.year);
+                people[j].cccd = self.cccd(&mut r, sex, year);
+            }
+        }
         people
     }
 
