@@ -1,6 +1,6 @@
 //! The command line: clap commands that translate arguments into library calls.
 //! Exit codes: 0 success, 1 the job failed, 2 usage or job-file error, 3 the
-//! run finished but a quality gate failed.
+//! run finished but a quality gate failed, 4 published without the sources that could not be read.
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -20,6 +20,8 @@ pub enum Exit {
     Failed = 1,
     Usage = 2,
     GateFailed = 3,
+    /// Published, but some sources could not be read and were left out.
+    SourcesFailed = 4,
 }
 
 /// lamsach ("làm sạch"): cleans Vietnamese population records and links them
@@ -278,9 +280,17 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
     eprintln!("lamsach: {} records, {} rows quarantined; report: {}", outcome.records, outcome.quarantined, report.display());
     if !outcome.gate_passed {
         eprintln!("lamsach: quality gate failed: {}", outcome.gate_failures.join("; "));
-        return Ok(Exit::GateFailed);
     }
-    Ok(Exit::Success)
+    for f in &outcome.failed_sources {
+        eprintln!("lamsach: source '{}' left out of this run: {}", f.name, f.error);
+    }
+    Ok(if !outcome.failed_sources.is_empty() {
+        Exit::SourcesFailed
+    } else if !outcome.gate_passed {
+        Exit::GateFailed
+    } else {
+        Exit::Success
+    })
 }
 
 fn check(path: &std::path::Path) -> Result<Exit> {

@@ -497,3 +497,33 @@ fn one_cell_longer_than_excel_holds_never_stops_the_night() {
     assert!(codes.str().unwrap().iter().any(|c| c == Some("VALUE_TOO_LONG")));
     assert!(dir.join("worklist.xlsx").exists());
 }
+
+#[test]
+fn an_empty_source_among_good_ones_is_left_out_and_the_others_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    std::fs::write(tmp.path().join("empty.csv"), "").unwrap();
+    let job = tmp.path().join("demo-input/job.toml");
+    let text = std::fs::read_to_string(&job).unwrap().replace("min_pass_rate = 0.05", "min_pass_rate = 0.0");
+    let text = format!("{text}\n[[source]]\nname = \"rong\"\npath = \"../empty.csv\"\nschema = \"labour\"\n");
+    std::fs::write(&job, &text).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("'rong' left out") && stderr(&o).contains("empty.csv"), "{}", stderr(&o));
+    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    let m = manifest(&dir);
+    assert_eq!(m["exit_status"], 4);
+    assert_eq!(m["failed_sources"][0]["name"], "rong");
+    assert!(m["inputs"].as_array().unwrap().len() >= 8, "the other sources are in");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["failed_sources"][0]["name"], "rong");
+    assert!(std::fs::read_to_string(dir.join("report.html")).unwrap().contains("rong"));
+    // The old behaviour on request: nothing published, exit 1.
+    std::fs::write(&job, text.replace("[job]\n", "[job]\nall_or_nothing = true\n")).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o2").to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        !tmp.path().join("o2").exists()
+            || std::fs::read_dir(tmp.path().join("o2")).unwrap().flatten().all(|e| e.file_name().to_string_lossy().starts_with('.'))
+    );
+}

@@ -43,6 +43,10 @@ pub struct JobSection {
     /// Run folders 0750 and files 0640 (the group may read) instead of 0700 / 0600.
     #[serde(default)]
     pub group_readable: Option<bool>,
+    /// A source that cannot be read fails the whole run (nothing published) instead of
+    /// being left out of it.
+    #[serde(default)]
+    pub all_or_nothing: Option<bool>,
 }
 
 fn default_out() -> String {

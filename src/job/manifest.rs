@@ -39,6 +39,16 @@ pub struct InputEntry {
     pub cache: Option<crate::reference::CacheStatus>,
 }
 
+/// A source that could not be read this run (an empty or unreadable export); the
+/// other sources were published without it.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct FailedSource {
+    pub name: String,
+    pub path: String,
+    /// The error, with file and row, never a cell's value.
+    pub error: String,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OutputEntry {
     pub path: String,
@@ -58,6 +68,8 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     /// Bytes of the reference caches kept in the cache folder (null when caching is off).
     pub reference_cache_bytes: Option<u64>,
+    /// Sources that could not be read: the run published the others (exit status 4).
+    pub failed_sources: Vec<FailedSource>,
     pub outputs: Vec<OutputEntry>,
     pub timings: Vec<StageTiming>,
     pub total_seconds: f64,
@@ -119,6 +131,7 @@ impl Manifest {
             finished_at: String::new(),
             inputs,
             reference_cache_bytes: reference.cache_file.as_ref().and_then(|f| f.parent()).map(crate::reference::cache_bytes),
+            failed_sources: vec![],
             outputs: vec![],
             timings: vec![],
             total_seconds: 0.0,

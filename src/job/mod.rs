@@ -20,7 +20,7 @@ use crate::publish::{self, PublishError, RunData};
 use crate::reference;
 use crate::schema::Schema;
 use file::{GateSection, JobFile, line_of, line_of_value};
-use manifest::{Manifest, StageTiming};
+use manifest::{FailedSource, Manifest, StageTiming};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -79,6 +79,8 @@ pub struct Job {
     pub modes: crate::publish::files::Modes,
     /// Reference caches kept, newest first.
     pub cache_keep: usize,
+    /// One unreadable source fails the run (the old behaviour) instead of being left out.
+    pub all_or_nothing: bool,
 }
 
 /// What a finished run produced.
@@ -89,6 +91,8 @@ pub struct RunOutcome {
     pub gate_failures: Vec<String>,
     pub records: u64,
     pub quarantined: u64,
+    /// Sources left out because they could not be read (exit status 4).
+    pub failed_sources: Vec<FailedSource>,
 }
 
 /// Options that come from the command line, not the job file.
@@ -347,6 +351,7 @@ impl Job {
             worklist_by_source,
             modes: if jf.job.group_readable.unwrap_or(false) { crate::publish::files::Modes::GROUP } else { crate::publish::files::Modes::PRIVATE },
             cache_keep: jf.job.cache_keep.unwrap_or(2).max(1),
+            all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
         })
     }
 
@@ -405,17 +410,29 @@ impl Job {
         announce("ingest");
         let t = Instant::now();
         let mut sources: Vec<IngestedSource> = Vec::with_capacity(self.sources.len());
+        let mut read_plans: Vec<&SourcePlan> = Vec::with_capacity(self.sources.len());
+        let mut failed_sources: Vec<FailedSource> = Vec::new();
         for s in &self.sources {
-            let src = ingest::read_source(&s.input)?;
-            tracing::info!(source = %src.name, rows = src.rows_read, records = src.records.len(), quarantined = src.quarantine.len(), "ingested");
-            sources.push(src);
+            match ingest::read_source(&s.input) {
+                Ok(src) => {
+                    tracing::info!(source = %src.name, rows = src.rows_read, records = src.records.len(), quarantined = src.quarantine.len(), "ingested");
+                    sources.push(src);
+                    read_plans.push(s);
+                }
+                // A sector's export that failed tonight must not hold back the others.
+                Err(e) if !e.is_job_error() && !self.all_or_nothing => {
+                    tracing::error!(source = %s.input.name, error = %e, "source left out of this run");
+                    failed_sources.push(FailedSource { name: s.input.name.clone(), path: s.input.path.display().to_string(), error: e.to_string() });
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         stage("ingest", t);
 
         announce("normalize");
         let t = Instant::now();
         let ingested = ingest::Ingested { sources };
-        let opts_per: Vec<NormalizeOptions> = self.sources.iter().map(|s| NormalizeOptions { this_year: run_date.year, ..s.normalize.clone() }).collect();
+        let opts_per: Vec<NormalizeOptions> = read_plans.iter().map(|s| NormalizeOptions { this_year: run_date.year, ..s.normalize.clone() }).collect();
         let normalized = normalize::run(&ingested, &opts_per);
         stage("normalize", t);
 
@@ -449,16 +466,25 @@ impl Job {
             assessed: &assessed,
             run_date,
             gate_failures: &gate_failures,
+            failed_sources: &failed_sources,
         };
         let mut manifest = Manifest::new(self, started, &reference, &ingested.sources);
+        manifest.failed_sources = failed_sources.clone();
+        let exit_status = if !failed_sources.is_empty() {
+            4
+        } else if !gate_failures.is_empty() {
+            3
+        } else {
+            0
+        };
         let run_dir = publish::publish(&data, &output_dir, &mut manifest, |m| {
             let mut tm = timings.clone();
             tm.push(StageTiming { stage: "publish".into(), seconds: t.elapsed().as_secs_f64() });
-            m.finish(tm, t0.elapsed().as_secs_f64(), if gate_failures.is_empty() { 0 } else { 3 });
+            m.finish(tm, t0.elapsed().as_secs_f64(), exit_status);
         })?;
         let records = ingested.sources.iter().map(|s| s.records.len() as u64).sum();
         let quarantined = ingested.sources.iter().map(|s| s.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
-        Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined })
+        Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined, failed_sources })
     }
 
     fn gate_failures(&self, a: &assess::Assessed) -> Vec<String> {

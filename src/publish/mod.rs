@@ -31,6 +31,8 @@ pub struct RunData<'a> {
     pub assessed: &'a Assessed,
     pub run_date: PartialDate,
     pub gate_failures: &'a [String],
+    /// Sources that could not be read: named in the summary and the report.
+    pub failed_sources: &'a [crate::job::manifest::FailedSource],
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -125,6 +125,18 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         t("Người trong CSDL dân cư", "Reference people"),
         summary.reference_people
     );
+    if !summary.failed_sources.is_empty() {
+        h.push_str(&format!(
+            r#"<h2>{}</h2><table><tr><th>{}</th><th>{}</th></tr>"#,
+            t("Nguồn không đọc được trong lần chạy này", "Sources that could not be read this run"),
+            t("Nguồn", "Source"),
+            t("Lỗi", "Error")
+        ));
+        for f in &summary.failed_sources {
+            h.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>", esc(&f.name), esc(&f.error)));
+        }
+        h.push_str("</table>");
+    }
     h.push_str(r#"<div class="cards">"#);
     for dm in Dimension::ALL {
         let change = summary.previous.as_ref().map(|p| p.change.get(dm));

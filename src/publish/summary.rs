@@ -87,6 +87,9 @@ pub struct Summary {
     pub model: serde_json::Value,
     pub gate: serde_json::Value,
     pub previous: Option<Previous>,
+    /// Sources that could not be read this run (their error); the others are in.
+    #[serde(default)]
+    pub failed_sources: Vec<crate::job::manifest::FailedSource>,
 }
 
 fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Clone) -> Figures {
@@ -179,6 +182,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         }),
         gate: serde_json::json!({ "passed": d.gate_failures.is_empty(), "failures": d.gate_failures }),
         previous,
+        failed_sources: d.failed_sources.to_vec(),
     }
 }
 
