@@ -527,3 +527,28 @@ fn an_empty_source_among_good_ones_is_left_out_and_the_others_published() {
             || std::fs::read_dir(tmp.path().join("o2")).unwrap().flatten().all(|e| e.file_name().to_string_lossy().starts_with('.'))
     );
 }
+
+#[test]
+fn a_doubled_header_or_an_override_naming_no_header_is_a_job_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let body = |extra: &str| {
+        format!(
+            "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n{extra}"
+        )
+    };
+    std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh,Giới tính,Số CCCD,Ngày sinh\nA,1990,Nam,,1991\n").unwrap();
+    let job = write_job(tmp.path(), &body(""));
+    for cmd in ["check", "run"] {
+        let o = run(&[cmd, job.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains("\"Ngày sinh\" stands in more than one column"), "{}", stderr(&o));
+    }
+    std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh,Giới tính,Số CCCD\nA,1990,Nam,\n").unwrap();
+    let job = write_job(tmp.path(), &body("[source.columns]\nphone = \"Điện thoại di động\"\n"));
+    for cmd in ["check", "run"] {
+        let o = run(&[cmd, job.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains("\"Điện thoại di động\" for 'phone'") && stderr(&o).contains("Họ tên, Ngày sinh"), "{}", stderr(&o));
+    }
+}

@@ -225,6 +225,12 @@ pub enum IngestError {
         "ingest error: {file}: the encoding is uncertain (best guess {guess}, confidence {confidence:.2}, below {min:.2}); set `encoding = \"...\"` for this input in the job file (utf-8, utf-16, cp1258, tcvn3, vni, viscii)"
     )]
     EncodingUncertain { file: String, guess: &'static str, confidence: f32, min: f32 },
+    #[error("ingest error: {file} row {row}: [source.columns] names the header \"{header}\" for '{field}', which the file lacks; headers found: {headers}")]
+    MissingOverride { file: String, row: u64, field: String, header: String, headers: String },
+    #[error(
+        "ingest error: {file} row {row}: the header \"{header}\" stands in more than one column, so which one holds the field is unclear; rename one of them in the file"
+    )]
+    DuplicateHeader { file: String, row: u64, header: String },
 }
 
 impl IngestError {
@@ -234,7 +240,14 @@ impl IngestError {
 
     /// True when the job file, not the data or the machine, must change (exit code 2).
     pub fn is_job_error(&self) -> bool {
-        matches!(self, IngestError::MissingRequired { .. } | IngestError::AmbiguousColumn { .. } | IngestError::EncodingUncertain { .. })
+        matches!(
+            self,
+            IngestError::MissingRequired { .. }
+                | IngestError::AmbiguousColumn { .. }
+                | IngestError::EncodingUncertain { .. }
+                | IngestError::MissingOverride { .. }
+                | IngestError::DuplicateHeader { .. }
+        )
     }
 }
 
@@ -358,6 +371,13 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         pending.remove(0);
     }
     let columns = input.schema.map_columns(&headers, &input.columns);
+    let found = || headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ");
+    if let Some((field, header)) = columns.missing_overrides.first() {
+        return Err(IngestError::MissingOverride { file, row: header_row.line, field: field.clone(), header: header.clone(), headers: found() });
+    }
+    if let Some(header) = columns.duplicate_headers.first() {
+        return Err(IngestError::DuplicateHeader { file, row: header_row.line, header: header.clone() });
+    }
     for (role, cols) in &columns.roles {
         for f in input.schema.required_fields(role) {
             if cols[f.index()].is_none() {

@@ -280,6 +280,10 @@ pub struct ColumnMap {
     pub matched_by: Vec<Vec<Option<MatchedBy>>>,
     /// Fields that no alias matched and whose words several headers carry: (field, candidate headers).
     pub ambiguous: Vec<(Field, Vec<String>)>,
+    /// Overrides from the job (`[source.columns]` key, header) whose header the file lacks.
+    pub missing_overrides: Vec<(String, String)>,
+    /// Headers that stand twice and name a field: the first would silently win.
+    pub duplicate_headers: Vec<String>,
     /// Headers that no field took.
     pub unmapped: Vec<String>,
 }
@@ -344,6 +348,7 @@ impl Schema {
         let mut taken = vec![false; headers.len()];
         let mut roles = Vec::new();
         let mut matched_by = Vec::new();
+        let mut missing_overrides = Vec::new();
         for role in self.roles() {
             let mut cols = vec![None; Field::COUNT];
             let mut how = vec![None; Field::COUNT];
@@ -358,7 +363,11 @@ impl Schema {
                 let found = match ov {
                     Some(h) => {
                         let k = header_key(h);
-                        keys.iter().position(|x| *x == k).map(|i| (i, MatchedBy::Job))
+                        let at = keys.iter().position(|x| *x == k).map(|i| (i, MatchedBy::Job));
+                        if at.is_none() && !missing_overrides.iter().any(|(_, x): &(String, String)| x == h) {
+                            missing_overrides.push((spec.name.as_str().to_string(), h.clone()));
+                        }
+                        at
                     }
                     None => {
                         let aliases = self.alias_keys(spec);
@@ -403,7 +412,17 @@ impl Schema {
         }
         let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).collect();
         let unmapped = headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
-        ColumnMap { roles, matched_by, ambiguous, unmapped }
+        let duplicate_headers = used
+            .iter()
+            .filter(|&&i| !keys[i].is_empty() && keys.iter().filter(|k| **k == keys[i]).count() > 1)
+            .map(|&i| headers[i].clone())
+            .fold(Vec::new(), |mut v, h| {
+                if !v.contains(&h) {
+                    v.push(h);
+                }
+                v
+            });
+        ColumnMap { roles, matched_by, ambiguous, missing_overrides, duplicate_headers, unmapped }
     }
 }
 
@@ -489,6 +508,16 @@ mod tests {
         assert_eq!(m.roles[1].1[Field::PersonId.index()], Some(5));
         assert_eq!(m.roles[0].1[Field::UpdatedAt.index()], Some(6));
         assert_eq!(m.roles[1].1[Field::UpdatedAt.index()], Some(6));
+    }
+
+    #[test]
+    fn a_missing_override_and_a_doubled_header_are_reported() {
+        let s = Schema::built_in("labour").unwrap();
+        let headers: Vec<String> = ["Họ tên", "Ngày sinh", "Ngày sinh", "Ghi chú", "Ghi chú"].iter().map(|s| s.to_string()).collect();
+        let ov = HashMap::from([("phone".to_string(), "Điện thoại di động".to_string())]);
+        let m = s.map_columns(&headers, &ov);
+        assert_eq!(m.missing_overrides, vec![("phone".to_string(), "Điện thoại di động".to_string())]);
+        assert_eq!(m.duplicate_headers, vec!["Ngày sinh".to_string()], "unused doubles (Ghi chú) do not matter");
     }
 
     #[test]
