@@ -159,6 +159,7 @@ codes! {
     IdDiffers => "ID_DIFFERS", Correct, Error, "Số định danh khác với CSDL dân cư", "Personal ID differs from the reference";
     IdOtherPerson => "ID_BELONGS_TO_OTHER_PERSON", Correct, Error, "Số định danh thuộc về người khác trong CSDL dân cư", "The personal ID belongs to another reference person";
     IdFromReference => "ID_FROM_REFERENCE", Correct, Warning, "Thiếu số định danh; đề xuất lấy từ CSDL dân cư", "Personal ID missing; proposed from the reference";
+    IdSharedInReference => "ID_SHARED_IN_REFERENCE", Correct, Warning, "Người tương ứng có số định danh trùng với dòng khác trong CSDL dân cư; cần kiểm tra", "The linked reference person's ID stands on another reference row too; needs checking";
     BlockTruncated => "BLOCK_TRUNCATED", Correct, Warning, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
     // --- sống ---------------------------------------------------------------------
     DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";

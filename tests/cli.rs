@@ -552,3 +552,34 @@ fn a_doubled_header_or_an_override_naming_no_header_is_a_job_error() {
         assert!(stderr(&o).contains("\"Điện thoại di động\" for 'phone'") && stderr(&o).contains("Họ tên, Ngày sinh"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_reference_with_rows_appended_twice_is_reported_and_its_links_reviewed() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let reference = tmp.path().join("demo-input/reference.csv");
+    let text = std::fs::read_to_string(&reference).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    // The extract's last 20 rows appended again.
+    let doubled = format!("{}\n{}\n", rows.join("\n"), rows[rows.len() - 20..].join("\n"));
+    std::fs::write(&reference, doubled).unwrap();
+    let job = tmp.path().join("demo-input/job.toml");
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", stderr(&o));
+    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    assert_eq!(manifest(&dir)["reference_shared_id_rows"], 40);
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["reference_shared_id_rows"], 40);
+    let records = read_parquet(&dir.join("records.parquet"));
+    let class = records.column("match_class").unwrap().str().unwrap().clone();
+    let codes = records.column("finding_codes").unwrap().list().unwrap().clone();
+    let mut shared = 0;
+    for i in 0..records.height() {
+        let c: Vec<String> = codes.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
+        if c.iter().any(|x| x == "ID_SHARED_IN_REFERENCE") {
+            shared += 1;
+            assert_ne!(class.get(i), Some("match"), "a link to a doubled reference ID is at most review");
+        }
+    }
+    assert!(shared > 0, "some records link to the doubled rows");
+}

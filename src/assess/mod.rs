@@ -142,6 +142,9 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
             if l.truncated {
                 f.push(Finding::record(Code::BlockTruncated));
             }
+            if l.best.as_ref().is_some_and(|b| linked.shared_id[b.ref_idx as usize]) {
+                f.push(Finding::new(Field::PersonId, Code::IdSharedInReference));
+            }
             match (l.class, &l.best) {
                 (MatchClass::NoMatch, _) | (_, None) => f.push(Finding::record(Code::NoLink)),
                 (MatchClass::Review, Some(_)) => f.push(Finding::record(Code::LinkReview)),

@@ -68,6 +68,8 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     /// Bytes of the reference caches kept in the cache folder (null when caching is off).
     pub reference_cache_bytes: Option<u64>,
+    /// Reference rows whose personal ID another row also has (links to them are at most `review`).
+    pub reference_shared_id_rows: u64,
     /// Sources that could not be read: the run published the others (exit status 4).
     pub failed_sources: Vec<FailedSource>,
     pub outputs: Vec<OutputEntry>,
@@ -132,6 +134,7 @@ impl Manifest {
             inputs,
             reference_cache_bytes: reference.cache_file.as_ref().and_then(|f| f.parent()).map(crate::reference::cache_bytes),
             failed_sources: vec![],
+            reference_shared_id_rows: 0,
             outputs: vec![],
             timings: vec![],
             total_seconds: 0.0,

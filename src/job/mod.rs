@@ -470,6 +470,10 @@ impl Job {
         };
         let mut manifest = Manifest::new(self, started, &reference, &ingested.sources);
         manifest.failed_sources = failed_sources.clone();
+        manifest.reference_shared_id_rows = linked.reference_shared_id_rows;
+        if linked.reference_shared_id_rows > 0 {
+            tracing::warn!(rows = linked.reference_shared_id_rows, "reference rows share a personal ID with another row");
+        }
         let exit_status = if !failed_sources.is_empty() {
             4
         } else if !gate_failures.is_empty() {

@@ -154,13 +154,27 @@ pub struct LinkIndex<'a> {
     pub people: &'a [Features],
     pub blocks: BlockIndex,
     pub tf: TermFrequencies,
+    /// Per reference person: its personal ID stands on more than one row of the extract
+    /// (rows appended twice, a mistyped ID). Links to such a person are at most `review`.
+    pub shared_id: Vec<bool>,
 }
 
 impl<'a> LinkIndex<'a> {
     pub fn build(people: &'a [Features]) -> Self {
-        let (blocks, tf) = rayon::join(|| BlockIndex::build(people, &Rule::ALL), || TermFrequencies::build(people));
-        LinkIndex { people, blocks, tf }
+        let ((blocks, tf), shared_id) =
+            rayon::join(|| rayon::join(|| BlockIndex::build(people, &Rule::ALL), || TermFrequencies::build(people)), || shared_ids(people));
+        LinkIndex { people, blocks, tf, shared_id }
     }
+}
+
+/// Which people share their personal ID with another row of the extract.
+fn shared_ids(people: &[Features]) -> Vec<bool> {
+    let mut count: KeyMap<u32> = KeyMap::default();
+    let keys: Vec<Option<u64>> = people.iter().map(|f| f.person_id.as_ref().map(|id| KeyHasher::new(4).bytes(id.as_bytes()).finish())).collect();
+    for k in keys.iter().flatten() {
+        *count.entry(*k).or_default() += 1;
+    }
+    keys.iter().map(|k| k.is_some_and(|k| count[&k] > 1)).collect()
 }
 
 /// What the link stage hands to assess.
@@ -170,6 +184,10 @@ pub struct Linked {
     pub records: Vec<Vec<RecordLink>>,
     pub rules: Vec<RuleStats>,
     pub largest_reference_blocks: Vec<(String, usize)>,
+    /// Reference rows whose personal ID another row also has.
+    pub reference_shared_id_rows: u64,
+    /// Per reference person, as [`LinkIndex::shared_id`].
+    pub shared_id: Vec<bool>,
 }
 
 fn weight_table(model: &Model) -> Vec<Vec<f64>> {
@@ -359,7 +377,8 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
         records.push(links);
     }
     let largest_reference_blocks = index.blocks.rules.iter().zip(index.blocks.largest_blocks()).map(|(r, n)| (r.as_str().to_string(), n)).collect();
-    Linked { model, records, rules, largest_reference_blocks }
+    let reference_shared_id_rows = index.shared_id.iter().filter(|&&x| x).count() as u64;
+    Linked { model, records, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone() }
 }
 
 /// What the hot loop needs, looked up once per run instead of once per pair.
@@ -451,25 +470,28 @@ fn link_one(
     let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
     let best = explain(top[0]);
     let second = explain(top[1]);
-    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), truncated, s);
+    // A cut block, or a best person whose ID another reference row shares: the right
+    // person may be one not looked at, or the other row.
+    let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
+    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
     RecordLink { class, best, runner_up: second, candidates: count as u32, truncated }
 }
 
 /// The class of a record from its best candidate (probability, weight), the runner-up's
-/// weight and whether a block was cut. A match needs a lead over the runner-up that
+/// weight and whether the link is `unsure` (a cut block, an ID two reference rows share). A match needs a lead over the runner-up that
 /// shrinks as the probability grows: `decisive_margin` at `review_threshold`, `min_margin`
 /// at `match_threshold` and above, in a straight line between. Monotone: more probability
 /// or a larger lead never lowers the class, and a lone candidate leads by any margin. A
 /// record whose block was cut at `max_block` is at most `review`: the right person may be
 /// in the part left out.
-pub fn decide(best: Option<(f64, f64)>, runner_up: Option<f64>, truncated: bool, s: &LinkSettings) -> MatchClass {
+pub fn decide(best: Option<(f64, f64)>, runner_up: Option<f64>, unsure: bool, s: &LinkSettings) -> MatchClass {
     let Some((probability, weight)) = best else { return MatchClass::NoMatch };
     let lead = runner_up.map_or(f64::INFINITY, |r| weight - r);
     let span = (s.match_threshold - s.review_threshold).max(f64::EPSILON);
     let short_of_match = ((s.match_threshold - probability) / span).clamp(0.0, 1.0);
     let needed = s.min_margin + (s.decisive_margin - s.min_margin) * short_of_match;
     let matched = probability >= s.review_threshold && lead >= needed;
-    if matched && !truncated {
+    if matched && !unsure {
         MatchClass::Match
     } else if probability >= s.review_threshold {
         MatchClass::Review

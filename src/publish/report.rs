@@ -125,6 +125,16 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         t("Người trong CSDL dân cư", "Reference people"),
         summary.reference_people
     );
+    if summary.reference_shared_id_rows > 0 {
+        h.push_str(&format!(
+            "<p><strong>{}</strong> {}</p>",
+            summary.reference_shared_id_rows,
+            t(
+                "dòng của CSDL dân cư có số định danh trùng với dòng khác; các bản ghi khớp với những người này chỉ ở mức cần kiểm tra.",
+                "reference rows share their personal ID with another row; records linked to them are at most review."
+            )
+        ));
+    }
     if !summary.failed_sources.is_empty() {
         h.push_str(&format!(
             r#"<h2>{}</h2><table><tr><th>{}</th><th>{}</th></tr>"#,

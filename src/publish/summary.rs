@@ -77,6 +77,9 @@ pub struct Summary {
     pub job: String,
     pub run_date: String,
     pub reference_people: u64,
+    /// Reference rows whose personal ID another row also has.
+    #[serde(default)]
+    pub reference_shared_id_rows: u64,
     pub reference_cache: String,
     pub rows_read: u64,
     pub quarantined: u64,
@@ -164,6 +167,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         job: d.job.name.clone(),
         run_date: d.run_date.iso(),
         reference_people: d.reference.people.len() as u64,
+        reference_shared_id_rows: d.linked.reference_shared_id_rows,
         reference_cache: format!("{:?}", d.reference.cache).to_lowercase(),
         rows_read,
         quarantined,
