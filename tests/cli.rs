@@ -583,3 +583,30 @@ fn a_reference_with_rows_appended_twice_is_reported_and_its_links_reviewed() {
     }
     assert!(shared > 0, "some records link to the doubled rows");
 }
+
+#[test]
+fn an_unclosed_quote_in_the_last_column_is_quarantined_with_the_rows_it_swallowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let mut text = String::from("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Địa chỉ\nTrần Thị Hoa,03/04/1985,Nữ,,\"Thôn 3, Xã Ia Grai\"\n");
+    text.push_str("Lê Văn An,01/02/1990,Nam,,\"Thôn 5, Xã Ia Grai\n"); // the quote never closes
+    for k in 0..4 {
+        text.push_str(&format!("Nguyễn Văn B{k},01/02/1991,Nam,,Thôn {k}\n"));
+    }
+    std::fs::write(tmp.path().join("x.csv"), text).unwrap();
+    let job = write_job(
+        tmp.path(),
+        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
+    );
+    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    let q = read_parquet(&dir.join("quarantine.parquet"));
+    let reasons = q.column("reason").unwrap().str().unwrap().clone();
+    let i = (0..q.height()).find(|&i| reasons.get(i) == Some("UNCLOSED_QUOTE")).expect("the swallowed rows are quarantined");
+    assert_eq!(q.column("source_row").unwrap().u64().unwrap().get(i), Some(3));
+    assert_eq!(q.column("source_row_end").unwrap().u64().unwrap().get(i), Some(7));
+    let input = manifest(&dir)["inputs"].as_array().unwrap().iter().find(|x| x["name"] == "x").unwrap().clone();
+    assert_eq!(input["records"], 1);
+    assert_eq!(input["rows_read"].as_u64(), Some(input["rows_kept"].as_u64().unwrap() + input["rows_quarantined"].as_u64().unwrap()));
+}

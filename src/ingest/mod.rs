@@ -115,6 +115,8 @@ pub(crate) enum Item {
 #[derive(Clone, Debug)]
 pub struct QuarantineRow {
     pub source_row: u64,
+    /// The last physical row the quarantined record spans (an unclosed quote swallows many).
+    pub source_row_end: u64,
     pub reason: QuarantineReason,
     /// The cells as far as they could be read, joined by the delimiter.
     pub raw: String,
@@ -445,6 +447,18 @@ pub fn read_source_hashed(input: &SourceInput, known: Option<(u64, String)>) -> 
     })
 }
 
+/// A quote opened and never closed makes the CSV reader take the rest of the file as one
+/// field, so the cell count may still match the header: a record is taken for that when it
+/// spans more physical lines than a real field holds (over 5), or when a line inside one
+/// of its cells holds as many delimiters as a row of the file (it is further rows).
+fn swallowed_rows(r: &Row, width: usize, newlines: usize) -> bool {
+    if newlines > 5 {
+        return true;
+    }
+    let needed = width.saturating_sub(1).max(2);
+    r.cells.iter().filter(|c| c.contains('\n')).any(|c| c.lines().skip(1).any(|l| [',', ';', '\t', '|'].iter().any(|d| l.matches(*d).count() >= needed)))
+}
+
 /// Turns rows into records and quarantined rows; every row read lands in one of the two.
 fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item = Item>) -> IngestedSource {
     let width = layout.headers.len();
@@ -474,7 +488,7 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
         match item {
             Item::Bad { line, raw, reason } => {
                 rows_read += 1;
-                quarantine.push(QuarantineRow { source_row: line, reason, raw });
+                quarantine.push(QuarantineRow { source_row: line, source_row_end: line, reason, raw });
             }
             Item::Row(r) => {
                 // Blank rows (Excel formatting, trailing newlines) are not rows.
@@ -483,16 +497,20 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                 }
                 rows_read += 1;
                 let last_non_empty = || (0..r.cells.len()).rev().find(|&i| !r.cells[i].trim().is_empty()).map_or(0, |i| i + 1);
+                // Line breaks inside the cells: the physical rows the record spans beyond its first.
+                let newlines = if r.multiline { r.cells.iter().map(|c| c.trim_end_matches(['\n', '\r']).matches('\n').count()).sum::<usize>() } else { 0 };
                 let reason = if r.cells.as_slice().contains('\u{FFFD}') {
                     Some(QuarantineReason::Undecodable)
+                } else if layout.format == Format::Csv && r.multiline && swallowed_rows(&r, width, newlines) {
+                    Some(QuarantineReason::UnclosedQuote)
                 } else if layout.format == Format::Csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty() > width) {
-                    let newlines = r.cells.iter().map(|c| c.matches('\n').count()).sum::<usize>();
-                    Some(if r.multiline && newlines > 5 { QuarantineReason::UnclosedQuote } else { QuarantineReason::FieldCount })
+                    Some(QuarantineReason::FieldCount)
                 } else {
                     None
                 };
                 if let Some(reason) = reason {
-                    quarantine.push(QuarantineRow { source_row: r.line, reason, raw: r.joined("\u{1F}") });
+                    let end = r.line + newlines as u64;
+                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: end, reason, raw: r.joined("\u{1F}") });
                     continue;
                 }
                 for (ri, (_, cols)) in roles.iter().enumerate() {

@@ -24,8 +24,9 @@ pub fn cell_text(d: &Data) -> String {
         Data::DateTime(dt) => {
             let serial = dt.as_f64();
             if dt.is_datetime() && serial >= 1.0 {
-                // 1900 date system: serial 25569 is 1970-01-01 (Excel's 1900 leap-year bug included).
-                PartialDate::from_days(serial.floor() as i32 - 25569).display_vi()
+                // calamine knows the workbook's date system (1900, or 1904 from old Mac Excel).
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                PartialDate::ymd(y as i32, m, d).display_vi()
             } else {
                 serial.to_string()
             }
@@ -56,4 +57,19 @@ pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = 
         })
         .collect();
     Ok(Box::new(rows.into_iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    #[test]
+    fn dates_follow_the_workbooks_date_system() {
+        // 5 March 1990 is serial 32937 in the 1900 system and 31475 in the 1904 one.
+        let in_1900 = Data::DateTime(ExcelDateTime::new(32937.0, ExcelDateTimeType::DateTime, false));
+        let in_1904 = Data::DateTime(ExcelDateTime::new(31475.0, ExcelDateTimeType::DateTime, true));
+        assert_eq!(cell_text(&in_1900), "05/03/1990");
+        assert_eq!(cell_text(&in_1904), "05/03/1990");
+    }
 }

@@ -228,7 +228,7 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
 
 /// quarantine.parquet: rows that could not become records.
 pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
-    let (mut source, mut file, mut row, mut reason, mut raw) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut source, mut file, mut row, mut row_end, mut reason, mut raw) = (vec![], vec![], vec![], vec![], vec![], vec![]);
     let refq = (d.job.reference.input.name.clone(), d.reference.path.display().to_string(), &d.reference.quarantine);
     let all = std::iter::once(refq).chain(d.sources.iter().map(|s| (s.name.clone(), s.path.display().to_string(), &s.quarantine)));
     for (name, path, q) in all {
@@ -236,10 +236,21 @@ pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
             source.push(name.clone());
             file.push(path.clone());
             row.push(x.source_row);
+            row_end.push(x.source_row_end);
             reason.push(x.reason.as_str().to_string());
             raw.push(x.raw.replace('\u{1F}', " | "));
         }
     }
     let n = source.len();
-    DataFrame::new(n, vec![s_str("source", source), s_str("source_file", file), s_u64("source_row", row), s_str("reason", reason), s_str("raw", raw)])
+    DataFrame::new(
+        n,
+        vec![
+            s_str("source", source),
+            s_str("source_file", file),
+            s_u64("source_row", row),
+            s_u64("source_row_end", row_end),
+            s_str("reason", reason),
+            s_str("raw", raw),
+        ],
+    )
 }

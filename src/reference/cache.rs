@@ -120,6 +120,7 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
     w.u64(r.quarantine.len() as u64);
     for q in &r.quarantine {
         w.u64(q.source_row);
+        w.u64(q.source_row_end);
         w.str(q.reason.as_str());
         w.str(&q.raw);
     }
@@ -222,13 +223,14 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut quarantine = Vec::with_capacity(nq.min(1 << 20));
     for _ in 0..nq {
         let source_row = r.u64()?;
+        let source_row_end = r.u64()?;
         let reason = match r.str()?.as_str() {
             "FIELD_COUNT" => QuarantineReason::FieldCount,
             "UNDECODABLE" => QuarantineReason::Undecodable,
             "UNCLOSED_QUOTE" => QuarantineReason::UnclosedQuote,
             _ => QuarantineReason::Unreadable,
         };
-        quarantine.push(QuarantineRow { source_row, reason, raw: r.str()? });
+        quarantine.push(QuarantineRow { source_row, source_row_end, reason, raw: r.str()? });
     }
     let n = r.u64()? as usize;
     let mut people = Vec::with_capacity(n.min(1 << 26));
