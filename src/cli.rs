@@ -435,7 +435,9 @@ fn decode(from: From, file: &std::path::Path) -> Result<Exit> {
                 From::Viscii => Encoding::Viscii,
                 From::Cp1258 => Encoding::Cp1258,
                 From::Utf8 => Encoding::Utf8,
-                From::Utf16 => legacy::detect(&bytes).encoding,
+                // UTF-16 as asked: big-endian only with its byte-order mark.
+                From::Utf16 if bytes.starts_with(&[0xFE, 0xFF]) => Encoding::Utf16Be,
+                From::Utf16 => Encoding::Utf16Le,
                 From::Auto => unreachable!(),
             };
             legacy::Detection { encoding: e, confidence: 1.0, has_bom: false }

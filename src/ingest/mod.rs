@@ -227,6 +227,8 @@ pub enum IngestError {
         "ingest error: {file}: the encoding is uncertain (best guess {guess}, confidence {confidence:.2}, below {min:.2}); set `encoding = \"...\"` for this input in the job file (utf-8, utf-16, cp1258, tcvn3, vni, viscii)"
     )]
     EncodingUncertain { file: String, guess: &'static str, confidence: f32, min: f32 },
+    #[error("ingest error: {file}: the file changed while it was being read; run again once the export is complete")]
+    Changed { file: String },
     #[error("ingest error: {file} row {row}: [source.columns] names the header \"{header}\" for '{field}', which the file lacks; headers found: {headers}")]
     MissingOverride { file: String, row: u64, field: String, header: String, headers: String },
     #[error(
@@ -413,21 +415,12 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
     Ok((n, format!("{:x}", h.finalize())))
 }
 
-/// Reads a whole source into records and quarantined rows.
+/// Reads a whole source into records and quarantined rows, hashing the file as it goes.
 pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
-    read_source_hashed(input, None)
-}
-
-/// [`read_source`] for a caller that already has the file's size and SHA-256
-/// (the reference, whose cache key is its hash): the file is not hashed again.
-pub fn read_source_hashed(input: &SourceInput, known: Option<(u64, String)>) -> Result<IngestedSource, IngestError> {
     std::thread::scope(|scope| {
         // Three passes run side by side: the file's hash, the reader (decode and
         // parse) and the record builder below, linked by a bounded channel.
-        let hash = scope.spawn(|| match known {
-            Some(k) => Ok(k),
-            None => sha256_file(&input.path),
-        });
+        let hash = scope.spawn(|| sha256_file(&input.path));
         let opened = open(input);
         let source = opened.and_then(|Opened { layout, rest, pending }| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);

@@ -26,20 +26,23 @@ pub(super) struct Cached {
     pub features: Vec<Features>,
 }
 
-/// The key: extract content, lamsach's format and version, and every option that changes the result.
+/// The key: extract content, the build (a hash of lamsach's code, schemas and code lists,
+/// made by build.rs: any change to normalization makes a new key), the schema's content (an
+/// edited custom schema too), and every option that changes the result.
 pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions) -> String {
     let mut cols: Vec<_> = input.columns.iter().collect();
     cols.sort();
     let desc = format!(
-        "{sha}|{INDEX_FORMAT}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
-        env!("CARGO_PKG_VERSION"),
+        "{sha}|{INDEX_FORMAT}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        env!("LAMSACH_BUILD_ID"),
+        opts.this_year, // two-digit years are read against it
         opts.tone_style,
         opts.date_order,
         opts.province,
         opts.commune_code_era,
         input.encoding,
         cols,
-        input.schema.name,
+        input.schema,
         input.sheet
     );
     format!("{:x}", Sha256::digest(desc.as_bytes()))
@@ -269,4 +272,24 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         return Err("trailing bytes".into());
     }
     Ok(Some(Cached { rows_read, encoding, quarantine, people, features }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+
+    #[test]
+    fn the_key_follows_the_schemas_content_not_its_name() {
+        let schema = Schema::built_in("reference").unwrap();
+        let input =
+            SourceInput { name: "reference".into(), path: "x.csv".into(), schema: schema.clone(), encoding: None, columns: Default::default(), sheet: None };
+        let opts = NormalizeOptions::default();
+        let mut edited = input.clone();
+        edited.schema.fields[0].aliases.push("Số định danh công dân".into());
+        assert_eq!(edited.schema.name, input.schema.name);
+        assert_ne!(cache_key("abc", &input, &opts), cache_key("abc", &edited, &opts), "an edited schema is a new cache");
+        assert_eq!(cache_key("abc", &input, &opts), cache_key("abc", &input.clone(), &opts));
+        assert!(!env!("LAMSACH_BUILD_ID").is_empty(), "build.rs gives every build its identity");
+    }
 }

@@ -66,11 +66,12 @@ pub struct CacheSettings<'a> {
 /// Reads the reference: from the cache in `cache.dir` when it is valid for
 /// this extract and these options, else by ingesting and normalizing it.
 pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSettings>) -> Result<Reference, IngestError> {
-    let (bytes, sha256) = ingest::sha256_file(&input.path)?;
-    let key = cache::cache_key(&sha256, input, opts);
     let mut status = CacheStatus::Disabled;
     let mut file = None;
+    let mut looked_up: Option<(String, String)> = None; // (sha256, cache key)
     if let Some(CacheSettings { dir, .. }) = cache {
+        let (bytes, sha256) = ingest::sha256_file(&input.path)?;
+        let key = cache::cache_key(&sha256, input, opts);
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
         match cache::read(&path, &key) {
             Ok(Some(c)) => {
@@ -95,8 +96,14 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
             }
         }
         file = Some(path);
+        looked_up = Some((sha256, key));
     }
-    let mut src = ingest::read_source_hashed(input, Some((bytes, sha256.clone())))?;
+    // The extract is hashed again while it is read: a file replaced between the cache
+    // lookup and the read must not be cached under the old file's key.
+    let mut src = ingest::read_source(input)?;
+    if looked_up.as_ref().is_some_and(|(sha, _)| *sha != src.sha256) {
+        return Err(IngestError::Changed { file: input.path.display().to_string() });
+    }
     // Each record is normalized and reduced to what the run keeps at once, so
     // the full normalized records of millions of people never exist together.
     let (people, features): (Vec<ReferencePerson>, Vec<Features>) = src
@@ -117,8 +124,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     src.records = Vec::new();
     let reference = Reference {
         path: input.path.clone(),
-        bytes,
-        sha256,
+        bytes: src.bytes,
+        sha256: src.sha256.clone(),
         rows_read: src.rows_read,
         quarantine: std::mem::take(&mut src.quarantine),
         people,
@@ -127,8 +134,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         cache_file: file.clone(),
         encoding: src.layout.encoding,
     };
-    if let (Some(path), Some(c)) = (&file, cache) {
-        match cache::write(path, &key, &reference, c.modes) {
+    if let (Some(path), Some(c), Some((_, key))) = (&file, cache, &looked_up) {
+        match cache::write(path, key, &reference, c.modes) {
             Ok(()) => {
                 let removed = cache::prune(c.dir, c.keep);
                 if removed > 0 {
