@@ -184,10 +184,13 @@ pub fn main() -> i32 {
             };
         }
     };
-    init_logging(&cli.global);
     if let Some(n) = cli.global.threads {
+        // polars sizes its own pool from this variable when it first starts one.
+        // SAFETY: no other thread exists yet; nothing reads the environment concurrently.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string()) };
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
+    init_logging(&cli.global);
     match dispatch(cli) {
         Ok(code) => code as i32,
         Err(err) => {

@@ -98,10 +98,11 @@ pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in normalized[s].iter().enumerate() {
             let l = &linked.records[s][i];
-            // A reference person claimed by several records (matched, or the best
-            // candidate of a review) is a duplicate candidate, not hidden.
+            // A reference person several records match is one person listed twice. Two
+            // people merely unsure about one candidate (review) are not: they group by
+            // their own ID or name and date of birth like unlinked records.
             let key = match (&l.best, l.class) {
-                (Some(b), MatchClass::Match | MatchClass::Review) => Some(format!("r{}", b.ref_idx)),
+                (Some(b), MatchClass::Match) => Some(format!("r{}", b.ref_idx)),
                 _ => n.person_id.as_ref().map(|id| format!("i{id}")).or_else(|| {
                     let name = n.name.as_ref()?;
                     let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
