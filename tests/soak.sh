@@ -45,7 +45,7 @@ for i in $(seq 1 "$RUNS"); do
   if [ $((RANDOM % 3)) -eq 0 ]; then
     "$BIN" run "$JOB" --out "$OUT" -q > /dev/null 2>&1 &
     pid=$!
-    sleep "0.$((RANDOM % 9))$((RANDOM % 10))"
+    sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
     kill -9 "$pid" 2> /dev/null && killed=yes
     wait "$pid" 2> /dev/null
   else

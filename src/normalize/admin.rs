@@ -5,7 +5,7 @@
 //! reused across eras with different meanings (VIETNAM.md §5.4), so every code
 //! lamsach emits travels with its era.
 
-use super::text::fold_char;
+use super::text::fold_spaced_dots;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -130,25 +130,7 @@ const COMMUNE_PREFIXES: &[(&str, CommuneKind)] = &[
 
 /// Folded name with dots spaced ("P.Nhơn Phú" → "p. nhon phu").
 pub(crate) fn folded_spaced(name: &str) -> String {
-    // One pass: this runs on every part of every address.
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut pending_space = false;
-    for c in name.chars() {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if ('\u{300}'..='\u{36F}').contains(&c) {
-            continue; // stray combining marks (NFD input)
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(fold_char(c));
-        pending_space |= c == '.';
-    }
-    out
+    fold_spaced_dots(name)
 }
 
 /// A commune's kind and folded name without its prefix: "P. Nhơn Phú" → (Phường, "nhon phu").

@@ -208,7 +208,17 @@ pub fn fold_char(c: char) -> char {
 /// assert_eq!(lamsach::normalize::text::fold("  NGUYỄN  Văn Đức "), "nguyen van duc");
 /// ```
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    fold_spacing(s, false)
+}
+
+/// [`fold`] with a space after every dot: abbreviations of unit words read alike
+/// written either way ("P.Nhơn Phú" and "P. Nhơn Phú" → "p. nhon phu").
+pub fn fold_spaced_dots(s: &str) -> String {
+    fold_spacing(s, true)
+}
+
+fn fold_spacing(s: &str, space_after_dot: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
     let mut pending_space = false;
     for c in s.chars() {
         if c.is_whitespace() {
@@ -223,6 +233,7 @@ pub fn fold(s: &str) -> String {
             pending_space = false;
         }
         out.push(fold_char(c));
+        pending_space |= space_after_dot && c == '.';
     }
     out
 }

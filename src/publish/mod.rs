@@ -39,6 +39,7 @@ pub struct RunData<'a> {
 pub enum PublishError {
     #[error("publish error: {path}: {message}; check free space and permissions of the output folder")]
     Write { path: String, message: String },
+    #[cfg(feature = "fault-injection")]
     #[error("publish error: failure injected by LAMSACH_FAIL_BEFORE_PUBLISH (test hook); nothing was published")]
     Injected,
 }
@@ -86,6 +87,7 @@ pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl Fn
     let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.job.name, std::process::id()));
     files::create_dir(&tmp, d.job.modes).map_err(|e| werr(&tmp, e))?;
     let result = write_all(d, out, &tmp, manifest, finish).and_then(|_| {
+        #[cfg(feature = "fault-injection")]
         if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
             return Err(PublishError::Injected);
         }
