@@ -418,7 +418,7 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
                     "hamlet": a.hamlet, "commune_code": m.map(|m| m.code.clone()), "commune_era": m.map(|m| m.era.as_str()),
                     "commune_name": m.and_then(|m| reg.unit(&m.code, m.era)).map(|u| u.name.clone()),
                     "current_code": m.and_then(|m| m.current_code.clone()), "current_name": m.and_then(|m| m.current_code.as_deref()).and_then(|c| reg.unit(c, Era::Y2025)).map(|u| u.name.clone()),
-                    "split": m.is_some_and(|m| m.split), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
+                    "split": m.is_some_and(|m| m.split), "split_into": m.map(|m| m.other_targets.clone()).unwrap_or_default(), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
             }
         };
         writeln!(out, "{v}")?;

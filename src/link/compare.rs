@@ -159,7 +159,12 @@ fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool
         // A model file may pair any predicate with any field: never assume the value is there.
         IdOneDigitOff => a.person_id.as_deref().zip(b.person_id.as_deref()).is_some_and(|(x, y)| one_digit_off(x.as_bytes(), y.as_bytes())),
         OldIdExact => a.old_id == b.old_id,
-        CommuneEqual => a.commune == b.commune,
+        // A split pre-2025 commune is any of the 2025 units it went to.
+        CommuneEqual => {
+            a.commune == b.commune
+                || b.commune.as_ref().is_some_and(|c| a.commune_alt.contains(c))
+                || a.commune.as_ref().is_some_and(|c| b.commune_alt.contains(c))
+        }
         ProvinceEqual => a.province.is_some() && a.province == b.province,
         Else => true,
     }
@@ -191,6 +196,9 @@ mod tests {
         Features { dob: Some(dob), ..Features::from_name(name) }
     }
 
+    /// A pre-2025 commune the crosswalk splits across several 2025 units.
+    const SPLIT_LEGACY_CODE: &str = "00019"; // Phường Điện Biên (Ba Đình) → 00004, 00070, 00190, 00226
+
     #[test]
     fn levels_in_order() {
         let c = default_comparisons();
@@ -204,6 +212,17 @@ mod tests {
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1990, 5, 3))), 2);
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::year_only(1990))), 1);
         assert_eq!(c[1].level(&a, &person("x y", PartialDate::ymd(1991, 1, 1))), 5);
+        // A pre-2025 commune split across several 2025 units is the same commune as any of them.
+        let reg = crate::normalize::admin::AdminRegistry::get();
+        let crate::normalize::admin::CommuneLookup::Found(split) = reg.lookup_commune(SPLIT_LEGACY_CODE, None, crate::normalize::admin::Era::Legacy) else {
+            panic!()
+        };
+        assert!(split.split && !split.other_targets.is_empty());
+        let commune = |code: &str, alt: Vec<String>| Features { commune: Some(code.to_string()), commune_alt: alt.into_boxed_slice(), ..a.clone() };
+        let record = commune(split.current_code.as_deref().unwrap(), split.other_targets.clone());
+        for other in &split.other_targets {
+            assert_eq!(c[5].level(&record, &commune(other, vec![])), 0, "{other} is one of the units it went to");
+        }
         let year = |y| person("x y", PartialDate::year_only(y));
         assert_eq!(c[1].level(&year(1990), &year(1990)), 1, "two year-only dates are the year-only level, not exact");
         let mut b = a.clone();

@@ -17,6 +17,9 @@ pub struct Features {
     pub sex: Option<Sex>,
     /// Current (2025) commune code.
     pub commune: Option<String>,
+    /// For a pre-2025 commune split across several 2025 units: the others it may be
+    /// (`commune` holds the crosswalk's default). Empty otherwise.
+    pub commune_alt: Box<[String]>,
     /// Current (2025) province code.
     pub province: Option<String>,
 }
@@ -29,6 +32,7 @@ impl Features {
             dob: r.dob,
             sex: r.sex,
             commune: r.commune.as_ref().and_then(|c| c.current_code.clone()),
+            commune_alt: r.commune.as_ref().map(|c| c.other_targets.clone().into_boxed_slice()).unwrap_or_default(),
             province: r.commune.as_ref().and_then(|c| c.current_province.clone()),
             ..Default::default()
         };

@@ -71,6 +71,8 @@ pub struct CommuneMatch {
     pub current_province: Option<String>,
     /// The legacy unit was split across several new ones.
     pub split: bool,
+    /// When split: the 2025 units it went to besides `current_code` (the person may live in any).
+    pub other_targets: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,8 +87,8 @@ pub struct AdminRegistry {
     province_by_name: HashMap<String, String>,
     new_units: HashMap<String, Unit>,
     old_units: HashMap<String, Unit>,
-    /// old code → (default new code, number of new units it went to)
-    crosswalk: HashMap<String, (String, usize)>,
+    /// old code → (default new code, every new unit it went to)
+    crosswalk: HashMap<String, (String, Vec<String>)>,
     /// commune key ("cat hanh") → (2025 province, code), for each era
     new_by_name: HashMap<String, Vec<(String, String)>>,
     old_by_name: HashMap<String, Vec<(String, String)>>,
@@ -234,7 +236,9 @@ impl AdminRegistry {
             if let (Some(o), Some(n)) = (old_units.get(&old), new_units.get(&default)) {
                 old_to_new_province.entry(o.province.clone()).or_insert_with(|| n.province.clone());
             }
-            crosswalk.insert(old, (default, t.len()));
+            let mut all: Vec<String> = t.into_iter().map(|(c, _)| c).collect();
+            all.sort();
+            crosswalk.insert(old, (default, all));
         }
         // The 2025 province of a legacy province: the majority target (one bad row
         // in the official table must not move Tiền Giang, VIETNAM.md §5.4).
@@ -369,21 +373,28 @@ impl AdminRegistry {
     }
 
     fn legacy_match(&self, code: &str) -> CommuneMatch {
-        let (current_code, split) = match self.crosswalk.get(code) {
-            Some((n, count)) => (Some(n.clone()), *count > 1),
-            None => (None, false),
+        let (current_code, split, other_targets) = match self.crosswalk.get(code) {
+            Some((n, all)) => (Some(n.clone()), all.len() > 1, all.iter().filter(|c| *c != n).cloned().collect()),
+            None => (None, false, Vec::new()),
         };
         let current_province = current_code
             .as_ref()
             .and_then(|c| self.new_units.get(c))
             .map(|u| u.province.clone())
             .or_else(|| self.old_units.get(code).and_then(|u| self.old_to_new_province.get(&u.province).cloned()));
-        CommuneMatch { code: code.to_string(), era: Era::Legacy, current_code, current_province, split }
+        CommuneMatch { code: code.to_string(), era: Era::Legacy, current_code, current_province, split, other_targets }
     }
 
     fn new_match(&self, code: &str) -> CommuneMatch {
         let p = self.new_units.get(code).map(|u| u.province.clone());
-        CommuneMatch { code: code.to_string(), era: Era::Y2025, current_code: Some(code.to_string()), current_province: p, split: false }
+        CommuneMatch {
+            code: code.to_string(),
+            era: Era::Y2025,
+            current_code: Some(code.to_string()),
+            current_province: p,
+            split: false,
+            other_targets: Vec::new(),
+        }
     }
 
     /// Resolves a commune code or name within a province (when known).
