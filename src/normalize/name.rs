@@ -683,6 +683,16 @@ mod tests {
     }
 
     #[test]
+    fn a_name_without_marks_is_not_called_wrong_on_its_own() {
+        // Real names, right as written: every syllable is a syllable without marks.
+        for name in ["Phan Minh Quang", "Cao Minh Anh", "Mai Lan Anh"] {
+            let (_, codes) = n(name);
+            assert!(codes.contains(&Code::NameNoDiacritics), "{name}");
+            assert!(codes.iter().all(|c| c.severity() == crate::finding::Severity::Info), "{name}: {codes:?}");
+        }
+    }
+
+    #[test]
     fn every_repair_leaves_a_finding() {
         let (x, c) = n("PHạM ĐứC LựC");
         assert_eq!(x.full(), "Phạm Đức Lực");
