@@ -30,6 +30,8 @@ pub enum Predicate {
     IdExact,
     IdOneDigitOff,
     OldIdExact,
+    /// Same commune, and the same house / street / hamlet part of the address.
+    CommuneAndHamletEqual,
     CommuneEqual,
     ProvinceEqual,
     Else,
@@ -109,7 +111,12 @@ pub fn default_comparisons() -> Vec<Comparison> {
         Comparison {
             name: "commune".into(),
             field: CompareField::Commune,
-            levels: vec![lvl("same", CommuneEqual, true), lvl("same_province", ProvinceEqual, false), lvl("else", Else, false)],
+            levels: vec![
+                lvl("same_hamlet", CommuneAndHamletEqual, false),
+                lvl("same", CommuneEqual, true),
+                lvl("same_province", ProvinceEqual, false),
+                lvl("else", Else, false),
+            ],
         },
     ]
 }
@@ -159,6 +166,7 @@ fn holds(p: Predicate, a: &Features, b: &Features, jw: &mut Option<f64>) -> bool
         // A model file may pair any predicate with any field: never assume the value is there.
         IdOneDigitOff => a.person_id.as_deref().zip(b.person_id.as_deref()).is_some_and(|(x, y)| one_digit_off(x.as_bytes(), y.as_bytes())),
         OldIdExact => a.old_id == b.old_id,
+        CommuneAndHamletEqual => a.hamlet.is_some() && a.hamlet == b.hamlet && holds(CommuneEqual, a, b, jw),
         // A split pre-2025 commune is any of the 2025 units it went to.
         CommuneEqual => {
             a.commune == b.commune
@@ -196,6 +204,10 @@ mod tests {
         Features { dob: Some(dob), ..Features::from_name(name) }
     }
 
+    fn other_or_default(m: &crate::normalize::admin::CommuneMatch) -> &str {
+        m.other_targets.first().or(m.current_code.as_ref()).map(String::as_str).unwrap_or("")
+    }
+
     /// A pre-2025 commune the crosswalk splits across several 2025 units.
     const SPLIT_LEGACY_CODE: &str = "00019"; // Phường Điện Biên (Ba Đình) → 00004, 00070, 00190, 00226
 
@@ -221,8 +233,17 @@ mod tests {
         let commune = |code: &str, alt: Vec<String>| Features { commune: Some(code.to_string()), commune_alt: alt.into_boxed_slice(), ..a.clone() };
         let record = commune(split.current_code.as_deref().unwrap(), split.other_targets.clone());
         for other in &split.other_targets {
-            assert_eq!(c[5].level(&record, &commune(other, vec![])), 0, "{other} is one of the units it went to");
+            assert_eq!(c[5].level(&record, &commune(other, vec![])), 1, "{other} is one of the units it went to");
         }
+        // The same hamlet as well: the level above.
+        let mut home = commune(other_or_default(&split), vec![]);
+        home.hamlet = Some(7);
+        let mut there = home.clone();
+        assert_eq!(c[5].level(&home, &there), 0);
+        there.hamlet = Some(8);
+        assert_eq!(c[5].level(&home, &there), 1);
+        there.hamlet = None;
+        assert_eq!(c[5].level(&home, &there), 1, "one side without a hamlet compares on the commune");
         let year = |y| person("x y", PartialDate::year_only(y));
         assert_eq!(c[1].level(&year(1990), &year(1990)), 1, "two year-only dates are the year-only level, not exact");
         let mut b = a.clone();

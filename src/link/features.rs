@@ -22,6 +22,8 @@ pub struct Features {
     pub commune_alt: Box<[String]>,
     /// Current (2025) province code.
     pub province: Option<String>,
+    /// Hash of the address's part below the commune (house, street, hamlet), when it has one.
+    pub hamlet: Option<u64>,
 }
 
 impl Features {
@@ -34,6 +36,7 @@ impl Features {
             commune: r.commune.as_ref().and_then(|c| c.current_code.clone()),
             commune_alt: r.commune.as_ref().map(|c| c.other_targets.clone().into_boxed_slice()).unwrap_or_default(),
             province: r.commune.as_ref().and_then(|c| c.current_province.clone()),
+            hamlet: r.address.as_deref().and_then(crate::normalize::address::hamlet_key).map(|k| KeyHasher::new(5).bytes(k.as_bytes()).finish()),
             ..Default::default()
         };
         if let Some(n) = &r.name {

@@ -167,14 +167,15 @@ impl<'a> LinkIndex<'a> {
     }
 }
 
-/// Which people share their personal ID with another row of the extract.
+/// Which people share their personal ID with another row of the extract. Keyed on the ID
+/// itself: the blocking hash may collide, which costs blocking a candidate but would
+/// here call two people one.
 fn shared_ids(people: &[Features]) -> Vec<bool> {
-    let mut count: KeyMap<u32> = KeyMap::default();
-    let keys: Vec<Option<u64>> = people.iter().map(|f| f.person_id.as_ref().map(|id| KeyHasher::new(4).bytes(id.as_bytes()).finish())).collect();
-    for k in keys.iter().flatten() {
-        *count.entry(*k).or_default() += 1;
+    let mut count: std::collections::HashMap<&str, u32, foldhash::fast::FixedState> = Default::default();
+    for id in people.iter().filter_map(|f| f.person_id.as_deref()) {
+        *count.entry(id).or_default() += 1;
     }
-    keys.iter().map(|k| k.is_some_and(|k| count[&k] > 1)).collect()
+    people.iter().map(|f| f.person_id.as_deref().is_some_and(|id| count[id] > 1)).collect()
 }
 
 /// What the link stage hands to assess.
@@ -537,6 +538,20 @@ mod tests {
             MatchClass::Review => 1,
             MatchClass::Match => 2,
         }
+    }
+
+    #[test]
+    fn only_people_whose_id_really_repeats_share_it() {
+        let mut r = crate::rng::Rng::new(3);
+        let mut ids: Vec<String> = (0..300_000).map(|_| format!("064{:09}", r.below(1_000_000_000))).collect();
+        ids.sort();
+        ids.dedup();
+        let n = ids.len();
+        ids.push(ids[10].clone()); // one row appended twice
+        let people: Vec<Features> = ids.into_iter().map(|id| Features { person_id: Some(id), ..Default::default() }).collect();
+        let shared = shared_ids(&people);
+        assert_eq!(shared.iter().filter(|&&x| x).count(), 2, "distinct IDs never share, whatever their hashes");
+        assert!(shared[10] && shared[n]);
     }
 
     #[test]

@@ -316,8 +316,8 @@ mod tests {
         true_u[c_id] = vec![0.001, 0.009, 0.99];
         true_m[c_sex] = vec![0.98, 0.02];
         true_u[c_sex] = vec![0.5, 0.5];
-        true_m[c_commune] = vec![0.85, 0.12, 0.03];
-        true_u[c_commune] = vec![0.01, 0.2, 0.79];
+        true_m[c_commune] = vec![0.45, 0.40, 0.12, 0.03];
+        true_u[c_commune] = vec![0.001, 0.009, 0.2, 0.79];
         let mut rng = Lcg(11);
         let mut counts = std::collections::HashMap::<Vec<u8>, u64>::new();
         for _ in 0..100_000 {

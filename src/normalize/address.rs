@@ -68,6 +68,26 @@ fn classify(f: &str, reg: &AdminRegistry) -> Part {
     Part::Bare
 }
 
+/// The part of an address below the commune (house, street, hamlet), folded, for
+/// comparing two addresses of the same commune ("Số 12, Tổ 3" and "so 12, to 3" agree);
+/// `None` when the address has no such part. Cheap: no unit lookup.
+pub fn hamlet_key(text: &str) -> Option<String> {
+    let mut key = String::new();
+    for part in text.split([',', ';']) {
+        // Only the first word decides; a part that is no hamlet is never folded whole.
+        let part = part.trim();
+        let first = part.split([' ', '.']).next().unwrap_or("");
+        if !(part.starts_with(|c: char| c.is_ascii_digit()) || HAMLET_WORDS.contains(&folded_spaced(first).as_str())) {
+            continue;
+        }
+        if !key.is_empty() {
+            key.push_str(", ");
+        }
+        key.push_str(&folded_spaced(part));
+    }
+    (!key.is_empty()).then_some(key)
+}
+
 /// Parses a free-text address; `scope` is the province the job or the record gives.
 ///
 /// ```
@@ -178,6 +198,14 @@ mod tests {
         let (a, _) = parse_address("Thôn Cát Tường, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None);
         assert_eq!(unit_name(&a).as_deref(), Some("Xã Cát Hanh"));
         assert_eq!(a.hamlet.as_deref(), Some("Thôn Cát Tường"));
+    }
+
+    #[test]
+    fn the_part_below_the_commune_is_a_key() {
+        assert_eq!(hamlet_key("Số 12, Tổ 3, Xã Ia Grai, Tỉnh Gia Lai"), hamlet_key("so 12, to 3, X. Ia Grai"));
+        assert_eq!(hamlet_key("Thôn 3, Xã Cát Hanh").as_deref(), Some("thon 3"));
+        assert_ne!(hamlet_key("Thôn 3, Xã Cát Hanh"), hamlet_key("Thôn 4, Xã Cát Hanh"));
+        assert_eq!(hamlet_key("Xã Cát Hanh, Huyện Phù Cát"), None);
     }
 
     #[test]

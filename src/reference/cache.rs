@@ -15,8 +15,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 3;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x03";
+pub const INDEX_FORMAT: u32 = 4;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x04";
 
 pub(super) struct Cached {
     pub rows_read: u64,
@@ -146,6 +146,13 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
         });
         w.opt(f.commune.as_deref());
         w.opt(f.province.as_deref());
+        match f.hamlet {
+            Some(h) => {
+                w.0.push(1);
+                w.u64(h);
+            }
+            None => w.0.push(0),
+        }
         w.0.push(match p.status {
             None => 0,
             Some(Status::Alive) => 1,
@@ -258,6 +265,7 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         };
         f.commune = r.opt()?;
         f.province = r.opt()?;
+        f.hamlet = if r.u8()? == 1 { Some(r.u64()?) } else { None };
         let status = match r.u8()? {
             1 => Some(Status::Alive),
             2 => Some(Status::Deceased),
