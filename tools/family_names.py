@@ -5,7 +5,7 @@ opens a full name in two public name lists that lamsach's generator did not writ
     python3 tools/family_names.py NGXSON_DATASET_CSV UIT_MEMBER_JSON > schemas/family_names.tsv
 
 Sources (counts only are kept, no full name):
-  - ngxson/tfjs-vn-name-to-gender, dataset.csv: 63,773 distinct full names (no licence stated).
+  - ngxson/tfjs-vn-name-to-gender, dataset.csv: 63,774 distinct full names (no licence stated).
   - duyet/vietnamese-namedb, uit_member.json: 8,757 full names (MIT).
 A first word counts as a family name when it opens at least 3 names over both lists;
 words that are middle or given names in the great majority of names (văn, thị ...) are
