@@ -190,6 +190,17 @@ fn a_failure_in_the_last_stage_publishes_nothing_and_keeps_earlier_runs() {
     assert!(first.join("manifest.json").exists() && first.join("records.parquet").exists());
 }
 
+/// A job over the demo's reference and one labour register, `x.csv`, beside the job file.
+const X_LABOUR_JOB: &str =
+    "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n";
+
+/// Runs a job into `out`, asserting that it published; returns the run folder.
+fn run_ok(job: &Path, out: &Path) -> PathBuf {
+    let o = run(&["run", job.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+}
+
 fn write_job(dir: &Path, body: &str) -> PathBuf {
     let p = dir.join("job.toml");
     std::fs::write(&p, body).unwrap();
@@ -239,10 +250,7 @@ fn check_prints_the_mapping_and_a_missing_column_names_the_headers() {
     assert!(s.contains("dat_dai: csv") && s.contains("encoding tcvn3") && s.contains("full_name←\"Chủ sử dụng\""), "{s}");
     assert!(s.contains("bhyt: excel") && s.contains("header at row 4"), "{s}");
     std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh\nA,1990\n").unwrap();
-    let job = write_job(
-        tmp.path(),
-        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
-    );
+    let job = write_job(tmp.path(), X_LABOUR_JOB);
     let o = run(&["check", job.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
@@ -387,7 +395,7 @@ fn an_uncertain_encoding_stops_the_job_until_the_job_names_it() {
         bytes.extend_from_slice(b"\xd0\xf3\xf1\xf1\xea\xe8\xe9 \xf2\xe5\xea\xf1\xf2,1990,079203000001,Nam\n");
     }
     std::fs::write(tmp.path().join("x.csv"), &bytes).unwrap();
-    let body = "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n";
+    let body = X_LABOUR_JOB;
     let job = write_job(tmp.path(), body);
     for cmd in ["check", "run"] {
         let o = run(&[cmd, job.to_str().unwrap()]);
@@ -485,13 +493,8 @@ fn one_cell_longer_than_excel_holds_never_stops_the_night() {
     let long = "Ghi chú ".repeat(5_000); // 40,000 characters
     std::fs::write(tmp.path().join("x.csv"), format!("Họ và tên,Ngày sinh,Giới tính,Số CCCD\n\"{long}\",01/02/1990,Nam,\nTrần Thị Hoa,03/04/1985,Nữ,\n"))
         .unwrap();
-    let job = write_job(
-        tmp.path(),
-        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
-    );
-    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    let job = write_job(tmp.path(), X_LABOUR_JOB);
+    let dir = run_ok(&job, &tmp.path().join("o"));
     let records = read_parquet(&dir.join("records.parquet"));
     let raw = records.column("full_name_raw").unwrap().str().unwrap().get(0).unwrap().chars().count();
     assert_eq!(raw, long.trim().chars().count(), "the Parquet keeps the value whole");
@@ -534,11 +537,7 @@ fn an_empty_source_among_good_ones_is_left_out_and_the_others_published() {
 fn a_doubled_header_or_an_override_naming_no_header_is_a_job_error() {
     let tmp = tempfile::tempdir().unwrap();
     demo_inputs(tmp.path());
-    let body = |extra: &str| {
-        format!(
-            "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n{extra}"
-        )
-    };
+    let body = |extra: &str| format!("{X_LABOUR_JOB}{extra}");
     std::fs::write(tmp.path().join("x.csv"), "Họ tên,Ngày sinh,Giới tính,Số CCCD,Ngày sinh\nA,1990,Nam,,1991\n").unwrap();
     let job = write_job(tmp.path(), &body(""));
     for cmd in ["check", "run"] {
@@ -596,13 +595,8 @@ fn an_unclosed_quote_in_the_last_column_is_quarantined_with_the_rows_it_swallowe
         text.push_str(&format!("Nguyễn Văn B{k},01/02/1991,Nam,,Thôn {k}\n"));
     }
     std::fs::write(tmp.path().join("x.csv"), text).unwrap();
-    let job = write_job(
-        tmp.path(),
-        "[job]\nname = \"t\"\n[reference]\npath = \"demo-input/reference.csv\"\n[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n",
-    );
-    let o = run(&["run", job.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+    let job = write_job(tmp.path(), X_LABOUR_JOB);
+    let dir = run_ok(&job, &tmp.path().join("o"));
     let q = read_parquet(&dir.join("quarantine.parquet"));
     let reasons = q.column("reason").unwrap().str().unwrap().clone();
     let i = (0..q.height()).find(|&i| reasons.get(i) == Some("UNCLOSED_QUOTE")).expect("the swallowed rows are quarantined");
