@@ -104,6 +104,7 @@ codes! {
     TextLegacyEncoding => "TEXT_LEGACY_ENCODING", Clean, Warning, "Văn bản mã hóa cũ (TCVN3/VNI/...) đã được chuyển sang Unicode", "Text in a legacy encoding (TCVN3/VNI/...) was decoded to Unicode";
     TextNotNfc => "TEXT_NOT_NFC", Clean, Info, "Văn bản Unicode tổ hợp (NFD) đã chuẩn hóa về NFC", "Decomposed Unicode (NFD) text normalized to NFC";
     TextSpacing => "TEXT_SPACING", Clean, Info, "Khoảng trắng thừa hoặc ký tự ẩn đã được loại bỏ", "Extra spaces or invisible characters removed";
+    FormulaNoValue => "FORMULA_NO_VALUE", Clean, Warning, "Ô Excel là công thức chưa có giá trị lưu (đọc như ô trống); mở tệp bằng Excel và lưu lại", "An Excel formula cell has no saved value (read as empty); open the workbook in Excel and save it";
     ValueTooLong => "VALUE_TOO_LONG", Clean, Warning, "Giá trị dài bất thường (trên 1.000 ký tự); worklist chỉ hiện phần đầu", "Value unusually long (over 1,000 characters); the worklist shows only its start";
     TextControlChars => "TEXT_CONTROL_CHARS", Clean, Warning, "Ký tự điều khiển (lỗi chuyển mã) đã được loại bỏ", "Control characters (a conversion fault) removed";
     TextLookalikeChars => "TEXT_LOOKALIKE_CHARS", Clean, Info, "Ký tự trông giống chữ Việt (Ð, dấu nháy cong, ...) đã được thay bằng ký tự chuẩn", "Look-alike characters (Ð, curly apostrophes, ...) replaced by the standard ones";

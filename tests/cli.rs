@@ -606,3 +606,30 @@ fn an_unclosed_quote_in_the_last_column_is_quarantined_with_the_rows_it_swallowe
     assert_eq!(input["records"], 1);
     assert_eq!(input["rows_read"].as_u64(), Some(input["rows_kept"].as_u64().unwrap() + input["rows_quarantined"].as_u64().unwrap()));
 }
+
+#[test]
+fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    // What a tool that writes formulas without computing them leaves behind.
+    ws.set_formula_result_default("");
+    for (c, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_formula(1, 0, "=CONCATENATE(\"Trần \",\"Thị Hoa\")").unwrap();
+    ws.write_string(1, 1, "03/04/1985").unwrap();
+    ws.write_string(1, 2, "Nữ").unwrap();
+    ws.write_string(2, 0, "Lê Văn An").unwrap();
+    ws.write_string(2, 1, "01/02/1990").unwrap();
+    ws.write_string(2, 2, "Nam").unwrap();
+    wb.save(tmp.path().join("x.xlsx")).unwrap();
+    let job = write_job(tmp.path(), &X_LABOUR_JOB.replace("x.csv", "x.xlsx"));
+    let dir = run_ok(&job, &tmp.path().join("o"));
+    let records = read_parquet(&dir.join("records.parquet"));
+    let codes = records.column("finding_codes").unwrap().list().unwrap().clone();
+    let has = |i: usize| codes.get_as_series(i).unwrap().str().unwrap().iter().any(|c| c == Some("FORMULA_NO_VALUE"));
+    assert!(has(0), "the formula cell is flagged");
+    assert!(!has(1), "a typed value is not");
+}

@@ -80,7 +80,7 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
                 let cells = csv::StringRecord::from_byte_record(rec)
                     .unwrap_or_else(|e| e.into_byte_record().iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().into());
                 let multiline = cells.as_slice().contains('\n');
-                Some(Item::Row(Row { line, cells, multiline }))
+                Some(Item::Row(Row { line, cells, multiline, unsaved_formulas: Vec::new() }))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);

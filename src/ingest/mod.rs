@@ -93,6 +93,8 @@ pub(crate) struct Row {
     /// The cells in one buffer (no allocation per cell).
     pub cells: ::csv::StringRecord,
     pub multiline: bool,
+    /// Excel: columns whose cell is a formula with no saved value (read as empty).
+    pub unsaved_formulas: Vec<u16>,
 }
 
 impl Row {
@@ -518,7 +520,12 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                         }
                     }
                     // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
-                    let findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
+                    let mut findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
+                    for &c in &r.unsaved_formulas {
+                        if let Some(f) = Field::ALL.iter().find(|f| cols[f.index()] == Some(c as usize)) {
+                            findings.push(Finding::new(*f, crate::finding::Code::FormulaNoValue));
+                        }
+                    }
                     records.push(RawRecord { source_row: r.line, role: ri as u16, values, findings });
                 }
             }

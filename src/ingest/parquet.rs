@@ -10,7 +10,7 @@ pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item> + Send>, Ingest
     let f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
     let df = ParquetReader::new(f).finish().map_err(|e| err(e.to_string()))?;
     let headers: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
-    let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers), multiline: false });
+    let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers), multiline: false, unsaved_formulas: Vec::new() });
     let mut cols: Vec<StringChunked> = Vec::with_capacity(df.width());
     for c in df.columns() {
         let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| err(e.to_string()))?;
@@ -23,7 +23,7 @@ pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item> + Send>, Ingest
         for c in &cols {
             cells.push_field(c.get(i).unwrap_or(""));
         }
-        Item::Row(Row { line: i as u64 + 1, cells, multiline: false })
+        Item::Row(Row { line: i as u64 + 1, cells, multiline: false, unsaved_formulas: Vec::new() })
     });
     Ok(Box::new(std::iter::once(header).chain(body)))
 }

@@ -46,6 +46,9 @@ pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = 
         None => names.first().cloned().ok_or_else(|| err("the workbook has no sheets".into()))?,
     };
     let range = wb.worksheet_range(&name).map_err(|e| err(e.to_string()))?;
+    // A formula whose result was never saved (a workbook written by a tool that does not
+    // compute) reads as empty: the formulas say which empty cells those are.
+    let formulas = wb.worksheet_formula(&name).ok();
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let rows: Vec<Item> = range
         .rows()
@@ -53,7 +56,15 @@ pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = 
         .map(|(i, r)| {
             let mut cells: Vec<String> = vec![String::new(); col0 as usize];
             cells.extend(r.iter().map(cell_text));
-            Item::Row(Row { line: row0 as u64 + i as u64 + 1, cells: ::csv::StringRecord::from(cells), multiline: false })
+            let abs_row = row0 + i as u32;
+            let unsaved_formulas = match &formulas {
+                Some(f) => (0..cells.len())
+                    .filter(|&c| cells[c].is_empty() && f.get_value((abs_row, c as u32)).is_some_and(|x| !x.is_empty()))
+                    .map(|c| c as u16)
+                    .collect(),
+                None => Vec::new(),
+            };
+            Item::Row(Row { line: abs_row as u64 + 1, cells: ::csv::StringRecord::from(cells), multiline: false, unsaved_formulas })
         })
         .collect();
     Ok(Box::new(rows.into_iter()))
