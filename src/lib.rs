@@ -27,15 +27,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod assess;
 pub mod field;
+pub mod files;
 pub mod finding;
 pub mod ingest;
+#[cfg(feature = "io")]
 pub mod job;
 pub mod link;
 pub mod normalize;
+#[cfg(feature = "io")]
 pub mod publish;
 pub mod reference;
 pub mod rng;
 pub mod schema;
+#[cfg(feature = "io")]
 pub mod synth;
 
 /// The language of human outputs (report, worklist, CLI summary).
@@ -49,5 +53,6 @@ pub enum Lang {
 
 pub use field::Field;
 pub use finding::{Code, Dimension, Finding, Severity};
+#[cfg(feature = "io")]
 pub use job::{Job, RunOutcome};
 pub use link::{LinkSettings, MatchClass};

@@ -4,7 +4,9 @@
 
 mod csv;
 pub mod decode;
+#[cfg(feature = "io")]
 mod parquet;
+#[cfg(feature = "io")]
 mod xlsx;
 
 use crate::field::Field;
@@ -326,8 +328,12 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
             }
             (csv::rows(path, det, delim)?, Some(det))
         }
+        #[cfg(feature = "io")]
         Format::Excel => (xlsx::rows(path, input.sheet.as_deref())?, None),
+        #[cfg(feature = "io")]
         Format::Parquet => (parquet::rows(path)?, None),
+        #[cfg(not(feature = "io"))]
+        Format::Excel | Format::Parquet => return Err(IngestError::UnknownFormat { file }),
     };
     // Look for the header among the first rows: the row most of whose cells are known headers.
     let mut head: Vec<Item> = Vec::new();

@@ -76,7 +76,7 @@ pub struct Job {
     pub gate: Gate,
     pub worklist_by_source: bool,
     /// Modes of run folders, their files and the reference cache.
-    pub modes: crate::publish::files::Modes,
+    pub modes: crate::files::Modes,
     /// Reference caches kept, newest first.
     pub cache_keep: usize,
     /// One unreadable source fails the run (the old behaviour) instead of being left out.
@@ -349,7 +349,7 @@ impl Job {
             run_date,
             gate,
             worklist_by_source,
-            modes: if jf.job.group_readable.unwrap_or(false) { crate::publish::files::Modes::GROUP } else { crate::publish::files::Modes::PRIVATE },
+            modes: if jf.job.group_readable.unwrap_or(false) { crate::files::Modes::GROUP } else { crate::files::Modes::PRIVATE },
             cache_keep: jf.job.cache_keep.unwrap_or(2).max(1),
             all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
         })
@@ -386,7 +386,7 @@ impl Job {
             self.cache_dir.clone()
         };
         // A run killed by SIGKILL (OOM killer, reboot, cron timeout) left its temporary folder.
-        let stale = crate::publish::files::remove_stale_tmp(&output_dir, &self.name);
+        let stale = crate::files::remove_stale_tmp(&output_dir, &self.name);
         if stale > 0 {
             tracing::info!(removed = stale, "removed temporary folders of killed runs of this job");
         }

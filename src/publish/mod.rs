@@ -3,7 +3,6 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 pub mod explain;
-pub mod files;
 pub mod parquet;
 mod report;
 pub mod summary;
@@ -11,6 +10,7 @@ mod xlsx;
 
 use crate::Lang;
 use crate::assess::Assessed;
+use crate::files;
 use crate::ingest::IngestedSource;
 use crate::job::Job;
 use crate::job::manifest::{Manifest, OutputEntry};

@@ -2,6 +2,7 @@
 //! written to a temporary name and renamed, so it is complete or absent.
 
 use super::{Reference, ReferencePerson};
+use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::date::PartialDate;
@@ -9,7 +10,6 @@ use crate::normalize::legacy::{Detection, Encoding};
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
-use crate::publish::files::{self, Modes};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;

@@ -60,7 +60,7 @@ pub struct CacheSettings<'a> {
     pub dir: &'a Path,
     /// Caches kept, newest first: a nightly extract with a new hash adds one per night.
     pub keep: usize,
-    pub modes: crate::publish::files::Modes,
+    pub modes: crate::files::Modes,
 }
 
 /// Reads the reference: from the cache in `cache.dir` when it is valid for

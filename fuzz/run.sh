@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fuzzes each target under AddressSanitizer for SECONDS (default 600) in turn, starting
+# from the seeds in fuzz/seeds/<target> and a working corpus in $CORPUS/<target>.
+# Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz); the targets build
+# against lamsach without its `io` feature, so no polars is compiled with the sanitizer.
+#   fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+secs="${1:-600}"; shift || true
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(decoders dates csv address)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamsach-fuzz-target}"
+corpus="${CORPUS:-/tmp/lamsach-fuzz-corpus}"
+for t in "${targets[@]}"; do
+  mkdir -p "$corpus/$t"
+  echo "== $t: ${secs}s under AddressSanitizer"
+  cargo +nightly fuzz run --release --sanitizer address "$t" "$corpus/$t" "seeds/$t" -- \
+    -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -25
+done
