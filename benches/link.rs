@@ -5,16 +5,20 @@
 //!
 //!     cargo bench --bench link
 
+/// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lamsach::calendar::PartialDate;
 use lamsach::link::blocking::{RuleStats, Rules, candidates};
 use lamsach::link::compare::default_comparisons;
 use lamsach::link::features::Features;
 use lamsach::link::similarity::{jaro_winkler, jaro_winkler_simple};
 use lamsach::link::{LinkIndex, LinkSettings, run, train};
-use lamsach::normalize::date::PartialDate;
-use lamsach::normalize::text::fold;
 use lamsach::rng::Rng;
 use lamsach::synth::population::{Generator, Person};
+use lamsach::text::fold;
 use std::hint::black_box;
 
 fn features(p: &Person) -> Features {

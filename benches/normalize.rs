@@ -3,22 +3,26 @@
 //!
 //!     cargo bench --bench normalize
 
+/// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lamsach::Field;
 use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::normalize_person_id;
-use lamsach::normalize::legacy::{Encoding, decode, detect, encode};
 use lamsach::normalize::name::normalize_name;
-use lamsach::normalize::text::ToneStyle;
 use lamsach::rng::Rng;
 use lamsach::synth::defects::strip_diacritics;
 use lamsach::synth::population::Generator;
+use lamsach::text::ToneStyle;
+use lamsach::text::legacy::{Encoding, decode, detect, encode};
 use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 use std::hint::black_box;
 
 /// Typical register names: mostly NFC title case, some without diacritics or in capitals.
 fn names(n: usize) -> Vec<String> {
-    let as_of = lamsach::normalize::date::PartialDate::ymd(2026, 11, 1);
+    let as_of = lamsach::calendar::PartialDate::ymd(2026, 11, 1);
     let mut g = Generator::new("52", as_of, 7);
     let people = g.population(n, 7);
     let mut r = Rng::new(3);
@@ -78,7 +82,7 @@ fn addresses(n: usize) -> Vec<String> {
             let text = parts.join(", ");
             match shape {
                 1 => text.replace("Xã ", "X. ").replace("Phường ", "P. ").replace("Huyện ", "H. ").replace("Tỉnh ", "T. "),
-                2 => lamsach::normalize::text::fold(&text),
+                2 => lamsach::text::fold(&text),
                 _ => text,
             }
         })

@@ -4,24 +4,27 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lamsach::Lang;
-use lamsach::job::{Job, JobError, RunError, RunOptions};
+use lamsach::job::{ExitStatus, Job, JobError, RunError, RunOptions};
 use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
-use lamsach::normalize::legacy::{self, Encoding};
-use lamsach::normalize::text::ToneStyle;
+use lamsach::text::ToneStyle;
+use lamsach::text::legacy::{self, Encoding};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-/// Exit codes, documented in the README.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(i32)]
-pub enum Exit {
-    Success = 0,
-    Failed = 1,
-    Usage = 2,
-    GateFailed = 3,
-    /// Published, but some sources could not be read and were left out.
-    SourcesFailed = 4,
+/// The language of the report and the worklist, as the command line spells it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LangArg {
+    Vi,
+    En,
+}
+
+impl std::convert::From<LangArg> for lamsach::Lang {
+    fn from(l: LangArg) -> lamsach::Lang {
+        match l {
+            LangArg::Vi => lamsach::Lang::Vi,
+            LangArg::En => lamsach::Lang::En,
+        }
+    }
 }
 
 /// lamsach ("làm sạch"): cleans Vietnamese population records and links them
@@ -63,7 +66,7 @@ enum Command {
         out: Option<PathBuf>,
         /// Language of the report and worklist.
         #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        lang: Option<LangArg>,
     },
     /// Run the bundled demo job on the bundled fixtures and print where the report is.
     Demo {
@@ -71,7 +74,7 @@ enum Command {
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
         #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        lang: Option<LangArg>,
     },
     /// Validate a job file and its inputs (files, headers, schemas) without running it.
     Check { job: PathBuf },
@@ -117,7 +120,7 @@ enum Command {
         /// SOURCE:ROW as in records.parquet.
         record: String,
         #[arg(long, value_enum, default_value = "vi")]
-        lang: Lang,
+        lang: LangArg,
     },
 }
 
@@ -179,8 +182,8 @@ pub fn main() -> i32 {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Success as i32,
-                _ => Exit::Usage as i32,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitStatus::Success as i32,
+                _ => ExitStatus::Usage as i32,
             };
         }
     };
@@ -196,7 +199,7 @@ pub fn main() -> i32 {
         Err(err) => {
             // A closed pipe (lamsach normalize | head) is not a failure.
             if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
-                return Exit::Success as i32;
+                return ExitStatus::Success as i32;
             }
             eprintln!("lamsach: {err:#}");
             let usage = err.chain().any(|c| {
@@ -208,20 +211,20 @@ pub fn main() -> i32 {
                         _ => false,
                     }
             });
-            if usage { Exit::Usage as i32 } else { Exit::Failed as i32 }
+            if usage { ExitStatus::Usage as i32 } else { ExitStatus::Failed as i32 }
         }
     }
 }
 
-fn dispatch(cli: Cli) -> Result<Exit> {
+fn dispatch(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Run { job, out, lang } => {
             let job = Job::load(&job)?;
-            run_job(&job, RunOptions { out, lang, progress: None })
+            run_job(&job, RunOptions { out, lang: lang.map(Into::into), progress: None })
         }
         Command::Demo { out, lang } => {
             let job = lamsach::synth::demo::prepare(&out).context("cannot write the demo fixtures")?;
-            let code = run_job(&job, RunOptions { out: Some(out.clone()), lang, progress: None })?;
+            let code = run_job(&job, RunOptions { out: Some(out.clone()), lang: lang.map(Into::into), progress: None })?;
             Ok(code)
         }
         Command::Check { job } => check(&job),
@@ -230,7 +233,7 @@ fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Synth(args) => {
             let report = lamsach::synth::run(&args)?;
             println!("{report}");
-            Ok(Exit::Success)
+            Ok(ExitStatus::Success)
         }
         Command::Eval { truth, run, json, min_f1 } => {
             let e = lamsach::synth::eval::evaluate(&truth, &run)?;
@@ -243,13 +246,13 @@ fn dispatch(cli: Cli) -> Result<Exit> {
                 && e.overall.f1 < min
             {
                 eprintln!("lamsach: F1 {:.4} is below --min-f1 {min}", e.overall.f1);
-                return Ok(Exit::Failed);
+                return Ok(ExitStatus::Failed);
             }
-            Ok(Exit::Success)
+            Ok(ExitStatus::Success)
         }
         Command::Explain { run, record, lang } => {
-            print!("{}", lamsach::publish::explain::explain(&run, &record, lang)?);
-            Ok(Exit::Success)
+            print!("{}", lamsach::publish::explain::explain(&run, &record, lang.into())?);
+            Ok(ExitStatus::Success)
         }
     }
 }
@@ -262,7 +265,7 @@ fn show_stage(stage: &str) {
     }
 }
 
-fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
+fn run_job(job: &Job, mut opts: RunOptions) -> Result<ExitStatus> {
     // A spinner for people at a terminal; cron gets the plain log lines.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let pb = indicatif::ProgressBar::new_spinner();
@@ -287,16 +290,10 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<Exit> {
     for f in &outcome.failed_sources {
         eprintln!("lamsach: source '{}' left out of this run: {}", f.name, f.error);
     }
-    Ok(if !outcome.failed_sources.is_empty() {
-        Exit::SourcesFailed
-    } else if !outcome.gate_passed {
-        Exit::GateFailed
-    } else {
-        Exit::Success
-    })
+    Ok(outcome.exit_status)
 }
 
-fn check(path: &std::path::Path) -> Result<Exit> {
+fn check(path: &std::path::Path) -> Result<ExitStatus> {
     let job = Job::load(path)?;
     let layouts = job.check().map_err(|e| JobError {
         file: path.display().to_string(),
@@ -326,15 +323,16 @@ fn check(path: &std::path::Path) -> Result<Exit> {
         }
     }
     println!("ok");
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }
 
 fn codes_json(codes: &[lamsach::Code]) -> serde_json::Value {
     serde_json::Value::from(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>())
 }
 
-fn normalize(kind: Kind, style: Style) -> Result<Exit> {
+fn normalize(kind: Kind, style: Style) -> Result<ExitStatus> {
     use lamsach::normalize::*;
+    use lamsach::text;
     use serde_json::json;
     let style = match style {
         Style::Old => ToneStyle::Old,
@@ -424,10 +422,10 @@ fn normalize(kind: Kind, style: Style) -> Result<Exit> {
         writeln!(out, "{v}")?;
     }
     out.flush()?;
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }
 
-fn decode(from: From, file: &std::path::Path) -> Result<Exit> {
+fn decode(from: From, file: &std::path::Path) -> Result<ExitStatus> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let det = match from {
         From::Auto => legacy::detect(&bytes),
@@ -449,5 +447,5 @@ fn decode(from: From, file: &std::path::Path) -> Result<Exit> {
     eprintln!("lamsach: {}: encoding {} (confidence {:.2})", file.display(), det.encoding.as_str(), det.confidence);
     let mut out = std::io::stdout().lock();
     out.write_all(legacy::decode(&bytes, det.encoding).as_bytes())?;
-    Ok(Exit::Success)
+    Ok(ExitStatus::Success)
 }

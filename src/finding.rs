@@ -43,6 +43,29 @@ impl Dimension {
     }
 }
 
+/// One value per dimension, indexed by [`Dimension`] (never by a bare number).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PerDimension<T>(pub [T; 4]);
+
+impl<T: Copy> PerDimension<T> {
+    pub fn splat(v: T) -> Self {
+        PerDimension([v; 4])
+    }
+}
+
+impl<T> std::ops::Index<Dimension> for PerDimension<T> {
+    type Output = T;
+    fn index(&self, d: Dimension) -> &T {
+        &self.0[d.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Dimension> for PerDimension<T> {
+    fn index_mut(&mut self, d: Dimension) -> &mut T {
+        &mut self.0[d.index()]
+    }
+}
+
 /// How much a finding weighs on its dimension's score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {

@@ -19,13 +19,8 @@
 //! [`job`] reads a job file and runs the stages; [`synth`] makes synthetic
 //! populations and registers with ground truth.
 
-/// mimalloc: the pipeline allocates many small strings (perf showed glibc's
-/// malloc/free at ~38% of CSV ingest); set here so the binary, tests and
-/// benchmarks all measure the same allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod assess;
+pub mod calendar;
 pub mod field;
 pub mod files;
 pub mod finding;
@@ -41,9 +36,12 @@ pub mod rng;
 pub mod schema;
 #[cfg(feature = "io")]
 pub mod synth;
+#[cfg(feature = "io")]
+pub mod table;
+pub mod text;
 
 /// The language of human outputs (report, worklist, CLI summary).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

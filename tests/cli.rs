@@ -309,7 +309,7 @@ fn normalize_command_prints_json_per_line() {
 fn decode_command_reports_the_encoding() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("t.txt");
-    std::fs::write(&p, lamsach::normalize::legacy::encode("Nguyễn Văn Đức\nTrần Thị Hương\n", lamsach::normalize::legacy::Encoding::Vni)).unwrap();
+    std::fs::write(&p, lamsach::text::legacy::encode("Nguyễn Văn Đức\nTrần Thị Hương\n", lamsach::text::legacy::Encoding::Vni)).unwrap();
     let o = run(&["decode", p.to_str().unwrap()]);
     assert!(o.status.success());
     assert_eq!(String::from_utf8(o.stdout.clone()).unwrap(), "Nguyễn Văn Đức\nTrần Thị Hương\n");

@@ -3,9 +3,9 @@
 
 use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::{normalize_person_id, normalize_phone, normalize_tax_code};
-use lamsach::normalize::legacy::{Encoding, decode, detect, encode, repair_mojibake};
 use lamsach::normalize::name::normalize_name;
-use lamsach::normalize::text::{ToneStyle, clean, fold, tone_style};
+use lamsach::text::legacy::{Encoding, decode, detect, encode, repair_mojibake};
+use lamsach::text::{ToneStyle, clean, fold, tone_style};
 use proptest::prelude::*;
 use unicode_normalization::is_nfc;
 
@@ -75,7 +75,7 @@ proptest! {
     #[test]
     fn correct_vietnamese_is_never_repaired(s in vietnamese_name()) {
         // Only real syllables: every word of a proper name is one.
-        let words_ok = s.split(' ').all(lamsach::normalize::text::is_vietnamese_syllable);
+        let words_ok = s.split(' ').all(lamsach::text::is_vietnamese_syllable);
         if words_ok {
             prop_assert!(repair_mojibake(&s).is_none());
         }
@@ -96,7 +96,7 @@ proptest! {
     fn valid_dates_parse_back(y in 1900i32..2025, m in 1u8..=12, d in 1u8..=28) {
         let s = format!("{d:02}/{m:02}/{y}");
         let p = parse_date(&s, &DateOptions::default());
-        prop_assert_eq!(p.date, Some(lamsach::normalize::date::PartialDate::ymd(y, m, d)));
+        prop_assert_eq!(p.date, Some(lamsach::calendar::PartialDate::ymd(y, m, d)));
         prop_assert!(p.codes.is_empty());
     }
 }

@@ -4,9 +4,9 @@
 //! in tests/realdata/cache/.
 
 use lamsach::Code;
-use lamsach::normalize::legacy::{Encoding, decode};
 use lamsach::normalize::name::normalize_name;
-use lamsach::normalize::text::{ToneStyle, fold};
+use lamsach::text::legacy::{Encoding, decode};
+use lamsach::text::{ToneStyle, fold};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use unicode_normalization::UnicodeNormalization;

@@ -4,15 +4,16 @@
 //! Score of a dimension = 100 − 40 per error − 15 per warning (floor 0); a
 //! record passes a dimension when it has no error finding in it.
 
+use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
-use crate::finding::{Code, Dimension, Finding, Severity, SuggestedFrom};
-use crate::ingest::IngestedSource;
-use crate::link::{Linked, MatchClass};
-use crate::normalize::date::{PartialDate, Precision};
+use crate::finding::{Code, Dimension, Finding, PerDimension, Severity, SuggestedFrom};
+use crate::ingest::RawRecord;
+use crate::link::features::Features;
+use crate::link::{MatchClass, RecordLink};
 use crate::normalize::{NormRecord, Status};
 use crate::reference::Reference;
-use crate::schema::SchemaKind;
-use std::collections::HashMap;
+use crate::schema::{Schema, SchemaKind};
+use std::collections::{HashMap, HashSet};
 
 /// Settings from the job's `[assess]` table.
 #[derive(Clone, Debug)]
@@ -26,35 +27,32 @@ pub struct AssessSettings {
 #[derive(Clone, Debug)]
 pub struct AssessedRecord {
     pub findings: Vec<Finding>,
-    /// By `Dimension::index`.
-    pub scores: [u8; 4],
-    pub pass: [bool; 4],
+    pub scores: PerDimension<u8>,
+    pub pass: PerDimension<bool>,
 }
 
 impl AssessedRecord {
     pub fn passes(&self) -> bool {
-        self.pass.iter().all(|p| *p)
+        self.pass.0.iter().all(|p| *p)
     }
 }
 
-pub struct Assessed {
-    /// `records[s][i]` for source s, record i.
-    pub records: Vec<Vec<AssessedRecord>>,
-}
-
 /// Score and pass flag of each dimension from a list of findings.
-pub fn score(findings: &[Finding]) -> ([u8; 4], [bool; 4]) {
-    let mut penalty = [0u32; 4];
-    let mut pass = [true; 4];
+pub fn score(findings: &[Finding]) -> (PerDimension<u8>, PerDimension<bool>) {
+    let mut penalty = PerDimension::splat(0u32);
+    let mut pass = PerDimension::splat(true);
     for f in findings {
-        let d = f.code.dimension().index();
+        let d = f.code.dimension();
         penalty[d] += f.code.severity().penalty();
         if f.code.severity() == Severity::Error {
             pass[d] = false;
         }
     }
-    (penalty.map(|p| 100u32.saturating_sub(p) as u8), pass)
+    (PerDimension(penalty.0.map(|p| MAX_SCORE.saturating_sub(p) as u8)), pass)
 }
+
+/// A dimension's score with no finding against it.
+pub const MAX_SCORE: u32 = 100;
 
 /// Gives the finding `code` on `field` the reference's value as its suggestion.
 fn set_suggestion(findings: &mut [Finding], field: Field, code: Code, value: &str) -> bool {
@@ -67,191 +65,250 @@ fn set_suggestion(findings: &mut [Finding], field: Field, code: Code, value: &st
     }
 }
 
-/// Runs the assessment over every source.
-pub fn run(sources: &[IngestedSource], normalized: &[Vec<NormRecord>], linked: &Linked, reference: &Reference, settings: &AssessSettings) -> Assessed {
-    // The reference person each personal ID belongs to.
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(reference.people.len());
-    for (i, f) in reference.features.iter().enumerate() {
-        if let Some(id) = f.person_id.as_deref() {
-            by_id.entry(id).or_insert(i);
+/// One source as assess sees it: its schema and, per record, the raw values, the
+/// normalized record and the link, in the same order.
+#[derive(Clone, Copy)]
+pub struct LinkedSource<'a> {
+    pub schema: &'a Schema,
+    pub raw: &'a [RawRecord],
+    pub norm: &'a [NormRecord],
+    pub links: &'a [RecordLink],
+}
+
+/// What every record is assessed against.
+pub struct AssessContext<'a> {
+    pub reference: &'a Reference,
+    /// Per reference person: another row of the extract has the same personal ID.
+    pub shared_id: &'a [bool],
+    pub settings: &'a AssessSettings,
+}
+
+/// Facts about the reference and the whole job, gathered once.
+struct JobFacts<'a> {
+    /// The reference person each personal ID belongs to.
+    by_id: HashMap<&'a str, usize>,
+    /// Reference people a death register in this job matched.
+    died: HashSet<u32>,
+    /// Days since the epoch before which a record is stale.
+    stale_before: Option<i32>,
+}
+
+impl<'a> JobFacts<'a> {
+    fn gather(sources: &[LinkedSource], ctx: &AssessContext<'a>) -> JobFacts<'a> {
+        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ctx.reference.people.len());
+        for (i, f) in ctx.reference.features.iter().enumerate() {
+            if let Some(id) = f.person_id.as_deref() {
+                by_id.entry(id).or_insert(i);
+            }
+        }
+        let died = sources
+            .iter()
+            .filter(|s| s.schema.kind == SchemaKind::Death)
+            .flat_map(|s| s.links.iter())
+            .filter(|l| l.class == MatchClass::Match)
+            .filter_map(|l| l.best.as_ref().map(|b| b.ref_idx))
+            .collect();
+        let settings = ctx.settings;
+        let stale_before = settings.run_date.days_since_epoch().map(|d| d - settings.stale_after_days as i32);
+        JobFacts { by_id, died, stale_before }
+    }
+}
+
+/// The assess stage: per source, per record, its findings and scores, in order.
+pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
+    let facts = JobFacts::gather(sources, ctx);
+    sources
+        .iter()
+        .map(|src| {
+            let duplicate = duplicates(src);
+            let is_death_register = src.schema.kind == SchemaKind::Death;
+            (0..src.norm.len())
+                .map(|i| {
+                    let (raw, n, l) = (&src.raw[i], &src.norm[i], &src.links[i]);
+                    let mut f = n.findings.clone();
+                    complete(src.schema, raw, n, &mut f);
+                    if duplicate[i] {
+                        // Sạch: each person once.
+                        f.push(Finding::record(Code::DuplicateInSource));
+                    }
+                    correct(n, l, ctx, &facts, &mut f);
+                    live(n, l, ctx.reference, &facts, is_death_register, &mut f);
+                    let (scores, pass) = score(&f);
+                    AssessedRecord { findings: f, scores, pass }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What makes two records of one source the same person.
+#[derive(Hash, PartialEq, Eq)]
+enum DuplicateKey<'a> {
+    /// Both matched this reference person.
+    Person(u32),
+    PersonalId(&'a str),
+    /// Folded full name and full date of birth.
+    NameAndDob(String, PartialDate),
+}
+
+/// Per record: another record of the same source is the same person. A reference
+/// person several records match is one person listed twice; two people merely unsure
+/// about one candidate (review) are not, and group by their own ID or name and date
+/// of birth like unlinked records.
+fn duplicates(src: &LinkedSource) -> Vec<bool> {
+    let mut groups: HashMap<DuplicateKey, Vec<usize>> = HashMap::new();
+    for (i, (n, l)) in src.norm.iter().zip(src.links).enumerate() {
+        let key = match (&l.best, l.class) {
+            (Some(b), MatchClass::Match) => Some(DuplicateKey::Person(b.ref_idx)),
+            _ => n.person_id.as_deref().map(DuplicateKey::PersonalId).or_else(|| {
+                let name = n.name.as_ref()?;
+                let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
+                Some(DuplicateKey::NameAndDob(name.folded().to_string(), d))
+            }),
+        };
+        if let Some(k) = key {
+            groups.entry(k).or_default().push(i);
         }
     }
-    // People marked deceased by a death register in this job.
-    let mut died: HashMap<u32, usize> = HashMap::new();
-    for (s, src) in sources.iter().enumerate() {
-        if src.schema.kind == SchemaKind::Death {
-            for l in &linked.records[s] {
-                if l.class == MatchClass::Match
-                    && let Some(b) = &l.best
-                {
-                    died.insert(b.ref_idx, s);
-                }
-            }
+    let mut duplicate = vec![false; src.norm.len()];
+    for &i in groups.values().filter(|m| m.len() > 1).flatten() {
+        duplicate[i] = true;
+    }
+    duplicate
+}
+
+/// Đủ: required values present, the date of birth as precise as the register needs.
+fn complete(schema: &Schema, raw: &RawRecord, n: &NormRecord, f: &mut Vec<Finding>) {
+    let role = schema.roles.get(raw.role as usize).map_or("subject", String::as_str);
+    for field in schema.required_fields(role) {
+        if raw.values.get(field).is_none() {
+            f.push(Finding::new(field, Code::RequiredMissing));
         }
     }
-    let stale_before = settings.run_date.days_since_epoch().map(|d| d - settings.stale_after_days as i32);
-    let mut out = Vec::with_capacity(sources.len());
-    for (s, src) in sources.iter().enumerate() {
-        let is_death_register = src.schema.kind == SchemaKind::Death;
-        let roles = src.schema.roles();
-        // Duplicate groups: linked person, else personal ID, else name + full date of birth.
-        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, n) in normalized[s].iter().enumerate() {
-            let l = &linked.records[s][i];
-            // A reference person several records match is one person listed twice. Two
-            // people merely unsure about one candidate (review) are not: they group by
-            // their own ID or name and date of birth like unlinked records.
-            let key = match (&l.best, l.class) {
-                (Some(b), MatchClass::Match) => Some(format!("r{}", b.ref_idx)),
-                _ => n.person_id.as_ref().map(|id| format!("i{id}")).or_else(|| {
-                    let name = n.name.as_ref()?;
-                    let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
-                    Some(format!("n{}|{}", name.folded(), d.iso()))
-                }),
-            };
-            if let Some(k) = key {
-                groups.entry(k).or_default().push(i);
-            }
-        }
-        let mut duplicate = vec![false; normalized[s].len()];
-        for members in groups.values().filter(|m| m.len() > 1) {
-            for &i in members {
-                duplicate[i] = true;
-            }
-        }
-        let mut records = Vec::with_capacity(normalized[s].len());
-        for (i, n) in normalized[s].iter().enumerate() {
-            let raw = &src.records[i];
-            let role = &roles[raw.role as usize];
-            let mut f = n.findings.clone();
-            // đủ
-            for field in src.schema.required_fields(role) {
-                if raw.values.get(field).is_none() {
-                    f.push(Finding::new(field, Code::RequiredMissing));
-                }
-            }
-            if let Some(d) = n.dob
-                && d.precision() < src.schema.dob_precision
+    if let Some(d) = n.dob
+        && d.precision() < schema.dob_precision
+    {
+        f.push(Finding::new(Field::Dob, Code::DobImprecise));
+    }
+}
+
+/// Đúng: the link itself, then every value against the matched reference person.
+fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts, f: &mut Vec<Finding>) {
+    if l.truncated {
+        f.push(Finding::record(Code::BlockTruncated));
+    }
+    if l.best.as_ref().is_some_and(|b| ctx.shared_id[b.ref_idx as usize]) {
+        f.push(Finding::new(Field::PersonId, Code::IdSharedInReference));
+    }
+    match (l.class, &l.best) {
+        (MatchClass::NoMatch, _) | (_, None) => f.push(Finding::record(Code::NoLink)),
+        (MatchClass::Review, Some(_)) => f.push(Finding::record(Code::LinkReview)),
+        (MatchClass::Match, Some(b)) => {
+            let r = &ctx.reference.features[b.ref_idx as usize];
+            name_against_reference(n, r, f);
+            dob_against_reference(n, r, f);
+            if let (Some(sx), Some(rs)) = (n.sex, r.sex)
+                && sx != rs
             {
-                f.push(Finding::new(Field::Dob, Code::DobImprecise));
+                f.push(Finding::new(Field::Sex, Code::SexDiffers).suggest(rs.label_vi(), SuggestedFrom::Reference));
             }
-            if duplicate[i] {
-                f.push(Finding::record(Code::DuplicateInSource));
-            }
-            // đúng
-            let l = &linked.records[s][i];
-            if l.truncated {
-                f.push(Finding::record(Code::BlockTruncated));
-            }
-            if l.best.as_ref().is_some_and(|b| linked.shared_id[b.ref_idx as usize]) {
-                f.push(Finding::new(Field::PersonId, Code::IdSharedInReference));
-            }
-            match (l.class, &l.best) {
-                (MatchClass::NoMatch, _) | (_, None) => f.push(Finding::record(Code::NoLink)),
-                (MatchClass::Review, Some(_)) => f.push(Finding::record(Code::LinkReview)),
-                (MatchClass::Match, Some(b)) => {
-                    let rp = &reference.people[b.ref_idx as usize];
-                    let r = &reference.features[b.ref_idx as usize];
-                    // Names: a different name is an error; the same name badly written gets the reference spelling.
-                    if let Some(name) = &n.name
-                        && r.has_name()
-                    {
-                        if name.folded() != r.name.folded() {
-                            f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
-                        } else if name.full() != r.name.full() {
-                            // Unaccented is only wrong against evidence: the same person's name with marks.
-                            if !name.has_diacritics && r.name.has_diacritics {
-                                f.push(
-                                    Finding::new(Field::FullName, Code::NameDiacriticsFromReference)
-                                        .suggest(r.name.full().to_string(), SuggestedFrom::Reference),
-                                );
-                            }
-                            for code in [Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle, Code::NameMixedCase] {
-                                set_suggestion(&mut f, Field::FullName, code, r.name.full());
-                            }
-                        }
-                    } else if n.name.is_none() && r.has_name() {
-                        set_suggestion(&mut f, Field::FullName, Code::RequiredMissing, r.name.full());
-                    }
-                    if let Some(rd) = r.dob {
-                        match n.dob {
-                            Some(d) if d.precision() == Precision::Day && rd.precision() == Precision::Day && d != rd => {
-                                f.push(Finding::new(Field::Dob, Code::DobDiffers).suggest(rd.display_vi(), SuggestedFrom::Reference));
-                            }
-                            Some(d) if d.year != rd.year => {
-                                f.push(Finding::new(Field::Dob, Code::DobDiffers).suggest(rd.display_vi(), SuggestedFrom::Reference));
-                            }
-                            Some(d) if d.precision() < rd.precision() => {
-                                set_suggestion(&mut f, Field::Dob, Code::DobImprecise, &rd.display_vi());
-                            }
-                            None => {
-                                set_suggestion(&mut f, Field::Dob, Code::RequiredMissing, &rd.display_vi());
-                            }
-                            _ => {}
-                        }
-                    }
-                    if let (Some(sx), Some(rs)) = (n.sex, r.sex)
-                        && sx != rs
-                    {
-                        f.push(Finding::new(Field::Sex, Code::SexDiffers).suggest(rs.label_vi(), SuggestedFrom::Reference));
-                    }
-                    match (&n.person_id, &r.person_id) {
-                        (Some(id), Some(rid)) if id != rid => {
-                            f.push(Finding::new(Field::PersonId, Code::IdDiffers).suggest(rid.clone(), SuggestedFrom::Reference));
-                            if by_id.get(id.as_str()).is_some_and(|&o| o != b.ref_idx as usize) {
-                                f.push(Finding::new(Field::PersonId, Code::IdOtherPerson));
-                            }
-                        }
-                        (None, Some(rid)) => {
-                            f.push(Finding::new(Field::PersonId, Code::IdFromReference).suggest(rid.clone(), SuggestedFrom::Reference));
-                        }
-                        _ => {}
-                    }
-                    // sống
-                    if !is_death_register {
-                        if rp.status == Some(Status::Deceased) {
-                            f.push(Finding::record(Code::DeceasedInReference));
-                        } else if died.contains_key(&b.ref_idx) {
-                            f.push(Finding::record(Code::DeceasedInRegister));
-                        }
-                    }
-                    if let (Some(c), Some(rc)) = (n.commune.as_ref().and_then(|c| c.current_code.as_ref()), &r.commune)
-                        && c != rc
-                    {
-                        f.push(Finding::new(Field::Commune, Code::CommuneDiffers).suggest(rc.clone(), SuggestedFrom::Reference));
+            match (&n.person_id, &r.person_id) {
+                (Some(id), Some(rid)) if id != rid => {
+                    f.push(Finding::new(Field::PersonId, Code::IdDiffers).suggest(rid.clone(), SuggestedFrom::Reference));
+                    if facts.by_id.get(id.as_str()).is_some_and(|&o| o != b.ref_idx as usize) {
+                        f.push(Finding::new(Field::PersonId, Code::IdOtherPerson));
                     }
                 }
+                (None, Some(rid)) => {
+                    f.push(Finding::new(Field::PersonId, Code::IdFromReference).suggest(rid.clone(), SuggestedFrom::Reference));
+                }
+                _ => {}
             }
-            if let (Some(u), Some(limit)) = (n.updated_at.and_then(|d| d.days_since_epoch()), stale_before)
-                && u < limit
-                && !is_death_register
-            {
-                f.push(Finding::new(Field::UpdatedAt, Code::RecordStale));
-            }
-            let (scores, pass) = score(&f);
-            records.push(AssessedRecord { findings: f, scores, pass });
         }
-        out.push(records);
     }
-    Assessed { records: out }
+}
+
+/// A different name is an error; the same name badly written gets the reference spelling.
+fn name_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
+    if let Some(name) = &n.name
+        && r.has_name()
+    {
+        if name.folded() != r.name.folded() {
+            f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+        } else if name.full() != r.name.full() {
+            // Unaccented is only wrong against evidence: the same person's name with marks.
+            if !name.has_diacritics && r.name.has_diacritics {
+                f.push(Finding::new(Field::FullName, Code::NameDiacriticsFromReference).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+            }
+            for code in [Code::NameLegacyEncoding, Code::NameAllCaps, Code::NameToneStyle, Code::NameMixedCase] {
+                set_suggestion(f, Field::FullName, code, r.name.full());
+            }
+        }
+    } else if n.name.is_none() && r.has_name() {
+        set_suggestion(f, Field::FullName, Code::RequiredMissing, r.name.full());
+    }
+}
+
+fn dob_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
+    let Some(rd) = r.dob else { return };
+    match n.dob {
+        Some(d) if d.precision() == Precision::Day && rd.precision() == Precision::Day && d != rd => {
+            f.push(Finding::new(Field::Dob, Code::DobDiffers).suggest(rd.display_vi(), SuggestedFrom::Reference));
+        }
+        Some(d) if d.year != rd.year => {
+            f.push(Finding::new(Field::Dob, Code::DobDiffers).suggest(rd.display_vi(), SuggestedFrom::Reference));
+        }
+        Some(d) if d.precision() < rd.precision() => {
+            set_suggestion(f, Field::Dob, Code::DobImprecise, &rd.display_vi());
+        }
+        None => {
+            set_suggestion(f, Field::Dob, Code::RequiredMissing, &rd.display_vi());
+        }
+        _ => {}
+    }
+}
+
+/// Sống: alive by the reference and this job's death registers, living where the
+/// reference says, updated recently.
+fn live(n: &NormRecord, l: &RecordLink, reference: &Reference, facts: &JobFacts, is_death_register: bool, f: &mut Vec<Finding>) {
+    if let (MatchClass::Match, Some(b)) = (l.class, &l.best) {
+        if !is_death_register {
+            if reference.people[b.ref_idx as usize].status == Some(Status::Deceased) {
+                f.push(Finding::record(Code::DeceasedInReference));
+            } else if facts.died.contains(&b.ref_idx) {
+                f.push(Finding::record(Code::DeceasedInRegister));
+            }
+        }
+        if let (Some(c), Some(rc)) = (n.commune.as_ref().and_then(|c| c.current_code.as_ref()), &reference.features[b.ref_idx as usize].commune)
+            && c != rc
+        {
+            f.push(Finding::new(Field::Commune, Code::CommuneDiffers).suggest(rc.clone(), SuggestedFrom::Reference));
+        }
+    }
+    if let (Some(u), Some(limit)) = (n.updated_at.and_then(|d| d.days_since_epoch()), facts.stale_before)
+        && u < limit
+        && !is_death_register
+    {
+        f.push(Finding::new(Field::UpdatedAt, Code::RecordStale));
+    }
 }
 
 /// Pass rate and mean score of each dimension over some records.
-pub fn dimension_summary<'a>(records: impl Iterator<Item = &'a AssessedRecord>) -> (u64, [f64; 4], [f64; 4], f64) {
+pub fn dimension_summary<'a>(records: impl Iterator<Item = &'a AssessedRecord>) -> (u64, PerDimension<f64>, PerDimension<f64>, f64) {
     let mut n = 0u64;
-    let mut mean = [0.0; 4];
-    let mut pass = [0.0; 4];
+    let mut mean = PerDimension::splat(0.0);
+    let mut pass = PerDimension::splat(0.0);
     let mut all = 0.0;
     for r in records {
         n += 1;
         for d in Dimension::ALL {
-            mean[d.index()] += r.scores[d.index()] as f64;
-            pass[d.index()] += r.pass[d.index()] as u8 as f64;
+            mean[d] += r.scores[d] as f64;
+            pass[d] += r.pass[d] as u8 as f64;
         }
         all += r.passes() as u8 as f64;
     }
     if n > 0 {
-        for d in 0..4 {
+        for d in Dimension::ALL {
             mean[d] /= n as f64;
             pass[d] /= n as f64;
         }
@@ -273,10 +330,10 @@ mod tests {
             Finding::record(Code::RecordStale),
         ];
         let (s, p) = score(&f);
-        assert_eq!(s, [60, 100, 85, 85]);
-        assert_eq!(p, [false, true, true, true]);
+        assert_eq!(s.0, [60, 100, 85, 85]);
+        assert_eq!(p.0, [false, true, true, true]);
         let (s, p) = score(&[]);
-        assert_eq!(s, [100; 4]);
-        assert_eq!(p, [true; 4]);
+        assert_eq!(s.0, [100; 4]);
+        assert_eq!(p.0, [true; 4]);
     }
 }

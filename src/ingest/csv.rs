@@ -1,7 +1,7 @@
 //! CSV / TSV: encoding and delimiter detection, quoted fields, physical line numbers.
 
 use super::{IngestError, Item, Row, decode::DecodingReader};
-use crate::normalize::legacy::{Detection, Encoding, detect};
+use crate::text::legacy::{Detection, Encoding, detect};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;

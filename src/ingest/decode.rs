@@ -1,7 +1,7 @@
 //! A reader that turns bytes in any supported encoding into UTF-8, chunk by
 //! chunk, so that files of any size are read in bounded memory.
 
-use crate::normalize::legacy::{Encoding, decode};
+use crate::text::legacy::{Encoding, decode};
 use std::io::{self, Read};
 
 const CHUNK: usize = 256 * 1024;
@@ -168,7 +168,7 @@ impl<R: Read> Read for DecodingReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::legacy::encode;
+    use crate::text::legacy::encode;
 
     #[test]
     fn decodes_across_chunk_boundaries() {

@@ -11,8 +11,8 @@ mod xlsx;
 
 use crate::field::Field;
 use crate::finding::Finding;
-use crate::normalize::legacy::{Detection, Encoding};
 use crate::schema::{ColumnMap, Schema, header_key};
+use crate::text::legacy::{Detection, Encoding};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -198,11 +198,6 @@ pub struct IngestedSource {
     pub rows_read: u64,
     pub records: Vec<RawRecord>,
     pub quarantine: Vec<QuarantineRow>,
-}
-
-/// The ingest stage's output.
-pub struct Ingested {
-    pub sources: Vec<IngestedSource>,
 }
 
 /// Ingest errors stop the source (and the run): a file that cannot be opened,
@@ -423,6 +418,9 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
     Ok((n, format!("{:x}", h.finalize())))
 }
 
+/// Between the cells of a quarantined row's `raw` text (the quarantine output shows it as is).
+pub const QUARANTINE_CELL_SEPARATOR: &str = " | ";
+
 /// Reads a whole source into records and quarantined rows, hashing the file as it goes.
 pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
     std::thread::scope(|scope| {
@@ -511,7 +509,7 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                 };
                 if let Some(reason) = reason {
                     let end = r.line + newlines as u64;
-                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: end, reason, raw: r.joined("\u{1F}") });
+                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: end, reason, raw: r.joined(QUARANTINE_CELL_SEPARATOR) });
                     continue;
                 }
                 for (ri, (_, cols)) in roles.iter().enumerate() {

@@ -2,7 +2,7 @@
 //! text as an officer sees them, with the sheet's real row numbers.
 
 use super::{IngestError, Item, Row};
-use crate::normalize::date::PartialDate;
+use crate::calendar::PartialDate;
 use calamine::{Data, Reader, open_workbook_auto};
 use std::path::Path;
 

@@ -1,7 +1,11 @@
 //! The job file (TOML) as written by an officer, before validation.
 
+use crate::Lang;
+use crate::normalize::date::DateOrder;
+use crate::text::ToneStyle;
 use serde::Deserialize;
 use std::collections::HashMap;
+use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,17 +27,17 @@ pub struct JobFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobSection {
-    pub name: String,
+    pub name: Spanned<String>,
     #[serde(default = "default_out")]
     pub output_dir: String,
     /// 2025 province code or name; narrows commune lookups.
     #[serde(default)]
-    pub province: Option<String>,
+    pub province: Option<Spanned<String>>,
     #[serde(default)]
-    pub lang: Option<String>,
+    pub lang: Lang,
     /// "old" (hòa) or "new" (hoà).
     #[serde(default)]
-    pub tone_style: Option<String>,
+    pub tone_style: ToneStyle,
     /// Where the reference cache lives; default `<output_dir>/.cache`; "off" disables it.
     #[serde(default)]
     pub cache_dir: Option<String>,
@@ -57,35 +61,35 @@ fn default_out() -> String {
 #[serde(deny_unknown_fields)]
 pub struct SourceSection {
     #[serde(default)]
-    pub name: Option<String>,
-    pub path: String,
+    pub name: Option<Spanned<String>>,
+    pub path: Spanned<String>,
     #[serde(default)]
-    pub schema: Option<String>,
+    pub schema: Option<Spanned<String>>,
     #[serde(default)]
-    pub encoding: Option<String>,
+    pub encoding: Option<Spanned<String>>,
     #[serde(default)]
     pub sheet: Option<String>,
     /// "dmy" (default) or "mdy".
     #[serde(default)]
-    pub date_order: Option<String>,
+    pub date_order: DateOrder,
     /// Era of bare commune codes: "2025" (default) or "legacy".
     #[serde(default)]
-    pub commune_codes: Option<String>,
+    pub commune_codes: CommuneCodes,
     #[serde(default)]
-    pub columns: HashMap<String, String>,
+    pub columns: HashMap<Spanned<String>, String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct LinkSection {
-    pub match_threshold: Option<f64>,
-    pub review_threshold: Option<f64>,
+    pub match_threshold: Option<Spanned<f64>>,
+    pub review_threshold: Option<Spanned<f64>>,
     pub min_margin: Option<f64>,
     pub decisive_margin: Option<f64>,
     pub max_block: Option<usize>,
     pub broad_rules_below: Option<f64>,
     pub seed: Option<u64>,
-    pub model: Option<String>,
+    pub model: Option<Spanned<String>>,
     pub u_samples: Option<usize>,
     pub em_records: Option<usize>,
 }
@@ -95,7 +99,7 @@ pub struct LinkSection {
 pub struct AssessSection {
     pub stale_after_days: Option<u32>,
     /// Pin the run date (YYYY-MM-DD) for reproducible outputs.
-    pub run_date: Option<String>,
+    pub run_date: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -111,21 +115,30 @@ pub struct GateSection {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct WorklistSection {
-    /// "commune" (default) or "source".
-    pub group_by: Option<String>,
+    #[serde(default)]
+    pub group_by: GroupBy,
+}
+
+/// The era bare commune codes in a source belong to.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum CommuneCodes {
+    #[default]
+    #[serde(rename = "2025")]
+    Y2025,
+    #[serde(rename = "legacy")]
+    Legacy,
+}
+
+/// How the worklist is split into worksheets.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    #[default]
+    Commune,
+    Source,
 }
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
-}
-
-/// Line of the first `key = "value"` assignment, for errors about a value.
-pub fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') && l.contains(value)
-        })
-        .map(|i| i + 1)
 }

@@ -2,7 +2,7 @@
 //! OR-combined; none uses the family name alone (Nguyễn is 38% of names).
 
 use super::features::{Features, KeyHasher, KeyMap};
-use crate::normalize::date::Precision;
+use crate::calendar::Precision;
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 
 use super::features::Features;
 use super::similarity::{jaro_winkler, one_digit_off};
-use crate::normalize::date::Precision;
+use crate::calendar::Precision;
 use serde::{Deserialize, Serialize};
 
 /// A test that decides whether a pair is at a level.
@@ -37,6 +37,33 @@ pub enum Predicate {
     Else,
 }
 
+impl Predicate {
+    /// The level's label in the model and in matches.parquet, from the test itself
+    /// (a threshold is written once, in the predicate).
+    pub fn label(self) -> String {
+        use Predicate::*;
+        match self {
+            NameExact | DobExact | IdExact | OldIdExact => "exact".into(),
+            NameFoldedExact => "folded_exact".into(),
+            NamePhonetic => "phonetic".into(),
+            NameJaroWinkler(t) => format!("jaro_winkler_{t}"),
+            NameFamilyGiven => "family_given".into(),
+            NameGivenOnly => "given_only".into(),
+            DobYearOnlyAgree => "year_only_agree".into(),
+            DobDayMonthSwapped => "day_month_swapped".into(),
+            DobYearMonth => "year_month".into(),
+            DobYear => "year".into(),
+            DobYearWithin(n) => format!("year_within_{n}"),
+            SexEqual => "equal".into(),
+            IdOneDigitOff => "one_digit_off".into(),
+            CommuneAndHamletEqual => "same_hamlet".into(),
+            CommuneEqual => "same".into(),
+            ProvinceEqual => "same_province".into(),
+            Else => "else".into(),
+        }
+    }
+}
+
 /// The field a comparison reads (decides the null check).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -47,6 +74,20 @@ pub enum CompareField {
     PersonId,
     OldId,
     Commune,
+}
+
+impl CompareField {
+    /// The comparison's name in the model and the matches.parquet columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareField::Name => "name",
+            CompareField::Dob => "dob",
+            CompareField::Sex => "sex",
+            CompareField::PersonId => "person_id",
+            CompareField::OldId => "old_id",
+            CompareField::Commune => "commune",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,58 +107,48 @@ pub struct Comparison {
     pub levels: Vec<Level>,
 }
 
-fn lvl(label: &str, p: Predicate, tf: bool) -> Level {
-    Level { label: label.to_string(), predicate: p, tf }
+fn lvl(p: Predicate, tf: bool) -> Level {
+    Level { label: p.label(), predicate: p, tf }
+}
+
+fn comparison(field: CompareField, levels: Vec<Level>) -> Comparison {
+    Comparison { name: field.as_str().to_string(), field, levels }
 }
 
 /// The default comparisons for Vietnamese person records.
 pub fn default_comparisons() -> Vec<Comparison> {
+    use CompareField as F;
     use Predicate::*;
     vec![
-        Comparison {
-            name: "name".into(),
-            field: CompareField::Name,
-            levels: vec![
-                lvl("exact", NameExact, true),
-                lvl("folded_exact", NameFoldedExact, true),
-                lvl("phonetic", NamePhonetic, true),
-                lvl("jaro_winkler_0.94", NameJaroWinkler(0.94), false),
-                lvl("family_given", NameFamilyGiven, false),
-                lvl("jaro_winkler_0.85", NameJaroWinkler(0.85), false),
-                lvl("given_only", NameGivenOnly, false),
-                lvl("else", Else, false),
+        comparison(
+            F::Name,
+            vec![
+                lvl(NameExact, true),
+                lvl(NameFoldedExact, true),
+                lvl(NamePhonetic, true),
+                lvl(NameJaroWinkler(0.94), false),
+                lvl(NameFamilyGiven, false),
+                lvl(NameJaroWinkler(0.85), false),
+                lvl(NameGivenOnly, false),
+                lvl(Else, false),
             ],
-        },
-        Comparison {
-            name: "dob".into(),
-            field: CompareField::Dob,
-            levels: vec![
-                lvl("exact", DobExact, true),
-                lvl("year_only_agree", DobYearOnlyAgree, false),
-                lvl("day_month_swapped", DobDayMonthSwapped, false),
-                lvl("year_month", DobYearMonth, false),
-                lvl("year", DobYear, false),
-                lvl("year_within_1", DobYearWithin(1), false),
-                lvl("else", Else, false),
+        ),
+        comparison(
+            F::Dob,
+            vec![
+                lvl(DobExact, true),
+                lvl(DobYearOnlyAgree, false),
+                lvl(DobDayMonthSwapped, false),
+                lvl(DobYearMonth, false),
+                lvl(DobYear, false),
+                lvl(DobYearWithin(1), false),
+                lvl(Else, false),
             ],
-        },
-        Comparison { name: "sex".into(), field: CompareField::Sex, levels: vec![lvl("equal", SexEqual, false), lvl("else", Else, false)] },
-        Comparison {
-            name: "person_id".into(),
-            field: CompareField::PersonId,
-            levels: vec![lvl("exact", IdExact, false), lvl("one_digit_off", IdOneDigitOff, false), lvl("else", Else, false)],
-        },
-        Comparison { name: "old_id".into(), field: CompareField::OldId, levels: vec![lvl("exact", OldIdExact, false), lvl("else", Else, false)] },
-        Comparison {
-            name: "commune".into(),
-            field: CompareField::Commune,
-            levels: vec![
-                lvl("same_hamlet", CommuneAndHamletEqual, false),
-                lvl("same", CommuneEqual, true),
-                lvl("same_province", ProvinceEqual, false),
-                lvl("else", Else, false),
-            ],
-        },
+        ),
+        comparison(F::Sex, vec![lvl(SexEqual, false), lvl(Else, false)]),
+        comparison(F::PersonId, vec![lvl(IdExact, false), lvl(IdOneDigitOff, false), lvl(Else, false)]),
+        comparison(F::OldId, vec![lvl(OldIdExact, false), lvl(Else, false)]),
+        comparison(F::Commune, vec![lvl(CommuneAndHamletEqual, false), lvl(CommuneEqual, true), lvl(ProvinceEqual, false), lvl(Else, false)]),
     ]
 }
 
@@ -198,7 +229,7 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::date::PartialDate;
+    use crate::calendar::PartialDate;
 
     fn person(name: &str, dob: PartialDate) -> Features {
         Features { dob: Some(dob), ..Features::from_name(name) }

@@ -1,7 +1,7 @@
 //! The comparable features of one person, pre-folded once per record.
 
+use crate::calendar::PartialDate;
 use crate::normalize::NormRecord;
-use crate::normalize::date::PartialDate;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 

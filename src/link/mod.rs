@@ -10,7 +10,7 @@ pub mod model;
 pub mod similarity;
 
 use blocking::{BlockIndex, Rule, RuleStats, Rules, candidates};
-use compare::{NULL_LEVEL, default_comparisons};
+use compare::{CompareField, NULL_LEVEL, default_comparisons};
 use features::{Features, KeyHasher, KeyMap};
 use model::{Model, probability};
 use rayon::prelude::*;
@@ -138,13 +138,13 @@ impl TermFrequencies {
         }
     }
 
-    /// The frequency table a comparison's tf levels read, by its name.
-    fn table(&self, comparison: &str) -> Option<&[f32]> {
-        match comparison {
-            "name" => Some(&self.name),
-            "dob" => Some(&self.dob),
-            "commune" => Some(&self.commune),
-            _ => None,
+    /// The frequency table a comparison's tf levels read, by the field it compares.
+    fn table(&self, field: CompareField) -> Option<&[f32]> {
+        match field {
+            CompareField::Name => Some(&self.name),
+            CompareField::Dob => Some(&self.dob),
+            CompareField::Commune => Some(&self.commune),
+            CompareField::Sex | CompareField::PersonId | CompareField::OldId => None,
         }
     }
 }
@@ -178,11 +178,16 @@ fn shared_ids(people: &[Features]) -> Vec<bool> {
     people.iter().map(|f| f.person_id.as_deref().is_some_and(|id| count[id] > 1)).collect()
 }
 
-/// What the link stage hands to assess.
+/// The link stage's output: per source, one link per record in order, and what the
+/// stage learned on the way.
 pub struct Linked {
-    pub model: Model,
-    /// `records[s][i]` is the link of source s, record i.
     pub records: Vec<Vec<RecordLink>>,
+    pub summary: LinkSummary,
+}
+
+/// The model and the blocking figures of a link run (for assess and the outputs).
+pub struct LinkSummary {
+    pub model: Model,
     pub rules: Vec<RuleStats>,
     pub largest_reference_blocks: Vec<(String, usize)>,
     /// Reference rows whose personal ID another row also has.
@@ -190,6 +195,20 @@ pub struct Linked {
     /// Per reference person, as [`LinkIndex::shared_id`].
     pub shared_id: Vec<bool>,
 }
+
+/// EM stops when no m or u moves by more than this between rounds.
+const EM_TOLERANCE: f64 = 1e-6;
+/// Random pairs per parallel task when counting u.
+const U_PAIRS_PER_TASK: usize = 8192;
+/// λ's fixed point starts from 0.9 matches per record (most sector records are people of
+/// the province) ...
+const LAMBDA_START_MATCHES: f64 = 0.9;
+/// ... never lets λ pass one in two (it is a prior for one candidate among many) ...
+const LAMBDA_CEILING: f64 = 0.5;
+/// ... and stops when λ moves by less than this share of itself, or after this many
+/// rounds (it converges in under ten on every extract measured).
+const LAMBDA_TOLERANCE: f64 = 1e-4;
+const LAMBDA_MAX_ROUNDS: usize = 30;
 
 fn weight_table(model: &Model) -> Vec<Vec<f64>> {
     (0..model.comparisons.len()).map(|c| (0..model.m[c].len()).map(|l| model.level_weight(c, l as u8)).collect()).collect()
@@ -206,7 +225,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
         let pairs: Vec<(usize, usize)> =
             (0..settings.u_samples).map(|_| (rng.below(records.len() as u64) as usize, rng.below(index.people.len() as u64) as usize)).collect();
         let counts = pairs
-            .par_chunks(8192)
+            .par_chunks(U_PAIRS_PER_TASK)
             .map(|chunk| {
                 let mut local: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.levels.len()]).collect();
                 for &(i, j) in chunk {
@@ -234,10 +253,8 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
         sampled = pairs.len() as u64;
     }
     let mut model = Model::with_u(comps, &u_counts, settings.seed, sampled);
-    let ci = |name: &str| model.comparisons.iter().position(|c| c.name == name);
-    let (Some(c_name), Some(c_dob), Some(c_id)) = (ci("name"), ci("dob"), ci("person_id")) else {
-        return model;
-    };
+    let ci = |field: CompareField| model.comparisons.iter().position(|c| c.field == field).expect("the default comparisons read every field");
+    let (c_name, c_dob, c_id) = (ci(CompareField::Name), ci(CompareField::Dob), ci(CompareField::PersonId));
     let per_record = sample_pairs(index, records, settings, &model);
     let count = |pick: &dyn Fn(bool, bool) -> bool| -> Vec<(Vec<u8>, u64)> {
         let mut m: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
@@ -250,7 +267,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
     };
     // Session 1: pairs sharing the personal ID train every comparison but the ID.
     let all_but_id: Vec<usize> = vec![c_id];
-    model.train_session("same_person_id", &count(&|a, _| a), &all_but_id, &[], settings.em_max_iterations, 1e-6);
+    model.train_session("same_person_id", &count(&|a, _| a), &all_but_id, &[], settings.em_max_iterations, EM_TOLERANCE);
     // Session 2: pairs sharing date of birth and given name train the ID (and anything
     // session 1 could not), ignoring name and date of birth. What session 1 trained (sex,
     // commune, old ID) stays in the E-step at its m, as in Splink: one comparison alone
@@ -258,7 +275,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
     let trained_1: Vec<String> = model.training.sessions[0].trained.clone();
     let fixed_2: Vec<usize> =
         (0..model.comparisons.len()).filter(|&c| c != c_id && c != c_name && c != c_dob && trained_1.contains(&model.comparisons[c].name)).collect();
-    model.train_session("same_dob_and_given_name", &count(&|_, b| b), &[c_name, c_dob], &fixed_2, settings.em_max_iterations, 1e-6);
+    model.train_session("same_dob_and_given_name", &count(&|_, b| b), &[c_name, c_dob], &fixed_2, settings.em_max_iterations, EM_TOLERANCE);
     model.lambda = estimate_lambda(&model, &per_record, index.people.len());
     model
 }
@@ -299,8 +316,8 @@ fn sample_pairs(index: &LinkIndex, records: &[&Features], settings: &LinkSetting
 fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_ref: usize) -> f64 {
     let weights = weight_table(model);
     let n_ref = n_ref.max(1) as f64;
-    let mut lambda = (0.9 / n_ref).clamp(model::PROB_FLOOR, 0.5);
-    for _ in 0..30 {
+    let mut lambda = (LAMBDA_START_MATCHES / n_ref).clamp(model::PROB_FLOOR, LAMBDA_CEILING);
+    for _ in 0..LAMBDA_MAX_ROUNDS {
         let prior = (lambda / (1.0 - lambda)).log2();
         let expected: f64 = per_record
             .iter()
@@ -315,8 +332,8 @@ fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_r
                 s.min(1.0)
             })
             .sum();
-        let new = (expected / per_record.len().max(1) as f64 / n_ref).clamp(model::PROB_FLOOR, 0.5);
-        let done = (new - lambda).abs() < lambda * 1e-4;
+        let new = (expected / per_record.len().max(1) as f64 / n_ref).clamp(model::PROB_FLOOR, LAMBDA_CEILING);
+        let done = (new - lambda).abs() < lambda * LAMBDA_TOLERANCE;
         lambda = new;
         if done {
             break;
@@ -379,7 +396,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     }
     let largest_reference_blocks = index.blocks.rules.iter().zip(index.blocks.largest_blocks()).map(|(r, n)| (r.as_str().to_string(), n)).collect();
     let reference_shared_id_rows = index.shared_id.iter().filter(|&&x| x).count() as u64;
-    Linked { model, records, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone() }
+    Linked { records, summary: LinkSummary { model, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone() } }
 }
 
 /// What the hot loop needs, looked up once per run instead of once per pair.
@@ -397,7 +414,7 @@ impl<'a> Scorer<'a> {
             model,
             weights: weight_table(model),
             prior: model.prior_weight(),
-            tf: model.comparisons.iter().map(|c| if c.levels.iter().any(|l| l.tf) { tf.table(&c.name) } else { None }).collect(),
+            tf: model.comparisons.iter().map(|c| if c.levels.iter().any(|l| l.tf) { tf.table(c.field) } else { None }).collect(),
         }
     }
 

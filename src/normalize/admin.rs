@@ -5,7 +5,7 @@
 //! reused across eras with different meanings (VIETNAM.md §5.4), so every code
 //! lamsach emits travels with its era.
 
-use super::text::fold_spaced_dots;
+use crate::text::fold_spaced_dots;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 

@@ -1,117 +1,9 @@
 //! Dates as Vietnamese registers write them, with their precision.
 
+use crate::calendar::{PartialDate, days_in_month};
 use crate::finding::Code;
 use serde::{Deserialize, Serialize};
 
-/// How much of a date is known.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    Year,
-    Month,
-    Day,
-}
-
-impl Precision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Precision::Year => "year",
-            Precision::Month => "month",
-            Precision::Day => "day",
-        }
-    }
-}
-
-/// A date that may be known only to the month or the year. A year-only date
-/// is not 1 January: `month` and `day` are 0 when unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PartialDate {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl PartialDate {
-    pub fn ymd(year: i32, month: u8, day: u8) -> Self {
-        PartialDate { year, month, day }
-    }
-    pub fn year_only(year: i32) -> Self {
-        PartialDate { year, month: 0, day: 0 }
-    }
-    pub fn precision(&self) -> Precision {
-        if self.day != 0 {
-            Precision::Day
-        } else if self.month != 0 {
-            Precision::Month
-        } else {
-            Precision::Year
-        }
-    }
-    /// ISO 8601 form at its precision: `1990-03-05`, `1990-03`, `1990`.
-    pub fn iso(&self) -> String {
-        match self.precision() {
-            Precision::Day => format!("{:04}-{:02}-{:02}", self.year, self.month, self.day),
-            Precision::Month => format!("{:04}-{:02}", self.year, self.month),
-            Precision::Year => format!("{:04}", self.year),
-        }
-    }
-    /// Vietnamese display form: `05/03/1990`, `03/1990`, `1990`.
-    pub fn display_vi(&self) -> String {
-        match self.precision() {
-            Precision::Day => format!("{:02}/{:02}/{:04}", self.day, self.month, self.year),
-            Precision::Month => format!("{:02}/{:04}", self.month, self.year),
-            Precision::Year => format!("{:04}", self.year),
-        }
-    }
-    /// Days since 1970-01-01 of a day-precision date.
-    pub fn days_since_epoch(&self) -> Option<i32> {
-        (self.precision() == Precision::Day).then(|| days_from_civil(self.year, self.month as u32, self.day as u32))
-    }
-    pub fn from_days(days: i32) -> PartialDate {
-        let (y, m, d) = civil_from_days(days);
-        PartialDate::ymd(y, m as u8, d as u8)
-    }
-}
-
-pub fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-pub fn days_in_month(y: i32, m: u8) -> u8 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(y) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Howard Hinnant's days-from-civil.
-pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = (y - era * 400) as u32;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe as i32 - 719468
-}
-
-pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = (z - era * 146097) as u32;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe as i32 + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// The order a source writes day and month in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DateOrder {
@@ -178,7 +70,8 @@ fn num(s: &str) -> Option<i32> {
 /// reported and kept to the month, never moved to another day.
 ///
 /// ```
-/// use lamsach::normalize::date::{parse_date, DateOptions, PartialDate};
+/// use lamsach::calendar::PartialDate;
+/// use lamsach::normalize::date::{parse_date, DateOptions};
 /// let o = DateOptions::default();
 /// assert_eq!(parse_date("05/03/1990", &o).date, Some(PartialDate::ymd(1990, 3, 5)));
 /// assert_eq!(parse_date("00/00/1950", &o).date, Some(PartialDate::year_only(1950)));
@@ -252,7 +145,7 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
     // "ngày 5 tháng 3 năm 1960" and "tháng 3 năm 1960", "năm 1960"
     // Only text forms need folding; numeric dates (nearly all) skip it.
     let wordy = s.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80);
-    let lower = if wordy { crate::normalize::text::fold(s) } else { String::new() };
+    let lower = if wordy { crate::text::fold(s) } else { String::new() };
     if wordy && (lower.contains("nam") || lower.contains("thang") || lower.contains("ngay")) {
         let mut d = 0;
         let mut m = 0;
@@ -343,6 +236,7 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::Precision;
 
     fn p(s: &str) -> ParsedDate {
         parse_date(s, &DateOptions::default())
@@ -419,14 +313,5 @@ mod tests {
         assert!(p("01/01/2090").codes.contains(&Code::DateFuture));
         assert_eq!(p("").date, None);
         assert!(p("").codes.is_empty());
-    }
-
-    #[test]
-    fn civil_days_round_trip() {
-        for days in [-25567, -1, 0, 1, 10957, 20000, 47482] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Identifiers: personal ID (CCCD), old CMND, health and social insurance, tax code, phone.
 
-use super::date::PartialDate;
 use super::sex::Sex;
+use crate::calendar::PartialDate;
 use crate::finding::Code;
 
 /// The 63 pre-2025 province codes a CCCD can start with (TT 07/2016 Phụ lục 1).

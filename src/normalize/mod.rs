@@ -5,22 +5,20 @@ pub mod address;
 pub mod admin;
 pub mod date;
 pub mod id;
-pub mod legacy;
-mod legacy_tables;
 pub mod name;
 pub mod phonetic;
 pub mod sex;
-pub mod text;
 
+use crate::calendar::PartialDate;
 use crate::field::Field;
 use crate::finding::{Code, Finding, SuggestedFrom};
-use crate::ingest::{Ingested, RawRecord, Values};
+use crate::ingest::{IngestedSource, RawRecord, Values};
+use crate::text::{self, ToneStyle};
 use admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era};
-use date::{DateOptions, DateOrder, PartialDate};
+use date::{DateOptions, DateOrder};
 use name::Name;
 use rayon::prelude::*;
 use sex::Sex;
-use text::ToneStyle;
 
 /// Alive or deceased, as the reference extract states it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +116,7 @@ fn push_codes(out: &mut Vec<Finding>, field: Field, codes: impl IntoIterator<Ite
 
 /// Cleans free text (an address): legacy-encoding repair, NFC, spacing.
 pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> Option<String> {
-    let repaired = legacy::repair_mojibake(raw);
+    let repaired = crate::text::legacy::repair_mojibake(raw);
     let c = text::clean(repaired.as_ref().map(|r| r.0.as_str()).unwrap_or(raw));
     if c.text.is_empty() {
         return None;
@@ -249,7 +247,7 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
         .and_then(|p| reg.province_scope(p))
         .or_else(|| opts.province.clone().map(|current| admin::ProvinceScope { current, legacy: None }));
     if let Some(v) = get(Field::Commune) {
-        let repaired = legacy::repair_mojibake(v).map(|x| x.0);
+        let repaired = crate::text::legacy::repair_mojibake(v).map(|x| x.0);
         let value = repaired.as_deref().unwrap_or(v);
         match reg.lookup_commune(value, province.as_ref(), opts.commune_code_era) {
             CommuneLookup::Found(m) => {
@@ -287,37 +285,30 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
     r
 }
 
-/// The normalize stage's output: every record of every source, normalized,
-/// in the same order as the ingest output.
-pub struct Normalized {
-    /// `records[s][i]` belongs to `ingested.sources[s].records[i]`.
-    pub records: Vec<Vec<NormRecord>>,
+/// Records per parallel task: large enough that each task's name cache pays off.
+const CHUNK_RECORDS: usize = 8192;
+/// Names a task remembers: registers repeat names, so most lookups hit.
+const NAME_CACHE_ENTRIES: usize = 100_000;
+
+/// Normalizes records in parallel (each task with its own name cache) and maps each
+/// normalized record with `keep`, in the records' order.
+pub fn map_records<T: Send>(records: &[RawRecord], opts: &NormalizeOptions, keep: impl Fn(&RawRecord, NormRecord) -> T + Sync) -> Vec<T> {
+    records
+        .par_chunks(CHUNK_RECORDS)
+        .flat_map_iter(|chunk: &[RawRecord]| {
+            let mut cache = name::NameCache::new(opts.tone_style, NAME_CACHE_ENTRIES);
+            chunk.iter().map(|raw| keep(raw, normalize_record_cached(&raw.values, opts, &mut cache))).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
-/// Per-source options, in the order of the ingested sources.
-pub fn run(ingested: &Ingested, opts: &[NormalizeOptions]) -> Normalized {
-    let records = ingested
-        .sources
-        .iter()
-        .zip(opts)
-        .map(|(src, o)| {
-            src.records
-                .par_chunks(8192)
-                .flat_map_iter(|chunk: &[RawRecord]| {
-                    let mut cache = name::NameCache::new(o.tone_style, 100_000);
-                    chunk
-                        .iter()
-                        .map(|raw| {
-                            let mut n = normalize_record_cached(&raw.values, o, &mut cache);
-                            n.findings.extend(raw.findings.iter().cloned());
-                            n
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        })
-        .collect();
-    Normalized { records }
+/// The normalize stage: one normalized record per raw record of a source, in order,
+/// with the findings ingest made on the raw row.
+pub fn run(source: &IngestedSource, opts: &NormalizeOptions) -> Vec<NormRecord> {
+    map_records(&source.records, opts, |raw, mut n| {
+        n.findings.extend(raw.findings.iter().cloned());
+        n
+    })
 }
 
 #[cfg(test)]

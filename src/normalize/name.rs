@@ -1,9 +1,9 @@
 //! Personal names: cleaning, structure (family / middle / given) and matching keys.
 
-use super::legacy::repair_mojibake;
 use super::phonetic::{push_family_key, push_token_key};
-use super::text::{ToneStyle, case_of, clean, fold_char, info, is_letter, lower_char, tone_style, upper_char};
 use crate::finding::Code;
+use crate::text::legacy::repair_mojibake;
+use crate::text::{ToneStyle, case_of, clean, fold_char, info, is_letter, lower_char, tone_style, upper_char};
 use std::sync::LazyLock;
 
 /// Common family names (folded): the ones VIETNAM.md §4.2 lists and a few more.
@@ -55,11 +55,11 @@ static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, std::collections::HashMap<
         let Some(name) = cols.next().filter(|w| !w.is_empty()) else { continue };
         let count: u32 = cols.filter_map(|c| c.trim().parse::<u32>().ok()).sum();
         written.insert(name);
-        *folded.entry(super::text::fold(name)).or_default() += count;
+        *folded.entry(crate::text::fold(name)).or_default() += count;
     }
     for clan in HIGHLAND_CLANS {
         written.insert(clan);
-        folded.entry(super::text::fold(clan)).or_insert(1000);
+        folded.entry(crate::text::fold(clan)).or_insert(1000);
     }
     (written, folded)
 });
@@ -180,7 +180,7 @@ impl Name {
 /// Normalizes a full name. Returns `None` for an empty value.
 ///
 /// ```
-/// use lamsach::normalize::{name::normalize_name, text::ToneStyle};
+/// use lamsach::{normalize::name::normalize_name, text::ToneStyle};
 /// let (n, codes) = normalize_name("ÔNG  NGUYỄN VĂN THỦY", ToneStyle::Old).unwrap();
 /// assert_eq!(n.full(), "Nguyễn Văn Thủy");
 /// assert_eq!((n.family(), n.middle(), n.given()), ("Nguyễn", "Văn", "Thủy"));
@@ -515,7 +515,7 @@ fn is_honorific(words: &Words, i: usize) -> bool {
     }
     let written = written_lower(i);
     // In a name typed with marks, a word without them is as written ("Chu" is not "Chú").
-    let honorific = if words.has_diacritics { HONORIFICS.contains(&written.as_str()) } else { HONORIFICS.iter().any(|h| super::text::fold(h) == folded) };
+    let honorific = if words.has_diacritics { HONORIFICS.contains(&written.as_str()) } else { HONORIFICS.iter().any(|h| crate::text::fold(h) == folded) };
     honorific && (!is_family_name(&written) || words.tokens.len() - i - 1 >= 3)
 }
 
@@ -618,7 +618,7 @@ mod tests {
         ] {
             let (x, c) = n(name);
             assert!(!c.contains(&Code::NameHonorific), "{name}: {c:?}");
-            assert_eq!(x.folded(), crate::normalize::text::fold(name), "{name}");
+            assert_eq!(x.folded(), crate::text::fold(name), "{name}");
         }
     }
 
@@ -669,7 +669,7 @@ mod tests {
     fn a_family_name_with_a_typo_keys_as_that_family() {
         let nguyen = n("Nguyễn Văn An").0;
         for typo in ["Ngyễn Văn An", "Nguễn Văn An", "Lguyễn Văn An", "Nguyênx Văn An"] {
-            assert_ne!(crate::normalize::text::fold(typo.split(' ').next().unwrap()), "nguyen", "{typo} is a typo, not a spelling");
+            assert_ne!(crate::text::fold(typo.split(' ').next().unwrap()), "nguyen", "{typo} is a typo, not a spelling");
             assert_eq!(n(typo).0.phonetic_family(), nguyen.phonetic_family(), "{typo}");
         }
         assert_eq!(n("Tầrn Thị Hoa").0.phonetic_family(), n("Trần Thị Hoa").0.phonetic_family());

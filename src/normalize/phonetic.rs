@@ -46,7 +46,7 @@ pub fn push_token_key(folded: &str, out: &mut String) {
 }
 
 fn split_onset(w: &str) -> (&str, &str) {
-    let (o, r) = w.split_at(super::text::onset_len(w));
+    let (o, r) = w.split_at(crate::text::onset_len(w));
     if o == "gi" && (r.is_empty() || !r.starts_with(['a', 'e', 'o', 'u'])) {
         return ("gi", &w[1..]); // "gi", "gin": the i is the vowel
     }

@@ -32,7 +32,7 @@ impl Sex {
 /// assert_eq!(parse_sex("nam").0, Some(Sex::Male));
 /// ```
 pub fn parse_sex(raw: &str) -> (Option<Sex>, Vec<Code>) {
-    let f = super::text::fold(raw.trim());
+    let f = crate::text::fold(raw.trim());
     if f.is_empty() {
         return (None, vec![]);
     }

@@ -3,36 +3,50 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 pub mod explain;
+pub mod manifest;
 pub mod parquet;
 mod report;
 pub mod summary;
 mod xlsx;
 
 use crate::Lang;
-use crate::assess::Assessed;
-use crate::files;
-use crate::ingest::IngestedSource;
-use crate::job::Job;
-use crate::job::manifest::{Manifest, OutputEntry};
-use crate::link::Linked;
-use crate::normalize::NormRecord;
-use crate::normalize::date::PartialDate;
+use crate::calendar::PartialDate;
+use crate::files::{self, Modes};
+use crate::link::LinkSummary;
 use crate::reference::Reference;
+use crate::table::SourceRun;
+use manifest::{FailedSource, Manifest, OutputEntry, RunClock};
 use std::path::{Path, PathBuf};
+
+/// What publish needs from the job, resolved.
+#[derive(Clone, Debug)]
+pub struct PublishSettings {
+    /// Names the run folder: `<job>-<YYYYMMDD>-<HHMMSS>`.
+    pub job_name: String,
+    pub job_file: String,
+    pub job_sha256: String,
+    pub lang: Lang,
+    pub modes: Modes,
+    /// One worksheet per source instead of per commune.
+    pub worklist_by_source: bool,
+    /// The blocking cap, reported beside the blocks that reached it.
+    pub max_block: usize,
+}
 
 /// Everything the outputs are made from.
 pub struct RunData<'a> {
-    pub job: &'a Job,
-    pub lang: Lang,
+    pub settings: &'a PublishSettings,
     pub reference: &'a Reference,
-    pub sources: &'a [IngestedSource],
-    pub normalized: &'a [Vec<NormRecord>],
-    pub linked: &'a Linked,
-    pub assessed: &'a Assessed,
+    /// The record table: every source with every stage's result.
+    pub sources: &'a [SourceRun],
+    pub link: &'a LinkSummary,
     pub run_date: PartialDate,
     pub gate_failures: &'a [String],
     /// Sources that could not be read: named in the summary and the report.
-    pub failed_sources: &'a [crate::job::manifest::FailedSource],
+    pub failed_sources: &'a [FailedSource],
+    pub clock: &'a RunClock,
+    /// The process exit status this run ends with (written in the manifest).
+    pub exit_status: i32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,24 +93,25 @@ fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, Publi
     Ok(OutputEntry { path: name.to_string(), rows, bytes, sha256 })
 }
 
-/// Writes every output and renames the folder into place. `finish` completes
-/// the manifest (timings, exit status) just before it is written.
-pub fn publish(d: &RunData, out: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<PathBuf, PublishError> {
+/// The publish stage: writes every output into a temporary folder and renames it into
+/// place as `<out>/<job>-<YYYYMMDD>-<HHMMSS>`.
+pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(out).map_err(|e| werr(out, e))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
-    let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.job.name, std::process::id()));
-    files::create_dir(&tmp, d.job.modes).map_err(|e| werr(&tmp, e))?;
-    let result = write_all(d, out, &tmp, manifest, finish).and_then(|_| {
+    let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.settings.job_name, std::process::id()));
+    files::create_dir(&tmp, d.settings.modes).map_err(|e| werr(&tmp, e))?;
+    let result = write_all(d, out, &tmp, started).and_then(|_| {
         #[cfg(feature = "fault-injection")]
         if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
             return Err(PublishError::Injected);
         }
         // Modes, then every file and the folder on disk, before the rename publishes them.
-        files::seal(&tmp, d.job.modes).map_err(|e| werr(&tmp, e))?;
-        let mut dest = out.join(format!("{}-{stamp}", d.job.name));
+        files::seal(&tmp, d.settings.modes).map_err(|e| werr(&tmp, e))?;
+        let mut dest = out.join(format!("{}-{stamp}", d.settings.job_name));
         let mut k = 2;
         while dest.exists() {
-            dest = out.join(format!("{}-{stamp}-{k}", d.job.name));
+            dest = out.join(format!("{}-{stamp}-{k}", d.settings.job_name));
             k += 1;
         }
         std::fs::rename(&tmp, &dest).map_err(|e| werr(&dest, e))?;
@@ -126,7 +141,7 @@ fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<Ou
         tracing::debug!(output = name, rows, seconds = t.elapsed().as_secs_f64(), "written");
         outputs.push(entry(dir, name, Some(rows))?);
     }
-    let previous = previous_run(out, &d.job.name).and_then(|run| {
+    let previous = previous_run(out, &d.settings.job_name).and_then(|run| {
         let text = std::fs::read_to_string(run.join("summary.json")).ok()?;
         let s: summary::Summary = serde_json::from_str(&text).ok()?;
         Some((run.file_name()?.to_string_lossy().into_owned(), s))
@@ -141,7 +156,7 @@ fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<Ou
     Ok(outputs)
 }
 
-fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finish: impl FnOnce(&mut Manifest)) -> Result<(), PublishError> {
+fn write_all(d: &RunData, out: &Path, dir: &Path, started: std::time::Instant) -> Result<(), PublishError> {
     // The worklist (the slowest output) is written beside the Parquet files,
     // summary and report: one core each.
     let (outputs, worklist) = std::thread::scope(|scope| {
@@ -158,12 +173,13 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, manifest: &mut Manifest, finis
     let mut outputs = outputs?;
     outputs.push(worklist?);
     let p = dir.join("model.json");
-    std::fs::write(&p, serde_json::to_vec_pretty(&d.linked.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
+    std::fs::write(&p, serde_json::to_vec_pretty(&d.link.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     outputs.push(entry(dir, "model.json", None)?);
+    let mut manifest = Manifest::new(d);
     manifest.outputs = outputs;
-    finish(manifest);
+    manifest.finish(d.clock, started);
     let p = dir.join("manifest.json");
-    std::fs::write(&p, serde_json::to_vec_pretty(manifest).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
+    std::fs::write(&p, serde_json::to_vec_pretty(&manifest).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     Ok(())
 }
 

@@ -3,9 +3,11 @@
 
 use super::RunData;
 use crate::field::Field;
-use crate::finding::Dimension;
+use crate::finding::{Dimension, PerDimension};
 use crate::link::Scored;
 use crate::link::compare::NULL_LEVEL;
+use crate::reference::Reference;
+use crate::table::{RecordView, SourceRun};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -35,113 +37,157 @@ pub fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
     Ok(df.height() as u64)
 }
 
-/// records.parquet: one row per record.
-pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
-    let n: usize = d.sources.iter().map(|s| s.records.len()).sum();
-    let mut source = Vec::with_capacity(n);
-    let mut file = Vec::with_capacity(n);
-    let mut row = Vec::with_capacity(n);
-    let mut role = Vec::with_capacity(n);
-    let mut raw: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); Field::COUNT];
-    let mut clean: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); Field::COUNT];
-    let (mut family, mut middle, mut given, mut commune_code, mut commune_era) = (vec![], vec![], vec![], vec![], vec![]);
-    let (mut addr_commune, mut addr_province, mut addr_hamlet, mut addr_era) = (vec![], vec![], vec![], vec![]);
-    let (mut ref_pid, mut ref_row, mut class, mut prob, mut weight, mut cands, mut margin) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut scores: Vec<Vec<u32>> = vec![Vec::with_capacity(n); 4];
-    let mut passes: Vec<Vec<bool>> = vec![Vec::with_capacity(n); 4];
-    let mut pass = Vec::with_capacity(n);
-    // One list builder, not one Series per row: 30x faster on a million records.
-    let mut codes = ListStringChunkedBuilder::new("finding_codes".into(), n, n * 3);
-    for (s, src) in d.sources.iter().enumerate() {
-        let roles = src.schema.roles();
-        let path = src.path.display().to_string();
-        for (i, r) in src.records.iter().enumerate() {
-            let nr = &d.normalized[s][i];
-            let l = &d.linked.records[s][i];
-            let a = &d.assessed.records[s][i];
-            source.push(src.name.clone());
-            file.push(path.clone());
-            row.push(r.source_row);
-            role.push(roles[r.role as usize].clone());
-            for f in Field::ALL {
-                raw[f.index()].push(r.values.get(f).map(str::to_string));
-                clean[f.index()].push(nr.cleaned(f));
-            }
-            family.push(nr.name.as_ref().map(|x| x.family().to_string()));
-            middle.push(nr.name.as_ref().map(|x| x.middle().to_string()));
-            given.push(nr.name.as_ref().map(|x| x.given().to_string()));
-            commune_code.push(nr.commune.as_ref().map(|c| c.code.clone()));
-            commune_era.push(nr.commune.as_ref().map(|c| c.era.as_str().to_string()));
-            let parts = nr.address_parts.as_ref();
-            addr_commune.push(parts.and_then(|a| a.commune.as_ref()).and_then(|c| c.current_code.clone()));
-            addr_province.push(parts.and_then(|a| a.province.clone()));
-            addr_hamlet.push(parts.and_then(|a| a.hamlet.clone()));
-            addr_era.push(parts.and_then(|a| a.era).map(|e| e.as_str().to_string()));
-            let best = l.best.as_ref();
-            ref_pid.push(best.and_then(|b| d.reference.features[b.ref_idx as usize].person_id.clone()));
-            ref_row.push(best.map(|b| d.reference.people[b.ref_idx as usize].source_row));
-            class.push(l.class.as_str().to_string());
-            prob.push(best.map(|b| b.probability));
-            weight.push(best.map(|b| b.weight));
-            cands.push(l.candidates);
-            margin.push(l.margin());
-            for dm in Dimension::ALL {
-                scores[dm.index()].push(a.scores[dm.index()] as u32);
-                passes[dm.index()].push(a.pass[dm.index()]);
-            }
-            pass.push(a.passes());
-            let mut c: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
-            c.dedup();
-            codes.append_values_iter(c.into_iter());
+/// records.parquet's columns, filled one record at a time.
+struct RecordColumns {
+    source: Vec<String>,
+    file: Vec<String>,
+    row: Vec<u64>,
+    role: Vec<String>,
+    raw: Vec<Vec<Option<String>>>,
+    clean: Vec<Vec<Option<String>>>,
+    /// family, middle and given name; commune code and era; address commune, province, hamlet and era.
+    parts: [Vec<Option<String>>; 9],
+    ref_pid: Vec<Option<String>>,
+    ref_row: Vec<Option<u64>>,
+    class: Vec<String>,
+    prob: Vec<Option<f64>>,
+    weight: Vec<Option<f64>>,
+    cands: Vec<u32>,
+    margin: Vec<Option<f64>>,
+    scores: PerDimension<Vec<u32>>,
+    passes: PerDimension<Vec<bool>>,
+    pass: Vec<bool>,
+    codes: ListStringChunkedBuilder,
+}
+
+const PART_COLUMNS: [&str; 9] =
+    ["family_name", "middle_name", "given_name", "commune_code", "commune_era", "address_commune", "address_province", "address_hamlet", "address_era"];
+
+impl RecordColumns {
+    fn with_capacity(n: usize) -> Self {
+        RecordColumns {
+            source: Vec::with_capacity(n),
+            file: Vec::with_capacity(n),
+            row: Vec::with_capacity(n),
+            role: Vec::with_capacity(n),
+            raw: vec![Vec::with_capacity(n); Field::COUNT],
+            clean: vec![Vec::with_capacity(n); Field::COUNT],
+            parts: std::array::from_fn(|_| Vec::with_capacity(n)),
+            ref_pid: Vec::with_capacity(n),
+            ref_row: Vec::with_capacity(n),
+            class: Vec::with_capacity(n),
+            prob: Vec::with_capacity(n),
+            weight: Vec::with_capacity(n),
+            cands: Vec::with_capacity(n),
+            margin: Vec::with_capacity(n),
+            scores: PerDimension(std::array::from_fn(|_| Vec::with_capacity(n))),
+            passes: PerDimension(std::array::from_fn(|_| Vec::with_capacity(n))),
+            pass: Vec::with_capacity(n),
+            // One list builder, not one Series per row: 30x faster on a million records.
+            codes: ListStringChunkedBuilder::new("finding_codes".into(), n, n * 3),
         }
     }
-    let mut cols = vec![s_str("source", source), s_str("source_file", file), s_u64("source_row", row), s_str("role", role)];
-    for f in Field::ALL {
-        cols.push(s_opt(&format!("{}_raw", f.as_str()), std::mem::take(&mut raw[f.index()])));
-        cols.push(s_opt(f.as_str(), std::mem::take(&mut clean[f.index()])));
+
+    fn push(&mut self, src: &SourceRun, path: &str, r: RecordView, reference: &Reference) {
+        let (nr, l, a) = (r.norm, r.link, r.assessed);
+        self.source.push(src.source.name.clone());
+        self.file.push(path.to_string());
+        self.row.push(r.raw.source_row);
+        self.role.push(src.role_of(r.raw).to_string());
+        for f in Field::ALL {
+            self.raw[f.index()].push(r.raw.values.get(f).map(str::to_string));
+            self.clean[f.index()].push(nr.cleaned(f));
+        }
+        let name = nr.name.as_ref();
+        let address = nr.address_parts.as_ref();
+        let parts = [
+            name.map(|x| x.family().to_string()),
+            name.map(|x| x.middle().to_string()),
+            name.map(|x| x.given().to_string()),
+            nr.commune.as_ref().map(|c| c.code.clone()),
+            nr.commune.as_ref().map(|c| c.era.as_str().to_string()),
+            address.and_then(|a| a.commune.as_ref()).and_then(|c| c.current_code.clone()),
+            address.and_then(|a| a.province.clone()),
+            address.and_then(|a| a.hamlet.clone()),
+            address.and_then(|a| a.era).map(|e| e.as_str().to_string()),
+        ];
+        for (col, v) in self.parts.iter_mut().zip(parts) {
+            col.push(v);
+        }
+        let best = l.best.as_ref();
+        self.ref_pid.push(best.and_then(|b| reference.features[b.ref_idx as usize].person_id.clone()));
+        self.ref_row.push(best.map(|b| reference.people[b.ref_idx as usize].source_row));
+        self.class.push(l.class.as_str().to_string());
+        self.prob.push(best.map(|b| b.probability));
+        self.weight.push(best.map(|b| b.weight));
+        self.cands.push(l.candidates);
+        self.margin.push(l.margin());
+        for dm in Dimension::ALL {
+            self.scores[dm].push(a.scores[dm] as u32);
+            self.passes[dm].push(a.pass[dm]);
+        }
+        self.pass.push(a.passes());
+        let mut c: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
+        c.dedup();
+        self.codes.append_values_iter(c.into_iter());
     }
-    cols.extend([
-        s_opt("family_name", family),
-        s_opt("middle_name", middle),
-        s_opt("given_name", given),
-        s_opt("commune_code", commune_code),
-        s_opt("commune_era", commune_era),
-        s_opt("address_commune", addr_commune),
-        s_opt("address_province", addr_province),
-        s_opt("address_hamlet", addr_hamlet),
-        s_opt("address_era", addr_era),
-        s_opt("ref_person_id", ref_pid),
-        Series::new("ref_row".into(), ref_row).into(),
-        s_str("match_class", class),
-        s_f64("match_probability", prob),
-        s_f64("match_weight", weight),
-        s_u32("candidates", cands),
-        s_f64("runner_up_margin", margin),
-    ]);
-    for dm in Dimension::ALL {
-        cols.push(s_u32(&format!("score_{}", dm.as_str()), std::mem::take(&mut scores[dm.index()])));
+
+    fn finish(mut self) -> PolarsResult<DataFrame> {
+        let n = self.source.len();
+        let mut cols = vec![s_str("source", self.source), s_str("source_file", self.file), s_u64("source_row", self.row), s_str("role", self.role)];
+        for f in Field::ALL {
+            cols.push(s_opt(&format!("{}_raw", f.as_str()), std::mem::take(&mut self.raw[f.index()])));
+            cols.push(s_opt(f.as_str(), std::mem::take(&mut self.clean[f.index()])));
+        }
+        for (name, col) in PART_COLUMNS.iter().zip(self.parts) {
+            cols.push(s_opt(name, col));
+        }
+        cols.extend([
+            s_opt("ref_person_id", self.ref_pid),
+            Series::new("ref_row".into(), self.ref_row).into(),
+            s_str("match_class", self.class),
+            s_f64("match_probability", self.prob),
+            s_f64("match_weight", self.weight),
+            s_u32("candidates", self.cands),
+            s_f64("runner_up_margin", self.margin),
+        ]);
+        for dm in Dimension::ALL {
+            cols.push(s_u32(&format!("score_{}", dm.as_str()), std::mem::take(&mut self.scores[dm])));
+        }
+        for dm in Dimension::ALL {
+            cols.push(s_bool(&format!("pass_{}", dm.as_str()), std::mem::take(&mut self.passes[dm])));
+        }
+        cols.push(s_bool("pass", self.pass));
+        cols.push(self.codes.finish().into_series().into());
+        DataFrame::new(n, cols)
     }
-    for dm in Dimension::ALL {
-        cols.push(s_bool(&format!("pass_{}", dm.as_str()), std::mem::take(&mut passes[dm.index()])));
+}
+
+/// records.parquet: one row per record.
+pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
+    let mut cols = RecordColumns::with_capacity(d.sources.iter().map(SourceRun::len).sum());
+    for src in d.sources {
+        let path = src.source.path.display().to_string();
+        for r in src.records() {
+            cols.push(src, &path, r, d.reference);
+        }
     }
-    cols.push(s_bool("pass", pass));
-    cols.push(codes.finish().into_series().into());
-    DataFrame::new(n, cols)
+    cols.finish()
 }
 
 /// issues.parquet: one row per finding.
 pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
     let (mut source, mut file, mut row, mut role, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (s, src) in d.sources.iter().enumerate() {
-        let roles = src.schema.roles();
-        let path = src.path.display().to_string();
-        for (i, r) in src.records.iter().enumerate() {
-            for f in &d.assessed.records[s][i].findings {
-                source.push(src.name.clone());
+    for src in d.sources {
+        let path = src.source.path.display().to_string();
+        for rv in src.records() {
+            let r = rv.raw;
+            for f in &rv.assessed.findings {
+                source.push(src.source.name.clone());
                 file.push(path.clone());
                 row.push(r.source_row);
-                role.push(roles[r.role as usize].clone());
+                role.push(src.role_of(r).to_string());
                 field.push(f.field.map(|x| x.as_str().to_string()));
                 code.push(f.code.as_str().to_string());
                 dim.push(f.code.dimension().as_str().to_string());
@@ -173,7 +219,7 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
 
 /// matches.parquet: the top two candidates of each record with every comparison's level and weight.
 pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
-    let model = &d.linked.model;
+    let model = &d.link.model;
     let nc = model.comparisons.len();
     let (mut source, mut row, mut role, mut rank, mut ref_row, mut ref_pid, mut weight, mut prob) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -181,15 +227,13 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     let mut weights: Vec<Vec<Option<f64>>> = vec![vec![]; nc];
     let mut tfs: Vec<Vec<Option<f64>>> = vec![vec![]; nc];
     let mut prior = vec![];
-    for (s, src) in d.sources.iter().enumerate() {
-        let roles = src.schema.roles();
-        for (i, r) in src.records.iter().enumerate() {
-            let l = &d.linked.records[s][i];
+    for src in d.sources {
+        for (r, l) in src.source.records.iter().zip(src.links()) {
             for (k, sc) in [l.best.as_ref(), l.runner_up.as_ref()].into_iter().enumerate() {
                 let Some(sc): Option<&Scored> = sc else { continue };
-                source.push(src.name.clone());
+                source.push(src.source.name.clone());
                 row.push(r.source_row);
-                role.push(roles[r.role as usize].clone());
+                role.push(src.role_of(r).to_string());
                 rank.push(k as u32 + 1);
                 ref_row.push(d.reference.people[sc.ref_idx as usize].source_row);
                 ref_pid.push(d.reference.features[sc.ref_idx as usize].person_id.clone());
@@ -229,8 +273,8 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
 /// quarantine.parquet: rows that could not become records.
 pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
     let (mut source, mut file, mut row, mut row_end, mut reason, mut raw) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let refq = (d.job.reference.input.name.clone(), d.reference.path.display().to_string(), &d.reference.quarantine);
-    let all = std::iter::once(refq).chain(d.sources.iter().map(|s| (s.name.clone(), s.path.display().to_string(), &s.quarantine)));
+    let refq = (d.reference.name.clone(), d.reference.path.display().to_string(), &d.reference.quarantine);
+    let all = std::iter::once(refq).chain(d.sources.iter().map(|s| (s.source.name.clone(), s.source.path.display().to_string(), &s.source.quarantine)));
     for (name, path, q) in all {
         for x in q {
             source.push(name.clone());
@@ -238,7 +282,7 @@ pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
             row.push(x.source_row);
             row_end.push(x.source_row_end);
             reason.push(x.reason.as_str().to_string());
-            raw.push(x.raw.replace('\u{1F}', " | "));
+            raw.push(x.raw.clone());
         }
     }
     let n = source.len();

@@ -5,7 +5,9 @@
 use super::RunData;
 use super::summary::{DimensionFigures, Summary};
 use crate::Lang;
-use crate::finding::{Code, Dimension};
+use crate::assess::MAX_SCORE;
+use crate::finding::{Code, Dimension, Severity};
+use crate::link::MatchClass;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -16,6 +18,11 @@ fn esc(s: &str) -> String {
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
+
+/// Rows of the top-findings table, communes in the chart, examples per finding.
+const TOP_CODES: usize = 25;
+const TOP_COMMUNES: usize = 15;
+const EXAMPLES_PER_CODE: usize = 5;
 
 const COLORS: [&str; 4] = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c"];
 
@@ -86,11 +93,9 @@ fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {
     s
 }
 
-pub(super) fn render(d: &RunData, summary: &Summary) -> String {
-    let lang = d.lang;
+/// The document head and its print-friendly style.
+fn page_head(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
-    let o = &summary.overall;
-    let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
         h,
         r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} — {}</title><style>
@@ -111,6 +116,12 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         esc(&summary.job),
         t("Báo cáo chất lượng dữ liệu", "Data quality report")
     );
+}
+
+/// Title, run facts, shared reference IDs and the sources left out.
+fn headline(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
     let _ = write!(
         h,
         r#"<h1>{}: {}</h1><div class="meta">{} {} · {} {} · {} {} · {} {}</div>"#,
@@ -147,6 +158,12 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         }
         h.push_str("</table>");
     }
+}
+
+/// One card per dimension with its change, one for all four, and a failed gate.
+fn cards(h: &mut String, summary: &Summary, gate_failures: &[String], lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
     h.push_str(r#"<div class="cards">"#);
     for dm in Dimension::ALL {
         let change = summary.previous.as_ref().map(|p| p.change.get(dm));
@@ -173,16 +190,20 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         t("Đạt cả bốn tiêu chí", "Pass all four"),
         pct(o.pass_rate_all),
         t("khớp", "match"),
-        o.link.get("match").unwrap_or(&0),
+        o.link.get(MatchClass::Match),
         t("cần xem", "review"),
-        o.link.get("review").unwrap_or(&0),
+        o.link.get(MatchClass::Review),
         t("không khớp", "no match"),
-        o.link.get("no_match").unwrap_or(&0)
+        o.link.get(MatchClass::NoMatch)
     );
-    if !d.gate_failures.is_empty() {
-        let _ = write!(h, r#"<p class="down"><b>{}</b>: {}</p>"#, t("Không đạt ngưỡng chất lượng", "Quality gate failed"), esc(&d.gate_failures.join("; ")));
+    if !gate_failures.is_empty() {
+        let _ = write!(h, r#"<p class="down"><b>{}</b>: {}</p>"#, t("Không đạt ngưỡng chất lượng", "Quality gate failed"), esc(&gate_failures.join("; ")));
     }
+}
 
+/// Pass rates per source, as a chart and a table.
+fn by_source(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     h.push_str(&format!("<h2>{}</h2>", t("Theo nguồn dữ liệu", "By source")));
     let rows: Vec<(String, &DimensionFigures)> = summary.sources.iter().map(|s| (s.name.clone(), &s.figures.pass_rate)).collect();
     h.push_str(&bar_chart(&rows, lang));
@@ -207,28 +228,37 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
             s.rows_read,
             s.quarantined,
             s.figures.records,
-            s.figures.link.get("match").unwrap_or(&0),
+            s.figures.link.get(MatchClass::Match),
             pct(s.figures.pass_rate_all)
         );
     }
     h.push_str("</table>");
+}
 
+/// Pass rates of the largest communes.
+fn by_commune(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     h.push_str(&format!("<h2>{}</h2>", t("Theo xã/phường (nhiều bản ghi nhất)", "By commune (largest first)")));
     let mut communes: Vec<_> = summary.communes.iter().collect();
     communes.sort_by(|a, b| b.figures.records.cmp(&a.figures.records).then(a.code.cmp(&b.code)));
     let top: Vec<(String, &DimensionFigures)> =
-        communes.iter().take(15).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
+        communes.iter().take(TOP_COMMUNES).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
     h.push_str(&bar_chart(&top, lang));
+}
 
+/// The most frequent findings, each with a few examples by source and row.
+fn top_findings(h: &mut String, d: &RunData, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
     h.push_str(&format!("<h2>{}</h2>", t("Các vấn đề thường gặp", "Top findings")));
     // Examples by row number: never names or ID numbers.
     let mut examples: BTreeMap<Code, Vec<String>> = BTreeMap::new();
-    for (s, recs) in d.assessed.records.iter().enumerate() {
-        for (i, a) in recs.iter().enumerate() {
-            for f in &a.findings {
+    for src in d.sources {
+        for r in src.records() {
+            for f in &r.assessed.findings {
                 let e = examples.entry(f.code).or_default();
-                if e.len() < 5 {
-                    e.push(format!("{}:{}", d.sources[s].name, d.sources[s].records[i].source_row));
+                if e.len() < EXAMPLES_PER_CODE {
+                    e.push(format!("{}:{}", src.source.name, r.raw.source_row));
                 }
             }
         }
@@ -244,7 +274,7 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         t("Số lượng", "Count"),
         t("Ví dụ (nguồn:dòng)", "Examples (source:row)")
     );
-    for (code, n) in top_codes.iter().take(25) {
+    for (code, n) in top_codes.iter().take(TOP_CODES) {
         let Some(c) = Code::parse(code) else { continue };
         let _ = write!(
             h,
@@ -257,7 +287,12 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
         );
     }
     h.push_str("</table>");
+}
 
+/// Pass rates beside the previous run's.
+fn change_since_last_run(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
     h.push_str(&format!("<h2>{}</h2>", t("So với lần chạy trước", "Change since the last run")));
     match &summary.previous {
         Some(p) => {
@@ -291,18 +326,60 @@ th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-num
             t("Đây là lần chạy đầu tiên của công việc này trong thư mục kết quả.", "This is the first run of this job in the output folder.")
         )),
     }
+}
 
+/// What the scores and dimensions mean.
+fn how_to_read(h: &mut String, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    // The scoring rule from the penalties themselves, so the text cannot drift from them.
+    let (max, e, w) = (MAX_SCORE, Severity::Error.penalty(), Severity::Warning.penalty());
+    let scoring = match lang {
+        Lang::Vi => format!(
+            "Mỗi bản ghi được chấm điểm 0–{max} theo bốn tiêu chí của Đề án 06. Điểm = {max} − {e} cho mỗi lỗi − {w} cho mỗi cảnh báo; bản ghi đạt một tiêu chí khi không có lỗi nào thuộc tiêu chí đó."
+        ),
+        Lang::En => format!(
+            "Every record is scored 0–{max} on Đề án 06's four dimensions. Score = {max} − {e} per error − {w} per warning; a record passes a dimension when it has no error in it."
+        ),
+    };
     h.push_str(&format!("<h2>{}</h2>", t("Cách đọc báo cáo", "How to read this report")));
     h.push_str(&format!(
         r#"<div class="note"><p>{}</p><ul><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li><li><b>{}</b>: {}</li></ul><p>{}</p></div>"#,
-        t("Mỗi bản ghi được chấm điểm 0–100 theo bốn tiêu chí của Đề án 06. Điểm = 100 − 40 cho mỗi lỗi − 15 cho mỗi cảnh báo; bản ghi đạt một tiêu chí khi không có lỗi nào thuộc tiêu chí đó.",
-          "Every record is scored 0–100 on Đề án 06's four dimensions. Score = 100 − 40 per error − 15 per warning; a record passes a dimension when it has no error in it."),
-        dim_label(Dimension::Correct, lang), t("khớp với người tương ứng trong CSDL quốc gia về dân cư (họ tên, ngày sinh, giới tính, số định danh).", "agrees with the matching person in the national population database (name, date of birth, sex, ID)."),
-        dim_label(Dimension::Complete, lang), t("có đủ các trường bắt buộc của loại sổ, với ngày sinh đủ chi tiết.", "has every field its register requires, with a precise enough date of birth."),
-        dim_label(Dimension::Clean, lang), t("giá trị đúng định dạng, chuẩn Unicode, mã hành chính hợp lệ, mỗi người chỉ xuất hiện một lần.", "values are well-formed Unicode, codes are valid, each person appears once."),
-        dim_label(Dimension::Live, lang), t("người còn sống, nơi cư trú hiện tại, bản ghi được cập nhật, mã hành chính sau 1/7/2025.", "the person is alive, the residence is current, the record is up to date, administrative codes are post-1/7/2025."),
-        t("Danh sách cần xác minh theo từng xã nằm trong tệp worklist.xlsx; dữ liệu chi tiết cho phân tích nằm trong các tệp .parquet.", "The per-commune worklist is in worklist.xlsx; detailed data for analysts is in the .parquet files.")
+        scoring,
+        dim_label(Dimension::Correct, lang),
+        t(
+            "khớp với người tương ứng trong CSDL quốc gia về dân cư (họ tên, ngày sinh, giới tính, số định danh).",
+            "agrees with the matching person in the national population database (name, date of birth, sex, ID)."
+        ),
+        dim_label(Dimension::Complete, lang),
+        t("có đủ các trường bắt buộc của loại sổ, với ngày sinh đủ chi tiết.", "has every field its register requires, with a precise enough date of birth."),
+        dim_label(Dimension::Clean, lang),
+        t(
+            "giá trị đúng định dạng, chuẩn Unicode, mã hành chính hợp lệ, mỗi người chỉ xuất hiện một lần.",
+            "values are well-formed Unicode, codes are valid, each person appears once."
+        ),
+        dim_label(Dimension::Live, lang),
+        t(
+            "người còn sống, nơi cư trú hiện tại, bản ghi được cập nhật, mã hành chính sau 1/7/2025.",
+            "the person is alive, the residence is current, the record is up to date, administrative codes are post-1/7/2025."
+        ),
+        t(
+            "Danh sách cần xác minh theo từng xã nằm trong tệp worklist.xlsx; dữ liệu chi tiết cho phân tích nằm trong các tệp .parquet.",
+            "The per-commune worklist is in worklist.xlsx; detailed data for analysts is in the .parquet files."
+        )
     ));
+}
+
+pub(super) fn render(d: &RunData, summary: &Summary) -> String {
+    let lang = d.settings.lang;
+    let mut h = String::with_capacity(64 * 1024);
+    page_head(&mut h, summary, lang);
+    headline(&mut h, summary, lang);
+    cards(&mut h, summary, d.gate_failures, lang);
+    by_source(&mut h, summary, lang);
+    by_commune(&mut h, summary, lang);
+    top_findings(&mut h, d, summary, lang);
+    change_since_last_run(&mut h, summary, lang);
+    how_to_read(&mut h, lang);
     h.push_str("</main></body></html>\n");
     h
 }

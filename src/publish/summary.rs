@@ -4,9 +4,11 @@
 
 use super::RunData;
 use crate::assess::{AssessedRecord, dimension_summary};
-use crate::finding::Dimension;
+use crate::finding::{Dimension, PerDimension};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
+use crate::reference::Reference;
+use crate::table::{RecordView, SourceRun};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -19,8 +21,8 @@ pub struct DimensionFigures {
 }
 
 impl DimensionFigures {
-    fn from(a: [f64; 4]) -> Self {
-        DimensionFigures { correct: a[0], complete: a[1], clean: a[2], live: a[3] }
+    fn from(a: PerDimension<f64>) -> Self {
+        DimensionFigures { correct: a[Dimension::Correct], complete: a[Dimension::Complete], clean: a[Dimension::Clean], live: a[Dimension::Live] }
     }
     pub fn get(&self, d: Dimension) -> f64 {
         match d {
@@ -32,10 +34,37 @@ impl DimensionFigures {
     }
 }
 
+/// Records per link class (keys as `MatchClass::as_str`, in that alphabetical order).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct LinkCounts {
+    #[serde(rename = "match")]
+    pub matched: u64,
+    pub no_match: u64,
+    pub review: u64,
+}
+
+impl LinkCounts {
+    pub fn get(&self, c: MatchClass) -> u64 {
+        match c {
+            MatchClass::Match => self.matched,
+            MatchClass::NoMatch => self.no_match,
+            MatchClass::Review => self.review,
+        }
+    }
+
+    fn add(&mut self, c: MatchClass) {
+        match c {
+            MatchClass::Match => self.matched += 1,
+            MatchClass::NoMatch => self.no_match += 1,
+            MatchClass::Review => self.review += 1,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Figures {
     pub records: u64,
-    pub link: BTreeMap<String, u64>,
+    pub link: LinkCounts,
     pub mean_score: DimensionFigures,
     pub pass_rate: DimensionFigures,
     /// Share of records passing all four dimensions.
@@ -92,18 +121,15 @@ pub struct Summary {
     pub previous: Option<Previous>,
     /// Sources that could not be read this run (their error); the others are in.
     #[serde(default)]
-    pub failed_sources: Vec<crate::job::manifest::FailedSource>,
+    pub failed_sources: Vec<super::manifest::FailedSource>,
 }
 
 fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Clone) -> Figures {
     let (n, mean, pass, all) = dimension_summary(recs.clone().map(|(a, _)| a));
-    let mut link = BTreeMap::new();
-    for c in [MatchClass::Match, MatchClass::Review, MatchClass::NoMatch] {
-        link.insert(c.as_str().to_string(), 0);
-    }
+    let mut link = LinkCounts::default();
     let mut findings = BTreeMap::new();
     for (a, c) in recs {
-        *link.entry(c.as_str().to_string()).or_default() += 1;
+        link.add(c);
         for f in &a.findings {
             *findings.entry(f.code.as_str().to_string()).or_default() += 1;
         }
@@ -112,27 +138,22 @@ fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Cl
 }
 
 pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary {
-    let all = d.assessed.records.iter().zip(&d.linked.records).flat_map(|(a, l)| a.iter().zip(l.iter().map(|x| x.class)));
-    let overall = figures(all);
+    let overall = figures(d.sources.iter().flat_map(|s| s.records().map(with_class)));
     let sources = d
         .sources
         .iter()
-        .enumerate()
-        .map(|(s, src)| SourceSummary {
-            name: src.name.clone(),
-            schema: src.schema.name.clone(),
-            rows_read: src.rows_read,
-            quarantined: src.quarantine.len() as u64,
-            figures: figures(d.assessed.records[s].iter().zip(d.linked.records[s].iter().map(|x| x.class))),
+        .map(|src| SourceSummary {
+            name: src.source.name.clone(),
+            schema: src.source.schema.name.clone(),
+            rows_read: src.source.rows_read,
+            quarantined: src.source.quarantine.len() as u64,
+            figures: figures(src.records().map(with_class)),
         })
         .collect();
     // Per commune: the record's current commune, else its linked person's.
     let mut by_commune: BTreeMap<String, Vec<(&AssessedRecord, MatchClass)>> = BTreeMap::new();
-    for (s, recs) in d.assessed.records.iter().enumerate() {
-        for (i, a) in recs.iter().enumerate() {
-            let key = commune_of(d, s, i).unwrap_or_default();
-            by_commune.entry(key).or_default().push((a, d.linked.records[s][i].class));
-        }
+    for r in d.sources.iter().flat_map(SourceRun::records) {
+        by_commune.entry(commune_of(d.reference, &r).unwrap_or_default()).or_default().push(with_class(r));
     }
     let reg = AdminRegistry::get();
     let communes = by_commune
@@ -147,12 +168,12 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
             figures: figures(v.into_iter()),
         })
         .collect();
-    let rows_read = d.sources.iter().map(|s| s.rows_read).sum();
-    let quarantined = d.sources.iter().map(|s| s.quarantine.len() as u64).sum();
+    let rows_read = d.sources.iter().map(|s| s.source.rows_read).sum();
+    let quarantined = d.sources.iter().map(|s| s.source.quarantine.len() as u64).sum();
     let previous = previous.map(|(run, p)| {
-        let mut change = [0.0; 4];
+        let mut change = PerDimension::splat(0.0);
         for dm in Dimension::ALL {
-            change[dm.index()] = overall.pass_rate.get(dm) - p.overall.pass_rate.get(dm);
+            change[dm] = overall.pass_rate.get(dm) - p.overall.pass_rate.get(dm);
         }
         Previous {
             run,
@@ -164,10 +185,10 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         }
     });
     Summary {
-        job: d.job.name.clone(),
+        job: d.settings.job_name.clone(),
         run_date: d.run_date.iso(),
         reference_people: d.reference.people.len() as u64,
-        reference_shared_id_rows: d.linked.reference_shared_id_rows,
+        reference_shared_id_rows: d.link.reference_shared_id_rows,
         reference_cache: format!("{:?}", d.reference.cache).to_lowercase(),
         rows_read,
         quarantined,
@@ -175,14 +196,14 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         sources,
         communes,
         blocking: serde_json::json!({
-            "rules": d.linked.rules,
-            "largest_reference_blocks": d.linked.largest_reference_blocks,
-            "max_block": d.job.link.max_block,
+            "rules": d.link.rules,
+            "largest_reference_blocks": d.link.largest_reference_blocks,
+            "max_block": d.settings.max_block,
         }),
         model: serde_json::json!({
-            "lambda": d.linked.model.lambda,
-            "prior_weight": d.linked.model.prior_weight(),
-            "training": d.linked.model.training,
+            "lambda": d.link.model.lambda,
+            "prior_weight": d.link.model.prior_weight(),
+            "training": d.link.model.training,
         }),
         gate: serde_json::json!({ "passed": d.gate_failures.is_empty(), "failures": d.gate_failures }),
         previous,
@@ -190,10 +211,15 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
     }
 }
 
-/// The 2025 commune a record belongs to, for grouping.
-pub(super) fn commune_of(d: &RunData, s: usize, i: usize) -> Option<String> {
-    d.normalized[s][i].commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
-        let l = &d.linked.records[s][i];
-        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| d.reference.features[b.ref_idx as usize].commune.clone())).flatten()
+/// A record's assessment beside its link class, what the figures count.
+fn with_class(r: RecordView<'_>) -> (&AssessedRecord, MatchClass) {
+    (r.assessed, r.link.class)
+}
+
+/// The 2025 commune a record belongs to, for grouping: its own, else its linked person's.
+pub(super) fn commune_of(reference: &Reference, r: &RecordView) -> Option<String> {
+    r.norm.commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
+        let l = r.link;
+        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| reference.features[b.ref_idx as usize].commune.clone())).flatten()
     })
 }

@@ -3,9 +3,12 @@
 
 use super::RunData;
 use crate::Lang;
-use crate::finding::Severity;
+use crate::field::Field;
+use crate::finding::{Finding, Severity, SuggestedFrom};
+use crate::ingest::RawRecord;
 use crate::normalize::admin::{AdminRegistry, Era};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
+use crate::table::SourceRun;
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -29,23 +32,116 @@ fn sheet_name(raw: &str, used: &mut Vec<String>) -> String {
     name
 }
 
-/// Returns the number of worklist rows written.
-pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
-    let lang = d.lang;
-    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
-    // Group the actionable findings.
-    let mut groups: BTreeMap<String, Vec<(usize, usize, usize)>> = BTreeMap::new();
-    for (s, recs) in d.assessed.records.iter().enumerate() {
-        for (i, a) in recs.iter().enumerate() {
-            for (k, f) in a.findings.iter().enumerate() {
+/// A finding to list: source, record and finding index.
+type Item = (usize, usize, usize);
+
+/// The findings that need action (not `info`), by worksheet: commune code or source name.
+fn group_items(d: &RunData) -> BTreeMap<String, Vec<Item>> {
+    let mut groups: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for (s, src) in d.sources.iter().enumerate() {
+        for r in src.records() {
+            for (k, f) in r.assessed.findings.iter().enumerate() {
                 if f.code.severity() == Severity::Info {
                     continue;
                 }
-                let key = if d.job.worklist_by_source { d.sources[s].name.clone() } else { super::summary::commune_of(d, s, i).unwrap_or_default() };
-                groups.entry(key).or_default().push((s, i, k));
+                let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
+                groups.entry(key).or_default().push((s, r.index, k));
             }
         }
     }
+    groups
+}
+
+fn headings(lang: Lang) -> [&'static str; 14] {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    [
+        t("STT", "No."),
+        t("Nguồn", "Source"),
+        t("Dòng", "Row"),
+        t("Họ tên (trong nguồn)", "Name (in source)"),
+        t("Ngày sinh", "Date of birth"),
+        t("Số định danh", "Personal ID"),
+        t("Trường", "Field"),
+        t("Vấn đề", "Finding"),
+        t("Mã", "Code"),
+        t("Giá trị hiện tại", "Current value"),
+        t("Đề xuất", "Suggested value"),
+        t("Nguồn đề xuất", "Suggested from"),
+        t("Mức độ", "Severity"),
+        t("Kết quả xác minh", "Verification result"),
+    ]
+}
+const WIDTHS: [f64; 14] = [6.0, 16.0, 7.0, 26.0, 12.0, 15.0, 16.0, 48.0, 24.0, 22.0, 22.0, 12.0, 9.0, 22.0];
+/// The column of the finding's message (red for errors).
+const MESSAGE_COLUMN: usize = 7;
+
+/// The cells of one worklist row (the last column is left for the officer).
+fn row_cells(n: usize, src: &SourceRun, raw: &RawRecord, f: &Finding, lang: Lang) -> [String; 13] {
+    let v = |field: Field| raw.values.get(field).unwrap_or_default().to_string();
+    let suggested_from = f.suggested_from.map(|x| match (x, lang) {
+        (SuggestedFrom::Reference, Lang::Vi) => "CSDL dân cư",
+        (SuggestedFrom::Normalizer, Lang::Vi) => "chuẩn hóa",
+        (x, _) => x.as_str(),
+    });
+    let severity = match (f.code.severity(), lang) {
+        (Severity::Error, Lang::Vi) => "lỗi",
+        (Severity::Warning, Lang::Vi) => "cảnh báo",
+        (s, _) => s.as_str(),
+    };
+    [
+        (n + 1).to_string(),
+        src.source.name.clone(),
+        raw.source_row.to_string(),
+        v(Field::FullName),
+        v(Field::Dob),
+        v(Field::PersonId),
+        f.field.map(|x| x.label(lang).to_string()).unwrap_or_default(),
+        f.code.message(lang).to_string(),
+        f.code.as_str().to_string(),
+        f.field.and_then(|x| raw.values.get(x)).unwrap_or_default().to_string(),
+        f.suggested.clone().unwrap_or_default(),
+        suggested_from.unwrap_or_default().to_string(),
+        severity.to_string(),
+    ]
+}
+
+/// Writes one worksheet's rows; returns how many.
+fn write_sheet(ws: &mut Worksheet, d: &RunData, items: &[Item], header: &Format, error: &Format) -> Result<u64, XlsxError> {
+    let lang = d.settings.lang;
+    let heads = headings(lang);
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, header)?;
+    }
+    for (c, w) in WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let mut written = 0;
+    for (n, &(s, i, k)) in items.iter().take(MAX_ROWS).enumerate() {
+        let src = &d.sources[s];
+        let r = src.record(i);
+        let f = &r.assessed.findings[k];
+        let row = n as u32 + 1;
+        // Every cell is written as a string: text beginning with = + - @ is never a formula.
+        for (c, val) in row_cells(n, src, r.raw, f, lang).iter().enumerate() {
+            let val = fit_cell(val, lang);
+            if c == MESSAGE_COLUMN && f.code.severity() == Severity::Error {
+                ws.write_string_with_format(row, c as u16, val.as_ref(), error)?;
+            } else {
+                ws.write_string(row, c as u16, val.as_ref())?;
+            }
+        }
+        written += 1;
+    }
+    ws.autofilter(0, 0, items.len().min(MAX_ROWS) as u32, heads.len() as u16 - 1)?;
+    Ok(written)
+}
+
+/// Returns the number of worklist rows written.
+pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
+    let lang = d.settings.lang;
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let groups = group_items(d);
     let mut wb = Workbook::new();
     let header = Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin).set_text_wrap();
     let error = Format::new().set_font_color("#9C0006");
@@ -58,7 +154,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         ws.write_string(0, 0, t("Không có bản ghi nào cần xử lý.", "No record needs action."))?;
     }
     for (key, items) in &groups {
-        let title = if d.job.worklist_by_source {
+        let title = if d.settings.worklist_by_source {
             key.clone()
         } else if key.is_empty() {
             t("Không rõ xã", "Unknown commune").to_string()
@@ -68,77 +164,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         // Rows go to a temporary file as they are written: a province's worklist can pass a million rows.
         let ws = wb.add_worksheet_with_low_memory()?;
         ws.set_name(sheet_name(&title, &mut used))?;
-        let heads = [
-            t("STT", "No."),
-            t("Nguồn", "Source"),
-            t("Dòng", "Row"),
-            t("Họ tên (trong nguồn)", "Name (in source)"),
-            t("Ngày sinh", "Date of birth"),
-            t("Số định danh", "Personal ID"),
-            t("Trường", "Field"),
-            t("Vấn đề", "Finding"),
-            t("Mã", "Code"),
-            t("Giá trị hiện tại", "Current value"),
-            t("Đề xuất", "Suggested value"),
-            t("Nguồn đề xuất", "Suggested from"),
-            t("Mức độ", "Severity"),
-            t("Kết quả xác minh", "Verification result"),
-        ];
-        for (c, h) in heads.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &header)?;
-        }
-        let widths = [6.0, 16.0, 7.0, 26.0, 12.0, 15.0, 16.0, 48.0, 24.0, 22.0, 22.0, 12.0, 9.0, 22.0];
-        for (c, w) in widths.iter().enumerate() {
-            ws.set_column_width(c as u16, *w)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        for (n, &(s, i, k)) in items.iter().take(MAX_ROWS).enumerate() {
-            let src = &d.sources[s];
-            let raw = &src.records[i];
-            let f = &d.assessed.records[s][i].findings[k];
-            let row = n as u32 + 1;
-            let v = |field: crate::Field| raw.values.get(field).unwrap_or_default().to_string();
-            // Every cell is written as a string: text beginning with = + - @ is never a formula.
-            let cells: [String; 13] = [
-                (n + 1).to_string(),
-                src.name.clone(),
-                raw.source_row.to_string(),
-                v(crate::Field::FullName),
-                v(crate::Field::Dob),
-                v(crate::Field::PersonId),
-                f.field.map(|x| x.label(lang).to_string()).unwrap_or_default(),
-                f.code.message(lang).to_string(),
-                f.code.as_str().to_string(),
-                f.field.and_then(|x| raw.values.get(x)).unwrap_or_default().to_string(),
-                f.suggested.clone().unwrap_or_default(),
-                f.suggested_from
-                    .map(|x| {
-                        match (x, lang) {
-                            (crate::finding::SuggestedFrom::Reference, Lang::Vi) => "CSDL dân cư",
-                            (crate::finding::SuggestedFrom::Normalizer, Lang::Vi) => "chuẩn hóa",
-                            (x, _) => x.as_str(),
-                        }
-                        .to_string()
-                    })
-                    .unwrap_or_default(),
-                match (f.code.severity(), lang) {
-                    (Severity::Error, Lang::Vi) => "lỗi".to_string(),
-                    (Severity::Warning, Lang::Vi) => "cảnh báo".to_string(),
-                    (s, _) => s.as_str().to_string(),
-                },
-            ];
-            for (c, val) in cells.iter().enumerate() {
-                let val = fit_cell(val, lang);
-                let val: &str = &val;
-                if c == 7 && f.code.severity() == Severity::Error {
-                    ws.write_string_with_format(row, c as u16, val, &error)?;
-                } else {
-                    ws.write_string(row, c as u16, val)?;
-                }
-            }
-            total += 1;
-        }
-        ws.autofilter(0, 0, items.len().min(MAX_ROWS) as u32, heads.len() as u16 - 1)?;
+        total += write_sheet(ws, d, items, &header, &error)?;
     }
     wb.save(path)?;
     Ok(total)

@@ -2,14 +2,14 @@
 //! written to a temporary name and renamed, so it is complete or absent.
 
 use super::{Reference, ReferencePerson};
+use crate::calendar::PartialDate;
 use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
-use crate::normalize::date::PartialDate;
-use crate::normalize::legacy::{Detection, Encoding};
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
+use crate::text::legacy::{Detection, Encoding};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;

@@ -4,13 +4,11 @@
 
 mod cache;
 
+use crate::calendar::PartialDate;
 use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
 use crate::link::features::Features;
-use crate::normalize::date::PartialDate;
-use crate::normalize::legacy::Detection;
-use crate::normalize::name::NameCache;
 use crate::normalize::{self, NormalizeOptions, Status};
-use rayon::prelude::*;
+use crate::text::legacy::Detection;
 use std::path::{Path, PathBuf};
 
 pub use cache::INDEX_FORMAT;
@@ -40,6 +38,9 @@ pub enum CacheStatus {
 }
 
 pub struct Reference {
+    /// The job's name for the extract, and the schema it was read with.
+    pub name: String,
+    pub schema: String,
     pub path: PathBuf,
     pub bytes: u64,
     pub sha256: String,
@@ -77,6 +78,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
             Ok(Some(c)) => {
                 tracing::info!(people = c.people.len(), "reference cache hit");
                 return Ok(Reference {
+                    name: input.name.clone(),
+                    schema: input.schema.name.clone(),
                     path: input.path.clone(),
                     bytes,
                     sha256,
@@ -106,23 +109,16 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     }
     // Each record is normalized and reduced to what the run keeps at once, so
     // the full normalized records of millions of people never exist together.
-    let (people, features): (Vec<ReferencePerson>, Vec<Features>) = src
-        .records
-        .par_chunks(8192)
-        .flat_map_iter(|chunk| {
-            let mut names = NameCache::new(opts.tone_style, 100_000);
-            chunk
-                .iter()
-                .map(|raw| {
-                    let n = normalize::normalize_record_cached(&raw.values, opts, &mut names);
-                    let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
-                    (person, Features::from_record(&n))
-                })
-                .collect::<Vec<_>>()
-        })
-        .unzip();
+    let (people, features): (Vec<ReferencePerson>, Vec<Features>) = normalize::map_records(&src.records, opts, |raw, n| {
+        let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
+        (person, Features::from_record(&n))
+    })
+    .into_iter()
+    .unzip();
     src.records = Vec::new();
     let reference = Reference {
+        name: input.name.clone(),
+        schema: input.schema.name.clone(),
         path: input.path.clone(),
         bytes: src.bytes,
         sha256: src.sha256.clone(),

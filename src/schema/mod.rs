@@ -4,9 +4,9 @@
 //! Built-in schemas live in `schemas/*.toml` and are compiled into the binary;
 //! a job may name a schema file by path instead.
 
+use crate::calendar::Precision;
 use crate::field::Field;
-use crate::normalize::date::Precision;
-use crate::normalize::text::fold;
+use crate::text::fold;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! Realistic defects, each at a configurable rate (the table in the README).
 
-use crate::normalize::date::{PartialDate, days_in_month};
-use crate::normalize::text::{Tone, ToneStyle, fold_char, strip_tone, tone_of, tone_style, with_tone};
+use crate::calendar::{PartialDate, days_in_month};
 use crate::rng::Rng;
+use crate::text::{Tone, ToneStyle, fold_char, strip_tone, tone_of, tone_style, with_tone};
 use unicode_normalization::UnicodeNormalization;
 
 /// Every defect with its default rate (share of sector records it is applied to).
@@ -68,7 +68,7 @@ pub fn strip_diacritics(s: &str) -> String {
             let f = fold_char(c);
             if c.is_uppercase() && f.is_ascii_lowercase() {
                 f.to_ascii_uppercase()
-            } else if crate::normalize::text::is_vietnamese_letter(c) {
+            } else if crate::text::is_vietnamese_letter(c) {
                 f
             } else {
                 c

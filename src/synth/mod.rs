@@ -8,10 +8,10 @@ pub mod names;
 pub mod population;
 pub mod registers;
 
+use crate::calendar::{PartialDate, days_in_month};
 use crate::normalize::admin::AdminRegistry;
-use crate::normalize::date::{PartialDate, days_in_month};
-use crate::normalize::legacy::Encoding;
 use crate::rng::Rng;
+use crate::text::legacy::Encoding;
 use anyhow::{Context, Result, bail};
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, ParquetWriter, Series};
 use population::{Generator, Person};

@@ -3,8 +3,8 @@
 //! agree with sex and birth year, old CMNDs for some adults, deaths.
 
 use super::names::*;
+use crate::calendar::{PartialDate, days_in_month};
 use crate::normalize::admin::AdminRegistry;
-use crate::normalize::date::{PartialDate, days_in_month};
 use crate::normalize::id::CCCD_PROVINCES;
 use crate::normalize::sex::Sex;
 use crate::rng::{Rng, cumulative};

@@ -4,11 +4,11 @@
 
 use super::defects::{self, Rates};
 use super::population::{Generator, Person};
+use crate::calendar::PartialDate;
 use crate::normalize::admin::{AdminRegistry, Era};
-use crate::normalize::date::PartialDate;
-use crate::normalize::legacy::{Encoding, encode};
 use crate::normalize::sex::Sex;
 use crate::rng::Rng;
+use crate::text::legacy::{Encoding, encode};
 use std::collections::HashMap;
 
 /// How a register is written.

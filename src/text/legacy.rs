@@ -2,7 +2,7 @@
 //! and repair of strings that were already decoded with the wrong code page.
 
 use super::legacy_tables::{TCVN3_C0, TCVN3_HIGH, VISCII_C0, VISCII_HIGH};
-use super::text::{Tone, fold_char, is_vietnamese_syllable, strip_tone, tone_of, with_tone};
+use super::{Tone, fold_char, is_vietnamese_syllable, strip_tone, tone_of, with_tone};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -510,7 +510,7 @@ pub enum Mojibake {
 /// reading makes every word a Vietnamese syllable.
 ///
 /// ```
-/// use lamsach::normalize::legacy::repair_mojibake;
+/// use lamsach::text::legacy::repair_mojibake;
 /// assert_eq!(repair_mojibake("Nguyeãn Vaên Ñöùc").unwrap().0, "Nguyễn Văn Đức");
 /// assert_eq!(repair_mojibake("Viá»‡t Nam").unwrap().0, "Việt Nam");
 /// assert!(repair_mojibake("Nguyễn Văn Đức").is_none());
@@ -554,7 +554,7 @@ pub fn repair_mojibake(s: &str) -> Option<(String, Mojibake)> {
 /// every word so repaired becomes a Vietnamese syllable.
 fn repair_utf8_words(s: &str) -> Option<(String, Mojibake)> {
     // Such mojibake always shows a char that is no Vietnamese letter (´ ş š, a no-break space).
-    if !s.chars().any(|c| !c.is_ascii() && !super::text::is_vietnamese_letter(c)) {
+    if !s.chars().any(|c| !c.is_ascii() && !super::is_vietnamese_letter(c)) {
         return None;
     }
     let mut out = String::with_capacity(s.len());

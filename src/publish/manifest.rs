@@ -1,8 +1,6 @@
 //! manifest.json: what ran, on what, what it wrote, and how long it took.
 
-use super::Job;
-use crate::ingest::IngestedSource;
-use crate::reference::Reference;
+use super::RunData;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -89,11 +87,13 @@ pub fn peak_memory() -> Option<u64> {
 }
 
 impl Manifest {
-    pub fn new(job: &Job, started: chrono::DateTime<chrono::Utc>, reference: &Reference, sources: &[IngestedSource]) -> Manifest {
+    /// Everything but the outputs and the clock, which publish fills in last.
+    pub fn new(d: &RunData) -> Manifest {
+        let reference = d.reference;
         let mut inputs = vec![InputEntry {
-            name: job.reference.input.name.clone(),
+            name: reference.name.clone(),
             path: reference.path.display().to_string(),
-            schema: job.reference.input.schema.name.clone(),
+            schema: reference.schema.clone(),
             bytes: reference.bytes,
             sha256: reference.sha256.clone(),
             encoding: reference.encoding.map(|d| d.encoding.as_str().to_string()),
@@ -106,7 +106,7 @@ impl Manifest {
             unmapped_headers: vec![],
             cache: Some(reference.cache),
         }];
-        for s in sources {
+        for s in d.sources.iter().map(|r| &r.source) {
             inputs.push(InputEntry {
                 name: s.name.clone(),
                 path: s.path.display().to_string(),
@@ -124,30 +124,53 @@ impl Manifest {
                 cache: None,
             });
         }
+        let settings = d.settings;
         Manifest {
             lamsach_version: env!("CARGO_PKG_VERSION").to_string(),
-            job_name: job.name.clone(),
-            job_file: job.file.display().to_string(),
-            job_sha256: job.sha256.clone(),
-            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            job_name: settings.job_name.clone(),
+            job_file: settings.job_file.clone(),
+            job_sha256: settings.job_sha256.clone(),
+            started_at: d.clock.started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             finished_at: String::new(),
             inputs,
             reference_cache_bytes: reference.cache_file.as_ref().and_then(|f| f.parent()).map(crate::reference::cache_bytes),
-            failed_sources: vec![],
-            reference_shared_id_rows: 0,
+            failed_sources: d.failed_sources.to_vec(),
+            reference_shared_id_rows: d.link.reference_shared_id_rows,
             outputs: vec![],
             timings: vec![],
             total_seconds: 0.0,
             peak_memory_bytes: None,
-            exit_status: 0,
+            exit_status: d.exit_status,
         }
     }
 
-    pub fn finish(&mut self, timings: Vec<StageTiming>, total: f64, exit_status: i32) {
+    /// The clock, read just before the manifest is written: every stage's time and publish's own.
+    pub fn finish(&mut self, clock: &RunClock, publish_started: std::time::Instant) {
         self.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        self.timings = timings;
-        self.total_seconds = total;
+        self.timings = clock.stages.clone();
+        self.timings.push(StageTiming { stage: "publish".into(), seconds: publish_started.elapsed().as_secs_f64() });
+        self.total_seconds = clock.started.elapsed().as_secs_f64();
         self.peak_memory_bytes = peak_memory();
-        self.exit_status = exit_status;
+    }
+}
+
+/// When the run started and how long each stage before publish took.
+#[derive(Clone, Debug)]
+pub struct RunClock {
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub started: std::time::Instant,
+    pub stages: Vec<StageTiming>,
+}
+
+impl RunClock {
+    pub fn start() -> RunClock {
+        RunClock { started_at: chrono::Utc::now(), started: std::time::Instant::now(), stages: Vec::new() }
+    }
+
+    /// Records a stage that began at `t`, and logs it.
+    pub fn stage_done(&mut self, stage: &str, t: std::time::Instant) {
+        let seconds = t.elapsed().as_secs_f64();
+        tracing::info!(stage, seconds = format!("{seconds:.2}"), "stage done");
+        self.stages.push(StageTiming { stage: stage.to_string(), seconds });
     }
 }

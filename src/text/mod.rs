@@ -3,6 +3,9 @@
 //! The per-character facts (base letter, tone, ASCII fold) come from one table
 //! built once from Unicode decomposition, so the hot paths are a lookup per char.
 
+pub mod legacy;
+mod legacy_tables;
+
 use std::sync::LazyLock;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, char::decompose_canonical, is_nfc_quick};
 
@@ -205,7 +208,7 @@ pub fn fold_char(c: char) -> char {
 /// The matching key of a text: lower case, no diacritics, đ → d, single spaces.
 ///
 /// ```
-/// assert_eq!(lamsach::normalize::text::fold("  NGUYỄN  Văn Đức "), "nguyen van duc");
+/// assert_eq!(lamsach::text::fold("  NGUYỄN  Văn Đức "), "nguyen van duc");
 /// ```
 pub fn fold(s: &str) -> String {
     fold_spacing(s, false)
@@ -365,7 +368,7 @@ pub enum ToneStyle {
 /// and whether it changed.
 ///
 /// ```
-/// use lamsach::normalize::text::{tone_style, ToneStyle};
+/// use lamsach::text::{tone_style, ToneStyle};
 /// assert_eq!(tone_style("Hoà Thuỷ", ToneStyle::Old).0, "Hòa Thủy");
 /// assert_eq!(tone_style("Hòa quý hoàng", ToneStyle::New).0, "Hoà quý hoàng");
 /// ```
