@@ -6,8 +6,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lamsach::job::{ExitStatus, Job, JobError, RunError, RunOptions};
 use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
-use lamsach::text::ToneStyle;
 use lamsach::text::legacy::{self, Encoding};
+use lamsach::text::{self, ToneStyle};
+use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -331,98 +332,105 @@ fn codes_json(codes: &[lamsach::Code]) -> serde_json::Value {
 }
 
 fn normalize(kind: Kind, style: Style) -> Result<ExitStatus> {
-    use lamsach::normalize::*;
-    use lamsach::text;
-    use serde_json::json;
     let style = match style {
         Style::Old => ToneStyle::Old,
         Style::New => ToneStyle::New,
     };
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let reg = AdminRegistry::get();
     for line in stdin.lock().lines() {
         let line = line.context("reading stdin")?;
         let line = line.trim_end_matches('\r');
         let mut parts = line.split('\t');
         let input = parts.next().unwrap_or("");
         let v = match kind {
-            Kind::Text => {
-                let mut f = Vec::new();
-                let value = normalize_text(input, lamsach::Field::Address, &mut f);
-                let c = text::clean(input);
-                let mut codes: Vec<lamsach::Code> = f.iter().map(|x| x.code).collect();
-                codes.extend(c.codes().filter(|c| !codes.contains(c)).collect::<Vec<_>>());
-                json!({"input": input, "value": value, "findings": codes_json(&codes), "folded": value.as_deref().map(text::fold)})
-            }
-            Kind::Name => match name::normalize_name(input, style) {
-                Some((n, codes)) => {
-                    json!({"input": input, "value": n.full(), "findings": codes_json(&codes), "family": n.family(), "middle": n.middle(), "given": n.given(),
-                    "folded": n.folded(), "folded_given": n.folded_given(), "phonetic": n.phonetic(), "phonetic_given": n.phonetic_given()})
-                }
-                None => json!({"input": input, "value": null, "findings": []}),
-            },
-            Kind::Id => {
-                let sx = parts.next().and_then(|s| sex::parse_sex(s).0);
-                let dob = parts.next().and_then(|d| date::parse_date(d, &Default::default()).date);
-                let id = id::normalize_person_id(input, sx, dob);
-                let kind = if id.cccd.is_some() {
-                    "cccd"
-                } else if id.cmnd.is_some() {
-                    "cmnd"
-                } else {
-                    "invalid"
-                };
-                json!({"input": input, "value": id.cccd.clone().or(id.cmnd.clone()), "findings": codes_json(&id.codes), "kind": kind,
-                    "province": id.province.map(|p| format!("{p:03}")), "sex": id.sex.map(|s| s.as_str()), "birth_year": id.birth_year})
-            }
-            Kind::Date => {
-                let p = date::parse_date(input, &Default::default());
-                json!({"input": input, "value": p.date.map(|d| d.iso()), "findings": codes_json(&p.codes),
-                    "year": p.date.map(|d| d.year), "month": p.date.map(|d| d.month).filter(|m| *m > 0), "day": p.date.map(|d| d.day).filter(|d| *d > 0),
-                    "precision": p.date.map(|d| d.precision().as_str())})
-            }
+            Kind::Text => normalized_text(input),
+            Kind::Name => normalized_name(input, style),
+            Kind::Id => normalized_id(input, parts.next(), parts.next()),
+            Kind::Date => normalized_date(input),
             Kind::Sex => {
-                let (s, codes) = sex::parse_sex(input);
+                let (s, codes) = lamsach::normalize::sex::parse_sex(input);
                 json!({"input": input, "value": s.map(|s| s.as_str()), "findings": codes_json(&codes)})
             }
             Kind::Phone => {
-                let (p, codes) = id::normalize_phone(input);
+                let (p, codes) = lamsach::normalize::id::normalize_phone(input);
                 json!({"input": input, "value": p, "findings": codes_json(&codes)})
             }
-            Kind::Commune => {
-                let province = parts.next().and_then(|p| reg.province_scope(p));
-                match reg.lookup_commune(input, province.as_ref(), Era::Y2025) {
-                    CommuneLookup::Found(m) => {
-                        let mut codes = vec![];
-                        if m.era == Era::Legacy {
-                            codes.push(lamsach::Code::CommunePre2025);
-                        }
-                        if m.split {
-                            codes.push(lamsach::Code::CommuneSplit);
-                        }
-                        json!({"input": input, "value": m.code, "findings": codes_json(&codes), "code": m.code, "era": m.era.as_str(),
-                            "name": reg.unit(&m.code, m.era).map(|u| u.name.clone()), "current_code": m.current_code, "current_province": m.current_province})
-                    }
-                    CommuneLookup::Ambiguous(n) => json!({"input": input, "value": null, "findings": ["COMMUNE_AMBIGUOUS"], "candidates": n}),
-                    CommuneLookup::Unknown => json!({"input": input, "value": null, "findings": ["COMMUNE_UNKNOWN"]}),
-                }
-            }
-            Kind::Address => {
-                let province = parts.next().and_then(|p| reg.province_scope(p));
-                let (a, codes) = address::parse_address(input, province.as_ref());
-                let m = a.commune.as_ref();
-                json!({"input": input, "value": m.and_then(|m| m.current_code.clone()), "findings": codes_json(&codes),
-                    "hamlet": a.hamlet, "commune_code": m.map(|m| m.code.clone()), "commune_era": m.map(|m| m.era.as_str()),
-                    "commune_name": m.and_then(|m| reg.unit(&m.code, m.era)).map(|u| u.name.clone()),
-                    "current_code": m.and_then(|m| m.current_code.clone()), "current_name": m.and_then(|m| m.current_code.as_deref()).and_then(|c| reg.unit(c, Era::Y2025)).map(|u| u.name.clone()),
-                    "split": m.is_some_and(|m| m.split), "split_into": m.map(|m| m.other_targets.clone()).unwrap_or_default(), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
-            }
+            Kind::Commune => normalized_commune(input, parts.next()),
+            Kind::Address => normalized_address(input, parts.next()),
         };
         writeln!(out, "{v}")?;
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+fn normalized_text(input: &str) -> serde_json::Value {
+    let mut f = Vec::new();
+    let value = lamsach::normalize::normalize_text(input, lamsach::Field::Address, &mut f);
+    let c = text::clean(input);
+    let mut codes: Vec<lamsach::Code> = f.iter().map(|x| x.code).collect();
+    codes.extend(c.codes().filter(|c| !codes.contains(c)).collect::<Vec<_>>());
+    json!({"input": input, "value": value, "findings": codes_json(&codes), "folded": value.as_deref().map(text::fold)})
+}
+
+fn normalized_name(input: &str, style: ToneStyle) -> serde_json::Value {
+    match lamsach::normalize::name::normalize_name(input, style) {
+        Some((n, codes)) => {
+            json!({"input": input, "value": n.full(), "findings": codes_json(&codes), "family": n.family(), "middle": n.middle(), "given": n.given(),
+            "folded": n.folded(), "folded_given": n.folded_given(), "phonetic": n.phonetic(), "phonetic_given": n.phonetic_given()})
+        }
+        None => json!({"input": input, "value": null, "findings": []}),
+    }
+}
+
+fn normalized_id(input: &str, sex: Option<&str>, dob: Option<&str>) -> serde_json::Value {
+    use lamsach::normalize::{date, id, sex as sx};
+    let sex = sex.and_then(|s| sx::parse_sex(s).0);
+    let dob = dob.and_then(|d| date::parse_date(d, &Default::default()).date);
+    let id = id::normalize_person_id(input, sex, dob);
+    let kind = if id.cccd.is_some() {
+        "cccd"
+    } else if id.cmnd.is_some() {
+        "cmnd"
+    } else {
+        "invalid"
+    };
+    json!({"input": input, "value": id.cccd.clone().or(id.cmnd.clone()), "findings": codes_json(&id.codes), "kind": kind,
+        "province": id.province.map(|p| format!("{p:03}")), "sex": id.sex.map(|s| s.as_str()), "birth_year": id.birth_year})
+}
+
+fn normalized_date(input: &str) -> serde_json::Value {
+    let p = lamsach::normalize::date::parse_date(input, &Default::default());
+    json!({"input": input, "value": p.date.map(|d| d.iso()), "findings": codes_json(&p.codes),
+        "year": p.date.map(|d| d.year), "month": p.date.map(|d| d.month).filter(|m| *m > 0), "day": p.date.map(|d| d.day).filter(|d| *d > 0),
+        "precision": p.date.map(|d| d.precision().as_str())})
+}
+
+fn normalized_commune(input: &str, province: Option<&str>) -> serde_json::Value {
+    let reg = AdminRegistry::get();
+    let province = province.and_then(|p| reg.province_scope(p));
+    match reg.lookup_commune(input, province.as_ref(), Era::Y2025) {
+        CommuneLookup::Found(m) => {
+            let codes: Vec<lamsach::Code> = lamsach::normalize::commune_findings(&m).iter().map(|f| f.code).collect();
+            json!({"input": input, "value": m.code, "findings": codes_json(&codes), "code": m.code, "era": m.era.as_str(),
+                "name": reg.unit(&m.code, m.era).map(|u| u.name.clone()), "current_code": m.current_code, "current_province": m.current_province})
+        }
+        CommuneLookup::Ambiguous(n) => json!({"input": input, "value": null, "findings": ["COMMUNE_AMBIGUOUS"], "candidates": n}),
+        CommuneLookup::Unknown => json!({"input": input, "value": null, "findings": ["COMMUNE_UNKNOWN"]}),
+    }
+}
+
+fn normalized_address(input: &str, province: Option<&str>) -> serde_json::Value {
+    let reg = AdminRegistry::get();
+    let province = province.and_then(|p| reg.province_scope(p));
+    let (a, codes) = lamsach::normalize::address::parse_address(input, province.as_ref());
+    let m = a.commune.as_ref();
+    json!({"input": input, "value": m.and_then(|m| m.current_code.clone()), "findings": codes_json(&codes),
+        "hamlet": a.hamlet, "commune_code": m.map(|m| m.code.clone()), "commune_era": m.map(|m| m.era.as_str()),
+        "commune_name": m.and_then(|m| reg.unit(&m.code, m.era)).map(|u| u.name.clone()),
+        "current_code": m.and_then(|m| m.current_code.clone()), "current_name": m.and_then(|m| m.current_code.as_deref()).and_then(|c| reg.unit(c, Era::Y2025)).map(|u| u.name.clone()),
+        "split": m.is_some_and(|m| m.split), "split_into": m.map(|m| m.other_targets.clone()).unwrap_or_default(), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
 }
 
 fn decode(from: From, file: &std::path::Path) -> Result<ExitStatus> {

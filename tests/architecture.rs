@@ -115,7 +115,7 @@ fn long_functions() -> Vec<(String, String, usize)> {
             }
             let close = (open + 1..lines.len()).find(|&k| lines[k].len() - lines[k].trim_start().len() == indent && lines[k].trim() == "}").unwrap_or(open);
             let n = close - i + 1;
-            if n > MAX_FUNCTION_LINES && !DATA_TABLES.contains(&name.as_str()) {
+            if n > MAX_FUNCTION_LINES {
                 long.push((f.strip_prefix(src()).unwrap().display().to_string(), name, n));
             }
             i = close + 1;
@@ -127,6 +127,8 @@ fn long_functions() -> Vec<(String, String, usize)> {
 
 #[test]
 fn no_function_outside_tests_and_data_tables_runs_over_80_lines() {
-    let long = long_functions();
+    let (tables, long): (Vec<_>, Vec<_>) = long_functions().into_iter().partition(|(_, name, _)| DATA_TABLES.contains(&name.as_str()));
     assert!(long.is_empty(), "split these: {long:?}");
+    // The scan does measure: the data tables are over the limit and found.
+    assert_eq!(tables.len(), DATA_TABLES.len(), "{tables:?}");
 }

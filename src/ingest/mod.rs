@@ -308,14 +308,11 @@ struct Opened {
     pending: Vec<Item>,
 }
 
-fn open(input: &SourceInput) -> Result<Opened, IngestError> {
+/// The file's rows, decoded, and the text encoding found (CSV only).
+fn read_rows(input: &SourceInput, format: Format) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Option<Detection>), IngestError> {
     let path = &input.path;
     let file = path.display().to_string();
-    if !path.exists() {
-        return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
-    }
-    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: file.clone() })?;
-    let (mut it, encoding) = match format {
+    Ok(match format {
         Format::Csv => {
             let (det, delim) = csv::sniff(path, input.encoding)?;
             if det.confidence < MIN_ENCODING_CONFIDENCE {
@@ -329,15 +326,12 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         Format::Parquet => (parquet::rows(path)?, None),
         #[cfg(not(feature = "io"))]
         Format::Excel | Format::Parquet => return Err(IngestError::UnknownFormat { file }),
-    };
-    // Look for the header among the first rows: the row most of whose cells are known headers.
-    let mut head: Vec<Item> = Vec::new();
-    for _ in 0..HEADER_SEARCH_ROWS {
-        match it.next() {
-            Some(x) => head.push(x),
-            None => break,
-        }
-    }
+    })
+}
+
+/// The header among the first rows: the row most of whose cells are known headers
+/// (or the job's column overrides).
+fn find_header(input: &SourceInput, head: &[Item]) -> Result<usize, IngestError> {
     let overrides: Vec<String> = input.columns.values().map(|h| header_key(h)).collect();
     let score = |cells: &[String]| -> usize { input.schema.count_matches(cells) * 2 + cells.iter().filter(|c| overrides.contains(&header_key(c))).count() * 3 };
     let mut best: Option<(usize, usize)> = None;
@@ -349,20 +343,54 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
             }
         }
     }
-    let Some((hi, _)) = best else {
-        let seen = head
-            .iter()
-            .find_map(|x| match x {
-                Item::Row(r) if r.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 => Some(r.joined(" | ")),
-                _ => None,
-            })
-            .unwrap_or_default();
+    best.map(|(i, _)| i).ok_or_else(|| {
         // Header names are not personal data, but a headerless file's first row may be: show only its width.
-        let seen = if seen.is_empty() { "none".to_string() } else { format!("{} columns", seen.split(" | ").count()) };
-        return Err(IngestError::NoHeader { file, searched: HEADER_SEARCH_ROWS, seen });
-    };
+        let width = head.iter().find_map(|x| match x {
+            Item::Row(r) if r.cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2 => Some(r.cells.len()),
+            _ => None,
+        });
+        let seen = width.map_or_else(|| "none".to_string(), |w| format!("{w} columns"));
+        IngestError::NoHeader { file: input.path.display().to_string(), searched: HEADER_SEARCH_ROWS, seen }
+    })
+}
+
+/// The column mapping a run can use: overrides that exist, no doubled header, every
+/// required field of every role mapped (or the candidates named when several fit).
+fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &ColumnMap) -> Result<(), IngestError> {
+    let file = input.path.display().to_string();
+    let found = || headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ");
+    if let Some((field, header)) = columns.missing_overrides.first() {
+        return Err(IngestError::MissingOverride { file, row, field: field.clone(), header: header.clone(), headers: found() });
+    }
+    if let Some(header) = columns.duplicate_headers.first() {
+        return Err(IngestError::DuplicateHeader { file, row, header: header.clone() });
+    }
+    for (role, cols) in &columns.roles {
+        for f in input.schema.required_fields(role) {
+            if cols[f.index()].is_some() {
+                continue;
+            }
+            if let Some((_, candidates)) = columns.ambiguous.iter().find(|(a, _)| *a == f) {
+                return Err(IngestError::AmbiguousColumn { file, row, field: f.as_str(), candidates: candidates.join(" | ") });
+            }
+            let role = if columns.roles.len() > 1 { format!(" (role {role})") } else { String::new() };
+            return Err(IngestError::MissingRequired { file, row, field: f.as_str(), role, headers: found() });
+        }
+    }
+    Ok(())
+}
+
+fn open(input: &SourceInput) -> Result<Opened, IngestError> {
+    let path = &input.path;
+    if !path.exists() {
+        return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+    }
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: path.display().to_string() })?;
+    let (mut it, encoding) = read_rows(input, format)?;
+    let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
+    let hi = find_header(input, &head)?;
     let mut pending: Vec<Item> = head.split_off(hi + 1);
-    let Some(Item::Row(header_row)) = head.pop() else { unreachable!("best index points at a row") };
+    let Some(Item::Row(header_row)) = head.pop() else { unreachable!("the header index points at a row") };
     let below = match pending.first() {
         Some(Item::Row(r)) => Some(r.texts()),
         _ => None,
@@ -378,30 +406,7 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         pending.remove(0);
     }
     let columns = input.schema.map_columns(&headers, &input.columns);
-    let found = || headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ");
-    if let Some((field, header)) = columns.missing_overrides.first() {
-        return Err(IngestError::MissingOverride { file, row: header_row.line, field: field.clone(), header: header.clone(), headers: found() });
-    }
-    if let Some(header) = columns.duplicate_headers.first() {
-        return Err(IngestError::DuplicateHeader { file, row: header_row.line, header: header.clone() });
-    }
-    for (role, cols) in &columns.roles {
-        for f in input.schema.required_fields(role) {
-            if cols[f.index()].is_none() {
-                if let Some((_, candidates)) = columns.ambiguous.iter().find(|(a, _)| *a == f) {
-                    return Err(IngestError::AmbiguousColumn { file, row: header_row.line, field: f.as_str(), candidates: candidates.join(" | ") });
-                }
-                let role = if columns.roles.len() > 1 { format!(" (role {role})") } else { String::new() };
-                return Err(IngestError::MissingRequired {
-                    file,
-                    row: header_row.line,
-                    field: f.as_str(),
-                    role,
-                    headers: headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", "),
-                });
-            }
-        }
-    }
+    check_columns(input, header_row.line, &headers, &columns)?;
     Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns }, rest: it, pending })
 }
 
@@ -460,30 +465,17 @@ fn swallowed_rows(r: &Row, width: usize, newlines: usize) -> bool {
 
 /// Turns rows into records and quarantined rows; every row read lands in one of the two.
 fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item = Item>) -> IngestedSource {
-    let width = layout.headers.len();
-    let legacy_file = layout.encoding.is_some_and(|d| d.encoding.is_legacy());
-    let mut records = Vec::new();
-    let mut quarantine = Vec::new();
-    let mut rows_read = 0u64;
     let roles = &layout.columns.roles;
     let role_specific: Vec<Vec<usize>> = roles
         .iter()
         .map(|(role, cols)| input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect())
         .collect();
-    // Growing a vector of millions of records by doubling copies it ~20 times:
-    // after the first rows, size it from the file's bytes per row (CSV).
-    let file_bytes = if layout.format == Format::Csv { std::fs::metadata(&input.path).map_or(0, |m| m.len()) } else { 0 };
-    let mut sampled_bytes = 0usize;
+    let mut records = Vec::new();
+    let mut quarantine = Vec::new();
+    let mut rows_read = 0u64;
+    let mut sizing = Sizing::new(&input.path, layout.format, roles.len());
     for item in rows {
-        if file_bytes > 0 && rows_read < 1024 {
-            if let Item::Row(r) = &item {
-                sampled_bytes += r.cells.as_slice().len() + r.cells.len() + 1;
-            }
-            if rows_read == 1023 {
-                let estimate = (file_bytes as usize / sampled_bytes.max(1)) * 1024 * roles.len();
-                records.reserve(estimate + estimate / 10);
-            }
-        }
+        sizing.observe(&item, rows_read, &mut records);
         match item {
             Item::Bad { line, raw, reason } => {
                 rows_read += 1;
@@ -495,21 +487,8 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                     continue;
                 }
                 rows_read += 1;
-                let last_non_empty = || (0..r.cells.len()).rev().find(|&i| !r.cells[i].trim().is_empty()).map_or(0, |i| i + 1);
-                // Line breaks inside the cells: the physical rows the record spans beyond its first.
-                let newlines = if r.multiline { r.cells.iter().map(|c| c.trim_end_matches(['\n', '\r']).matches('\n').count()).sum::<usize>() } else { 0 };
-                let reason = if r.cells.as_slice().contains('\u{FFFD}') {
-                    Some(QuarantineReason::Undecodable)
-                } else if layout.format == Format::Csv && r.multiline && swallowed_rows(&r, width, newlines) {
-                    Some(QuarantineReason::UnclosedQuote)
-                } else if layout.format == Format::Csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty() > width) {
-                    Some(QuarantineReason::FieldCount)
-                } else {
-                    None
-                };
-                if let Some(reason) = reason {
-                    let end = r.line + newlines as u64;
-                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: end, reason, raw: r.joined(QUARANTINE_CELL_SEPARATOR) });
+                if let Some(q) = quarantine_reason(&r, &layout) {
+                    quarantine.push(q);
                     continue;
                 }
                 for (ri, (_, cols)) in roles.iter().enumerate() {
@@ -517,20 +496,7 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                     if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
                         continue;
                     }
-                    let mut values = Values::with_capacity(r.cells.as_slice().len());
-                    for f in Field::ALL {
-                        if let Some(v) = cols[f.index()].and_then(|c| r.cells.get(c)) {
-                            values.set(f, v);
-                        }
-                    }
-                    // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
-                    let mut findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
-                    for &c in &r.unsaved_formulas {
-                        if let Some(f) = Field::ALL.iter().find(|f| cols[f.index()] == Some(c as usize)) {
-                            findings.push(Finding::new(*f, crate::finding::Code::FormulaNoValue));
-                        }
-                    }
-                    records.push(RawRecord { source_row: r.line, role: ri as u16, values, findings });
+                    records.push(record_of(&r, ri as u16, cols, &layout));
                 }
             }
         }
@@ -546,6 +512,77 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
         records,
         quarantine,
     }
+}
+
+/// Growing a vector of millions of records by doubling copies it ~20 times: after
+/// the first rows of a CSV file, the records vector is sized from its bytes per row.
+struct Sizing {
+    file_bytes: usize,
+    sampled_bytes: usize,
+    roles: usize,
+}
+
+/// Rows measured before the records vector is sized.
+const SIZING_ROWS: u64 = 1024;
+
+impl Sizing {
+    fn new(path: &Path, format: Format, roles: usize) -> Sizing {
+        let file_bytes = if format == Format::Csv { std::fs::metadata(path).map_or(0, |m| m.len() as usize) } else { 0 };
+        Sizing { file_bytes, sampled_bytes: 0, roles }
+    }
+
+    fn observe(&mut self, item: &Item, rows_read: u64, records: &mut Vec<RawRecord>) {
+        if self.file_bytes == 0 || rows_read >= SIZING_ROWS {
+            return;
+        }
+        if let Item::Row(r) = item {
+            self.sampled_bytes += r.cells.as_slice().len() + r.cells.len() + 1;
+        }
+        if rows_read == SIZING_ROWS - 1 {
+            let estimate = (self.file_bytes / self.sampled_bytes.max(1)) * SIZING_ROWS as usize * self.roles;
+            records.reserve(estimate + estimate / 10);
+        }
+    }
+}
+
+/// Why a non-blank row cannot become records, if it cannot: undecodable bytes, an
+/// unclosed quote that swallowed further rows, or (CSV) the wrong number of cells.
+fn quarantine_reason(r: &Row, layout: &Layout) -> Option<QuarantineRow> {
+    let width = layout.headers.len();
+    let csv = layout.format == Format::Csv;
+    let last_non_empty = || (0..r.cells.len()).rev().find(|&i| !r.cells[i].trim().is_empty()).map_or(0, |i| i + 1);
+    // Line breaks inside the cells: the physical rows the record spans beyond its first.
+    let newlines = if r.multiline { r.cells.iter().map(|c| c.trim_end_matches(['\n', '\r']).matches('\n').count()).sum::<usize>() } else { 0 };
+    let reason = if r.cells.as_slice().contains('\u{FFFD}') {
+        QuarantineReason::Undecodable
+    } else if csv && r.multiline && swallowed_rows(r, width, newlines) {
+        QuarantineReason::UnclosedQuote
+    } else if csv && r.cells.len() != width && (r.cells.len() < width || last_non_empty() > width) {
+        QuarantineReason::FieldCount
+    } else {
+        return None;
+    };
+    Some(QuarantineRow { source_row: r.line, source_row_end: r.line + newlines as u64, reason, raw: r.joined(QUARANTINE_CELL_SEPARATOR) })
+}
+
+/// One subject's record from a row: the mapped cells, and the findings the file itself
+/// gives it (a legacy encoding, formulas without a saved value).
+fn record_of(r: &Row, role: u16, cols: &[Option<usize>], layout: &Layout) -> RawRecord {
+    let mut values = Values::with_capacity(r.cells.as_slice().len());
+    for f in Field::ALL {
+        if let Some(v) = cols[f.index()].and_then(|c| r.cells.get(c)) {
+            values.set(f, v);
+        }
+    }
+    // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
+    let legacy_file = layout.encoding.is_some_and(|d| d.encoding.is_legacy());
+    let mut findings = if legacy_file { vec![Finding::record(crate::finding::Code::TextLegacyEncoding)] } else { Vec::new() };
+    for &c in &r.unsaved_formulas {
+        if let Some(f) = Field::ALL.iter().find(|f| cols[f.index()] == Some(c as usize)) {
+            findings.push(Finding::new(*f, crate::finding::Code::FormulaNoValue));
+        }
+    }
+    RawRecord { source_row: r.line, role, values, findings }
 }
 
 #[cfg(test)]

@@ -11,11 +11,11 @@ use crate::calendar::PartialDate;
 use crate::finding::{Dimension, PerDimension};
 use crate::ingest::{self, IngestError, SourceInput};
 use crate::link::features::Features;
-use crate::link::{self, LinkIndex, LinkSettings, Linked};
+use crate::link::{self, LinkIndex, LinkSettings, LinkSummary, Linked};
 use crate::normalize::{self, NormalizeOptions};
 use crate::publish::manifest::{FailedSource, RunClock};
 use crate::publish::{self, PublishError, PublishSettings, RunData};
-use crate::reference;
+use crate::reference::{self, Reference};
 use crate::table::SourceRun;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -185,26 +185,12 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
-        let Linked { records, summary: link } = link::run(&index, &features, &self.link);
-        for (run, links) in table.iter_mut().zip(records) {
-            run.set_links(links);
-        }
-        tracing::info!(em_iterations = link.model.training.em_iterations, converged = link.model.training.em_converged, "linked");
-        if link.reference_shared_id_rows > 0 {
-            tracing::warn!(rows = link.reference_shared_id_rows, "reference rows share a personal ID with another row");
-        }
+        let link = self.link(&index, &mut table);
         clock.stage_done("link", t);
 
         announce("assess");
         let t = Instant::now();
-        let settings = AssessSettings { stale_after_days: self.stale_after_days, run_date: self.run_date };
-        let ctx = AssessContext { reference: &reference, shared_id: &link.shared_id, settings: &settings };
-        let inputs: Vec<assess::LinkedSource> = table.iter().map(SourceRun::linked_source).collect();
-        let assessed = assess::run(&inputs, &ctx);
-        for (run, a) in table.iter_mut().zip(assessed) {
-            run.set_assessed(a);
-        }
+        self.assess(&reference, &link, &mut table);
         clock.stage_done("assess", t);
 
         let gate_failures = self.gate_failures(&table);
@@ -226,6 +212,31 @@ impl Job {
         let records = table.iter().map(|r| r.len() as u64).sum();
         let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
         Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined, failed_sources, exit_status })
+    }
+
+    /// Links every record of the table and stores each source's links in it.
+    fn link(&self, index: &LinkIndex, table: &mut [SourceRun]) -> LinkSummary {
+        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
+        let Linked { records, summary } = link::run(index, &features, &self.link);
+        for (run, links) in table.iter_mut().zip(records) {
+            run.set_links(links);
+        }
+        tracing::info!(em_iterations = summary.model.training.em_iterations, converged = summary.model.training.em_converged, "linked");
+        if summary.reference_shared_id_rows > 0 {
+            tracing::warn!(rows = summary.reference_shared_id_rows, "reference rows share a personal ID with another row");
+        }
+        summary
+    }
+
+    /// Assesses every record of the table and stores the result in it.
+    fn assess(&self, reference: &Reference, link: &LinkSummary, table: &mut [SourceRun]) {
+        let settings = AssessSettings { stale_after_days: self.stale_after_days, run_date: self.run_date };
+        let ctx = AssessContext { reference, shared_id: &link.shared_id, settings: &settings };
+        let inputs: Vec<assess::LinkedSource> = table.iter().map(SourceRun::linked_source).collect();
+        let assessed = assess::run(&inputs, &ctx);
+        for (run, a) in table.iter_mut().zip(assessed) {
+            run.set_assessed(a);
+        }
     }
 
     /// The reference cache folder: under `--out` when the job keeps it under its output folder.

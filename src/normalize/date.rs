@@ -142,35 +142,11 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
     if s.is_empty() {
         return None;
     }
-    // "ngày 5 tháng 3 năm 1960" and "tháng 3 năm 1960", "năm 1960"
     // Only text forms need folding; numeric dates (nearly all) skip it.
     let wordy = s.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80);
     let lower = if wordy { crate::text::fold(s) } else { String::new() };
     if wordy && (lower.contains("nam") || lower.contains("thang") || lower.contains("ngay")) {
-        let mut d = 0;
-        let mut m = 0;
-        let mut y = None;
-        let words: Vec<&str> = lower.split(|c: char| c == ' ' || c == ',').filter(|w| !w.is_empty()).collect();
-        for pair in words.windows(2) {
-            match (pair[0], num(pair[1])) {
-                ("ngay", Some(v)) => d = v,
-                ("thang", Some(v)) => m = v,
-                ("nam", Some(v)) => y = Some(v),
-                _ => {}
-            }
-        }
-        let y = y?;
-        if d == 0 && m == 0 {
-            return Some(PartialDate::year_only(y));
-        }
-        if d == 0 {
-            return build(y, m, 0, codes).map(|mut p| {
-                codes.retain(|c| *c != Code::DateZeroFilled);
-                p.day = 0;
-                p
-            });
-        }
-        return build(y, m, d, codes);
+        return parse_words(&lower, codes);
     }
     // yyyy-mm-dd[ Thh:mm:ss]
     let date_part = s.split(['T', ' ']).next().unwrap_or(s);
@@ -187,40 +163,10 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
         return ordered(a, b, y, opts, codes);
     }
     if parts.len() == 2 && parts.iter().all(|p| digits_only(p)) && parts[1].len() == 4 {
-        let (m, y) = (num(parts[0])?, num(parts[1])?);
-        if m == 0 {
-            codes.push(Code::DateZeroFilled);
-            return Some(PartialDate::year_only(y));
-        }
-        return build(y, m, 0, codes).map(|p| {
-            codes.retain(|c| *c != Code::DateZeroFilled);
-            p
-        });
+        return month_and_year(num(parts[0])?, num(parts[1])?, codes);
     }
     if parts.len() == 1 && digits_only(s) {
-        return match s.len() {
-            4 => Some(PartialDate::year_only(num(s)?)),
-            8 => {
-                // ddmmyyyy (chip-card QR, fixed-width exports) or yyyymmdd
-                let (a, b, c) = (num(&s[0..2])?, num(&s[2..4])?, num(&s[4..8])?);
-                let y4 = num(&s[0..4])?;
-                if (1850..=2100).contains(&y4) && !(1850..=2100).contains(&c) {
-                    build(y4, num(&s[4..6])?, num(&s[6..8])?, codes)
-                } else {
-                    ordered(a, b, c, opts, codes)
-                }
-            }
-            1..=5 => {
-                // Excel serial date (1900 system): 1 = 1900-01-01, with the 1900 leap-year bug.
-                let n = num(s)?;
-                if n < 60 {
-                    return None;
-                }
-                codes.push(Code::DateExcelSerial);
-                Some(PartialDate::from_days(n - 25569))
-            }
-            _ => None,
-        };
+        return parse_digits(s, opts, codes);
     }
     // Excel serial with a fraction ("32874.0")
     if let Some((int, frac)) = s.split_once('.')
@@ -231,6 +177,74 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
         return parse_inner(int, opts, codes);
     }
     None
+}
+
+/// "ngày 5 tháng 3 năm 1960", "tháng 3 năm 1960", "năm 1960" (folded).
+fn parse_words(lower: &str, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    let (mut d, mut m, mut y) = (0, 0, None);
+    let words: Vec<&str> = lower.split(|c: char| c == ' ' || c == ',').filter(|w| !w.is_empty()).collect();
+    for pair in words.windows(2) {
+        match (pair[0], num(pair[1])) {
+            ("ngay", Some(v)) => d = v,
+            ("thang", Some(v)) => m = v,
+            ("nam", Some(v)) => y = Some(v),
+            _ => {}
+        }
+    }
+    let y = y?;
+    match (d, m) {
+        (0, 0) => Some(PartialDate::year_only(y)),
+        (0, _) => build(y, m, 0, codes).map(|mut p| {
+            codes.retain(|c| *c != Code::DateZeroFilled);
+            p.day = 0;
+            p
+        }),
+        _ => build(y, m, d, codes),
+    }
+}
+
+/// `mm/yyyy`; `00/yyyy` is the year alone.
+fn month_and_year(m: i32, y: i32, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    if m == 0 {
+        codes.push(Code::DateZeroFilled);
+        return Some(PartialDate::year_only(y));
+    }
+    build(y, m, 0, codes).map(|p| {
+        codes.retain(|c| *c != Code::DateZeroFilled);
+        p
+    })
+}
+
+/// The oldest and latest years a digits-only date may name.
+const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1850..=2100;
+/// Days from Excel's day 0 (1899-12-30 in the 1900 system, after its leap-year bug) to 1970-01-01.
+const EXCEL_EPOCH_OFFSET: i32 = 25569;
+
+/// Digits alone: a year, `ddmmyyyy` / `yyyymmdd`, or an Excel serial date.
+fn parse_digits(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    match s.len() {
+        4 => Some(PartialDate::year_only(num(s)?)),
+        8 => {
+            // ddmmyyyy (chip-card QR, fixed-width exports) or yyyymmdd
+            let (a, b, c) = (num(&s[0..2])?, num(&s[2..4])?, num(&s[4..8])?);
+            let y4 = num(&s[0..4])?;
+            if PLAUSIBLE_YEARS.contains(&y4) && !PLAUSIBLE_YEARS.contains(&c) {
+                build(y4, num(&s[4..6])?, num(&s[6..8])?, codes)
+            } else {
+                ordered(a, b, c, opts, codes)
+            }
+        }
+        1..=5 => {
+            // Excel serial date (1900 system): 1 = 1900-01-01, with the 1900 leap-year bug.
+            let n = num(s)?;
+            if n < 60 {
+                return None;
+            }
+            codes.push(Code::DateExcelSerial);
+            Some(PartialDate::from_days(n - EXCEL_EPOCH_OFFSET))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

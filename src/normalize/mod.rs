@@ -139,54 +139,77 @@ pub fn normalize_record(values: &Values, opts: &NormalizeOptions) -> NormRecord 
 
 /// [`normalize_record`] with a cache of normalized names.
 pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: &mut name::NameCache) -> NormRecord {
-    let get = |f: Field| values.get(f);
     let mut r = NormRecord::default();
-    // A pasted note or a broken export: kept whole, flagged, shortened in the worklist.
-    for f in Field::ALL {
-        if let Some(v) = get(f)
-            && v.len() > MAX_VALUE_CHARS
-            && v.chars().count() > MAX_VALUE_CHARS
-        {
-            r.findings.push(Finding::new(f, Code::ValueTooLong));
-        }
+    flag_long_values(values, &mut r.findings);
+    if let Some(v) = values.get(Field::FullName) {
+        normalize_name_field(v, names, &mut r);
     }
     let dopts = DateOptions::for_year(opts.date_order, opts.this_year);
-
-    if let Some(v) = get(Field::FullName)
-        && let Some((n, codes)) = names.normalize(v)
-    {
-        for c in codes {
-            let f = Finding::new(Field::FullName, c);
-            r.findings.push(match c {
-                Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => {
-                    f.suggest(n.full().to_string(), SuggestedFrom::Normalizer)
-                }
-                _ => f,
-            });
-        }
-        r.name = Some(n);
-    }
-    let date_field = |f: Field, r: &mut NormRecord| -> Option<PartialDate> {
-        let v = get(f)?;
-        let p = date::parse_date(v, &dopts);
-        for c in p.codes {
-            let fnd = Finding::new(f, c);
-            r.findings.push(match (c, p.date) {
-                (Code::DateOrderSwapped | Code::DateExcelSerial, Some(d)) => fnd.suggest(d.display_vi(), SuggestedFrom::Normalizer),
-                _ => fnd,
-            });
-        }
-        p.date
-    };
-    r.dob = date_field(Field::Dob, &mut r);
-    r.death_date = date_field(Field::DeathDate, &mut r);
-    r.updated_at = date_field(Field::UpdatedAt, &mut r);
-    if let Some(v) = get(Field::Sex) {
+    r.dob = date_field(values, Field::Dob, &dopts, &mut r.findings);
+    r.death_date = date_field(values, Field::DeathDate, &dopts, &mut r.findings);
+    r.updated_at = date_field(values, Field::UpdatedAt, &dopts, &mut r.findings);
+    if let Some(v) = values.get(Field::Sex) {
         let (s, codes) = sex::parse_sex(v);
         r.sex = s;
         push_codes(&mut r.findings, Field::Sex, codes);
     }
-    if let Some(v) = get(Field::PersonId) {
+    normalize_ids(values, &mut r);
+    normalize_numbers(values, &mut r);
+    if let Some(v) = values.get(Field::Address) {
+        r.address = normalize_text(v, Field::Address, &mut r.findings);
+    }
+    if let Some(v) = values.get(Field::Status) {
+        r.status = parse_status(v);
+    }
+    if r.death_date.is_some() && r.status.is_none() {
+        r.status = Some(Status::Deceased);
+    }
+    place(values, opts, &mut r);
+    r
+}
+
+/// A pasted note or a broken export: kept whole, flagged, shortened in the worklist.
+fn flag_long_values(values: &Values, findings: &mut Vec<Finding>) {
+    for f in Field::ALL {
+        if let Some(v) = values.get(f)
+            && v.len() > MAX_VALUE_CHARS
+            && v.chars().count() > MAX_VALUE_CHARS
+        {
+            findings.push(Finding::new(f, Code::ValueTooLong));
+        }
+    }
+}
+
+fn normalize_name_field(v: &str, names: &mut name::NameCache, r: &mut NormRecord) {
+    let Some((n, codes)) = names.normalize(v) else { return };
+    for c in codes {
+        let f = Finding::new(Field::FullName, c);
+        r.findings.push(match c {
+            Code::NameLegacyEncoding | Code::NameToneStyle | Code::NameHonorific | Code::TextNotNfc => {
+                f.suggest(n.full().to_string(), SuggestedFrom::Normalizer)
+            }
+            _ => f,
+        });
+    }
+    r.name = Some(n);
+}
+
+fn date_field(values: &Values, f: Field, dopts: &DateOptions, findings: &mut Vec<Finding>) -> Option<PartialDate> {
+    let v = values.get(f)?;
+    let p = date::parse_date(v, dopts);
+    for c in p.codes {
+        let fnd = Finding::new(f, c);
+        findings.push(match (c, p.date) {
+            (Code::DateOrderSwapped | Code::DateExcelSerial, Some(d)) => fnd.suggest(d.display_vi(), SuggestedFrom::Normalizer),
+            _ => fnd,
+        });
+    }
+    p.date
+}
+
+/// The personal ID (CCCD, or an old CMND written in its column) and the old ID.
+fn normalize_ids(values: &Values, r: &mut NormRecord) {
+    if let Some(v) = values.get(Field::PersonId) {
         let id = id::normalize_person_id(v, r.sex, r.dob);
         for c in &id.codes {
             let f = Finding::new(Field::PersonId, *c);
@@ -200,14 +223,18 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
             r.old_id = id.cmnd;
         }
     }
-    if let Some(v) = get(Field::OldId) {
+    if let Some(v) = values.get(Field::OldId) {
         let (o, codes) = id::normalize_old_id(v);
         if o.is_some() {
             r.old_id = o;
         }
         push_codes(&mut r.findings, Field::OldId, codes);
     }
-    if let Some(v) = get(Field::Phone) {
+}
+
+/// Phone, health and social insurance numbers, tax code.
+fn normalize_numbers(values: &Values, r: &mut NormRecord) {
+    if let Some(v) = values.get(Field::Phone) {
         let (p, codes) = id::normalize_phone(v);
         for c in codes {
             let f = Finding::new(Field::Phone, c);
@@ -218,56 +245,60 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
         }
         r.phone = p;
     }
-    if let Some(v) = get(Field::HealthInsuranceNo) {
+    if let Some(v) = values.get(Field::HealthInsuranceNo) {
         let (x, codes) = id::normalize_health_insurance(v);
         r.health_insurance_no = x;
         push_codes(&mut r.findings, Field::HealthInsuranceNo, codes);
     }
-    if let Some(v) = get(Field::SocialInsuranceNo) {
+    if let Some(v) = values.get(Field::SocialInsuranceNo) {
         let (x, codes) = id::normalize_social_insurance(v);
         r.social_insurance_no = x;
         push_codes(&mut r.findings, Field::SocialInsuranceNo, codes);
     }
-    if let Some(v) = get(Field::TaxCode) {
+    if let Some(v) = values.get(Field::TaxCode) {
         let (x, codes) = id::normalize_tax_code(v);
         r.tax_code = x;
         push_codes(&mut r.findings, Field::TaxCode, codes);
     }
-    if let Some(v) = get(Field::Address) {
-        r.address = normalize_text(v, Field::Address, &mut r.findings);
+}
+
+/// The findings a found commune carries: a pre-2025 unit (with its 2025 unit as the
+/// suggestion) and a split one.
+pub fn commune_findings(m: &CommuneMatch) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if m.era == Era::Legacy {
+        let f = Finding::new(Field::Commune, Code::CommunePre2025);
+        out.push(match &m.current_code {
+            Some(c) => f.suggest(c.clone(), SuggestedFrom::Normalizer),
+            None => f,
+        });
     }
-    if let Some(v) = get(Field::Status) {
-        r.status = parse_status(v);
+    if m.split {
+        out.push(Finding::new(Field::Commune, Code::CommuneSplit));
     }
-    if r.death_date.is_some() && r.status.is_none() {
-        r.status = Some(Status::Deceased);
-    }
+    out
+}
+
+/// The commune from its column, else from the free-text address (most registers give
+/// an address and no commune code).
+fn place(values: &Values, opts: &NormalizeOptions, r: &mut NormRecord) {
     let reg = AdminRegistry::get();
-    let province = get(Field::Province)
+    let province = values
+        .get(Field::Province)
         .and_then(|p| reg.province_scope(p))
         .or_else(|| opts.province.clone().map(|current| admin::ProvinceScope { current, legacy: None }));
-    if let Some(v) = get(Field::Commune) {
+    if let Some(v) = values.get(Field::Commune) {
         let repaired = crate::text::legacy::repair_mojibake(v).map(|x| x.0);
         let value = repaired.as_deref().unwrap_or(v);
         match reg.lookup_commune(value, province.as_ref(), opts.commune_code_era) {
             CommuneLookup::Found(m) => {
-                if m.era == Era::Legacy {
-                    let f = Finding::new(Field::Commune, Code::CommunePre2025);
-                    r.findings.push(match &m.current_code {
-                        Some(c) => f.suggest(c.clone(), SuggestedFrom::Normalizer),
-                        None => f,
-                    });
-                }
-                if m.split {
-                    r.findings.push(Finding::new(Field::Commune, Code::CommuneSplit));
-                }
+                r.findings.extend(commune_findings(&m));
                 r.commune = Some(m);
             }
             CommuneLookup::Ambiguous(_) => r.findings.push(Finding::new(Field::Commune, Code::CommuneAmbiguous)),
             CommuneLookup::Unknown => r.findings.push(Finding::new(Field::Commune, Code::CommuneUnknown)),
         }
     }
-    // Most registers give a free-text address and no commune code: place the person from it.
     if r.commune.is_none()
         && let Some(text) = &r.address
     {
@@ -282,7 +313,6 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
         r.commune = a.commune.clone();
         r.address_parts = Some(a);
     }
-    r
 }
 
 /// Records per parallel task: large enough that each task's name cache pays off.

@@ -288,6 +288,17 @@ pub struct ColumnMap {
     pub unmapped: Vec<String>,
 }
 
+/// Mapped headers that stand twice in the file (the first would silently win), once each.
+fn doubled_headers(headers: &[String], keys: &[String], used: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for &i in used {
+        if !keys[i].is_empty() && keys.iter().filter(|k| **k == keys[i]).count() > 1 && !out.contains(&headers[i]) {
+            out.push(headers[i].clone());
+        }
+    }
+    out
+}
+
 impl Schema {
     pub fn built_in_names() -> Vec<&'static str> {
         BUILT_IN.iter().map(|(n, _)| *n).collect()
@@ -340,6 +351,30 @@ impl Schema {
         headers.iter().filter(|h| !h.trim().is_empty() && (keys.contains(&header_key(h)) || by_words(h))).count()
     }
 
+    /// Single-subject registers: a field no alias found takes the one free column whose
+    /// words name it. Returns the fields several free columns name, with those headers.
+    fn map_by_words(&self, headers: &[String], cols: &mut [Option<usize>], how: &mut [Option<MatchedBy>]) -> Vec<(Field, Vec<String>)> {
+        let used: Vec<usize> = cols.iter().flatten().copied().collect();
+        let by_words: Vec<Option<Field>> = headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
+        let mut ambiguous = Vec::new();
+        for spec in &self.fields {
+            let f = spec.name;
+            if cols[f.index()].is_some() || spec.only_aliases {
+                continue;
+            }
+            let candidates: Vec<usize> = (0..headers.len()).filter(|&i| by_words[i] == Some(f)).collect();
+            match candidates[..] {
+                [] => {}
+                [i] => {
+                    cols[f.index()] = Some(i);
+                    how[f.index()] = Some(MatchedBy::Words);
+                }
+                _ => ambiguous.push((f, candidates.iter().map(|&i| headers[i].clone()).collect())),
+            }
+        }
+        ambiguous
+    }
+
     /// Maps headers to fields. `overrides` (canonical field name → header, from
     /// the job) win over the aliases; for multi-subject schemas an override key
     /// may be `role.field`.
@@ -389,39 +424,10 @@ impl Schema {
             roles.push((role, cols));
             matched_by.push(how);
         }
-        // Single-subject registers: a field no alias found takes the one free column whose words name it.
-        let mut ambiguous = Vec::new();
-        if self.roles.is_empty() {
-            let used: Vec<usize> = roles[0].1.iter().flatten().copied().collect();
-            let by_words: Vec<Option<Field>> = headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
-            for spec in &self.fields {
-                let f = spec.name;
-                if roles[0].1[f.index()].is_some() || spec.only_aliases {
-                    continue;
-                }
-                let candidates: Vec<usize> = (0..headers.len()).filter(|&i| by_words[i] == Some(f)).collect();
-                match candidates[..] {
-                    [] => {}
-                    [i] => {
-                        roles[0].1[f.index()] = Some(i);
-                        matched_by[0][f.index()] = Some(MatchedBy::Words);
-                    }
-                    _ => ambiguous.push((f, candidates.iter().map(|&i| headers[i].clone()).collect())),
-                }
-            }
-        }
+        let ambiguous = if self.roles.is_empty() { self.map_by_words(headers, &mut roles[0].1, &mut matched_by[0]) } else { Vec::new() };
         let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).collect();
         let unmapped = headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
-        let duplicate_headers = used
-            .iter()
-            .filter(|&&i| !keys[i].is_empty() && keys.iter().filter(|k| **k == keys[i]).count() > 1)
-            .map(|&i| headers[i].clone())
-            .fold(Vec::new(), |mut v, h| {
-                if !v.contains(&h) {
-                    v.push(h);
-                }
-                v
-            });
+        let duplicate_headers = doubled_headers(headers, &keys, &used);
         ColumnMap { roles, matched_by, ambiguous, missing_overrides, duplicate_headers, unmapped }
     }
 }

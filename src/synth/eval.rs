@@ -116,11 +116,10 @@ fn lists(df: &DataFrame, c: &str) -> Result<Vec<Vec<String>>> {
     Ok(out)
 }
 
-pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
-    let t = read(truth)?;
-    let r = read(&run.join("records.parquet"))?;
+/// The sources whose schema is a death register, from the run's manifest.
+fn death_sources(run: &Path) -> Result<Vec<String>> {
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).context("reading the run's manifest.json")?)?;
-    let death_sources: Vec<String> = manifest["inputs"]
+    Ok(manifest["inputs"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -128,12 +127,16 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
                 .filter_map(|i| i["name"].as_str().map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+fn truth_rows(truth: &Path) -> Result<Vec<TruthRow>> {
+    let t = read(truth)?;
     let (ts, tr, trole, tpid, tdef) =
         (strs(&t, "source")?, t.column("source_row")?.u64()?.clone(), strs(&t, "role")?, strs(&t, "true_person_id")?, lists(&t, "defects")?);
     let tdup: Vec<bool> = t.column("is_duplicate")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
     let tdead: Vec<bool> = t.column("is_deceased")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
-    let truth_rows: Vec<TruthRow> = (0..t.height())
+    Ok((0..t.height())
         .map(|i| TruthRow {
             source: ts[i].clone().unwrap_or_default(),
             row: tr.get(i).unwrap_or(0),
@@ -143,7 +146,13 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
             duplicate: tdup[i],
             deceased: tdead[i],
         })
-        .collect();
+        .collect())
+}
+
+/// The run's records by (source, row, role).
+fn run_rows(run: &Path) -> Result<HashMap<(String, u64, String), RunRow>> {
+    let death_sources = death_sources(run)?;
+    let r = read(&run.join("records.parquet"))?;
     let (rs, rr, rrole, rclass, rpid, rcodes) = (
         strs(&r, "source")?,
         r.column("source_row")?.u64()?.clone(),
@@ -161,6 +170,13 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
             RunRow { class: rclass[i].clone().unwrap_or_default(), ref_person_id: rpid[i].clone(), codes: rcodes[i].clone(), death_register },
         );
     }
+    Ok(run_rows)
+}
+
+/// A run's records scored against the truth its synthetic province was written with.
+pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
+    let truth_rows = truth_rows(truth)?;
+    let run_rows = run_rows(run)?;
     let mut e = Evaluation {
         overall: Scores::default(),
         per_source: BTreeMap::new(),
@@ -171,26 +187,7 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
     };
     for tr in &truth_rows {
         let rr = run_rows.get(&(tr.source.clone(), tr.row, tr.role.clone()));
-        if rr.is_none() {
-            e.missing_records += 1;
-        }
-        e.overall.add(tr, rr);
-        e.per_source.entry(tr.source.clone()).or_default().add(tr, rr);
-        if tr.defects.is_empty() {
-            e.per_defect.entry("(none)".into()).or_default().add(tr, rr);
-        }
-        for d in &tr.defects {
-            e.per_defect.entry(d.clone()).or_default().add(tr, rr);
-        }
-        let codes = rr.map(|x| x.codes.as_slice()).unwrap_or(&[]);
-        if tr.duplicate {
-            e.duplicates.injected += 1;
-            e.duplicates.flagged += codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE") as u64;
-        }
-        if tr.deceased && !rr.is_some_and(|x| x.death_register) {
-            e.deceased.injected += 1;
-            e.deceased.flagged += codes.iter().any(|c| c == "DECEASED_IN_REFERENCE" || c == "DECEASED_IN_REGISTER") as u64;
-        }
+        e.add(tr, rr);
     }
     e.overall.finish();
     for s in e.per_source.values_mut().chain(e.per_defect.values_mut()) {
@@ -200,6 +197,32 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation> {
         d.rate = if d.injected > 0 { d.flagged as f64 / d.injected as f64 } else { 1.0 };
     }
     Ok(e)
+}
+
+impl Evaluation {
+    /// Counts one true record and what the run made of it.
+    fn add(&mut self, tr: &TruthRow, rr: Option<&RunRow>) {
+        if rr.is_none() {
+            self.missing_records += 1;
+        }
+        self.overall.add(tr, rr);
+        self.per_source.entry(tr.source.clone()).or_default().add(tr, rr);
+        if tr.defects.is_empty() {
+            self.per_defect.entry("(none)".into()).or_default().add(tr, rr);
+        }
+        for d in &tr.defects {
+            self.per_defect.entry(d.clone()).or_default().add(tr, rr);
+        }
+        let codes = rr.map(|x| x.codes.as_slice()).unwrap_or(&[]);
+        if tr.duplicate {
+            self.duplicates.injected += 1;
+            self.duplicates.flagged += codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE") as u64;
+        }
+        if tr.deceased && !rr.is_some_and(|x| x.death_register) {
+            self.deceased.injected += 1;
+            self.deceased.flagged += codes.iter().any(|c| c == "DECEASED_IN_REFERENCE" || c == "DECEASED_IN_REGISTER") as u64;
+        }
+    }
 }
 
 impl Evaluation {

@@ -10,6 +10,7 @@ pub mod registers;
 
 use crate::calendar::{PartialDate, days_in_month};
 use crate::normalize::admin::AdminRegistry;
+use crate::normalize::sex::Sex;
 use crate::rng::Rng;
 use crate::text::legacy::Encoding;
 use anyhow::{Context, Result, bail};
@@ -128,127 +129,158 @@ struct Truth {
     duplicate: bool,
 }
 
-/// Generates everything and returns a one-line report.
-pub fn run(a: &SynthArgs) -> Result<String> {
-    let t0 = std::time::Instant::now();
-    let reg = AdminRegistry::get();
-    let province = reg.province(&a.province).with_context(|| format!("unknown province '{}'", a.province))?;
-    let as_of =
-        crate::normalize::date::parse_date(&a.as_of, &Default::default()).date.filter(|d| d.day > 0).context("--as-of must be a date such as 2026-11-01")?;
+/// The defect rates: the defaults scaled, then each `--rate NAME=VALUE`.
+fn parse_rates(a: &SynthArgs) -> Result<defects::Rates> {
     let mut rates = defects::Rates::defaults(a.defect_scale);
     for kv in &a.rates {
         let (k, v) = kv.split_once('=').with_context(|| format!("--rate takes NAME=VALUE, got '{kv}'"))?;
         let v: f64 = v.parse().with_context(|| format!("--rate {k}: '{v}' is not a number"))?;
         rates.set(k, v).map_err(anyhow::Error::msg)?;
     }
-    let specs: Vec<Spec> = if a.sources.is_empty() {
-        all_specs()
-    } else {
-        let all = all_specs();
-        let mut v = Vec::new();
-        for s in &a.sources {
-            match all.iter().find(|x| x.name == s || x.schema == s) {
-                Some(x) => v.push(x.clone()),
-                None => bail!("unknown register '{s}'; known: {}", all.iter().map(|x| x.name).collect::<Vec<_>>().join(", ")),
-            }
-        }
-        v
-    };
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    let mut g = Generator::new(&province, as_of, a.seed);
-    let people = g.population(a.people, a.seed);
-    let mut legacy_of: HashMap<String, Vec<String>> = HashMap::new();
-    for c in g.communes().to_vec() {
-        legacy_of.insert(c.clone(), reg.legacy_sources_of(&c).iter().map(|s| s.to_string()).collect());
+    Ok(rates)
+}
+
+/// The registers asked for by `--sources` (source or schema names), else all.
+fn select_specs(a: &SynthArgs) -> Result<Vec<Spec>> {
+    let all = all_specs();
+    if a.sources.is_empty() {
+        return Ok(all);
     }
-    // Reference extract.
+    a.sources
+        .iter()
+        .map(|s| match all.iter().find(|x| x.name == s || x.schema == s) {
+            Some(x) => Ok(x.clone()),
+            None => bail!("unknown register '{s}'; known: {}", all.iter().map(|x| x.name).collect::<Vec<_>>().join(", ")),
+        })
+        .collect()
+}
+
+/// Writes the reference extract; returns its file name.
+fn write_reference(a: &SynthArgs, people: &[Person], as_of: PartialDate) -> Result<&'static str> {
     let mut r = Rng::fork(a.seed, 2);
-    let (rh, rrows) = reference_table(&people, as_of, &mut r);
-    let ref_file = if a.reference_format == "csv" { "reference.csv" } else { "reference.parquet" };
-    // The physical row of reference person i.
-    let ref_row = |i: usize| -> u64 { if a.reference_format == "csv" { i as u64 + 2 } else { i as u64 + 1 } };
+    let (rh, rrows) = reference_table(people, as_of, &mut r);
     if a.reference_format == "csv" {
-        std::fs::write(a.out.join(ref_file), csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None))?;
+        std::fs::write(a.out.join("reference.csv"), csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None))?;
+        Ok("reference.csv")
     } else {
         let cols: Vec<Column> = (0..rh.len()).map(|c| str_col(&rh[c], rrows.iter().map(|r| r[c].clone()).collect())).collect();
-        write_parquet(&a.out.join(ref_file), DataFrame::new(rrows.len(), cols)?)?;
+        write_parquet(&a.out.join("reference.parquet"), DataFrame::new(rrows.len(), cols)?)?;
+        Ok("reference.parquet")
     }
-    drop(rrows);
-    let deceased: Vec<usize> = (0..people.len()).filter(|&i| people[i].death.is_some()).collect();
-    let alive: Vec<usize> = (0..people.len()).filter(|&i| people[i].death.is_none()).collect();
-    let m = a.rows_per_source.unwrap_or((a.people / 25).max(50));
-    let mut truth: Vec<Truth> = Vec::new();
-    let mut died_in_registers: HashSet<usize> = HashSet::new();
-    for (si, spec) in specs.iter().enumerate() {
-        let mut r = Rng::fork(a.seed, 100 + si as u64);
-        // Each person at most once per register, except injected duplicates.
-        let used = std::cell::RefCell::new(HashSet::<usize>::new());
-        let fresh = |r: &mut Rng, pool: &[usize]| -> Option<usize> {
-            for _ in 0..50 {
-                let i = *r.pick(pool);
-                if used.borrow_mut().insert(i) {
-                    return Some(i);
-                }
+}
+
+/// Chooses the people a register lists: each at most once, except injected duplicates.
+struct Picker<'a> {
+    people: &'a [Person],
+    deceased: Vec<usize>,
+    alive: Vec<usize>,
+    rates: &'a defects::Rates,
+    as_of: PartialDate,
+    used: HashSet<usize>,
+}
+
+/// Draws before a pool is taken to be used up.
+const FRESH_TRIES: usize = 50;
+/// Draws for someone of the register's ages before anyone alive will do.
+const AGE_TRIES: usize = 1000;
+
+impl<'a> Picker<'a> {
+    fn new(people: &'a [Person], rates: &'a defects::Rates, as_of: PartialDate) -> Picker<'a> {
+        let deceased = (0..people.len()).filter(|&i| people[i].death.is_some()).collect();
+        let alive = (0..people.len()).filter(|&i| people[i].death.is_none()).collect();
+        Picker { people, deceased, alive, rates, as_of, used: HashSet::new() }
+    }
+
+    /// A new register: nobody listed yet.
+    fn start_register(&mut self) {
+        self.used.clear();
+    }
+
+    fn fresh(&mut self, r: &mut Rng, dead: bool) -> Option<usize> {
+        let pool = if dead { &self.deceased } else { &self.alive };
+        for _ in 0..FRESH_TRIES {
+            let i = *r.pick(pool);
+            if self.used.insert(i) {
+                return Some(i);
             }
-            None
+        }
+        None
+    }
+
+    /// A person aged `min..=max` (or someone not in the reference: `absent`), with the
+    /// defects the choice itself is.
+    fn pick(&mut self, r: &mut Rng, g: &mut Generator, min: i32, max: i32, death: bool) -> (Person, Option<usize>, Vec<&'static str>) {
+        let year = self.as_of.year;
+        if !death && r.chance(self.rates.get("absent")) {
+            let mut p = g.outsider(r);
+            if p.age_at(year) < min || p.age_at(year) > max {
+                p.dob.year = year - (min + (max - min) / 2);
+            }
+            return (p, None, vec!["absent"]);
+        }
+        if death {
+            // Most deaths are in the reference already; some are so recent it still shows them alive.
+            let dead = if r.chance(0.7) && !self.deceased.is_empty() { self.fresh(r, true) } else { None };
+            let i = dead.or_else(|| self.fresh(r, false)).unwrap_or_else(|| *r.pick(&self.alive));
+            return (self.people[i].clone(), Some(i), vec![]);
+        }
+        if r.chance(self.rates.get("deceased_on_register"))
+            && let Some(i) = self.fresh(r, true)
+        {
+            return (self.people[i].clone(), Some(i), vec!["deceased_on_register"]);
+        }
+        for _ in 0..AGE_TRIES {
+            let i = *r.pick(&self.alive);
+            let age = self.people[i].age_at(year);
+            if age >= min && age <= max && self.used.insert(i) {
+                return (self.people[i].clone(), Some(i), vec![]);
+            }
+        }
+        let i = *r.pick(&self.alive);
+        (self.people[i].clone(), Some(i), vec![])
+    }
+}
+
+/// What every register is drawn from.
+struct Province<'a> {
+    people: &'a [Person],
+    rates: &'a defects::Rates,
+    as_of: PartialDate,
+    /// 2025 commune → the pre-2025 communes it was made from.
+    legacy_of: HashMap<String, Vec<String>>,
+}
+
+impl Province<'_> {
+    /// One subject of a row: picked, then rendered with its defects.
+    fn subject(&self, spec: &Spec, picker: &mut Picker, g: &mut Generator, r: &mut Rng, want_sex: Option<Sex>, died: &mut HashSet<usize>) -> Rendered {
+        let (mut p, idx, extra) = loop {
+            let x = picker.pick(r, g, spec.min_age, spec.max_age, spec.death_register);
+            if want_sex.is_none_or(|s| s == x.0.sex) {
+                break x;
+            }
         };
-        let pick = |r: &mut Rng, g: &mut Generator, min: i32, max: i32, death: bool| -> (Person, Option<usize>, Vec<&'static str>) {
-            if !death && r.chance(rates.get("absent")) {
-                let mut p = g.outsider(r);
-                if p.age_at(as_of.year) < min || p.age_at(as_of.year) > max {
-                    p.dob.year = as_of.year - (min + (max - min) / 2);
-                }
-                return (p, None, vec!["absent"]);
-            }
-            if death {
-                // Most deaths are in the reference already; some are so recent it still shows them alive.
-                let dead = if r.chance(0.7) && !deceased.is_empty() { fresh(r, &deceased) } else { None };
-                let i = dead.or_else(|| fresh(r, &alive)).unwrap_or_else(|| *r.pick(&alive));
-                return (people[i].clone(), Some(i), vec![]);
-            }
-            if r.chance(rates.get("deceased_on_register"))
-                && let Some(i) = fresh(r, &deceased)
-            {
-                return (people[i].clone(), Some(i), vec!["deceased_on_register"]);
-            }
-            for _ in 0..1000 {
-                let i = *r.pick(&alive);
-                let age = people[i].age_at(as_of.year);
-                if age >= min && age <= max && used.borrow_mut().insert(i) {
-                    return (people[i].clone(), Some(i), vec![]);
-                }
-            }
-            let i = *r.pick(&alive);
-            (people[i].clone(), Some(i), vec![])
-        };
+        if spec.death_register && p.death.is_none() {
+            p.death = Some(PartialDate::from_days(self.as_of.days_since_epoch().unwrap_or(0) - r.below(200) as i32));
+        }
+        let mut rp = render(&p, idx, spec, self.rates, g, &self.legacy_of, r);
+        rp.defects.extend(extra);
+        if spec.death_register
+            && let Some(i) = idx
+        {
+            died.insert(i);
+        }
+        rp
+    }
+
+    /// A register's rows, then the same people again as re-typed copies at random places.
+    fn rows(&self, spec: &Spec, m: usize, picker: &mut Picker, g: &mut Generator, r: &mut Rng, died: &mut HashSet<usize>) -> Vec<RowOut> {
+        picker.start_register();
         let mut rows: Vec<RowOut> = Vec::with_capacity(m + m / 50);
         for _ in 0..m {
-            let mut render_one = |r: &mut Rng, g: &mut Generator, min: i32, max: i32, want_sex: Option<crate::normalize::sex::Sex>| -> Rendered {
-                let (mut p, idx, extra) = loop {
-                    let x = pick(r, g, min, max, spec.death_register);
-                    if want_sex.is_none_or(|s| s == x.0.sex) {
-                        break x;
-                    }
-                };
-                if spec.death_register && p.death.is_none() {
-                    p.death = Some(PartialDate::from_days(as_of.days_since_epoch().unwrap_or(0) - r.below(200) as i32));
-                }
-                let mut rp = render(&p, idx, spec, &rates, g, &legacy_of, r);
-                rp.defects.extend(extra);
-                if spec.death_register
-                    && let Some(i) = idx
-                {
-                    died_in_registers.insert(i);
-                }
-                rp
-            };
             let people_out = if spec.marriage {
-                vec![
-                    ("husband", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Male))),
-                    ("wife", render_one(&mut r, &mut g, spec.min_age, spec.max_age, Some(crate::normalize::sex::Sex::Female))),
-                ]
+                vec![("husband", self.subject(spec, picker, g, r, Some(Sex::Male), died)), ("wife", self.subject(spec, picker, g, r, Some(Sex::Female), died))]
             } else {
-                vec![("subject", render_one(&mut r, &mut g, spec.min_age, spec.max_age, None))]
+                vec![("subject", self.subject(spec, picker, g, r, None, died))]
             };
             let mut shared = HashMap::new();
             if spec.marriage {
@@ -257,87 +289,104 @@ pub fn run(a: &SynthArgs) -> Result<String> {
             }
             rows.push(RowOut { people: people_out, shared, duplicate: false });
         }
-        // The same person twice: a re-typed copy at a random place.
-        let dups = (0..rows.len()).filter(|_| r.chance(rates.get("duplicate"))).collect::<Vec<_>>();
+        let dups = (0..rows.len()).filter(|_| r.chance(self.rates.get("duplicate"))).collect::<Vec<_>>();
         for i in dups {
             if spec.marriage {
                 continue;
             }
             let (_, orig) = &rows[i].people[0];
             let Some(pi) = orig.person else { continue };
-            let mut copy = render(&people[pi], Some(pi), spec, &rates, &g, &legacy_of, &mut r);
+            let mut copy = render(&self.people[pi], Some(pi), spec, self.rates, g, &self.legacy_of, r);
             copy.defects.push("duplicate");
             rows[i].duplicate = true;
             let at = r.below(rows.len() as u64 + 1) as usize;
             rows.insert(at, RowOut { people: vec![("subject", copy)], shared: HashMap::new(), duplicate: true });
         }
-        // Render the table.
-        let mut headers: Vec<String> = spec.columns.iter().map(|(h, _)| h.to_string()).collect();
+        rows
+    }
+}
+
+/// The register's header and cells (a marriage row holds both spouses).
+fn register_table(spec: &Spec, rows: &[RowOut], cr: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut headers: Vec<String> = spec.columns.iter().map(|(h, _)| h.to_string()).collect();
+    if spec.marriage {
+        headers.splice(1..1, ["Họ tên chồng", "Ngày sinh chồng", "Số định danh chồng", "Họ tên vợ", "Ngày sinh vợ", "Số định danh vợ"].map(String::from));
+    }
+    let mut table: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    for (k, row) in rows.iter().enumerate() {
+        let mut cells: Vec<String> = Vec::with_capacity(headers.len());
         if spec.marriage {
-            headers.splice(1..1, ["Họ tên chồng", "Ngày sinh chồng", "Số định danh chồng", "Họ tên vợ", "Ngày sinh vợ", "Số định danh vợ"].map(String::from));
+            cells.push((k + 1).to_string());
+            for (_, p) in &row.people {
+                cells.push(p.cells["name"].clone());
+                cells.push(p.cells["dob"].clone());
+                cells.push(p.cells["id"].clone());
+            }
+            for (_, c) in spec.columns.iter().skip(1) {
+                cells.push(cell(*c, &row.people[0].1, &row.shared, k + 1, cr));
+            }
+        } else {
+            for (_, c) in &spec.columns {
+                cells.push(cell(*c, &row.people[0].1, &row.shared, k + 1, cr));
+            }
         }
-        let mut table: Vec<Vec<String>> = Vec::with_capacity(rows.len());
-        let mut cr = Rng::fork(a.seed, 500 + si as u64);
-        for (k, row) in rows.iter().enumerate() {
-            let mut cells: Vec<String> = Vec::with_capacity(headers.len());
-            if spec.marriage {
-                cells.push((k + 1).to_string());
-                for (_, p) in &row.people {
-                    cells.push(p.cells["name"].clone());
-                    cells.push(p.cells["dob"].clone());
-                    cells.push(p.cells["id"].clone());
-                }
-                for (_, c) in spec.columns.iter().skip(1) {
-                    cells.push(cell(*c, &row.people[0].1, &row.shared, k + 1, &mut cr));
-                }
-            } else {
-                for (_, c) in &spec.columns {
-                    cells.push(cell(*c, &row.people[0].1, &row.shared, k + 1, &mut cr));
-                }
-            }
-            table.push(cells);
+        table.push(cells);
+    }
+    (headers, table)
+}
+
+/// Writes a register in its shape; returns the physical row of its first record and
+/// whether its encoding is a legacy one.
+fn write_register(path: &Path, spec: &Spec, province: &str, headers: &[String], table: &[Vec<String>]) -> Result<(u64, bool)> {
+    let province_name = AdminRegistry::get().province_name(province).unwrap_or("");
+    Ok(match spec.shape {
+        Shape::Csv { delimiter, encoding, bom, title } => {
+            let t = title.then(|| format!("{} - {province_name}", spec.title_vi));
+            std::fs::write(path, csv_bytes(headers, table, delimiter, encoding, bom, t.as_deref()))?;
+            (if title { 3 } else { 2 }, encoding.is_legacy())
         }
-        let path = a.out.join(spec.file);
-        let (first_row, legacy) = match spec.shape {
-            Shape::Csv { delimiter, encoding, bom, title } => {
-                let t = title.then(|| format!("{} - {}", spec.title_vi, reg.province_name(&province).unwrap_or("")));
-                std::fs::write(&path, csv_bytes(&headers, &table, delimiter, encoding, bom, t.as_deref()))?;
-                (if title { 3 } else { 2 }, encoding.is_legacy())
+        Shape::Xlsx => {
+            demo::write_register_xlsx(path, spec.title_vi, province_name, headers, table)?;
+            (demo::XLSX_FIRST_DATA_ROW, false)
+        }
+        Shape::Parquet => {
+            let cols: Vec<Column> = (0..headers.len()).map(|c| str_col(&headers[c], table.iter().map(|r| r[c].clone()).collect())).collect();
+            write_parquet(path, DataFrame::new(table.len(), cols)?)?;
+            (1, false)
+        }
+    })
+}
+
+/// The truth of every record of a register, with only the defects it shows.
+fn register_truth(spec: &Spec, rows: &[RowOut], first_row: u64, legacy: bool) -> Vec<Truth> {
+    let mut truth = Vec::new();
+    for (k, row) in rows.iter().enumerate() {
+        for (role, p) in &row.people {
+            let mut defects: Vec<String> = p.defects.iter().filter(|d| shown(d, spec, role)).map(|d| d.to_string()).collect();
+            if legacy {
+                defects.push("legacy_encoding".into());
             }
-            Shape::Xlsx => {
-                demo::write_register_xlsx(&path, spec.title_vi, reg.province_name(&province).unwrap_or(""), &headers, &table)?;
-                (demo::XLSX_FIRST_DATA_ROW, false)
-            }
-            Shape::Parquet => {
-                let cols: Vec<Column> = (0..headers.len()).map(|c| str_col(&headers[c], table.iter().map(|r| r[c].clone()).collect())).collect();
-                write_parquet(&path, DataFrame::new(table.len(), cols)?)?;
-                (1, false)
-            }
-        };
-        for (k, row) in rows.iter().enumerate() {
-            for (role, p) in &row.people {
-                let mut defects: Vec<String> = p.defects.iter().filter(|d| shown(d, spec, role)).map(|d| d.to_string()).collect();
-                if legacy {
-                    defects.push("legacy_encoding".into());
-                }
-                truth.push(Truth {
-                    source: spec.name.to_string(),
-                    file: spec.file.to_string(),
-                    row: first_row + k as u64,
-                    role: role.to_string(),
-                    person: p.person,
-                    person_id: p.person_id.clone(),
-                    defects,
-                    duplicate: row.duplicate,
-                });
-            }
+            truth.push(Truth {
+                source: spec.name.to_string(),
+                file: spec.file.to_string(),
+                row: first_row + k as u64,
+                role: role.to_string(),
+                person: p.person,
+                person_id: p.person_id.clone(),
+                defects,
+                duplicate: row.duplicate,
+            });
         }
     }
-    // truth.parquet
+    truth
+}
+
+/// truth.parquet: per record, the true reference row and ID, its defects, duplicate and deceased.
+fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<usize>, ref_row: impl Fn(usize) -> u64) -> Result<()> {
     let n = truth.len();
-    let is_deceased: Vec<bool> = truth.iter().map(|t| t.person.is_some_and(|i| people[i].death.is_some() || died_in_registers.contains(&i))).collect();
+    let is_deceased: Vec<bool> = truth.iter().map(|t| t.person.is_some_and(|i| people[i].death.is_some() || died.contains(&i))).collect();
     let mut defects_col = polars::prelude::ListStringChunkedBuilder::new("defects".into(), n, n);
-    for t in &truth {
+    for t in truth {
         defects_col.append_values_iter(t.defects.iter().map(|s| s.as_str()));
     }
     let df = DataFrame::new(
@@ -347,30 +396,67 @@ pub fn run(a: &SynthArgs) -> Result<String> {
             str_col("source_file", truth.iter().map(|t| t.file.clone()).collect()),
             Series::new("source_row".into(), truth.iter().map(|t| t.row).collect::<Vec<u64>>()).into(),
             str_col("role", truth.iter().map(|t| t.role.clone()).collect()),
-            Series::new("true_ref_row".into(), truth.iter().map(|t| t.person.map(ref_row)).collect::<Vec<Option<u64>>>()).into(),
+            Series::new("true_ref_row".into(), truth.iter().map(|t| t.person.map(&ref_row)).collect::<Vec<Option<u64>>>()).into(),
             Series::new("true_person_id".into(), truth.iter().map(|t| t.person_id.clone()).collect::<Vec<Option<String>>>()).into(),
             polars::prelude::IntoSeries::into_series(defects_col.finish()).into(),
             Series::new("is_duplicate".into(), truth.iter().map(|t| t.duplicate).collect::<Vec<bool>>()).into(),
             Series::new("is_deceased".into(), is_deceased).into(),
         ],
     )?;
-    write_parquet(&a.out.join("truth.parquet"), df)?;
-    // A job file that runs it all.
+    write_parquet(path, df)
+}
+
+/// A job file that runs it all.
+fn write_job(a: &SynthArgs, province: &str, ref_file: &str, specs: &[Spec], as_of: PartialDate) -> Result<()> {
     let mut job = format!(
         "# Written by: lamsach synth --people {} --seed {} --province {}\n[job]\nname = \"synth\"\noutput_dir = \"out\"\nprovince = \"{province}\"\n\n[reference]\npath = \"{ref_file}\"\n",
         a.people, a.seed, a.province
     );
-    for s in &specs {
+    for s in specs {
         job.push_str(&format!("\n[[source]]\nname = \"{}\"\npath = \"{}\"\nschema = \"{}\"\n", s.name, s.file, s.schema));
     }
     job.push_str(&format!("\n[assess]\nstale_after_days = 730\nrun_date = \"{}\"\n", as_of.iso()));
     std::fs::write(a.out.join("job.toml"), job)?;
+    Ok(())
+}
+
+/// Generates everything and returns a one-line report.
+pub fn run(a: &SynthArgs) -> Result<String> {
+    let t0 = std::time::Instant::now();
+    let reg = AdminRegistry::get();
+    let province = reg.province(&a.province).with_context(|| format!("unknown province '{}'", a.province))?;
+    let as_of =
+        crate::normalize::date::parse_date(&a.as_of, &Default::default()).date.filter(|d| d.day > 0).context("--as-of must be a date such as 2026-11-01")?;
+    let rates = parse_rates(a)?;
+    let specs = select_specs(a)?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    let mut g = Generator::new(&province, as_of, a.seed);
+    let people = g.population(a.people, a.seed);
+    let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
+    let ref_file = write_reference(a, &people, as_of)?;
+    // The physical row of reference person i: after the header in a CSV file.
+    let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
+    let ref_row = |i: usize| i as u64 + first_ref_row;
+    let m = a.rows_per_source.unwrap_or((a.people / 25).max(50));
+    let world = Province { people: &people, rates: &rates, as_of, legacy_of };
+    let mut picker = Picker::new(&people, &rates, as_of);
+    let mut truth: Vec<Truth> = Vec::new();
+    let mut died_in_registers: HashSet<usize> = HashSet::new();
+    for (si, spec) in specs.iter().enumerate() {
+        let mut r = Rng::fork(a.seed, 100 + si as u64);
+        let rows = world.rows(spec, m, &mut picker, &mut g, &mut r, &mut died_in_registers);
+        let (headers, table) = register_table(spec, &rows, &mut Rng::fork(a.seed, 500 + si as u64));
+        let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &headers, &table)?;
+        truth.extend(register_truth(spec, &rows, first_row, legacy));
+    }
+    write_truth(&a.out.join("truth.parquet"), &truth, &people, &died_in_registers, ref_row)?;
+    write_job(a, &province, ref_file, &specs, as_of)?;
     Ok(format!(
         "lamsach synth: {} people ({} deceased), {} registers, {} sector records in {:.1} s → {}",
         people.len(),
-        deceased.len(),
+        picker.deceased.len(),
         specs.len(),
-        n,
+        truth.len(),
         t0.elapsed().as_secs_f64(),
         a.out.display()
     ))

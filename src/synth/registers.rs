@@ -242,7 +242,35 @@ fn date(d: PartialDate) -> String {
 pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Generator, legacy_of: &HashMap<String, Vec<String>>, r: &mut Rng) -> Rendered {
     let mut d: Vec<&'static str> = Vec::new();
     let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
-    // Name
+    let name = render_name(p, spec, rates, g, r, &mut d);
+    let dob = render_dob(p, spec, rates, r, &mut d);
+    let sex = render_sex(p, rates, r, &mut d);
+    let id = render_id(p, spec, rates, r, &mut d);
+    let (commune, address) = render_place(p, spec, rates, g, legacy_of, r, &mut d);
+    let updated = if hit("stale", r) {
+        d.push("stale");
+        PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - 800 - r.below(1500) as i32)
+    } else {
+        p.updated
+    };
+    let mut cells: HashMap<&'static str, String> = HashMap::new();
+    cells.insert("name", name);
+    cells.insert("dob", dob);
+    cells.insert("sex", sex);
+    cells.insert("id", id);
+    cells.insert("old_id", p.cmnd.clone().unwrap_or_default());
+    cells.insert("commune", commune);
+    cells.insert("address", address);
+    cells.insert("phone", format!("09{:08}", r.below(100_000_000)));
+    cells.insert("bhyt", format!("GD4{}{:010}", &g.province, r.below(10_000_000_000)));
+    cells.insert("death", p.death.map(date).unwrap_or_else(|| date(PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - r.below(300) as i32))));
+    cells.insert("updated", date(updated));
+    Rendered { cells, person: idx, person_id: idx.map(|_| p.cccd.clone()), defects: d }
+}
+
+/// The name as the register writes it: variants, dialect and typos, then the ways it is typed.
+fn render_name(p: &Person, spec: &Spec, rates: &Rates, g: &Generator, r: &mut Rng, d: &mut Vec<&'static str>) -> String {
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
     let mut family = p.family.clone();
     let mut middle = p.middle.clone();
     let mut given = p.given.clone();
@@ -311,8 +339,12 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
             d.push("nfd");
         }
     }
-    // Date of birth
-    let dob = if spec.year_only_dob {
+    name
+}
+
+fn render_dob(p: &Person, spec: &Spec, rates: &Rates, r: &mut Rng, d: &mut Vec<&'static str>) -> String {
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
+    if spec.year_only_dob {
         p.dob.year.to_string()
     } else if hit("dob_impossible", r) {
         d.push("dob_impossible");
@@ -328,9 +360,12 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
         date(defects::swap_day_month(p.dob).unwrap())
     } else {
         date(p.dob)
-    };
-    // Sex
-    let sex = if hit("sex_missing", r) {
+    }
+}
+
+fn render_sex(p: &Person, rates: &Rates, r: &mut Rng, d: &mut Vec<&'static str>) -> String {
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
+    if hit("sex_missing", r) {
         d.push("sex_missing");
         String::new()
     } else if hit("sex_flipped", r) {
@@ -338,9 +373,12 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
         if p.sex == Sex::Male { "Nữ".into() } else { "Nam".into() }
     } else {
         p.sex.label_vi().to_string()
-    };
-    // Personal ID
-    let id = if hit("id_missing", r) {
+    }
+}
+
+fn render_id(p: &Person, spec: &Spec, rates: &Rates, r: &mut Rng, d: &mut Vec<&'static str>) -> String {
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
+    if hit("id_missing", r) {
         d.push("id_missing");
         String::new()
     } else if hit("id_old_cmnd", r) && p.cmnd.is_some() {
@@ -357,8 +395,22 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
         p.cccd.trim_start_matches('0').to_string()
     } else {
         p.cccd.clone()
-    };
-    // Commune
+    }
+}
+
+/// The commune cell and the address cell (a register without a commune column places
+/// the person by a free-text address alone).
+#[allow(clippy::too_many_arguments)]
+fn render_place(
+    p: &Person,
+    spec: &Spec,
+    rates: &Rates,
+    g: &Generator,
+    legacy_of: &HashMap<String, Vec<String>>,
+    r: &mut Rng,
+    d: &mut Vec<&'static str>,
+) -> (String, String) {
+    let hit = |name: &'static str, r: &mut Rng| r.chance(rates.get(name));
     let mut commune_code = p.commune.clone();
     if hit("commune_moved", r) {
         let other = g.random_commune(r);
@@ -386,29 +438,11 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
     let address_only = spec.columns.iter().any(|c| c.1 == Col::Address) && !spec.columns.iter().any(|c| c.1 == Col::Commune);
     let address = if address_only {
         let below = p.address.rsplit_once(", ").map_or(p.address.as_str(), |x| x.0);
-        free_address(below, &commune_code, legacy_unit.as_deref(), g, rates, r, &mut d)
+        free_address(below, &commune_code, legacy_unit.as_deref(), g, rates, r, d)
     } else {
         p.address.clone()
     };
-    let updated = if hit("stale", r) {
-        d.push("stale");
-        PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - 800 - r.below(1500) as i32)
-    } else {
-        p.updated
-    };
-    let mut cells: HashMap<&'static str, String> = HashMap::new();
-    cells.insert("name", name);
-    cells.insert("dob", dob);
-    cells.insert("sex", sex);
-    cells.insert("id", id);
-    cells.insert("old_id", p.cmnd.clone().unwrap_or_default());
-    cells.insert("commune", commune);
-    cells.insert("address", address);
-    cells.insert("phone", format!("09{:08}", r.below(100_000_000)));
-    cells.insert("bhyt", format!("GD4{}{:010}", &g.province, r.below(10_000_000_000)));
-    cells.insert("death", p.death.map(date).unwrap_or_else(|| date(PartialDate::from_days(g.as_of.days_since_epoch().unwrap_or(0) - r.below(300) as i32))));
-    cells.insert("updated", date(updated));
-    Rendered { cells, person: idx, person_id: idx.map(|_| p.cccd.clone()), defects: d }
+    (commune, address)
 }
 
 /// A free-text address as registers write it: the part below the commune, the commune
