@@ -1,18 +1,24 @@
 //! Dates known to the day, the month or only the year, and the civil-calendar
 //! arithmetic under them: a leaf that ingest, normalize and the writers share.
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 /// How much of a date is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
+    /// Only the year is known.
     Year,
+    /// The year and month are known.
     Month,
+    /// The full date is known.
     Day,
 }
 
 impl Precision {
+    /// `year`, `month` or `day` (the records output's spelling).
     pub fn as_str(self) -> &'static str {
         match self {
             Precision::Year => "year",
@@ -26,18 +32,24 @@ impl Precision {
 /// is not 1 January: `month` and `day` are 0 when unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
+    /// The year (four digits).
     pub year: i32,
+    /// 1–12, or 0 when unknown.
     pub month: u8,
+    /// 1–31, or 0 when unknown.
     pub day: u8,
 }
 
 impl PartialDate {
+    /// A full date (no check that it exists).
     pub fn ymd(year: i32, month: u8, day: u8) -> Self {
         PartialDate { year, month, day }
     }
+    /// A date known only to the year.
     pub fn year_only(year: i32) -> Self {
         PartialDate { year, month: 0, day: 0 }
     }
+    /// How much of the date is known.
     pub fn precision(&self) -> Precision {
         if self.day != 0 {
             Precision::Day
@@ -67,16 +79,19 @@ impl PartialDate {
     pub fn days_since_epoch(&self) -> Option<i32> {
         (self.precision() == Precision::Day).then(|| days_from_civil(self.year, self.month as u32, self.day as u32))
     }
+    /// The day-precision date `days` after 1970-01-01.
     pub fn from_days(days: i32) -> PartialDate {
         let (y, m, d) = civil_from_days(days);
         PartialDate::ymd(y, m as u8, d as u8)
     }
 }
 
+/// A Gregorian leap year.
 pub fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
+/// Days in month `m` of year `y` (0 for a month outside 1–12).
 pub fn days_in_month(y: i32, m: u8) -> u8 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -98,6 +113,7 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     era * 146097 + doe as i32 - 719468
 }
 
+/// The (year, month, day) of `z` days after 1970-01-01 (Howard Hinnant's civil-from-days).
 pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
     let z = z + 719468;
     let era = if z >= 0 { z } else { z - 146096 } / 146097;

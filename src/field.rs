@@ -1,5 +1,7 @@
 //! The canonical fields every register is mapped onto.
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 /// A canonical field. Sector schemas map their headers onto these; the
@@ -11,29 +13,36 @@ pub enum Field {
     PersonId,
     /// Old identity card number (CMND), 9 or 12 digits.
     OldId,
+    /// Full name as written, family name first.
     FullName,
     /// Date of birth; a year-only value is a date with year precision.
     Dob,
+    /// Sex (Nam / Nữ and their spellings).
     Sex,
     /// Commune-level unit: a code or a name.
     Commune,
     /// Province: a code or a name (used to narrow commune lookups).
     Province,
+    /// Free-text address (house, hamlet, commune, district, province).
     Address,
+    /// Phone number.
     Phone,
     /// Health-insurance card number (mã thẻ BHYT).
     HealthInsuranceNo,
     /// Social-insurance number (mã số BHXH).
     SocialInsuranceNo,
+    /// Personal tax code (mã số thuế).
     TaxCode,
     /// Alive / deceased (reference extract).
     Status,
+    /// Date of death.
     DeathDate,
     /// When the record was last updated in its source system.
     UpdatedAt,
 }
 
 impl Field {
+    /// Every field, in the order of the outputs' columns.
     pub const ALL: [Field; 15] = [
         Field::PersonId,
         Field::OldId,
@@ -51,8 +60,10 @@ impl Field {
         Field::DeathDate,
         Field::UpdatedAt,
     ];
+    /// The number of fields.
     pub const COUNT: usize = Self::ALL.len();
 
+    /// The canonical (snake_case) name used in schemas, job files and output columns.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::PersonId => "person_id",
@@ -73,10 +84,12 @@ impl Field {
         }
     }
 
+    /// The field a canonical name names.
     pub fn parse(name: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.as_str() == name)
     }
 
+    /// Position in [`Field::ALL`], for per-field arrays.
     pub fn index(self) -> usize {
         self as usize
     }
@@ -102,6 +115,7 @@ impl Field {
         }
     }
 
+    /// The field's name for officers, in the report's language.
     pub fn label(self, lang: crate::Lang) -> &'static str {
         match lang {
             crate::Lang::Vi => self.label_vi(),

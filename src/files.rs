@@ -2,12 +2,16 @@
 //! explicit modes whatever the umask, reach the disk before they are published, and a
 //! killed run's temporary folder is removed by the next run.
 
+#![warn(missing_docs)]
+
 use std::path::Path;
 
 /// Unix modes for run folders, their files and the reference cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Modes {
+    /// Mode of folders (0700, or 0750 for a group).
     pub dir: u32,
+    /// Mode of files (0600, or 0640 for a group).
     pub file: u32,
 }
 

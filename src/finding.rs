@@ -4,6 +4,8 @@
 //! plain-language message in Vietnamese and English. The README's finding table
 //! is checked against [`Code::ALL`] by a test, so the two cannot drift.
 
+#![warn(missing_docs)]
+
 use crate::field::Field;
 use serde::{Serialize, Serializer};
 
@@ -21,7 +23,9 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The four dimensions in report order.
     pub const ALL: [Dimension; 4] = [Dimension::Correct, Dimension::Complete, Dimension::Clean, Dimension::Live];
+    /// `correct`, `complete`, `clean`, `live` (output columns).
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::Correct => "correct",
@@ -30,6 +34,7 @@ impl Dimension {
             Dimension::Live => "live",
         }
     }
+    /// Đúng, Đủ, Sạch, Sống.
     pub fn label_vi(self) -> &'static str {
         match self {
             Dimension::Correct => "Đúng",
@@ -38,6 +43,7 @@ impl Dimension {
             Dimension::Live => "Sống",
         }
     }
+    /// Position in [`Dimension::ALL`].
     pub fn index(self) -> usize {
         self as usize
     }
@@ -48,6 +54,7 @@ impl Dimension {
 pub struct PerDimension<T>(pub [T; 4]);
 
 impl<T: Copy> PerDimension<T> {
+    /// The same value for every dimension.
     pub fn splat(v: T) -> Self {
         PerDimension([v; 4])
     }
@@ -78,6 +85,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// `info`, `warning` or `error` (outputs).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -99,22 +107,28 @@ macro_rules! codes {
     ($( $variant:ident => $code:literal, $dim:ident, $sev:ident, $vi:literal, $en:literal; )*) => {
         /// A stable finding code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code { $( $variant, )* }
+        pub enum Code { $( #[doc = $en] $variant, )* }
 
         impl Code {
+            /// Every code, in the README's order.
             pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+            /// The code as outputs spell it (`NAME_ALL_CAPS`).
             pub fn as_str(self) -> &'static str {
                 match self { $( Code::$variant => $code, )* }
             }
+            /// The dimension the finding counts against.
             pub fn dimension(self) -> Dimension {
                 match self { $( Code::$variant => Dimension::$dim, )* }
             }
+            /// How much it weighs on that dimension's score.
             pub fn severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$sev, )* }
             }
+            /// What it means, in Vietnamese.
             pub fn message_vi(self) -> &'static str {
                 match self { $( Code::$variant => $vi, )* }
             }
+            /// What it means, in English.
             pub fn message_en(self) -> &'static str {
                 match self { $( Code::$variant => $en, )* }
             }
@@ -201,9 +215,11 @@ impl Serialize for Code {
 }
 
 impl Code {
+    /// The code an output spells (`NAME_ALL_CAPS`).
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
+    /// What the finding means, in the report's language.
     pub fn message(self, lang: crate::Lang) -> &'static str {
         match lang {
             crate::Lang::Vi => self.message_vi(),
@@ -215,11 +231,14 @@ impl Code {
 /// Where a suggested value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuggestedFrom {
+    /// The linked person in the reference extract.
     Reference,
+    /// lamsach's own repair of the value (tone style, encoding, a restored zero).
     Normalizer,
 }
 
 impl SuggestedFrom {
+    /// `reference` or `normalizer` (outputs).
     pub fn as_str(self) -> &'static str {
         match self {
             SuggestedFrom::Reference => "reference",
@@ -231,19 +250,26 @@ impl SuggestedFrom {
 /// One thing noticed about one field of one record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
+    /// The field it is about; `None` for the record as a whole.
     pub field: Option<Field>,
+    /// What was found.
     pub code: Code,
+    /// A corrected value, when one is known.
     pub suggested: Option<String>,
+    /// Where the corrected value comes from.
     pub suggested_from: Option<SuggestedFrom>,
 }
 
 impl Finding {
+    /// A finding about one field.
     pub fn new(field: Field, code: Code) -> Self {
         Finding { field: Some(field), code, suggested: None, suggested_from: None }
     }
+    /// A finding about the whole record.
     pub fn record(code: Code) -> Self {
         Finding { field: None, code, suggested: None, suggested_from: None }
     }
+    /// With a corrected value and its provenance.
     pub fn suggest(mut self, value: impl Into<String>, from: SuggestedFrom) -> Self {
         self.suggested = Some(value.into());
         self.suggested_from = Some(from);

@@ -3,6 +3,8 @@
 //! stage outputs by index. Each stage's column is set once, checked against the
 //! number of raw records, so no output can fall out of step with its source.
 
+#![warn(missing_docs)]
+
 use crate::assess::{AssessedRecord, LinkedSource};
 use crate::ingest::{IngestedSource, RawRecord};
 use crate::link::RecordLink;
@@ -23,13 +25,18 @@ pub struct SourceRun {
 pub struct RecordView<'a> {
     /// Position in its source's records.
     pub index: usize,
+    /// The record as read.
     pub raw: &'a RawRecord,
+    /// Its normalized values and findings.
     pub norm: &'a NormRecord,
+    /// Its link to the reference.
     pub link: &'a RecordLink,
+    /// Its findings and scores.
     pub assessed: &'a AssessedRecord,
 }
 
 impl SourceRun {
+    /// A source just read: no stage after ingest has run.
     pub fn new(source: IngestedSource) -> SourceRun {
         SourceRun { source, norm: Vec::new(), links: Vec::new(), assessed: Vec::new() }
     }
@@ -39,33 +46,40 @@ impl SourceRun {
         self.source.records.len()
     }
 
+    /// No records (every row blank or quarantined).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The normalize stage's column; one per raw record.
     pub fn set_normalized(&mut self, norm: Vec<NormRecord>) {
         assert_eq!(norm.len(), self.len(), "one normalized record per raw record");
         self.norm = norm;
     }
 
+    /// The link stage's column; one per raw record.
     pub fn set_links(&mut self, links: Vec<RecordLink>) {
         assert_eq!(links.len(), self.len(), "one link per record");
         self.links = links;
     }
 
+    /// The assess stage's column; one per raw record.
     pub fn set_assessed(&mut self, assessed: Vec<AssessedRecord>) {
         assert_eq!(assessed.len(), self.len(), "one assessment per record");
         self.assessed = assessed;
     }
 
+    /// Normalized records, in source order.
     pub fn normalized(&self) -> &[NormRecord] {
         &self.norm
     }
 
+    /// Links, in source order.
     pub fn links(&self) -> &[RecordLink] {
         &self.links
     }
 
+    /// Assessments, in source order.
     pub fn assessed(&self) -> &[AssessedRecord] {
         &self.assessed
     }

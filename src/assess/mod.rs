@@ -4,6 +4,8 @@
 //! Score of a dimension = 100 − 40 per error − 15 per warning (floor 0); a
 //! record passes a dimension when it has no error finding in it.
 
+#![warn(missing_docs)]
+
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Dimension, Finding, PerDimension, Severity, SuggestedFrom};
@@ -25,13 +27,18 @@ pub struct AssessSettings {
 }
 
 #[derive(Clone, Debug)]
+/// One record assessed: its findings and, per dimension, its score and whether it passes.
 pub struct AssessedRecord {
+    /// Normalizer findings first, then the dimension checks in order.
     pub findings: Vec<Finding>,
+    /// 0–100 per dimension (see [`score`]).
     pub scores: PerDimension<u8>,
+    /// No error finding in the dimension.
     pub pass: PerDimension<bool>,
 }
 
 impl AssessedRecord {
+    /// Passes all four dimensions.
     pub fn passes(&self) -> bool {
         self.pass.0.iter().all(|p| *p)
     }
@@ -69,17 +76,23 @@ fn set_suggestion(findings: &mut [Finding], field: Field, code: Code, value: &st
 /// normalized record and the link, in the same order.
 #[derive(Clone, Copy)]
 pub struct LinkedSource<'a> {
+    /// The register's schema (roles, required fields, kind).
     pub schema: &'a Schema,
+    /// The records as read.
     pub raw: &'a [RawRecord],
+    /// Their normalized values.
     pub norm: &'a [NormRecord],
+    /// Their links to the reference.
     pub links: &'a [RecordLink],
 }
 
 /// What every record is assessed against.
 pub struct AssessContext<'a> {
+    /// The reference extract the records were linked to.
     pub reference: &'a Reference,
     /// Per reference person: another row of the extract has the same personal ID.
     pub shared_id: &'a [bool],
+    /// The job's `[assess]` settings.
     pub settings: &'a AssessSettings,
 }
 

@@ -2,7 +2,9 @@
 //! it out stage by stage (reference, ingest → normalize → link → assess → publish),
 //! filling one [`SourceRun`] per source.
 
-pub mod file;
+#![warn(missing_docs)]
+
+mod file;
 mod load;
 
 use crate::Lang;
@@ -24,9 +26,13 @@ use std::time::Instant;
 #[derive(Debug, thiserror::Error)]
 #[error("job error: {file}{}: {message}; {hint}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
 pub struct JobError {
+    /// The job file's path.
     pub file: String,
+    /// 1-based line of the value at fault, when known.
     pub line: Option<usize>,
+    /// What is wrong.
     pub message: String,
+    /// What to write instead.
     pub hint: String,
 }
 
@@ -34,31 +40,40 @@ pub struct JobError {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
+    /// The job file or an input's layout must be fixed (exit status 2).
     Job(#[from] JobError),
     #[error(transparent)]
+    /// A source could not be read.
     Ingest(#[from] IngestError),
     #[error(transparent)]
+    /// The outputs could not be written.
     Publish(#[from] PublishError),
 }
 
 /// One source, validated.
 #[derive(Clone, Debug)]
 pub struct SourcePlan {
+    /// Where and how to read it.
     pub input: SourceInput,
+    /// How to normalize its values.
     pub normalize: NormalizeOptions,
 }
 
 /// Quality gate: minimum pass rates that make a run exit with code 3.
 #[derive(Clone, Debug, Default)]
 pub struct Gate {
+    /// Minimum share of records passing all four dimensions.
     pub overall: Option<f64>,
+    /// Minimum pass rate per dimension.
     pub per_dimension: PerDimension<Option<f64>>,
 }
 
 /// How a run or a command ends: the process exit status, decided here only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
+    /// Finished and published.
     Success = 0,
+    /// Stopped; nothing published.
     Failed = 1,
     /// A job-file or input-layout error: nothing ran.
     Usage = 2,
@@ -80,6 +95,7 @@ impl ExitStatus {
         }
     }
 
+    /// The process exit status.
     pub fn code(self) -> i32 {
         self as i32
     }
@@ -88,19 +104,31 @@ impl ExitStatus {
 /// A validated job: every path resolved, every schema loaded.
 #[derive(Clone, Debug)]
 pub struct Job {
+    /// Names the run folders and the reference cache's owner.
     pub name: String,
+    /// The job file.
     pub file: PathBuf,
+    /// SHA-256 of the job file (in the manifest).
     pub sha256: String,
+    /// Where run folders are published.
     pub output_dir: PathBuf,
+    /// Where the reference cache lives; `None` when off.
     pub cache_dir: Option<PathBuf>,
+    /// Language of the report and worklist.
     pub lang: Lang,
+    /// The reference extract.
     pub reference: SourcePlan,
+    /// The sector registers, in job-file order.
     pub sources: Vec<SourcePlan>,
+    /// The `[link]` settings, with a loaded model if one is named.
     pub link: LinkSettings,
+    /// A record not updated for longer is stale.
     pub stale_after_days: u32,
     /// The day the run describes: `[assess] run_date`, else the day the job was loaded.
     pub run_date: PartialDate,
+    /// The quality gate.
     pub gate: Gate,
+    /// One worklist sheet per source instead of per commune.
     pub worklist_by_source: bool,
     /// Modes of run folders, their files and the reference cache.
     pub modes: crate::files::Modes,
@@ -113,20 +141,28 @@ pub struct Job {
 /// What a finished run produced.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// The published run folder.
     pub run_dir: PathBuf,
+    /// No gate failed.
     pub gate_passed: bool,
+    /// Each failed gate, in words.
     pub gate_failures: Vec<String>,
+    /// Records made from the sources.
     pub records: u64,
+    /// Rows quarantined, the reference's included.
     pub quarantined: u64,
     /// Sources left out because they could not be read (exit status 4).
     pub failed_sources: Vec<FailedSource>,
+    /// How the process ends.
     pub exit_status: ExitStatus,
 }
 
 /// Options that come from the command line, not the job file.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
+    /// Publish here instead of the job's `output_dir`.
     pub out: Option<PathBuf>,
+    /// Report and worklist language instead of the job's.
     pub lang: Option<Lang>,
     /// Told the name of each stage as it starts (the CLI draws a progress spinner with it).
     pub progress: Option<fn(&str)>,

@@ -51,7 +51,7 @@ pub struct Model {
     pub comparisons: Vec<Comparison>,
     /// P(match) for a random (record, reference person) pair: the prior.
     pub lambda: f64,
-    /// m[c][l] = P(level l | match), u[c][l] = P(level l | non-match), non-null levels only.
+    /// `m[c][l]` = P(level l | match), `u[c][l]` = P(level l | non-match), non-null levels only.
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
     pub training: TrainingReport,
