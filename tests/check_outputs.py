@@ -9,6 +9,8 @@ import html.parser, json, os, subprocess, sys, tempfile
 
 import duckdb
 import openpyxl
+import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 binary = sys.argv[1]
@@ -47,11 +49,25 @@ with tempfile.TemporaryDirectory() as tmp:
     }
     for name, cols in expected.items():
         schema = pq.read_schema(os.path.join(run, name))
-        # polars records the Arrow type Utf8View; the Parquet column is plain UTF8.
-        types = {f.name: str(f.type).replace("large_", "").replace("string_view", "string") for f in schema}
+        # Plain `string`, not `string_view` or `large_string`: what pyarrow compute, pandas and Spark take.
+        types = {f.name: str(f.type) for f in schema}
         for c, t in cols.items():
             got = types.get(c, "missing")
-            check(got == t or (t.startswith("list") and got.startswith("list")), f"{name}: {c} is {t} (got {got})")
+            check(got == t or (t.startswith("list") and got in ("list<element: string>", "list<item: string>")), f"{name}: {c} is {t} (got {got})")
+
+    # The first things an analyst types, in pyarrow compute and pandas, with no cast.
+    records = pq.read_table(os.path.join(run, "records.parquet"))
+    labour = records.filter(pc.equal(records["source"], "lao_dong"))
+    check(labour.num_rows > 0 and set(labour["source"].to_pylist()) == {"lao_dong"}, f"pyarrow compute filters source == 'lao_dong' ({labour.num_rows} rows)")
+    by_class = {r["match_class"]: r["match_class_count"] for r in records.group_by("match_class").aggregate([("match_class", "count")]).to_pylist()}
+    check(sum(by_class.values()) == records.num_rows, f"pyarrow group_by match_class {by_class}")
+    df = pd.read_parquet(os.path.join(run, "records.parquet"))
+    failing = df[(df["source"] == "lao_dong") & (~df["pass"])]
+    per_source = df.groupby("source")["pass"].mean()
+    check(len(failing) <= labour.num_rows and abs(per_source.sum()) > 0, f"pandas filters and groups ({len(per_source)} sources)")
+    issues = pd.read_parquet(os.path.join(run, "issues.parquet"))
+    top = issues.groupby("code").size().sort_values(ascending=False)
+    check(len(top) > 5 and top.index[0].isupper(), f"pandas counts findings by code (top {top.index[0]})")
 
     manifest = json.load(open(os.path.join(run, "manifest.json")))
     con = duckdb.connect()

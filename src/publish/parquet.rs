@@ -8,6 +8,7 @@ use crate::link::Scored;
 use crate::link::compare::NULL_LEVEL;
 use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
+use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -30,11 +31,31 @@ fn s_bool(name: &str, v: Vec<bool>) -> Column {
     Series::new(name.into(), v).into()
 }
 
-/// Writes a frame as Parquet with column statistics (also used by the benchmarks).
+/// Writes a frame as Parquet with column statistics (also used by synth and the benchmarks).
+///
+/// The Arrow schema embedded in the file is lamsach's, not polars': polars declares strings
+/// as `Utf8View`, which pyarrow reads as `string_view` (its compute kernels and older Spark
+/// readers do not take it). Declared as plain `Utf8` (and lists as `List`), every reader
+/// gets ordinary string columns; the Parquet data itself is the same.
 pub fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
     let f = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
-    ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).finish(df)?;
+    let arrow: ArrowSchema = df.schema().to_arrow(CompatLevel::newest()).iter_values().map(|f| (f.name.clone(), plain_types(f.clone()))).collect();
+    let metadata = KeyValueMetadata::Static(vec![polars_parquet::write::schema_to_metadata_key(&arrow)]);
+    ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).with_key_value_metadata(Some(metadata)).finish(df)?;
     Ok(df.height() as u64)
+}
+
+/// The field with view and large types replaced by their plain forms (`Utf8View` →
+/// `Utf8`, `LargeList` → `List`): the Parquet data is the same, only the declared Arrow
+/// type changes.
+fn plain_types(mut f: ArrowField) -> ArrowField {
+    f.dtype = match f.dtype {
+        ArrowDataType::Utf8View | ArrowDataType::LargeUtf8 => ArrowDataType::Utf8,
+        ArrowDataType::BinaryView | ArrowDataType::LargeBinary => ArrowDataType::Binary,
+        ArrowDataType::LargeList(inner) | ArrowDataType::List(inner) => ArrowDataType::List(Box::new(plain_types(*inner))),
+        other => other,
+    };
+    f
 }
 
 /// records.parquet's columns, filled one record at a time.

@@ -14,7 +14,7 @@ use crate::normalize::sex::Sex;
 use crate::rng::Rng;
 use crate::text::legacy::Encoding;
 use anyhow::{Context, Result, bail};
-use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, ParquetWriter, Series};
+use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, Series};
 use population::{Generator, Person};
 use registers::{Rendered, RowOut, Shape, Spec, all_specs, cell, csv_bytes, render};
 use std::collections::{HashMap, HashSet};
@@ -59,8 +59,7 @@ fn str_col(name: &str, v: Vec<String>) -> Column {
 }
 
 fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
-    let f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(f).finish(&mut df)?;
+    crate::publish::parquet::write(&mut df, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
