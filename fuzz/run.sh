@@ -10,9 +10,13 @@ secs="${1:-600}"; shift || true
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(decoders dates csv address)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamsach-fuzz-target}"
 corpus="${CORPUS:-/tmp/lamsach-fuzz-corpus}"
+logs="${LOGS:-/tmp/lamsach-fuzz-logs}"
+mkdir -p "$logs"
 for t in "${targets[@]}"; do
   mkdir -p "$corpus/$t"
   echo "== $t: ${secs}s under AddressSanitizer"
   cargo +nightly fuzz run --release --sanitizer address "$t" "$corpus/$t" "seeds/$t" -- \
-    -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -25
+    -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 > "$logs/$t.log" 2>&1 || true
+  # The figures, or the sanitizer's report and the input that caused it.
+  grep -E "^(Done|stat::)|ERROR|SUMMARY|panicked|Test unit written" "$logs/$t.log" || true
 done

@@ -136,9 +136,10 @@ fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<Ou
         let p = dir.join(name);
         let t = std::time::Instant::now();
         let mut df = build(d).map_err(|e| werr(&p, e))?;
+        let built = t.elapsed().as_secs_f64();
         let rows = parquet::write(&mut df, &p).map_err(|e| werr(&p, e))?;
         drop(df);
-        tracing::debug!(output = name, rows, seconds = t.elapsed().as_secs_f64(), "written");
+        tracing::debug!(output = name, rows, built, seconds = t.elapsed().as_secs_f64(), "written");
         outputs.push(entry(dir, name, Some(rows))?);
     }
     let previous = previous_run(out, &d.settings.job_name).and_then(|run| {
