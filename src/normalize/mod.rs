@@ -321,15 +321,18 @@ const CHUNK_RECORDS: usize = 8192;
 const NAME_CACHE_ENTRIES: usize = 100_000;
 
 /// Normalizes records in parallel (each task with its own name cache) and maps each
-/// normalized record with `keep`, in the records' order.
-pub fn map_records<T: Send>(records: &[RawRecord], opts: &NormalizeOptions, keep: impl Fn(&RawRecord, NormRecord) -> T + Sync) -> Vec<T> {
-    records
-        .par_chunks(CHUNK_RECORDS)
-        .flat_map_iter(|chunk: &[RawRecord]| {
-            let mut cache = name::NameCache::new(opts.tone_style, NAME_CACHE_ENTRIES);
-            chunk.iter().map(|raw| keep(raw, normalize_record_cached(&raw.values, opts, &mut cache))).collect::<Vec<_>>()
-        })
-        .collect()
+/// normalized record with `keep`; collected, the items are in the records' order. An
+/// iterator, so a caller can collect or unzip straight into what it keeps (at 10M
+/// reference people an intermediate vector is gigabytes).
+pub fn map_records<'a, T: Send + 'a>(
+    records: &'a [RawRecord],
+    opts: &'a NormalizeOptions,
+    keep: impl Fn(&RawRecord, NormRecord) -> T + Sync + Send + 'a,
+) -> impl ParallelIterator<Item = T> + 'a {
+    records.par_chunks(CHUNK_RECORDS).flat_map_iter(move |chunk: &[RawRecord]| {
+        let mut cache = name::NameCache::new(opts.tone_style, NAME_CACHE_ENTRIES);
+        chunk.iter().map(|raw| keep(raw, normalize_record_cached(&raw.values, opts, &mut cache))).collect::<Vec<_>>()
+    })
 }
 
 /// The normalize stage: one normalized record per raw record of a source, in order,
@@ -339,6 +342,7 @@ pub fn run(source: &IngestedSource, opts: &NormalizeOptions) -> Vec<NormRecord> 
         n.findings.extend(raw.findings.iter().cloned());
         n
     })
+    .collect()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::{self, NormalizeOptions, Status};
 use crate::text::legacy::Detection;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub use cache::INDEX_FORMAT;
@@ -113,7 +114,6 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
         (person, Features::from_record(&n))
     })
-    .into_iter()
     .unzip();
     src.records = Vec::new();
     let reference = Reference {
