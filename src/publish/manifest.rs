@@ -12,6 +12,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct StageTiming {
     pub stage: String,
     pub seconds: f64,
+    /// Resident memory when the stage ended and the process's peak so far (VmRSS, VmHWM):
+    /// where the memory goes, stage by stage.
+    pub rss_bytes: Option<u64>,
+    pub peak_bytes: Option<u64>,
+}
+
+impl StageTiming {
+    fn now(stage: &str, seconds: f64) -> StageTiming {
+        StageTiming { stage: stage.to_string(), seconds, rss_bytes: proc_status_bytes("VmRSS:"), peak_bytes: proc_status_bytes("VmHWM:") }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -80,8 +90,13 @@ pub struct Manifest {
 
 /// Peak resident set size of this process, from /proc (Linux).
 pub fn peak_memory() -> Option<u64> {
+    proc_status_bytes("VmHWM:")
+}
+
+/// A memory figure of this process from /proc/self/status (Linux), in bytes.
+fn proc_status_bytes(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = s.lines().find(|l| l.starts_with(key))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
@@ -148,7 +163,7 @@ impl Manifest {
     pub fn finish(&mut self, clock: &RunClock, publish_started: std::time::Instant) {
         self.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.timings = clock.stages.clone();
-        self.timings.push(StageTiming { stage: "publish".into(), seconds: publish_started.elapsed().as_secs_f64() });
+        self.timings.push(StageTiming::now("publish", publish_started.elapsed().as_secs_f64()));
         self.total_seconds = clock.started.elapsed().as_secs_f64();
         self.peak_memory_bytes = peak_memory();
     }
@@ -171,6 +186,8 @@ impl RunClock {
     pub fn stage_done(&mut self, stage: &str, t: std::time::Instant) {
         let seconds = t.elapsed().as_secs_f64();
         tracing::info!(stage, seconds = format!("{seconds:.2}"), "stage done");
-        self.stages.push(StageTiming { stage: stage.to_string(), seconds });
+        let timing = StageTiming::now(stage, seconds);
+        tracing::debug!(stage, rss = timing.rss_bytes, peak = timing.peak_bytes, "memory");
+        self.stages.push(timing);
     }
 }
