@@ -426,14 +426,43 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
 /// Between the cells of a quarantined row's `raw` text (the quarantine output shows it as is).
 pub const QUARANTINE_CELL_SEPARATOR: &str = " | ";
 
+/// Where ingest puts the records it builds, in file order.
+pub trait RecordSink {
+    /// About this many more records will come (from the file's size or row count).
+    fn reserve(&mut self, additional: usize);
+    fn push(&mut self, record: RawRecord);
+}
+
+impl RecordSink for Vec<RawRecord> {
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
+    }
+    fn push(&mut self, record: RawRecord) {
+        Vec::push(self, record);
+    }
+}
+
 /// Reads a whole source into records and quarantined rows, hashing the file as it goes.
 pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
+    let mut records = Vec::new();
+    let source = read_source_into(input, &mut records)?;
+    Ok(IngestedSource { records, ..source })
+}
+
+/// [`read_source`], handing each record to `sink` as it is built instead of keeping
+/// them (the returned source has no records): the reference extract of a whole province
+/// is normalized batch by batch and never held raw all at once.
+pub fn read_source_into(input: &SourceInput, sink: &mut impl RecordSink) -> Result<IngestedSource, IngestError> {
     std::thread::scope(|scope| {
         // Three passes run side by side: the file's hash, the reader (decode and
         // parse) and the record builder below, linked by a bounded channel.
         let hash = scope.spawn(|| sha256_file(&input.path));
         let opened = open(input);
         let source = opened.and_then(|Opened { layout, rest, pending }| {
+            // A Parquet file knows its row count: the sink is sized once.
+            if let (_, Some(n)) = rest.size_hint() {
+                sink.reserve(n + pending.len());
+            }
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
             scope.spawn(move || {
                 let mut rest = rest;
@@ -444,7 +473,7 @@ pub fn read_source(input: &SourceInput) -> Result<IngestedSource, IngestError> {
                     }
                 }
             });
-            Ok(build_records(input, layout, pending.into_iter().chain(rx.into_iter().flatten())))
+            Ok(build_records(input, layout, pending.into_iter().chain(rx.into_iter().flatten()), sink))
         });
         let (bytes, sha256) = hash.join().expect("the hashing thread does not panic")?;
         source.map(|s| IngestedSource { bytes, sha256, ..s })
@@ -464,18 +493,17 @@ fn swallowed_rows(r: &Row, width: usize, newlines: usize) -> bool {
 }
 
 /// Turns rows into records and quarantined rows; every row read lands in one of the two.
-fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item = Item>) -> IngestedSource {
+fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item = Item>, records: &mut impl RecordSink) -> IngestedSource {
     let roles = &layout.columns.roles;
     let role_specific: Vec<Vec<usize>> = roles
         .iter()
         .map(|(role, cols)| input.schema.fields.iter().filter(|s| s.role.as_deref() == Some(role.as_str())).filter_map(|s| cols[s.name.index()]).collect())
         .collect();
-    let mut records = Vec::new();
     let mut quarantine = Vec::new();
     let mut rows_read = 0u64;
     let mut sizing = Sizing::new(&input.path, layout.format, roles.len());
     for item in rows {
-        sizing.observe(&item, rows_read, &mut records);
+        sizing.observe(&item, rows_read, records);
         match item {
             Item::Bad { line, raw, reason } => {
                 rows_read += 1;
@@ -509,7 +537,7 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
         bytes: 0,
         sha256: String::new(),
         rows_read,
-        records,
+        records: Vec::new(),
         quarantine,
     }
 }
@@ -531,7 +559,7 @@ impl Sizing {
         Sizing { file_bytes, sampled_bytes: 0, roles }
     }
 
-    fn observe(&mut self, item: &Item, rows_read: u64, records: &mut Vec<RawRecord>) {
+    fn observe(&mut self, item: &Item, rows_read: u64, records: &mut impl RecordSink) {
         if self.file_bytes == 0 || rows_read >= SIZING_ROWS {
             return;
         }

@@ -222,6 +222,9 @@ impl Job {
         announce("link");
         let t = Instant::now();
         let link = self.link(&index, &mut table);
+        // The blocking index is the largest thing a run holds after the reference; publish
+        // needs neither it nor its term frequencies.
+        drop(index);
         clock.stage_done("link", t);
 
         announce("assess");

@@ -5,7 +5,7 @@
 mod cache;
 
 use crate::calendar::PartialDate;
-use crate::ingest::{self, IngestError, QuarantineRow, SourceInput};
+use crate::ingest::{self, IngestError, QuarantineRow, RawRecord, RecordSink, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::{self, NormalizeOptions, Status};
 use crate::text::legacy::Detection;
@@ -104,18 +104,12 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     }
     // The extract is hashed again while it is read: a file replaced between the cache
     // lookup and the read must not be cached under the old file's key.
-    let mut src = ingest::read_source(input)?;
+    let mut people = NormalizingSink::new(opts);
+    let mut src = ingest::read_source_into(input, &mut people)?;
     if looked_up.as_ref().is_some_and(|(sha, _)| *sha != src.sha256) {
         return Err(IngestError::Changed { file: input.path.display().to_string() });
     }
-    // Each record is normalized and reduced to what the run keeps at once, so
-    // the full normalized records of millions of people never exist together.
-    let (people, features): (Vec<ReferencePerson>, Vec<Features>) = normalize::map_records(&src.records, opts, |raw, n| {
-        let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
-        (person, Features::from_record(&n))
-    })
-    .unzip();
-    src.records = Vec::new();
+    let (people, features) = people.finish();
     let reference = Reference {
         name: input.name.clone(),
         schema: input.schema.name.clone(),
@@ -142,6 +136,55 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         }
     }
     Ok(reference)
+}
+
+/// Raw reference records normalized in parallel batches as ingest builds them, each
+/// reduced at once to what the run keeps: neither the raw records nor the full normalized
+/// records of millions of people ever exist together.
+struct NormalizingSink<'a> {
+    opts: &'a NormalizeOptions,
+    batch: Vec<RawRecord>,
+    people: Vec<ReferencePerson>,
+    features: Vec<Features>,
+}
+
+/// Raw records per batch: enough for every core to have whole chunks of work.
+const SINK_BATCH: usize = 1 << 18;
+
+impl<'a> NormalizingSink<'a> {
+    fn new(opts: &'a NormalizeOptions) -> Self {
+        NormalizingSink { opts, batch: Vec::with_capacity(SINK_BATCH), people: Vec::new(), features: Vec::new() }
+    }
+
+    fn flush(&mut self) {
+        let (people, features): (Vec<ReferencePerson>, Vec<Features>) = normalize::map_records(&self.batch, self.opts, |raw, n| {
+            let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
+            (person, Features::from_record(&n))
+        })
+        .unzip();
+        self.people.extend(people);
+        self.features.extend(features);
+        self.batch.clear();
+    }
+
+    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>) {
+        self.flush();
+        (self.people, self.features)
+    }
+}
+
+impl RecordSink for NormalizingSink<'_> {
+    fn reserve(&mut self, additional: usize) {
+        self.people.reserve_exact(additional);
+        self.features.reserve_exact(additional);
+    }
+
+    fn push(&mut self, record: RawRecord) {
+        self.batch.push(record);
+        if self.batch.len() == SINK_BATCH {
+            self.flush();
+        }
+    }
 }
 
 /// Bytes the reference caches in `dir` hold together (for the manifest).
