@@ -192,6 +192,7 @@ codes! {
     NoLink => "NO_LINK", Correct, Error, "Không tìm thấy người tương ứng trong CSDL dân cư", "No matching person in the reference population";
     LinkReview => "LINK_REVIEW", Correct, Warning, "Có người gần khớp trong CSDL dân cư; cần kiểm tra", "A possible match in the reference needs review";
     NameDiffers => "NAME_DIFFERS", Correct, Error, "Họ tên khác với CSDL dân cư", "Name differs from the reference";
+    NameSpellingFromReference => "NAME_SPELLING_FROM_REFERENCE", Correct, Warning, "Họ tên viết khác CSDL dân cư (cùng số định danh); đề xuất viết theo CSDL", "Name spelt differently from the reference (same personal ID); the reference spelling is proposed";
     DobDiffers => "DOB_DIFFERS", Correct, Error, "Ngày sinh khác với CSDL dân cư", "Date of birth differs from the reference";
     SexDiffers => "SEX_DIFFERS", Correct, Error, "Giới tính khác với CSDL dân cư", "Sex differs from the reference";
     IdDiffers => "ID_DIFFERS", Correct, Error, "Số định danh khác với CSDL dân cư", "Personal ID differs from the reference";
@@ -277,10 +278,170 @@ impl Finding {
     }
 }
 
+/// Why an officer must look at a record, most urgent first: the worklist's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// The record's ID belongs to someone else, or stands twice in the reference.
+    WrongPerson,
+    /// Dead by the reference or a death register in this job, still listed.
+    Deceased,
+    /// Nobody in the reference fits.
+    NoLink,
+    /// A possible match to confirm or reject.
+    Review,
+    /// Linked, but the name disagrees with the reference's and the ID does not vouch for
+    /// the person: is it the same person?
+    ConflictsWithReference,
+    /// The same person twice in the register.
+    Duplicate,
+    /// A value that is wrong or missing and that only the source can correct.
+    FixAtSource,
+}
+
+impl Priority {
+    /// Every priority, most urgent first.
+    pub const ALL: [Priority; 7] = [
+        Priority::WrongPerson,
+        Priority::Deceased,
+        Priority::NoLink,
+        Priority::Review,
+        Priority::ConflictsWithReference,
+        Priority::Duplicate,
+        Priority::FixAtSource,
+    ];
+
+    /// `wrong_person`, `deceased`, ... (outputs).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::WrongPerson => "wrong_person",
+            Priority::Deceased => "deceased",
+            Priority::NoLink => "no_link",
+            Priority::Review => "review",
+            Priority::ConflictsWithReference => "conflicts_with_reference",
+            Priority::Duplicate => "duplicate",
+            Priority::FixAtSource => "fix_at_source",
+        }
+    }
+
+    /// What the officer is asked to do, in the report's language.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        let vi = lang == crate::Lang::Vi;
+        match self {
+            Priority::WrongPerson => {
+                if vi {
+                    "1. Sai người (số định danh của người khác)"
+                } else {
+                    "1. Wrong person (another person's ID)"
+                }
+            }
+            Priority::Deceased => {
+                if vi {
+                    "2. Người đã mất vẫn có trong danh sách"
+                } else {
+                    "2. Deceased, still listed"
+                }
+            }
+            Priority::NoLink => {
+                if vi {
+                    "3. Không tìm thấy trong CSDL dân cư"
+                } else {
+                    "3. Not found in the reference"
+                }
+            }
+            Priority::Review => {
+                if vi {
+                    "4. Cần xác nhận người tương ứng"
+                } else {
+                    "4. Confirm the possible match"
+                }
+            }
+            Priority::ConflictsWithReference => {
+                if vi {
+                    "5. Họ tên khác CSDL dân cư"
+                } else {
+                    "5. Name disagrees with the reference"
+                }
+            }
+            Priority::Duplicate => {
+                if vi {
+                    "6. Trùng lặp trong sổ"
+                } else {
+                    "6. Listed twice"
+                }
+            }
+            Priority::FixAtSource => {
+                if vi {
+                    "7. Cần sửa tại nguồn"
+                } else {
+                    "7. Fix at the source"
+                }
+            }
+        }
+    }
+}
+
+/// Who acts on a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handling {
+    /// A person must judge or visit: a row of the worklist.
+    Officer(Priority),
+    /// A corrected value is known and needs no judgement: a row of the corrections file
+    /// for the sector's IT staff to apply in bulk.
+    Correction,
+    /// Recorded for analysts (issues.parquet) and counted in the summary; nobody acts
+    /// on it record by record (a file-wide fact, a repair already made, a harmless form).
+    Note,
+}
+
+impl Finding {
+    /// Who acts on this finding. What questions the person or the link goes to an officer by
+    /// its [`Priority`]; any other finding with a known correct value is a correction (a
+    /// matched person's date of birth, sex or commune from the reference, a repaired
+    /// spelling); an error with no known value must be fixed at the source; the rest are notes.
+    pub fn handling(&self) -> Handling {
+        use Code::*;
+        let officer = match self.code {
+            IdOtherPerson | IdSharedInReference => Some(Priority::WrongPerson),
+            DeceasedInReference | DeceasedInRegister => Some(Priority::Deceased),
+            NoLink => Some(Priority::NoLink),
+            LinkReview | BlockTruncated => Some(Priority::Review),
+            NameDiffers => Some(Priority::ConflictsWithReference),
+            DuplicateInSource => Some(Priority::Duplicate),
+            _ => None,
+        };
+        match officer {
+            Some(p) => Handling::Officer(p),
+            None if self.suggested.is_some() => Handling::Correction,
+            None if self.code.severity() == Severity::Error => Handling::Officer(Priority::FixAtSource),
+            None => Handling::Note,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_finding_has_one_handling_and_officer_work_is_ordered() {
+        let wrong = Finding::new(Field::PersonId, Code::IdOtherPerson);
+        let missing_known = Finding::new(Field::PersonId, Code::IdFromReference).suggest("052084123456", SuggestedFrom::Reference);
+        let missing_unknown = Finding::new(Field::Dob, Code::RequiredMissing);
+        let stale = Finding::new(Field::UpdatedAt, Code::RecordStale);
+        assert_eq!(wrong.handling(), Handling::Officer(Priority::WrongPerson));
+        assert_eq!(missing_known.handling(), Handling::Correction);
+        assert_eq!(missing_unknown.handling(), Handling::Officer(Priority::FixAtSource));
+        assert_eq!(stale.handling(), Handling::Note);
+        // A name that disagrees with the matched person's carries the reference's spelling but
+        // questions the link itself; a date of birth from the reference is a correction.
+        let conflict = Finding::new(Field::FullName, Code::NameDiffers).suggest("Nguyễn Văn An", SuggestedFrom::Reference);
+        assert_eq!(conflict.handling(), Handling::Officer(Priority::ConflictsWithReference));
+        let dob = Finding::new(Field::Dob, Code::DobDiffers).suggest("05/03/1990", SuggestedFrom::Reference);
+        assert_eq!(dob.handling(), Handling::Correction);
+        assert!(Priority::WrongPerson < Priority::Deceased && Priority::Duplicate < Priority::FixAtSource);
+        assert_eq!(Priority::ALL.windows(2).filter(|w| w[0] < w[1]).count(), Priority::ALL.len() - 1);
+    }
 
     #[test]
     fn readme_documents_every_code_and_defect() {

@@ -44,6 +44,8 @@ fn demo_accounts_for_every_row_and_writes_every_output() {
         "summary.json",
         "report.html",
         "worklist.xlsx",
+        "corrections.xlsx",
+        "corrections.parquet",
         "manifest.json",
         "model.json",
     ] {
@@ -118,6 +120,53 @@ fn legacy_encoded_registers_are_decoded() {
         let matched = idx.iter().filter(|&&i| class.get(i) == Some("match")).count();
         assert!(matched * 10 >= idx.len() * 9, "{s}: only {matched}/{} matched", idx.len());
     }
+}
+
+#[test]
+fn the_worklist_lists_each_record_needing_a_person_once_most_urgent_first_and_corrections_go_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    use calamine::{Data, Reader, open_workbook_auto};
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let overall = &summary["overall"];
+    let mut wb = open_workbook_auto(dir.join("worklist.xlsx")).unwrap();
+    let (mut rows, mut seen) = (0u64, std::collections::HashSet::new());
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        let cell = |r: usize, c: usize| match range.get((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(cell(0, 1), "Ưu tiên", "sheet {name}");
+        let mut last = String::new();
+        for r in 1..range.height() {
+            let priority = cell(r, 1);
+            // Labels start with their rank ("1. ...", "2. ..."), so text order is rank order.
+            assert!(priority >= last, "sheet {name} row {r}: {priority} after {last}");
+            last = priority;
+            assert!(!cell(r, 7).is_empty(), "every row says what to verify");
+            assert!(seen.insert((cell(r, 2), cell(r, 3), cell(r, 4))), "a record listed twice: {:?}", (cell(r, 2), cell(r, 3)));
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, overall["worklist"].as_u64().unwrap());
+    let records = overall["records"].as_u64().unwrap();
+    assert!(rows > 0 && rows * 100 <= records * 20, "{rows} of {records} records in the worklist");
+    let corrections = read_parquet(&dir.join("corrections.parquet"));
+    assert_eq!(corrections.height() as u64, overall["corrections"].as_u64().unwrap());
+    assert!(corrections.height() > 0);
+    assert_eq!(corrections.column("suggested_value").unwrap().null_count(), 0, "every correction has its correct value");
+    let codes: std::collections::HashSet<String> = corrections.column("code").unwrap().str().unwrap().iter().flatten().map(str::to_string).collect();
+    for officer_only in ["NO_LINK", "LINK_REVIEW", "DUPLICATE_IN_SOURCE", "DECEASED_IN_REFERENCE", "NAME_DIFFERS"] {
+        assert!(!codes.contains(officer_only), "{officer_only} is for an officer, not a bulk correction");
+    }
+    let mut cw = open_workbook_auto(dir.join("corrections.xlsx")).unwrap();
+    let sheet = cw.sheet_names()[0].clone();
+    assert_eq!(cw.worksheet_range(&sheet).unwrap().height() as u64, overall["corrections"].as_u64().unwrap() + 1);
+    // A register kept in a legacy encoding is stated once, per source.
+    let legacy: Vec<&str> =
+        summary["sources"].as_array().unwrap().iter().filter(|s| s["legacy_encoding"] == true).map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(legacy, ["dat_dai", "hoi_vien"]);
 }
 
 #[test]

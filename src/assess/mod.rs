@@ -11,6 +11,7 @@ use crate::field::Field;
 use crate::finding::{Code, Dimension, Finding, PerDimension, Severity, SuggestedFrom};
 use crate::ingest::RawRecord;
 use crate::link::features::Features;
+use crate::link::similarity::jaro_winkler;
 use crate::link::{MatchClass, RecordLink};
 use crate::normalize::{NormRecord, Status};
 use crate::reference::Reference;
@@ -241,13 +242,21 @@ fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts
     }
 }
 
-/// A different name is an error; the same name badly written gets the reference spelling.
+/// Folded names this similar (Jaro–Winkler) under one personal ID are one name misspelt.
+const SAME_NAME_MISSPELT: f64 = 0.85;
+
+/// A different name is an error, unless the personal ID vouches for the person and the
+/// names are close (a misspelling: the reference spelling is the correction); the same name
+/// badly written gets the reference spelling.
 fn name_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
     if let Some(name) = &n.name
         && r.has_name()
     {
         if name.folded() != r.name.folded() {
-            f.push(Finding::new(Field::FullName, Code::NameDiffers).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
+            let same_id = n.person_id.is_some() && n.person_id == r.person_id;
+            let close = jaro_winkler(name.folded().as_bytes(), r.name.folded().as_bytes()) >= SAME_NAME_MISSPELT;
+            let code = if same_id && close { Code::NameSpellingFromReference } else { Code::NameDiffers };
+            f.push(Finding::new(Field::FullName, code).suggest(r.name.full().to_string(), SuggestedFrom::Reference));
         } else if name.full() != r.name.full() {
             // Unaccented is only wrong against evidence: the same person's name with marks.
             if !name.has_diacritics && r.name.has_diacritics {

@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod parquet;
 mod report;
 pub mod summary;
+mod work;
 mod xlsx;
 
 use crate::Lang;
@@ -132,6 +133,7 @@ fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<Ou
         ("issues.parquet", parquet::issues),
         ("matches.parquet", parquet::matches),
         ("quarantine.parquet", parquet::quarantine),
+        ("corrections.parquet", parquet::corrections),
     ] {
         let p = dir.join(name);
         let t = std::time::Instant::now();
@@ -162,17 +164,24 @@ fn write_all(d: &RunData, out: &Path, dir: &Path, started: std::time::Instant) -
     // summary and report: one core each.
     let (outputs, worklist) = std::thread::scope(|scope| {
         let worklist = scope.spawn(|| {
-            let p = dir.join("worklist.xlsx");
-            let t = std::time::Instant::now();
-            let rows = xlsx::write(d, &p).map_err(|e| werr(&p, e))?;
-            tracing::debug!(output = "worklist.xlsx", rows, seconds = t.elapsed().as_secs_f64(), "written");
-            entry(dir, "worklist.xlsx", Some(rows))
+            let mut written = Vec::new();
+            for (name, write) in [
+                ("worklist.xlsx", xlsx::write as fn(&RunData, &Path) -> Result<u64, rust_xlsxwriter::XlsxError>),
+                ("corrections.xlsx", xlsx::write_corrections),
+            ] {
+                let p = dir.join(name);
+                let t = std::time::Instant::now();
+                let rows = write(d, &p).map_err(|e| werr(&p, e))?;
+                tracing::debug!(output = name, rows, seconds = t.elapsed().as_secs_f64(), "written");
+                written.push(entry(dir, name, Some(rows))?);
+            }
+            Ok::<_, PublishError>(written)
         });
         let outputs = write_tables_and_report(d, out, dir);
         (outputs, worklist.join().expect("the worklist thread does not panic"))
     });
     let mut outputs = outputs?;
-    outputs.push(worklist?);
+    outputs.extend(worklist?);
     let p = dir.join("model.json");
     std::fs::write(&p, serde_json::to_vec_pretty(&d.link.model).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     outputs.push(entry(dir, "model.json", None)?);

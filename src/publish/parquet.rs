@@ -291,6 +291,40 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     DataFrame::new(n, cols)
 }
 
+/// corrections.parquet: one row per value a machine can correct (issues.parquet's columns
+/// for the findings whose handling is a correction).
+pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
+    let (mut source, mut file, mut row, mut role, mut field, mut code, mut orig, mut sugg, mut from) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for c in super::work::corrections(d) {
+        let f = c.finding;
+        source.push(c.src.source.name.clone());
+        file.push(c.src.source.path.display().to_string());
+        row.push(c.record.raw.source_row);
+        role.push(c.src.role_of(c.record.raw).to_string());
+        field.push(f.field.map(|x| x.as_str().to_string()));
+        code.push(f.code.as_str().to_string());
+        orig.push(f.field.and_then(|x| c.record.raw.values.get(x).map(str::to_string)));
+        sugg.push(f.suggested.clone());
+        from.push(f.suggested_from.map(|x| x.as_str().to_string()));
+    }
+    let n = source.len();
+    DataFrame::new(
+        n,
+        vec![
+            s_str("source", source),
+            s_str("source_file", file),
+            s_u64("source_row", row),
+            s_str("role", role),
+            s_opt("field", field),
+            s_str("code", code),
+            s_opt("original_value", orig),
+            s_opt("suggested_value", sugg),
+            s_opt("suggested_from", from),
+        ],
+    )
+}
+
 /// quarantine.parquet: rows that could not become records.
 pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
     let (mut source, mut file, mut row, mut row_end, mut reason, mut raw) = (vec![], vec![], vec![], vec![], vec![], vec![]);

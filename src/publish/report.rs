@@ -6,7 +6,7 @@ use super::RunData;
 use super::summary::{DimensionFigures, Summary};
 use crate::Lang;
 use crate::assess::MAX_SCORE;
-use crate::finding::{Code, Dimension, Severity};
+use crate::finding::{Code, Dimension, Priority, Severity};
 use crate::link::MatchClass;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -201,6 +201,48 @@ fn cards(h: &mut String, summary: &Summary, gate_failures: &[String], lang: Lang
     }
 }
 
+/// What the run asks people to do: records in the worklist by priority, corrections waiting
+/// for the IT staff, and file-wide facts stated once.
+fn work(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let o = &summary.overall;
+    let share = if o.records > 0 { o.worklist as f64 / o.records as f64 } else { 0.0 };
+    let _ = write!(
+        h,
+        r#"<h2>{}</h2><p class="note">{} <b>{}</b> {} ({}) · {} <b>{}</b> {}</p><table><tr><th>{}</th><th>{}</th></tr>"#,
+        t("Việc cần làm", "What to do"),
+        t("Danh sách xác minh (worklist.xlsx):", "Worklist (worklist.xlsx):"),
+        o.worklist,
+        t("bản ghi cần người xác minh", "records need a person"),
+        pct(share),
+        t("Sửa tự động chờ áp dụng (corrections.xlsx):", "Automatic corrections waiting (corrections.xlsx):"),
+        o.corrections,
+        t("giá trị", "values"),
+        t("Lý do ưu tiên nhất", "Most urgent reason"),
+        t("Bản ghi", "Records")
+    );
+    for p in Priority::ALL {
+        let n = o.worklist_by_priority.get(p.as_str()).copied().unwrap_or(0);
+        if n > 0 {
+            let _ = write!(h, r#"<tr><td>{}</td><td class="n">{n}</td></tr>"#, esc(p.label(lang)));
+        }
+    }
+    h.push_str("</table>");
+    let legacy: Vec<String> =
+        summary.sources.iter().filter(|s| s.legacy_encoding).map(|s| format!("{} ({})", s.name, s.encoding.as_deref().unwrap_or(""))).collect();
+    if !legacy.is_empty() {
+        let _ = write!(
+            h,
+            r#"<p class="note">{} {}</p>"#,
+            t(
+                "Sổ còn lưu bằng bảng mã cũ (đã chuyển sang Unicode khi đọc; cần chuyển tại nguồn):",
+                "Registers still kept in a legacy encoding (decoded on reading; convert them at the source):"
+            ),
+            esc(&legacy.join(", "))
+        );
+    }
+}
+
 /// Pass rates per source, as a chart and a table.
 fn by_source(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
@@ -375,6 +417,7 @@ pub(super) fn render(d: &RunData, summary: &Summary) -> String {
     page_head(&mut h, summary, lang);
     headline(&mut h, summary, lang);
     cards(&mut h, summary, d.gate_failures, lang);
+    work(&mut h, summary, lang);
     by_source(&mut h, summary, lang);
     by_commune(&mut h, summary, lang);
     top_findings(&mut h, d, summary, lang);

@@ -4,7 +4,7 @@
 
 use super::RunData;
 use crate::assess::{AssessedRecord, dimension_summary};
-use crate::finding::{Dimension, PerDimension};
+use crate::finding::{Dimension, Handling, PerDimension};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::reference::Reference;
@@ -70,6 +70,14 @@ pub struct Figures {
     /// Share of records passing all four dimensions.
     pub pass_rate_all: f64,
     pub findings: BTreeMap<String, u64>,
+    /// Records in the worklist (they need an officer), and by their most urgent reason.
+    #[serde(default)]
+    pub worklist: u64,
+    #[serde(default)]
+    pub worklist_by_priority: BTreeMap<String, u64>,
+    /// Values a machine can correct (rows of corrections.parquet / corrections.xlsx).
+    #[serde(default)]
+    pub corrections: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -78,6 +86,12 @@ pub struct SourceSummary {
     pub schema: String,
     pub rows_read: u64,
     pub quarantined: u64,
+    /// File-wide facts, stated once here rather than on every record: the text encoding
+    /// (CSV) and whether it is a legacy one (Đề án 06 data must be Unicode).
+    #[serde(default)]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub legacy_encoding: bool,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -128,13 +142,33 @@ fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Cl
     let (n, mean, pass, all) = dimension_summary(recs.clone().map(|(a, _)| a));
     let mut link = LinkCounts::default();
     let mut findings = BTreeMap::new();
+    let (mut worklist, mut worklist_by_priority, mut corrections) = (0, BTreeMap::new(), 0);
     for (a, c) in recs {
         link.add(c);
+        let urgent = a.findings.iter().filter_map(|f| match f.handling() {
+            Handling::Officer(p) => Some(p),
+            _ => None,
+        });
+        if let Some(p) = urgent.min() {
+            worklist += 1;
+            *worklist_by_priority.entry(p.as_str().to_string()).or_default() += 1;
+        }
+        corrections += a.findings.iter().filter(|f| f.handling() == Handling::Correction).count() as u64;
         for f in &a.findings {
             *findings.entry(f.code.as_str().to_string()).or_default() += 1;
         }
     }
-    Figures { records: n, link, mean_score: DimensionFigures::from(mean), pass_rate: DimensionFigures::from(pass), pass_rate_all: all, findings }
+    Figures {
+        records: n,
+        link,
+        mean_score: DimensionFigures::from(mean),
+        pass_rate: DimensionFigures::from(pass),
+        pass_rate_all: all,
+        findings,
+        worklist,
+        worklist_by_priority,
+        corrections,
+    }
 }
 
 pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary {
@@ -147,6 +181,8 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
             schema: src.source.schema.name.clone(),
             rows_read: src.source.rows_read,
             quarantined: src.source.quarantine.len() as u64,
+            encoding: src.source.layout.encoding.map(|e| e.encoding.as_str().to_string()),
+            legacy_encoding: src.source.layout.encoding.is_some_and(|e| e.encoding.is_legacy()),
             figures: figures(src.records().map(with_class)),
         })
         .collect();

@@ -1,17 +1,18 @@
-//! worklist.xlsx: for commune police, one sheet per commune (or per source),
-//! the records needing action, the finding in plain words and the suggested value.
+//! The officers' workbooks. worklist.xlsx, for commune police: one sheet per commune (or
+//! per source), one row per record that needs a person's judgement or a visit, most urgent
+//! first, with all its findings in plain words. corrections.xlsx, for the sector's IT staff:
+//! one row per value a machine can correct (old value, new value, where it comes from).
 
 use super::RunData;
+use super::work::{corrections, officer_findings, provenance};
 use crate::Lang;
 use crate::field::Field;
-use crate::finding::{Finding, Severity, SuggestedFrom};
-use crate::ingest::RawRecord;
+use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
-use crate::table::SourceRun;
+use crate::table::{RecordView, SourceRun};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
-
 /// Excel's row limit, less the header.
 const MAX_ROWS: usize = 1_048_000;
 
@@ -32,128 +33,148 @@ fn sheet_name(raw: &str, used: &mut Vec<String>) -> String {
     name
 }
 
-/// A finding to list: source, record and finding index.
-type Item = (usize, usize, usize);
+/// A record an officer must look at: source, record, and its most urgent reason.
+#[derive(Clone, Copy)]
+struct Case {
+    source: usize,
+    record: usize,
+    priority: Priority,
+}
 
-/// The findings that need action (not `info`), by worksheet: commune code or source name.
-fn group_items(d: &RunData) -> BTreeMap<String, Vec<Item>> {
-    let mut groups: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+/// The records that need an officer, by worksheet (commune code or source name), each
+/// sheet most urgent first, then in source order.
+fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
+    let mut groups: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     for (s, src) in d.sources.iter().enumerate() {
         for r in src.records() {
-            for (k, f) in r.assessed.findings.iter().enumerate() {
-                if f.code.severity() == Severity::Info {
-                    continue;
-                }
-                let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
-                groups.entry(key).or_default().push((s, r.index, k));
-            }
+            let Some(priority) = officer_findings(&r).first().map(|(p, _)| *p) else { continue };
+            let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
+            groups.entry(key).or_default().push(Case { source: s, record: r.index, priority });
         }
+    }
+    for cases in groups.values_mut() {
+        cases.sort_by_key(|c| (c.priority, c.source, c.record));
     }
     groups
 }
 
-fn headings(lang: Lang) -> [&'static str; 14] {
+fn worklist_headings(lang: Lang) -> [&'static str; 12] {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     [
         t("STT", "No."),
+        t("Ưu tiên", "Priority"),
         t("Nguồn", "Source"),
         t("Dòng", "Row"),
         t("Họ tên (trong nguồn)", "Name (in source)"),
         t("Ngày sinh", "Date of birth"),
         t("Số định danh", "Personal ID"),
-        t("Trường", "Field"),
-        t("Vấn đề", "Finding"),
-        t("Mã", "Code"),
-        t("Giá trị hiện tại", "Current value"),
-        t("Đề xuất", "Suggested value"),
-        t("Nguồn đề xuất", "Suggested from"),
-        t("Mức độ", "Severity"),
+        t("Cần xác minh", "To verify"),
+        t("Theo CSDL dân cư", "By the reference"),
+        t("Mã", "Codes"),
         t("Kết quả xác minh", "Verification result"),
+        t("Ghi chú", "Note"),
     ]
 }
-const WIDTHS: [f64; 14] = [6.0, 16.0, 7.0, 26.0, 12.0, 15.0, 16.0, 48.0, 24.0, 22.0, 22.0, 12.0, 9.0, 22.0];
-/// The column of the finding's message (red for errors).
-const MESSAGE_COLUMN: usize = 7;
+const WORKLIST_WIDTHS: [f64; 12] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 22.0];
+/// The column that says what to verify (red when it holds an error).
+const TO_VERIFY_COLUMN: usize = 7;
 
-/// The cells of one worklist row (the last column is left for the officer).
-fn row_cells(n: usize, src: &SourceRun, raw: &RawRecord, f: &Finding, lang: Lang) -> [String; 13] {
-    let v = |field: Field| raw.values.get(field).unwrap_or_default().to_string();
-    let suggested_from = f.suggested_from.map(|x| match (x, lang) {
-        (SuggestedFrom::Reference, Lang::Vi) => "CSDL dân cư",
-        (SuggestedFrom::Normalizer, Lang::Vi) => "chuẩn hóa",
-        (x, _) => x.as_str(),
-    });
-    let severity = match (f.code.severity(), lang) {
-        (Severity::Error, Lang::Vi) => "lỗi",
-        (Severity::Warning, Lang::Vi) => "cảnh báo",
-        (s, _) => s.as_str(),
-    };
+fn field_label(f: &Finding, lang: Lang) -> &'static str {
+    f.field.map_or(if lang == Lang::Vi { "Bản ghi" } else { "Record" }, |x| x.label(lang))
+}
+
+/// The cells of one worklist row (the last two columns are left for the officer).
+fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String; 10] {
+    let v = |field: Field| r.raw.values.get(field).unwrap_or_default().to_string();
+    let found = officer_findings(r);
+    let to_verify: Vec<String> = found.iter().map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang))).collect();
+    let by_reference: Vec<String> = found
+        .iter()
+        .filter(|(_, f)| f.suggested_from == Some(SuggestedFrom::Reference))
+        .filter_map(|(_, f)| Some(format!("{}: {}", field_label(f, lang), f.suggested.as_deref()?)))
+        .collect();
+    let mut codes: Vec<&str> = found.iter().map(|(_, f)| f.code.as_str()).collect();
+    codes.dedup();
     [
         (n + 1).to_string(),
+        found[0].0.label(lang).to_string(),
         src.source.name.clone(),
-        raw.source_row.to_string(),
+        r.raw.source_row.to_string(),
         v(Field::FullName),
         v(Field::Dob),
         v(Field::PersonId),
-        f.field.map(|x| x.label(lang).to_string()).unwrap_or_default(),
-        f.code.message(lang).to_string(),
-        f.code.as_str().to_string(),
-        f.field.and_then(|x| raw.values.get(x)).unwrap_or_default().to_string(),
-        f.suggested.clone().unwrap_or_default(),
-        suggested_from.unwrap_or_default().to_string(),
-        severity.to_string(),
+        to_verify.join("; "),
+        by_reference.join("; "),
+        codes.join(" "),
     ]
 }
 
-/// Writes one worksheet's rows; returns how many.
-fn write_sheet(ws: &mut Worksheet, d: &RunData, items: &[Item], header: &Format, error: &Format) -> Result<u64, XlsxError> {
-    let lang = d.settings.lang;
-    let heads = headings(lang);
+/// Writes a header row, column widths, a frozen header and the rows; returns how many.
+fn write_rows<const N: usize>(
+    ws: &mut Worksheet,
+    heads: &[&str],
+    widths: &[f64],
+    rows: impl Iterator<Item = ([String; N], bool)>,
+    formats: &Formats,
+    lang: Lang,
+    highlight: usize,
+) -> Result<u64, XlsxError> {
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, header)?;
+        ws.write_string_with_format(0, c as u16, *h, &formats.header)?;
     }
-    for (c, w) in WIDTHS.iter().enumerate() {
+    for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    let mut written = 0;
-    for (n, &(s, i, k)) in items.iter().take(MAX_ROWS).enumerate() {
-        let src = &d.sources[s];
-        let r = src.record(i);
-        let f = &r.assessed.findings[k];
+    let mut written = 0u64;
+    for (n, (cells, error)) in rows.take(MAX_ROWS).enumerate() {
         let row = n as u32 + 1;
         // Every cell is written as a string: text beginning with = + - @ is never a formula.
-        for (c, val) in row_cells(n, src, r.raw, f, lang).iter().enumerate() {
+        for (c, val) in cells.iter().enumerate() {
             let val = fit_cell(val, lang);
-            if c == MESSAGE_COLUMN && f.code.severity() == Severity::Error {
-                ws.write_string_with_format(row, c as u16, val.as_ref(), error)?;
+            if c == highlight && error {
+                ws.write_string_with_format(row, c as u16, val.as_ref(), &formats.error)?;
             } else {
                 ws.write_string(row, c as u16, val.as_ref())?;
             }
         }
         written += 1;
     }
-    ws.autofilter(0, 0, items.len().min(MAX_ROWS) as u32, heads.len() as u16 - 1)?;
+    ws.autofilter(0, 0, written as u32, heads.len() as u16 - 1)?;
     Ok(written)
 }
 
-/// Returns the number of worklist rows written.
+struct Formats {
+    header: Format,
+    error: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin).set_text_wrap(),
+            error: Format::new().set_font_color("#9C0006"),
+        }
+    }
+}
+
+/// worklist.xlsx; returns the number of rows (records) written.
 pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
     let lang = d.settings.lang;
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
-    let groups = group_items(d);
+    let groups = cases(d);
     let mut wb = Workbook::new();
-    let header = Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin).set_text_wrap();
-    let error = Format::new().set_font_color("#9C0006");
+    let formats = Formats::new();
     let reg = AdminRegistry::get();
     let mut used = Vec::new();
     let mut total = 0u64;
     if groups.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name(t("Không có việc", "Nothing to do"))?;
-        ws.write_string(0, 0, t("Không có bản ghi nào cần xử lý.", "No record needs action."))?;
+        ws.write_string(0, 0, t("Không có bản ghi nào cần xác minh.", "No record needs verifying."))?;
     }
-    for (key, items) in &groups {
+    let heads = worklist_headings(lang);
+    for (key, cases) in &groups {
         let title = if d.settings.worklist_by_source {
             key.clone()
         } else if key.is_empty() {
@@ -164,10 +185,63 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         // Rows go to a temporary file as they are written: a province's worklist can pass a million rows.
         let ws = wb.add_worksheet_with_low_memory()?;
         ws.set_name(sheet_name(&title, &mut used))?;
-        total += write_sheet(ws, d, items, &header, &error)?;
+        let rows = cases.iter().enumerate().map(|(n, c)| {
+            let src = &d.sources[c.source];
+            let r = src.record(c.record);
+            let error = officer_findings(&r).iter().any(|(_, f)| f.code.severity() == Severity::Error);
+            let mut cells: [String; 12] = Default::default();
+            for (k, v) in case_cells(n, src, &r, lang).into_iter().enumerate() {
+                cells[k] = v;
+            }
+            (cells, error)
+        });
+        total += write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
     }
     wb.save(path)?;
     Ok(total)
+}
+
+fn correction_headings(lang: Lang) -> [&'static str; 9] {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    [
+        t("STT", "No."),
+        t("Nguồn", "Source"),
+        t("Dòng", "Row"),
+        t("Vai trò", "Role"),
+        t("Trường", "Field"),
+        t("Mã", "Code"),
+        t("Giá trị hiện tại", "Current value"),
+        t("Giá trị đúng", "Correct value"),
+        t("Theo", "From"),
+    ]
+}
+const CORRECTION_WIDTHS: [f64; 9] = [8.0, 16.0, 7.0, 10.0, 16.0, 30.0, 30.0, 30.0, 14.0];
+
+/// corrections.xlsx, for the sector's IT staff; returns the number of rows written.
+pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
+    let lang = d.settings.lang;
+    let mut wb = Workbook::new();
+    let formats = Formats::new();
+    let ws = wb.add_worksheet_with_low_memory()?;
+    ws.set_name(if lang == Lang::Vi { "Sửa tự động" } else { "Corrections" })?;
+    let rows = corrections(d).enumerate().map(|(n, c)| {
+        let f = c.finding;
+        let cells: [String; 9] = [
+            (n + 1).to_string(),
+            c.src.source.name.clone(),
+            c.record.raw.source_row.to_string(),
+            c.src.role_of(c.record.raw).to_string(),
+            field_label(f, lang).to_string(),
+            f.code.as_str().to_string(),
+            f.field.and_then(|x| c.record.raw.values.get(x)).unwrap_or_default().to_string(),
+            f.suggested.clone().unwrap_or_default(),
+            provenance(f.suggested_from, lang).to_string(),
+        ];
+        (cells, false)
+    });
+    let n = write_rows(ws, &correction_headings(lang), &CORRECTION_WIDTHS, rows, &formats, lang, usize::MAX)?;
+    wb.save(path)?;
+    Ok(n)
 }
 
 /// Excel holds at most 32,767 characters in a cell: a longer value (a pasted note, a broken
