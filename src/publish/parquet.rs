@@ -58,19 +58,20 @@ fn plain_types(mut f: ArrowField) -> ArrowField {
     f
 }
 
-/// records.parquet's columns, filled one record at a time.
+/// records.parquet's columns, filled one record at a time. Text goes straight into
+/// string builders (no `String` per cell: a province's records are tens of millions of cells).
 struct RecordColumns {
-    source: Vec<String>,
-    file: Vec<String>,
+    source: StringChunkedBuilder,
+    file: StringChunkedBuilder,
     row: Vec<u64>,
-    role: Vec<String>,
-    raw: Vec<Vec<Option<String>>>,
-    clean: Vec<Vec<Option<String>>>,
+    role: StringChunkedBuilder,
+    raw: Vec<StringChunkedBuilder>,
+    clean: Vec<StringChunkedBuilder>,
     /// family, middle and given name; commune code and era; address commune, province, hamlet and era.
-    parts: [Vec<Option<String>>; 9],
-    ref_pid: Vec<Option<String>>,
+    parts: Vec<StringChunkedBuilder>,
+    ref_pid: StringChunkedBuilder,
     ref_row: Vec<Option<u64>>,
-    class: Vec<String>,
+    class: StringChunkedBuilder,
     prob: Vec<Option<f64>>,
     weight: Vec<Option<f64>>,
     cands: Vec<u32>,
@@ -84,19 +85,23 @@ struct RecordColumns {
 const PART_COLUMNS: [&str; 9] =
     ["family_name", "middle_name", "given_name", "commune_code", "commune_era", "address_commune", "address_province", "address_hamlet", "address_era"];
 
+fn builder(name: &str, n: usize) -> StringChunkedBuilder {
+    StringChunkedBuilder::new(name.into(), n)
+}
+
 impl RecordColumns {
     fn with_capacity(n: usize) -> Self {
         RecordColumns {
-            source: Vec::with_capacity(n),
-            file: Vec::with_capacity(n),
+            source: builder("source", n),
+            file: builder("source_file", n),
             row: Vec::with_capacity(n),
-            role: Vec::with_capacity(n),
-            raw: vec![Vec::with_capacity(n); Field::COUNT],
-            clean: vec![Vec::with_capacity(n); Field::COUNT],
-            parts: std::array::from_fn(|_| Vec::with_capacity(n)),
-            ref_pid: Vec::with_capacity(n),
+            role: builder("role", n),
+            raw: Field::ALL.iter().map(|f| builder(&format!("{}_raw", f.as_str()), n)).collect(),
+            clean: Field::ALL.iter().map(|f| builder(f.as_str(), n)).collect(),
+            parts: PART_COLUMNS.iter().map(|c| builder(c, n)).collect(),
+            ref_pid: builder("ref_person_id", n),
             ref_row: Vec::with_capacity(n),
-            class: Vec::with_capacity(n),
+            class: builder("match_class", n),
             prob: Vec::with_capacity(n),
             weight: Vec::with_capacity(n),
             cands: Vec::with_capacity(n),
@@ -111,34 +116,35 @@ impl RecordColumns {
 
     fn push(&mut self, src: &SourceRun, path: &str, r: RecordView, reference: &Reference) {
         let (nr, l, a) = (r.norm, r.link, r.assessed);
-        self.source.push(src.source.name.clone());
-        self.file.push(path.to_string());
+        self.source.append_value(&src.source.name);
+        self.file.append_value(path);
         self.row.push(r.raw.source_row);
-        self.role.push(src.role_of(r.raw).to_string());
+        self.role.append_value(src.role_of(r.raw));
         for f in Field::ALL {
-            self.raw[f.index()].push(r.raw.values.get(f).map(str::to_string));
-            self.clean[f.index()].push(nr.cleaned(f));
+            self.raw[f.index()].append_option(r.raw.values.get(f));
+            self.clean[f.index()].append_option(nr.cleaned(f));
         }
         let name = nr.name.as_ref();
+        let commune = nr.commune.as_ref();
         let address = nr.address_parts.as_ref();
-        let parts = [
-            name.map(|x| x.family().to_string()),
-            name.map(|x| x.middle().to_string()),
-            name.map(|x| x.given().to_string()),
-            nr.commune.as_ref().map(|c| c.code.clone()),
-            nr.commune.as_ref().map(|c| c.era.as_str().to_string()),
-            address.and_then(|a| a.commune.as_ref()).and_then(|c| c.current_code.clone()),
-            address.and_then(|a| a.province.clone()),
-            address.and_then(|a| a.hamlet.clone()),
-            address.and_then(|a| a.era).map(|e| e.as_str().to_string()),
+        let parts: [Option<&str>; 9] = [
+            name.map(|x| x.family()),
+            name.map(|x| x.middle()),
+            name.map(|x| x.given()),
+            commune.map(|c| c.code.as_str()),
+            commune.map(|c| c.era.as_str()),
+            address.and_then(|a| a.commune.as_ref()).and_then(|c| c.current_code.as_deref()),
+            address.and_then(|a| a.province.as_deref()),
+            address.and_then(|a| a.hamlet.as_deref()),
+            address.and_then(|a| a.era).map(|e| e.as_str()),
         ];
         for (col, v) in self.parts.iter_mut().zip(parts) {
-            col.push(v);
+            col.append_option(v);
         }
         let best = l.best.as_ref();
-        self.ref_pid.push(best.and_then(|b| reference.features[b.ref_idx as usize].person_id.clone()));
+        self.ref_pid.append_option(best.and_then(|b| reference.features[b.ref_idx as usize].person_id.as_deref()));
         self.ref_row.push(best.map(|b| reference.people[b.ref_idx as usize].source_row));
-        self.class.push(l.class.as_str().to_string());
+        self.class.append_value(l.class.as_str());
         self.prob.push(best.map(|b| b.probability));
         self.weight.push(best.map(|b| b.weight));
         self.cands.push(l.candidates);
@@ -154,19 +160,18 @@ impl RecordColumns {
     }
 
     fn finish(mut self) -> PolarsResult<DataFrame> {
-        let n = self.source.len();
-        let mut cols = vec![s_str("source", self.source), s_str("source_file", self.file), s_u64("source_row", self.row), s_str("role", self.role)];
-        for f in Field::ALL {
-            cols.push(s_opt(&format!("{}_raw", f.as_str()), std::mem::take(&mut self.raw[f.index()])));
-            cols.push(s_opt(f.as_str(), std::mem::take(&mut self.clean[f.index()])));
+        let n = self.row.len();
+        let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
+        let mut cols = vec![text(self.source), text(self.file), s_u64("source_row", self.row), text(self.role)];
+        for (raw, clean) in self.raw.into_iter().zip(self.clean) {
+            cols.push(text(raw));
+            cols.push(text(clean));
         }
-        for (name, col) in PART_COLUMNS.iter().zip(self.parts) {
-            cols.push(s_opt(name, col));
-        }
+        cols.extend(self.parts.into_iter().map(text));
         cols.extend([
-            s_opt("ref_person_id", self.ref_pid),
+            text(self.ref_pid),
             Series::new("ref_row".into(), self.ref_row).into(),
-            s_str("match_class", self.class),
+            text(self.class),
             s_f64("match_probability", self.prob),
             s_f64("match_weight", self.weight),
             s_u32("candidates", self.cands),
