@@ -247,49 +247,50 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
 pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     let model = &d.link.model;
     let nc = model.comparisons.len();
-    let (mut source, mut row, mut role, mut rank, mut ref_row, mut ref_pid, mut weight, mut prob) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut levels: Vec<Vec<Option<String>>> = vec![vec![]; nc];
-    let mut weights: Vec<Vec<Option<f64>>> = vec![vec![]; nc];
-    let mut tfs: Vec<Vec<Option<f64>>> = vec![vec![]; nc];
-    let mut prior = vec![];
+    let n: usize = d.sources.iter().flat_map(|s| s.links()).map(|l| l.best.is_some() as usize + l.runner_up.is_some() as usize).sum();
+    let (mut source, mut role, mut ref_pid) = (builder("source", n), builder("role", n), builder("ref_person_id", n));
+    let (mut row, mut rank, mut ref_row) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut weight, mut prob, mut prior) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut levels: Vec<StringChunkedBuilder> = model.comparisons.iter().map(|c| builder(&format!("{}_level", c.name), n)).collect();
+    let mut weights: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); nc];
+    let mut tfs: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); nc];
     for src in d.sources {
         for (r, l) in src.source.records.iter().zip(src.links()) {
             for (k, sc) in [l.best.as_ref(), l.runner_up.as_ref()].into_iter().enumerate() {
                 let Some(sc): Option<&Scored> = sc else { continue };
-                source.push(src.source.name.clone());
+                source.append_value(&src.source.name);
                 row.push(r.source_row);
-                role.push(src.role_of(r).to_string());
+                role.append_value(src.role_of(r));
                 rank.push(k as u32 + 1);
                 ref_row.push(d.reference.people[sc.ref_idx as usize].source_row);
-                ref_pid.push(d.reference.features[sc.ref_idx as usize].person_id.clone());
+                ref_pid.append_option(d.reference.features[sc.ref_idx as usize].person_id.as_deref());
                 weight.push(Some(sc.weight));
                 prob.push(Some(sc.probability));
                 prior.push(Some(model.prior_weight()));
                 for c in 0..nc {
                     let lv = sc.levels[c];
-                    levels[c].push(Some(if lv == NULL_LEVEL { "null".to_string() } else { model.comparisons[c].levels[lv as usize].label.clone() }));
+                    levels[c].append_value(if lv == NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });
                     weights[c].push(Some(sc.parts[c]));
                     tfs[c].push(Some(sc.tf_parts[c]));
                 }
             }
         }
     }
-    let n = source.len();
+    let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
     let mut cols = vec![
-        s_str("source", source),
+        text(source),
         s_u64("source_row", row),
-        s_str("role", role),
+        text(role),
         s_u32("rank", rank),
         s_u64("ref_row", ref_row),
-        s_opt("ref_person_id", ref_pid),
+        text(ref_pid),
         s_f64("match_weight", weight),
         s_f64("match_probability", prob),
         s_f64("prior_weight", prior),
     ];
-    for c in 0..nc {
+    for (c, level) in levels.into_iter().enumerate() {
         let name = &model.comparisons[c].name;
-        cols.push(s_opt(&format!("{name}_level"), std::mem::take(&mut levels[c])));
+        cols.push(text(level));
         cols.push(s_f64(&format!("{name}_weight"), std::mem::take(&mut weights[c])));
         cols.push(s_f64(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
     }
