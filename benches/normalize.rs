@@ -157,6 +157,7 @@ fn bench(c: &mut Criterion) {
             encoding: None,
             columns: Default::default(),
             sheet: None,
+            key: None,
         };
         g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
     }
@@ -168,6 +169,7 @@ fn bench(c: &mut Criterion) {
         encoding: None,
         columns: Default::default(),
         sheet: None,
+        key: None,
     };
     let rows = lamsach::ingest::read_source(&utf8).unwrap();
     let fields = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::Phone, Field::Commune, Field::Address, Field::UpdatedAt];

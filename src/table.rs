@@ -6,15 +6,19 @@
 #![warn(missing_docs)]
 
 use crate::assess::{AssessedRecord, LinkedSource};
+use crate::field::Field;
 use crate::ingest::{IngestedSource, RawRecord};
 use crate::link::RecordLink;
 use crate::normalize::NormRecord;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// One source through the stages: ingest fills `source`, then normalize, link and
 /// assess each set their column, one entry per raw record, in the same order.
 pub struct SourceRun {
     /// The source as read: where from, its layout, raw records and quarantined rows.
     pub source: IngestedSource,
+    keys: Vec<String>,
     norm: Vec<NormRecord>,
     links: Vec<RecordLink>,
     assessed: Vec<AssessedRecord>,
@@ -25,6 +29,8 @@ pub struct SourceRun {
 pub struct RecordView<'a> {
     /// Position in its source's records.
     pub index: usize,
+    /// The record's key across nightly exports (see [`SourceRun::key`]).
+    pub key: &'a str,
     /// The record as read.
     pub raw: &'a RawRecord,
     /// Its normalized values and findings.
@@ -38,7 +44,16 @@ pub struct RecordView<'a> {
 impl SourceRun {
     /// A source just read: no stage after ingest has run.
     pub fn new(source: IngestedSource) -> SourceRun {
-        SourceRun { source, norm: Vec::new(), links: Vec::new(), assessed: Vec::new() }
+        let keys = record_keys(&source);
+        SourceRun { source, keys, norm: Vec::new(), links: Vec::new(), assessed: Vec::new() }
+    }
+
+    /// Record `i`'s key: the register's own record ID when the job names its column
+    /// (`[[source]] key`), else `fp-` and a fingerprint of its identifying raw values (role,
+    /// full name, date of birth, sex, personal ID, old ID), so it survives a re-export that
+    /// reorders or renumbers the rows; a second record with the same key gets `#2`, and so on.
+    pub fn key(&self, i: usize) -> &str {
+        &self.keys[i]
     }
 
     /// Records made from the source's rows.
@@ -86,7 +101,7 @@ impl SourceRun {
 
     /// Record `i` with every stage's result (after assess).
     pub fn record(&self, i: usize) -> RecordView<'_> {
-        RecordView { index: i, raw: &self.source.records[i], norm: &self.norm[i], link: &self.links[i], assessed: &self.assessed[i] }
+        RecordView { index: i, key: &self.keys[i], raw: &self.source.records[i], norm: &self.norm[i], link: &self.links[i], assessed: &self.assessed[i] }
     }
 
     /// Every record with every stage's result, in source order (after assess).
@@ -104,5 +119,77 @@ impl SourceRun {
     /// The role (subject) a record describes, as the schema names it.
     pub fn role_of(&self, r: &RawRecord) -> &str {
         self.source.schema.roles.get(r.role as usize).map_or("subject", String::as_str)
+    }
+}
+
+/// The identifying raw values a record keeps from one export to the next (not its row,
+/// commune or address: those move).
+const FINGERPRINT_FIELDS: [Field; 5] = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::OldId];
+
+fn fingerprint(source: &IngestedSource, raw: &RawRecord) -> String {
+    let mut h = Sha256::new();
+    h.update(source.schema.roles.get(raw.role as usize).map_or("subject", String::as_str).as_bytes());
+    for f in FINGERPRINT_FIELDS {
+        h.update([0x1f]);
+        h.update(raw.values.get(f).unwrap_or_default().as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("fp-{hex}")
+}
+
+fn record_keys(source: &IngestedSource) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(source.records.len());
+    source
+        .records
+        .iter()
+        .map(|raw| {
+            let base = raw.key.as_deref().map_or_else(|| fingerprint(source, raw), str::to_string);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { base } else { format!("{base}#{n}") }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{SourceInput, read_source};
+    use crate::schema::Schema;
+
+    fn keys_of(csv: &str, key: Option<&str>) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, csv).unwrap();
+        let input = SourceInput {
+            name: "r".into(),
+            path,
+            schema: Schema::built_in("labour").unwrap(),
+            encoding: None,
+            columns: Default::default(),
+            sheet: None,
+            key: key.map(str::to_string),
+        };
+        let run = SourceRun::new(read_source(&input).unwrap());
+        let mut v: Vec<(String, String)> =
+            (0..run.len()).map(|i| (run.key(i).to_string(), run.source.records[i].values.get(Field::FullName).unwrap().to_string())).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn keys_survive_a_reexport_in_another_order_and_repeats_are_numbered() {
+        let head = "Mã hồ sơ,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Địa chỉ\n";
+        let a = "HS1,Nguyễn Văn An,01/02/1980,Nam,052080000001,Thôn 1\n";
+        let b = "HS2,Trần Thị Bình,03/04/1985,Nữ,052185000002,Thôn 2\n";
+        let b_moved = "HS2,Trần Thị Bình,03/04/1985,Nữ,052185000002,Thôn 9\n";
+        let first = keys_of(&format!("{head}{a}{b}{a}"), None);
+        let reexport = keys_of(&format!("{head}{a}{a}{b_moved}"), None);
+        assert_eq!(first, reexport, "the fingerprint ignores the row and the address");
+        assert!(first.iter().all(|(k, _)| k.starts_with("fp-")));
+        assert_eq!(first.iter().filter(|(k, _)| k.ends_with("#2")).count(), 1, "the repeated row is numbered");
+        let by_id = keys_of(&format!("{head}{b}{a}"), Some("Mã hồ sơ"));
+        assert_eq!(by_id, [("HS1".to_string(), "Nguyễn Văn An".to_string()), ("HS2".to_string(), "Trần Thị Bình".to_string())]);
     }
 }

@@ -89,6 +89,14 @@ with tempfile.TemporaryDirectory() as tmp:
     check(any(c.value.startswith("=HYPERLINK") for c in formula_like), "the formula-looking name is in the worklist")
     check(all(c.data_type == "s" for c in formula_like), "cells starting with = + - @ are text, never formulas")
     check(len(wb.worksheets) > 3, f"{len(wb.worksheets)} commune sheets")
+    # The officer's result column offers the decisions as a drop-down; the record key rides hidden.
+    keys = set(pq.read_table(os.path.join(run, "records.parquet"), columns=["record_key"])["record_key"].to_pylist())
+    for ws in wb.worksheets:
+        lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        check(any("Đúng người" in (dv.formula1 or "") and "K2" in str(dv.sqref) for dv in lists), f"sheet {ws.title}: a decision drop-down on the result column")
+        check(ws.column_dimensions["N"].hidden, f"sheet {ws.title}: the record key column is hidden")
+        sheet_keys = [r[13] for r in ws.iter_rows(min_row=2, values_only=True)]
+        check(sheet_keys and all(k in keys for k in sheet_keys), f"sheet {ws.title}: every row's key is a record's key")
 
     # The report, rendered headless.
     report = os.path.join(run, "report.html")

@@ -28,6 +28,8 @@ pub struct SourceInput {
     /// Canonical field (or `role.field`) → header, overriding the schema's aliases.
     pub columns: HashMap<String, String>,
     pub sheet: Option<String>,
+    /// The header of the register's own record ID, when the job names one.
+    pub key: Option<String>,
 }
 
 /// The file formats lamsach reads.
@@ -130,6 +132,8 @@ pub struct QuarantineRow {
 #[derive(Clone, Debug)]
 pub struct RawRecord {
     pub source_row: u64,
+    /// The register's own record ID (`[[source]] key`), when the job names its column.
+    pub key: Option<Box<str>>,
     /// Index into the schema's roles.
     pub role: u16,
     /// Raw text per canonical field.
@@ -185,6 +189,8 @@ pub struct Layout {
     pub header_row: u64,
     pub headers: Vec<String>,
     pub columns: ColumnMap,
+    /// The column of the register's own record ID (`[[source]] key`).
+    pub key_column: Option<usize>,
 }
 
 /// A source read in full.
@@ -407,7 +413,17 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     }
     let columns = input.schema.map_columns(&headers, &input.columns);
     check_columns(input, header_row.line, &headers, &columns)?;
-    Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns }, rest: it, pending })
+    let key_column = match &input.key {
+        Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
+            file: path.display().to_string(),
+            row: header_row.line,
+            field: "key".into(),
+            header: k.clone(),
+            headers: headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", "),
+        })?),
+        None => None,
+    };
+    Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns, key_column }, rest: it, pending })
 }
 
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
@@ -610,7 +626,8 @@ fn record_of(r: &Row, role: u16, cols: &[Option<usize>], layout: &Layout) -> Raw
             findings.push(Finding::new(*f, crate::finding::Code::FormulaNoValue));
         }
     }
-    RawRecord { source_row: r.line, role, values, findings }
+    let key = layout.key_column.and_then(|c| r.cells.get(c)).map(str::trim).filter(|k| !k.is_empty()).map(Box::from);
+    RawRecord { source_row: r.line, key, role, values, findings }
 }
 
 #[cfg(test)]
@@ -626,6 +643,7 @@ mod tests {
             encoding: None,
             columns: HashMap::new(),
             sheet: None,
+            key: None,
         }
     }
 

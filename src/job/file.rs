@@ -77,6 +77,10 @@ pub struct SourceSection {
     pub commune_codes: CommuneCodes,
     #[serde(default)]
     pub columns: HashMap<Spanned<String>, String>,
+    /// The header of the register's own record ID ("Mã hồ sơ"), the key a record keeps
+    /// across nightly exports; without it the key is a fingerprint of identifying values.
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -111,7 +111,7 @@ impl JobText<'_> {
         self.check_columns(s)?;
         let columns = s.columns.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
         let name = s.name.as_ref().map_or_else(|| default_name.to_string(), |n| n.get_ref().clone());
-        Ok(SourcePlan { input: SourceInput { name, path, schema, encoding, columns, sheet: s.sheet.clone() }, normalize })
+        Ok(SourcePlan { input: SourceInput { name, path, schema, encoding, columns, sheet: s.sheet.clone(), key: s.key.clone() }, normalize })
     }
 
     fn sources(&self, sections: &[SourceSection], options: impl Fn(&SourceSection) -> NormalizeOptions) -> Result<Vec<SourcePlan>, JobError> {

@@ -65,6 +65,7 @@ struct RecordColumns {
     file: StringChunkedBuilder,
     row: Vec<u64>,
     role: StringChunkedBuilder,
+    key: StringChunkedBuilder,
     raw: Vec<StringChunkedBuilder>,
     clean: Vec<StringChunkedBuilder>,
     /// family, middle and given name; commune code and era; address commune, province, hamlet and era.
@@ -96,6 +97,7 @@ impl RecordColumns {
             file: builder("source_file", n),
             row: Vec::with_capacity(n),
             role: builder("role", n),
+            key: builder("record_key", n),
             raw: Field::ALL.iter().map(|f| builder(&format!("{}_raw", f.as_str()), n)).collect(),
             clean: Field::ALL.iter().map(|f| builder(f.as_str(), n)).collect(),
             parts: PART_COLUMNS.iter().map(|c| builder(c, n)).collect(),
@@ -120,6 +122,7 @@ impl RecordColumns {
         self.file.append_value(path);
         self.row.push(r.raw.source_row);
         self.role.append_value(src.role_of(r.raw));
+        self.key.append_value(r.key);
         for f in Field::ALL {
             self.raw[f.index()].append_option(r.raw.values.get(f));
             self.clean[f.index()].append_option(nr.cleaned(f));
@@ -162,7 +165,7 @@ impl RecordColumns {
     fn finish(mut self) -> PolarsResult<DataFrame> {
         let n = self.row.len();
         let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
-        let mut cols = vec![text(self.source), text(self.file), s_u64("source_row", self.row), text(self.role)];
+        let mut cols = vec![text(self.source), text(self.file), s_u64("source_row", self.row), text(self.role), text(self.key)];
         for (raw, clean) in self.raw.into_iter().zip(self.clean) {
             cols.push(text(raw));
             cols.push(text(clean));
@@ -203,8 +206,8 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
 
 /// issues.parquet: one row per finding.
 pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
-    let (mut source, mut file, mut row, mut role, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut source, mut file, mut row, mut role, mut key, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for src in d.sources {
         let path = src.source.path.display().to_string();
         for rv in src.records() {
@@ -214,6 +217,7 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
                 file.push(path.clone());
                 row.push(r.source_row);
                 role.push(src.role_of(r).to_string());
+                key.push(rv.key.to_string());
                 field.push(f.field.map(|x| x.as_str().to_string()));
                 code.push(f.code.as_str().to_string());
                 dim.push(f.code.dimension().as_str().to_string());
@@ -232,6 +236,7 @@ pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
             s_str("source_file", file),
             s_u64("source_row", row),
             s_str("role", role),
+            s_str("record_key", key),
             s_opt("field", field),
             s_str("code", code),
             s_str("dimension", dim),
@@ -300,14 +305,15 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
 /// corrections.parquet: one row per value a machine can correct (issues.parquet's columns
 /// for the findings whose handling is a correction).
 pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
-    let (mut source, mut file, mut row, mut role, mut field, mut code, mut orig, mut sugg, mut from) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut source, mut file, mut row, mut role, mut key, mut field, mut code, mut orig, mut sugg, mut from) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for c in super::work::corrections(d) {
         let f = c.finding;
         source.push(c.src.source.name.clone());
         file.push(c.src.source.path.display().to_string());
         row.push(c.record.raw.source_row);
         role.push(c.src.role_of(c.record.raw).to_string());
+        key.push(c.record.key.to_string());
         field.push(f.field.map(|x| x.as_str().to_string()));
         code.push(f.code.as_str().to_string());
         orig.push(f.field.and_then(|x| c.record.raw.values.get(x).map(str::to_string)));
@@ -322,6 +328,7 @@ pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
             s_str("source_file", file),
             s_u64("source_row", row),
             s_str("role", role),
+            s_str("record_key", key),
             s_opt("field", field),
             s_str("code", code),
             s_opt("original_value", orig),

@@ -46,3 +46,65 @@ pub(super) fn provenance(from: Option<SuggestedFrom>, lang: Lang) -> &'static st
         (None, _) => "",
     }
 }
+
+/// What an officer can decide about a worklist row (the drop-down of its result column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The proposed link is right: this is the person.
+    ConfirmLink,
+    /// The proposed link is wrong: not this person.
+    RejectLink,
+    /// Take the suggested value.
+    ApplySuggestion,
+    /// Corrected in the sector's own system.
+    FixedAtSource,
+    /// Could not be verified.
+    Unverifiable,
+}
+
+impl Decision {
+    /// Every decision, in the drop-down's order.
+    pub const ALL: [Decision; 5] = [Decision::ConfirmLink, Decision::RejectLink, Decision::ApplySuggestion, Decision::FixedAtSource, Decision::Unverifiable];
+
+    /// The words in the drop-down (no commas: Excel's list separator).
+    pub fn label(self, lang: Lang) -> &'static str {
+        let vi = lang == Lang::Vi;
+        match self {
+            Decision::ConfirmLink => {
+                if vi {
+                    "Đúng người"
+                } else {
+                    "Right person"
+                }
+            }
+            Decision::RejectLink => {
+                if vi {
+                    "Không phải người này"
+                } else {
+                    "Not this person"
+                }
+            }
+            Decision::ApplySuggestion => {
+                if vi {
+                    "Áp dụng đề xuất"
+                } else {
+                    "Apply the suggestion"
+                }
+            }
+            Decision::FixedAtSource => {
+                if vi {
+                    "Đã sửa tại nguồn"
+                } else {
+                    "Fixed at the source"
+                }
+            }
+            Decision::Unverifiable => {
+                if vi {
+                    "Không xác minh được"
+                } else {
+                    "Could not verify"
+                }
+            }
+        }
+    }
+}

@@ -4,13 +4,13 @@
 //! one row per value a machine can correct (old value, new value, where it comes from).
 
 use super::RunData;
-use super::work::{corrections, officer_findings, provenance};
+use super::work::{Decision, corrections, officer_findings, provenance};
 use crate::Lang;
 use crate::field::Field;
 use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::table::{RecordView, SourceRun};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
 /// Excel's row limit, less the header.
@@ -58,7 +58,7 @@ fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
     groups
 }
 
-fn worklist_headings(lang: Lang) -> [&'static str; 12] {
+fn worklist_headings(lang: Lang) -> [&'static str; WORKLIST_COLUMNS] {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     [
         t("STT", "No."),
@@ -72,19 +72,26 @@ fn worklist_headings(lang: Lang) -> [&'static str; 12] {
         t("Theo CSDL dân cư", "By the reference"),
         t("Mã", "Codes"),
         t("Kết quả xác minh", "Verification result"),
+        t("Số định danh đúng (nếu biết)", "Correct personal ID (if known)"),
         t("Ghi chú", "Note"),
+        t("Mã bản ghi", "Record key"),
     ]
 }
-const WORKLIST_WIDTHS: [f64; 12] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 22.0];
+const WORKLIST_COLUMNS: usize = 14;
+const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 20.0];
 /// The column that says what to verify (red when it holds an error).
 const TO_VERIFY_COLUMN: usize = 7;
+/// The officer's columns: the decision (a drop-down), the correct ID, a note.
+const DECISION_COLUMN: u16 = 10;
+/// The record's key, hidden: it ties a returned row to its record whatever the row order.
+const KEY_COLUMN: u16 = 13;
 
 fn field_label(f: &Finding, lang: Lang) -> &'static str {
     f.field.map_or(if lang == Lang::Vi { "Bản ghi" } else { "Record" }, |x| x.label(lang))
 }
 
-/// The cells of one worklist row (the last two columns are left for the officer).
-fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String; 10] {
+/// The cells of one worklist row (the officer's three columns stay empty; the key is last).
+fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String; WORKLIST_COLUMNS] {
     let v = |field: Field| r.raw.values.get(field).unwrap_or_default().to_string();
     let found = officer_findings(r);
     let to_verify: Vec<String> = found.iter().map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang))).collect();
@@ -106,7 +113,27 @@ fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String;
         to_verify.join("; "),
         by_reference.join("; "),
         codes.join(" "),
+        String::new(),
+        String::new(),
+        String::new(),
+        r.key.to_string(),
     ]
+}
+
+/// The decision drop-down on the result column of rows 1..=rows, and the hidden key column.
+fn officer_columns(ws: &mut Worksheet, rows: u32, lang: Lang) -> Result<(), XlsxError> {
+    ws.set_column_hidden(KEY_COLUMN)?;
+    if rows == 0 {
+        return Ok(());
+    }
+    let labels: Vec<&str> = Decision::ALL.iter().map(|d| d.label(lang)).collect();
+    let (title, message) = match lang {
+        Lang::Vi => ("Kết quả xác minh", "Chọn một kết quả trong danh sách"),
+        Lang::En => ("Verification result", "Choose one result from the list"),
+    };
+    let dv = DataValidation::new().allow_list_strings(&labels)?.set_input_title(title)?.set_input_message(message)?;
+    ws.add_data_validation(1, DECISION_COLUMN, rows, DECISION_COLUMN, &dv)?;
+    Ok(())
 }
 
 /// Writes a header row, column widths, a frozen header and the rows; returns how many.
@@ -131,6 +158,9 @@ fn write_rows<const N: usize>(
         let row = n as u32 + 1;
         // Every cell is written as a string: text beginning with = + - @ is never a formula.
         for (c, val) in cells.iter().enumerate() {
+            if val.is_empty() {
+                continue;
+            }
             let val = fit_cell(val, lang);
             if c == highlight && error {
                 ws.write_string_with_format(row, c as u16, val.as_ref(), &formats.error)?;
@@ -189,19 +219,17 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
             let src = &d.sources[c.source];
             let r = src.record(c.record);
             let error = officer_findings(&r).iter().any(|(_, f)| f.code.severity() == Severity::Error);
-            let mut cells: [String; 12] = Default::default();
-            for (k, v) in case_cells(n, src, &r, lang).into_iter().enumerate() {
-                cells[k] = v;
-            }
-            (cells, error)
+            (case_cells(n, src, &r, lang), error)
         });
-        total += write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
+        let written = write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
+        officer_columns(ws, written as u32, lang)?;
+        total += written;
     }
     wb.save(path)?;
     Ok(total)
 }
 
-fn correction_headings(lang: Lang) -> [&'static str; 9] {
+fn correction_headings(lang: Lang) -> [&'static str; 10] {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     [
         t("STT", "No."),
@@ -213,9 +241,10 @@ fn correction_headings(lang: Lang) -> [&'static str; 9] {
         t("Giá trị hiện tại", "Current value"),
         t("Giá trị đúng", "Correct value"),
         t("Theo", "From"),
+        t("Mã bản ghi", "Record key"),
     ]
 }
-const CORRECTION_WIDTHS: [f64; 9] = [8.0, 16.0, 7.0, 10.0, 16.0, 30.0, 30.0, 30.0, 14.0];
+const CORRECTION_WIDTHS: [f64; 10] = [8.0, 16.0, 7.0, 10.0, 16.0, 30.0, 30.0, 30.0, 14.0, 20.0];
 
 /// corrections.xlsx, for the sector's IT staff; returns the number of rows written.
 pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
@@ -226,7 +255,7 @@ pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxErr
     ws.set_name(if lang == Lang::Vi { "Sửa tự động" } else { "Corrections" })?;
     let rows = corrections(d).enumerate().map(|(n, c)| {
         let f = c.finding;
-        let cells: [String; 9] = [
+        let cells: [String; 10] = [
             (n + 1).to_string(),
             c.src.source.name.clone(),
             c.record.raw.source_row.to_string(),
@@ -236,6 +265,7 @@ pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxErr
             f.field.and_then(|x| c.record.raw.values.get(x)).unwrap_or_default().to_string(),
             f.suggested.clone().unwrap_or_default(),
             provenance(f.suggested_from, lang).to_string(),
+            c.record.key.to_string(),
         ];
         (cells, false)
     });

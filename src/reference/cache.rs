@@ -290,8 +290,15 @@ mod tests {
     #[test]
     fn the_key_follows_the_schemas_content_not_its_name() {
         let schema = Schema::built_in("reference").unwrap();
-        let input =
-            SourceInput { name: "reference".into(), path: "x.csv".into(), schema: schema.clone(), encoding: None, columns: Default::default(), sheet: None };
+        let input = SourceInput {
+            name: "reference".into(),
+            path: "x.csv".into(),
+            schema: schema.clone(),
+            encoding: None,
+            columns: Default::default(),
+            sheet: None,
+            key: None,
+        };
         let opts = NormalizeOptions::default();
         let mut edited = input.clone();
         edited.schema.fields[0].aliases.push("Số định danh công dân".into());
