@@ -1,6 +1,7 @@
 """Checks a demo run's outputs with the tools analysts and officers use:
 pyarrow and DuckDB read the Parquet files with the documented columns and
-types, openpyxl opens the worklist (formula-looking cells stay text), and
+types, openpyxl and LibreOffice open the worklist (formula-looking cells stay text, the
+decision drop-down survives a LibreOffice save), and
 headless Chromium renders report.html with no script error and no empty chart.
 
     python3 tests/check_outputs.py path/to/lamsach
@@ -97,6 +98,19 @@ with tempfile.TemporaryDirectory() as tmp:
         check(ws.column_dimensions["N"].hidden, f"sheet {ws.title}: the record key column is hidden")
         sheet_keys = [r[13] for r in ws.iter_rows(min_row=2, values_only=True)]
         check(sheet_keys and all(k in keys for k in sheet_keys), f"sheet {ws.title}: every row's key is a record's key")
+
+    # LibreOffice (what many communes use) opens the worklist, and a file it saves keeps the
+    # drop-down and the hidden key: what a returned worklist will look like.
+    lo = tempfile.mkdtemp()
+    for fmt in ["csv:Text - txt - csv (StarCalc):44,34,76,1", "xlsx"]:
+        r = subprocess.run(["soffice", "--headless", "--convert-to", fmt, "--outdir", lo, os.path.join(run, "worklist.xlsx")], capture_output=True, text=True, timeout=180)
+        check(r.returncode == 0, f"LibreOffice converts the worklist to {fmt.split(':')[0]}")
+    first = open(os.path.join(lo, "worklist.csv"), encoding="utf-8").read().splitlines()
+    check(first[0].startswith('"STT","Ưu tiên"') and len(first) > 1, f"LibreOffice reads the worklist's first sheet ({len(first) - 1} rows)")
+    resaved = openpyxl.load_workbook(os.path.join(lo, "worklist.xlsx"))
+    kept = all(any(dv.type == "list" and "Đúng người" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation) for ws in resaved.worksheets)
+    check(kept and len(resaved.worksheets) == len(wb.worksheets), "a worklist saved by LibreOffice keeps every sheet's decision drop-down")
+    check(all(ws.column_dimensions["N"].hidden for ws in resaved.worksheets), "a worklist saved by LibreOffice keeps the record key hidden")
 
     # The report, rendered headless.
     report = os.path.join(run, "report.html")
