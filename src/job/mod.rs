@@ -198,10 +198,35 @@ impl Job {
         tracing::info!("reading the reference extract");
         let cache_dir = self.cache_dir_for(opts.out.as_deref());
         let cache = cache_dir.as_deref().map(|dir| reference::CacheSettings { dir, keep: self.cache_keep, modes: self.modes });
-        let reference = reference::load(&self.reference.input, &self.reference.normalize, cache.as_ref())?;
+        let (reference, cache_write) = reference::load(&self.reference.input, &self.reference.normalize, cache.as_ref())?;
         tracing::info!(people = reference.people.len(), cache = ?reference.cache, "reference ready");
         clock.stage_done("reference", t);
+        // The cache is written beside the other stages; publish (which reports its size) waits for it.
+        std::thread::scope(|scope| {
+            let writer = cache_write.map(|w| scope.spawn(|| w.run(&reference)));
+            let wait_for_cache = || {
+                if let Some(w) = writer {
+                    w.join().expect("the cache writer does not panic");
+                }
+            };
+            self.stages(opts, &reference, clock, &output_dir, wait_for_cache)
+        })
+    }
 
+    /// Ingest to publish, after the reference is read.
+    fn stages(
+        &self,
+        opts: &RunOptions,
+        reference: &Reference,
+        mut clock: RunClock,
+        output_dir: &Path,
+        wait_for_cache: impl FnOnce(),
+    ) -> Result<RunOutcome, RunError> {
+        let announce = |name: &str| {
+            if let Some(p) = opts.progress {
+                p(name);
+            }
+        };
         announce("ingest");
         let t = Instant::now();
         let (mut table, plans, failed_sources) = self.ingest()?;
@@ -229,8 +254,9 @@ impl Job {
 
         announce("assess");
         let t = Instant::now();
-        self.assess(&reference, &link, &mut table);
+        self.assess(reference, &link, &mut table);
         clock.stage_done("assess", t);
+        wait_for_cache();
 
         let gate_failures = self.gate_failures(&table);
         let exit_status = ExitStatus::of_run(&failed_sources, &gate_failures);
@@ -238,7 +264,7 @@ impl Job {
         let settings = self.publish_settings(opts.lang.unwrap_or(self.lang));
         let data = RunData {
             settings: &settings,
-            reference: &reference,
+            reference,
             sources: &table,
             link: &link,
             run_date: self.run_date,
@@ -247,7 +273,7 @@ impl Job {
             clock: &clock,
             exit_status: exit_status.code(),
         };
-        let run_dir = publish::run(&data, &output_dir)?;
+        let run_dir = publish::run(&data, output_dir)?;
         let records = table.iter().map(|r| r.len() as u64).sum();
         let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
         Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined, failed_sources, exit_status })

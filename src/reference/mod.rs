@@ -65,9 +65,35 @@ pub struct CacheSettings<'a> {
     pub modes: crate::files::Modes,
 }
 
-/// Reads the reference: from the cache in `cache.dir` when it is valid for
-/// this extract and these options, else by ingesting and normalizing it.
-pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSettings>) -> Result<Reference, IngestError> {
+/// A reference cache to write for the extract just read. Serializing, hashing and syncing
+/// millions of people takes seconds (11 s at 5M), so the job does it on its own thread while
+/// the other stages run ([`CacheWrite::run`]).
+pub struct CacheWrite {
+    path: PathBuf,
+    key: String,
+    dir: PathBuf,
+    keep: usize,
+    modes: crate::files::Modes,
+}
+
+impl CacheWrite {
+    /// Writes the cache and prunes older ones; a failure only costs the next run a rebuild.
+    pub fn run(self, reference: &Reference) {
+        match cache::write(&self.path, &self.key, reference, self.modes) {
+            Ok(()) => {
+                let removed = cache::prune(&self.dir, self.keep);
+                if removed > 0 {
+                    tracing::info!(removed, keep = self.keep, "removed older reference caches");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not write the reference cache; the next run will rebuild it"),
+        }
+    }
+}
+
+/// Reads the reference: from the cache in `cache.dir` when it is valid for this extract
+/// and these options, else by ingesting and normalizing it; then the cache to write, if any.
+pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSettings>) -> Result<(Reference, Option<CacheWrite>), IngestError> {
     let mut status = CacheStatus::Disabled;
     let mut file = None;
     let mut looked_up: Option<(String, String)> = None; // (sha256, cache key)
@@ -78,7 +104,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         match cache::read(&path, &key) {
             Ok(Some(c)) => {
                 tracing::info!(people = c.people.len(), "reference cache hit");
-                return Ok(Reference {
+                let hit = Reference {
                     name: input.name.clone(),
                     schema: input.schema.name.clone(),
                     path: input.path.clone(),
@@ -91,7 +117,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
                     cache: CacheStatus::Hit,
                     cache_file: Some(path),
                     encoding: c.encoding,
-                });
+                };
+                return Ok((hit, None));
             }
             Ok(None) => status = CacheStatus::Built,
             Err(reason) => {
@@ -124,18 +151,11 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         cache_file: file.clone(),
         encoding: src.layout.encoding,
     };
-    if let (Some(path), Some(c), Some((_, key))) = (&file, cache, &looked_up) {
-        match cache::write(path, key, &reference, c.modes) {
-            Ok(()) => {
-                let removed = cache::prune(c.dir, c.keep);
-                if removed > 0 {
-                    tracing::info!(removed, keep = c.keep, "removed older reference caches");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "could not write the reference cache; the next run will rebuild it"),
-        }
-    }
-    Ok(reference)
+    let write = match (file, cache, looked_up) {
+        (Some(path), Some(c), Some((_, key))) => Some(CacheWrite { path, key, dir: c.dir.to_path_buf(), keep: c.keep, modes: c.modes }),
+        _ => None,
+    };
+    Ok((reference, write))
 }
 
 /// Raw reference records normalized in parallel batches as ingest builds them, each
