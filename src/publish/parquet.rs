@@ -3,7 +3,7 @@
 
 use super::RunData;
 use crate::field::Field;
-use crate::finding::{Dimension, PerDimension};
+use crate::finding::{Dimension, Finding, Handling, PerDimension};
 use crate::link::Scored;
 use crate::link::compare::NULL_LEVEL;
 use crate::reference::Reference;
@@ -206,13 +206,23 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
 
 /// issues.parquet: one row per finding.
 pub(super) fn issues(d: &RunData) -> PolarsResult<DataFrame> {
+    findings(d, |_| true)
+}
+
+/// corrections.parquet: issues.parquet's rows for the findings a machine can apply.
+pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
+    findings(d, |f| f.handling() == Handling::Correction)
+}
+
+/// One row per finding that `keep` takes, with its record's place and key.
+fn findings(d: &RunData, keep: impl Fn(&Finding) -> bool) -> PolarsResult<DataFrame> {
     let (mut source, mut file, mut row, mut role, mut key, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for src in d.sources {
         let path = src.source.path.display().to_string();
         for rv in src.records() {
             let r = rv.raw;
-            for f in &rv.assessed.findings {
+            for f in rv.assessed.findings.iter().filter(|f| keep(f)) {
                 source.push(src.source.name.clone());
                 file.push(path.clone());
                 row.push(r.source_row);
@@ -300,42 +310,6 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
         cols.push(s_f64(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
     }
     DataFrame::new(n, cols)
-}
-
-/// corrections.parquet: one row per value a machine can correct (issues.parquet's columns
-/// for the findings whose handling is a correction).
-pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
-    let (mut source, mut file, mut row, mut role, mut key, mut field, mut code, mut orig, mut sugg, mut from) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    for c in super::work::corrections(d) {
-        let f = c.finding;
-        source.push(c.src.source.name.clone());
-        file.push(c.src.source.path.display().to_string());
-        row.push(c.record.raw.source_row);
-        role.push(c.src.role_of(c.record.raw).to_string());
-        key.push(c.record.key.to_string());
-        field.push(f.field.map(|x| x.as_str().to_string()));
-        code.push(f.code.as_str().to_string());
-        orig.push(f.field.and_then(|x| c.record.raw.values.get(x).map(str::to_string)));
-        sugg.push(f.suggested.clone());
-        from.push(f.suggested_from.map(|x| x.as_str().to_string()));
-    }
-    let n = source.len();
-    DataFrame::new(
-        n,
-        vec![
-            s_str("source", source),
-            s_str("source_file", file),
-            s_u64("source_row", row),
-            s_str("role", role),
-            s_str("record_key", key),
-            s_opt("field", field),
-            s_str("code", code),
-            s_opt("original_value", orig),
-            s_opt("suggested_value", sugg),
-            s_opt("suggested_from", from),
-        ],
-    )
 }
 
 /// quarantine.parquet: rows that could not become records.
