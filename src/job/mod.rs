@@ -168,6 +168,15 @@ pub struct RunOptions {
     pub progress: Option<fn(&str)>,
 }
 
+impl RunOptions {
+    /// Tells the progress display that a stage starts.
+    fn announce(&self, stage: &str) {
+        if let Some(p) = self.progress {
+            p(stage);
+        }
+    }
+}
+
 impl Job {
     /// Checks that every input opens and its headers map, without reading rows.
     pub fn check(&self) -> Result<Vec<(String, ingest::Layout)>, IngestError> {
@@ -181,11 +190,7 @@ impl Job {
     /// Runs every stage and publishes the outputs atomically.
     pub fn run(&self, opts: &RunOptions) -> Result<RunOutcome, RunError> {
         let mut clock = RunClock::start();
-        let announce = |name: &str| {
-            if let Some(p) = opts.progress {
-                p(name);
-            }
-        };
+        let announce = |name: &str| opts.announce(name);
         let output_dir = opts.out.clone().unwrap_or_else(|| self.output_dir.clone());
         // A run killed by SIGKILL (OOM killer, reboot, cron timeout) left its temporary folder.
         let stale = crate::files::remove_stale_tmp(&output_dir, &self.name);
@@ -222,11 +227,7 @@ impl Job {
         output_dir: &Path,
         wait_for_cache: impl FnOnce(),
     ) -> Result<RunOutcome, RunError> {
-        let announce = |name: &str| {
-            if let Some(p) = opts.progress {
-                p(name);
-            }
-        };
+        let announce = |name: &str| opts.announce(name);
         announce("ingest");
         let t = Instant::now();
         let (mut table, plans, failed_sources) = self.ingest()?;
