@@ -203,6 +203,7 @@ codes! {
     // --- sống ---------------------------------------------------------------------
     DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";
     DeceasedInRegister => "DECEASED_IN_REGISTER", Live, Error, "Người đã mất theo sổ khai tử/giấy báo tử", "Deceased according to a death register in this job";
+    DeathNotInReference => "DEATH_NOT_IN_REFERENCE", Live, Warning, "Đã khai tử/báo tử nhưng CSDL dân cư vẫn ghi còn sống; cần cập nhật CSDL", "Registered dead here, but the reference still shows the person alive; the population database needs updating";
     CommuneDiffers => "COMMUNE_DIFFERS", Live, Warning, "Nơi cư trú khác với CSDL dân cư", "Commune differs from the reference's current residence";
     CommunePre2025 => "COMMUNE_PRE_2025", Live, Warning, "Đơn vị hành chính cũ (trước 1/7/2025)", "Administrative unit from before the 1 July 2025 reform";
     AddressPre2025 => "ADDRESS_PRE_2025", Live, Info, "Địa chỉ ghi theo đơn vị hành chính cũ (trước 1/7/2025)", "Address written with the units before the 1 July 2025 reform";
@@ -285,6 +286,9 @@ pub enum Priority {
     WrongPerson,
     /// Dead by the reference or a death register in this job, still listed.
     Deceased,
+    /// A death register names the person, the reference still shows them alive: the
+    /// population database needs updating (for the commune police).
+    ReferenceNotUpdated,
     /// Nobody in the reference fits.
     NoLink,
     /// A possible match to confirm or reject.
@@ -300,9 +304,10 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority, most urgent first.
-    pub const ALL: [Priority; 7] = [
+    pub const ALL: [Priority; 8] = [
         Priority::WrongPerson,
         Priority::Deceased,
+        Priority::ReferenceNotUpdated,
         Priority::NoLink,
         Priority::Review,
         Priority::ConflictsWithReference,
@@ -315,6 +320,7 @@ impl Priority {
         match self {
             Priority::WrongPerson => "wrong_person",
             Priority::Deceased => "deceased",
+            Priority::ReferenceNotUpdated => "reference_not_updated",
             Priority::NoLink => "no_link",
             Priority::Review => "review",
             Priority::ConflictsWithReference => "conflicts_with_reference",
@@ -325,58 +331,17 @@ impl Priority {
 
     /// What the officer is asked to do, in the report's language.
     pub fn label(self, lang: crate::Lang) -> &'static str {
-        let vi = lang == crate::Lang::Vi;
-        match self {
-            Priority::WrongPerson => {
-                if vi {
-                    "1. Sai người (số định danh của người khác)"
-                } else {
-                    "1. Wrong person (another person's ID)"
-                }
-            }
-            Priority::Deceased => {
-                if vi {
-                    "2. Người đã mất vẫn có trong danh sách"
-                } else {
-                    "2. Deceased, still listed"
-                }
-            }
-            Priority::NoLink => {
-                if vi {
-                    "3. Không tìm thấy trong CSDL dân cư"
-                } else {
-                    "3. Not found in the reference"
-                }
-            }
-            Priority::Review => {
-                if vi {
-                    "4. Cần xác nhận người tương ứng"
-                } else {
-                    "4. Confirm the possible match"
-                }
-            }
-            Priority::ConflictsWithReference => {
-                if vi {
-                    "5. Họ tên khác CSDL dân cư"
-                } else {
-                    "5. Name disagrees with the reference"
-                }
-            }
-            Priority::Duplicate => {
-                if vi {
-                    "6. Trùng lặp trong sổ"
-                } else {
-                    "6. Listed twice"
-                }
-            }
-            Priority::FixAtSource => {
-                if vi {
-                    "7. Cần sửa tại nguồn"
-                } else {
-                    "7. Fix at the source"
-                }
-            }
-        }
+        let (vi, en) = match self {
+            Priority::WrongPerson => ("1. Sai người (số định danh của người khác)", "1. Wrong person (another person's ID)"),
+            Priority::Deceased => ("2. Người đã mất vẫn có trong danh sách", "2. Deceased, still listed"),
+            Priority::ReferenceNotUpdated => ("3. Đã mất, CSDL dân cư chưa cập nhật", "3. Dead, the reference not yet updated"),
+            Priority::NoLink => ("4. Không tìm thấy trong CSDL dân cư", "4. Not found in the reference"),
+            Priority::Review => ("5. Cần xác nhận người tương ứng", "5. Confirm the possible match"),
+            Priority::ConflictsWithReference => ("6. Họ tên khác CSDL dân cư", "6. Name disagrees with the reference"),
+            Priority::Duplicate => ("7. Trùng lặp trong sổ", "7. Listed twice"),
+            Priority::FixAtSource => ("8. Cần sửa tại nguồn", "8. Fix at the source"),
+        };
+        if lang == crate::Lang::Vi { vi } else { en }
     }
 }
 
@@ -403,6 +368,7 @@ impl Finding {
         let officer = match self.code {
             IdOtherPerson | IdSharedInReference => Some(Priority::WrongPerson),
             DeceasedInReference | DeceasedInRegister => Some(Priority::Deceased),
+            DeathNotInReference => Some(Priority::ReferenceNotUpdated),
             NoLink => Some(Priority::NoLink),
             LinkReview | BlockTruncated => Some(Priority::Review),
             NameDiffers => Some(Priority::ConflictsWithReference),

@@ -151,7 +151,9 @@ fn the_worklist_lists_each_record_needing_a_person_once_most_urgent_first_and_co
     }
     assert_eq!(rows, overall["worklist"].as_u64().unwrap());
     let records = overall["records"].as_u64().unwrap();
-    assert!(rows > 0 && rows * 100 <= records * 20, "{rows} of {records} records in the worklist");
+    // The demo's death registers list many people the reference still shows alive (a police
+    // item each): a quarter of its records at most, not one row per finding.
+    assert!(rows > 0 && rows * 100 <= records * 25, "{rows} of {records} records in the worklist");
     let corrections = read_parquet(&dir.join("corrections.parquet"));
     assert_eq!(corrections.height() as u64, overall["corrections"].as_u64().unwrap());
     assert!(corrections.height() > 0);

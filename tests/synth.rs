@@ -260,3 +260,29 @@ fn a_saved_model_takes_the_prior_of_the_reference_it_is_used_on() {
     // Ten times the people: about a tenth of the prior (each record matches at most one person).
     assert!((5.0..20.0).contains(&ratio), "prior {} on 3,000 people, {} on 30,000 (ratio {ratio:.1})", lambda(&first), lambda(&second));
 }
+
+#[test]
+fn a_death_register_flags_the_people_the_reference_still_shows_alive() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    lamsach(&["synth", "--people", "20000", "--seed", "6", "--out", dir.to_str().unwrap(), "--sources", "giay_bao_tu,khai_tu", "--rows-per-source", "400"]);
+    let run = run_job(&dir.join("job.toml"));
+    let reference = read(&dir.join("reference.parquet"));
+    let status: Vec<String> = reference.column("TRANG_THAI").unwrap().str().unwrap().iter().map(|s| s.unwrap_or_default().to_string()).collect();
+    let records = read(&run.join("records.parquet"));
+    let class = records.column("match_class").unwrap().str().unwrap().clone();
+    let ref_row = records.column("ref_row").unwrap().u64().unwrap().clone();
+    let codes = records.column("finding_codes").unwrap().list().unwrap().clone();
+    let (mut alive, mut dead) = (0, 0);
+    for i in 0..records.height() {
+        if class.get(i) != Some("match") {
+            continue;
+        }
+        let linked_alive = status[ref_row.get(i).unwrap() as usize - 1] != "Đã mất";
+        let flagged = codes.get_as_series(i).unwrap().str().unwrap().iter().any(|c| c == Some("DEATH_NOT_IN_REFERENCE"));
+        assert_eq!(flagged, linked_alive, "record {i}: flagged {flagged}, alive in the reference {linked_alive}");
+        if linked_alive { alive += 1 } else { dead += 1 }
+    }
+    // The generator lists some deaths so recent that the reference still shows them alive.
+    assert!(alive > 50 && dead > 200, "alive in the reference {alive}, dead {dead}");
+}

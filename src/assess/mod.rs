@@ -291,15 +291,19 @@ fn dob_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
 }
 
 /// Sống: alive by the reference and this job's death registers, living where the
-/// reference says, updated recently.
+/// reference says, updated recently. On a death register, a person the reference still
+/// shows alive means the population database has not been updated.
 fn live(n: &NormRecord, l: &RecordLink, reference: &Reference, facts: &JobFacts, is_death_register: bool, f: &mut Vec<Finding>) {
     if let (MatchClass::Match, Some(b)) = (l.class, &l.best) {
-        if !is_death_register {
-            if reference.people[b.ref_idx as usize].status == Some(Status::Deceased) {
-                f.push(Finding::record(Code::DeceasedInReference));
-            } else if facts.died.contains(&b.ref_idx) {
-                f.push(Finding::record(Code::DeceasedInRegister));
+        let dead_in_reference = reference.people[b.ref_idx as usize].status == Some(Status::Deceased);
+        if is_death_register {
+            if !dead_in_reference {
+                f.push(Finding::record(Code::DeathNotInReference));
             }
+        } else if dead_in_reference {
+            f.push(Finding::record(Code::DeceasedInReference));
+        } else if facts.died.contains(&b.ref_idx) {
+            f.push(Finding::record(Code::DeceasedInRegister));
         }
         if let (Some(c), Some(rc)) = (n.commune.as_ref().and_then(|c| c.current_code.as_ref()), &reference.features[b.ref_idx as usize].commune)
             && c != rc
