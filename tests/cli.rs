@@ -150,6 +150,9 @@ fn the_worklist_lists_each_record_needing_a_person_once_most_urgent_first_and_co
         }
     }
     assert_eq!(rows, overall["worklist"].as_u64().unwrap());
+    // Per commune (the report's table and the summary): the sheets' rows, commune by commune.
+    let per_commune: u64 = summary["communes"].as_array().unwrap().iter().map(|c| c["worklist"].as_u64().unwrap()).sum();
+    assert_eq!(per_commune, rows);
     let records = overall["records"].as_u64().unwrap();
     // The demo's death registers list many people the reference still shows alive (a police
     // item each): a quarter of its records at most, not one row per finding.

@@ -286,6 +286,29 @@ fn by_commune(h: &mut String, summary: &Summary, lang: Lang) {
     let top: Vec<(String, &DimensionFigures)> =
         communes.iter().take(TOP_COMMUNES).map(|c| (format!("{} ({})", c.name, c.figures.records), &c.figures.pass_rate)).collect();
     h.push_str(&bar_chart(&top, lang));
+    // What each commune's officers have to do: its worklist sheet and the corrections for its records.
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("Xã/phường", "Commune"),
+        t("Bản ghi", "Records"),
+        t("Cần xác minh", "To verify"),
+        t("Sửa tự động", "Corrections"),
+        t("Đạt cả 4", "Pass all")
+    );
+    for c in communes.iter().take(TOP_COMMUNES) {
+        let f = &c.figures;
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(&c.name),
+            f.records,
+            f.worklist,
+            f.corrections,
+            pct(f.pass_rate_all)
+        );
+    }
+    h.push_str("</table>");
 }
 
 /// The most frequent findings, each with a few examples by source and row.
