@@ -72,6 +72,10 @@ fn reachable(deps: &BTreeMap<String, BTreeSet<String>>, from: &str) -> BTreeSet<
 fn no_two_top_level_modules_depend_on_each_other() {
     let deps = module_graph();
     assert!(deps.len() > 10, "the scan found the modules: {deps:?}");
+    // `cargo test --release --test architecture -- --nocapture` prints the graph.
+    for (m, d) in &deps {
+        println!("{m:10} -> {}", d.iter().cloned().collect::<Vec<_>>().join(" "));
+    }
     let mut cycles = Vec::new();
     for a in deps.keys() {
         for b in reachable(&deps, a) {

@@ -20,7 +20,8 @@ pub struct StageTiming {
 
 impl StageTiming {
     fn now(stage: &str, seconds: f64) -> StageTiming {
-        StageTiming { stage: stage.to_string(), seconds, rss_bytes: proc_status_bytes("VmRSS:"), peak_bytes: proc_status_bytes("VmHWM:") }
+        let [rss_bytes, peak_bytes] = proc_status_bytes(["VmRSS:", "VmHWM:"]);
+        StageTiming { stage: stage.to_string(), seconds, rss_bytes, peak_bytes }
     }
 }
 
@@ -90,15 +91,18 @@ pub struct Manifest {
 
 /// Peak resident set size of this process, from /proc (Linux).
 pub fn peak_memory() -> Option<u64> {
-    proc_status_bytes("VmHWM:")
+    let [peak] = proc_status_bytes(["VmHWM:"]);
+    peak
 }
 
-/// A memory figure of this process from /proc/self/status (Linux), in bytes.
-fn proc_status_bytes(key: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(key))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+/// Memory figures of this process from one read of /proc/self/status (Linux), in bytes.
+fn proc_status_bytes<const N: usize>(keys: [&str; N]) -> [Option<u64>; N] {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    keys.map(|key| {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    })
 }
 
 impl Manifest {

@@ -145,11 +145,7 @@ fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Cl
     let (mut worklist, mut worklist_by_priority, mut corrections) = (0, BTreeMap::new(), 0);
     for (a, c) in recs {
         link.add(c);
-        let urgent = a.findings.iter().filter_map(|f| match f.handling() {
-            Handling::Officer(p) => Some(p),
-            _ => None,
-        });
-        if let Some(p) = urgent.min() {
+        if let Some(p) = super::work::most_urgent(&a.findings) {
             worklist += 1;
             *worklist_by_priority.entry(p.as_str().to_string()).or_default() += 1;
         }

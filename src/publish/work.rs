@@ -21,6 +21,17 @@ pub(super) fn officer_findings<'a>(r: &RecordView<'a>) -> Vec<(Priority, &'a Fin
     v
 }
 
+/// The most urgent reason a record needs an officer, if it does (the worklist and the summary).
+pub(super) fn most_urgent(findings: &[Finding]) -> Option<Priority> {
+    findings
+        .iter()
+        .filter_map(|f| match f.handling() {
+            Handling::Officer(p) => Some(p),
+            _ => None,
+        })
+        .min()
+}
+
 /// One correction: the finding with a known correct value, on a record.
 pub(super) struct Correction<'a> {
     pub src: &'a SourceRun,

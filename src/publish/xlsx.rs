@@ -4,7 +4,7 @@
 //! one row per value a machine can correct (old value, new value, where it comes from).
 
 use super::RunData;
-use super::work::{Decision, corrections, officer_findings, provenance};
+use super::work::{Decision, corrections, most_urgent, officer_findings, provenance};
 use crate::Lang;
 use crate::field::Field;
 use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
@@ -47,7 +47,7 @@ fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
     let mut groups: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     for (s, src) in d.sources.iter().enumerate() {
         for r in src.records() {
-            let Some(priority) = officer_findings(&r).first().map(|(p, _)| *p) else { continue };
+            let Some(priority) = most_urgent(&r.assessed.findings) else { continue };
             let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
             groups.entry(key).or_default().push(Case { source: s, record: r.index, priority });
         }
@@ -90,8 +90,9 @@ fn field_label(f: &Finding, lang: Lang) -> &'static str {
     f.field.map_or(if lang == Lang::Vi { "Bản ghi" } else { "Record" }, |x| x.label(lang))
 }
 
-/// The cells of one worklist row (the officer's three columns stay empty; the key is last).
-fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String; WORKLIST_COLUMNS] {
+/// The cells of one worklist row (the officer's three columns stay empty; the key is last),
+/// and whether one of its reasons is an error (the "to verify" cell is then red).
+fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> ([String; WORKLIST_COLUMNS], bool) {
     let v = |field: Field| r.raw.values.get(field).unwrap_or_default().to_string();
     let found = officer_findings(r);
     let to_verify: Vec<String> = found.iter().map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang))).collect();
@@ -102,7 +103,8 @@ fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String;
         .collect();
     let mut codes: Vec<&str> = found.iter().map(|(_, f)| f.code.as_str()).collect();
     codes.dedup();
-    [
+    let error = found.iter().any(|(_, f)| f.code.severity() == Severity::Error);
+    let cells = [
         (n + 1).to_string(),
         found[0].0.label(lang).to_string(),
         src.source.name.clone(),
@@ -117,7 +119,8 @@ fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> [String;
         String::new(),
         String::new(),
         r.key.to_string(),
-    ]
+    ];
+    (cells, error)
 }
 
 /// The decision drop-down on the result column of rows 1..=rows, and the hidden key column.
@@ -217,9 +220,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         ws.set_name(sheet_name(&title, &mut used))?;
         let rows = cases.iter().enumerate().map(|(n, c)| {
             let src = &d.sources[c.source];
-            let r = src.record(c.record);
-            let error = officer_findings(&r).iter().any(|(_, f)| f.code.severity() == Severity::Error);
-            (case_cells(n, src, &r, lang), error)
+            case_cells(n, src, &src.record(c.record), lang)
         });
         let written = write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
         officer_columns(ws, written as u32, lang)?;
