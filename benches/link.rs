@@ -102,7 +102,7 @@ fn bench(c: &mut Criterion) {
     let mut k = c.benchmark_group("link");
     k.throughput(Throughput::Elements(register.len() as u64));
     k.bench_with_input(BenchmarkId::new("records_vs_reference", "20k_x_200k"), &register, |b, reg| {
-        b.iter(|| black_box(run(&index, std::slice::from_ref(reg), &settings).records.len()))
+        b.iter(|| black_box(run(&index, std::slice::from_ref(reg), &settings, &Default::default()).records.len()))
     });
     k.finish();
 }

@@ -199,6 +199,8 @@ codes! {
     IdOtherPerson => "ID_BELONGS_TO_OTHER_PERSON", Correct, Error, "Số định danh thuộc về người khác trong CSDL dân cư", "The personal ID belongs to another reference person";
     IdFromReference => "ID_FROM_REFERENCE", Correct, Warning, "Thiếu số định danh; đề xuất lấy từ CSDL dân cư", "Personal ID missing; proposed from the reference";
     IdSharedInReference => "ID_SHARED_IN_REFERENCE", Correct, Warning, "Người tương ứng có số định danh trùng với dòng khác trong CSDL dân cư; cần kiểm tra", "The linked reference person's ID stands on another reference row too; needs checking";
+    OfficerIdNotInReference => "OFFICER_ID_NOT_IN_REFERENCE", Correct, Error, "Số định danh cán bộ ghi trong danh sách xác minh không có trong CSDL dân cư; kiểm tra lại", "The personal ID an officer returned on the worklist is not in the reference; check it";
+    OfficerIdInconsistent => "OFFICER_ID_INCONSISTENT", Correct, Error, "Số định danh cán bộ ghi thuộc về người có giới tính, họ tên hoặc ngày sinh khác; kiểm tra lại", "The personal ID an officer returned belongs to a person whose sex, name or date of birth disagree; check it";
     BlockTruncated => "BLOCK_TRUNCATED", Correct, Warning, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
     // --- sống ---------------------------------------------------------------------
     DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";
@@ -366,10 +368,10 @@ impl Finding {
     pub fn handling(&self) -> Handling {
         use Code::*;
         let officer = match self.code {
-            IdOtherPerson | IdSharedInReference => Some(Priority::WrongPerson),
+            IdOtherPerson | IdSharedInReference | OfficerIdInconsistent => Some(Priority::WrongPerson),
             DeceasedInReference | DeceasedInRegister => Some(Priority::Deceased),
             DeathNotInReference => Some(Priority::ReferenceNotUpdated),
-            NoLink => Some(Priority::NoLink),
+            NoLink | OfficerIdNotInReference => Some(Priority::NoLink),
             LinkReview | BlockTruncated => Some(Priority::Review),
             NameDiffers => Some(Priority::ConflictsWithReference),
             DuplicateInSource => Some(Priority::Duplicate),

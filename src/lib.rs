@@ -30,6 +30,8 @@
 
 pub mod assess;
 pub mod calendar;
+#[cfg(feature = "io")]
+pub mod decisions;
 pub mod field;
 pub mod files;
 pub mod finding;

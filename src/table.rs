@@ -56,6 +56,29 @@ impl SourceRun {
         &self.keys[i]
     }
 
+    /// Record `i`'s digest: `d-` and a hash of its key, role and every value as read. A
+    /// worklist row carries it, so a decision on a record whose values changed since is
+    /// reopened instead of applied.
+    pub fn digest(&self, i: usize) -> String {
+        let raw = &self.source.records[i];
+        let mut h = Sha256::new();
+        h.update(self.keys[i].as_bytes());
+        h.update([0x1e]);
+        h.update(self.role_of(raw).as_bytes());
+        for f in Field::ALL {
+            h.update([0x1f]);
+            h.update(raw.values.get(f).unwrap_or_default().as_bytes());
+        }
+        format!("d-{}", hex8(&h.finalize()))
+    }
+
+    /// Adds a finding to record `i` after normalize (an officer's decision that cannot be
+    /// used says why here), before assess reads the record.
+    pub fn push_finding(&mut self, i: usize, f: crate::finding::Finding) {
+        assert!(self.assessed.is_empty(), "findings are added before assess");
+        self.norm[i].findings.push(f);
+    }
+
     /// Records made from the source's rows.
     pub fn len(&self) -> usize {
         self.source.records.len()
@@ -133,9 +156,12 @@ fn fingerprint(source: &IngestedSource, raw: &RawRecord) -> String {
         h.update([0x1f]);
         h.update(raw.values.get(f).unwrap_or_default().as_bytes());
     }
-    let digest = h.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("fp-{hex}")
+    format!("fp-{}", hex8(&h.finalize()))
+}
+
+/// The first 8 bytes of a hash in hex.
+fn hex8(digest: &[u8]) -> String {
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn record_keys(source: &IngestedSource) -> Vec<String> {

@@ -7,7 +7,7 @@ pub mod decode;
 #[cfg(feature = "io")]
 mod parquet;
 #[cfg(feature = "io")]
-mod xlsx;
+pub(crate) mod xlsx;
 
 use crate::field::Field;
 use crate::finding::Finding;

@@ -22,6 +22,8 @@ pub struct JobFile {
     pub gate: GateSection,
     #[serde(default)]
     pub worklist: WorklistSection,
+    #[serde(default)]
+    pub decisions: Option<DecisionsSection>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +123,20 @@ pub struct GateSection {
 pub struct WorklistSection {
     #[serde(default)]
     pub group_by: GroupBy,
+}
+
+/// Officers' decisions read back from returned worklists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionsSection {
+    /// Folder the returned worklists (.xlsx, .csv) are dropped into.
+    pub inbox: String,
+    /// Where imported files are moved; default `<inbox>/archive`.
+    #[serde(default)]
+    pub archive: Option<String>,
+    /// The SQLite decision store; default `<output_dir>/decisions.sqlite`.
+    #[serde(default)]
+    pub store: Option<String>,
 }
 
 /// The era bare commune codes in a source belong to.

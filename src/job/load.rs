@@ -2,7 +2,7 @@
 //! every path, schema and model resolved, and the run date fixed once.
 
 use super::file::{AssessSection, CommuneCodes, GateSection, GroupBy, JobFile, LinkSection, SourceSection, line_of};
-use super::{Gate, Job, JobError, SourcePlan};
+use super::{DecisionSettings, Gate, Job, JobError, SourcePlan};
 use crate::calendar::{PartialDate, Precision};
 use crate::files::Modes;
 use crate::finding::PerDimension;
@@ -246,7 +246,7 @@ impl Job {
             name,
             file: path.to_path_buf(),
             sha256: crate::publish::manifest::sha256_hex(text.as_bytes()),
-            output_dir,
+            output_dir: output_dir.clone(),
             cache_dir,
             lang: jf.job.lang,
             reference,
@@ -259,6 +259,14 @@ impl Job {
             modes: if jf.job.group_readable.unwrap_or(false) { Modes::GROUP } else { Modes::PRIVATE },
             cache_keep: jf.job.cache_keep.unwrap_or(DEFAULT_CACHE_KEEP).max(1),
             all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
+            decisions: jf.decisions.as_ref().map(|d| {
+                let inbox = t.base.join(&d.inbox);
+                DecisionSettings {
+                    archive: d.archive.as_ref().map_or_else(|| inbox.join("archive"), |a| t.base.join(a)),
+                    store: d.store.as_ref().map_or_else(|| output_dir.join("decisions.sqlite"), |s| t.base.join(s)),
+                    inbox,
+                }
+            }),
         })
     }
 }

@@ -10,6 +10,9 @@ mod load;
 use crate::Lang;
 use crate::assess::{self, AssessContext, AssessSettings};
 use crate::calendar::PartialDate;
+use crate::decisions::apply::Resolution;
+use crate::decisions::store::{RunRecord, Store, StoreError};
+use crate::decisions::{self, Night};
 use crate::finding::{Dimension, PerDimension};
 use crate::ingest::{self, IngestError, SourceInput};
 use crate::link::features::Features;
@@ -48,6 +51,9 @@ pub enum RunError {
     #[error(transparent)]
     /// The outputs could not be written.
     Publish(#[from] PublishError),
+    #[error(transparent)]
+    /// The decision store could not be used.
+    Decisions(#[from] StoreError),
 }
 
 /// One source, validated.
@@ -136,6 +142,19 @@ pub struct Job {
     pub cache_keep: usize,
     /// One unreadable source fails the run (the old behaviour) instead of being left out.
     pub all_or_nothing: bool,
+    /// Where officers' decisions come back and are kept (`[decisions]`); `None` when off.
+    pub decisions: Option<DecisionSettings>,
+}
+
+/// The `[decisions]` table: returned worklists in, imported files archived, the store.
+#[derive(Clone, Debug)]
+pub struct DecisionSettings {
+    /// Folder the returned worklists are dropped into.
+    pub inbox: PathBuf,
+    /// Where imported files go (`rejected/` under it for files with malformed rows).
+    pub archive: PathBuf,
+    /// The SQLite decision store.
+    pub store: PathBuf,
 }
 
 /// What a finished run produced.
@@ -241,13 +260,17 @@ impl Job {
         }
         clock.stage_done("normalize", t);
 
+        let (mut store, mut night) = self.decisions_before_link(&mut table, reference)?.unzip();
+        let no_overrides = link::Overrides::default();
+        let overrides = night.as_ref().map_or(&no_overrides, |n| &n.resolution.overrides);
+
         announce("index");
         let t = Instant::now();
         let index = LinkIndex::build(&reference.features);
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let link = self.link(&index, &mut table);
+        let link = self.link(&index, &mut table, overrides);
         // The blocking index is the largest thing a run holds after the reference; publish
         // needs neither it nor its term frequencies.
         drop(index);
@@ -256,6 +279,9 @@ impl Job {
         announce("assess");
         let t = Instant::now();
         self.assess(reference, &link, &mut table);
+        if let Some(n) = &mut night {
+            n.resolution.after_assess(&table);
+        }
         clock.stage_done("assess", t);
         wait_for_cache();
 
@@ -273,17 +299,50 @@ impl Job {
             failed_sources: &failed_sources,
             clock: &clock,
             exit_status: exit_status.code(),
+            decisions: night.as_ref(),
         };
         let run_dir = publish::run(&data, output_dir)?;
+        if let Some(store) = &mut store {
+            Self::record_decisions(store, &data, &run_dir)?;
+        }
         let records = table.iter().map(|r| r.len() as u64).sum();
         let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
         Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined, failed_sources, exit_status })
     }
 
+    /// Opens the decision store, imports the returned worklists waiting in the inbox and
+    /// resolves the decisions in effect against tonight's records (before linking).
+    fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference) -> Result<Option<(Store, Night)>, RunError> {
+        let Some(ds) = &self.decisions else { return Ok(None) };
+        let mut store = Store::open(&ds.store, self.modes)?;
+        let day = self.run_date.iso();
+        let imports = decisions::import_inbox(&mut store, &ds.inbox, &ds.archive, &day, self.modes)?;
+        let in_effect = store.in_effect()?;
+        let previous_open = store.last_open_items()?;
+        tracing::info!(in_effect = in_effect.len(), imported = imports.imported.len(), rejected = imports.rejected.len(), "decisions");
+        let resolution = Resolution::before_link(in_effect, table, reference);
+        Ok(Some((store, Night { resolution, imports, previous_open })))
+    }
+
+    /// Keeps tonight's status changes, worklist and per-commune counts in the store.
+    fn record_decisions(store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
+        let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let open = publish::work::open_items(data);
+        let communes = publish::work::commune_progress(data, &open);
+        let open_items: Vec<(String, String, String, u8)> =
+            open.iter().map(|o| (o.source.to_string(), o.key.to_string(), o.commune.clone(), o.priority as u8 + 1)).collect();
+        let counts: Vec<(String, u64, u64, u64)> = communes.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
+        let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
+        let records = data.sources.iter().map(|r| r.len() as u64).sum();
+        let run = RunRecord { run_id: &run_id, run_date: &data.run_date.iso(), records, changes, open_items: &open_items, communes: &counts };
+        store.record_run(&run)?;
+        Ok(())
+    }
+
     /// Links every record of the table and stores each source's links in it.
-    fn link(&self, index: &LinkIndex, table: &mut [SourceRun]) -> LinkSummary {
+    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides) -> LinkSummary {
         let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
-        let Linked { records, summary } = link::run(index, &features, &self.link);
+        let Linked { records, summary } = link::run(index, &features, &self.link, overrides);
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }

@@ -101,6 +101,19 @@ pub struct RecordLink {
     pub candidates: u32,
     /// A blocking cap cut this record's candidates.
     pub truncated: bool,
+    /// An officer decided this link (see [`Overrides`]), not the model.
+    pub by_officer: bool,
+}
+
+/// Officers' decisions the linker honours, per (source, record) index: people an officer
+/// said are not this record's person are never candidates, and a person an officer said
+/// is this record's person is its link (`match`, [`RecordLink::by_officer`]).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Reference rows rejected for the record.
+    pub exclude: std::collections::HashMap<(usize, usize), Vec<u32>>,
+    /// The reference row confirmed for the record.
+    pub force: std::collections::HashMap<(usize, usize), u32>,
 }
 
 impl RecordLink {
@@ -343,7 +356,7 @@ fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_r
 }
 
 /// Links every record of every source against the index.
-pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings) -> Linked {
+pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings, overrides: &Overrides) -> Linked {
     let all: Vec<&Features> = sources.iter().flatten().collect();
     let model = match &settings.model {
         Some(m) => {
@@ -359,13 +372,27 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     let nrules = index.blocks.rules.len();
     let mut rules: Vec<RuleStats> = index.blocks.rules.iter().map(|r| RuleStats { rule: r.as_str(), ..Default::default() }).collect();
     let mut records = Vec::with_capacity(sources.len());
-    for src in sources {
+    const CHUNK: usize = 2048;
+    for (s, src) in sources.iter().enumerate() {
         let (links, stats): (Vec<RecordLink>, Vec<Vec<RuleStats>>) = src
-            .par_chunks(2048)
-            .map(|chunk| {
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
                 let mut stats = vec![RuleStats::default(); nrules];
                 let mut cands = (Vec::new(), Vec::new());
-                let links: Vec<RecordLink> = chunk.iter().map(|f| link_one(index, &scorer, settings, f, &mut stats, &mut cands)).collect();
+                let links: Vec<RecordLink> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, f)| {
+                        let at = (s, c * CHUNK + k);
+                        let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
+                        let link = link_one(index, &scorer, settings, f, &mut stats, &mut cands, excluded);
+                        match overrides.force.get(&at) {
+                            Some(&j) => confirmed(index, &scorer, f, j, link),
+                            None => link,
+                        }
+                    })
+                    .collect();
                 (links, stats)
             })
             .fold(
@@ -461,10 +488,14 @@ fn link_one(
     f: &Features,
     stats: &mut [RuleStats],
     (narrow, broad): &mut (Vec<u32>, Vec<u32>),
+    excluded: &[u32],
 ) -> RecordLink {
     // Keep the two best (weight, row) without allocating; ties go to the lower row.
     let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
     let consider = |top: &mut [(f64, u32); 2], j: u32| {
+        if excluded.contains(&j) {
+            return;
+        }
         let w = scorer.weight(f, j, &index.people[j as usize]);
         if w > top[0].0 || (w == top[0].0 && j < top[0].1) {
             top[1] = top[0];
@@ -492,7 +523,15 @@ fn link_one(
     // person may be one not looked at, or the other row.
     let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated }
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false }
+}
+
+/// The link an officer confirmed: reference row `j`, a match whatever its weight, with the
+/// model's best other candidate as the runner-up.
+fn confirmed(index: &LinkIndex, scorer: &Scorer, f: &Features, j: u32, model: RecordLink) -> RecordLink {
+    let best = scorer.explain(f, j, &index.people[j as usize]);
+    let runner_up = [model.best, model.runner_up].into_iter().flatten().find(|c| c.ref_idx != j);
+    RecordLink { class: MatchClass::Match, best: Some(best), runner_up, candidates: model.candidates, truncated: model.truncated, by_officer: true }
 }
 
 /// The class of a record from its best candidate (probability, weight), the runner-up's

@@ -7,7 +7,7 @@ pub mod manifest;
 pub mod parquet;
 mod report;
 pub mod summary;
-mod work;
+pub mod work;
 mod xlsx;
 
 use crate::Lang;
@@ -48,6 +48,8 @@ pub struct RunData<'a> {
     pub clock: &'a RunClock,
     /// The process exit status this run ends with (written in the manifest).
     pub exit_status: i32,
+    /// Officers' decisions, when the job keeps them (`[decisions]`).
+    pub decisions: Option<&'a crate::decisions::Night>,
 }
 
 #[derive(Debug, thiserror::Error)]

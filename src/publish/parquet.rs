@@ -2,6 +2,7 @@
 //! with stable English snake_case columns (documented in the README).
 
 use super::RunData;
+use crate::decisions::RecordDecision;
 use crate::field::Field;
 use crate::finding::{Dimension, Finding, Handling, PerDimension};
 use crate::link::Scored;
@@ -77,6 +78,11 @@ struct RecordColumns {
     weight: Vec<Option<f64>>,
     cands: Vec<u32>,
     margin: Vec<Option<f64>>,
+    /// "officer" when an officer's decision is in effect on the record, else "model".
+    decided_by: StringChunkedBuilder,
+    decision: StringChunkedBuilder,
+    decision_status: StringChunkedBuilder,
+    decided_at: StringChunkedBuilder,
     scores: PerDimension<Vec<u32>>,
     passes: PerDimension<Vec<bool>>,
     pass: Vec<bool>,
@@ -108,6 +114,10 @@ impl RecordColumns {
             weight: Vec::with_capacity(n),
             cands: Vec::with_capacity(n),
             margin: Vec::with_capacity(n),
+            decided_by: builder("decided_by", n),
+            decision: builder("decision", n),
+            decision_status: builder("decision_status", n),
+            decided_at: builder("decided_at", n),
             scores: PerDimension(std::array::from_fn(|_| Vec::with_capacity(n))),
             passes: PerDimension(std::array::from_fn(|_| Vec::with_capacity(n))),
             pass: Vec::with_capacity(n),
@@ -116,7 +126,7 @@ impl RecordColumns {
         }
     }
 
-    fn push(&mut self, src: &SourceRun, path: &str, r: RecordView, reference: &Reference) {
+    fn push(&mut self, src: &SourceRun, path: &str, r: RecordView, reference: &Reference, decision: Option<&RecordDecision>) {
         let (nr, l, a) = (r.norm, r.link, r.assessed);
         self.source.append_value(&src.source.name);
         self.file.append_value(path);
@@ -152,6 +162,11 @@ impl RecordColumns {
         self.weight.push(best.map(|b| b.weight));
         self.cands.push(l.candidates);
         self.margin.push(l.margin());
+        let by_officer = l.by_officer || decision.is_some_and(|x| x.status.keeps_off_worklist());
+        self.decided_by.append_value(if by_officer { "officer" } else { "model" });
+        self.decision.append_option(decision.map(|x| x.decision.as_str()));
+        self.decision_status.append_option(decision.map(|x| x.status.as_str()));
+        self.decided_at.append_option(decision.map(|x| x.decided_at.as_str()));
         for dm in Dimension::ALL {
             self.scores[dm].push(a.scores[dm] as u32);
             self.passes[dm].push(a.pass[dm]);
@@ -179,6 +194,10 @@ impl RecordColumns {
             s_f64("match_weight", self.weight),
             s_u32("candidates", self.cands),
             s_f64("runner_up_margin", self.margin),
+            text(self.decided_by),
+            text(self.decision),
+            text(self.decision_status),
+            text(self.decided_at),
         ]);
         for dm in Dimension::ALL {
             cols.push(s_u32(&format!("score_{}", dm.as_str()), std::mem::take(&mut self.scores[dm])));
@@ -198,7 +217,8 @@ pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
     for src in d.sources {
         let path = src.source.path.display().to_string();
         for r in src.records() {
-            cols.push(src, &path, r, d.reference);
+            let decision = super::work::decision_of(d, src, r.index);
+            cols.push(src, &path, r, d.reference, decision);
         }
     }
     cols.finish()

@@ -8,6 +8,7 @@ use crate::Lang;
 use crate::assess::MAX_SCORE;
 use crate::finding::{Code, Dimension, Priority, Severity};
 use crate::link::MatchClass;
+use crate::normalize::admin::{AdminRegistry, Era};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -243,6 +244,61 @@ fn work(h: &mut String, summary: &Summary, lang: Lang) {
     }
 }
 
+/// Officers' decisions: what came back tonight, and per commune the open, decided and
+/// closed items (only when the job keeps decisions).
+fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang) {
+    let Some(ds) = &summary.decisions else { return };
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let imported: u64 = ds.imports.imported.iter().map(|(_, n)| n).sum();
+    let decided: u64 = ds.decided.values().sum();
+    let _ = write!(
+        h,
+        r#"<h2 id="decisions">{}</h2><p class="note">{} <b>{}</b> {} <b>{imported}</b> {} · {} <b>{decided}</b> · {} <b>{}</b> · {} <b>{}</b></p>"#,
+        t("Kết quả xác minh của cán bộ", "Officers' decisions"),
+        t("Đã nhận", "Received"),
+        ds.imports.imported.len(),
+        t("tệp,", "files,"),
+        t("quyết định", "decisions"),
+        t("Bản ghi đã quyết định (không còn trong danh sách)", "Records decided (off the worklist)"),
+        t("Đã xong từ lần chạy trước", "Closed since the last run"),
+        ds.closed_since_last_run,
+        t("Còn phải xác minh", "Still open"),
+        ds.open
+    );
+    for (name, errors) in &ds.imports.rejected {
+        let _ = write!(
+            h,
+            r#"<p class="bad">{} {} ({} {}): {}</p>"#,
+            t("Không nhận tệp", "File not imported"),
+            esc(name),
+            errors.len(),
+            t("dòng lỗi; sửa rồi gửi lại", "malformed rows; fix them and send it again"),
+            esc(&errors.iter().take(5).cloned().collect::<Vec<_>>().join("; "))
+        );
+    }
+    let _ = write!(
+        h,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t("Xã/phường", "Commune"),
+        t("Còn mở", "Open"),
+        t("Đã quyết định", "Decided"),
+        t("Đã xong từ lần trước", "Closed since last run")
+    );
+    for (code, p) in &ds.communes {
+        let name = if code.is_empty() { t("Không rõ xã", "Unknown commune").to_string() } else { reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone()) };
+        let kinds: Vec<String> = p.decided.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td></tr>"#,
+            esc(&name),
+            p.open,
+            esc(&kinds.join(", ")),
+            p.closed_since_last_run
+        );
+    }
+    h.push_str("</table>");
+}
+
 /// Pass rates per source, as a chart and a table.
 fn by_source(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
@@ -441,6 +497,7 @@ pub(super) fn render(d: &RunData, summary: &Summary) -> String {
     headline(&mut h, summary, lang);
     cards(&mut h, summary, d.gate_failures, lang);
     work(&mut h, summary, lang);
+    decisions(&mut h, summary, AdminRegistry::get(), lang);
     by_source(&mut h, summary, lang);
     by_commune(&mut h, summary, lang);
     top_findings(&mut h, d, summary, lang);

@@ -4,11 +4,13 @@
 
 use super::RunData;
 use crate::assess::{AssessedRecord, dimension_summary};
-use crate::finding::{Dimension, Handling, PerDimension};
+use crate::finding::{Dimension, Handling, PerDimension, Priority};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
+use super::work::CommuneProgress;
+use crate::decisions::ImportReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -136,16 +138,57 @@ pub struct Summary {
     /// Sources that could not be read this run (their error); the others are in.
     #[serde(default)]
     pub failed_sources: Vec<super::manifest::FailedSource>,
+    /// Officers' decisions, when the job keeps them (`[decisions]`).
+    #[serde(default)]
+    pub decisions: Option<DecisionsSummary>,
 }
 
-fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Clone) -> Figures {
-    let (n, mean, pass, all) = dimension_summary(recs.clone().map(|(a, _)| a));
+/// Officers' decisions tonight: the import, the decisions on records, progress per commune.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DecisionsSummary {
+    /// What the import did with the inbox.
+    pub imports: ImportReport,
+    /// Decisions on tonight's records, by status (applied, pending, refused, closed, reopened).
+    pub by_status: BTreeMap<String, u64>,
+    /// Decisions keeping records off the worklist, by decision.
+    pub decided: BTreeMap<String, u64>,
+    /// Status changes made tonight, by new status (orphaned included).
+    pub changes: BTreeMap<String, u64>,
+    /// Records on tonight's worklist.
+    pub open: u64,
+    /// Records on the last run's worklist that are not on tonight's.
+    pub closed_since_last_run: u64,
+    /// Per commune code: open, decided by kind, closed since the last run.
+    pub communes: BTreeMap<String, CommuneProgress>,
+}
+
+fn decisions_summary(d: &RunData) -> Option<DecisionsSummary> {
+    let night = d.decisions?;
+    let open = super::work::open_items(d);
+    let communes = super::work::commune_progress(d, &open);
+    let mut out = DecisionsSummary { imports: night.imports.clone(), open: open.len() as u64, ..Default::default() };
+    for (_, _, rd) in night.resolution.iter() {
+        *out.by_status.entry(rd.status.as_str().to_string()).or_default() += 1;
+        if rd.status.keeps_off_worklist() {
+            *out.decided.entry(rd.decision.as_str().to_string()).or_default() += 1;
+        }
+    }
+    for c in &night.resolution.changes {
+        *out.changes.entry(c.status.as_str().to_string()).or_default() += 1;
+    }
+    out.closed_since_last_run = communes.values().map(|p| p.closed_since_last_run).sum();
+    out.communes = communes;
+    Some(out)
+}
+
+fn figures<'a>(recs: impl Iterator<Item = Counted<'a>> + Clone) -> Figures {
+    let (n, mean, pass, all) = dimension_summary(recs.clone().map(|(a, ..)| a));
     let mut link = LinkCounts::default();
     let mut findings = BTreeMap::new();
     let (mut worklist, mut worklist_by_priority, mut corrections) = (0, BTreeMap::new(), 0);
-    for (a, c) in recs {
+    for (a, c, on_worklist) in recs {
         link.add(c);
-        if let Some(p) = super::work::most_urgent(&a.findings) {
+        if let Some(p) = on_worklist {
             worklist += 1;
             *worklist_by_priority.entry(p.as_str().to_string()).or_default() += 1;
         }
@@ -168,7 +211,7 @@ fn figures<'a>(recs: impl Iterator<Item = (&'a AssessedRecord, MatchClass)> + Cl
 }
 
 pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary {
-    let overall = figures(d.sources.iter().flat_map(|s| s.records().map(with_class)));
+    let overall = figures(d.sources.iter().flat_map(|s| s.records().map(move |r| counted(d, s, r))));
     let sources = d
         .sources
         .iter()
@@ -179,13 +222,15 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
             quarantined: src.source.quarantine.len() as u64,
             encoding: src.source.layout.encoding.map(|e| e.encoding.as_str().to_string()),
             legacy_encoding: src.source.layout.encoding.is_some_and(|e| e.encoding.is_legacy()),
-            figures: figures(src.records().map(with_class)),
+            figures: figures(src.records().map(|r| counted(d, src, r))),
         })
         .collect();
     // Per commune: the record's current commune, else its linked person's.
-    let mut by_commune: BTreeMap<String, Vec<(&AssessedRecord, MatchClass)>> = BTreeMap::new();
-    for r in d.sources.iter().flat_map(SourceRun::records) {
-        by_commune.entry(commune_of(d.reference, &r).unwrap_or_default()).or_default().push(with_class(r));
+    let mut by_commune: BTreeMap<String, Vec<Counted>> = BTreeMap::new();
+    for src in d.sources {
+        for r in src.records() {
+            by_commune.entry(commune_of(d.reference, &r).unwrap_or_default()).or_default().push(counted(d, src, r));
+        }
     }
     let reg = AdminRegistry::get();
     let communes = by_commune
@@ -240,12 +285,16 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         gate: serde_json::json!({ "passed": d.gate_failures.is_empty(), "failures": d.gate_failures }),
         previous,
         failed_sources: d.failed_sources.to_vec(),
+        decisions: decisions_summary(d),
     }
 }
 
-/// A record's assessment beside its link class, what the figures count.
-fn with_class(r: RecordView<'_>) -> (&AssessedRecord, MatchClass) {
-    (r.assessed, r.link.class)
+/// What the figures count of a record: its assessment, its link class and its place on
+/// the worklist.
+type Counted<'a> = (&'a AssessedRecord, MatchClass, Option<Priority>);
+
+fn counted<'a>(d: &RunData, src: &SourceRun, r: RecordView<'a>) -> Counted<'a> {
+    (r.assessed, r.link.class, super::work::worklist_priority(d, src, &r))
 }
 
 /// The 2025 commune a record belongs to, for grouping: its own, else its linked person's.

@@ -3,8 +3,10 @@
 
 use super::RunData;
 use crate::Lang;
+use crate::decisions::RecordDecision;
 use crate::finding::{Finding, Handling, Priority, SuggestedFrom};
 use crate::table::{RecordView, SourceRun};
+use std::collections::{BTreeMap, HashSet};
 
 /// The officer's findings of a record, most urgent first.
 pub(super) fn officer_findings<'a>(r: &RecordView<'a>) -> Vec<(Priority, &'a Finding)> {
@@ -58,64 +60,75 @@ pub(super) fn provenance(from: Option<SuggestedFrom>, lang: Lang) -> &'static st
     }
 }
 
-/// What an officer can decide about a worklist row (the drop-down of its result column).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// The proposed link is right: this is the person.
-    ConfirmLink,
-    /// The proposed link is wrong: not this person.
-    RejectLink,
-    /// Take the suggested value.
-    ApplySuggestion,
-    /// Corrected in the sector's own system.
-    FixedAtSource,
-    /// Could not be verified.
-    Unverifiable,
+/// The officer's decision on a record, when one is in effect (or changed tonight).
+pub(super) fn decision_of<'a>(d: &'a RunData, src: &SourceRun, i: usize) -> Option<&'a RecordDecision> {
+    d.decisions.and_then(|n| n.resolution.of(&src.source.name, i))
 }
 
-impl Decision {
-    /// Every decision, in the drop-down's order.
-    pub const ALL: [Decision; 5] = [Decision::ConfirmLink, Decision::RejectLink, Decision::ApplySuggestion, Decision::FixedAtSource, Decision::Unverifiable];
+/// The record's place on tonight's worklist: its most urgent officer finding, unless an
+/// officer's decision on it is in effect (a decided record stays off until reopened).
+pub(super) fn worklist_priority(d: &RunData, src: &SourceRun, r: &RecordView) -> Option<Priority> {
+    if decision_of(d, src, r.index).is_some_and(|x| x.status.keeps_off_worklist()) {
+        return None;
+    }
+    most_urgent(&r.assessed.findings)
+}
 
-    /// The words in the drop-down (no commas: Excel's list separator).
-    pub fn label(self, lang: Lang) -> &'static str {
-        let vi = lang == Lang::Vi;
-        match self {
-            Decision::ConfirmLink => {
-                if vi {
-                    "Đúng người"
-                } else {
-                    "Right person"
-                }
-            }
-            Decision::RejectLink => {
-                if vi {
-                    "Không phải người này"
-                } else {
-                    "Not this person"
-                }
-            }
-            Decision::ApplySuggestion => {
-                if vi {
-                    "Áp dụng đề xuất"
-                } else {
-                    "Apply the suggestion"
-                }
-            }
-            Decision::FixedAtSource => {
-                if vi {
-                    "Đã sửa tại nguồn"
-                } else {
-                    "Fixed at the source"
-                }
-            }
-            Decision::Unverifiable => {
-                if vi {
-                    "Không xác minh được"
-                } else {
-                    "Could not verify"
-                }
+/// A record on tonight's worklist.
+pub struct OpenItem<'a> {
+    /// Its source's name.
+    pub source: &'a str,
+    /// Its record key.
+    pub key: &'a str,
+    /// Its 2025 commune code ("" when unknown).
+    pub commune: String,
+    /// Why.
+    pub priority: Priority,
+}
+
+/// Every record on tonight's worklist.
+pub fn open_items<'a>(d: &'a RunData) -> Vec<OpenItem<'a>> {
+    let mut out = Vec::new();
+    for src in d.sources {
+        for r in src.records() {
+            if let Some(priority) = worklist_priority(d, src, &r) {
+                let commune = super::summary::commune_of(d.reference, &r).unwrap_or_default();
+                out.push(OpenItem { source: &src.source.name, key: r.key, commune, priority });
             }
         }
     }
+    out
+}
+
+/// A commune's worklist progress.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommuneProgress {
+    /// Records on tonight's worklist.
+    pub open: u64,
+    /// Records kept off it by an officer's decision in effect, by decision.
+    pub decided: BTreeMap<String, u64>,
+    /// Records on the last run's worklist that are not on tonight's (decided, or fixed).
+    pub closed_since_last_run: u64,
+}
+
+/// Per commune code: open items, decided items by kind, items closed since the last run.
+pub fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
+    let mut out: BTreeMap<String, CommuneProgress> = BTreeMap::new();
+    for o in open {
+        out.entry(o.commune.clone()).or_default().open += 1;
+    }
+    let Some(night) = d.decisions else { return out };
+    for (s, i, rd) in night.resolution.iter() {
+        if rd.status.keeps_off_worklist() {
+            let commune = super::summary::commune_of(d.reference, &d.sources[s].record(i)).unwrap_or_default();
+            *out.entry(commune).or_default().decided.entry(rd.decision.as_str().to_string()).or_default() += 1;
+        }
+    }
+    let tonight: HashSet<(&str, &str)> = open.iter().map(|o| (o.source, o.key)).collect();
+    for (source, key, commune) in &night.previous_open {
+        if !tonight.contains(&(source.as_str(), key.as_str())) {
+            out.entry(commune.clone()).or_default().closed_since_last_run += 1;
+        }
+    }
+    out
 }

@@ -4,7 +4,11 @@
 //! one row per value a machine can correct (old value, new value, where it comes from).
 
 use super::RunData;
-use super::work::{Decision, corrections, most_urgent, officer_findings, provenance};
+use super::work::{corrections, decision_of, officer_findings, provenance, worklist_priority};
+use crate::decisions::Status;
+use crate::decisions::apply::reference_key;
+use crate::decisions::Decision;
+use crate::decisions::inbox::Column;
 use crate::Lang;
 use crate::field::Field;
 use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
@@ -47,7 +51,7 @@ fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
     let mut groups: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     for (s, src) in d.sources.iter().enumerate() {
         for r in src.records() {
-            let Some(priority) = most_urgent(&r.assessed.findings) else { continue };
+            let Some(priority) = worklist_priority(d, src, &r) else { continue };
             let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
             groups.entry(key).or_default().push(Case { source: s, record: r.index, priority });
         }
@@ -63,39 +67,51 @@ fn worklist_headings(lang: Lang) -> [&'static str; WORKLIST_COLUMNS] {
     [
         t("STT", "No."),
         t("Ưu tiên", "Priority"),
-        t("Nguồn", "Source"),
+        Column::Source.heading(lang),
         t("Dòng", "Row"),
         t("Họ tên (trong nguồn)", "Name (in source)"),
         t("Ngày sinh", "Date of birth"),
         t("Số định danh", "Personal ID"),
         t("Cần xác minh", "To verify"),
         t("Theo CSDL dân cư", "By the reference"),
-        t("Mã", "Codes"),
-        t("Kết quả xác minh", "Verification result"),
-        t("Số định danh đúng (nếu biết)", "Correct personal ID (if known)"),
-        t("Ghi chú", "Note"),
-        t("Mã bản ghi", "Record key"),
+        Column::Codes.heading(lang),
+        Column::Decision.heading(lang),
+        Column::PersonId.heading(lang),
+        Column::Note.heading(lang),
+        Column::Officer.heading(lang),
+        Column::RecordKey.heading(lang),
+        Column::RecordDigest.heading(lang),
+        Column::Candidate.heading(lang),
     ]
 }
-const WORKLIST_COLUMNS: usize = 14;
-const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 20.0];
+const WORKLIST_COLUMNS: usize = 17;
+const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 18.0, 20.0, 20.0, 16.0];
 /// The column that says what to verify (red when it holds an error).
 const TO_VERIFY_COLUMN: usize = 7;
-/// The officer's columns: the decision (a drop-down), the correct ID, a note.
+/// The officer's columns: the decision (a drop-down), the correct ID, a note, who verified.
 const DECISION_COLUMN: u16 = 10;
-/// The record's key, hidden: it ties a returned row to its record whatever the row order.
-const KEY_COLUMN: u16 = 13;
+/// Hidden: the record's key, its digest and the proposed person tie a returned row to its
+/// record whatever the row order, and tell whether the record changed since.
+const HIDDEN_COLUMNS: std::ops::RangeInclusive<u16> = 14..=16;
 
 fn field_label(f: &Finding, lang: Lang) -> &'static str {
     f.field.map_or(if lang == Lang::Vi { "Bản ghi" } else { "Record" }, |x| x.label(lang))
 }
 
-/// The cells of one worklist row (the officer's three columns stay empty; the key is last),
+/// The cells of one worklist row (the officer's columns stay empty; the hidden ones last),
 /// and whether one of its reasons is an error (the "to verify" cell is then red).
-fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> ([String; WORKLIST_COLUMNS], bool) {
+fn case_cells(n: usize, d: &RunData, src: &SourceRun, r: &RecordView) -> ([String; WORKLIST_COLUMNS], bool) {
+    let lang = d.settings.lang;
     let v = |field: Field| r.raw.values.get(field).unwrap_or_default().to_string();
     let found = officer_findings(r);
-    let to_verify: Vec<String> = found.iter().map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang))).collect();
+    let mut to_verify: Vec<String> = found.iter().map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang))).collect();
+    if let Some(rd) = decision_of(d, src, r.index).filter(|x| x.status == Status::Reopened) {
+        let reopened = match lang {
+            Lang::Vi => format!("Mở lại quyết định ngày {} ({}): bản ghi đã thay đổi", rd.decided_at, rd.decision.label(lang)),
+            Lang::En => format!("Decision of {} reopened ({}): the record changed", rd.decided_at, rd.decision.label(lang)),
+        };
+        to_verify.insert(0, reopened);
+    }
     let by_reference: Vec<String> = found
         .iter()
         .filter(|(_, f)| f.suggested_from == Some(SuggestedFrom::Reference))
@@ -104,6 +120,7 @@ fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> ([String
     let mut codes: Vec<&str> = found.iter().map(|(_, f)| f.code.as_str()).collect();
     codes.dedup();
     let error = found.iter().any(|(_, f)| f.code.severity() == Severity::Error);
+    let candidate = r.link.best.as_ref().map(|b| reference_key(&d.reference.features[b.ref_idx as usize])).unwrap_or_default();
     let cells = [
         (n + 1).to_string(),
         found[0].0.label(lang).to_string(),
@@ -118,14 +135,19 @@ fn case_cells(n: usize, src: &SourceRun, r: &RecordView, lang: Lang) -> ([String
         String::new(),
         String::new(),
         String::new(),
+        String::new(),
         r.key.to_string(),
+        src.digest(r.index),
+        candidate,
     ];
     (cells, error)
 }
 
 /// The decision drop-down on the result column of rows 1..=rows, and the hidden key column.
 fn officer_columns(ws: &mut Worksheet, rows: u32, lang: Lang) -> Result<(), XlsxError> {
-    ws.set_column_hidden(KEY_COLUMN)?;
+    for c in HIDDEN_COLUMNS {
+        ws.set_column_hidden(c)?;
+    }
     if rows == 0 {
         return Ok(());
     }
@@ -220,7 +242,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         ws.set_name(sheet_name(&title, &mut used))?;
         let rows = cases.iter().enumerate().map(|(n, c)| {
             let src = &d.sources[c.source];
-            case_cells(n, src, &src.record(c.record), lang)
+            case_cells(n, d, src, &src.record(c.record))
         });
         let written = write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
         officer_columns(ws, written as u32, lang)?;

@@ -1,0 +1,211 @@
+//! How tonight's run honours the decisions in effect. Before linking: each decision finds
+//! its record by source and key; a record gone is orphaned, a record whose values changed
+//! is reopened, a confirmed or officer-supplied person becomes the link, a rejected person
+//! is never a candidate again. After assessing: an accepted suggestion or a fix at source
+//! stays pending until the record's findings are gone, then closes.
+
+use super::store::{StatusChange, StoredDecision};
+use super::{Decision, RecordDecision, Status};
+use crate::finding::{Code, Finding};
+use crate::link::Overrides;
+use crate::link::features::Features;
+use crate::link::similarity::jaro_winkler;
+use crate::reference::Reference;
+use crate::table::SourceRun;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+/// A reference person's key in a worklist row and the store: the personal ID, or for a
+/// person without one, `fp-` and a hash of the folded name, date of birth and sex.
+pub fn reference_key(f: &Features) -> String {
+    match &f.person_id {
+        Some(id) => id.clone(),
+        None => {
+            let mut h = Sha256::new();
+            h.update(f.name.folded().as_bytes());
+            h.update([0x1f]);
+            h.update(f.dob.map(|d| d.display_vi()).unwrap_or_default().as_bytes());
+            h.update([0x1f]);
+            h.update(f.sex.map(|s| s.as_str()).unwrap_or_default().as_bytes());
+            let hex: String = h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+            format!("fp-{hex}")
+        }
+    }
+}
+
+/// The decisions in effect, resolved against tonight's records.
+#[derive(Default)]
+pub struct Resolution {
+    /// Per source: record index → its decision.
+    per_source: Vec<HashMap<usize, RecordDecision>>,
+    /// Source name → index in `per_source`.
+    names: HashMap<String, usize>,
+    /// Decisions waiting for assess (a suggestion applied, a fix at source): where, and
+    /// whether the record changed since.
+    deferred: Vec<(usize, usize, StoredDecision, bool)>,
+    /// What the linker must honour.
+    pub overrides: Overrides,
+    /// Status changes to keep in the store when the run is published.
+    pub changes: Vec<StatusChange>,
+}
+
+impl Resolution {
+    /// The decision on record `i` of the source named `source`, if one is in effect (or
+    /// was reopened or closed tonight).
+    pub fn of(&self, source: &str, i: usize) -> Option<&RecordDecision> {
+        let s = *self.names.get(source)?;
+        self.per_source[s].get(&i)
+    }
+
+    /// Every decision on tonight's records: source index, record index, decision.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, usize, &RecordDecision)> {
+        self.per_source.iter().enumerate().flat_map(|(s, m)| m.iter().map(move |(i, d)| (s, *i, d)))
+    }
+
+    fn set(&mut self, s: usize, i: usize, d: &StoredDecision, status: Status, reason: &'static str) {
+        if status != d.status {
+            self.changes.push(StatusChange { id: d.id, status, reason });
+        }
+        let rd = RecordDecision { decision: d.decision, status, decided_at: d.decided_at.clone(), officer: d.officer.clone(), person_id: d.person_id.clone() };
+        self.per_source[s].insert(i, rd);
+    }
+
+    /// Before linking: ties each decision to its record and builds the linker's overrides;
+    /// an officer's personal ID that cannot be used adds a finding to the record.
+    pub fn before_link(decisions: Vec<StoredDecision>, table: &mut [SourceRun], reference: &Reference) -> Resolution {
+        let names = table.iter().enumerate().map(|(s, r)| (r.source.name.clone(), s)).collect();
+        let mut out = Resolution { per_source: vec![HashMap::new(); table.len()], names, ..Default::default() };
+        let located = locate(&decisions, table);
+        let people = reference_rows(&decisions, &reference.features);
+        for (d, at) in decisions.into_iter().zip(located) {
+            let Some((s, found)) = at else { continue }; // its source is not in tonight's run
+            let Some(i) = found else {
+                out.changes.push(StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" });
+                continue;
+            };
+            let changed = table[s].digest(i) != d.record_digest;
+            if matches!(d.decision, Decision::ApplySuggestion | Decision::FixedAtSource) {
+                out.deferred.push((s, i, d, changed));
+                continue;
+            }
+            if changed {
+                out.set(s, i, &d, Status::Reopened, "the record changed after the decision");
+                continue;
+            }
+            let candidate = d.candidate.as_ref().and_then(|c| people.get(c)).copied();
+            if d.decision == Decision::RejectLink
+                && let Some(j) = candidate
+            {
+                out.overrides.exclude.entry((s, i)).or_default().push(j);
+            }
+            if let Some(id) = &d.person_id {
+                match people.get(id) {
+                    None => {
+                        table[s].push_finding(i, Finding::new(crate::field::Field::PersonId, Code::OfficerIdNotInReference));
+                        out.set(s, i, &d, Status::Refused, "the officer's personal ID is not in the reference");
+                    }
+                    Some(&j) if !consistent(&table[s].normalized()[i], &reference.features[j as usize]) => {
+                        table[s].push_finding(i, Finding::new(crate::field::Field::PersonId, Code::OfficerIdInconsistent));
+                        out.set(s, i, &d, Status::Refused, "the officer's personal ID belongs to another person");
+                    }
+                    Some(&j) => {
+                        out.overrides.force.insert((s, i), j);
+                        out.set(s, i, &d, Status::Applied, "the officer's personal ID is the link");
+                    }
+                }
+                continue;
+            }
+            match (d.decision, candidate) {
+                (Decision::ConfirmLink, Some(j)) => {
+                    out.overrides.force.insert((s, i), j);
+                    out.set(s, i, &d, Status::Applied, "the confirmed person is the link");
+                }
+                (Decision::ConfirmLink, None) => out.set(s, i, &d, Status::Reopened, "the confirmed person is no longer in the reference"),
+                _ => out.set(s, i, &d, Status::Applied, "in effect"),
+            }
+        }
+        out
+    }
+
+    /// After assessing: an accepted suggestion or a fix at source closes once none of the
+    /// findings it answered remain, is pending while the record is unchanged, and is
+    /// reopened when the record changed and the findings are still there.
+    pub fn after_assess(&mut self, table: &[SourceRun]) {
+        for (s, i, d, changed) in std::mem::take(&mut self.deferred) {
+            let remaining = table[s].assessed()[i].findings.iter().any(|f| d.codes.iter().any(|c| c == f.code.as_str()));
+            let (status, reason) = match (remaining, changed) {
+                (false, _) => (Status::Closed, "the source data now agrees"),
+                (true, false) => (Status::Pending, "waiting for the source data"),
+                (true, true) => (Status::Reopened, "the record changed and still has the findings"),
+            };
+            self.set(s, i, &d, status, reason);
+        }
+    }
+}
+
+/// Each decision's (source, record) in tonight's table: `None` when its source is not in
+/// the run, `Some((s, None))` when the source has no record with its key.
+fn locate(decisions: &[StoredDecision], table: &[SourceRun]) -> Vec<Option<(usize, Option<usize>)>> {
+    let by_name: HashMap<&str, usize> = table.iter().enumerate().map(|(s, r)| (r.source.name.as_str(), s)).collect();
+    let mut wanted: Vec<HashSet<&str>> = vec![HashSet::new(); table.len()];
+    for d in decisions {
+        if let Some(&s) = by_name.get(d.source.as_str()) {
+            wanted[s].insert(d.record_key.as_str());
+        }
+    }
+    let found: Vec<HashMap<&str, usize>> = table
+        .iter()
+        .zip(&wanted)
+        .map(|(run, w)| if w.is_empty() { HashMap::new() } else { (0..run.len()).filter(|&i| w.contains(run.key(i))).map(|i| (run.key(i), i)).collect() })
+        .collect();
+    decisions.iter().map(|d| by_name.get(d.source.as_str()).map(|&s| (s, found[s].get(d.record_key.as_str()).copied()))).collect()
+}
+
+/// The reference rows the decisions name (proposed people, officers' IDs), by key; the
+/// first row wins when an ID stands twice.
+fn reference_rows(decisions: &[StoredDecision], people: &[Features]) -> HashMap<String, u32> {
+    let wanted: HashSet<&str> = decisions.iter().flat_map(|d| [d.candidate.as_deref(), d.person_id.as_deref()]).flatten().collect();
+    if wanted.is_empty() {
+        return HashMap::new();
+    }
+    let any_fingerprint = wanted.iter().any(|k| k.starts_with("fp-"));
+    let hits: Vec<(String, u32)> = people
+        .par_iter()
+        .enumerate()
+        .filter_map(|(j, f)| {
+            if let Some(id) = f.person_id.as_deref().filter(|id| wanted.contains(id)) {
+                return Some((id.to_string(), j as u32));
+            }
+            if any_fingerprint && f.person_id.is_none() {
+                let k = reference_key(f);
+                return wanted.contains(k.as_str()).then_some((k, j as u32));
+            }
+            None
+        })
+        .collect();
+    let mut out = HashMap::new();
+    for (k, j) in hits {
+        out.entry(k).or_insert(j);
+    }
+    out
+}
+
+/// An officer's personal ID is used only for a person it can be: the same sex when both
+/// are known, and a name or a date of birth that agrees.
+fn consistent(record: &crate::normalize::NormRecord, person: &Features) -> bool {
+    if let (Some(a), Some(b)) = (record.sex, person.sex)
+        && a != b
+    {
+        return false;
+    }
+    let name_agrees = match record.name.as_ref() {
+        Some(n) if !n.folded().is_empty() && !person.name.folded().is_empty() => jaro_winkler(n.folded().as_bytes(), person.name.folded().as_bytes()) >= 0.80,
+        _ => true,
+    };
+    let dob_agrees = match (record.dob, person.dob) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    name_agrees || dob_agrees
+}

@@ -1,0 +1,338 @@
+//! Returned worklists: the workbooks officers send back (or a CSV of the same columns, for
+//! systems that cannot write Excel), read whole and validated before anything is kept. A
+//! file with one malformed row is not imported at all: every malformed row is reported with
+//! its file, sheet, row and column, and the file goes to the archive's `rejected` folder.
+
+use super::Decision;
+use crate::Lang;
+use crate::normalize::id::normalize_person_id;
+use sha2::Digest;
+use std::path::{Path, PathBuf};
+
+/// The worklist columns an import reads, found by their heading in either language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// The source (register) name.
+    Source,
+    /// The finding codes the row listed.
+    Codes,
+    /// The officer's result (the drop-down).
+    Decision,
+    /// The correct personal ID, when the officer knows it.
+    PersonId,
+    /// A free note.
+    Note,
+    /// Who verified (officer or commune).
+    Officer,
+    /// The record key (hidden).
+    RecordKey,
+    /// The record's digest when the worklist was written (hidden).
+    RecordDigest,
+    /// The reference person the row proposed (hidden).
+    Candidate,
+}
+
+impl Column {
+    const ALL: [Column; 9] = [
+        Column::Source,
+        Column::Codes,
+        Column::Decision,
+        Column::PersonId,
+        Column::Note,
+        Column::Officer,
+        Column::RecordKey,
+        Column::RecordDigest,
+        Column::Candidate,
+    ];
+
+    /// The heading in the worklist (and in the CSV form).
+    pub fn heading(self, lang: Lang) -> &'static str {
+        let (vi, en) = match self {
+            Column::Source => ("Nguồn", "Source"),
+            Column::Codes => ("Mã", "Codes"),
+            Column::Decision => ("Kết quả xác minh", "Verification result"),
+            Column::PersonId => ("Số định danh đúng (nếu biết)", "Correct personal ID (if known)"),
+            Column::Note => ("Ghi chú", "Note"),
+            Column::Officer => ("Người xác minh", "Verified by"),
+            Column::RecordKey => ("Mã bản ghi", "Record key"),
+            Column::RecordDigest => ("Dấu bản ghi", "Record digest"),
+            Column::Candidate => ("Người được đề xuất", "Proposed person"),
+        };
+        if lang == Lang::Vi { vi } else { en }
+    }
+
+    fn required(self) -> bool {
+        matches!(self, Column::Source | Column::Decision | Column::RecordKey | Column::RecordDigest)
+    }
+
+    fn of_heading(text: &str) -> Option<Column> {
+        let t = crate::text::fold(text);
+        Column::ALL.into_iter().find(|c| [Lang::Vi, Lang::En].iter().any(|&l| t == crate::text::fold(c.heading(l))))
+    }
+}
+
+/// One decided row of a returned file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReturnedRow {
+    /// The source (register) name.
+    pub source: String,
+    /// The record key.
+    pub record_key: String,
+    /// The record's digest when the worklist was written.
+    pub record_digest: String,
+    /// The reference person the row proposed.
+    pub candidate: Option<String>,
+    /// The finding codes the row listed.
+    pub codes: Vec<String>,
+    /// The result.
+    pub decision: Decision,
+    /// The correct personal ID (12 digits), if given.
+    pub person_id: Option<String>,
+    /// Who verified, if given.
+    pub officer: Option<String>,
+    /// The officer's note, if any.
+    pub note: Option<String>,
+    /// The worksheet ("" for CSV).
+    pub sheet: String,
+    /// The row as the officer sees it (1 = the heading row).
+    pub row: u64,
+}
+
+/// A returned file, read and valid.
+#[derive(Clone, Debug)]
+pub struct ReturnedFile {
+    /// Its file name.
+    pub name: String,
+    /// Where it is.
+    pub path: PathBuf,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its decided rows (rows with no result are not decisions).
+    pub rows: Vec<ReturnedRow>,
+}
+
+/// A malformed row (or file): where, and what to do.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{file}{}, row {row}{}: {message}", if sheet.is_empty() { String::new() } else { format!(", sheet \"{sheet}\"") }, column.as_ref().map(|c| format!(", column \"{c}\"")).unwrap_or_default())]
+pub struct RowError {
+    /// The file name.
+    pub file: String,
+    /// The worksheet ("" for CSV).
+    pub sheet: String,
+    /// The row (1 = the heading row).
+    pub row: u64,
+    /// The column's heading, when one cell is at fault.
+    pub column: Option<String>,
+    /// What is wrong and what to do (no cell values: they are personal data).
+    pub message: String,
+}
+
+/// The returned files waiting in the inbox: `.xlsx` and `.csv`, by name; Excel's own lock
+/// files (`~$…`) and hidden files are not returned worklists.
+pub fn waiting(inbox: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !inbox.exists() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(inbox)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let ext = p.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            !name.starts_with("~$") && !name.starts_with('.') && (ext == "xlsx" || ext == "csv")
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// A sheet as text cells, with the sheet's name (`""` for CSV).
+type Sheet = (String, Vec<Vec<String>>);
+
+/// Reads and validates one returned file: all its decided rows, or every malformed row.
+pub fn read(path: &Path) -> Result<ReturnedFile, Vec<RowError>> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let file_error = |message: String| vec![RowError { file: name.clone(), sheet: String::new(), row: 0, column: None, message }];
+    let bytes = std::fs::read(path).map_err(|e| file_error(format!("cannot be read: {e}")))?;
+    let sha256: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let is_csv = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"));
+    let sheets = if is_csv { csv_sheet(&bytes).map_err(file_error)? } else { xlsx_sheets(path).map_err(file_error)? };
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut any_worklist_sheet = false;
+    for (sheet, cells) in &sheets {
+        let Some(header) = cells.first() else { continue };
+        let columns: Vec<Option<Column>> = header.iter().map(|h| Column::of_heading(h)).collect();
+        let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !columns.contains(&Some(*c))).collect();
+        if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
+            continue; // not a worklist sheet (a note the officer added, "Nothing to do")
+        }
+        any_worklist_sheet = true;
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|c| c.heading(Lang::Vi)).collect();
+            errors.push(RowError {
+                file: name.clone(),
+                sheet: sheet.clone(),
+                row: 1,
+                column: None,
+                message: format!("the columns {} are missing; return the worklist with all its columns, hidden ones included", names.join(", ")),
+            });
+            continue;
+        }
+        for (i, line) in cells.iter().enumerate().skip(1) {
+            let cell = |c: Column| columns.iter().position(|x| *x == Some(c)).and_then(|k| line.get(k)).map(|s| s.trim()).unwrap_or_default();
+            match parse_row(&cell, sheet, i as u64 + 1) {
+                Ok(Some(r)) => rows.push(r),
+                Ok(None) => {}
+                Err((column, message)) => errors.push(RowError {
+                    file: name.clone(),
+                    sheet: sheet.clone(),
+                    row: i as u64 + 1,
+                    column: Some(column.heading(Lang::Vi).to_string()),
+                    message,
+                }),
+            }
+        }
+    }
+    if !any_worklist_sheet {
+        return Err(file_error("no sheet has the worklist's columns (Mã bản ghi, Kết quả xác minh); is this a returned worklist?".into()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ReturnedFile { name, path: path.to_path_buf(), sha256, rows })
+}
+
+/// One row: `None` when the officer decided nothing on it.
+fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Result<Option<ReturnedRow>, (Column, String)> {
+    let result = cell(Column::Decision);
+    let id_text = cell(Column::PersonId);
+    if result.is_empty() {
+        if !id_text.is_empty() {
+            return Err((Column::Decision, "a correct personal ID is written but no result is chosen; choose a result from the drop-down".into()));
+        }
+        return Ok(None);
+    }
+    let labels: Vec<&str> = Decision::ALL.iter().map(|d| d.label(Lang::Vi)).collect();
+    let decision = Decision::parse(result).ok_or_else(|| (Column::Decision, format!("not one of the results; choose one of: {}", labels.join(", "))))?;
+    let (source, key, digest) = (cell(Column::Source), cell(Column::RecordKey), cell(Column::RecordDigest));
+    if source.is_empty() || key.is_empty() || digest.is_empty() {
+        let column = if source.is_empty() {
+            Column::Source
+        } else if key.is_empty() {
+            Column::RecordKey
+        } else {
+            Column::RecordDigest
+        };
+        return Err((column, "is empty: the row cannot be tied to its record; do not edit the Nguồn column or the hidden columns".into()));
+    }
+    let person_id = if id_text.is_empty() {
+        None
+    } else {
+        let id = normalize_person_id(id_text, None, None);
+        Some(id.cccd.ok_or_else(|| (Column::PersonId, "is not a 12-digit personal ID (CCCD); write the 12 digits or leave it empty".into()))?)
+    };
+    let candidate = Some(cell(Column::Candidate)).filter(|c| !c.is_empty()).map(str::to_string);
+    if candidate.is_none() && person_id.is_none() && matches!(decision, Decision::ConfirmLink | Decision::RejectLink) {
+        return Err((Column::Decision, "this row proposed no person to confirm or reject; write the correct personal ID, or choose another result".into()));
+    }
+    let opt = |c: Column| Some(cell(c)).filter(|s| !s.is_empty()).map(str::to_string);
+    Ok(Some(ReturnedRow {
+        source: source.to_string(),
+        record_key: key.to_string(),
+        record_digest: digest.to_string(),
+        candidate,
+        codes: cell(Column::Codes).split_whitespace().map(str::to_string).collect(),
+        decision,
+        person_id,
+        officer: opt(Column::Officer),
+        note: opt(Column::Note),
+        sheet: sheet.to_string(),
+        row,
+    }))
+}
+
+fn xlsx_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path).map_err(|e| format!("is not a readable workbook ({e}); save it again as .xlsx"))?;
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(|e| format!("sheet \"{name}\" cannot be read ({e})"))?;
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); row0 as usize];
+        rows.extend(range.rows().map(|r| {
+            let mut cells = vec![String::new(); col0 as usize];
+            cells.extend(r.iter().map(crate::ingest::xlsx::cell_text));
+            cells
+        }));
+        out.push((name, rows));
+    }
+    Ok(out)
+}
+
+fn csv_sheet(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string())?;
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| format!("row {} is not valid CSV ({e})", i + 1))?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(vec![(String::new(), rows)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> Result<ReturnedFile, Vec<RowError>> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("xa-a.csv");
+        std::fs::write(&p, text).unwrap();
+        read(&p)
+    }
+
+    const HEAD: &str = "STT;Nguồn;Mã;Kết quả xác minh;Số định danh đúng (nếu biết);Ghi chú;Người xác minh;Mã bản ghi;Dấu bản ghi;Người được đề xuất\n";
+
+    #[test]
+    fn a_csv_of_the_worklist_columns_is_read_and_undecided_rows_are_skipped() {
+        let f = csv(&format!(
+            "\u{feff}{HEAD}1;lao_dong;REVIEW;Đúng người;;ok;CA xã A;k1;d1;052080000001\n2;lao_dong;NO_LINK;;;;;k2;d2;\n3;lao_dong;NO_LINK;khong phai nguoi nay;052 080 000 002;;;k3;d3;052080000009\n"
+        ))
+        .unwrap();
+        assert_eq!(f.rows.len(), 2);
+        assert_eq!(f.rows[0].decision, Decision::ConfirmLink);
+        assert_eq!(f.rows[0].officer.as_deref(), Some("CA xã A"));
+        assert_eq!(f.rows[0].row, 2);
+        assert_eq!(f.rows[1].decision, Decision::RejectLink);
+        assert_eq!(f.rows[1].person_id.as_deref(), Some("052080000002"));
+    }
+
+    #[test]
+    fn every_malformed_row_is_named_by_file_row_and_column_and_nothing_is_returned() {
+        let errs = csv(&format!(
+            "{HEAD}1;lao_dong;REVIEW;Có lẽ;;;;k1;d1;052080000001\n2;lao_dong;NO_LINK;Đúng người;;;;k2;d2;\n3;lao_dong;X;Đúng người;12345;;;k3;d3;052080000001\n4;lao_dong;X;Đúng người;;;;;d4;052080000001\n5;lao_dong;X;Đúng người;;;;k5;d5;052080000001\n"
+        ))
+        .unwrap_err();
+        let rows: Vec<(u64, Option<&str>)> = errs.iter().map(|e| (e.row, e.column.as_deref())).collect();
+        assert_eq!(
+            rows,
+            [(2, Some("Kết quả xác minh")), (3, Some("Kết quả xác minh")), (4, Some("Số định danh đúng (nếu biết)")), (5, Some("Mã bản ghi"))]
+        );
+        let line = errs[0].to_string();
+        assert!(line.starts_with("xa-a.csv, row 2, column \"Kết quả xác minh\":"), "{line}");
+        assert!(!errs.iter().any(|e| e.to_string().contains("12345")), "no cell value in an error");
+    }
+
+    #[test]
+    fn a_file_without_the_worklist_columns_is_refused_as_a_whole() {
+        let errs = csv("Họ tên,Ngày sinh\nA,1/1/1990\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("is this a returned worklist"));
+        let errs = csv("Nguồn,Kết quả xác minh,Mã bản ghi\nx,Đúng người,k\n").unwrap_err();
+        assert!(errs[0].message.contains("Dấu bản ghi"), "{}", errs[0].message);
+    }
+}
