@@ -110,7 +110,7 @@ h1{{font-size:24px;margin:0 0 4px}} h2{{font-size:18px;margin:28px 0 10px;border
 table{{border-collapse:collapse;width:100%;background:#fff;font-size:13px}} th,td{{border:1px solid #e2e8f0;padding:6px 8px;text-align:left;vertical-align:top}}
 th{{background:#edf2f7}} td.n{{text-align:right;font-variant-numeric:tabular-nums}}
 .chart{{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin:8px 0}}
-.up{{color:#2f855a}} .down{{color:#c53030}} .note{{font-size:13px;color:#4a5568;line-height:1.5}}
+.up{{color:#2f855a}} .down{{color:#c53030}} .note{{font-size:13px;color:#4a5568;line-height:1.5}} .bad{{color:#c53030;font-size:13px}}
 @media print{{body{{background:#fff}} main{{max-width:none;padding:0}} .card,.chart{{box-shadow:none;border:1px solid #ccc}} h2{{break-after:avoid}} table,svg{{break-inside:avoid}}}}
 </style></head><body><main>"#,
         if lang == Lang::Vi { "vi" } else { "en" },

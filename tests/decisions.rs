@@ -1,0 +1,278 @@
+//! Officers' decisions, end to end through the binary: a synthetic job runs, decisions are
+//! written into the returned worklist (and a malformed CSV beside it), the register is
+//! re-exported with its rows in another order and one record edited, and the next night's
+//! run must honour every decision, reopen the edited record, apply nothing from the
+//! malformed file, and keep it all in the SQLite store.
+
+use calamine::{Data, Reader, open_workbook_auto};
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn lamsach(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().expect("lamsach runs")
+}
+
+fn run_job(job: &Path) -> PathBuf {
+    let o = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    job.parent().unwrap().join(String::from_utf8(o.stdout).unwrap().trim())
+}
+
+fn read_parquet(p: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
+}
+
+/// The worklist as text cells, per sheet, heading row first.
+fn worklist(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        let rows = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::String(s) => s.clone(),
+                        Data::Empty => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        out.push((name, rows));
+    }
+    out
+}
+
+/// One record of records.parquet, by key.
+struct Rec {
+    class: String,
+    ref_person_id: Option<String>,
+    decided_by: String,
+    decision: Option<String>,
+    status: Option<String>,
+    codes: Vec<String>,
+}
+
+fn records(dir: &Path) -> HashMap<String, Rec> {
+    let df = read_parquet(&dir.join("records.parquet"));
+    let s = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (key, class, rp, by, dec, st) = (s("record_key"), s("match_class"), s("ref_person_id"), s("decided_by"), s("decision"), s("decision_status"));
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    (0..df.height())
+        .map(|i| {
+            let c: Vec<String> = codes.get_as_series(i).map(|x| x.str().unwrap().iter().flatten().map(str::to_string).collect()).unwrap_or_default();
+            let rec = Rec {
+                class: class.get(i).unwrap().to_string(),
+                ref_person_id: rp.get(i).map(str::to_string),
+                decided_by: by.get(i).unwrap().to_string(),
+                decision: dec.get(i).map(str::to_string),
+                status: st.get(i).map(str::to_string),
+                codes: c,
+            };
+            (key.get(i).unwrap().to_string(), rec)
+        })
+        .collect()
+}
+
+/// The true personal ID of each lao_dong row (truth.parquet).
+fn truth(dir: &Path) -> HashMap<u64, Option<String>> {
+    let df = read_parquet(&dir.join("truth.parquet"));
+    let rows = df.column("source_row").unwrap().u64().unwrap().clone();
+    let ids = df.column("true_person_id").unwrap().str().unwrap().clone();
+    (0..df.height()).map(|i| (rows.get(i).unwrap(), ids.get(i).map(str::to_string))).collect()
+}
+
+/// Column index by heading.
+fn col(head: &[String], name: &str) -> usize {
+    head.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Re-exports the register: rows in reverse order, renumbered, and one record's address edited.
+fn reexport(path: &Path, edited_row: u64) {
+    let mut rd = csv::Reader::from_path(path).unwrap();
+    let head = rd.headers().unwrap().clone();
+    let address = head.iter().position(|h| h == "Địa chỉ").unwrap();
+    let mut rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    // Data rows start on line 2.
+    let edited = (edited_row - 2) as usize;
+    let mut cells: Vec<String> = rows[edited].iter().map(str::to_string).collect();
+    cells[address] = format!("{} (đã chuyển)", cells[address]);
+    rows[edited] = csv::StringRecord::from(cells);
+    rows.reverse();
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(&head).unwrap();
+    for (n, r) in rows.iter().enumerate() {
+        let mut cells: Vec<String> = r.iter().map(str::to_string).collect();
+        cells[0] = (n + 1).to_string();
+        w.write_record(&cells).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    let o = lamsach(&["synth", "--people", "20000", "--seed", "11", "--sources", "lao_dong", "--rows-per-source", "3000", "--defect-scale", "4", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let job = dir.join("job.toml");
+    let mut text = std::fs::read_to_string(&job).unwrap();
+    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
+    std::fs::write(&job, text).unwrap();
+    let truth = truth(&dir);
+
+    // Night 1.
+    let night1 = run_job(&job);
+    let before = records(&night1);
+    let mut sheets = worklist(&night1.join("worklist.xlsx"));
+    let head = sheets[0].1[0].clone();
+    let (c_row, c_codes, c_result, c_id, c_officer, c_key, c_cand) = (
+        col(&head, "Dòng"),
+        col(&head, "Mã"),
+        col(&head, "Kết quả xác minh"),
+        col(&head, "Số định danh đúng (nếu biết)"),
+        col(&head, "Người xác minh"),
+        col(&head, "Mã bản ghi"),
+        col(&head, "Người được đề xuất"),
+    );
+    // The officer's choices, by what the row asks and what the truth is.
+    let (mut confirmed, mut rejected, mut supplied, mut bogus, mut stale, mut unverifiable) = (vec![], vec![], vec![], None, None, None);
+    for (_, rows) in sheets.iter_mut() {
+        for row in rows.iter_mut().skip(1) {
+            let codes = row[c_codes].clone();
+            if codes.contains("DUPLICATE_IN_SOURCE") {
+                continue; // which copy is `#2` may change with the row order
+            }
+            let key = row[c_key].clone();
+            let line: u64 = row[c_row].parse().unwrap();
+            let true_id = truth.get(&line).cloned().flatten();
+            let cand = row[c_cand].clone();
+            let rec = &before[&key];
+            let mut decide = |label: &str| {
+                row[c_result] = label.to_string();
+                row[c_officer] = "CA xã thử".into();
+            };
+            if rec.class != "match" && !cand.is_empty() && Some(&cand) == true_id.as_ref() && confirmed.len() < 4 {
+                decide("Đúng người");
+                confirmed.push((key, cand));
+            } else if rec.class == "match" && rejected.len() < 3 {
+                decide("Không phải người này");
+                rejected.push((key, cand));
+            } else if rec.class != "match" && true_id.is_some() && Some(&cand) != true_id.as_ref() && supplied.len() < 2 {
+                decide("Đúng người");
+                row[c_id] = true_id.clone().unwrap();
+                supplied.push((key, true_id.unwrap()));
+            } else if rec.class != "match" && true_id.is_none() && bogus.is_none() {
+                decide("Đúng người");
+                row[c_id] = "001099999999".into();
+                bogus = Some(key);
+            } else if stale.is_none() && !cand.is_empty() && rec.class != "match" {
+                decide("Đúng người");
+                stale = Some((key, line));
+            } else if unverifiable.is_none() {
+                decide("Không xác minh được");
+                unverifiable = Some(key);
+            }
+        }
+    }
+    assert!(confirmed.len() >= 2 && rejected.len() >= 2 && supplied.len() >= 1, "{} {} {}", confirmed.len(), rejected.len(), supplied.len());
+    let (bogus, (stale, stale_line), unverifiable) = (bogus.unwrap(), stale.unwrap(), unverifiable.unwrap());
+    eprintln!("decided: {} confirmed, {} rejected, {} IDs supplied, 1 unknown ID, 1 edited afterwards, 1 unverifiable", confirmed.len(), rejected.len(), supplied.len());
+
+    // The returned workbook, and a CSV with one malformed row beside a good one.
+    let inbox = dir.join("returned");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save(inbox.join("xa-thu.xlsx")).unwrap();
+    let untouched = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_result].is_empty() && !r[c_codes].contains("DUPLICATE")).unwrap();
+    let mut csv_text = head.join(";") + "\n";
+    let mut good = untouched.clone();
+    good[c_result] = "Không xác minh được".into();
+    let mut bad = untouched.clone();
+    bad[c_result] = "Có lẽ".into();
+    csv_text += &(good.join(";") + "\n" + &bad.join(";") + "\n");
+    std::fs::write(inbox.join("xa-loi.csv"), csv_text).unwrap();
+
+    // Night 2, on a re-export: rows reversed and renumbered, the stale record's address edited.
+    reexport(&dir.join("lao_dong.csv"), stale_line);
+    let night2 = run_job(&job);
+    let after = records(&night2);
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(night2.join("summary.json")).unwrap()).unwrap();
+    let ds = &summary["decisions"];
+
+    for (key, cand) in &confirmed {
+        let r = &after[key];
+        assert_eq!((r.class.as_str(), r.decided_by.as_str(), r.status.as_deref()), ("match", "officer", Some("applied")), "confirmed {key}");
+        assert_eq!(r.ref_person_id.as_ref(), Some(cand));
+        assert_eq!(r.decision.as_deref(), Some("confirm_link"));
+    }
+    for (key, cand) in &rejected {
+        let r = &after[key];
+        assert_ne!(r.ref_person_id.as_ref(), Some(cand), "a rejected pair is never linked again: {key}");
+        assert_eq!(r.status.as_deref(), Some("applied"));
+    }
+    for (key, id) in &supplied {
+        let r = &after[key];
+        assert_eq!((r.class.as_str(), r.ref_person_id.as_ref(), r.decided_by.as_str()), ("match", Some(id), "officer"), "supplied {key}");
+    }
+    let b = &after[&bogus];
+    assert_eq!(b.status.as_deref(), Some("refused"));
+    assert!(b.codes.iter().any(|c| c == "OFFICER_ID_NOT_IN_REFERENCE"), "{:?}", b.codes);
+    let s = &after[&stale];
+    assert_eq!((s.status.as_deref(), s.decided_by.as_str()), (Some("reopened"), "model"), "a record changed since is reopened, not applied");
+    assert_eq!(after[&unverifiable].status.as_deref(), Some("applied"));
+    // Nothing from the malformed file: its good row is not a decision.
+    let untouched_key = &untouched[c_key];
+    assert_eq!(after[untouched_key].decision, None, "a file with a malformed row is not half-applied");
+    let rejected_files = ds["imports"]["rejected"].as_array().unwrap();
+    assert_eq!(rejected_files.len(), 1);
+    assert_eq!(rejected_files[0][0], "xa-loi.csv");
+    let errors = rejected_files[0][1].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].as_str().unwrap().starts_with("xa-loi.csv, row 3, column \"Kết quả xác minh\""), "{}", errors[0]);
+    assert_eq!(ds["imports"]["imported"][0][0], "xa-thu.xlsx");
+    assert!(std::fs::read_dir(&inbox).unwrap().flatten().all(|e| e.path().is_dir()), "the inbox is emptied");
+    let archived: Vec<String> = std::fs::read_dir(inbox.join("archive")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert!(archived.iter().any(|n| n.ends_with("xa-thu.xlsx")), "{archived:?}");
+    let rejected_dir: Vec<String> =
+        std::fs::read_dir(inbox.join("archive/rejected")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert!(rejected_dir.iter().any(|n| n.ends_with("xa-loi.csv.errors.txt")), "{rejected_dir:?}");
+
+    // Tonight's worklist: decided records are off it, the refused and the reopened are on it.
+    let sheets2 = worklist(&night2.join("worklist.xlsx"));
+    let keys2: Vec<&String> = sheets2.iter().flat_map(|(_, rows)| rows.iter().skip(1).map(|r| &r[c_key])).collect();
+    for (key, _) in confirmed.iter().chain(&rejected).chain(&supplied) {
+        assert!(!keys2.contains(&key), "a decided record stays off the worklist: {key}");
+    }
+    assert!(!keys2.contains(&&unverifiable));
+    assert!(keys2.contains(&&bogus) && keys2.contains(&&stale));
+    let decided: u64 = ds["decided"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(decided, (confirmed.len() + rejected.len() + supplied.len() + 1) as u64);
+    assert!(ds["closed_since_last_run"].as_u64().unwrap() >= decided, "{ds}");
+    assert_eq!(ds["open"].as_u64().unwrap(), keys2.len() as u64);
+    let per_commune_open: u64 = ds["communes"].as_object().unwrap().values().map(|c| c["open"].as_u64().unwrap()).sum();
+    assert_eq!(per_commune_open, keys2.len() as u64);
+
+    // The store, as an analyst's SQLite client sees it.
+    let db = rusqlite::Connection::open(dir.join("out/decisions.sqlite")).unwrap();
+    let count = |q: &str| -> i64 { db.query_row(q, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("PRAGMA user_version"), 1);
+    assert_eq!(count("SELECT count(*) FROM imports"), 1);
+    assert_eq!(count("SELECT count(*) FROM runs"), 2);
+    assert_eq!(count("SELECT count(*) FROM decisions WHERE status = 'reopened'"), 1);
+    assert_eq!(count("SELECT count(*) FROM decisions WHERE officer = 'CA xã thử'"), count("SELECT count(*) FROM decisions"));
+    assert!(count("SELECT count(*) FROM decision_history") > count("SELECT count(*) FROM decisions"));
+}
