@@ -19,6 +19,11 @@ failures = []
 passed = 0
 
 
+def hidden(ws, column):
+    """Whether the 1-based column is hidden (openpyxl keeps runs of like columns as one range)."""
+    return any(d.hidden and d.min <= column <= d.max for d in ws.column_dimensions.values())
+
+
 def check(cond, what):
     global passed
     passed += bool(cond)
@@ -90,13 +95,13 @@ with tempfile.TemporaryDirectory() as tmp:
     check(any(c.value.startswith("=HYPERLINK") for c in formula_like), "the formula-looking name is in the worklist")
     check(all(c.data_type == "s" for c in formula_like), "cells starting with = + - @ are text, never formulas")
     check(len(wb.worksheets) > 3, f"{len(wb.worksheets)} commune sheets")
-    # The officer's result column offers the decisions as a drop-down; the record key rides hidden.
+    # The officer's result column offers the decisions as a drop-down; key, digest and proposed person ride hidden.
     keys = set(pq.read_table(os.path.join(run, "records.parquet"), columns=["record_key"])["record_key"].to_pylist())
     for ws in wb.worksheets:
         lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
         check(any("Đúng người" in (dv.formula1 or "") and "K2" in str(dv.sqref) for dv in lists), f"sheet {ws.title}: a decision drop-down on the result column")
-        check(ws.column_dimensions["N"].hidden, f"sheet {ws.title}: the record key column is hidden")
-        sheet_keys = [r[13] for r in ws.iter_rows(min_row=2, values_only=True)]
+        check(all(hidden(ws, c) for c in (15, 16, 17)), f"sheet {ws.title}: the record key, digest and proposed person columns are hidden")
+        sheet_keys = [r[14] for r in ws.iter_rows(min_row=2, values_only=True)]
         check(sheet_keys and all(k in keys for k in sheet_keys), f"sheet {ws.title}: every row's key is a record's key")
 
     # LibreOffice (what many communes use) opens the worklist, and a file it saves keeps the
@@ -110,7 +115,51 @@ with tempfile.TemporaryDirectory() as tmp:
     resaved = openpyxl.load_workbook(os.path.join(lo, "worklist.xlsx"))
     kept = all(any(dv.type == "list" and "Đúng người" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation) for ws in resaved.worksheets)
     check(kept and len(resaved.worksheets) == len(wb.worksheets), "a worklist saved by LibreOffice keeps every sheet's decision drop-down")
-    check(all(ws.column_dimensions["N"].hidden for ws in resaved.worksheets), "a worklist saved by LibreOffice keeps the record key hidden")
+    check(all(hidden(ws, 15) for ws in resaved.worksheets), "a worklist saved by LibreOffice keeps the record key hidden")
+
+    # The round trip: decisions written into a worklist LibreOffice saved (and into a CSV that
+    # LibreOffice exported from it) are read back by the next run, and kept in SQLite.
+    import shutil, sqlite3
+    job = os.path.join(tmp, "demo-input", "job.toml")
+    store = os.path.join(tmp, "decisions.sqlite")
+    with open(job, "a", encoding="utf-8") as f:
+        f.write(f'\n[decisions]\ninbox = "returned"\nstore = "{store}"\n')
+    rt = os.path.join(tmp, "rt")
+    first = subprocess.run([binary, "run", job, "--out", rt, "-q"], capture_output=True, text=True)
+    check(first.returncode == 0, "a job with [decisions] runs")
+    night1 = first.stdout.strip()
+    lo1 = tempfile.mkdtemp()
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", lo1, os.path.join(night1, "worklist.xlsx")], capture_output=True, timeout=180)
+    returned = openpyxl.load_workbook(os.path.join(lo1, "worklist.xlsx"))
+    # Row A proposes a person (any sheet); row B is on the first sheet (LibreOffice's CSV holds that one).
+    row_b = next(returned.worksheets[0].iter_rows(min_row=2))
+    row_a = next(r for ws in returned.worksheets for r in ws.iter_rows(min_row=2) if r[16].value and r[14].value != row_b[14].value)
+    rows = [row_a, row_b]
+    rows[0][10].value, rows[0][13].value = "Đúng người", "CA thử"
+    inbox = os.path.join(os.path.dirname(job), "returned")
+    os.makedirs(inbox)
+    returned.save(os.path.join(inbox, "tra-ve.xlsx"))
+    rows[0][10].value = None
+    rows[1][10].value = "Không xác minh được"
+    returned.save(os.path.join(lo1, "for-csv.xlsx"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", lo1,
+                    os.path.join(lo1, "for-csv.xlsx")], capture_output=True, timeout=180)
+    shutil.copy(os.path.join(lo1, "for-csv.csv"), os.path.join(inbox, "tra-ve.csv"))
+    second = subprocess.run([binary, "run", job, "--out", rt, "-q"], capture_output=True, text=True)
+    check(second.returncode == 0, "the next run imports the returned files")
+    night2 = second.stdout.strip()
+    decided = json.load(open(os.path.join(night2, "summary.json")))["decisions"]
+    check(sorted(f for f, _ in decided["imports"]["imported"]) == ["tra-ve.csv", "tra-ve.xlsx"], f"both returned files imported ({decided['imports']})")
+    rec = pd.read_parquet(os.path.join(night2, "records.parquet"))
+    by_key = rec.set_index("record_key")
+    a, b = by_key.loc[rows[0][14].value], by_key.loc[rows[1][14].value]
+    check(a["decision"] == "confirm_link" and a["decided_by"] == "officer" and a["match_class"] == "match"
+          and a["ref_person_id"] == rows[0][16].value, "the confirmed row (LibreOffice xlsx) is the officer's match")
+    check(b["decision"] == "unverifiable" and b["decision_status"] == "applied", "the row returned as CSV is decided")
+    db = sqlite3.connect(store)
+    check(db.execute("pragma user_version").fetchone()[0] == 1, "the store's schema version is 1")
+    check(db.execute("select count(*) from decisions where officer = 'CA thử'").fetchone()[0] >= 1, "sqlite3 reads the decisions and their officer")
+    check(db.execute("select count(*) from runs").fetchone()[0] == 2, "the store keeps both runs")
 
     # The report, rendered headless.
     report = os.path.join(run, "report.html")

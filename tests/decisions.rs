@@ -117,7 +117,21 @@ fn reexport(path: &Path, edited_row: u64) {
 fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
-    let o = lamsach(&["synth", "--people", "20000", "--seed", "11", "--sources", "lao_dong", "--rows-per-source", "3000", "--defect-scale", "4", "--out", dir.to_str().unwrap()]);
+    let o = lamsach(&[
+        "synth",
+        "--people",
+        "20000",
+        "--seed",
+        "11",
+        "--sources",
+        "lao_dong",
+        "--rows-per-source",
+        "3000",
+        "--defect-scale",
+        "4",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let job = dir.join("job.toml");
     let mut text = std::fs::read_to_string(&job).unwrap();
@@ -181,7 +195,12 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     }
     assert!(confirmed.len() >= 2 && rejected.len() >= 2 && supplied.len() >= 1, "{} {} {}", confirmed.len(), rejected.len(), supplied.len());
     let (bogus, (stale, stale_line), unverifiable) = (bogus.unwrap(), stale.unwrap(), unverifiable.unwrap());
-    eprintln!("decided: {} confirmed, {} rejected, {} IDs supplied, 1 unknown ID, 1 edited afterwards, 1 unverifiable", confirmed.len(), rejected.len(), supplied.len());
+    eprintln!(
+        "decided: {} confirmed, {} rejected, {} IDs supplied, 1 unknown ID, 1 edited afterwards, 1 unverifiable",
+        confirmed.len(),
+        rejected.len(),
+        supplied.len()
+    );
 
     // The returned workbook, and a CSV with one malformed row beside a good one.
     let inbox = dir.join("returned");

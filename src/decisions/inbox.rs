@@ -271,8 +271,8 @@ fn xlsx_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
 }
 
 fn csv_sheet(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string())?;
+    let text =
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|_| "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string())?;
     let first = text.lines().next().unwrap_or_default();
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
@@ -318,10 +318,7 @@ mod tests {
         ))
         .unwrap_err();
         let rows: Vec<(u64, Option<&str>)> = errs.iter().map(|e| (e.row, e.column.as_deref())).collect();
-        assert_eq!(
-            rows,
-            [(2, Some("Kết quả xác minh")), (3, Some("Kết quả xác minh")), (4, Some("Số định danh đúng (nếu biết)")), (5, Some("Mã bản ghi"))]
-        );
+        assert_eq!(rows, [(2, Some("Kết quả xác minh")), (3, Some("Kết quả xác minh")), (4, Some("Số định danh đúng (nếu biết)")), (5, Some("Mã bản ghi"))]);
         let line = errs[0].to_string();
         assert!(line.starts_with("xa-a.csv, row 2, column \"Kết quả xác minh\":"), "{line}");
         assert!(!errs.iter().any(|e| e.to_string().contains("12345")), "no cell value in an error");

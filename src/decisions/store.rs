@@ -193,10 +193,8 @@ impl Store {
     /// Opens (creating if needed) the store at `path`, takes its lock and migrates it.
     pub fn open(path: &Path, modes: Modes) -> Result<Store, StoreError> {
         let io = io_error;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                files::create_dir(dir, modes).map_err(io(dir))?;
-            }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            files::create_dir(dir, modes).map_err(io(dir))?;
         }
         let lock_path = PathBuf::from(format!("{}.lock", path.display()));
         let lock = lock(&lock_path, path, modes)?;

@@ -331,7 +331,8 @@ impl Job {
         let communes = publish::work::commune_progress(data, &open);
         let open_items: Vec<(String, String, String, u8)> =
             open.iter().map(|o| (o.source.to_string(), o.key.to_string(), o.commune.clone(), o.priority as u8 + 1)).collect();
-        let counts: Vec<(String, u64, u64, u64)> = communes.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
+        let counts: Vec<(String, u64, u64, u64)> =
+            communes.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
         let records = data.sources.iter().map(|r| r.len() as u64).sum();
         let run = RunRecord { run_id: &run_id, run_date: &data.run_date.iso(), records, changes, open_items: &open_items, communes: &counts };

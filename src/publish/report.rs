@@ -285,7 +285,11 @@ fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang)
         t("Đã xong từ lần trước", "Closed since last run")
     );
     for (code, p) in &ds.communes {
-        let name = if code.is_empty() { t("Không rõ xã", "Unknown commune").to_string() } else { reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone()) };
+        let name = if code.is_empty() {
+            t("Không rõ xã", "Unknown commune").to_string()
+        } else {
+            reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone())
+        };
         let kinds: Vec<String> = p.decided.iter().map(|(k, n)| format!("{k}: {n}")).collect();
         let _ = write!(
             h,

@@ -3,14 +3,14 @@
 //! since the previous run of the same job.
 
 use super::RunData;
+use super::work::CommuneProgress;
 use crate::assess::{AssessedRecord, dimension_summary};
+use crate::decisions::ImportReport;
 use crate::finding::{Dimension, Handling, PerDimension, Priority};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
-use super::work::CommuneProgress;
-use crate::decisions::ImportReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -5,11 +5,11 @@
 
 use super::RunData;
 use super::work::{corrections, decision_of, officer_findings, provenance, worklist_priority};
+use crate::Lang;
+use crate::decisions::Decision;
 use crate::decisions::Status;
 use crate::decisions::apply::reference_key;
-use crate::decisions::Decision;
 use crate::decisions::inbox::Column;
-use crate::Lang;
 use crate::field::Field;
 use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
