@@ -91,8 +91,9 @@ fn col(head: &[String], name: &str) -> usize {
     head.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
-/// Re-exports the register: rows in reverse order, renumbered, and one record's address edited.
-fn reexport(path: &Path, edited_row: u64) {
+/// Re-exports the register: rows in reverse order, renumbered, one record's address edited
+/// and one record removed.
+fn reexport(path: &Path, edited_row: u64, removed_row: u64) {
     let mut rd = csv::Reader::from_path(path).unwrap();
     let head = rd.headers().unwrap().clone();
     let address = head.iter().position(|h| h == "Địa chỉ").unwrap();
@@ -102,6 +103,7 @@ fn reexport(path: &Path, edited_row: u64) {
     let mut cells: Vec<String> = rows[edited].iter().map(str::to_string).collect();
     cells[address] = format!("{} (đã chuyển)", cells[address]);
     rows[edited] = csv::StringRecord::from(cells);
+    rows.remove((removed_row - 2) as usize);
     rows.reverse();
     let mut w = csv::Writer::from_path(path).unwrap();
     w.write_record(&head).unwrap();
@@ -155,6 +157,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     );
     // The officer's choices, by what the row asks and what the truth is.
     let (mut confirmed, mut rejected, mut supplied, mut bogus, mut stale, mut unverifiable) = (vec![], vec![], vec![], None, None, None);
+    let (mut removed, mut pending) = (None, None);
     for (_, rows) in sheets.iter_mut() {
         for row in rows.iter_mut().skip(1) {
             let codes = row[c_codes].clone();
@@ -170,7 +173,13 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
                 row[c_result] = label.to_string();
                 row[c_officer] = "CA xã thử".into();
             };
-            if rec.class != "match" && !cand.is_empty() && Some(&cand) == true_id.as_ref() && confirmed.len() < 4 {
+            if codes.contains("DECEASED_IN_REFERENCE") && removed.is_none() {
+                decide("Đã sửa tại nguồn"); // and the register drops the person below
+                removed = Some((key, line));
+            } else if codes.contains("DECEASED_IN_REFERENCE") && pending.is_none() {
+                decide("Đã sửa tại nguồn"); // but the register still lists them
+                pending = Some(key);
+            } else if rec.class != "match" && !cand.is_empty() && Some(&cand) == true_id.as_ref() && confirmed.len() < 4 {
                 decide("Đúng người");
                 confirmed.push((key, cand));
             } else if rec.class == "match" && rejected.len() < 3 {
@@ -195,6 +204,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     }
     assert!(confirmed.len() >= 2 && rejected.len() >= 2 && supplied.len() >= 1, "{} {} {}", confirmed.len(), rejected.len(), supplied.len());
     let (bogus, (stale, stale_line), unverifiable) = (bogus.unwrap(), stale.unwrap(), unverifiable.unwrap());
+    let ((removed, removed_line), pending) = (removed.unwrap(), pending.unwrap());
     eprintln!(
         "decided: {} confirmed, {} rejected, {} IDs supplied, 1 unknown ID, 1 edited afterwards, 1 unverifiable",
         confirmed.len(),
@@ -226,7 +236,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     std::fs::write(inbox.join("xa-loi.csv"), csv_text).unwrap();
 
     // Night 2, on a re-export: rows reversed and renumbered, the stale record's address edited.
-    reexport(&dir.join("lao_dong.csv"), stale_line);
+    reexport(&dir.join("lao_dong.csv"), stale_line, removed_line);
     let night2 = run_job(&job);
     let after = records(&night2);
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(night2.join("summary.json")).unwrap()).unwrap();
@@ -253,6 +263,10 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     let s = &after[&stale];
     assert_eq!((s.status.as_deref(), s.decided_by.as_str()), (Some("reopened"), "model"), "a record changed since is reopened, not applied");
     assert_eq!(after[&unverifiable].status.as_deref(), Some("applied"));
+    assert!(!after.contains_key(&removed));
+    let p = &after[&pending];
+    assert_eq!(p.status.as_deref(), Some("pending"), "fixed at source, but the register still has the finding");
+    assert!(p.codes.iter().any(|c| c == "DECEASED_IN_REFERENCE"));
     // Nothing from the malformed file: its good row is not a decision.
     let untouched_key = &untouched[c_key];
     assert_eq!(after[untouched_key].decision, None, "a file with a malformed row is not half-applied");
@@ -276,10 +290,10 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     for (key, _) in confirmed.iter().chain(&rejected).chain(&supplied) {
         assert!(!keys2.contains(&key), "a decided record stays off the worklist: {key}");
     }
-    assert!(!keys2.contains(&&unverifiable));
+    assert!(!keys2.contains(&&unverifiable) && !keys2.contains(&&pending));
     assert!(keys2.contains(&&bogus) && keys2.contains(&&stale));
     let decided: u64 = ds["decided"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
-    assert_eq!(decided, (confirmed.len() + rejected.len() + supplied.len() + 1) as u64);
+    assert_eq!(decided, (confirmed.len() + rejected.len() + supplied.len() + 2) as u64, "{ds}");
     assert!(ds["closed_since_last_run"].as_u64().unwrap() >= decided, "{ds}");
     assert_eq!(ds["open"].as_u64().unwrap(), keys2.len() as u64);
     let per_commune_open: u64 = ds["communes"].as_object().unwrap().values().map(|c| c["open"].as_u64().unwrap()).sum();
@@ -292,6 +306,29 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     assert_eq!(count("SELECT count(*) FROM imports"), 1);
     assert_eq!(count("SELECT count(*) FROM runs"), 2);
     assert_eq!(count("SELECT count(*) FROM decisions WHERE status = 'reopened'"), 1);
+    assert_eq!(count("SELECT count(*) FROM decisions WHERE status = 'closed'"), 1, "fixed at source and taken off the register: closed");
     assert_eq!(count("SELECT count(*) FROM decisions WHERE officer = 'CA xã thử'"), count("SELECT count(*) FROM decisions"));
     assert!(count("SELECT count(*) FROM decision_history") > count("SELECT count(*) FROM decisions"));
+}
+
+#[test]
+fn a_second_run_while_the_store_is_held_stops_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    let o = lamsach(&["synth", "--people", "2000", "--seed", "3", "--sources", "lao_dong", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success());
+    let job = dir.join("job.toml");
+    let mut text = std::fs::read_to_string(&job).unwrap();
+    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
+    std::fs::write(&job, text).unwrap();
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    // Another run holds the store's lock.
+    let lock = std::fs::File::create(dir.join("out/decisions.sqlite.lock")).unwrap();
+    lock.lock().unwrap();
+    let o = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is in use by another lamsach run") && err.contains("decisions.sqlite"), "{err}");
+    drop(lock);
+    run_job(&job);
 }

@@ -81,7 +81,15 @@ impl Resolution {
         for (d, at) in decisions.into_iter().zip(located) {
             let Some((s, found)) = at else { continue }; // its source is not in tonight's run
             let Some(i) = found else {
-                out.changes.push(StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" });
+                // A record taken off its register after "fixed at source" (a deceased person
+                // removed from a roll) is the fix itself.
+                let change = match d.decision {
+                    Decision::FixedAtSource | Decision::ApplySuggestion => {
+                        StatusChange { id: d.id, status: Status::Closed, reason: "the record left its register" }
+                    }
+                    _ => StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" },
+                };
+                out.changes.push(change);
                 continue;
             };
             let changed = table[s].digest(i) != d.record_digest;
@@ -208,4 +216,38 @@ fn consistent(record: &crate::normalize::NormRecord, person: &Features) -> bool 
         _ => true,
     };
     name_agrees || dob_agrees
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::PartialDate;
+    use crate::normalize::NormRecord;
+    use crate::normalize::name::normalize_name;
+    use crate::normalize::sex::Sex;
+
+    fn person(name: &str, sex: Sex, dob: PartialDate) -> (NormRecord, Features) {
+        let n = normalize_name(name, Default::default()).unwrap().0;
+        let record = NormRecord { name: Some(n.clone()), sex: Some(sex), dob: Some(dob), ..Default::default() };
+        let features = Features { name: n, sex: Some(sex), dob: Some(dob), person_id: Some("052080000001".into()), ..Default::default() };
+        (record, features)
+    }
+
+    #[test]
+    fn an_officers_id_is_used_only_for_a_person_it_can_be() {
+        let d = PartialDate::ymd(1980, 2, 1);
+        let (record, same) = person("Nguyễn Văn An", Sex::Male, d);
+        assert!(consistent(&record, &same));
+        let (_, other_dob) = person("Nguyễn Văn Án", Sex::Male, PartialDate::ymd(1981, 3, 4));
+        assert!(consistent(&record, &other_dob), "the name agrees: a mistyped date of birth is the reference's to correct");
+        let (_, other_name) = person("Lê Thị Hoa", Sex::Male, d);
+        assert!(consistent(&record, &other_name), "the date of birth agrees");
+        let (_, stranger) = person("Lê Thị Hoa", Sex::Male, PartialDate::ymd(1990, 5, 6));
+        assert!(!consistent(&record, &stranger), "neither name nor date of birth agrees");
+        let (_, woman) = person("Nguyễn Văn An", Sex::Female, d);
+        assert!(!consistent(&record, &woman), "another sex");
+        assert_eq!(reference_key(&same), "052080000001");
+        let no_id = Features { person_id: None, ..same.clone() };
+        assert!(reference_key(&no_id).starts_with("fp-") && reference_key(&no_id) == reference_key(&no_id.clone()));
+    }
 }
