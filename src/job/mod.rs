@@ -260,7 +260,11 @@ impl Job {
         }
         clock.stage_done("normalize", t);
 
+        let t = Instant::now();
         let (mut store, mut night) = self.decisions_before_link(&mut table, reference)?.unzip();
+        if night.is_some() {
+            clock.stage_done("decisions", t);
+        }
         let no_overrides = link::Overrides::default();
         let overrides = night.as_ref().map_or(&no_overrides, |n| &n.resolution.overrides);
 
@@ -303,7 +307,9 @@ impl Job {
         };
         let run_dir = publish::run(&data, output_dir)?;
         if let Some(store) = &mut store {
+            let t = Instant::now();
             Self::record_decisions(store, &data, &run_dir)?;
+            tracing::info!(seconds = t.elapsed().as_secs_f64(), "decisions recorded");
         }
         let records = table.iter().map(|r| r.len() as u64).sum();
         let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
