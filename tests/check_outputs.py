@@ -121,10 +121,9 @@ with tempfile.TemporaryDirectory() as tmp:
     # LibreOffice exported from it) are read back by the next run, and kept in SQLite.
     import shutil, sqlite3
     job = os.path.join(tmp, "demo-input", "job.toml")
-    store = os.path.join(tmp, "decisions.sqlite")
-    with open(job, "a", encoding="utf-8") as f:
-        f.write(f'\n[decisions]\ninbox = "returned"\nstore = "{store}"\n')
+    check('[decisions]\ninbox = "returned"' in open(job, encoding="utf-8").read(), "the demo job reads returned worklists")
     rt = os.path.join(tmp, "rt")
+    store = os.path.join(rt, "decisions.sqlite")  # the store follows --out
     first = subprocess.run([binary, "run", job, "--out", rt, "-q"], capture_output=True, text=True)
     check(first.returncode == 0, "a job with [decisions] runs")
     night1 = first.stdout.strip()

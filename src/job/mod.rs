@@ -261,7 +261,7 @@ impl Job {
         clock.stage_done("normalize", t);
 
         let t = Instant::now();
-        let (mut store, mut night) = self.decisions_before_link(&mut table, reference)?.unzip();
+        let (mut store, mut night) = self.decisions_before_link(&mut table, reference, opts.out.as_deref())?.unzip();
         if night.is_some() {
             clock.stage_done("decisions", t);
         }
@@ -318,9 +318,14 @@ impl Job {
 
     /// Opens the decision store, imports the returned worklists waiting in the inbox and
     /// resolves the decisions in effect against tonight's records (before linking).
-    fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference) -> Result<Option<(Store, Night)>, RunError> {
+    fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference, out: Option<&Path>) -> Result<Option<(Store, Night)>, RunError> {
         let Some(ds) = &self.decisions else { return Ok(None) };
-        let mut store = Store::open(&ds.store, self.modes)?;
+        // Like the reference cache: a store under the job's output folder follows `--out`.
+        let store_path = match (out, ds.store.strip_prefix(&self.output_dir)) {
+            (Some(out), Ok(rel)) => out.join(rel),
+            _ => ds.store.clone(),
+        };
+        let mut store = Store::open(&store_path, self.modes)?;
         let day = self.run_date.iso();
         let imports = decisions::import_inbox(&mut store, &ds.inbox, &ds.archive, &day, self.modes)?;
         let in_effect = store.in_effect()?;
