@@ -39,11 +39,19 @@ pub enum Field {
     DeathDate,
     /// When the record was last updated in its source system.
     UpdatedAt,
+    /// Civil status: the day the event was registered (ngày đăng ký).
+    RegistrationDate,
+    /// Civil status: the registering office (cơ quan đăng ký, a commune's People's Committee).
+    RegistryOffice,
+    /// Civil status: the register book's number (quyển số), often with its year ("01/2015").
+    BookNo,
+    /// Civil status: the entry's number in its book (số).
+    EntryNo,
 }
 
 impl Field {
     /// Every field, in the order of the outputs' columns.
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 19] = [
         Field::PersonId,
         Field::OldId,
         Field::FullName,
@@ -59,6 +67,10 @@ impl Field {
         Field::Status,
         Field::DeathDate,
         Field::UpdatedAt,
+        Field::RegistrationDate,
+        Field::RegistryOffice,
+        Field::BookNo,
+        Field::EntryNo,
     ];
     /// The number of fields.
     pub const COUNT: usize = Self::ALL.len();
@@ -81,6 +93,10 @@ impl Field {
             Field::Status => "status",
             Field::DeathDate => "death_date",
             Field::UpdatedAt => "updated_at",
+            Field::RegistrationDate => "registration_date",
+            Field::RegistryOffice => "registry_office",
+            Field::BookNo => "book_no",
+            Field::EntryNo => "entry_no",
         }
     }
 
@@ -112,6 +128,10 @@ impl Field {
             Field::Status => "Tình trạng",
             Field::DeathDate => "Ngày mất",
             Field::UpdatedAt => "Ngày cập nhật",
+            Field::RegistrationDate => "Ngày đăng ký",
+            Field::RegistryOffice => "Cơ quan đăng ký",
+            Field::BookNo => "Quyển số",
+            Field::EntryNo => "Số (trong sổ)",
         }
     }
 

@@ -185,9 +185,15 @@ codes! {
     CommuneSplit => "COMMUNE_SPLIT", Clean, Info, "Xã/phường cũ bị chia cho nhiều đơn vị mới; đã chọn đơn vị mặc định", "Old commune was split across several new units; the default was chosen";
     AddressUnplaced => "ADDRESS_UNPLACED", Clean, Warning, "Không xác định được xã/phường từ địa chỉ", "No commune could be placed from the address";
     DuplicateInSource => "DUPLICATE_IN_SOURCE", Clean, Error, "Cùng một người xuất hiện nhiều lần trong nguồn", "The same person appears more than once in this source";
+    BookEntryDuplicate => "BOOK_ENTRY_DUPLICATE", Clean, Error, "Trùng số trong cùng quyển sổ hộ tịch", "The same entry number twice in one register book";
+    EntryNoNotNumber => "ENTRY_NO_NOT_NUMBER", Clean, Error, "Số (trong sổ hộ tịch) không phải là số", "The entry number in the register book is not a number";
     // --- đủ -----------------------------------------------------------------------
     RequiredMissing => "REQUIRED_MISSING", Complete, Error, "Thiếu trường bắt buộc", "A required field is empty";
     DobImprecise => "DOB_IMPRECISE", Complete, Warning, "Ngày sinh chỉ có năm (hoặc tháng/năm) trong khi cần đủ ngày", "Date of birth is year-only (or month/year) where a full date is required";
+    LateRegistration => "LATE_REGISTRATION", Complete, Info, "Đăng ký quá hạn luật định (khai sinh sau 60 ngày, khai tử sau 15 ngày)", "Registered after the legal period (a birth after 60 days, a death after 15 days)";
+    BirthNotRegistered => "BIRTH_NOT_REGISTERED", Complete, Error, "Có giấy chứng sinh nhưng chưa đăng ký khai sinh sau thời hạn 60 ngày", "A medical birth certificate with no birth registration after the 60-day legal period";
+    DeathNotRegistered => "DEATH_NOT_REGISTERED", Complete, Error, "Có giấy báo tử nhưng chưa đăng ký khai tử sau thời hạn 15 ngày", "A medical death certificate with no death registration after the 15-day legal period";
+    BookEntryGap => "BOOK_ENTRY_GAP", Complete, Warning, "Thiếu số trước số này trong quyển sổ hộ tịch (trang chưa số hóa?)", "Entry numbers missing before this one in its register book (a page not digitized?)";
     // --- đúng ---------------------------------------------------------------------
     NoLink => "NO_LINK", Correct, Error, "Không tìm thấy người tương ứng trong CSDL dân cư", "No matching person in the reference population";
     LinkReview => "LINK_REVIEW", Correct, Warning, "Có người gần khớp trong CSDL dân cư; cần kiểm tra", "A possible match in the reference needs review";
@@ -201,6 +207,10 @@ codes! {
     IdSharedInReference => "ID_SHARED_IN_REFERENCE", Correct, Warning, "Người tương ứng có số định danh trùng với dòng khác trong CSDL dân cư; cần kiểm tra", "The linked reference person's ID stands on another reference row too; needs checking";
     OfficerIdNotInReference => "OFFICER_ID_NOT_IN_REFERENCE", Correct, Error, "Số định danh cán bộ ghi trong danh sách xác minh không có trong CSDL dân cư; kiểm tra lại", "The personal ID an officer returned on the worklist is not in the reference; check it";
     OfficerIdInconsistent => "OFFICER_ID_INCONSISTENT", Correct, Error, "Số định danh cán bộ ghi thuộc về người có giới tính, họ tên hoặc ngày sinh khác; kiểm tra lại", "The personal ID an officer returned belongs to a person whose sex, name or date of birth disagree; check it";
+    RegistrationBeforeEvent => "REGISTRATION_BEFORE_EVENT", Correct, Error, "Ngày đăng ký trước ngày xảy ra sự kiện (sinh, chết)", "Registered before the event (the birth or the death) happened";
+    ParentAgeImplausible => "PARENT_AGE_IMPLAUSIBLE", Correct, Warning, "Tuổi của cha hoặc mẹ khi sinh con không hợp lý", "The parent's age at the birth is implausible";
+    DeathDateDisagrees => "DEATH_DATE_DISAGREES", Correct, Error, "Ngày chết khác nhau giữa giấy báo tử và đăng ký khai tử", "The date of death differs between the death certificate and the death registration";
+    BookDateOutOfOrder => "BOOK_DATE_OUT_OF_ORDER", Correct, Warning, "Ngày đăng ký ngoài năm của quyển sổ hoặc sai thứ tự so với các số trước, sau", "Registration date outside the book's year or out of order with the entries around it";
     BlockTruncated => "BLOCK_TRUNCATED", Correct, Warning, "Nhóm ứng viên quá lớn đã bị cắt bớt khi so khớp", "An oversized candidate block was truncated while matching";
     // --- sống ---------------------------------------------------------------------
     DeceasedInReference => "DECEASED_IN_REFERENCE", Live, Error, "Người đã mất theo CSDL dân cư", "Deceased according to the reference";
@@ -209,6 +219,7 @@ codes! {
     CommuneDiffers => "COMMUNE_DIFFERS", Live, Warning, "Nơi cư trú khác với CSDL dân cư", "Commune differs from the reference's current residence";
     CommunePre2025 => "COMMUNE_PRE_2025", Live, Warning, "Đơn vị hành chính cũ (trước 1/7/2025)", "Administrative unit from before the 1 July 2025 reform";
     AddressPre2025 => "ADDRESS_PRE_2025", Live, Info, "Địa chỉ ghi theo đơn vị hành chính cũ (trước 1/7/2025)", "Address written with the units before the 1 July 2025 reform";
+    BirthNotInReference => "BIRTH_NOT_IN_REFERENCE", Live, Warning, "Đã đăng ký khai sinh nhưng trẻ chưa có trong CSDL dân cư; cần cập nhật CSDL", "Birth registered, but the child is not in the reference; the population database needs updating";
     RecordStale => "RECORD_STALE", Live, Warning, "Bản ghi lâu không được cập nhật", "Record not updated within the configured period";
 }
 
@@ -291,6 +302,8 @@ pub enum Priority {
     /// A death register names the person, the reference still shows them alive: the
     /// population database needs updating (for the commune police).
     ReferenceNotUpdated,
+    /// A birth or death certified by a health facility and never registered (civil status).
+    Unregistered,
     /// Nobody in the reference fits.
     NoLink,
     /// A possible match to confirm or reject.
@@ -306,10 +319,11 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority, most urgent first.
-    pub const ALL: [Priority; 8] = [
+    pub const ALL: [Priority; 9] = [
         Priority::WrongPerson,
         Priority::Deceased,
         Priority::ReferenceNotUpdated,
+        Priority::Unregistered,
         Priority::NoLink,
         Priority::Review,
         Priority::ConflictsWithReference,
@@ -323,6 +337,7 @@ impl Priority {
             Priority::WrongPerson => "wrong_person",
             Priority::Deceased => "deceased",
             Priority::ReferenceNotUpdated => "reference_not_updated",
+            Priority::Unregistered => "unregistered",
             Priority::NoLink => "no_link",
             Priority::Review => "review",
             Priority::ConflictsWithReference => "conflicts_with_reference",
@@ -337,11 +352,12 @@ impl Priority {
             Priority::WrongPerson => ("1. Sai người (số định danh của người khác)", "1. Wrong person (another person's ID)"),
             Priority::Deceased => ("2. Người đã mất vẫn có trong danh sách", "2. Deceased, still listed"),
             Priority::ReferenceNotUpdated => ("3. Đã mất, CSDL dân cư chưa cập nhật", "3. Dead, the reference not yet updated"),
-            Priority::NoLink => ("4. Không tìm thấy trong CSDL dân cư", "4. Not found in the reference"),
-            Priority::Review => ("5. Cần xác nhận người tương ứng", "5. Confirm the possible match"),
-            Priority::ConflictsWithReference => ("6. Họ tên khác CSDL dân cư", "6. Name disagrees with the reference"),
-            Priority::Duplicate => ("7. Trùng lặp trong sổ", "7. Listed twice"),
-            Priority::FixAtSource => ("8. Cần sửa tại nguồn", "8. Fix at the source"),
+            Priority::Unregistered => ("4. Sinh, chết chưa đăng ký hộ tịch", "4. Birth or death not registered"),
+            Priority::NoLink => ("5. Không tìm thấy trong CSDL dân cư", "5. Not found in the reference"),
+            Priority::Review => ("6. Cần xác nhận người tương ứng", "6. Confirm the possible match"),
+            Priority::ConflictsWithReference => ("7. Họ tên khác CSDL dân cư", "7. Name disagrees with the reference"),
+            Priority::Duplicate => ("8. Trùng lặp trong sổ", "8. Listed twice"),
+            Priority::FixAtSource => ("9. Cần sửa tại nguồn", "9. Fix at the source"),
         };
         if lang == crate::Lang::Vi { vi } else { en }
     }
@@ -370,7 +386,11 @@ impl Finding {
         let officer = match self.code {
             IdOtherPerson | IdSharedInReference | OfficerIdInconsistent => Some(Priority::WrongPerson),
             DeceasedInReference | DeceasedInRegister => Some(Priority::Deceased),
-            DeathNotInReference => Some(Priority::ReferenceNotUpdated),
+            DeathNotInReference | BirthNotInReference => Some(Priority::ReferenceNotUpdated),
+            BirthNotRegistered | DeathNotRegistered => Some(Priority::Unregistered),
+            // A page not digitized, a date out of order, a parent's age: for the officer
+            // digitizing the book, at the source.
+            BookEntryGap | BookDateOutOfOrder | ParentAgeImplausible => Some(Priority::FixAtSource),
             NoLink | OfficerIdNotInReference => Some(Priority::NoLink),
             LinkReview | BlockTruncated => Some(Priority::Review),
             NameDiffers => Some(Priority::ConflictsWithReference),

@@ -6,6 +6,10 @@
 
 #![warn(missing_docs)]
 
+mod civil;
+
+pub use civil::{BIRTH_REGISTRATION_DAYS, DEATH_REGISTRATION_DAYS, FATHER_AGE, MOTHER_AGE, REFERENCE_UPDATE_DAYS};
+
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Dimension, Finding, PerDimension, Severity, SuggestedFrom};
@@ -117,8 +121,8 @@ impl<'a> JobFacts<'a> {
         }
         let died = sources
             .iter()
-            .filter(|s| s.schema.kind == SchemaKind::Death)
-            .flat_map(|s| s.links.iter())
+            .filter(|s| s.schema.kind.is_death())
+            .flat_map(|s| s.raw.iter().zip(s.links.iter()).filter(|(raw, _)| s.schema.is_event_role(raw.role)).map(|(_, l)| l))
             .filter(|l| l.class == MatchClass::Match)
             .filter_map(|l| l.best.as_ref().map(|b| b.ref_idx))
             .collect();
@@ -131,14 +135,16 @@ impl<'a> JobFacts<'a> {
 /// The assess stage: per source, per record, its findings and scores, in order.
 pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
     let facts = JobFacts::gather(sources, ctx);
+    let mut civil = civil::findings(sources, ctx);
     sources
         .iter()
-        .map(|src| {
+        .zip(civil.iter_mut())
+        .map(|(src, civil)| {
             let duplicate = duplicates(src);
-            let is_death_register = src.schema.kind == SchemaKind::Death;
             (0..src.norm.len())
                 .map(|i| {
                     let (raw, n, l) = (&src.raw[i], &src.norm[i], &src.links[i]);
+                    let event = src.schema.is_event_role(raw.role);
                     let mut f = n.findings.clone();
                     complete(src.schema, raw, n, &mut f);
                     if duplicate[i] {
@@ -146,7 +152,20 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
                         f.push(Finding::record(Code::DuplicateInSource));
                     }
                     correct(n, l, ctx, &facts, &mut f);
-                    live(n, l, ctx.reference, &facts, is_death_register, &mut f);
+                    if event && matches!(src.schema.kind, SchemaKind::BirthCertificate | SchemaKind::BirthRegistration) {
+                        // A newborn is not yet in the reference: the birth chain says when that is a
+                        // finding (BIRTH_NOT_IN_REFERENCE), and a certificate's child is never linked work.
+                        let newborn_links =
+                            if src.schema.kind == SchemaKind::BirthCertificate { &[Code::NoLink, Code::LinkReview][..] } else { &[Code::NoLink][..] };
+                        f.retain(|x| !newborn_links.contains(&x.code));
+                    }
+                    if !event {
+                        // The registration's own fields (date, office, book, entry) are the event
+                        // record's: a parent's record does not repeat their findings.
+                        f.retain(|x| !x.field.is_some_and(|fl| ROW_FIELDS.contains(&fl)));
+                    }
+                    live(n, l, ctx.reference, &facts, src.schema.kind.is_death() && event, &mut f);
+                    f.extend(civil.remove(&i).unwrap_or_default());
                     let (scores, pass) = score(&f);
                     AssessedRecord { findings: f, scores, pass }
                 })
@@ -154,6 +173,9 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
         })
         .collect()
 }
+
+/// A civil-status row's fields, which belong to its event record, not to each person on it.
+const ROW_FIELDS: [Field; 4] = [Field::RegistrationDate, Field::RegistryOffice, Field::BookNo, Field::EntryNo];
 
 /// What makes two records of one source the same person.
 #[derive(Hash, PartialEq, Eq)]
@@ -199,8 +221,10 @@ fn complete(schema: &Schema, raw: &RawRecord, n: &NormRecord, f: &mut Vec<Findin
             f.push(Finding::new(field, Code::RequiredMissing));
         }
     }
+    let dob_required = schema.roles.is_empty() || schema.required_fields(role).contains(&Field::Dob);
     if let Some(d) = n.dob
         && d.precision() < schema.dob_precision
+        && dob_required
     {
         f.push(Finding::new(Field::Dob, Code::DobImprecise));
     }

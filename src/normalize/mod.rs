@@ -81,6 +81,11 @@ pub struct NormRecord {
     pub status: Option<Status>,
     pub death_date: Option<PartialDate>,
     pub updated_at: Option<PartialDate>,
+    /// Civil status: the registration date, office, book and entry number.
+    pub registration_date: Option<PartialDate>,
+    pub registry_office: Option<String>,
+    pub book_no: Option<String>,
+    pub entry_no: Option<u32>,
     pub findings: Vec<Finding>,
 }
 
@@ -106,6 +111,10 @@ impl NormRecord {
             }),
             Field::DeathDate => self.death_date.map(|d| d.iso()),
             Field::UpdatedAt => self.updated_at.map(|d| d.iso()),
+            Field::RegistrationDate => self.registration_date.map(|d| d.iso()),
+            Field::RegistryOffice => self.registry_office.clone(),
+            Field::BookNo => self.book_no.clone(),
+            Field::EntryNo => self.entry_no.map(|n| n.to_string()),
         }
     }
 }
@@ -148,6 +157,8 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
     r.dob = date_field(values, Field::Dob, &dopts, &mut r.findings);
     r.death_date = date_field(values, Field::DeathDate, &dopts, &mut r.findings);
     r.updated_at = date_field(values, Field::UpdatedAt, &dopts, &mut r.findings);
+    r.registration_date = date_field(values, Field::RegistrationDate, &dopts, &mut r.findings);
+    normalize_book(values, &mut r);
     if let Some(v) = values.get(Field::Sex) {
         let (s, codes) = sex::parse_sex(v);
         r.sex = s;
@@ -166,6 +177,31 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
     }
     place(values, opts, &mut r);
     r
+}
+
+/// A civil-status book's identifiers: the office and book as clean text (the book's spacing
+/// folded: "01 / 2015" is "01/2015"), the entry number as a number ("Số 0125" is 125).
+fn normalize_book(values: &Values, r: &mut NormRecord) {
+    if let Some(v) = values.get(Field::RegistryOffice) {
+        r.registry_office = normalize_text(v, Field::RegistryOffice, &mut r.findings);
+    }
+    if let Some(v) = values.get(Field::BookNo) {
+        r.book_no = normalize_text(v, Field::BookNo, &mut r.findings).map(|b| b.split_whitespace().collect());
+    }
+    if let Some(v) = values.get(Field::EntryNo) {
+        r.entry_no = entry_number(v);
+        if r.entry_no.is_none() {
+            r.findings.push(Finding::new(Field::EntryNo, Code::EntryNoNotNumber));
+        }
+    }
+}
+
+/// An entry number as written in a book: digits, maybe after "Số" or "No." and with
+/// leading zeros; anything else is not a number.
+pub fn entry_number(v: &str) -> Option<u32> {
+    let folded = crate::text::fold(v);
+    let t = folded.trim().trim_start_matches("so").trim_start_matches("no.").trim_start_matches(':').trim();
+    (!t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
 }
 
 /// A pasted note or a broken export: kept whole, flagged, shortened in the worklist.

@@ -20,8 +20,28 @@ pub enum SchemaKind {
     Register,
     /// A death register: its people are deceased (marks their other records).
     Death,
+    /// Civil status: birth registrations (đăng ký khai sinh): the child and the parents.
+    BirthRegistration,
+    /// A health facility's birth certificates (giấy chứng sinh): the mother and the child.
+    BirthCertificate,
+    /// Civil status: death registrations (đăng ký khai tử): a death register.
+    DeathRegistration,
+    /// A health facility's death certificates (giấy báo tử): a death register.
+    DeathCertificate,
     /// The reference population extract.
     Reference,
+}
+
+impl SchemaKind {
+    /// Its people (its event role's, when it names one) are deceased.
+    pub fn is_death(self) -> bool {
+        matches!(self, SchemaKind::Death | SchemaKind::DeathRegistration | SchemaKind::DeathCertificate)
+    }
+
+    /// A civil-status registration book (book and entry numbers, registration date).
+    pub fn is_registration(self) -> bool {
+        matches!(self, SchemaKind::BirthRegistration | SchemaKind::DeathRegistration)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -52,6 +72,10 @@ pub struct Schema {
     /// Subjects of one row; empty means one subject, "subject".
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The role a civil-status event is about (the child born, the person who died); the
+    /// other roles (parents, a declarant) are people named on the record. Default: every role.
+    #[serde(default)]
+    pub event_role: Option<String>,
     /// The date-of-birth precision this register must record.
     #[serde(default = "default_precision")]
     pub dob_precision: Precision,
@@ -197,12 +221,15 @@ pub fn default_aliases(f: Field) -> &'static [&'static str] {
             "Ngày khai",
             "updated_at",
             "NGAY_CAP_NHAT",
-            "Ngày đăng ký khai tử",
-            "Ngày đăng ký khai sinh",
-            "Ngày đăng ký kết hôn",
             "Ngày cấp",
             "Ngày tham gia",
         ],
+        Field::RegistrationDate => {
+            &["Ngày đăng ký khai sinh", "Ngày đăng ký khai tử", "Ngày đăng ký kết hôn", "Ngày, tháng, năm đăng ký", "registration_date", "NGAY_DANG_KY"]
+        }
+        Field::RegistryOffice => &["Cơ quan đăng ký", "UBND đăng ký", "registry_office", "CO_QUAN_DANG_KY"],
+        Field::BookNo => &["Quyển số", "Quyển", "Số quyển", "book_no", "QUYEN_SO"],
+        Field::EntryNo => &["Số", "Số đăng ký", "Số hiệu", "Số thứ tự trong sổ", "entry_no", "SO_DANG_KY"],
     }
 }
 
@@ -319,6 +346,14 @@ impl Schema {
             return toml::from_str(&text).map_err(|e| SchemaError::Invalid { path: p.display().to_string(), message: e.to_string() });
         }
         Err(SchemaError::Unknown { name: name_or_path.to_string(), known: Schema::built_in_names().join(", ") })
+    }
+
+    /// Whether role index `role` is the one the register's event is about.
+    pub fn is_event_role(&self, role: u16) -> bool {
+        match &self.event_role {
+            None => true,
+            Some(e) => self.roles.get(role as usize).is_some_and(|r| r == e),
+        }
     }
 
     pub fn roles(&self) -> Vec<String> {

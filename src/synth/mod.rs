@@ -1,6 +1,7 @@
 //! Synthetic populations and sector registers with ground truth
 //! (`lamsach synth`), the bundled demo, and `lamsach eval`.
 
+mod civil;
 pub mod defects;
 pub mod demo;
 pub mod eval;
@@ -271,6 +272,36 @@ impl Province<'_> {
         rp
     }
 
+    /// Every register's rows, in the specs' order. The civil-status registers are chains: the
+    /// births (certificates and registrations) drawn together, the death registrations from
+    /// the death certificates when both are written.
+    fn registers(&self, specs: &[Spec], m: usize, picker: &mut Picker, g: &mut Generator, seed: u64, died: &mut HashSet<usize>) -> Vec<Vec<RowOut>> {
+        let all = all_specs();
+        let spec_of = |schema: &str| specs.iter().chain(&all).find(|s| s.schema == schema).cloned();
+        let births = specs.iter().any(|s| s.births).then(|| {
+            let (reg, cert) = (spec_of("civil_birth").expect("built in"), spec_of("birth_certificate").expect("built in"));
+            self.births(&reg, &cert, m, g, &mut Rng::fork(seed, 900))
+        });
+        let mut out: Vec<Vec<RowOut>> = Vec::with_capacity(specs.len());
+        for (si, spec) in specs.iter().enumerate() {
+            let mut r = Rng::fork(seed, 100 + si as u64);
+            let certificates = specs[..si].iter().position(|s| s.schema == "death_certificate");
+            let rows = match (&births, spec.schema, certificates) {
+                (Some((reg, _)), "civil_birth", _) => reg.clone(),
+                (Some((_, cert)), "birth_certificate", _) => cert.clone(),
+                (_, "civil_death", Some(c)) => {
+                    let mut certs = std::mem::take(&mut out[c]);
+                    let rows = self.death_registrations(spec, &mut certs, m / 10, picker, g, &mut r, died);
+                    out[c] = certs;
+                    rows
+                }
+                _ => self.rows(spec, m, picker, g, &mut r, died),
+            };
+            out.push(rows);
+        }
+        out
+    }
+
     /// A register's rows, then the same people again as re-typed copies at random places.
     fn rows(&self, spec: &Spec, m: usize, picker: &mut Picker, g: &mut Generator, r: &mut Rng, died: &mut HashSet<usize>) -> Vec<RowOut> {
         picker.start_register();
@@ -284,7 +315,7 @@ impl Province<'_> {
             let mut shared = HashMap::new();
             if spec.marriage {
                 shared.insert("commune", people_out[0].1.cells["commune"].clone());
-                shared.insert("updated", people_out[0].1.cells["updated"].clone());
+                shared.insert("registered", people_out[0].1.cells["updated"].clone());
             }
             rows.push(RowOut { people: people_out, shared, duplicate: false });
         }
@@ -441,12 +472,11 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut picker = Picker::new(&people, &rates, as_of);
     let mut truth: Vec<Truth> = Vec::new();
     let mut died_in_registers: HashSet<usize> = HashSet::new();
-    for (si, spec) in specs.iter().enumerate() {
-        let mut r = Rng::fork(a.seed, 100 + si as u64);
-        let rows = world.rows(spec, m, &mut picker, &mut g, &mut r, &mut died_in_registers);
-        let (headers, table) = register_table(spec, &rows, &mut Rng::fork(a.seed, 500 + si as u64));
+    let registers = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
+        let (headers, table) = if spec.births { civil::birth_table(spec, rows) } else { register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64)) };
         let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &headers, &table)?;
-        truth.extend(register_truth(spec, &rows, first_row, legacy));
+        truth.extend(register_truth(spec, rows, first_row, legacy));
     }
     write_truth(&a.out.join("truth.parquet"), &truth, &people, &died_in_registers, ref_row)?;
     write_job(a, &province, ref_file, &specs, as_of)?;

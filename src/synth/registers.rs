@@ -36,6 +36,11 @@ pub enum Col {
     Updated,
     Parcel,
     MapSheet,
+    /// Civil status: the registration date, the book and the entry number.
+    Registered,
+    Office,
+    Book,
+    Entry,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +57,8 @@ pub struct Spec {
     pub death_register: bool,
     pub year_only_dob: bool,
     pub marriage: bool,
+    /// Written by the birth chain (`synth::civil`), several people a row.
+    pub births: bool,
 }
 
 pub fn all_specs() -> Vec<Spec> {
@@ -79,6 +86,7 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: false,
             year_only_dob: false,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "bhyt",
@@ -101,6 +109,7 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: false,
             year_only_dob: false,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "dat_dai",
@@ -123,6 +132,7 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: false,
             year_only_dob: true,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "hoi_vien",
@@ -144,6 +154,7 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: false,
             year_only_dob: false,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "giay_bao_tu",
@@ -165,6 +176,7 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: true,
             year_only_dob: false,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "khai_tu",
@@ -180,13 +192,17 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Số định danh cá nhân", Id),
                 ("Ngày chết", Death),
                 ("Nơi đăng ký", Commune),
-                ("Ngày đăng ký", Updated),
+                ("Cơ quan đăng ký", Office),
+                ("Ngày đăng ký", Registered),
+                ("Quyển số", Book),
+                ("Số", Entry),
             ],
             min_age: 0,
             max_age: 110,
             death_register: true,
             year_only_dob: false,
             marriage: false,
+            births: false,
         },
         Spec {
             name: "ket_hon",
@@ -194,12 +210,13 @@ pub fn all_specs() -> Vec<Spec> {
             file: "ket_hon.csv",
             title_vi: "SỔ ĐĂNG KÝ KẾT HÔN",
             shape: Shape::Csv { delimiter: b',', encoding: Encoding::Utf8, bom: true, title: false },
-            columns: vec![("STT", Stt), ("Nơi đăng ký", Commune), ("Ngày đăng ký", Updated)],
+            columns: vec![("STT", Stt), ("Nơi đăng ký", Commune), ("Ngày đăng ký", Registered)],
             min_age: 20,
             max_age: 60,
             death_register: false,
             year_only_dob: false,
             marriage: true,
+            births: false,
         },
         Spec {
             name: "nha_o",
@@ -213,6 +230,35 @@ pub fn all_specs() -> Vec<Spec> {
             death_register: false,
             year_only_dob: true,
             marriage: false,
+            births: false,
+        },
+        Spec {
+            name: "khai_sinh",
+            schema: "civil_birth",
+            file: "khai_sinh.csv",
+            title_vi: "SỔ ĐĂNG KÝ KHAI SINH",
+            shape: utf8(b','),
+            columns: vec![],
+            min_age: 0,
+            max_age: 2,
+            death_register: false,
+            year_only_dob: false,
+            marriage: false,
+            births: true,
+        },
+        Spec {
+            name: "chung_sinh",
+            schema: "birth_certificate",
+            file: "chung_sinh.csv",
+            title_vi: "GIẤY CHỨNG SINH",
+            shape: utf8(b';'),
+            columns: vec![],
+            min_age: 18,
+            max_age: 45,
+            death_register: false,
+            year_only_dob: false,
+            marriage: false,
+            births: true,
         },
     ]
 }
@@ -260,6 +306,10 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
     cells.insert("id", id);
     cells.insert("old_id", p.cmnd.clone().unwrap_or_default());
     cells.insert("commune", commune);
+    // A civil-status office: the People's Committee of the person's own commune (clean: the
+    // books are keyed by it).
+    let office = AdminRegistry::get().unit(&p.commune, Era::Y2025).map_or_else(|| p.commune.clone(), |u| u.name.clone());
+    cells.insert("office", format!("UBND {office}"));
     cells.insert("address", address);
     cells.insert("phone", format!("09{:08}", r.below(100_000_000)));
     cells.insert("bhyt", format!("GD4{}{:010}", &g.province, r.below(10_000_000_000)));
@@ -499,6 +549,10 @@ pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: 
         Col::Updated => get("updated"),
         Col::Parcel => (1 + r.below(900)).to_string(),
         Col::MapSheet => (1 + r.below(60)).to_string(),
+        Col::Registered => get("registered"),
+        Col::Office => get("office"),
+        Col::Book => get("book"),
+        Col::Entry => get("entry"),
     }
 }
 

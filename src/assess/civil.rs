@@ -1,0 +1,312 @@
+//! Civil status across a job: within a record (a parent's age at the birth, the registration
+//! date against the event), along the chains between registers (a medical birth or death
+//! certificate and its registration, a registered child the reference does not yet hold,
+//! death dates that disagree), and in digitized books (an entry twice, entries missing, a
+//! date outside the book's year or out of order).
+
+use super::{AssessContext, LinkedSource};
+use crate::calendar::{PartialDate, Precision};
+use crate::field::Field;
+use crate::finding::{Code, Finding};
+use crate::link::MatchClass;
+use crate::normalize::sex::Sex;
+use crate::schema::SchemaKind;
+use std::collections::{HashMap, HashSet};
+
+/// Days the law gives to register a birth (Luật Hộ tịch 2014, art. 15: 60 days).
+pub const BIRTH_REGISTRATION_DAYS: i32 = 60;
+/// Days the law gives to register a death (Luật Hộ tịch 2014, art. 33: 15 days).
+pub const DEATH_REGISTRATION_DAYS: i32 = 15;
+/// Days after a birth registration by which the child should be in the reference.
+pub const REFERENCE_UPDATE_DAYS: i32 = 30;
+/// A mother's plausible age at a birth, in years (inclusive).
+pub const MOTHER_AGE: (i32, i32) = (13, 55);
+/// A father's plausible age at a birth, in years (inclusive).
+pub const FATHER_AGE: (i32, i32) = (15, 80);
+
+/// Findings per source, per record index (only records that have some).
+pub type Extra = Vec<HashMap<usize, Vec<Finding>>>;
+
+fn day(d: Option<PartialDate>) -> Option<i32> {
+    d.filter(|d| d.precision() == Precision::Day).and_then(|d| d.days_since_epoch())
+}
+
+/// One row's records: the event record and the others by role name.
+struct Row {
+    event: usize,
+    others: Vec<(String, usize)>,
+}
+
+/// The rows of a source: records sharing a source row, the event role's one first.
+fn rows(src: &LinkedSource) -> Vec<Row> {
+    let mut by_row: HashMap<u64, Row> = HashMap::new();
+    let mut order = Vec::new();
+    for (i, raw) in src.raw.iter().enumerate() {
+        if src.schema.is_event_role(raw.role) {
+            order.push(raw.source_row);
+            by_row.entry(raw.source_row).or_insert(Row { event: i, others: Vec::new() }).event = i;
+        }
+    }
+    for (i, raw) in src.raw.iter().enumerate() {
+        if !src.schema.is_event_role(raw.role)
+            && let Some(row) = by_row.get_mut(&raw.source_row)
+        {
+            row.others.push((src.schema.roles.get(raw.role as usize).cloned().unwrap_or_default(), i));
+        }
+    }
+    order.into_iter().filter_map(|r| by_row.remove(&r)).collect()
+}
+
+/// Every civil-status finding of the job, and which records' link findings the chains
+/// replace (a newborn on a birth certificate is not expected in the reference).
+pub fn findings(sources: &[LinkedSource], ctx: &AssessContext) -> Extra {
+    let mut out: Extra = vec![HashMap::new(); sources.len()];
+    let today = ctx.settings.run_date.days_since_epoch();
+    let rows: Vec<Vec<Row>> = sources.iter().map(|s| if s.schema.kind == SchemaKind::Register { Vec::new() } else { rows(s) }).collect();
+    let mut push = |s: usize, i: usize, f: Finding| out[s].entry(i).or_default().push(f);
+    for (s, src) in sources.iter().enumerate() {
+        match src.schema.kind {
+            SchemaKind::BirthRegistration | SchemaKind::BirthCertificate => parents(src, &rows[s], &mut |i, f| push(s, i, f)),
+            _ => {}
+        }
+        registration_dates(src, &rows[s], &mut |i, f| push(s, i, f));
+        books(src, &rows[s], &mut |i, f| push(s, i, f));
+    }
+    if let Some(today) = today {
+        birth_chain(sources, &rows, today, &mut push);
+        death_chain(sources, &rows, today, &mut push);
+    }
+    out
+}
+
+/// A parent's age at the child's birth, against [`MOTHER_AGE`] and [`FATHER_AGE`].
+fn parents(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding)) {
+    for row in rows {
+        let Some(born) = src.norm[row.event].dob else { continue };
+        for (role, i) in &row.others {
+            let (lo, hi) = match role.as_str() {
+                "mother" => MOTHER_AGE,
+                "father" => FATHER_AGE,
+                _ => continue,
+            };
+            if let Some(p) = src.norm[*i].dob {
+                let age = born.year - p.year;
+                if age < lo || age > hi {
+                    push(*i, Finding::new(Field::Dob, Code::ParentAgeImplausible));
+                }
+            }
+        }
+    }
+}
+
+/// The registration date against the event: not before it, and late after the legal period.
+fn registration_dates(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding)) {
+    let (event_field, period) = match src.schema.kind {
+        SchemaKind::BirthRegistration => (Field::Dob, BIRTH_REGISTRATION_DAYS),
+        SchemaKind::DeathRegistration => (Field::DeathDate, DEATH_REGISTRATION_DAYS),
+        _ => return,
+    };
+    for row in rows {
+        let n = &src.norm[row.event];
+        let event = if event_field == Field::Dob { n.dob } else { n.death_date };
+        let (Some(e), Some(r)) = (day(event), day(n.registration_date)) else { continue };
+        if r < e {
+            push(row.event, Finding::new(Field::RegistrationDate, Code::RegistrationBeforeEvent));
+        } else if r - e > period {
+            push(row.event, Finding::new(Field::RegistrationDate, Code::LateRegistration));
+        }
+    }
+}
+
+/// The person a record is linked to, when it is a match.
+fn matched(src: &LinkedSource, i: usize) -> Option<u32> {
+    let l = &src.links[i];
+    (l.class == MatchClass::Match).then(|| l.best.as_ref().map(|b| b.ref_idx)).flatten()
+}
+
+/// Births: a certificate with no registration after the legal period; a registered child the
+/// reference does not hold after [`REFERENCE_UPDATE_DAYS`].
+fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
+    let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
+    // Registered births by the mother's reference person, and by her folded name for an
+    // unlinked mother: (child's day of birth, sex).
+    let mut by_mother: HashMap<u32, Vec<(i32, Option<Sex>)>> = HashMap::new();
+    let mut by_mother_name: HashMap<String, Vec<(i32, Option<Sex>)>> = HashMap::new();
+    let registrations: Vec<usize> = of_kind(SchemaKind::BirthRegistration).collect();
+    for &s in &registrations {
+        let src = &sources[s];
+        for row in &rows[s] {
+            let child = &src.norm[row.event];
+            let Some(born) = day(child.dob) else { continue };
+            for (_, i) in row.others.iter().filter(|(r, _)| r == "mother") {
+                if let Some(p) = matched(src, *i) {
+                    by_mother.entry(p).or_default().push((born, child.sex));
+                }
+                if let Some(name) = &src.norm[*i].name {
+                    by_mother_name.entry(name.folded().to_string()).or_default().push((born, child.sex));
+                }
+            }
+            // The child should reach the reference within REFERENCE_UPDATE_DAYS of registering.
+            let since = day(child.registration_date).unwrap_or(born);
+            if matched(src, row.event).is_none() && today - since > REFERENCE_UPDATE_DAYS {
+                push(s, row.event, Finding::record(Code::BirthNotInReference));
+            }
+        }
+    }
+    if registrations.is_empty() {
+        return; // no register to look in: the chain cannot be checked
+    }
+    let fits = |v: Option<&Vec<(i32, Option<Sex>)>>, born: i32, sex: Option<Sex>| {
+        v.is_some_and(|v| v.iter().any(|&(b, x)| (b - born).abs() <= 1 && (x.is_none() || sex.is_none() || x == sex)))
+    };
+    for s in of_kind(SchemaKind::BirthCertificate) {
+        let src = &sources[s];
+        for row in &rows[s] {
+            let child = &src.norm[row.event];
+            let Some(born) = day(child.dob) else { continue };
+            if today - born <= BIRTH_REGISTRATION_DAYS {
+                continue;
+            }
+            let Some((_, mother)) = row.others.iter().find(|(r, _)| r == "mother") else { continue };
+            let by_link = matched(src, *mother).is_some_and(|p| fits(by_mother.get(&p), born, child.sex));
+            let by_name = src.norm[*mother].name.as_ref().is_some_and(|n| fits(by_mother_name.get(n.folded()), born, child.sex));
+            if !by_link && !by_name {
+                push(s, *mother, Finding::record(Code::BirthNotRegistered));
+            }
+        }
+    }
+}
+
+/// Deaths: a certificate with no registration after the legal period, and death dates that
+/// disagree between the two.
+fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
+    let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
+    let mut by_person: HashMap<u32, Vec<Option<i32>>> = HashMap::new();
+    let mut by_name_dob: HashMap<(String, PartialDate), Vec<Option<i32>>> = HashMap::new();
+    let registrations: Vec<usize> = of_kind(SchemaKind::DeathRegistration).collect();
+    for &s in &registrations {
+        let src = &sources[s];
+        for row in &rows[s] {
+            let n = &src.norm[row.event];
+            if let Some(p) = matched(src, row.event) {
+                by_person.entry(p).or_default().push(day(n.death_date));
+            }
+            if let (Some(name), Some(dob)) = (&n.name, n.dob) {
+                by_name_dob.entry((name.folded().to_string(), dob)).or_default().push(day(n.death_date));
+            }
+        }
+    }
+    if registrations.is_empty() {
+        return;
+    }
+    for s in of_kind(SchemaKind::DeathCertificate) {
+        let src = &sources[s];
+        let mut seen = HashSet::new();
+        for row in &rows[s] {
+            let n = &src.norm[row.event];
+            let found = matched(src, row.event)
+                .and_then(|p| by_person.get(&p))
+                .or_else(|| n.name.as_ref().zip(n.dob).and_then(|(name, dob)| by_name_dob.get(&(name.folded().to_string(), dob))));
+            let died = day(n.death_date);
+            match found {
+                None => {
+                    if died.is_some_and(|d| today - d > DEATH_REGISTRATION_DAYS) && seen.insert(row.event) {
+                        push(s, row.event, Finding::record(Code::DeathNotRegistered));
+                    }
+                }
+                Some(dates) => {
+                    if let Some(d) = died
+                        && !dates.iter().any(|x| x.is_none_or(|x| x == d))
+                    {
+                        push(s, row.event, Finding::new(Field::DeathDate, Code::DeathDateDisagrees));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The year a book's number names ("01/2015", "Quyển 3 - 2019"), if any.
+fn book_year(book: &str) -> Option<i32> {
+    book.split(|c: char| !c.is_ascii_digit()).filter(|p| p.len() == 4).filter_map(|p| p.parse().ok()).find(|y| (1900..=2100).contains(y))
+}
+
+/// Digitized books: per (office, book) — the office column, else the registering commune —
+/// entries twice, entries missing between the first and
+/// the last present, and dates outside the book's year or out of order.
+fn books(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding)) {
+    let mut books: HashMap<(&str, &str), Vec<(u32, usize)>> = HashMap::new();
+    for row in rows {
+        let n = &src.norm[row.event];
+        if let (Some(book), Some(entry)) = (n.book_no.as_deref(), n.entry_no) {
+            let office = n.registry_office.as_deref().or_else(|| n.commune.as_ref().map(|c| c.code.as_str())).unwrap_or("");
+            books.entry((office, book)).or_default().push((entry, row.event));
+        }
+    }
+    for ((_, book), mut entries) in books {
+        entries.sort_unstable();
+        for w in entries.windows(2) {
+            if w[0].0 == w[1].0 {
+                push(w[0].1, Finding::new(Field::EntryNo, Code::BookEntryDuplicate));
+                push(w[1].1, Finding::new(Field::EntryNo, Code::BookEntryDuplicate));
+            } else if w[1].0 > w[0].0 + 1 {
+                push(w[1].1, Finding::new(Field::EntryNo, Code::BookEntryGap));
+            }
+        }
+        let year = book_year(book);
+        let dated: Vec<(usize, i32)> = entries.iter().filter_map(|&(_, i)| day(src.norm[i].registration_date).map(|d| (i, d))).collect();
+        let in_order = longest_non_decreasing(&dated.iter().map(|x| x.1).collect::<Vec<_>>());
+        for (k, &(i, _)) in dated.iter().enumerate() {
+            let outside_year = year.is_some_and(|y| src.norm[i].registration_date.is_some_and(|d| d.year != y));
+            if outside_year || !in_order[k] {
+                push(i, Finding::new(Field::RegistrationDate, Code::BookDateOutOfOrder));
+            }
+        }
+    }
+}
+
+/// Which elements of `v` belong to some longest non-decreasing subsequence: the others are
+/// out of order whichever way the book is read. Two entries out of order with nothing else
+/// to tell which is wrong are both kept (the book's year may still catch one).
+fn longest_non_decreasing(v: &[i32]) -> Vec<bool> {
+    let ending = lnds_lengths(v.iter().copied());
+    let mut starting = lnds_lengths(v.iter().rev().map(|x| -x));
+    starting.reverse();
+    let best = ending.iter().copied().max().unwrap_or(0);
+    ending.iter().zip(&starting).map(|(e, s)| e + s - 1 == best).collect()
+}
+
+/// Per element, the length of the longest non-decreasing subsequence ending at it
+/// (patience sorting, O(n log n)).
+fn lnds_lengths(v: impl Iterator<Item = i32>) -> Vec<usize> {
+    let mut tails: Vec<i32> = Vec::new();
+    v.map(|x| {
+        let pos = tails.partition_point(|&t| t <= x);
+        if pos == tails.len() {
+            tails.push(x);
+        } else {
+            tails[pos] = x;
+        }
+        pos + 1
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entries_out_of_order_are_the_fewest_that_break_it() {
+        assert_eq!(longest_non_decreasing(&[1, 2, 3, 4]), [true; 4]);
+        assert_eq!(longest_non_decreasing(&[1, 2, 90, 4, 5]), [true, true, false, true, true]);
+        assert_eq!(longest_non_decreasing(&[10, 1, 2, 3]), [false, true, true, true]);
+        assert_eq!(longest_non_decreasing(&[2, 1]), [true, true], "two entries out of order: which is wrong is unknown");
+        assert_eq!(longest_non_decreasing(&[1, 5, 2, 3]), [true, false, true, true]);
+        assert_eq!(longest_non_decreasing(&[5, 5, 5]), [true; 3]);
+        assert!(longest_non_decreasing(&[]).is_empty());
+        assert_eq!(book_year("01/2015"), Some(2015));
+        assert_eq!(book_year("Quyển 3 - 2019"), Some(2019));
+        assert_eq!(book_year("12"), None);
+    }
+}

@@ -1,0 +1,363 @@
+//! Civil-status registers as chains: births with a medical certificate (giấy chứng sinh) and a
+//! registration (khai sinh) naming the child and the parents, deaths with a certificate and a
+//! registration, and the books the registrations are entered in — with the breaks an officer
+//! must find written into the truth: a birth or death never registered, a registered child the
+//! reference does not hold, death dates that disagree, a parent's impossible age, a registration
+//! before the event, late registrations, and book entries twice, missing or out of order.
+
+use super::registers::{Rendered, RowOut, Spec, render};
+use super::{Picker, Province};
+use crate::assess::DEATH_REGISTRATION_DAYS;
+use crate::calendar::PartialDate;
+use crate::normalize::sex::Sex;
+use crate::rng::Rng;
+use std::collections::HashMap;
+
+/// Shares of each chain break and book defect (of the births, deaths or entries).
+pub const NOT_REGISTERED: f64 = 0.08;
+pub const LATE: f64 = 0.08;
+pub const NOT_IN_REFERENCE: f64 = 0.03;
+pub const DEATH_DATE_DISAGREES: f64 = 0.03;
+pub const PARENT_AGE: f64 = 0.02;
+pub const BEFORE_EVENT: f64 = 0.01;
+pub const BOOK_DUPLICATE: f64 = 0.01;
+pub const BOOK_GAP: f64 = 0.01;
+pub const BOOK_DATE: f64 = 0.01;
+pub const ENTRY_NOT_NUMBER: f64 = 0.005;
+
+fn date(days: i32) -> PartialDate {
+    PartialDate::from_days(days)
+}
+
+/// A registration waiting for its book: its row, the event record's position in the row,
+/// the event's day (birth or death) and its registration day.
+struct Entry {
+    row: RowOut,
+    event: usize,
+    event_day: i32,
+    registered: i32,
+}
+
+/// Enters registrations in books in the order they were registered: one book per office
+/// (the registering commune) and year ("01/2025", a new book each 500 entries), entries
+/// numbered from 1, with the book defects injected (truth on the records that show them).
+fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
+    entries.sort_by_key(|e| e.registered);
+    let mut next: HashMap<(String, i32), (u32, u32)> = HashMap::new(); // (office, year) → (book, last entry)
+    let mut last_in_book: HashMap<String, usize> = HashMap::new(); // book → its last row in `out`
+    let mut out: Vec<RowOut> = Vec::with_capacity(entries.len());
+    for mut e in entries {
+        let office = e.row.people[e.event].1.cells.get("office").cloned().unwrap_or_default();
+        let year = date(e.registered).year;
+        let (book, n) = next.entry((office.clone(), year)).or_insert((1, 0));
+        if *n >= 500 {
+            *book += 1;
+            *n = 0;
+        }
+        let book_no = format!("{:02}/{year}", book);
+        let key = format!("{office}|{book_no}");
+        let previous = last_in_book.get(&key).copied();
+        // Each defect where the checker can see it: after a readable entry of the same book,
+        // an order broken only once two entries stand before it.
+        let prev_readable = previous.is_some_and(|k| !out[k].people[0].1.defects.contains(&"entry_not_number"));
+        let entries_before = *n;
+        let mut defects: Vec<&'static str> = Vec::new();
+        if prev_readable && r.chance(BOOK_DUPLICATE) {
+            defects.push("book_entry_duplicate"); // the previous entry's number typed again
+            if let Some(prev) = previous.and_then(|k| out.get_mut(k)) {
+                prev.people[0].1.defects.push("book_entry_duplicate");
+            }
+        } else {
+            *n += 1;
+            if prev_readable && r.chance(BOOK_GAP) {
+                *n += 1 + r.below(3) as u32; // a page not digitized
+                defects.push("book_entry_gap");
+            }
+        }
+        let entry = *n;
+        let mut registered = e.registered;
+        if entries_before >= 2 && defects.is_empty() && r.chance(BOOK_DATE) {
+            registered -= 120 + r.below(200) as i32; // keyed from the wrong page: months earlier
+            defects.push("book_date_out_of_order");
+            if let Some(p) = e.row.people[e.event].1.defects.iter().position(|d| *d == "late_registration") {
+                e.row.people[e.event].1.defects.remove(p);
+            }
+            if registered < e.event_day && !e.row.people[e.event].1.defects.contains(&"registration_before_event") {
+                defects.push("registration_before_event");
+            }
+        }
+        let unreadable = defects.is_empty() && prev_readable && entry > 1 && r.chance(ENTRY_NOT_NUMBER);
+        let p = &mut e.row.people[e.event].1;
+        p.defects.extend(defects);
+        p.cells.insert("registered", date(registered).display_vi());
+        p.cells.insert("book", book_no);
+        let entry_text = if unreadable {
+            p.defects.push("entry_not_number");
+            format!("{entry}a")
+        } else {
+            format!("{entry:03}")
+        };
+        p.cells.insert("entry", entry_text);
+        // The event record stands first in its row (`event` is 0 for every register written here).
+        debug_assert_eq!(e.event, 0);
+        last_in_book.insert(key, out.len());
+        out.push(e.row);
+    }
+    // An unreadable entry number leaves a hole that the next entry of its book shows as a gap.
+    let mut last: HashMap<String, usize> = HashMap::new();
+    for k in 0..out.len() {
+        let p = &out[k].people[0].1;
+        let key = format!("{}|{}", p.cells.get("office").cloned().unwrap_or_default(), p.cells.get("book").cloned().unwrap_or_default());
+        if let Some(&prev) = last.get(&key)
+            && out[prev].people[0].1.defects.contains(&"entry_not_number")
+            && !out[k].people[0].1.defects.contains(&"book_entry_gap")
+        {
+            out[k].people[0].1.defects.push("book_entry_gap");
+        }
+        last.insert(key, k);
+    }
+    out
+}
+
+/// The day a rendered date cell names.
+fn cell_day(p: &Rendered, key: &str) -> Option<i32> {
+    crate::normalize::date::parse_date(p.cells.get(key)?, &Default::default()).date.and_then(|d| d.days_since_epoch())
+}
+
+impl Province<'_> {
+    /// Death registrations for the death certificates' people (most registered a few days
+    /// after the death; some never, late, or with another death date: the truth goes on the
+    /// certificate), plus deaths registered without a certificate; entered in books.
+    pub(super) fn death_registrations(
+        &self,
+        spec: &Spec,
+        certificates: &mut [RowOut],
+        extra: usize,
+        picker: &mut Picker,
+        g: &mut super::Generator,
+        r: &mut Rng,
+        died: &mut std::collections::HashSet<usize>,
+    ) -> Vec<RowOut> {
+        let today = self.as_of.days_since_epoch().unwrap_or(0);
+        let mut entries = Vec::new();
+        for cert in certificates.iter_mut() {
+            let c = &mut cert.people[0].1;
+            if c.defects.contains(&"duplicate") {
+                continue; // a re-typed copy: its original carries the chain
+            }
+            let (Some(pi), Some(death)) = (c.person, cell_day(c, "death")) else { continue };
+            let mut delay = 1 + r.below(14) as i32;
+            let late = r.chance(LATE);
+            if late {
+                delay = 16 + r.below(200) as i32;
+            }
+            if r.chance(NOT_REGISTERED) || death + delay > today {
+                if today - death > crate::assess::DEATH_REGISTRATION_DAYS {
+                    c.defects.push("death_not_registered");
+                }
+                continue;
+            }
+            let mut person = self.people[pi].clone();
+            person.death = Some(date(death));
+            let mut p = render(&person, Some(pi), spec, self.rates, g, &self.legacy_of, r);
+            // Another death date, still within the legal period before the registration (so the
+            // registration is neither late nor before the death by it).
+            let window = (death + delay - DEATH_REGISTRATION_DAYS)..death + delay;
+            if !late && r.chance(DEATH_DATE_DISAGREES) && window.len() > 1 {
+                let mut other = window.start + r.below(window.len() as u64) as i32;
+                if other == death {
+                    other = if death > window.start { death - 1 } else { death + 1 };
+                }
+                p.cells.insert("death", date(other).display_vi());
+                c.defects.push("death_date_disagrees");
+            } else if late {
+                p.defects.push("late_registration");
+            }
+            entries.push(Entry {
+                row: RowOut { people: vec![("subject", p)], shared: HashMap::new(), duplicate: false },
+                event: 0,
+                event_day: death,
+                registered: death + delay,
+            });
+        }
+        for _ in 0..extra {
+            let p = self.subject(spec, picker, g, r, None, died);
+            let Some(death) = cell_day(&p, "death") else { continue };
+            let registered = (death + 1 + r.below(14) as i32).min(today);
+            entries.push(Entry {
+                row: RowOut { people: vec![("subject", p)], shared: HashMap::new(), duplicate: false },
+                event: 0,
+                event_day: death,
+                registered,
+            });
+        }
+        enter_in_books(entries, r)
+    }
+
+    /// Births: per child (a person of the reference born in the last two years, or now and
+    /// then one it does not hold yet), a medical certificate naming the mother and the child,
+    /// and a registration naming the child, the mother and the father (sometimes absent).
+    /// Returns (registrations, certificates).
+    pub(super) fn births(&self, reg: &Spec, cert: &Spec, m: usize, g: &mut super::Generator, r: &mut Rng) -> (Vec<RowOut>, Vec<RowOut>) {
+        let today = self.as_of.days_since_epoch().unwrap_or(0);
+        let infants: Vec<usize> = (0..self.people.len())
+            .filter(|&i| self.people[i].death.is_none() && self.people[i].dob.days_since_epoch().is_some_and(|d| today - d <= 730))
+            .collect();
+        let women: Vec<usize> = (0..self.people.len()).filter(|&i| self.people[i].sex == Sex::Female && self.people[i].death.is_none()).collect();
+        let men: Vec<usize> = (0..self.people.len()).filter(|&i| self.people[i].sex == Sex::Male && self.people[i].death.is_none()).collect();
+        let (mut registrations, mut certificates) = (Vec::new(), Vec::new());
+        if infants.is_empty() || women.is_empty() || men.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        for k in 0..m.min(infants.len()) {
+            let absent = r.chance(NOT_IN_REFERENCE);
+            let (child, child_idx) = if absent {
+                let mut c = g.outsider(r);
+                c.dob = date(today - 90 - r.below(600) as i32);
+                (c, None)
+            } else {
+                let i = infants[k * infants.len() / m.min(infants.len()).max(1)];
+                (self.people[i].clone(), Some(i))
+            };
+            let Some(born) = child.dob.days_since_epoch() else { continue };
+            let parent = |pool: &[usize], lo: i32, hi: i32, r: &mut Rng| {
+                for _ in 0..200 {
+                    let i = *r.pick(pool);
+                    let age = child.dob.year - self.people[i].dob.year;
+                    if (lo..=hi).contains(&age) {
+                        return i;
+                    }
+                }
+                *r.pick(pool)
+            };
+            let mother = parent(&women, 18, 45, r);
+            let father = (!r.chance(0.1)).then(|| parent(&men, 20, 55, r));
+            let event = |p: &crate::synth::population::Person, idx: Option<usize>, spec: &Spec, g: &super::Generator, r: &mut Rng| {
+                // The event itself (the child's date of birth and sex) is recorded with care.
+                let mut x = render(p, idx, spec, self.rates, g, &self.legacy_of, r);
+                x.cells.insert("dob", p.dob.display_vi());
+                x.cells.insert("sex", if p.sex == Sex::Male { "Nam" } else { "Nữ" }.to_string());
+                x.defects.retain(|d| !d.starts_with("dob_") && !d.starts_with("sex_") && *d != "stale");
+                x
+            };
+            let parent_of = |i: usize, spec: &Spec, g: &super::Generator, r: &mut Rng| {
+                let mut x = render(&self.people[i], Some(i), spec, self.rates, g, &self.legacy_of, r);
+                x.cells.insert("dob", self.people[i].dob.year.to_string()); // parents: the birth year
+                x.defects.retain(|d| !d.starts_with("dob_") && *d != "stale");
+                x
+            };
+            // The certificate (most births are in a facility).
+            let mut cert_mother = parent_of(mother, cert, g, r);
+            let certified = r.chance(0.9);
+            let mut registered = born + 1 + r.below(59) as i32;
+            let late = r.chance(LATE);
+            if late {
+                registered = born + 61 + r.below(300) as i32;
+            }
+            let not_registered = r.chance(NOT_REGISTERED) || registered > today;
+            if certified {
+                if not_registered && today - born > crate::assess::BIRTH_REGISTRATION_DAYS {
+                    cert_mother.defects.push("birth_not_registered");
+                }
+                let mut cert_child = event(&child, child_idx, cert, g, r);
+                if r.chance(0.7) {
+                    cert_child.cells.insert("name", String::new()); // named later, at registration
+                }
+                certificates.push(RowOut { people: vec![("mother", cert_mother), ("child", cert_child)], shared: HashMap::new(), duplicate: false });
+            }
+            if not_registered {
+                continue;
+            }
+            let mut reg_child = event(&child, child_idx, reg, g, r);
+            let mut reg_mother = parent_of(mother, reg, g, r);
+            if absent && today - registered > crate::assess::REFERENCE_UPDATE_DAYS {
+                reg_child.defects.push("birth_not_in_reference");
+            }
+            if late {
+                reg_child.defects.push("late_registration");
+            }
+            if r.chance(BEFORE_EVENT) {
+                registered = born - 5 - r.below(100) as i32;
+                reg_child.defects.retain(|d| *d != "late_registration");
+                reg_child.defects.push("registration_before_event");
+            }
+            if r.chance(PARENT_AGE) {
+                let age = if r.chance(0.5) { 8 + r.below(4) as i32 } else { 58 + r.below(10) as i32 };
+                reg_mother.cells.insert("dob", (child.dob.year - age).to_string());
+                reg_mother.defects.push("parent_age_implausible");
+            }
+            let mut people = vec![("child", reg_child), ("mother", reg_mother)];
+            if let Some(f) = father {
+                people.push(("father", parent_of(f, reg, g, r)));
+            }
+            registrations.push(Entry { row: RowOut { people, shared: HashMap::new(), duplicate: false }, event: 0, event_day: born, registered });
+        }
+        (enter_in_books(registrations, r), certificates)
+    }
+}
+
+/// The headers and cells of the birth registers (several people per row).
+pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec<String>>) {
+    let registration = spec.schema == "civil_birth";
+    let headers: Vec<&str> = if registration {
+        vec![
+            "STT",
+            "Họ tên người được khai sinh",
+            "Ngày sinh",
+            "Giới tính",
+            "Số định danh cá nhân",
+            "Họ tên mẹ",
+            "Năm sinh mẹ",
+            "Số định danh mẹ",
+            "Họ tên cha",
+            "Năm sinh cha",
+            "Số định danh cha",
+            "Nơi đăng ký",
+            "Cơ quan đăng ký",
+            "Ngày đăng ký",
+            "Quyển số",
+            "Số",
+        ]
+    } else {
+        vec!["STT", "Họ tên mẹ", "Năm sinh mẹ", "Số CCCD mẹ", "Nơi cư trú", "Ngày sinh của trẻ", "Giới tính của trẻ", "Tên dự định đặt"]
+    };
+    let table = rows
+        .iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let of = |role: &str, key: &str| row.people.iter().find(|(r, _)| *r == role).and_then(|(_, p)| p.cells.get(key).cloned()).unwrap_or_default();
+            if registration {
+                vec![
+                    (k + 1).to_string(),
+                    of("child", "name"),
+                    of("child", "dob"),
+                    of("child", "sex"),
+                    of("child", "id"),
+                    of("mother", "name"),
+                    of("mother", "dob"),
+                    of("mother", "id"),
+                    of("father", "name"),
+                    of("father", "dob"),
+                    of("father", "id"),
+                    of("child", "commune"),
+                    of("child", "office"),
+                    of("child", "registered"),
+                    of("child", "book"),
+                    of("child", "entry"),
+                ]
+            } else {
+                vec![
+                    (k + 1).to_string(),
+                    of("mother", "name"),
+                    of("mother", "dob"),
+                    of("mother", "id"),
+                    of("mother", "address"),
+                    of("child", "dob"),
+                    of("child", "sex"),
+                    of("child", "name"),
+                ]
+            }
+        })
+        .collect();
+    (headers.into_iter().map(String::from).collect(), table)
+}
