@@ -45,6 +45,7 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
     entries.sort_by_key(|e| e.registered);
     let mut next: HashMap<(String, i32), (u32, u32)> = HashMap::new(); // (office, year) → (book, last entry)
     let mut last_in_book: HashMap<String, usize> = HashMap::new(); // book → its last row in `out`
+    let mut last_dates: HashMap<String, [i32; 2]> = HashMap::new(); // book → its last two registration days
     let mut out: Vec<RowOut> = Vec::with_capacity(entries.len());
     for mut e in entries {
         let office = e.row.people[e.event].1.cells.get("office").cloned().unwrap_or_default();
@@ -76,8 +77,11 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
         }
         let entry = *n;
         let mut registered = e.registered;
-        if entries_before >= 2 && defects.is_empty() && r.chance(BOOK_DATE) {
-            registered -= 120 + r.below(200) as i32; // keyed from the wrong page: months earlier
+        let before = last_dates.get(&key).copied();
+        if let Some(before) = before.filter(|_| entries_before >= 2 && defects.is_empty() && r.chance(BOOK_DATE)) {
+            // Keyed from the wrong page: earlier than both entries before it, so whichever way
+            // the book is read this is the one out of order.
+            registered = before[0].min(before[1]) - 1 - r.below(60) as i32;
             defects.push("book_date_out_of_order");
             if let Some(p) = e.row.people[e.event].1.defects.iter().position(|d| *d == "late_registration") {
                 e.row.people[e.event].1.defects.remove(p);
@@ -100,6 +104,8 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
         p.cells.insert("entry", entry_text);
         // The event record stands first in its row (`event` is 0 for every register written here).
         debug_assert_eq!(e.event, 0);
+        let d = last_dates.entry(key.clone()).or_insert([registered; 2]);
+        *d = [d[1], registered];
         last_in_book.insert(key, out.len());
         out.push(e.row);
     }
