@@ -166,6 +166,7 @@ with tempfile.TemporaryDirectory() as tmp:
     import re
     remote = re.findall(r'(?:src|href)\s*=\s*"(?:https?:)?//', src) + re.findall(r"url\(\s*['\"]?(?:https?:)?//", src)
     check("<script" not in src.lower() and not remote, "report is self-contained (no script, no remote file)")
+    check('id="civil"' in src and "BIRTH_NOT_REGISTERED" in src.split('id="civil"')[1].split("</table>")[0], "the report's civil-status section counts the chain findings per commune")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/chromium"]
     dom = subprocess.run(["chromium", *flags, "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + report],

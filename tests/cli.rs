@@ -63,7 +63,10 @@ fn demo_accounts_for_every_row_and_writes_every_output() {
         quarantined_total += q;
         if input["schema"] != "reference" {
             records_total += input["records"].as_u64().unwrap();
-            if input["schema"] != "civil_marriage" {
+            if ["civil_marriage", "civil_birth", "birth_certificate"].contains(&input["schema"].as_str().unwrap()) {
+                // Several subjects a row (a birth registration's father only when named).
+                assert!(input["records"].as_u64().unwrap() >= input["rows_kept"].as_u64().unwrap(), "{}", input["name"]);
+            } else {
                 assert_eq!(input["records"].as_u64().unwrap(), input["rows_kept"].as_u64().unwrap());
             }
         }

@@ -19,4 +19,8 @@ schema = "labour"
 
 [gate]
 min_pass_rate = 0.05
+
+# Officers' returned worklists are read from here by the next run (see the README).
+[decisions]
+inbox = "returned"
 TOML

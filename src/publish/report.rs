@@ -303,6 +303,56 @@ fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang)
     h.push_str("</table>");
 }
 
+/// The civil-status chain and book findings, per commune (only when the job has some).
+fn civil_status(h: &mut String, summary: &Summary, lang: Lang) {
+    const CODES: [Code; 12] = [
+        Code::BirthNotRegistered,
+        Code::BirthNotInReference,
+        Code::DeathNotRegistered,
+        Code::DeathNotInReference,
+        Code::DeathDateDisagrees,
+        Code::RegistrationBeforeEvent,
+        Code::LateRegistration,
+        Code::ParentAgeImplausible,
+        Code::BookEntryDuplicate,
+        Code::BookEntryGap,
+        Code::BookDateOutOfOrder,
+        Code::EntryNoNotNumber,
+    ];
+    let count = |f: &super::summary::Figures, c: Code| f.findings.get(c.as_str()).copied().unwrap_or(0);
+    let shown: Vec<Code> = CODES.into_iter().filter(|&c| count(&summary.overall, c) > 0).collect();
+    if shown.is_empty() {
+        return;
+    }
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let _ = write!(
+        h,
+        r#"<h2 id="civil">{}</h2><p class="note">{}</p><table><tr><th>{}</th>"#,
+        t("Hộ tịch: chuỗi sự kiện và sổ đăng ký", "Civil status: event chains and register books"),
+        t(
+            "Giấy chứng sinh, báo tử đối chiếu với đăng ký khai sinh, khai tử; sổ hộ tịch số hóa (trùng số, thiếu số, sai thứ tự). Mỗi cột là một mã phát hiện; xem README, mục Civil status.",
+            "Medical birth and death certificates against the registrations; digitized books (entries twice, missing, out of order). One column per finding code; see the README's Civil status section."
+        ),
+        t("Xã/phường", "Commune")
+    );
+    for c in &shown {
+        let _ = write!(h, r#"<th title="{}">{}</th>"#, esc(c.message(lang)), c.as_str());
+    }
+    h.push_str("</tr>");
+    for commune in summary.communes.iter().filter(|cm| shown.iter().any(|&c| count(&cm.figures, c) > 0)) {
+        let _ = write!(h, "<tr><td>{}</td>", esc(&commune.name));
+        for &c in &shown {
+            let _ = write!(h, r#"<td class="n">{}</td>"#, count(&commune.figures, c));
+        }
+        h.push_str("</tr>");
+    }
+    let _ = write!(h, "<tr><td><b>{}</b></td>", t("Tổng", "Total"));
+    for &c in &shown {
+        let _ = write!(h, r#"<td class="n"><b>{}</b></td>"#, count(&summary.overall, c));
+    }
+    h.push_str("</tr></table>");
+}
+
 /// Pass rates per source, as a chart and a table.
 fn by_source(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
@@ -504,6 +554,7 @@ pub(super) fn render(d: &RunData, summary: &Summary) -> String {
     decisions(&mut h, summary, AdminRegistry::get(), lang);
     by_source(&mut h, summary, lang);
     by_commune(&mut h, summary, lang);
+    civil_status(&mut h, summary, lang);
     top_findings(&mut h, d, summary, lang);
     change_since_last_run(&mut h, summary, lang);
     how_to_read(&mut h, lang);

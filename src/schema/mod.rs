@@ -547,8 +547,9 @@ mod tests {
         assert_eq!(m.roles[0].1[Field::FullName.index()], Some(0));
         assert_eq!(m.roles[1].1[Field::FullName.index()], Some(3));
         assert_eq!(m.roles[1].1[Field::PersonId.index()], Some(5));
-        assert_eq!(m.roles[0].1[Field::UpdatedAt.index()], Some(6));
-        assert_eq!(m.roles[1].1[Field::UpdatedAt.index()], Some(6));
+        assert_eq!(m.roles[0].1[Field::RegistrationDate.index()], Some(6), "a registration's date is its registration date");
+        assert_eq!(m.roles[1].1[Field::RegistrationDate.index()], Some(6));
+        assert_eq!(m.roles[0].1[Field::UpdatedAt.index()], None);
     }
 
     #[test]

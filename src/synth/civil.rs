@@ -25,6 +25,10 @@ pub const BOOK_GAP: f64 = 0.01;
 pub const BOOK_DATE: f64 = 0.01;
 pub const ENTRY_NOT_NUMBER: f64 = 0.005;
 
+/// The defects written into a name (gone with the name when a certificate leaves it blank).
+const NAME_DEFECTS: [&str; 11] =
+    ["no_diacritics", "all_caps", "nfd", "tone_style", "spacing", "honorific", "dialect", "typo", "family_variant", "middle_dropped", "middle_added"];
+
 fn date(days: i32) -> PartialDate {
     PartialDate::from_days(days)
 }
@@ -109,7 +113,12 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
         last_in_book.insert(key, out.len());
         out.push(e.row);
     }
-    // An unreadable entry number leaves a hole that the next entry of its book shows as a gap.
+    mark_holes(&mut out);
+    out
+}
+
+/// An unreadable entry number leaves a hole that the next entry of its book shows as a gap.
+fn mark_holes(out: &mut [RowOut]) {
     let mut last: HashMap<String, usize> = HashMap::new();
     for k in 0..out.len() {
         let p = &out[k].people[0].1;
@@ -122,7 +131,6 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
         }
         last.insert(key, k);
     }
-    out
 }
 
 /// The day a rendered date cell names.
@@ -200,6 +208,34 @@ impl Province<'_> {
         enter_in_books(entries, r)
     }
 
+    /// Someone of `pool` aged `ages` (inclusive) in the child's birth year, if one is found soon.
+    fn parent_of(&self, pool: &[usize], born: i32, ages: (i32, i32), r: &mut Rng) -> usize {
+        for _ in 0..200 {
+            let i = *r.pick(pool);
+            if (ages.0..=ages.1).contains(&(born - self.people[i].dob.year)) {
+                return i;
+            }
+        }
+        *r.pick(pool)
+    }
+
+    /// The event's person (the child): the date of birth and sex are recorded with care.
+    fn event_record(&self, p: &super::population::Person, idx: Option<usize>, spec: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
+        let mut x = render(p, idx, spec, self.rates, g, &self.legacy_of, r);
+        x.cells.insert("dob", p.dob.display_vi());
+        x.cells.insert("sex", if p.sex == Sex::Male { "Nam" } else { "Nữ" }.to_string());
+        x.defects.retain(|d| !d.starts_with("dob_") && !d.starts_with("sex_") && *d != "stale");
+        x
+    }
+
+    /// A parent, with the birth year only.
+    fn parent_record(&self, i: usize, spec: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
+        let mut x = render(&self.people[i], Some(i), spec, self.rates, g, &self.legacy_of, r);
+        x.cells.insert("dob", self.people[i].dob.year.to_string());
+        x.defects.retain(|d| !d.starts_with("dob_") && *d != "stale");
+        x
+    }
+
     /// Births: per child (a person of the reference born in the last two years, or now and
     /// then one it does not hold yet), a medical certificate naming the mother and the child,
     /// and a registration naming the child, the mother and the father (sometimes absent).
@@ -226,34 +262,10 @@ impl Province<'_> {
                 (self.people[i].clone(), Some(i))
             };
             let Some(born) = child.dob.days_since_epoch() else { continue };
-            let parent = |pool: &[usize], lo: i32, hi: i32, r: &mut Rng| {
-                for _ in 0..200 {
-                    let i = *r.pick(pool);
-                    let age = child.dob.year - self.people[i].dob.year;
-                    if (lo..=hi).contains(&age) {
-                        return i;
-                    }
-                }
-                *r.pick(pool)
-            };
-            let mother = parent(&women, 18, 45, r);
-            let father = (!r.chance(0.1)).then(|| parent(&men, 20, 55, r));
-            let event = |p: &crate::synth::population::Person, idx: Option<usize>, spec: &Spec, g: &super::Generator, r: &mut Rng| {
-                // The event itself (the child's date of birth and sex) is recorded with care.
-                let mut x = render(p, idx, spec, self.rates, g, &self.legacy_of, r);
-                x.cells.insert("dob", p.dob.display_vi());
-                x.cells.insert("sex", if p.sex == Sex::Male { "Nam" } else { "Nữ" }.to_string());
-                x.defects.retain(|d| !d.starts_with("dob_") && !d.starts_with("sex_") && *d != "stale");
-                x
-            };
-            let parent_of = |i: usize, spec: &Spec, g: &super::Generator, r: &mut Rng| {
-                let mut x = render(&self.people[i], Some(i), spec, self.rates, g, &self.legacy_of, r);
-                x.cells.insert("dob", self.people[i].dob.year.to_string()); // parents: the birth year
-                x.defects.retain(|d| !d.starts_with("dob_") && *d != "stale");
-                x
-            };
+            let mother = self.parent_of(&women, child.dob.year, (18, 45), r);
+            let father = (!r.chance(0.1)).then(|| self.parent_of(&men, child.dob.year, (20, 55), r));
             // The certificate (most births are in a facility).
-            let mut cert_mother = parent_of(mother, cert, g, r);
+            let mut cert_mother = self.parent_record(mother, cert, g, r);
             let certified = r.chance(0.9);
             let mut registered = born + 1 + r.below(59) as i32;
             let late = r.chance(LATE);
@@ -265,17 +277,18 @@ impl Province<'_> {
                 if not_registered && today - born > crate::assess::BIRTH_REGISTRATION_DAYS {
                     cert_mother.defects.push("birth_not_registered");
                 }
-                let mut cert_child = event(&child, child_idx, cert, g, r);
+                let mut cert_child = self.event_record(&child, child_idx, cert, g, r);
                 if r.chance(0.7) {
                     cert_child.cells.insert("name", String::new()); // named later, at registration
+                    cert_child.defects.retain(|d| !NAME_DEFECTS.contains(d));
                 }
                 certificates.push(RowOut { people: vec![("mother", cert_mother), ("child", cert_child)], shared: HashMap::new(), duplicate: false });
             }
             if not_registered {
                 continue;
             }
-            let mut reg_child = event(&child, child_idx, reg, g, r);
-            let mut reg_mother = parent_of(mother, reg, g, r);
+            let mut reg_child = self.event_record(&child, child_idx, reg, g, r);
+            let mut reg_mother = self.parent_record(mother, reg, g, r);
             if absent && today - registered > crate::assess::REFERENCE_UPDATE_DAYS {
                 reg_child.defects.push("birth_not_in_reference");
             }
@@ -294,7 +307,7 @@ impl Province<'_> {
             }
             let mut people = vec![("child", reg_child), ("mother", reg_mother)];
             if let Some(f) = father {
-                people.push(("father", parent_of(f, reg, g, r)));
+                people.push(("father", self.parent_record(f, reg, g, r)));
             }
             registrations.push(Entry { row: RowOut { people, shared: HashMap::new(), duplicate: false }, event: 0, event_day: born, registered });
         }

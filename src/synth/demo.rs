@@ -74,6 +74,8 @@ const FILES: &[(&str, &[u8])] = &[
     ("khai_tu_utf16.txt", include_bytes!("../../fixtures/demo/khai_tu_utf16.txt")),
     ("ket_hon.csv", include_bytes!("../../fixtures/demo/ket_hon.csv")),
     ("nha_o.parquet", include_bytes!("../../fixtures/demo/nha_o.parquet")),
+    ("khai_sinh.csv", include_bytes!("../../fixtures/demo/khai_sinh.csv")),
+    ("chung_sinh.csv", include_bytes!("../../fixtures/demo/chung_sinh.csv")),
     ("lao_dong_loi.csv", include_bytes!("../../fixtures/demo/lao_dong_loi.csv")),
     ("truth.parquet", include_bytes!("../../fixtures/demo/truth.parquet")),
 ];

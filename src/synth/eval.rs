@@ -31,7 +31,9 @@ impl Scores {
         self.records += 1;
         let (class, pid) = r.map(|r| (r.class.as_str(), r.ref_person_id.as_deref())).unwrap_or(("missing", None));
         let correct = t.person_id.is_some() && pid == t.person_id.as_deref();
-        if t.person_id.is_some() {
+        if !t.link_expected {
+            // Counted only if linked to the wrong person.
+        } else if t.person_id.is_some() {
             self.linkable += 1;
             if class == "match" && correct {
                 self.true_matches += 1;
@@ -86,6 +88,8 @@ struct TruthRow {
     defects: Vec<String>,
     duplicate: bool,
     deceased: bool,
+    /// Linking it is the run's work (not a newborn on a birth certificate: its mother links).
+    link_expected: bool,
 }
 
 struct RunRow {
@@ -136,6 +140,11 @@ fn truth_rows(truth: &Path) -> Result<Vec<TruthRow>> {
         (strs(&t, "source")?, t.column("source_row")?.u64()?.clone(), strs(&t, "role")?, strs(&t, "true_person_id")?, lists(&t, "defects")?);
     let tdup: Vec<bool> = t.column("is_duplicate")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
     let tdead: Vec<bool> = t.column("is_deceased")?.bool()?.iter().map(|v| v.unwrap_or(false)).collect();
+    // Truth files written before the column existed: every record is link work.
+    let texpect: Vec<bool> = match t.column("link_expected") {
+        Ok(c) => c.bool()?.iter().map(|v| v.unwrap_or(true)).collect(),
+        Err(_) => vec![true; t.height()],
+    };
     Ok((0..t.height())
         .map(|i| TruthRow {
             source: ts[i].clone().unwrap_or_default(),
@@ -145,6 +154,7 @@ fn truth_rows(truth: &Path) -> Result<Vec<TruthRow>> {
             defects: tdef[i].clone(),
             duplicate: tdup[i],
             deceased: tdead[i],
+            link_expected: texpect[i],
         })
         .collect())
 }
@@ -218,7 +228,7 @@ impl Evaluation {
             self.duplicates.injected += 1;
             self.duplicates.flagged += codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE") as u64;
         }
-        if tr.deceased && !rr.is_some_and(|x| x.death_register) {
+        if tr.deceased && tr.link_expected && !rr.is_some_and(|x| x.death_register) {
             self.deceased.injected += 1;
             self.deceased.flagged += codes.iter().any(|c| c == "DECEASED_IN_REFERENCE" || c == "DECEASED_IN_REGISTER") as u64;
         }

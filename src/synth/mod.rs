@@ -127,6 +127,8 @@ struct Truth {
     person_id: Option<String>,
     defects: Vec<String>,
     duplicate: bool,
+    /// Linking it is the run's work (a birth certificate's child is not: its mother links).
+    link_expected: bool,
 }
 
 /// The defect rates: the defaults scaled, then each `--rate NAME=VALUE`.
@@ -405,6 +407,7 @@ fn register_truth(spec: &Spec, rows: &[RowOut], first_row: u64, legacy: bool) ->
                 person_id: p.person_id.clone(),
                 defects,
                 duplicate: row.duplicate,
+                link_expected: !(spec.schema == "birth_certificate" && *role == "child"),
             });
         }
     }
@@ -431,6 +434,7 @@ fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<u
             polars::prelude::IntoSeries::into_series(defects_col.finish()).into(),
             Series::new("is_duplicate".into(), truth.iter().map(|t| t.duplicate).collect::<Vec<bool>>()).into(),
             Series::new("is_deceased".into(), is_deceased).into(),
+            Series::new("link_expected".into(), truth.iter().map(|t| t.link_expected).collect::<Vec<bool>>()).into(),
         ],
     )?;
     write_parquet(path, df)
