@@ -290,3 +290,87 @@ fn a_death_register_flags_the_people_the_reference_still_shows_alive() {
     // The generator lists some deaths so recent that the reference still shows them alive.
     assert!(alive > 50 && dead > 200, "alive in the reference {alive}, dead {dead}");
 }
+
+/// Per record of a run beside its truth: (source, role, truth defects, finding codes, link
+/// class, linked personal ID, true personal ID).
+type Joined = Vec<(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)>;
+
+fn joined(dir: &Path, run: &Path) -> Joined {
+    let list = |df: &DataFrame, c: &str, i: usize| -> Vec<String> {
+        df.column(c).unwrap().list().unwrap().get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default()
+    };
+    let key = |df: &DataFrame, i: usize| {
+        (
+            df.column("source").unwrap().str().unwrap().get(i).unwrap().to_string(),
+            df.column("source_row").unwrap().u64().unwrap().get(i).unwrap(),
+            df.column("role").unwrap().str().unwrap().get(i).unwrap().to_string(),
+        )
+    };
+    let truth = read(&dir.join("truth.parquet"));
+    let mut by_key = std::collections::HashMap::new();
+    for i in 0..truth.height() {
+        let pid = truth.column("true_person_id").unwrap().str().unwrap().get(i).map(str::to_string);
+        by_key.insert(key(&truth, i), (list(&truth, "defects", i), pid));
+    }
+    let records = read(&run.join("records.parquet"));
+    (0..records.height())
+        .map(|i| {
+            let k = key(&records, i);
+            let (defects, pid) = by_key.remove(&k).expect("every record has its truth");
+            let class = records.column("match_class").unwrap().str().unwrap().get(i).unwrap().to_string();
+            let linked = records.column("ref_person_id").unwrap().str().unwrap().get(i).map(str::to_string);
+            (k.0, k.2, defects, list(&records, "finding_codes", i), class, linked, pid)
+        })
+        .collect()
+}
+
+#[test]
+fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_left_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    lamsach(&["synth", "--people", "50000", "--seed", "5", "--out", dir.to_str().unwrap()]);
+    let run = run_job(&dir.join("job.toml"));
+    let rows = joined(dir, &run);
+    let civil: Vec<_> = rows.iter().filter(|r| ["khai_sinh", "chung_sinh", "khai_tu", "giay_bao_tu"].contains(&r.0.as_str())).collect();
+    let checks = [
+        ("birth_not_registered", "BIRTH_NOT_REGISTERED"),
+        ("birth_not_in_reference", "BIRTH_NOT_IN_REFERENCE"),
+        ("death_not_registered", "DEATH_NOT_REGISTERED"),
+        ("death_date_disagrees", "DEATH_DATE_DISAGREES"),
+        ("parent_age_implausible", "PARENT_AGE_IMPLAUSIBLE"),
+        ("registration_before_event", "REGISTRATION_BEFORE_EVENT"),
+        ("late_registration", "LATE_REGISTRATION"),
+        ("book_entry_duplicate", "BOOK_ENTRY_DUPLICATE"),
+        ("book_entry_gap", "BOOK_ENTRY_GAP"),
+        ("book_date_out_of_order", "BOOK_DATE_OUT_OF_ORDER"),
+        ("entry_not_number", "ENTRY_NO_NOT_NUMBER"),
+    ];
+    let (mut injected_all, mut found_all) = (0, 0);
+    for (defect, code) in checks {
+        let has = |r: &&&(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)| r.2.iter().any(|d| d == defect);
+        let flagged = |r: &&&(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)| r.3.iter().any(|c| c == code);
+        let injected = civil.iter().filter(has).count();
+        let found = civil.iter().filter(has).filter(flagged).count();
+        let false_findings = civil.iter().filter(|r| !has(r)).filter(flagged).count();
+        eprintln!("{code}: {found}/{injected} found, {false_findings} false of {}", civil.len());
+        assert!(injected >= 10, "{defect}: only {injected} injected");
+        assert!(found * 100 >= injected * 99, "{code}: {found} of {injected} found");
+        assert!(false_findings * 1000 <= civil.len() * 5, "{code}: {false_findings} false findings of {}", civil.len());
+        injected_all += injected;
+        found_all += found;
+    }
+    assert!(found_all * 100 >= injected_all * 99, "{found_all} of {injected_all}");
+    // Parents link like everyone else.
+    let precision_recall = |pick: &dyn Fn(&str) -> bool| {
+        let people: Vec<_> = rows.iter().filter(|r| pick(&r.1) && !(r.0 == "chung_sinh" && r.1 == "child")).collect();
+        let matched: Vec<_> = people.iter().filter(|r| r.4 == "match").collect();
+        let right = matched.iter().filter(|r| r.5.is_some() && r.5 == r.6).count();
+        let linkable = people.iter().filter(|r| r.6.is_some()).count();
+        (right as f64 / matched.len().max(1) as f64, right as f64 / linkable.max(1) as f64)
+    };
+    let (pp, pr) = precision_recall(&|role| role == "mother" || role == "father");
+    let (op, or) = precision_recall(&|role| role != "mother" && role != "father");
+    eprintln!("parents P {pp:.4} R {pr:.4}; others P {op:.4} R {or:.4}");
+    assert!(pp >= 0.995 && pp >= op - 0.005, "parents' precision {pp} (others {op})");
+    assert!(pr >= 0.95, "parents' recall {pr}");
+}
