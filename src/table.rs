@@ -49,7 +49,8 @@ impl SourceRun {
     }
 
     /// Record `i`'s key: the register's own record ID when the job names its column
-    /// (`[[source]] key`), else `fp-` and a fingerprint of its identifying raw values (role,
+    /// (`[[source]] key`), else for a civil-status record its book entry (`hs-office/book/entry/role`),
+    /// else `fp-` and a fingerprint of its identifying raw values (role,
     /// full name, date of birth, sex, personal ID, old ID), so it survives a re-export that
     /// reorders or renumbers the rows; a second record with the same key gets `#2`, and so on.
     pub fn key(&self, i: usize) -> &str {
@@ -164,13 +165,23 @@ fn hex8(digest: &[u8]) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A civil-status record's natural key: its book's office (else the registering commune),
+/// book and entry numbers as written, and its role — `hs-<office>/<book>/<entry>/<role>`.
+fn book_entry(source: &IngestedSource, raw: &RawRecord) -> Option<String> {
+    let v = |f: Field| raw.values.get(f).map(|x| crate::text::fold(x).replace(' ', ""));
+    let (book, entry) = (v(Field::BookNo)?, v(Field::EntryNo)?);
+    let office = v(Field::RegistryOffice).or_else(|| v(Field::Commune)).unwrap_or_default();
+    let role = source.schema.roles.get(raw.role as usize).map_or("subject", String::as_str);
+    Some(format!("hs-{office}/{book}/{entry}/{role}"))
+}
+
 fn record_keys(source: &IngestedSource) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(source.records.len());
     source
         .records
         .iter()
         .map(|raw| {
-            let base = raw.key.as_deref().map_or_else(|| fingerprint(source, raw), str::to_string);
+            let base = raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, raw));
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
             if *n == 1 { base } else { format!("{base}#{n}") }
@@ -185,13 +196,17 @@ mod tests {
     use crate::schema::Schema;
 
     fn keys_of(csv: &str, key: Option<&str>) -> Vec<(String, String)> {
+        keys_in(csv, key, "labour")
+    }
+
+    fn keys_in(csv: &str, key: Option<&str>, schema: &str) -> Vec<(String, String)> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
         std::fs::write(&path, csv).unwrap();
         let input = SourceInput {
             name: "r".into(),
             path,
-            schema: Schema::built_in("labour").unwrap(),
+            schema: Schema::built_in(schema).unwrap(),
             encoding: None,
             columns: Default::default(),
             sheet: None,
@@ -217,5 +232,13 @@ mod tests {
         assert_eq!(first.iter().filter(|(k, _)| k.ends_with("#2")).count(), 1, "the repeated row is numbered");
         let by_id = keys_of(&format!("{head}{b}{a}"), Some("Mã hồ sơ"));
         assert_eq!(by_id, [("HS1".to_string(), "Nguyễn Văn An".to_string()), ("HS2".to_string(), "Trần Thị Bình".to_string())]);
+    }
+
+    #[test]
+    fn a_civil_status_record_is_keyed_by_its_book_entry_and_role() {
+        let csv = "Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Ngày đăng ký,Cơ quan đăng ký,Quyển số,Số\n\
+                   Lê Văn Tí,01/02/2026,Nam,052226000001,Trần Thị Mẹ,03/02/2026,UBND Xã Ia Grai,01/2026,007\n";
+        let keys: Vec<String> = keys_in(csv, None, "civil_birth").into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["hs-ubndxaiagrai/01/2026/007/child", "hs-ubndxaiagrai/01/2026/007/mother"]);
     }
 }

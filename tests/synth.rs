@@ -277,9 +277,11 @@ fn a_death_register_flags_the_people_the_reference_still_shows_alive() {
     let class = records.column("match_class").unwrap().str().unwrap().clone();
     let ref_row = records.column("ref_row").unwrap().u64().unwrap().clone();
     let codes = records.column("finding_codes").unwrap().list().unwrap().clone();
+    let role = records.column("role").unwrap().str().unwrap().clone();
     let (mut alive, mut dead) = (0, 0);
     for i in 0..records.height() {
-        if class.get(i) != Some("match") {
+        // A death registration's declarant is alive, and not the death.
+        if class.get(i) != Some("match") || role.get(i) == Some("declarant") {
             continue;
         }
         let linked_alive = status[ref_row.get(i).unwrap() as usize - 1] != "Đã mất";

@@ -187,25 +187,34 @@ impl Province<'_> {
             } else if late {
                 p.defects.push("late_registration");
             }
-            entries.push(Entry {
-                row: RowOut { people: vec![("subject", p)], shared: HashMap::new(), duplicate: false },
-                event: 0,
-                event_day: death,
-                registered: death + delay,
-            });
+            entries.push(Entry { row: self.with_declarant(p, spec, g, r), event: 0, event_day: death, registered: death + delay });
         }
         for _ in 0..extra {
             let p = self.subject(spec, picker, g, r, None, died);
             let Some(death) = cell_day(&p, "death") else { continue };
             let registered = (death + 1 + r.below(14) as i32).min(today);
-            entries.push(Entry {
-                row: RowOut { people: vec![("subject", p)], shared: HashMap::new(), duplicate: false },
-                event: 0,
-                event_day: death,
-                registered,
-            });
+            entries.push(Entry { row: self.with_declarant(p, spec, g, r), event: 0, event_day: death, registered });
         }
         enter_in_books(entries, r)
+    }
+
+    /// A death registration's row: the deceased, and (nine times in ten) the relative who
+    /// declared the death, with only the defects the two declarant columns show.
+    fn with_declarant(&self, deceased: Rendered, spec: &Spec, g: &super::Generator, r: &mut Rng) -> RowOut {
+        let mut row = RowOut { people: vec![("deceased", deceased)], shared: HashMap::new(), duplicate: false };
+        if r.chance(0.9) {
+            let i = (0..50)
+                .map(|_| r.below(self.people.len() as u64) as usize)
+                .find(|&i| self.people[i].death.is_none() && self.people[i].age_at(self.as_of.year) >= 18);
+            if let Some(i) = i {
+                let mut d = render(&self.people[i], Some(i), spec, self.rates, g, &self.legacy_of, r);
+                d.defects.retain(|x| NAME_DEFECTS.contains(x) || x.starts_with("id_"));
+                row.shared.insert("declarant_name", d.cells["name"].clone());
+                row.shared.insert("declarant_id", d.cells["id"].clone());
+                row.people.push(("declarant", d));
+            }
+        }
+        row
     }
 
     /// Someone of `pool` aged `ages` (inclusive) in the child's birth year, if one is found soon.

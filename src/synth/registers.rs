@@ -41,6 +41,9 @@ pub enum Col {
     Office,
     Book,
     Entry,
+    /// A death registration's declarant (người đi khai).
+    DeclarantName,
+    DeclarantId,
 }
 
 #[derive(Clone, Debug)]
@@ -196,6 +199,8 @@ pub fn all_specs() -> Vec<Spec> {
                 ("Ngày đăng ký", Registered),
                 ("Quyển số", Book),
                 ("Số", Entry),
+                ("Họ tên người đi khai", DeclarantName),
+                ("Số định danh người đi khai", DeclarantId),
             ],
             min_age: 0,
             max_age: 110,
@@ -551,6 +556,8 @@ pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: 
         Col::MapSheet => (1 + r.below(60)).to_string(),
         Col::Registered => get("registered"),
         Col::Office => get("office"),
+        Col::DeclarantName => get("declarant_name"),
+        Col::DeclarantId => get("declarant_id"),
         Col::Book => get("book"),
         Col::Entry => get("entry"),
     }
