@@ -47,11 +47,15 @@ pub enum Field {
     BookNo,
     /// Civil status: the entry's number in its book (số).
     EntryNo,
+    /// Reference extract: the mother's personal ID (số định danh của mẹ).
+    MotherId,
+    /// Reference extract: the father's personal ID (số định danh của cha).
+    FatherId,
 }
 
 impl Field {
     /// Every field, in the order of the outputs' columns.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 21] = [
         Field::PersonId,
         Field::OldId,
         Field::FullName,
@@ -71,6 +75,8 @@ impl Field {
         Field::RegistryOffice,
         Field::BookNo,
         Field::EntryNo,
+        Field::MotherId,
+        Field::FatherId,
     ];
     /// The number of fields.
     pub const COUNT: usize = Self::ALL.len();
@@ -97,6 +103,8 @@ impl Field {
             Field::RegistryOffice => "registry_office",
             Field::BookNo => "book_no",
             Field::EntryNo => "entry_no",
+            Field::MotherId => "mother_id",
+            Field::FatherId => "father_id",
         }
     }
 
@@ -132,6 +140,8 @@ impl Field {
             Field::RegistryOffice => "Cơ quan đăng ký",
             Field::BookNo => "Quyển số",
             Field::EntryNo => "Số (trong sổ)",
+            Field::MotherId => "Số định danh của mẹ",
+            Field::FatherId => "Số định danh của cha",
         }
     }
 

@@ -208,6 +208,7 @@ codes! {
     OfficerIdNotInReference => "OFFICER_ID_NOT_IN_REFERENCE", Correct, Error, "Số định danh cán bộ ghi trong danh sách xác minh không có trong CSDL dân cư; kiểm tra lại", "The personal ID an officer returned on the worklist is not in the reference; check it";
     OfficerIdInconsistent => "OFFICER_ID_INCONSISTENT", Correct, Error, "Số định danh cán bộ ghi thuộc về người có giới tính, họ tên hoặc ngày sinh khác; kiểm tra lại", "The personal ID an officer returned belongs to a person whose sex, name or date of birth disagree; check it";
     RegistrationBeforeEvent => "REGISTRATION_BEFORE_EVENT", Correct, Error, "Ngày đăng ký trước ngày xảy ra sự kiện (sinh, chết)", "Registered before the event (the birth or the death) happened";
+    ParentLinkDisagrees => "PARENT_LINK_DISAGREES", Correct, Error, "Cha/mẹ trong đăng ký khai sinh không phải cha/mẹ của trẻ theo CSDL dân cư", "The parent on the birth registration is not the child's parent in the reference";
     ParentAgeImplausible => "PARENT_AGE_IMPLAUSIBLE", Correct, Warning, "Tuổi của cha hoặc mẹ khi sinh con không hợp lý", "The parent's age at the birth is implausible";
     DeathDateDisagrees => "DEATH_DATE_DISAGREES", Correct, Error, "Ngày chết khác nhau giữa giấy báo tử và đăng ký khai tử", "The date of death differs between the death certificate and the death registration";
     BookDateOutOfOrder => "BOOK_DATE_OUT_OF_ORDER", Correct, Warning, "Ngày đăng ký ngoài năm của quyển sổ hoặc sai thứ tự so với các số trước, sau", "Registration date outside the book's year or out of order with the entries around it";
@@ -393,7 +394,7 @@ impl Finding {
             BookEntryGap | BookDateOutOfOrder | ParentAgeImplausible => Some(Priority::FixAtSource),
             NoLink | OfficerIdNotInReference => Some(Priority::NoLink),
             LinkReview | BlockTruncated => Some(Priority::Review),
-            NameDiffers => Some(Priority::ConflictsWithReference),
+            NameDiffers | ParentLinkDisagrees => Some(Priority::ConflictsWithReference),
             DuplicateInSource => Some(Priority::Duplicate),
             _ => None,
         };

@@ -340,6 +340,7 @@ fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_
         ("death_not_registered", "DEATH_NOT_REGISTERED"),
         ("death_date_disagrees", "DEATH_DATE_DISAGREES"),
         ("parent_age_implausible", "PARENT_AGE_IMPLAUSIBLE"),
+        ("parent_link_disagrees", "PARENT_LINK_DISAGREES"),
         ("registration_before_event", "REGISTRATION_BEFORE_EVENT"),
         ("late_registration", "LATE_REGISTRATION"),
         ("book_entry_duplicate", "BOOK_ENTRY_DUPLICATE"),

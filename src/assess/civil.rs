@@ -73,7 +73,8 @@ pub fn findings(sources: &[LinkedSource], ctx: &AssessContext) -> Extra {
         books(src, &rows[s], &mut |i, f| push(s, i, f));
     }
     if let Some(today) = today {
-        birth_chain(sources, &rows, today, &mut push);
+        birth_chain(sources, &rows, ctx, today, &mut push);
+        parents_against_reference(sources, &rows, ctx, &mut push);
         death_chain(sources, &rows, today, &mut push);
     }
     out
@@ -124,14 +125,16 @@ fn matched(src: &LinkedSource, i: usize) -> Option<u32> {
     (l.class == MatchClass::Match).then(|| l.best.as_ref().map(|b| b.ref_idx)).flatten()
 }
 
-/// Births: a certificate with no registration after the legal period; a registered child the
+/// Births: a certificate with no registration after the legal period (the same mother — by
+/// her link, her personal ID, or her name and birth year — and a child born within a day); a registered child the
 /// reference does not hold after [`REFERENCE_UPDATE_DAYS`].
-fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
+fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext, today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
     let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
-    // Registered births by the mother's reference person, and by her folded name for an
-    // unlinked mother: (child's day of birth, sex).
-    let mut by_mother: HashMap<u32, Vec<(i32, Option<Sex>)>> = HashMap::new();
-    let mut by_mother_name: HashMap<String, Vec<(i32, Option<Sex>)>> = HashMap::new();
+    // Registered births by the mother's reference person, and by her folded name (for a
+    // mother linked in one register and not the other).
+    let mut by_mother: HashMap<u32, Vec<Birth>> = HashMap::new();
+    let mut by_mother_name: HashMap<String, Vec<Birth>> = HashMap::new();
+    let mut by_mother_id: HashMap<String, Vec<Birth>> = HashMap::new();
     let registrations: Vec<usize> = of_kind(SchemaKind::BirthRegistration).collect();
     for &s in &registrations {
         let src = &sources[s];
@@ -139,11 +142,15 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
             let child = &src.norm[row.event];
             let Some(born) = day(child.dob) else { continue };
             for (_, i) in row.others.iter().filter(|(r, _)| r == "mother") {
-                if let Some(p) = matched(src, *i) {
-                    by_mother.entry(p).or_default().push((born, child.sex));
+                let birth = Birth { born, sex: child.sex, mother_year: src.norm[*i].dob.map(|d| d.year), mother: matched(src, *i) };
+                if let Some(p) = birth.mother {
+                    by_mother.entry(p).or_default().push(birth);
                 }
                 if let Some(name) = &src.norm[*i].name {
-                    by_mother_name.entry(name.folded().to_string()).or_default().push((born, child.sex));
+                    by_mother_name.entry(name.folded().to_string()).or_default().push(birth);
+                }
+                if let Some(id) = &src.norm[*i].person_id {
+                    by_mother_id.entry(id.clone()).or_default().push(birth);
                 }
             }
             // The child should reach the reference within REFERENCE_UPDATE_DAYS of registering.
@@ -156,9 +163,6 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
     if registrations.is_empty() {
         return; // no register to look in: the chain cannot be checked
     }
-    let fits = |v: Option<&Vec<(i32, Option<Sex>)>>, born: i32, sex: Option<Sex>| {
-        v.is_some_and(|v| v.iter().any(|&(b, x)| (b - born).abs() <= 1 && (x.is_none() || sex.is_none() || x == sex)))
-    };
     for s in of_kind(SchemaKind::BirthCertificate) {
         let src = &sources[s];
         for row in &rows[s] {
@@ -168,10 +172,72 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
                 continue;
             }
             let Some((_, mother)) = row.others.iter().find(|(r, _)| r == "mother") else { continue };
-            let by_link = matched(src, *mother).is_some_and(|p| fits(by_mother.get(&p), born, child.sex));
-            let by_name = src.norm[*mother].name.as_ref().is_some_and(|n| fits(by_mother_name.get(n.folded()), born, child.sex));
-            if !by_link && !by_name {
+            let cert = Birth { born, sex: child.sex, mother_year: src.norm[*mother].dob.map(|d| d.year), mother: matched(src, *mother) };
+            let by_link = cert.mother.is_some_and(|p| by_mother.get(&p).is_some_and(|v| v.iter().any(|b| b.same_child(&cert))));
+            let by_name =
+                src.norm[*mother].name.as_ref().is_some_and(|n| by_mother_name.get(n.folded()).is_some_and(|v| v.iter().any(|b| b.same_birth(&cert))));
+            // Her personal ID, as the certificate writes it or as her linked person holds it.
+            let linked_id = cert.mother.and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
+            let by_id = [src.norm[*mother].person_id.as_deref(), linked_id]
+                .into_iter()
+                .flatten()
+                .any(|id| by_mother_id.get(id).is_some_and(|v| v.iter().any(|b| b.same_child(&cert))));
+            if !by_link && !by_name && !by_id {
                 push(s, *mother, Finding::record(Code::BirthNotRegistered));
+            }
+        }
+    }
+}
+
+/// A birth as the chain compares it: the child's day of birth and sex, and the mother.
+#[derive(Clone, Copy)]
+struct Birth {
+    born: i32,
+    sex: Option<Sex>,
+    mother_year: Option<i32>,
+    mother: Option<u32>,
+}
+
+/// Both known and not equal.
+fn differ<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+    a.is_some() && b.is_some() && a != b
+}
+
+impl Birth {
+    /// The same child (of a mother known to be the same): born within a day, the same sex.
+    fn same_child(&self, other: &Birth) -> bool {
+        (self.born - other.born).abs() <= 1 && !differ(self.sex, other.sex)
+    }
+
+    /// The same birth by the mother's name: the same child, and the mother not shown to be
+    /// someone else (another linked person, or another birth year).
+    fn same_birth(&self, other: &Birth) -> bool {
+        (self.born - other.born).abs() <= 1
+            && !differ(self.sex, other.sex)
+            && !differ(self.mother, other.mother)
+            && !differ(self.mother_year, other.mother_year)
+    }
+}
+
+/// A birth registration's parents against the linked child's parents in the reference, when
+/// the extract holds them: a parent linked to someone else is `PARENT_LINK_DISAGREES`.
+fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext, push: &mut dyn FnMut(usize, usize, Finding)) {
+    for (s, src) in sources.iter().enumerate().filter(|(_, s)| s.schema.kind == SchemaKind::BirthRegistration) {
+        for row in &rows[s] {
+            let Some(child) = matched(src, row.event) else { continue };
+            let Some(parents) = ctx.reference.people[child as usize].parents.as_deref() else { continue };
+            for (role, i) in &row.others {
+                let expected = match role.as_str() {
+                    "mother" => parents.0.as_deref(),
+                    "father" => parents.1.as_deref(),
+                    _ => None,
+                };
+                let linked = matched(src, *i).and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
+                if let (Some(e), Some(l)) = (expected, linked)
+                    && e != l
+                {
+                    push(s, *i, Finding::record(Code::ParentLinkDisagrees));
+                }
             }
         }
     }

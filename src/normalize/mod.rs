@@ -86,6 +86,9 @@ pub struct NormRecord {
     pub registry_office: Option<String>,
     pub book_no: Option<String>,
     pub entry_no: Option<u32>,
+    /// Reference extract: the parents' personal IDs, when it holds them.
+    pub mother_id: Option<String>,
+    pub father_id: Option<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -115,6 +118,8 @@ impl NormRecord {
             Field::RegistryOffice => self.registry_office.clone(),
             Field::BookNo => self.book_no.clone(),
             Field::EntryNo => self.entry_no.map(|n| n.to_string()),
+            Field::MotherId => self.mother_id.clone(),
+            Field::FatherId => self.father_id.clone(),
         }
     }
 }
@@ -159,6 +164,9 @@ pub fn normalize_record_cached(values: &Values, opts: &NormalizeOptions, names: 
     r.updated_at = date_field(values, Field::UpdatedAt, &dopts, &mut r.findings);
     r.registration_date = date_field(values, Field::RegistrationDate, &dopts, &mut r.findings);
     normalize_book(values, &mut r);
+    // A parent's ID is only compared with a link: a well-formed 12 digits, or nothing.
+    r.mother_id = values.get(Field::MotherId).and_then(|v| id::normalize_person_id(v, None, None).cccd);
+    r.father_id = values.get(Field::FatherId).and_then(|v| id::normalize_person_id(v, None, None).cccd);
     if let Some(v) = values.get(Field::Sex) {
         let (s, codes) = sex::parse_sex(v);
         r.sex = s;

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 4;
+pub const INDEX_FORMAT: u32 = 5;
 const MAGIC: &[u8; 8] = b"LSREF\0\0\x04";
 
 pub(super) struct Cached {
@@ -160,6 +160,9 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
         });
         w.date(p.death_date);
         w.date(p.updated_at);
+        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
+        w.opt(m);
+        w.opt(f);
     }
     let digest = Sha256::digest(&w.0);
     w.0.extend_from_slice(&digest);
@@ -273,7 +276,8 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         };
         let death_date = r.date()?;
         let updated_at = r.date()?;
-        people.push(ReferencePerson { source_row, status, death_date, updated_at });
+        let parents = Some((r.opt()?, r.opt()?)).filter(|(m, f)| m.is_some() || f.is_some()).map(Box::new);
+        people.push(ReferencePerson { source_row, status, death_date, updated_at, parents });
         features.push(f);
     }
     if !r.0.is_empty() {

@@ -22,6 +22,9 @@ pub struct ReferencePerson {
     pub status: Option<Status>,
     pub death_date: Option<PartialDate>,
     pub updated_at: Option<PartialDate>,
+    /// The parents' personal IDs (mother, father), when the extract holds them; boxed, as
+    /// most extracts do not (8 bytes a person instead of 48).
+    pub parents: Option<Box<(Option<String>, Option<String>)>>,
 }
 
 /// How the reference was obtained this run.
@@ -178,7 +181,8 @@ impl<'a> NormalizingSink<'a> {
 
     fn flush(&mut self) {
         let (people, features): (Vec<ReferencePerson>, Vec<Features>) = normalize::map_records(&self.batch, self.opts, |raw, n| {
-            let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at };
+            let parents = (n.mother_id.is_some() || n.father_id.is_some()).then(|| Box::new((n.mother_id.clone(), n.father_id.clone())));
+            let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at, parents };
             (person, Features::from_record(&n))
         })
         .unzip();

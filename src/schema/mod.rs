@@ -230,6 +230,8 @@ pub fn default_aliases(f: Field) -> &'static [&'static str] {
         Field::RegistryOffice => &["Cơ quan đăng ký", "UBND đăng ký", "registry_office", "CO_QUAN_DANG_KY"],
         Field::BookNo => &["Quyển số", "Quyển", "Số quyển", "book_no", "QUYEN_SO"],
         Field::EntryNo => &["Số", "Số đăng ký", "Số hiệu", "Số thứ tự trong sổ", "entry_no", "SO_DANG_KY"],
+        Field::MotherId => &["Số định danh của mẹ", "Số định danh mẹ", "CCCD mẹ", "mother_id", "SO_DINH_DANH_ME", "SO_DDCN_ME"],
+        Field::FatherId => &["Số định danh của cha", "Số định danh cha", "CCCD cha", "father_id", "SO_DINH_DANH_CHA", "SO_DDCN_CHA"],
     }
 }
 

@@ -19,11 +19,21 @@ pub const LATE: f64 = 0.08;
 pub const NOT_IN_REFERENCE: f64 = 0.03;
 pub const DEATH_DATE_DISAGREES: f64 = 0.03;
 pub const PARENT_AGE: f64 = 0.02;
+pub const PARENT_LINK: f64 = 0.02;
 pub const BEFORE_EVENT: f64 = 0.01;
 pub const BOOK_DUPLICATE: f64 = 0.01;
 pub const BOOK_GAP: f64 = 0.01;
 pub const BOOK_DATE: f64 = 0.01;
 pub const ENTRY_NOT_NUMBER: f64 = 0.005;
+
+/// The birth chain: registrations, certificates, and the parents the reference holds for each
+/// registered child (by the child's index: the mother's and the father's personal IDs).
+#[derive(Default)]
+pub(super) struct Births {
+    pub registrations: Vec<RowOut>,
+    pub certificates: Vec<RowOut>,
+    pub parents: HashMap<usize, (String, Option<String>)>,
+}
 
 /// The defects written into a name (gone with the name when a certificate leaves it blank).
 const NAME_DEFECTS: [&str; 11] =
@@ -40,6 +50,8 @@ struct Entry {
     event: usize,
     event_day: i32,
     registered: i32,
+    /// Days the law gives to register the event.
+    period: i32,
 }
 
 /// Enters registrations in books in the order they were registered: one book per office
@@ -87,7 +99,8 @@ fn enter_in_books(mut entries: Vec<Entry>, r: &mut Rng) -> Vec<RowOut> {
             // the book is read this is the one out of order.
             registered = before[0].min(before[1]) - 1 - r.below(60) as i32;
             defects.push("book_date_out_of_order");
-            if let Some(p) = e.row.people[e.event].1.defects.iter().position(|d| *d == "late_registration") {
+            let still_late = registered - e.event_day > e.period;
+            if let Some(p) = e.row.people[e.event].1.defects.iter().position(|d| *d == "late_registration").filter(|_| !still_late) {
                 e.row.people[e.event].1.defects.remove(p);
             }
             if registered < e.event_day && !e.row.people[e.event].1.defects.contains(&"registration_before_event") {
@@ -142,6 +155,7 @@ impl Province<'_> {
     /// Death registrations for the death certificates' people (most registered a few days
     /// after the death; some never, late, or with another death date: the truth goes on the
     /// certificate), plus deaths registered without a certificate; entered in books.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn death_registrations(
         &self,
         spec: &Spec,
@@ -187,13 +201,19 @@ impl Province<'_> {
             } else if late {
                 p.defects.push("late_registration");
             }
-            entries.push(Entry { row: self.with_declarant(p, spec, g, r), event: 0, event_day: death, registered: death + delay });
+            entries.push(Entry {
+                row: self.with_declarant(p, spec, g, r),
+                event: 0,
+                event_day: death,
+                registered: death + delay,
+                period: DEATH_REGISTRATION_DAYS,
+            });
         }
         for _ in 0..extra {
             let p = self.subject(spec, picker, g, r, None, died);
             let Some(death) = cell_day(&p, "death") else { continue };
             let registered = (death + 1 + r.below(14) as i32).min(today);
-            entries.push(Entry { row: self.with_declarant(p, spec, g, r), event: 0, event_day: death, registered });
+            entries.push(Entry { row: self.with_declarant(p, spec, g, r), event: 0, event_day: death, registered, period: DEATH_REGISTRATION_DAYS });
         }
         enter_in_books(entries, r)
     }
@@ -215,6 +235,36 @@ impl Province<'_> {
             }
         }
         row
+    }
+
+    /// A birth certificate's row: the mother, and the child (most often not yet named).
+    fn certificate_row(
+        &self,
+        mother: Rendered,
+        child: &super::population::Person,
+        idx: Option<usize>,
+        cert: &Spec,
+        g: &super::Generator,
+        r: &mut Rng,
+    ) -> RowOut {
+        let mut c = self.event_record(child, idx, cert, g, r);
+        if r.chance(0.7) {
+            c.cells.insert("name", String::new()); // named later, at registration
+            c.defects.retain(|d| !NAME_DEFECTS.contains(d));
+        }
+        RowOut { people: vec![("mother", mother), ("child", c)], shared: HashMap::new(), duplicate: false }
+    }
+
+    /// The father a registration names: now and then (for a child the reference holds, so its
+    /// parents are known) another man than the reference's father.
+    #[allow(clippy::too_many_arguments)]
+    fn registered_father(&self, f: usize, men: &[usize], born: i32, known: bool, reg: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
+        let other = (known && r.chance(PARENT_LINK)).then(|| self.parent_of(men, born, (20, 55), r)).filter(|&o| o != f);
+        let mut x = self.parent_record(other.unwrap_or(f), reg, g, r);
+        if other.is_some() {
+            x.defects.push("parent_link_disagrees");
+        }
+        x
     }
 
     /// Someone of `pool` aged `ages` (inclusive) in the child's birth year, if one is found soon.
@@ -249,16 +299,16 @@ impl Province<'_> {
     /// then one it does not hold yet), a medical certificate naming the mother and the child,
     /// and a registration naming the child, the mother and the father (sometimes absent).
     /// Returns (registrations, certificates).
-    pub(super) fn births(&self, reg: &Spec, cert: &Spec, m: usize, g: &mut super::Generator, r: &mut Rng) -> (Vec<RowOut>, Vec<RowOut>) {
+    pub(super) fn births(&self, reg: &Spec, cert: &Spec, m: usize, g: &mut super::Generator, r: &mut Rng) -> Births {
         let today = self.as_of.days_since_epoch().unwrap_or(0);
         let infants: Vec<usize> = (0..self.people.len())
             .filter(|&i| self.people[i].death.is_none() && self.people[i].dob.days_since_epoch().is_some_and(|d| today - d <= 730))
             .collect();
         let women: Vec<usize> = (0..self.people.len()).filter(|&i| self.people[i].sex == Sex::Female && self.people[i].death.is_none()).collect();
         let men: Vec<usize> = (0..self.people.len()).filter(|&i| self.people[i].sex == Sex::Male && self.people[i].death.is_none()).collect();
-        let (mut registrations, mut certificates) = (Vec::new(), Vec::new());
+        let (mut registrations, mut certificates, mut parents) = (Vec::new(), Vec::new(), HashMap::new());
         if infants.is_empty() || women.is_empty() || men.is_empty() {
-            return (Vec::new(), Vec::new());
+            return Births::default();
         }
         for k in 0..m.min(infants.len()) {
             let absent = r.chance(NOT_IN_REFERENCE);
@@ -273,6 +323,10 @@ impl Province<'_> {
             let Some(born) = child.dob.days_since_epoch() else { continue };
             let mother = self.parent_of(&women, child.dob.year, (18, 45), r);
             let father = (!r.chance(0.1)).then(|| self.parent_of(&men, child.dob.year, (20, 55), r));
+            if let Some(ci) = child_idx {
+                // The reference knows the child's parents.
+                parents.insert(ci, (self.people[mother].cccd.clone(), father.map(|f| self.people[f].cccd.clone())));
+            }
             // The certificate (most births are in a facility).
             let mut cert_mother = self.parent_record(mother, cert, g, r);
             let certified = r.chance(0.9);
@@ -286,12 +340,7 @@ impl Province<'_> {
                 if not_registered && today - born > crate::assess::BIRTH_REGISTRATION_DAYS {
                     cert_mother.defects.push("birth_not_registered");
                 }
-                let mut cert_child = self.event_record(&child, child_idx, cert, g, r);
-                if r.chance(0.7) {
-                    cert_child.cells.insert("name", String::new()); // named later, at registration
-                    cert_child.defects.retain(|d| !NAME_DEFECTS.contains(d));
-                }
-                certificates.push(RowOut { people: vec![("mother", cert_mother), ("child", cert_child)], shared: HashMap::new(), duplicate: false });
+                certificates.push(self.certificate_row(cert_mother, &child, child_idx, cert, g, r));
             }
             if not_registered {
                 continue;
@@ -316,11 +365,17 @@ impl Province<'_> {
             }
             let mut people = vec![("child", reg_child), ("mother", reg_mother)];
             if let Some(f) = father {
-                people.push(("father", self.parent_record(f, reg, g, r)));
+                people.push(("father", self.registered_father(f, &men, child.dob.year, child_idx.is_some(), reg, g, r)));
             }
-            registrations.push(Entry { row: RowOut { people, shared: HashMap::new(), duplicate: false }, event: 0, event_day: born, registered });
+            registrations.push(Entry {
+                row: RowOut { people, shared: HashMap::new(), duplicate: false },
+                event: 0,
+                event_day: born,
+                registered,
+                period: crate::assess::BIRTH_REGISTRATION_DAYS,
+            });
         }
-        (enter_in_books(registrations, r), certificates)
+        Births { registrations: enter_in_books(registrations, r), certificates, parents }
     }
 }
 

@@ -64,14 +64,21 @@ fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     Ok(())
 }
 
-fn reference_table(people: &[Person], as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
-    let headers: Vec<String> = ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+fn reference_table(people: &[Person], parents: &Parents, as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut headers: Vec<String> =
+        ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    // The parents' IDs, when the extract carries them (children registered at birth).
+    let with_parents = !parents.is_empty();
+    if with_parents {
+        headers.extend(["SO_DINH_DANH_ME".to_string(), "SO_DINH_DANH_CHA".to_string()]);
+    }
     let rows = people
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             // Old birth registrations may hold only the year.
             let mut dob = if p.dob.year < 1960 && r.chance(0.03) { p.dob.year.to_string() } else { p.dob.display_vi() };
             let _ = as_of;
@@ -98,6 +105,17 @@ fn reference_table(people: &[Person], as_of: PartialDate, r: &mut Rng) -> (Vec<S
                 p.death.map(|d| d.display_vi()).unwrap_or_default(),
                 p.updated.display_vi(),
             ]
+            .into_iter()
+            .chain(
+                with_parents
+                    .then(|| {
+                        let (m, f) = parents.get(&i).cloned().unwrap_or_default();
+                        [m, f.unwrap_or_default()]
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect()
         })
         .collect();
     (headers, rows)
@@ -158,9 +176,9 @@ fn select_specs(a: &SynthArgs) -> Result<Vec<Spec>> {
 }
 
 /// Writes the reference extract; returns its file name.
-fn write_reference(a: &SynthArgs, people: &[Person], as_of: PartialDate) -> Result<&'static str> {
+fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, as_of: PartialDate) -> Result<&'static str> {
     let mut r = Rng::fork(a.seed, 2);
-    let (rh, rrows) = reference_table(people, as_of, &mut r);
+    let (rh, rrows) = reference_table(people, parents, as_of, &mut r);
     if a.reference_format == "csv" {
         std::fs::write(a.out.join("reference.csv"), csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None))?;
         Ok("reference.csv")
@@ -170,6 +188,9 @@ fn write_reference(a: &SynthArgs, people: &[Person], as_of: PartialDate) -> Resu
         Ok("reference.parquet")
     }
 }
+
+/// The parents the reference holds, by child (index into the people): mother's and father's IDs.
+type Parents = HashMap<usize, (String, Option<String>)>;
 
 /// Chooses the people a register lists: each at most once, except injected duplicates.
 struct Picker<'a> {
@@ -277,7 +298,7 @@ impl Province<'_> {
     /// Every register's rows, in the specs' order. The civil-status registers are chains: the
     /// births (certificates and registrations) drawn together, the death registrations from
     /// the death certificates when both are written.
-    fn registers(&self, specs: &[Spec], m: usize, picker: &mut Picker, g: &mut Generator, seed: u64, died: &mut HashSet<usize>) -> Vec<Vec<RowOut>> {
+    fn registers(&self, specs: &[Spec], m: usize, picker: &mut Picker, g: &mut Generator, seed: u64, died: &mut HashSet<usize>) -> (Vec<Vec<RowOut>>, Parents) {
         let all = all_specs();
         let spec_of = |schema: &str| specs.iter().chain(&all).find(|s| s.schema == schema).cloned();
         let births = specs.iter().any(|s| s.births).then(|| {
@@ -289,8 +310,8 @@ impl Province<'_> {
             let mut r = Rng::fork(seed, 100 + si as u64);
             let certificates = specs[..si].iter().position(|s| s.schema == "death_certificate");
             let rows = match (&births, spec.schema, certificates) {
-                (Some((reg, _)), "civil_birth", _) => reg.clone(),
-                (Some((_, cert)), "birth_certificate", _) => cert.clone(),
+                (Some(b), "civil_birth", _) => b.registrations.clone(),
+                (Some(b), "birth_certificate", _) => b.certificates.clone(),
                 (_, "civil_death", Some(c)) => {
                     let mut certs = std::mem::take(&mut out[c]);
                     let rows = self.death_registrations(spec, &mut certs, m / 10, picker, g, &mut r, died);
@@ -301,7 +322,7 @@ impl Province<'_> {
             };
             out.push(rows);
         }
-        out
+        (out, births.map(|b| b.parents).unwrap_or_default())
     }
 
     /// A register's rows, then the same people again as re-typed copies at random places.
@@ -467,8 +488,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut g = Generator::new(&province, as_of, a.seed);
     let people = g.population(a.people, a.seed);
     let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
-    let ref_file = write_reference(a, &people, as_of)?;
-    // The physical row of reference person i: after the header in a CSV file.
+    // The first reference row after the header in a CSV file.
     let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
     let ref_row = |i: usize| i as u64 + first_ref_row;
     let m = a.rows_per_source.unwrap_or((a.people / 25).max(50));
@@ -476,7 +496,8 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut picker = Picker::new(&people, &rates, as_of);
     let mut truth: Vec<Truth> = Vec::new();
     let mut died_in_registers: HashSet<usize> = HashSet::new();
-    let registers = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    let (registers, parents) = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    let ref_file = write_reference(a, &people, &parents, as_of)?;
     for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
         let (headers, table) = if spec.births { civil::birth_table(spec, rows) } else { register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64)) };
         let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &headers, &table)?;
