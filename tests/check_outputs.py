@@ -156,9 +156,14 @@ with tempfile.TemporaryDirectory() as tmp:
           and a["ref_person_id"] == rows[0][16].value, "the confirmed row (LibreOffice xlsx) is the officer's match")
     check(b["decision"] == "unverifiable" and b["decision_status"] == "applied", "the row returned as CSV is decided")
     db = sqlite3.connect(store)
-    check(db.execute("pragma user_version").fetchone()[0] == 1, "the store's schema version is 1")
+    check(db.execute("pragma user_version").fetchone()[0] == 2, "the store's schema version is 2")
     check(db.execute("select count(*) from decisions where officer = 'CA thử'").fetchone()[0] >= 1, "sqlite3 reads the decisions and their officer")
     check(db.execute("select count(*) from runs").fetchone()[0] == 2, "the store keeps both runs")
+    third = subprocess.run([binary, "run", job, "--out", rt, "-q"], capture_output=True, text=True)
+    check(third.returncode == 0, "a third night runs")
+    trend_report = os.path.join(third.stdout.strip(), "report.html")
+    trend_runs = json.load(open(os.path.join(third.stdout.strip(), "summary.json")))["trend"]["runs"]
+    check(len(trend_runs) == 3, f"summary.json's trend holds three runs ({len(trend_runs)})")
 
     # The report, rendered headless.
     report = os.path.join(run, "report.html")
@@ -188,6 +193,26 @@ with tempfile.TemporaryDirectory() as tmp:
     p = Charts()
     p.feed(dom.stdout)
     check(len(p.charts) >= 2 and all(n > 0 for n in p.charts), f"charts rendered with bars: {p.charts}")
+
+    # The trend section after three nights, as Chromium renders it: every line chart has a
+    # line with a point per night.
+    class Trends(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.charts = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "svg" and (a.get("class") or "") == "trend":
+                self.charts.append([])
+            if tag == "polyline" and self.charts:
+                self.charts[-1].append(len((a.get("points") or "").split()))
+
+    tdom = subprocess.run(["chromium", *flags, "--dump-dom", "file://" + trend_report], capture_output=True, text=True, timeout=120)
+    tp = Trends()
+    tp.feed(tdom.stdout)
+    check('id="trend"' in tdom.stdout and len(tp.charts) >= 2 and all(c and max(c) >= 3 for c in tp.charts),
+          f"the trend's line charts have a point per night ({[max(c) if c else 0 for c in tp.charts]})")
     png = os.path.join(tmp, "report.png")
     subprocess.run(["chromium", *flags, "--window-size=1200,2000", f"--screenshot={png}", "file://" + report],
                    capture_output=True, timeout=120)

@@ -302,7 +302,8 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     // The store, as an analyst's SQLite client sees it.
     let db = rusqlite::Connection::open(dir.join("out/decisions.sqlite")).unwrap();
     let count = |q: &str| -> i64 { db.query_row(q, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("PRAGMA user_version"), 1);
+    assert_eq!(count("PRAGMA user_version"), 2);
+    assert!(count("SELECT count(*) FROM run_figures WHERE scope = 'overall'") == 2, "both runs' figures are kept for the trend");
     assert_eq!(count("SELECT count(*) FROM imports"), 1);
     assert_eq!(count("SELECT count(*) FROM runs"), 2);
     assert_eq!(count("SELECT count(*) FROM decisions WHERE status = 'reopened'"), 1);

@@ -147,6 +147,12 @@ pub struct Night {
     pub imports: ImportReport,
     /// The last run's worklist: (source, record key, commune).
     pub previous_open: Vec<(String, String, String)>,
+    /// Whether returned worklists are read back (`[decisions] inbox`).
+    pub reads_returned: bool,
+    /// The figures of the last runs, oldest first (the report's trend).
+    pub history: Vec<store::RunFigures>,
+    /// `[history] since`: the day, and the records closed in the runs since then.
+    pub closed_since: Option<(String, u64)>,
 }
 
 /// What tonight's import did with the inbox.

@@ -13,7 +13,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The schema, one migration per version: migration `i` takes `user_version` from `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE imports (
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL,
@@ -73,7 +74,25 @@ CREATE TABLE open_items (
     priority INTEGER NOT NULL
 );
 CREATE INDEX open_items_run ON open_items(run_id);
-"];
+",
+    "
+CREATE TABLE run_figures (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    run_date TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    pass_correct REAL NOT NULL,
+    pass_complete REAL NOT NULL,
+    pass_clean REAL NOT NULL,
+    pass_live REAL NOT NULL,
+    pass_all REAL NOT NULL,
+    worklist INTEGER NOT NULL,
+    findings TEXT NOT NULL,
+    PRIMARY KEY (run_id, scope, key)
+);
+",
+];
 
 /// Why the store cannot be used tonight.
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +175,29 @@ pub struct StatusChange {
     pub reason: &'static str,
 }
 
+/// One run's figures for one scope (`overall`, a `source` or a `commune`), kept for the trend.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunFigures {
+    /// The run folder's name.
+    pub run_id: String,
+    /// The run date (YYYY-MM-DD).
+    pub run_date: String,
+    /// `overall`, `source` or `commune`.
+    pub scope: String,
+    /// The source name or commune code ("" for overall).
+    pub key: String,
+    /// Records.
+    pub records: u64,
+    /// Pass rate per dimension: correct, complete, clean, live.
+    pub pass: [f64; 4],
+    /// Share passing all four.
+    pub pass_all: f64,
+    /// Records on the worklist.
+    pub worklist: u64,
+    /// Findings per code (JSON object in the store).
+    pub findings: std::collections::BTreeMap<String, u64>,
+}
+
 /// Tonight's run, as the store keeps it.
 pub struct RunRecord<'a> {
     /// The run folder's name.
@@ -170,6 +212,10 @@ pub struct RunRecord<'a> {
     pub open_items: &'a [(String, String, String, u8)],
     /// Per commune: open, decided, closed since the last run.
     pub communes: &'a [(String, u64, u64, u64)],
+    /// Tonight's figures for the trend.
+    pub figures: &'a [RunFigures],
+    /// Runs the history keeps (older ones are removed).
+    pub keep_runs: usize,
 }
 
 /// An open decision store: locked for this run, migrated to the current schema.
@@ -362,8 +408,87 @@ impl Store {
                 q.execute(params![run.run_id, commune, *open as i64, *decided as i64, *closed as i64]).map_err(sql)?;
             }
         }
+        insert_figures(&tx, run.figures).map_err(sql)?;
+        prune(&tx, run.keep_runs).map_err(sql)?;
         tx.commit().map_err(sql)
     }
+
+    /// The figures of the last `runs` runs, oldest first.
+    pub fn history(&self, runs: usize) -> Result<Vec<RunFigures>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare(
+                "SELECT f.run_id, f.run_date, scope, key, f.records, pass_correct, pass_complete, pass_clean, pass_live, pass_all, f.worklist, findings
+                 FROM run_figures f JOIN (SELECT run_id, id FROM runs ORDER BY id DESC LIMIT ?1) r ON r.run_id = f.run_id
+                 ORDER BY r.id, scope, key",
+            )
+            .map_err(self.sql())?;
+        let rows = q
+            .query_map([runs as i64], |r| {
+                let findings: String = r.get(11)?;
+                Ok(RunFigures {
+                    run_id: r.get(0)?,
+                    run_date: r.get(1)?,
+                    scope: r.get(2)?,
+                    key: r.get(3)?,
+                    records: r.get::<_, i64>(4)? as u64,
+                    pass: [r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
+                    pass_all: r.get(9)?,
+                    worklist: r.get::<_, i64>(10)? as u64,
+                    findings: serde_json::from_str(&findings).unwrap_or_default(),
+                })
+            })
+            .map_err(self.sql())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql())
+    }
+
+    /// Records closed (on a run's worklist, not on the next one's) in runs dated `since` or later.
+    pub fn closed_since(&self, since: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(SUM(c.closed_since_last_run), 0) FROM run_communes c JOIN runs r ON r.run_id = c.run_id WHERE r.run_date >= ?1",
+                [since],
+                |r| r.get(0),
+            )
+            .map_err(self.sql())?;
+        Ok(n as u64)
+    }
+}
+
+fn insert_figures(tx: &Connection, figures: &[RunFigures]) -> rusqlite::Result<()> {
+    let mut q = tx.prepare(
+        "INSERT INTO run_figures (run_id, run_date, scope, key, records, pass_correct, pass_complete, pass_clean, pass_live, pass_all, worklist, findings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for f in figures {
+        let findings = serde_json::to_string(&f.findings).unwrap_or_default();
+        q.execute(params![
+            f.run_id,
+            f.run_date,
+            f.scope,
+            f.key,
+            f.records as i64,
+            f.pass[0],
+            f.pass[1],
+            f.pass[2],
+            f.pass[3],
+            f.pass_all,
+            f.worklist as i64,
+            findings
+        ])?;
+    }
+    Ok(())
+}
+
+/// Keeps the newest `keep` runs' history; decisions and their history are kept whole.
+fn prune(tx: &Connection, keep: usize) -> rusqlite::Result<()> {
+    let old = "(SELECT run_id FROM runs ORDER BY id DESC LIMIT -1 OFFSET ?1)";
+    for table in ["run_figures", "run_communes"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE run_id IN {old}"), [keep as i64])?;
+    }
+    tx.execute(&format!("DELETE FROM runs WHERE run_id IN {old}"), [keep as i64])?;
+    Ok(())
 }
 
 fn set_status(tx: &Connection, id: i64, status: Status, run_id: Option<&str>, reason: &str, at: &str) -> rusqlite::Result<()> {

@@ -24,6 +24,8 @@ pub struct JobFile {
     pub worklist: WorklistSection,
     #[serde(default)]
     pub decisions: Option<DecisionsSection>,
+    #[serde(default)]
+    pub history: HistorySection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,14 +131,27 @@ pub struct WorklistSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionsSection {
-    /// Folder the returned worklists (.xlsx, .csv) are dropped into.
-    pub inbox: String,
+    /// Folder the returned worklists (.xlsx, .csv) are dropped into; none: nothing is read back.
+    #[serde(default)]
+    pub inbox: Option<String>,
     /// Where imported files are moved; default `<inbox>/archive`.
     #[serde(default)]
     pub archive: Option<String>,
     /// The SQLite decision store; default `<output_dir>/decisions.sqlite`.
     #[serde(default)]
     pub store: Option<String>,
+}
+
+/// The run history kept in the store, and the report's trend.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySection {
+    /// Runs kept in the store's history (default 365).
+    #[serde(default)]
+    pub keep_runs: Option<usize>,
+    /// The trend also counts the records fixed since this day (YYYY-MM-DD).
+    #[serde(default)]
+    pub since: Option<Spanned<String>>,
 }
 
 /// The era bare commune codes in a source belong to.

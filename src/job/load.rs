@@ -1,7 +1,7 @@
 //! [`Job::load`]: the job file read, every value checked against the line it is on,
 //! every path, schema and model resolved, and the run date fixed once.
 
-use super::file::{AssessSection, CommuneCodes, GateSection, GroupBy, JobFile, LinkSection, SourceSection, line_of};
+use super::file::{AssessSection, CommuneCodes, DecisionsSection, GateSection, GroupBy, HistorySection, JobFile, LinkSection, SourceSection, line_of};
 use super::{DecisionSettings, Gate, Job, JobError, SourcePlan};
 use crate::calendar::{PartialDate, Precision};
 use crate::files::Modes;
@@ -19,6 +19,8 @@ use toml::Spanned;
 
 /// Reference caches kept by default: tonight's and last night's.
 const DEFAULT_CACHE_KEEP: usize = 2;
+/// Runs the store's history keeps unless `[history] keep_runs` says otherwise: a year of nights.
+const DEFAULT_KEEP_RUNS: usize = 365;
 /// A record not updated for a year is stale unless the job says otherwise.
 const DEFAULT_STALE_AFTER_DAYS: u32 = 365;
 
@@ -177,6 +179,31 @@ impl JobText<'_> {
         Ok(model)
     }
 
+    /// The store (always), the inbox when `[decisions]` names one, and the history settings.
+    fn decisions(&self, d: Option<&DecisionsSection>, h: &HistorySection, output_dir: &Path) -> Result<DecisionSettings, JobError> {
+        let inbox = d.and_then(|d| d.inbox.as_ref()).map(|i| self.base.join(i));
+        let since = match &h.since {
+            None => None,
+            Some(x) => Some(
+                date::parse_date(x.get_ref(), &Default::default())
+                    .date
+                    .filter(|d| d.precision() == Precision::Day)
+                    .ok_or_else(|| self.error(Some(x.span()), format!("[history] since \"{}\" is not a date", x.get_ref()), "write it as \"2026-10-01\""))?,
+            ),
+        };
+        Ok(DecisionSettings {
+            archive: d
+                .and_then(|d| d.archive.as_ref())
+                .map(|a| self.base.join(a))
+                .or_else(|| inbox.as_ref().map(|i| i.join("archive")))
+                .unwrap_or_else(|| output_dir.join("archive")),
+            store: d.and_then(|d| d.store.as_ref()).map_or_else(|| output_dir.join("decisions.sqlite"), |s| self.base.join(s)),
+            inbox,
+            keep_runs: h.keep_runs.unwrap_or(DEFAULT_KEEP_RUNS).max(2),
+            since,
+        })
+    }
+
     fn job_name(&self, name: &Spanned<String>) -> Result<String, JobError> {
         let n = name.get_ref();
         if n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
@@ -259,14 +286,7 @@ impl Job {
             modes: if jf.job.group_readable.unwrap_or(false) { Modes::GROUP } else { Modes::PRIVATE },
             cache_keep: jf.job.cache_keep.unwrap_or(DEFAULT_CACHE_KEEP).max(1),
             all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
-            decisions: jf.decisions.as_ref().map(|d| {
-                let inbox = t.base.join(&d.inbox);
-                DecisionSettings {
-                    archive: d.archive.as_ref().map_or_else(|| inbox.join("archive"), |a| t.base.join(a)),
-                    store: d.store.as_ref().map_or_else(|| output_dir.join("decisions.sqlite"), |s| t.base.join(s)),
-                    inbox,
-                }
-            }),
+            decisions: t.decisions(jf.decisions.as_ref(), &jf.history, &output_dir)?,
         })
     }
 }

@@ -25,6 +25,9 @@ use crate::table::SourceRun;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Runs the report's trend shows.
+const TREND_RUNS: usize = 30;
+
 /// A job-file error: what, where (file and line) and what to write instead.
 #[derive(Debug, thiserror::Error)]
 #[error("job error: {file}{}: {message}; {hint}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
@@ -142,19 +145,25 @@ pub struct Job {
     pub cache_keep: usize,
     /// One unreadable source fails the run (the old behaviour) instead of being left out.
     pub all_or_nothing: bool,
-    /// Where officers' decisions come back and are kept (`[decisions]`); `None` when off.
-    pub decisions: Option<DecisionSettings>,
+    /// The store of decisions and run history, and where officers' decisions come back
+    /// (`[decisions]`, `[history]`).
+    pub decisions: DecisionSettings,
 }
 
-/// The `[decisions]` table: returned worklists in, imported files archived, the store.
+/// The `[decisions]` and `[history]` tables: returned worklists in, imported files archived,
+/// the store that keeps decisions and the run history.
 #[derive(Clone, Debug)]
 pub struct DecisionSettings {
-    /// Folder the returned worklists are dropped into.
-    pub inbox: PathBuf,
+    /// Folder the returned worklists are dropped into; `None`: nothing is read back.
+    pub inbox: Option<PathBuf>,
     /// Where imported files go (`rejected/` under it for files with malformed rows).
     pub archive: PathBuf,
-    /// The SQLite decision store.
+    /// The SQLite store of decisions and run history.
     pub store: PathBuf,
+    /// Runs the history keeps.
+    pub keep_runs: usize,
+    /// The trend also counts the records fixed since this day.
+    pub since: Option<PartialDate>,
 }
 
 /// What a finished run produced.
@@ -308,7 +317,7 @@ impl Job {
         let run_dir = publish::run(&data, output_dir)?;
         if let Some(store) = &mut store {
             let t = Instant::now();
-            Self::record_decisions(store, &data, &run_dir)?;
+            self.record_decisions(store, &data, &run_dir)?;
             tracing::info!(seconds = t.elapsed().as_secs_f64(), "decisions recorded");
         }
         let records = table.iter().map(|r| r.len() as u64).sum();
@@ -319,7 +328,7 @@ impl Job {
     /// Opens the decision store, imports the returned worklists waiting in the inbox and
     /// resolves the decisions in effect against tonight's records (before linking).
     fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference, out: Option<&Path>) -> Result<Option<(Store, Night)>, RunError> {
-        let Some(ds) = &self.decisions else { return Ok(None) };
+        let ds = &self.decisions;
         // Like the reference cache: a store under the job's output folder follows `--out`.
         let store_path = match (out, ds.store.strip_prefix(&self.output_dir)) {
             (Some(out), Ok(rel)) => out.join(rel),
@@ -327,16 +336,25 @@ impl Job {
         };
         let mut store = Store::open(&store_path, self.modes)?;
         let day = self.run_date.iso();
-        let imports = decisions::import_inbox(&mut store, &ds.inbox, &ds.archive, &day, self.modes)?;
+        let imports = match &ds.inbox {
+            Some(inbox) => decisions::import_inbox(&mut store, inbox, &ds.archive, &day, self.modes)?,
+            None => Default::default(),
+        };
         let in_effect = store.in_effect()?;
         let previous_open = store.last_open_items()?;
         tracing::info!(in_effect = in_effect.len(), imported = imports.imported.len(), rejected = imports.rejected.len(), "decisions");
         let resolution = Resolution::before_link(in_effect, table, reference);
-        Ok(Some((store, Night { resolution, imports, previous_open })))
+        let history = store.history(TREND_RUNS)?;
+        let closed_since = match ds.since {
+            Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
+            None => None,
+        };
+        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since };
+        Ok(Some((store, night)))
     }
 
-    /// Keeps tonight's status changes, worklist and per-commune counts in the store.
-    fn record_decisions(store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
+    /// Keeps tonight's status changes, worklist, per-commune counts and figures in the store.
+    fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
         let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let open = publish::work::open_items(data);
         let communes = publish::work::commune_progress(data, &open);
@@ -346,7 +364,19 @@ impl Job {
             communes.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
         let records = data.sources.iter().map(|r| r.len() as u64).sum();
-        let run = RunRecord { run_id: &run_id, run_date: &data.run_date.iso(), records, changes, open_items: &open_items, communes: &counts };
+        // The figures as published: the summary the run folder holds.
+        let summary: Option<publish::summary::Summary> = std::fs::read(run_dir.join("summary.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let figures = summary.map(|s| publish::trend::figures_of(&s, &run_id)).unwrap_or_default();
+        let run = RunRecord {
+            run_id: &run_id,
+            run_date: &data.run_date.iso(),
+            records,
+            changes,
+            open_items: &open_items,
+            communes: &counts,
+            figures: &figures,
+            keep_runs: self.decisions.keep_runs,
+        };
         store.record_run(&run)?;
         Ok(())
     }

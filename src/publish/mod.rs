@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod parquet;
 mod report;
 pub mod summary;
+pub mod trend;
 pub mod work;
 mod xlsx;
 

@@ -12,11 +12,11 @@ use crate::normalize::admin::{AdminRegistry, Era};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn pct(x: f64) -> String {
+pub(super) fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
@@ -25,9 +25,9 @@ const TOP_CODES: usize = 25;
 const TOP_COMMUNES: usize = 15;
 const EXAMPLES_PER_CODE: usize = 5;
 
-const COLORS: [&str; 4] = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c"];
+pub(super) const COLORS: [&str; 4] = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c"];
 
-fn dim_label(d: Dimension, lang: Lang) -> &'static str {
+pub(super) fn dim_label(d: Dimension, lang: Lang) -> &'static str {
     match (d, lang) {
         (Dimension::Correct, Lang::Vi) => "Đúng",
         (Dimension::Complete, Lang::Vi) => "Đủ",
@@ -247,7 +247,7 @@ fn work(h: &mut String, summary: &Summary, lang: Lang) {
 /// Officers' decisions: what came back tonight, and per commune the open, decided and
 /// closed items (only when the job keeps decisions).
 fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang) {
-    let Some(ds) = &summary.decisions else { return };
+    let Some(ds) = summary.decisions.as_ref().filter(|d| d.reads_returned || !d.by_status.is_empty()) else { return };
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let imported: u64 = ds.imports.imported.iter().map(|(_, n)| n).sum();
     let decided: u64 = ds.decided.values().sum();
@@ -557,6 +557,7 @@ pub(super) fn render(d: &RunData, summary: &Summary) -> String {
     civil_status(&mut h, summary, lang);
     top_findings(&mut h, d, summary, lang);
     change_since_last_run(&mut h, summary, lang);
+    super::trend::section(&mut h, summary, lang);
     how_to_read(&mut h, lang);
     h.push_str("</main></body></html>\n");
     h

@@ -138,9 +138,12 @@ pub struct Summary {
     /// Sources that could not be read this run (their error); the others are in.
     #[serde(default)]
     pub failed_sources: Vec<super::manifest::FailedSource>,
-    /// Officers' decisions, when the job keeps them (`[decisions]`).
+    /// Officers' decisions and the worklist's progress since the last run.
     #[serde(default)]
     pub decisions: Option<DecisionsSummary>,
+    /// The last runs' figures beside tonight's (from the store's history).
+    #[serde(default)]
+    pub trend: Option<super::trend::Trend>,
 }
 
 /// Officers' decisions tonight: the import, the decisions on records, progress per commune.
@@ -158,8 +161,33 @@ pub struct DecisionsSummary {
     pub open: u64,
     /// Records on the last run's worklist that are not on tonight's.
     pub closed_since_last_run: u64,
+    /// Records on tonight's worklist that were not on the last run's.
+    #[serde(default)]
+    pub new_since_last_run: u64,
+    /// `[history] since`: the day, and the records closed since then (tonight included).
+    #[serde(default)]
+    pub fixed_since: Option<(String, u64)>,
+    /// Whether the job reads returned worklists back (`[decisions] inbox`).
+    #[serde(default)]
+    pub reads_returned: bool,
     /// Per commune code: open, decided by kind, closed since the last run.
     pub communes: BTreeMap<String, CommuneProgress>,
+}
+
+/// This run's pass rates against the previous run's.
+fn change_since(run: String, p: &Summary, overall: &Figures) -> Previous {
+    let mut change = PerDimension::splat(0.0);
+    for dm in Dimension::ALL {
+        change[dm] = overall.pass_rate.get(dm) - p.overall.pass_rate.get(dm);
+    }
+    Previous {
+        run,
+        pass_rate: p.overall.pass_rate.clone(),
+        pass_rate_all: p.overall.pass_rate_all,
+        records: p.overall.records,
+        change: DimensionFigures::from(change),
+        change_all: overall.pass_rate_all - p.overall.pass_rate_all,
+    }
 }
 
 fn decisions_summary(d: &RunData) -> Option<DecisionsSummary> {
@@ -177,6 +205,10 @@ fn decisions_summary(d: &RunData) -> Option<DecisionsSummary> {
         *out.changes.entry(c.status.as_str().to_string()).or_default() += 1;
     }
     out.closed_since_last_run = communes.values().map(|p| p.closed_since_last_run).sum();
+    let before: std::collections::HashSet<(&str, &str)> = night.previous_open.iter().map(|(s, k, _)| (s.as_str(), k.as_str())).collect();
+    out.new_since_last_run = if night.history.is_empty() { 0 } else { open.iter().filter(|o| !before.contains(&(o.source, o.key))).count() as u64 };
+    out.fixed_since = night.closed_since.clone().map(|(day, n)| (day, n + out.closed_since_last_run));
+    out.reads_returned = night.reads_returned;
     out.communes = communes;
     Some(out)
 }
@@ -247,21 +279,8 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         .collect();
     let rows_read = d.sources.iter().map(|s| s.source.rows_read).sum();
     let quarantined = d.sources.iter().map(|s| s.source.quarantine.len() as u64).sum();
-    let previous = previous.map(|(run, p)| {
-        let mut change = PerDimension::splat(0.0);
-        for dm in Dimension::ALL {
-            change[dm] = overall.pass_rate.get(dm) - p.overall.pass_rate.get(dm);
-        }
-        Previous {
-            run,
-            pass_rate: p.overall.pass_rate.clone(),
-            pass_rate_all: p.overall.pass_rate_all,
-            records: p.overall.records,
-            change: DimensionFigures::from(change),
-            change_all: overall.pass_rate_all - p.overall.pass_rate_all,
-        }
-    });
-    Summary {
+    let previous = previous.map(|(run, p)| change_since(run, &p, &overall));
+    let mut summary = Summary {
         job: d.settings.job_name.clone(),
         run_date: d.run_date.iso(),
         reference_people: d.reference.people.len() as u64,
@@ -286,7 +305,10 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         previous,
         failed_sources: d.failed_sources.to_vec(),
         decisions: decisions_summary(d),
-    }
+        trend: None,
+    };
+    summary.trend = d.decisions.map(|n| super::trend::build(&n.history, &summary));
+    summary
 }
 
 /// What the figures count of a record: its assessment, its link class and its place on

@@ -1,0 +1,291 @@
+//! The trend over runs: tonight's figures beside the last runs' (kept in the store's
+//! `run_figures`), as series per scope in summary.json and as inline SVG line charts in the
+//! report — offline, printable, one line per dimension.
+
+use super::report::{COLORS, dim_label, esc, pct};
+use super::summary::{Figures, Summary};
+use crate::Lang;
+use crate::decisions::store::RunFigures;
+use crate::finding::Dimension;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Tonight's run in the series (its folder is named only when it is published).
+pub const THIS_RUN: &str = "(this run)";
+
+/// One scope's series, one value per run of [`Trend::runs`] (null where the scope had no records).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    /// Share passing all four dimensions.
+    pub pass_all: Vec<Option<f64>>,
+    /// Pass rate per dimension: correct, complete, clean, live.
+    pub pass: [Vec<Option<f64>>; 4],
+    /// Records on the worklist.
+    pub worklist: Vec<Option<u64>>,
+    /// Records.
+    pub records: Vec<Option<u64>>,
+}
+
+/// A commune's pass rate (all four) at the previous run and tonight.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Change {
+    /// Commune code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// At the previous run.
+    pub before: f64,
+    /// Tonight.
+    pub now: f64,
+}
+
+/// The series of the last runs, tonight last.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Trend {
+    /// (run folder, run date) of each run, oldest first; tonight is [`THIS_RUN`].
+    pub runs: Vec<(String, String)>,
+    /// The whole job.
+    pub overall: Series,
+    /// Per source.
+    pub sources: BTreeMap<String, Series>,
+    /// Per commune code.
+    pub communes: BTreeMap<String, Series>,
+    /// The communes whose pass rate rose most since the previous run.
+    pub improved: Vec<Change>,
+    /// The communes whose pass rate fell most since the previous run.
+    pub fell_back: Vec<Change>,
+}
+
+/// A commune's pass rate is compared between runs only with this many records in both.
+const MIN_RECORDS_TO_COMPARE: u64 = 20;
+/// Communes listed as improved and as fallen back.
+const LISTED: usize = 5;
+
+fn figure(run_id: &str, run_date: &str, scope: &str, key: &str, f: &Figures) -> RunFigures {
+    RunFigures {
+        run_id: run_id.to_string(),
+        run_date: run_date.to_string(),
+        scope: scope.to_string(),
+        key: key.to_string(),
+        records: f.records,
+        pass: Dimension::ALL.map(|d| f.pass_rate.get(d)),
+        pass_all: f.pass_rate_all,
+        worklist: f.worklist,
+        findings: f.findings.clone(),
+    }
+}
+
+/// A published summary's figures, as the store keeps them: overall, per source, per commune.
+pub fn figures_of(s: &Summary, run_id: &str) -> Vec<RunFigures> {
+    let mut out = vec![figure(run_id, &s.run_date, "overall", "", &s.overall)];
+    out.extend(s.sources.iter().map(|x| figure(run_id, &s.run_date, "source", &x.name, &x.figures)));
+    out.extend(s.communes.iter().map(|x| figure(run_id, &s.run_date, "commune", &x.code, &x.figures)));
+    out
+}
+
+/// The trend from the last runs' figures and tonight's summary.
+pub fn build(history: &[RunFigures], tonight: &Summary) -> Trend {
+    let now = figures_of(tonight, THIS_RUN);
+    let mut runs: Vec<(String, String)> = Vec::new();
+    for f in history.iter().chain(&now) {
+        if runs.last().is_none_or(|(id, _)| *id != f.run_id) {
+            runs.push((f.run_id.clone(), f.run_date.clone()));
+        }
+    }
+    let at: BTreeMap<&str, usize> = runs.iter().enumerate().map(|(i, (id, _))| (id.as_str(), i)).collect();
+    let n = runs.len();
+    let mut trend = Trend { runs: runs.clone(), ..Default::default() };
+    for f in history.iter().chain(&now) {
+        let series = match f.scope.as_str() {
+            "overall" => &mut trend.overall,
+            "source" => trend.sources.entry(f.key.clone()).or_default(),
+            _ => trend.communes.entry(f.key.clone()).or_default(),
+        };
+        if series.pass_all.len() < n {
+            *series = Series { pass_all: vec![None; n], pass: std::array::from_fn(|_| vec![None; n]), worklist: vec![None; n], records: vec![None; n] };
+        }
+        let i = at[f.run_id.as_str()];
+        series.pass_all[i] = Some(f.pass_all);
+        for (d, v) in f.pass.iter().enumerate() {
+            series.pass[d][i] = Some(*v);
+        }
+        series.worklist[i] = Some(f.worklist);
+        series.records[i] = Some(f.records);
+    }
+    let names: BTreeMap<&str, &str> = tonight.communes.iter().map(|c| (c.code.as_str(), c.name.as_str())).collect();
+    let mut changes: Vec<Change> = trend
+        .communes
+        .iter()
+        .filter_map(|(code, s)| {
+            let (prev, last) = (n.checked_sub(2)?, n - 1);
+            let enough = |i: usize| s.records[i].is_some_and(|r| r >= MIN_RECORDS_TO_COMPARE);
+            (enough(prev) && enough(last)).then(|| Change {
+                code: code.clone(),
+                name: names.get(code.as_str()).map_or_else(|| code.clone(), |x| x.to_string()),
+                before: s.pass_all[prev].unwrap_or(0.0),
+                now: s.pass_all[last].unwrap_or(0.0),
+            })
+        })
+        .filter(|c| (c.now - c.before).abs() >= 0.005)
+        .collect();
+    changes.sort_by(|a, b| (b.now - b.before).total_cmp(&(a.now - a.before)).then(a.code.cmp(&b.code)));
+    trend.improved = changes.iter().filter(|c| c.now > c.before).take(LISTED).cloned().collect();
+    trend.fell_back = changes.iter().rev().filter(|c| c.now < c.before).take(LISTED).cloned().collect();
+    trend
+}
+
+/// A line chart of a scope's pass rates over the runs: all four dimensions and all together.
+fn line_chart(s: &Series, runs: &[(String, String)], width: usize, height: usize, lang: Lang) -> String {
+    let (left, right, top, bottom) = (34.0, 8.0, 8.0, 22.0);
+    let (w, h) = (width as f64 - left - right, height as f64 - top - bottom);
+    let x = |i: usize| left + if runs.len() > 1 { w * i as f64 / (runs.len() - 1) as f64 } else { w / 2.0 };
+    let y = |v: f64| top + h * (1.0 - v.clamp(0.0, 1.0));
+    let mut out = String::new();
+    let _ = write!(out, r#"<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#);
+    for v in [0.0, 0.5, 1.0] {
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/><text x="{2}" y="{3:.1}" font-size="9" text-anchor="end" fill="#555">{4}</text>"##,
+            y(v),
+            left + w,
+            left - 4.0,
+            y(v) + 3.0,
+            pct(v)
+        );
+    }
+    if let (Some(first), Some(last)) = (runs.first(), runs.last()) {
+        let _ = write!(out, r##"<text x="{left}" y="{}" font-size="9" fill="#555">{}</text>"##, height - 6, esc(&first.1));
+        let _ = write!(out, r##"<text x="{:.1}" y="{}" font-size="9" text-anchor="end" fill="#555">{}</text>"##, left + w, height - 6, esc(&last.1));
+    }
+    let mut line = |values: &[Option<f64>], color: &str, stroke: f64, title: &str| {
+        let points: Vec<String> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v)))).collect();
+        if points.is_empty() {
+            return;
+        }
+        let _ = write!(
+            out,
+            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="{stroke}"><title>{}</title></polyline>"#,
+            points.join(" "),
+            esc(title)
+        );
+        if let Some(p) = points.last() {
+            let (px, py) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(out, r#"<circle cx="{px}" cy="{py}" r="2.5" fill="{color}"/>"#);
+        }
+    };
+    for d in Dimension::ALL {
+        line(&s.pass[d.index()], COLORS[d.index()], 1.2, dim_label(d, lang));
+    }
+    line(&s.pass_all, "#111", 2.4, if lang == Lang::Vi { "Đạt cả 4" } else { "Pass all" });
+    out.push_str("</svg>");
+    out
+}
+
+/// A commune's pass rate (all four) as a sparkline.
+fn sparkline(values: &[Option<f64>]) -> String {
+    let (w, h) = (100.0, 20.0);
+    let n = values.len().max(2) - 1;
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", w * i as f64 / n as f64, 2.0 + (h - 4.0) * (1.0 - v.clamp(0.0, 1.0)))))
+        .collect();
+    format!(
+        r##"<svg class="trend spark" viewBox="0 0 {w} {h}" width="100" height="20" xmlns="http://www.w3.org/2000/svg"><polyline points="{}" fill="none" stroke="#111" stroke-width="1.5"/></svg>"##,
+        points.join(" ")
+    )
+}
+
+/// The report's trend section.
+pub fn section(h: &mut String, summary: &Summary, lang: Lang) {
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let Some(trend) = &summary.trend else { return };
+    let _ = write!(h, r#"<h2 id="trend">{}</h2>"#, t("Xu hướng qua các lần chạy", "Trend over the runs"));
+    if trend.runs.len() < 2 {
+        let _ = write!(h, r#"<p class="note">{}</p>"#, t("Xu hướng hiện từ lần chạy thứ hai.", "The trend shows from the second run on."));
+        return;
+    }
+    if let Some(d) = &summary.decisions {
+        let since = d.fixed_since.as_ref().map(|(day, n)| format!(" · {} {day}: <b>{n}</b>", t("Đã xong từ", "Closed since"))).unwrap_or_default();
+        let _ = write!(
+            h,
+            r#"<p class="note">{} <b>{}</b> · {} <b>{}</b>{since}</p>"#,
+            t("Đã xong từ lần chạy trước", "Closed since the last run"),
+            d.closed_since_last_run,
+            t("Việc mới phát sinh", "New problems"),
+            d.new_since_last_run
+        );
+    }
+    let legend: Vec<String> = Dimension::ALL.iter().map(|&d| format!(r#"<span style="color:{}">■</span> {}"#, COLORS[d.index()], dim_label(d, lang))).collect();
+    let _ = write!(h, r#"<p class="note">{} · <b>■</b> {}</p>"#, legend.join(" · "), t("Đạt cả 4", "Pass all"));
+    h.push_str(&line_chart(&trend.overall, &trend.runs, 640, 200, lang));
+    for (name, s) in &trend.sources {
+        let _ = write!(h, "<h3>{}</h3>", esc(name));
+        h.push_str(&line_chart(s, &trend.runs, 480, 140, lang));
+    }
+    for (title, list) in [(t("Cải thiện nhiều nhất", "Improved most"), &trend.improved), (t("Giảm nhiều nhất", "Fell back most"), &trend.fell_back)]
+    {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            h,
+            "<h3>{title}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th></th></tr>",
+            t("Xã/phường", "Commune"),
+            t("Trước", "Before"),
+            t("Nay", "Now")
+        );
+        for c in list.iter() {
+            let spark = trend.communes.get(&c.code).map(|s| sparkline(&s.pass_all)).unwrap_or_default();
+            let _ = write!(h, r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{spark}</td></tr>"#, esc(&c.name), pct(c.before), pct(c.now));
+        }
+        h.push_str("</table>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &str, day: &str, pass: f64) -> Vec<RunFigures> {
+        let f = |scope: &str, key: &str| RunFigures {
+            run_id: id.into(),
+            run_date: day.into(),
+            scope: scope.into(),
+            key: key.into(),
+            records: 100,
+            pass: [pass; 4],
+            pass_all: pass,
+            worklist: 10,
+            findings: Default::default(),
+        };
+        vec![f("overall", ""), f("commune", "25714")]
+    }
+
+    #[test]
+    fn the_series_line_up_by_run_and_a_missing_scope_is_null() {
+        let mut history = run("j-1", "2026-11-01", 0.5);
+        history.extend(run("j-2", "2026-11-02", 0.6));
+        history.retain(|f| !(f.run_id == "j-1" && f.scope == "commune"));
+        let tonight: Summary = serde_json::from_value(serde_json::json!({
+            "job": "j", "run_date": "2026-11-03", "reference_people": 0, "reference_cache": "hit", "rows_read": 0, "quarantined": 0,
+            "overall": {"records": 100, "link": {"match": 0, "no_match": 0, "review": 0}, "mean_score": {"correct": 0, "complete": 0, "clean": 0, "live": 0},
+                "pass_rate": {"correct": 0.7, "complete": 0.7, "clean": 0.7, "live": 0.7}, "pass_rate_all": 0.7, "findings": {}},
+            "sources": [], "communes": [{"code": "25714", "name": "Xã A", "records": 100, "link": {"match": 0, "no_match": 0, "review": 0},
+                "mean_score": {"correct": 0, "complete": 0, "clean": 0, "live": 0}, "pass_rate": {"correct": 0.9, "complete": 0.9, "clean": 0.9, "live": 0.9},
+                "pass_rate_all": 0.9, "findings": {}}],
+            "blocking": {}, "model": {}, "gate": {}, "previous": null
+        }))
+        .unwrap();
+        let t = build(&history, &tonight);
+        assert_eq!(t.runs.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["j-1", "j-2", THIS_RUN]);
+        assert_eq!(t.overall.pass_all, [Some(0.5), Some(0.6), Some(0.7)]);
+        assert_eq!(t.communes["25714"].pass_all, [None, Some(0.6), Some(0.9)]);
+        assert_eq!(t.improved.len(), 1);
+        assert_eq!((t.improved[0].before, t.improved[0].now), (0.6, 0.9));
+        assert!(t.fell_back.is_empty());
+        let svg = line_chart(&t.overall, &t.runs, 640, 200, Lang::Vi);
+        assert_eq!(svg.matches("<polyline").count(), 5, "four dimensions and all four together");
+    }
+}
