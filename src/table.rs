@@ -52,7 +52,8 @@ impl SourceRun {
     /// (`[[source]] key`), else for a civil-status record its book entry (`hs-office/book/entry/role`),
     /// else `fp-` and a fingerprint of its identifying raw values (role,
     /// full name, date of birth, sex, personal ID, old ID), so it survives a re-export that
-    /// reorders or renumbers the rows; a second record with the same key gets `#2`, and so on.
+    /// reorders or renumbers the rows; records sharing a key get `#2`, `#3`… in the order of
+    /// their other values (not of their rows), so a re-export in another order keeps them.
     pub fn key(&self, i: usize) -> &str {
         &self.keys[i]
     }
@@ -176,17 +177,36 @@ fn book_entry(source: &IngestedSource, raw: &RawRecord) -> Option<String> {
 }
 
 fn record_keys(source: &IngestedSource) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(source.records.len());
-    source
+    let mut keys: Vec<String> = source
         .records
         .iter()
-        .map(|raw| {
-            let base = raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, raw));
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 { base } else { format!("{base}#{n}") }
-        })
-        .collect()
+        .map(|raw| raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, raw)))
+        .collect();
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        groups.entry(k.as_str()).or_default().push(i);
+    }
+    // Records sharing a key are numbered in the order of their values, not of their rows, so a
+    // re-export in another order gives each the same `#n`.
+    let mut repeats: Vec<(usize, String)> = Vec::new();
+    for (base, mut members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
+        members.sort_by_cached_key(|&i| (values_hash(&source.records[i]), i));
+        repeats.extend(members.into_iter().enumerate().skip(1).map(|(n, i)| (i, format!("{base}#{}", n + 1))));
+    }
+    for (i, k) in repeats {
+        keys[i] = k;
+    }
+    keys
+}
+
+/// A hash of every value a record holds, to order records that share a key.
+fn values_hash(raw: &RawRecord) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for f in Field::ALL {
+        h.update([0x1f]);
+        h.update(raw.values.get(f).unwrap_or_default().as_bytes());
+    }
+    h.finalize().into()
 }
 
 #[cfg(test)]

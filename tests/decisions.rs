@@ -333,3 +333,43 @@ fn a_second_run_while_the_store_is_held_stops_with_a_clear_message() {
     drop(lock);
     run_job(&job);
 }
+
+#[test]
+fn the_next_night_counts_what_changed_and_shows_the_trend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    let o = lamsach(&["synth", "--people", "20000", "--seed", "11", "--sources", "lao_dong", "--rows-per-source", "1000", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success());
+    let job = dir.join("job.toml");
+    let first = run_job(&job);
+    let s1: serde_json::Value = serde_json::from_slice(&std::fs::read(first.join("summary.json")).unwrap()).unwrap();
+    assert!(s1["changes"].as_object().unwrap().is_empty(), "no last run: nothing to compare");
+    // A re-export: another order, one address edited, one row gone, one row typed twice.
+    let path = dir.join("lao_dong.csv");
+    let mut rd = csv::Reader::from_path(&path).unwrap();
+    let head = rd.headers().unwrap().clone();
+    let address = head.iter().position(|h| h == "Địa chỉ").unwrap();
+    let mut rows: Vec<Vec<String>> = rd.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    rows[5][address].push_str(" (mới)");
+    rows.remove(10);
+    let copy = rows[20].clone();
+    rows.push(copy);
+    rows.reverse();
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&head).unwrap();
+    for (n, mut r) in rows.into_iter().enumerate() {
+        r[0] = (n + 1).to_string();
+        w.write_record(&r).unwrap();
+    }
+    w.flush().unwrap();
+    let second = run_job(&job);
+    let s2: serde_json::Value = serde_json::from_slice(&std::fs::read(second.join("summary.json")).unwrap()).unwrap();
+    let c = &s2["changes"]["lao_dong"];
+    assert_eq!((c["added"].as_u64(), c["removed"].as_u64(), c["changed"].as_u64()), (Some(1), Some(1), Some(1)), "{c}");
+    assert_eq!(s2["changes"]["(reference)"]["changed"], 0);
+    let runs = s2["trend"]["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(s2["trend"]["overall"]["pass_all"].as_array().unwrap().len(), 2);
+    let report = std::fs::read_to_string(second.join("report.html")).unwrap();
+    assert!(report.contains(r#"id="trend""#) && report.contains(r#"<svg class="trend""#));
+}

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod changes;
 pub mod inbox;
 pub mod store;
 
@@ -153,6 +154,10 @@ pub struct Night {
     pub history: Vec<store::RunFigures>,
     /// `[history] since`: the day, and the records closed in the runs since then.
     pub closed_since: Option<(String, u64)>,
+    /// What changed since the last run, per source and for the reference ([`changes::REFERENCE`]).
+    pub changes: std::collections::BTreeMap<String, changes::Changes>,
+    /// Tonight's keys and digests, saved once the run is published.
+    pub digests: changes::Digests,
 }
 
 /// What tonight's import did with the inbox.

@@ -276,6 +276,11 @@ impl Store {
         Ok(())
     }
 
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The schema version (the number of migrations applied).
     pub fn version(&self) -> Result<usize, StoreError> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).map_err(self.sql())? as usize)

@@ -25,6 +25,32 @@ use crate::table::SourceRun;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// What changed since the last run, per source and for the reference, and tonight's digests
+/// (the last run's kept for a source that could not be read tonight).
+fn what_changed(
+    store: &Path,
+    table: &[SourceRun],
+    reference: &Reference,
+) -> (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests) {
+    use decisions::changes::{self, REFERENCE};
+    let before = changes::load(&changes::path_beside(store));
+    let mut now = before.clone();
+    for run in table {
+        now.insert(run.source.name.clone(), changes::of_source(run));
+    }
+    // An extract read from its cache is the one the last run read: its people did not change.
+    let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
+    if !same_extract {
+        now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
+    }
+    let counted = now
+        .iter()
+        .filter(|(name, _)| *name == REFERENCE || table.iter().any(|r| &r.source.name == *name))
+        .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
+        .collect();
+    (counted, now)
+}
+
 /// Runs the report's trend shows.
 const TREND_RUNS: usize = 30;
 
@@ -349,11 +375,13 @@ impl Job {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
             None => None,
         };
-        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since };
+        let (changes, digests) = what_changed(&store_path, table, reference);
+        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since, changes, digests };
         Ok(Some((store, night)))
     }
 
-    /// Keeps tonight's status changes, worklist, per-commune counts and figures in the store.
+    /// Keeps tonight's status changes, worklist, per-commune counts and figures in the store,
+    /// and tonight's record digests beside it.
     fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
         let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let open = publish::work::open_items(data);
@@ -378,6 +406,13 @@ impl Job {
             keep_runs: self.decisions.keep_runs,
         };
         store.record_run(&run)?;
+        if let Some(night) = data.decisions {
+            let path = decisions::changes::path_beside(store.path());
+            if let Err(e) = decisions::changes::save(&path, &night.digests, self.modes) {
+                // Only costs the next run its change counts.
+                tracing::warn!(error = %e, "could not keep tonight's record digests");
+            }
+        }
         Ok(())
     }
 

@@ -144,6 +144,10 @@ pub struct Summary {
     /// The last runs' figures beside tonight's (from the store's history).
     #[serde(default)]
     pub trend: Option<super::trend::Trend>,
+    /// What changed since the last run, per source and for the reference (`(reference)`):
+    /// records added, removed, changed and unchanged by key and values.
+    #[serde(default)]
+    pub changes: BTreeMap<String, crate::decisions::changes::Changes>,
 }
 
 /// Officers' decisions tonight: the import, the decisions on records, progress per commune.
@@ -306,6 +310,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         failed_sources: d.failed_sources.to_vec(),
         decisions: decisions_summary(d),
         trend: None,
+        changes: d.decisions.map(|n| n.changes.clone()).unwrap_or_default(),
     };
     summary.trend = d.decisions.map(|n| super::trend::build(&n.history, &summary));
     summary

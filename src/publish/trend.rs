@@ -217,6 +217,30 @@ pub fn section(h: &mut String, summary: &Summary, lang: Lang) {
             d.new_since_last_run
         );
     }
+    if !summary.changes.is_empty() {
+        let _ = write!(
+            h,
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t("Thay đổi từ lần chạy trước", "Changed since the last run"),
+            t("Mới", "Added"),
+            t("Đã bỏ", "Removed"),
+            t("Đã sửa", "Changed"),
+            t("Không đổi", "Unchanged")
+        );
+        for (name, c) in &summary.changes {
+            let name = if name == crate::decisions::changes::REFERENCE { t("CSDL dân cư", "Reference") } else { name.as_str() };
+            let _ = write!(
+                h,
+                r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+                esc(name),
+                c.added,
+                c.removed,
+                c.changed,
+                c.unchanged
+            );
+        }
+        h.push_str("</table>");
+    }
     let legend: Vec<String> = Dimension::ALL.iter().map(|&d| format!(r#"<span style="color:{}">■</span> {}"#, COLORS[d.index()], dim_label(d, lang))).collect();
     let _ = write!(h, r#"<p class="note">{} · <b>■</b> {}</p>"#, legend.join(" · "), t("Đạt cả 4", "Pass all"));
     h.push_str(&line_chart(&trend.overall, &trend.runs, 640, 200, lang));

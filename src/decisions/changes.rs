@@ -1,0 +1,167 @@
+//! What changed since the last run: per source, the records added, removed, changed and
+//! unchanged (by record key and digest), and for the reference extract the people added,
+//! removed and changed (by personal ID, else a fingerprint, and a hash of what the linker
+//! compares). The last run's keys and digests are kept as 64-bit hashes in one file beside
+//! the store (`record_digests.bin`, 16 bytes a record), so a new night needs neither the old
+//! exports nor the old extract.
+
+use crate::link::features::Features;
+use crate::table::SourceRun;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 6] = b"LSRD1\n";
+/// The reference extract's section in the file.
+pub const REFERENCE: &str = "(reference)";
+
+/// Counts of what changed in one source (or the reference) since the last run.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Changes {
+    /// Keys not seen last run.
+    pub added: u64,
+    /// Keys seen last run and gone.
+    pub removed: u64,
+    /// Same key, other values.
+    pub changed: u64,
+    /// Same key, same values.
+    pub unchanged: u64,
+}
+
+/// Per section (source name, or [`REFERENCE`]): (key hash, value hash) per record.
+pub type Digests = BTreeMap<String, Vec<(u64, u64)>>;
+
+fn hash(bytes: &[u8]) -> u64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(bytes);
+    u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+}
+
+/// Tonight's keys and digests of a source's records.
+pub fn of_source(run: &SourceRun) -> Vec<(u64, u64)> {
+    (0..run.len()).into_par_iter().map(|i| (hash(run.key(i).as_bytes()), hash(run.digest(i).as_bytes()))).collect()
+}
+
+/// A reference person's key (personal ID, else name, date of birth and sex) and a hash of
+/// everything the linker compares, with the status and date of death.
+pub fn of_reference(features: &[Features], people: &[crate::reference::ReferencePerson]) -> Vec<(u64, u64)> {
+    features
+        .par_iter()
+        .zip(people.par_iter())
+        .map(|(f, p)| {
+            let key = crate::decisions::apply::reference_key(f);
+            let value = format!(
+                "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
+                f.name.full(),
+                f.old_id,
+                f.dob,
+                f.sex,
+                f.commune,
+                f.hamlet,
+                p.status,
+                p.death_date,
+                p.parents
+            );
+            (hash(key.as_bytes()), hash(value.as_bytes()))
+        })
+        .collect()
+}
+
+/// What changed between last run's section and tonight's.
+pub fn compare(before: Option<&Vec<(u64, u64)>>, now: &[(u64, u64)]) -> Option<Changes> {
+    let before: HashMap<u64, u64> = before?.iter().copied().collect();
+    let mut c = Changes::default();
+    let mut seen = 0u64;
+    for (k, v) in now {
+        match before.get(k) {
+            None => c.added += 1,
+            Some(old) => {
+                seen += 1;
+                if old == v {
+                    c.unchanged += 1;
+                } else {
+                    c.changed += 1;
+                }
+            }
+        }
+    }
+    c.removed = (before.len() as u64).saturating_sub(seen);
+    Some(c)
+}
+
+/// The file beside the store.
+pub fn path_beside(store: &Path) -> PathBuf {
+    store.with_file_name("record_digests.bin")
+}
+
+/// Reads the last run's digests; a missing or unreadable file is an empty past.
+pub fn load(path: &Path) -> Digests {
+    let mut bytes = Vec::new();
+    if std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).is_err() || !bytes.starts_with(MAGIC) {
+        return Digests::new();
+    }
+    parse(&bytes[MAGIC.len()..]).unwrap_or_default()
+}
+
+fn parse(mut b: &[u8]) -> Option<Digests> {
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (a, rest) = (b.get(..n)?, b.get(n..)?);
+        b = rest;
+        Some(a)
+    };
+    let mut out = Digests::new();
+    let sections = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    for _ in 0..sections {
+        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        let name = String::from_utf8(take(len)?.to_vec()).ok()?;
+        let n = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        let raw = take(n.checked_mul(16)?)?;
+        let v = raw.chunks_exact(16).map(|c| (u64::from_le_bytes(c[..8].try_into().unwrap()), u64::from_le_bytes(c[8..].try_into().unwrap()))).collect();
+        out.insert(name, v);
+    }
+    Some(out)
+}
+
+/// Writes tonight's digests (a temporary file renamed into place).
+pub fn save(path: &Path, d: &Digests, modes: crate::files::Modes) -> std::io::Result<()> {
+    let tmp = path.with_extension("bin.tmp");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f.write_all(MAGIC)?;
+        f.write_all(&(d.len() as u64).to_le_bytes())?;
+        for (name, v) in d {
+            f.write_all(&(name.len() as u64).to_le_bytes())?;
+            f.write_all(name.as_bytes())?;
+            f.write_all(&(v.len() as u64).to_le_bytes())?;
+            for (k, h) in v {
+                f.write_all(&k.to_le_bytes())?;
+                f.write_all(&h.to_le_bytes())?;
+            }
+        }
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    }
+    crate::files::set_mode(&tmp, modes.file)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_counted_by_key_and_the_file_round_trips() {
+        let before = vec![(1, 10), (2, 20), (3, 30)];
+        let now = vec![(2, 20), (3, 31), (4, 40)];
+        assert_eq!(compare(Some(&before), &now), Some(Changes { added: 1, removed: 1, changed: 1, unchanged: 1 }));
+        assert_eq!(compare(None, &now), None, "no last run: nothing to compare");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("record_digests.bin");
+        let d: Digests = [("lao_dong".to_string(), now.clone()), (REFERENCE.to_string(), before.clone())].into_iter().collect();
+        save(&p, &d, crate::files::Modes::PRIVATE).unwrap();
+        assert_eq!(load(&p), d);
+        std::fs::write(&p, b"LSRD1\n\x05").unwrap();
+        assert!(load(&p).is_empty(), "a truncated file is an empty past");
+    }
+}
