@@ -6,6 +6,7 @@ pub mod defects;
 pub mod demo;
 pub mod eval;
 pub mod names;
+mod nightly;
 pub mod population;
 pub mod registers;
 
@@ -53,6 +54,16 @@ pub struct SynthArgs {
     /// Reference file format.
     #[arg(long, default_value = "parquet")]
     pub reference_format: String,
+    /// Write the province as it stands on night N: night 1's files after N − 1 nights of
+    /// change (run the job between two such calls into the same folder to reproduce a night).
+    #[arg(long, default_value_t = 1)]
+    pub day: u32,
+    /// Share of each register's records changed each night (removed, edited and added in equal parts).
+    #[arg(long, default_value_t = 0.01)]
+    pub change_records: f64,
+    /// Share of the reference's people changed each night (born, dead, moved, corrected in equal parts).
+    #[arg(long, default_value_t = 0.005)]
+    pub change_reference: f64,
 }
 
 fn str_col(name: &str, v: Vec<String>) -> Column {
@@ -486,7 +497,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let specs = select_specs(a)?;
     std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut g = Generator::new(&province, as_of, a.seed);
-    let people = g.population(a.people, a.seed);
+    let mut people = g.population(a.people, a.seed);
     let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
     // The first reference row after the header in a CSV file.
     let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
@@ -496,7 +507,15 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut picker = Picker::new(&people, &rates, as_of);
     let mut truth: Vec<Truth> = Vec::new();
     let mut died_in_registers: HashSet<usize> = HashSet::new();
-    let (registers, parents) = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    let (mut registers, parents) = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    let shares = nightly::Shares { records: a.change_records, reference: a.change_reference };
+    for day in 2..=a.day {
+        world.next_night(&specs, &mut registers, shares, &mut picker, &mut g, &mut Rng::fork(a.seed, 7000 + day as u64), &mut died_in_registers);
+    }
+    let deceased = picker.deceased.len();
+    for day in 2..=a.day {
+        nightly::change_reference(&mut people, shares.reference, &mut g, &mut Rng::fork(a.seed, 8000 + day as u64));
+    }
     let ref_file = write_reference(a, &people, &parents, as_of)?;
     for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
         let (headers, table) = if spec.births { civil::birth_table(spec, rows) } else { register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64)) };
@@ -504,11 +523,13 @@ pub fn run(a: &SynthArgs) -> Result<String> {
         truth.extend(register_truth(spec, rows, first_row, legacy));
     }
     write_truth(&a.out.join("truth.parquet"), &truth, &people, &died_in_registers, ref_row)?;
-    write_job(a, &province, ref_file, &specs, as_of)?;
+    // Night N is described N − 1 days after the first.
+    let run_date = PartialDate::from_days(as_of.days_since_epoch().unwrap_or(0) + a.day.max(1) as i32 - 1);
+    write_job(a, &province, ref_file, &specs, run_date)?;
     Ok(format!(
         "lamsach synth: {} people ({} deceased), {} registers, {} sector records in {:.1} s → {}",
         people.len(),
-        picker.deceased.len(),
+        deceased,
         specs.len(),
         truth.len(),
         t0.elapsed().as_secs_f64(),
