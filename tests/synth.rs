@@ -377,3 +377,27 @@ fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_
     assert!(pp >= 0.995 && pp >= op - 0.005, "parents' precision {pp} (others {op})");
     assert!(pr >= 0.95, "parents' recall {pr}");
 }
+
+#[test]
+fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let synth = |day: &str| lamsach(&["synth", "--people", "20000", "--seed", "3", "--out", dir.to_str().unwrap(), "--sources", "lao_dong,bhyt", "--day", day]);
+    synth("1");
+    run_job(&dir.join("job.toml"));
+    synth("2");
+    assert!(std::fs::read_to_string(dir.join("job.toml")).unwrap().contains("run_date = \"2026-11-02\""), "night 2 is a day later");
+    let run = run_job(&dir.join("job.toml"));
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    let reference = &s["changes"]["(reference)"];
+    // 0.5% of 20,000 people in four parts: 25 born (added), 75 dead, moved or corrected.
+    assert_eq!(reference["added"], 25, "{reference}");
+    assert!((60..=75).contains(&reference["changed"].as_u64().unwrap()), "{reference}");
+    for source in ["lao_dong", "bhyt"] {
+        let c = &s["changes"][source];
+        let (added, removed, changed, unchanged) = (c["added"].as_u64().unwrap(), c["removed"].as_u64().unwrap(), c["changed"].as_u64().unwrap(), c["unchanged"].as_u64().unwrap());
+        // 1% of 800 rows in three parts (an edit may fall on a removed row).
+        assert!(added == 3 && removed == 3 && (1..=3).contains(&changed), "{source}: {c}");
+        assert!(unchanged * 100 >= (added + removed + changed + unchanged) * 98, "{source}: {c}");
+    }
+}
