@@ -50,8 +50,8 @@ impl SourceRun {
 
     /// Record `i`'s key: the register's own record ID when the job names its column
     /// (`[[source]] key`), else for a civil-status record its book entry (`hs-office/book/entry/role`),
-    /// else `fp-` and a fingerprint of its identifying raw values (role,
-    /// full name, date of birth, sex, personal ID, old ID), so it survives a re-export that
+    /// else `fp-` and a fingerprint of its role and identifying raw values (full name, date of
+    /// birth, sex, personal ID, old ID; a multi-subject row's other people's too), so it survives a re-export that
     /// reorders or renumbers the rows; records sharing a key get `#2`, `#3`… in the order of
     /// their other values (not of their rows), so a re-export in another order keeps them.
     pub fn key(&self, i: usize) -> &str {
@@ -151,12 +151,18 @@ impl SourceRun {
 /// commune or address: those move).
 const FINGERPRINT_FIELDS: [Field; 5] = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::OldId];
 
-fn fingerprint(source: &IngestedSource, raw: &RawRecord) -> String {
+/// `fp-` and a hash of the record's role and the identifying values of its row's records
+/// (its own, then the others' in role order): a newborn on a birth certificate, with no name
+/// or ID of its own, is known by its mother.
+fn fingerprint(source: &IngestedSource, row: &[&RawRecord], raw: &RawRecord) -> String {
     let mut h = Sha256::new();
     h.update(source.schema.roles.get(raw.role as usize).map_or("subject", String::as_str).as_bytes());
-    for f in FINGERPRINT_FIELDS {
-        h.update([0x1f]);
-        h.update(raw.values.get(f).unwrap_or_default().as_bytes());
+    for r in std::iter::once(&raw).chain(row.iter().filter(|r| r.role != raw.role)) {
+        h.update([0x1e]);
+        for f in FINGERPRINT_FIELDS {
+            h.update([0x1f]);
+            h.update(r.values.get(f).unwrap_or_default().as_bytes());
+        }
     }
     format!("fp-{}", hex8(&h.finalize()))
 }
@@ -177,10 +183,23 @@ fn book_entry(source: &IngestedSource, raw: &RawRecord) -> Option<String> {
 }
 
 fn record_keys(source: &IngestedSource) -> Vec<String> {
+    // A row's records (several for a marriage or a birth) stand next to each other.
+    let row_of = |i: usize| -> Vec<&RawRecord> {
+        let line = source.records[i].source_row;
+        let (mut a, mut b) = (i, i + 1);
+        while a > 0 && source.records[a - 1].source_row == line {
+            a -= 1;
+        }
+        while b < source.records.len() && source.records[b].source_row == line {
+            b += 1;
+        }
+        source.records[a..b].iter().collect()
+    };
     let mut keys: Vec<String> = source
         .records
         .iter()
-        .map(|raw| raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, raw)))
+        .enumerate()
+        .map(|(i, raw)| raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, &row_of(i), raw)))
         .collect();
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {

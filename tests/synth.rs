@@ -395,7 +395,8 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
     assert!((60..=75).contains(&reference["changed"].as_u64().unwrap()), "{reference}");
     for source in ["lao_dong", "bhyt"] {
         let c = &s["changes"][source];
-        let (added, removed, changed, unchanged) = (c["added"].as_u64().unwrap(), c["removed"].as_u64().unwrap(), c["changed"].as_u64().unwrap(), c["unchanged"].as_u64().unwrap());
+        let (added, removed, changed, unchanged) =
+            (c["added"].as_u64().unwrap(), c["removed"].as_u64().unwrap(), c["changed"].as_u64().unwrap(), c["unchanged"].as_u64().unwrap());
         // 1% of 800 rows in three parts (an edit may fall on a removed row).
         assert!(added == 3 && removed == 3 && (1..=3).contains(&changed), "{source}: {c}");
         assert!(unchanged * 100 >= (added + removed + changed + unchanged) * 98, "{source}: {c}");
