@@ -402,3 +402,76 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
         assert!(unchanged * 100 >= (added + removed + changed + unchanged) * 98, "{source}: {c}");
     }
 }
+
+/// (record key, class, linked person, finding codes) of every record of a run.
+fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>)> {
+    let r = read(&run.join("records.parquet"));
+    let s = |c: &str| r.column(c).unwrap().str().unwrap().clone();
+    let (key, class, pid) = (s("record_key"), s("match_class"), s("ref_person_id"));
+    let codes = r.column("finding_codes").unwrap().list().unwrap().clone();
+    let mut v: Vec<_> = (0..r.height())
+        .map(|i| {
+            let c: Vec<String> = codes.get_as_series(i).map(|x| x.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
+            (key.get(i).unwrap().to_string(), class.get(i).unwrap().to_string(), pid.get(i).map(str::to_string), c)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_incremental_night_links_exactly_as_a_full_one() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let synth = |day: &str| {
+        lamsach(&[
+            "synth",
+            "--people",
+            "30000",
+            "--seed",
+            "8",
+            "--out",
+            dir.to_str().unwrap(),
+            "--day",
+            day,
+            "--change-records",
+            "0.03",
+            "--change-reference",
+            "0.01",
+        ])
+    };
+    let job = |incremental: bool, model: Option<&Path>| {
+        let mut text = std::fs::read_to_string(dir.join("job.toml")).unwrap();
+        text.push_str(&format!("\n[link]\nincremental = {incremental}\n"));
+        if let Some(m) = model {
+            text.push_str(&format!("model = {:?}\n", m.join("model.json").to_str().unwrap()));
+        }
+        let p = dir.join(if incremental { "job-incremental.toml" } else { "job-full.toml" });
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let run_into = |job: &Path, out: &str| {
+        let o = lamsach(&["run", job.to_str().unwrap(), "--out", dir.join(out).to_str().unwrap(), "-q"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        dir.join(out).join(String::from_utf8(o.stdout).unwrap().trim().rsplit('/').next().unwrap())
+    };
+    synth("1");
+    let first = run_into(&job(true, None), "inc");
+    // Both nights after use night 1's model: the only difference is reusing links.
+    let model = first.clone();
+    let o = Command::new("cp").args(["-r", dir.join("inc").to_str().unwrap(), dir.join("full").to_str().unwrap()]).status().unwrap();
+    assert!(o.success());
+    for day in ["2", "3"] {
+        synth(day);
+        let inc = run_into(&job(true, Some(&model)), "inc");
+        let full = run_into(&job(false, Some(&model)), "full");
+        let (a, b) = (links_of(&inc), links_of(&full));
+        assert_eq!(a.len(), b.len());
+        let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
+        assert!(differ.is_empty(), "night {day}: {differ:?}");
+        let s: serde_json::Value = serde_json::from_slice(&std::fs::read(inc.join("summary.json")).unwrap()).unwrap();
+        assert!(s["changes"]["(reference)"]["changed"].as_u64().unwrap() > 0, "the reference changed on night {day}");
+        let (reused, records) = (s["blocking"]["reused_links"].as_u64().unwrap(), s["overall"]["records"].as_u64().unwrap());
+        assert!(reused * 2 > records, "night {day}: {reused} of {records} links reused");
+    }
+}

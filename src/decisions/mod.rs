@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod changes;
 pub mod inbox;
+pub mod kept;
 pub mod store;
 
 use crate::Lang;
@@ -158,6 +159,8 @@ pub struct Night {
     pub changes: std::collections::BTreeMap<String, changes::Changes>,
     /// Tonight's keys and digests, saved once the run is published.
     pub digests: changes::Digests,
+    /// The last run's keys and digests.
+    pub digests_before: changes::Digests,
 }
 
 /// What tonight's import did with the inbox.

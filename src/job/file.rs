@@ -100,6 +100,8 @@ pub struct LinkSection {
     pub model: Option<Spanned<String>>,
     pub u_samples: Option<usize>,
     pub em_records: Option<usize>,
+    /// Reuse last night's link for records nothing they depend on has changed.
+    pub incremental: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -286,6 +286,7 @@ impl Job {
             modes: if jf.job.group_readable.unwrap_or(false) { Modes::GROUP } else { Modes::PRIVATE },
             cache_keep: jf.job.cache_keep.unwrap_or(DEFAULT_CACHE_KEEP).max(1),
             all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
+            incremental: jf.link.incremental.unwrap_or(false),
             decisions: t.decisions(jf.decisions.as_ref(), &jf.history, &output_dir)?,
         })
     }

@@ -25,13 +25,11 @@ use crate::table::SourceRun;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// What changed since the last run, per source and for the reference, and tonight's digests
-/// (the last run's kept for a source that could not be read tonight).
-fn what_changed(
-    store: &Path,
-    table: &[SourceRun],
-    reference: &Reference,
-) -> (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests) {
+/// What changed since the last run: per source and for the reference, tonight's digests
+/// (the last run's kept for a source that could not be read tonight), and the last run's.
+type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests, decisions::changes::Digests);
+
+fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
     use decisions::changes::{self, REFERENCE};
     let before = changes::load(&changes::path_beside(store));
     let mut now = before.clone();
@@ -48,7 +46,7 @@ fn what_changed(
         .filter(|(name, _)| *name == REFERENCE || table.iter().any(|r| &r.source.name == *name))
         .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
         .collect();
-    (counted, now)
+    (counted, now, before)
 }
 
 /// Runs the report's trend shows.
@@ -174,6 +172,8 @@ pub struct Job {
     /// The store of decisions and run history, and where officers' decisions come back
     /// (`[decisions]`, `[history]`).
     pub decisions: DecisionSettings,
+    /// `[link] incremental`: reuse last night's link for records nothing they depend on changed.
+    pub incremental: bool,
 }
 
 /// The `[decisions]` and `[history]` tables: returned worklists in, imported files archived,
@@ -309,7 +309,7 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let link = self.link(&index, &mut table, overrides);
+        let link = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())));
         // The blocking index is the largest thing a run holds after the reference; publish
         // needs neither it nor its term frequencies.
         drop(index);
@@ -375,8 +375,8 @@ impl Job {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
             None => None,
         };
-        let (changes, digests) = what_changed(&store_path, table, reference);
-        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since, changes, digests };
+        let (changes, digests, digests_before) = what_changed(&store_path, table, reference);
+        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since, changes, digests, digests_before };
         Ok(Some((store, night)))
     }
 
@@ -408,18 +408,31 @@ impl Job {
         store.record_run(&run)?;
         if let Some(night) = data.decisions {
             let path = decisions::changes::path_beside(store.path());
-            if let Err(e) = decisions::changes::save(&path, &night.digests, self.modes) {
-                // Only costs the next run its change counts.
-                tracing::warn!(error = %e, "could not keep tonight's record digests");
+            let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
+            let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
+            let kept = decisions::kept::of_tonight(&names, &links, &night.digests);
+            let saved = decisions::changes::save(&path, &night.digests, self.modes)
+                .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
+            if let Err(e) = saved {
+                // Only costs the next run its change counts and its reuse of links.
+                tracing::warn!(error = %e, "could not keep tonight's record digests and links");
             }
         }
         Ok(())
     }
 
     /// Links every record of the table and stores each source's links in it.
-    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides) -> LinkSummary {
+    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides, night: Option<(&Night, &Path)>) -> LinkSummary {
         let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
-        let Linked { records, summary } = link::run(index, &features, &self.link, overrides);
+        let mut overrides = overrides.clone();
+        if let Some((night, store)) = night.filter(|_| self.incremental) {
+            let t = Instant::now();
+            let state = decisions::kept::load(&decisions::kept::path_beside(store));
+            let sources: Vec<(&str, &[Features])> = table.iter().zip(&features).map(|(r, f)| (r.source.name.as_str(), f.as_slice())).collect();
+            overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, &index.blocks.rules);
+            tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
+        }
+        let Linked { records, summary } = link::run(index, &features, &self.link, &overrides);
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }

@@ -123,6 +123,17 @@ pub fn is_broad(rule: Rule) -> bool {
     matches!(rule, Rule::YearFamilyGiven | Rule::CommuneName | Rule::DobFamily | Rule::CommuneGivenMiddle)
 }
 
+/// Every (rule, key) a record's candidate search may ask, narrow and broad: what must be
+/// unchanged in the reference for last night's candidates to be tonight's.
+pub fn asked_keys(rules: &[Rule], f: &Features) -> Vec<(usize, u64)> {
+    rules.iter().enumerate().filter(|(_, r)| queries(**r, f)).filter_map(|(ri, &r)| key(r, f).map(|k| (ri, k))).collect()
+}
+
+/// Every (rule, key) a reference person stands under.
+pub fn person_keys(rules: &[Rule], p: &Features) -> Vec<(usize, u64)> {
+    rules.iter().enumerate().filter_map(|(ri, &r)| key(r, p).map(|k| (ri, k))).collect()
+}
+
 /// Which rules a candidate search asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rules {

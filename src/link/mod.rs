@@ -103,6 +103,9 @@ pub struct RecordLink {
     pub truncated: bool,
     /// An officer decided this link (see [`Overrides`]), not the model.
     pub by_officer: bool,
+    /// The weight of the best candidate after the runner-up: how far the kept pair stands
+    /// above the rest (an incremental night reuses a link only with a clear gap).
+    pub next_weight: Option<f64>,
 }
 
 /// Officers' decisions the linker honours, per (source, record) index: people an officer
@@ -114,6 +117,22 @@ pub struct Overrides {
     pub exclude: std::collections::HashMap<(usize, usize), Vec<u32>>,
     /// The reference row confirmed for the record.
     pub force: std::collections::HashMap<(usize, usize), u32>,
+    /// Last night's link, for a record nothing it depends on has changed since (see
+    /// [`Kept`]): its two candidates are scored again instead of searching the blocks.
+    pub keep: std::collections::HashMap<(usize, usize), Kept>,
+}
+
+/// A record's best and runner-up reference rows from the last run and how many people it
+/// was compared with. Reused only when the record, those two people and every block the
+/// record asks are unchanged: the candidates are then the same, and scoring the two again
+/// with tonight's model and term frequencies gives tonight's weights and class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Kept {
+    pub best: Option<u32>,
+    pub runner_up: Option<u32>,
+    pub candidates: u32,
+    /// Bits between the runner-up and the next candidate last night.
+    pub gap: f32,
 }
 
 impl RecordLink {
@@ -207,6 +226,8 @@ pub struct LinkSummary {
     pub reference_shared_id_rows: u64,
     /// Per reference person, as [`LinkIndex::shared_id`].
     pub shared_id: Vec<bool>,
+    /// Records whose last-night link was reused ([`Overrides::keep`]).
+    pub reused: u64,
 }
 
 /// EM stops when no m or u moves by more than this between rounds.
@@ -368,6 +389,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
         }
         None => train(index, &all, settings),
     };
+    tracing::debug!(loaded = settings.model.is_some(), "model ready");
     let scorer = Scorer::new(&model, &index.tf);
     let nrules = index.blocks.rules.len();
     let mut rules: Vec<RuleStats> = index.blocks.rules.iter().map(|r| RuleStats { rule: r.as_str(), ..Default::default() }).collect();
@@ -386,7 +408,10 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
                     .map(|(k, f)| {
                         let at = (s, c * CHUNK + k);
                         let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
-                        let link = link_one(index, &scorer, settings, f, &mut stats, &mut cands, excluded);
+                        let link = match overrides.keep.get(&at) {
+                            Some(k) if excluded.is_empty() => kept(index, &scorer, settings, f, k),
+                            _ => link_one(index, &scorer, settings, f, &mut stats, &mut cands, excluded),
+                        };
                         match overrides.force.get(&at) {
                             Some(&j) => confirmed(index, &scorer, f, j, link),
                             None => link,
@@ -423,7 +448,8 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     }
     let largest_reference_blocks = index.blocks.rules.iter().zip(index.blocks.largest_blocks()).map(|(r, n)| (r.as_str().to_string(), n)).collect();
     let reference_shared_id_rows = index.shared_id.iter().filter(|&&x| x).count() as u64;
-    Linked { records, summary: LinkSummary { model, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone() } }
+    let reused = overrides.keep.len() as u64;
+    Linked { records, summary: LinkSummary { model, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone(), reused } }
 }
 
 /// What the hot loop needs, looked up once per run instead of once per pair.
@@ -490,18 +516,23 @@ fn link_one(
     (narrow, broad): &mut (Vec<u32>, Vec<u32>),
     excluded: &[u32],
 ) -> RecordLink {
-    // Keep the two best (weight, row) without allocating; ties go to the lower row.
-    let mut top: [(f64, u32); 2] = [(f64::NEG_INFINITY, u32::MAX); 2];
-    let consider = |top: &mut [(f64, u32); 2], j: u32| {
+    // Keep the three best (weight, row) without allocating; ties go to the lower row.
+    let mut top: [(f64, u32); 3] = [(f64::NEG_INFINITY, u32::MAX); 3];
+    let consider = |top: &mut [(f64, u32); 3], j: u32| {
         if excluded.contains(&j) {
             return;
         }
         let w = scorer.weight(f, j, &index.people[j as usize]);
-        if w > top[0].0 || (w == top[0].0 && j < top[0].1) {
+        let above = |t: (f64, u32)| w > t.0 || (w == t.0 && j < t.1);
+        if above(top[0]) {
+            top[2] = top[1];
             top[1] = top[0];
             top[0] = (w, j);
-        } else if w > top[1].0 || (w == top[1].0 && j < top[1].1) {
+        } else if above(top[1]) {
+            top[2] = top[1];
             top[1] = (w, j);
+        } else if above(top[2]) {
+            top[2] = (w, j);
         }
     };
     let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
@@ -523,7 +554,25 @@ fn link_one(
     // person may be one not looked at, or the other row.
     let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false }
+    let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
+}
+
+/// Last night's link scored again: the higher of the two (ties to the lower row, as
+/// [`link_one`] does) is the best.
+fn kept(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, k: &Kept) -> RecordLink {
+    let score = |j: Option<u32>| j.map(|j| scorer.explain(f, j, &index.people[j as usize]));
+    let (mut best, mut second) = (score(k.best), score(k.runner_up));
+    if let (Some(b), Some(r)) = (&best, &second)
+        && (r.weight > b.weight || (r.weight == b.weight && r.ref_idx < b.ref_idx))
+    {
+        std::mem::swap(&mut best, &mut second);
+    }
+    let unsure = best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
+    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
+    // The rest is last night's, as far below the runner-up as it was.
+    let next_weight = second.as_ref().map(|r| r.weight - k.gap as f64).filter(|w| w.is_finite());
+    RecordLink { class, best, runner_up: second, candidates: k.candidates, truncated: false, by_officer: false, next_weight }
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the
@@ -531,7 +580,15 @@ fn link_one(
 fn confirmed(index: &LinkIndex, scorer: &Scorer, f: &Features, j: u32, model: RecordLink) -> RecordLink {
     let best = scorer.explain(f, j, &index.people[j as usize]);
     let runner_up = [model.best, model.runner_up].into_iter().flatten().find(|c| c.ref_idx != j);
-    RecordLink { class: MatchClass::Match, best: Some(best), runner_up, candidates: model.candidates, truncated: model.truncated, by_officer: true }
+    RecordLink {
+        class: MatchClass::Match,
+        best: Some(best),
+        runner_up,
+        candidates: model.candidates,
+        truncated: model.truncated,
+        by_officer: true,
+        next_weight: model.next_weight,
+    }
 }
 
 /// The class of a record from its best candidate (probability, weight), the runner-up's

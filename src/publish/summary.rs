@@ -299,6 +299,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
             "rules": d.link.rules,
             "largest_reference_blocks": d.link.largest_reference_blocks,
             "max_block": d.settings.max_block,
+            "reused_links": d.link.reused,
         }),
         model: serde_json::json!({
             "lambda": d.link.model.lambda,

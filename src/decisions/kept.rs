@@ -1,0 +1,210 @@
+//! Last night's links, kept beside the store (`links.bin`: per record its key and digest
+//! hashes, the hashes of its best and runner-up people's keys, its candidate count), and
+//! which of them tonight may reuse (`[link] incremental = true`): a record whose values are
+//! unchanged, whose two people are unchanged, and none of whose blocks holds a person added
+//! or changed since. Its candidates are then last night's, and the linker only scores the
+//! two again (tonight's model and term frequencies).
+
+use super::changes::{Digests, REFERENCE};
+use crate::link::blocking::{Rule, asked_keys, person_keys};
+use crate::link::features::Features;
+use crate::link::{Kept, RecordLink};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 6] = b"LSLK2\n";
+const TRUNCATED: u8 = 1;
+const BY_OFFICER: u8 = 2;
+
+/// One record's link, as kept.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Entry {
+    key: u64,
+    digest: u64,
+    /// Hash of the best person's key (0: none).
+    best: u64,
+    runner_up: u64,
+    candidates: u32,
+    flags: u8,
+    /// Bits between the runner-up (or the best, alone) and the next candidate; infinite when none.
+    gap: f32,
+}
+
+/// A kept link is reused only when the next candidate stood this many bits below the kept
+/// pair: tonight's term frequencies move a weight by thousandths of a bit (a value's count
+/// over a reference of millions), so the rest cannot overtake the pair.
+pub const REUSE_GAP: f32 = 1.0;
+
+/// Per source, per record.
+pub type LinkState = BTreeMap<String, Vec<Entry>>;
+
+/// The file beside the store.
+pub fn path_beside(store: &Path) -> PathBuf {
+    store.with_file_name("links.bin")
+}
+
+/// Tonight's links as the next night will read them. `digests` are tonight's (sources in
+/// record order, the reference in person order).
+pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests) -> LinkState {
+    let people: &[(u64, u64)] = digests.get(REFERENCE).map_or(&[], Vec::as_slice);
+    let person = |j: u32| people.get(j as usize).map_or(0, |p| p.0);
+    names
+        .iter()
+        .zip(links)
+        .filter_map(|(name, links)| {
+            let d = digests.get(*name)?;
+            let v = links
+                .iter()
+                .zip(d)
+                .map(|(l, &(key, digest))| Entry {
+                    key,
+                    digest,
+                    best: l.best.as_ref().map_or(0, |b| person(b.ref_idx)),
+                    runner_up: l.runner_up.as_ref().map_or(0, |b| person(b.ref_idx)),
+                    candidates: l.candidates,
+                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER),
+                    gap: match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
+                        (Some(r), Some(n)) => (r.weight - n) as f32,
+                        _ => f32::INFINITY,
+                    },
+                })
+                .collect();
+            Some((name.to_string(), v))
+        })
+        .collect()
+}
+
+/// The records of each source that may reuse last night's link, by (source, record).
+pub fn reusable(
+    state: &LinkState,
+    sources: &[(&str, &[Features])],
+    now: &Digests,
+    before: &Digests,
+    people: &[Features],
+    rules: &[Rule],
+) -> HashMap<(usize, usize), Kept> {
+    let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
+    let before_of: HashMap<u64, u64> = ref_before.iter().copied().collect();
+    let now_of: HashMap<u64, u64> = ref_now.iter().copied().collect();
+    let mut index_of: HashMap<u64, u32> = HashMap::with_capacity(ref_now.len());
+    for (j, (k, _)) in ref_now.iter().enumerate() {
+        index_of.entry(*k).or_insert(j as u32);
+    }
+    // People gone or changed since (last night's candidates that are no more), and the blocks
+    // people added or changed now stand in (tonight's candidates last night did not have).
+    let gone: HashSet<u64> = ref_before.iter().filter(|(k, v)| now_of.get(k) != Some(v)).map(|(k, _)| *k).collect();
+    let dirty: HashSet<(usize, u64)> =
+        ref_now.par_iter().enumerate().filter(|(_, (k, v))| before_of.get(k) != Some(v)).flat_map_iter(|(j, _)| person_keys(rules, &people[j])).collect();
+    let mut out = HashMap::new();
+    for (s, (name, features)) in sources.iter().enumerate() {
+        let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
+        let last: HashMap<u64, &Entry> = kept.iter().map(|e| (e.key, e)).collect();
+        let resolve = |h: u64| -> Result<Option<u32>, ()> {
+            if h == 0 {
+                Ok(None)
+            } else if gone.contains(&h) {
+                Err(())
+            } else {
+                index_of.get(&h).map(|&j| Some(j)).ok_or(())
+            }
+        };
+        let found: Vec<((usize, usize), Kept)> = digests
+            .par_iter()
+            .zip(features.par_iter())
+            .enumerate()
+            .filter_map(|(i, (&(key, digest), f))| {
+                let e = last.get(&key).filter(|e| e.digest == digest && e.flags == 0 && e.gap >= REUSE_GAP)?;
+                let (best, runner_up) = (resolve(e.best).ok()?, resolve(e.runner_up).ok()?);
+                let clean = asked_keys(rules, f).iter().all(|k| !dirty.contains(k));
+                clean.then_some(((s, i), Kept { best, runner_up, candidates: e.candidates, gap: e.gap }))
+            })
+            .collect();
+        out.extend(found);
+    }
+    out
+}
+
+/// Reads last night's links; a missing or unreadable file keeps nothing.
+pub fn load(path: &Path) -> LinkState {
+    let mut bytes = Vec::new();
+    if std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).is_err() || !bytes.starts_with(MAGIC) {
+        return LinkState::new();
+    }
+    parse(&bytes[MAGIC.len()..]).unwrap_or_default()
+}
+
+const ENTRY_BYTES: usize = 8 * 4 + 4 + 1 + 4;
+
+fn parse(mut b: &[u8]) -> Option<LinkState> {
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (a, rest) = (b.get(..n)?, b.get(n..)?);
+        b = rest;
+        Some(a)
+    };
+    let u64_at = |c: &[u8], at: usize| u64::from_le_bytes(c[at..at + 8].try_into().expect("8 bytes"));
+    let mut out = LinkState::new();
+    let sections = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    for _ in 0..sections {
+        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        let name = String::from_utf8(take(len)?.to_vec()).ok()?;
+        let n = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        let raw = take(n.checked_mul(ENTRY_BYTES)?)?;
+        let v = raw
+            .chunks_exact(ENTRY_BYTES)
+            .map(|c| Entry {
+                key: u64_at(c, 0),
+                digest: u64_at(c, 8),
+                best: u64_at(c, 16),
+                runner_up: u64_at(c, 24),
+                candidates: u32::from_le_bytes(c[32..36].try_into().expect("4 bytes")),
+                flags: c[36],
+                gap: f32::from_le_bytes(c[37..41].try_into().expect("4 bytes")),
+            })
+            .collect();
+        out.insert(name, v);
+    }
+    Some(out)
+}
+
+/// Writes tonight's links (a temporary file renamed into place).
+pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::io::Result<()> {
+    let tmp = path.with_extension("bin.tmp");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f.write_all(MAGIC)?;
+        f.write_all(&(state.len() as u64).to_le_bytes())?;
+        for (name, v) in state {
+            f.write_all(&(name.len() as u64).to_le_bytes())?;
+            f.write_all(name.as_bytes())?;
+            f.write_all(&(v.len() as u64).to_le_bytes())?;
+            for e in v {
+                for x in [e.key, e.digest, e.best, e.runner_up] {
+                    f.write_all(&x.to_le_bytes())?;
+                }
+                f.write_all(&e.candidates.to_le_bytes())?;
+                f.write_all(&[e.flags])?;
+                f.write_all(&e.gap.to_le_bytes())?;
+            }
+        }
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    }
+    crate::files::set_mode(&tmp, modes.file)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("links.bin");
+        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, candidates: 7, flags: TRUNCATED, gap: f32::INFINITY };
+        let state: LinkState = [("lao_dong".to_string(), vec![e, Entry { flags: 0, ..e }])].into_iter().collect();
+        save(&p, &state, crate::files::Modes::PRIVATE).unwrap();
+        assert_eq!(load(&p), state);
+    }
+}
