@@ -37,8 +37,20 @@ pub struct Entry {
 /// over a reference of millions), so the rest cannot overtake the pair.
 pub const REUSE_GAP: f32 = 1.0;
 
-/// Per source, per record.
+/// Per source, per record; and one empty section named by [`model_section`] for the model
+/// the links were made with.
 pub type LinkState = BTreeMap<String, Vec<Entry>>;
+
+/// The section naming a model: a hash of its comparisons and m and u to 12 significant digits
+/// (a model read back from model.json may differ in the last bit of a float; λ is left out:
+/// every run estimates it again for the reference at hand). Links are reused only under the
+/// model they were made with.
+pub fn model_section(m: &crate::link::model::Model) -> String {
+    let digits = |v: &Vec<Vec<f64>>| -> Vec<Vec<String>> { v.iter().map(|c| c.iter().map(|x| format!("{x:.11e}")).collect()).collect() };
+    let parts = serde_json::to_vec(&(&m.comparisons, digits(&m.m), digits(&m.u))).unwrap_or_default();
+    let hex: String = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&parts))[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("(model {hex})")
+}
 
 /// The file beside the store.
 pub fn path_beside(store: &Path) -> PathBuf {
@@ -47,7 +59,7 @@ pub fn path_beside(store: &Path) -> PathBuf {
 
 /// Tonight's links as the next night will read them. `digests` are tonight's (sources in
 /// record order, the reference in person order).
-pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests) -> LinkState {
+pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests, model: &crate::link::model::Model) -> LinkState {
     let people: &[(u64, u64)] = digests.get(REFERENCE).map_or(&[], Vec::as_slice);
     let person = |j: u32| people.get(j as usize).map_or(0, |p| p.0);
     names
@@ -73,6 +85,7 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests) ->
                 .collect();
             Some((name.to_string(), v))
         })
+        .chain(std::iter::once((model_section(model), Vec::new())))
         .collect()
 }
 

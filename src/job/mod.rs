@@ -49,6 +49,10 @@ fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> Wha
     (counted, now, before)
 }
 
+/// An incremental night reuses the last run's model while no source and not the reference
+/// changed by more than this share since.
+const RETRAIN_SHARE: f64 = 0.05;
+
 /// Runs the report's trend shows.
 const TREND_RUNS: usize = 30;
 
@@ -309,7 +313,7 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let link = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())));
+        let link = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
         // The blocking index is the largest thing a run holds after the reference; publish
         // needs neither it nor its term frequencies.
         drop(index);
@@ -410,7 +414,7 @@ impl Job {
             let path = decisions::changes::path_beside(store.path());
             let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
             let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-            let kept = decisions::kept::of_tonight(&names, &links, &night.digests);
+            let kept = decisions::kept::of_tonight(&names, &links, &night.digests, &data.link.model);
             let saved = decisions::changes::save(&path, &night.digests, self.modes)
                 .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
             if let Err(e) = saved {
@@ -422,17 +426,25 @@ impl Job {
     }
 
     /// Links every record of the table and stores each source's links in it.
-    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides, night: Option<(&Night, &Path)>) -> LinkSummary {
+    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides, night: Option<(&Night, &Path)>, output_dir: &Path) -> LinkSummary {
         let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
         let mut overrides = overrides.clone();
+        let mut settings = self.link.clone();
+        if self.incremental && settings.model.is_none() {
+            settings.model = night.and_then(|(n, _)| self.last_model(n, output_dir));
+        }
         if let Some((night, store)) = night.filter(|_| self.incremental) {
             let t = Instant::now();
-            let state = decisions::kept::load(&decisions::kept::path_beside(store));
+            let mut state = decisions::kept::load(&decisions::kept::path_beside(store));
+            // Only links made with tonight's model are reused.
+            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) {
+                state.clear();
+            }
             let sources: Vec<(&str, &[Features])> = table.iter().zip(&features).map(|(r, f)| (r.source.name.as_str(), f.as_slice())).collect();
             overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
-        let Linked { records, summary } = link::run(index, &features, &self.link, &overrides);
+        let Linked { records, summary } = link::run(index, &features, &settings, &overrides);
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }
@@ -441,6 +453,22 @@ impl Job {
             tracing::warn!(rows = summary.reference_shared_id_rows, "reference rows share a personal ID with another row");
         }
         summary
+    }
+
+    /// An incremental night's model: the last run's, unless tonight changed more than
+    /// [`RETRAIN_SHARE`] of a source's records or of the reference's people (then it is trained
+    /// again, and no link is reused with a model it was not made with).
+    fn last_model(&self, night: &Night, output_dir: &Path) -> Option<link::model::Model> {
+        let small = !night.changes.is_empty()
+            && night.changes.values().all(|c| {
+                let total = (c.added + c.changed + c.unchanged).max(1) as f64;
+                ((c.added + c.removed + c.changed) as f64) / total <= RETRAIN_SHARE
+            });
+        let run = publish::previous_run(output_dir, &self.name).filter(|_| small)?;
+        let model: link::model::Model = serde_json::from_slice(&std::fs::read(run.join("model.json")).ok()?).ok()?;
+        model.validate().ok()?;
+        tracing::info!("incremental: the last run's model reused");
+        Some(model)
     }
 
     /// Assesses every record of the table and stores the result in it.
