@@ -140,10 +140,13 @@ fn line_chart(s: &Series, runs: &[(String, String)], width: usize, height: usize
     let (left, right, top, bottom) = (34.0, 8.0, 8.0, 22.0);
     let (w, h) = (width as f64 - left - right, height as f64 - top - bottom);
     let x = |i: usize| left + if runs.len() > 1 { w * i as f64 / (runs.len() - 1) as f64 } else { w / 2.0 };
-    let y = |v: f64| top + h * (1.0 - v.clamp(0.0, 1.0));
+    // From a tenth below the lowest value to 100%: a night's change of a point must show.
+    let lowest = s.pass.iter().chain(std::iter::once(&s.pass_all)).flatten().flatten().fold(1.0f64, |a, &b| a.min(b));
+    let lo = ((lowest - 0.02) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
+    let y = |v: f64| top + h * (1.0 - ((v - lo) / (1.0 - lo)).clamp(0.0, 1.0));
     let mut out = String::new();
     let _ = write!(out, r#"<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#);
-    for v in [0.0, 0.5, 1.0] {
+    for v in [lo, (lo + 1.0) / 2.0, 1.0] {
         let _ = write!(
             out,
             r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/><text x="{2}" y="{3:.1}" font-size="9" text-anchor="end" fill="#555">{4}</text>"##,
@@ -244,10 +247,13 @@ pub fn section(h: &mut String, summary: &Summary, lang: Lang) {
     let legend: Vec<String> = Dimension::ALL.iter().map(|&d| format!(r#"<span style="color:{}">■</span> {}"#, COLORS[d.index()], dim_label(d, lang))).collect();
     let _ = write!(h, r#"<p class="note">{} · <b>■</b> {}</p>"#, legend.join(" · "), t("Đạt cả 4", "Pass all"));
     h.push_str(&line_chart(&trend.overall, &trend.runs, 640, 200, lang));
+    h.push_str(r#"<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:4px 16px">"#);
     for (name, s) in &trend.sources {
-        let _ = write!(h, "<h3>{}</h3>", esc(name));
+        let _ = write!(h, r#"<div><h3 style="margin:8px 0 0">{}</h3>"#, esc(name));
         h.push_str(&line_chart(s, &trend.runs, 480, 140, lang));
+        h.push_str("</div>");
     }
+    h.push_str("</div>");
     for (title, list) in [(t("Cải thiện nhiều nhất", "Improved most"), &trend.improved), (t("Giảm nhiều nhất", "Fell back most"), &trend.fell_back)]
     {
         if list.is_empty() {
