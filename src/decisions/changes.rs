@@ -10,7 +10,6 @@ use crate::table::SourceRun;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 6] = b"LSRD1\n";
@@ -98,52 +97,21 @@ pub fn path_beside(store: &Path) -> PathBuf {
 
 /// Reads the last run's digests; a missing or unreadable file is an empty past.
 pub fn load(path: &Path) -> Digests {
-    let mut bytes = Vec::new();
-    if std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).is_err() || !bytes.starts_with(MAGIC) {
-        return Digests::new();
-    }
-    parse(&bytes[MAGIC.len()..]).unwrap_or_default()
-}
-
-fn parse(mut b: &[u8]) -> Option<Digests> {
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (a, rest) = (b.get(..n)?, b.get(n..)?);
-        b = rest;
-        Some(a)
-    };
-    let mut out = Digests::new();
-    let sections = u64::from_le_bytes(take(8)?.try_into().ok()?);
-    for _ in 0..sections {
-        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        let name = String::from_utf8(take(len)?.to_vec()).ok()?;
-        let n = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        let raw = take(n.checked_mul(16)?)?;
-        let v = raw.chunks_exact(16).map(|c| (u64::from_le_bytes(c[..8].try_into().unwrap()), u64::from_le_bytes(c[8..].try_into().unwrap()))).collect();
-        out.insert(name, v);
-    }
-    Some(out)
+    super::sections::load(path, MAGIC, 16, |c| (super::sections::u64_at(c, 0), super::sections::u64_at(c, 8)))
 }
 
 /// Writes tonight's digests (a temporary file renamed into place).
 pub fn save(path: &Path, d: &Digests, modes: crate::files::Modes) -> std::io::Result<()> {
-    let tmp = path.with_extension("bin.tmp");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f.write_all(MAGIC)?;
-        f.write_all(&(d.len() as u64).to_le_bytes())?;
-        for (name, v) in d {
-            f.write_all(&(name.len() as u64).to_le_bytes())?;
-            f.write_all(name.as_bytes())?;
-            f.write_all(&(v.len() as u64).to_le_bytes())?;
-            for (k, h) in v {
-                f.write_all(&k.to_le_bytes())?;
-                f.write_all(&h.to_le_bytes())?;
-            }
-        }
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    }
-    crate::files::set_mode(&tmp, modes.file)?;
-    std::fs::rename(&tmp, path)
+    super::sections::save(
+        path,
+        MAGIC,
+        d,
+        |(k, h), out| {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&h.to_le_bytes());
+        },
+        modes,
+    )
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use crate::link::features::Features;
 use crate::link::{Kept, RecordLink};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 6] = b"LSLK2\n";
@@ -141,70 +140,36 @@ pub fn reusable(
 
 /// Reads last night's links; a missing or unreadable file keeps nothing.
 pub fn load(path: &Path) -> LinkState {
-    let mut bytes = Vec::new();
-    if std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).is_err() || !bytes.starts_with(MAGIC) {
-        return LinkState::new();
-    }
-    parse(&bytes[MAGIC.len()..]).unwrap_or_default()
+    use super::sections::u64_at;
+    super::sections::load(path, MAGIC, ENTRY_BYTES, |c| Entry {
+        key: u64_at(c, 0),
+        digest: u64_at(c, 8),
+        best: u64_at(c, 16),
+        runner_up: u64_at(c, 24),
+        candidates: u32::from_le_bytes(c[32..36].try_into().expect("4 bytes")),
+        flags: c[36],
+        gap: f32::from_le_bytes(c[37..41].try_into().expect("4 bytes")),
+    })
 }
 
 const ENTRY_BYTES: usize = 8 * 4 + 4 + 1 + 4;
 
-fn parse(mut b: &[u8]) -> Option<LinkState> {
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (a, rest) = (b.get(..n)?, b.get(n..)?);
-        b = rest;
-        Some(a)
-    };
-    let u64_at = |c: &[u8], at: usize| u64::from_le_bytes(c[at..at + 8].try_into().expect("8 bytes"));
-    let mut out = LinkState::new();
-    let sections = u64::from_le_bytes(take(8)?.try_into().ok()?);
-    for _ in 0..sections {
-        let len = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        let name = String::from_utf8(take(len)?.to_vec()).ok()?;
-        let n = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        let raw = take(n.checked_mul(ENTRY_BYTES)?)?;
-        let v = raw
-            .chunks_exact(ENTRY_BYTES)
-            .map(|c| Entry {
-                key: u64_at(c, 0),
-                digest: u64_at(c, 8),
-                best: u64_at(c, 16),
-                runner_up: u64_at(c, 24),
-                candidates: u32::from_le_bytes(c[32..36].try_into().expect("4 bytes")),
-                flags: c[36],
-                gap: f32::from_le_bytes(c[37..41].try_into().expect("4 bytes")),
-            })
-            .collect();
-        out.insert(name, v);
-    }
-    Some(out)
-}
-
 /// Writes tonight's links (a temporary file renamed into place).
 pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::io::Result<()> {
-    let tmp = path.with_extension("bin.tmp");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f.write_all(MAGIC)?;
-        f.write_all(&(state.len() as u64).to_le_bytes())?;
-        for (name, v) in state {
-            f.write_all(&(name.len() as u64).to_le_bytes())?;
-            f.write_all(name.as_bytes())?;
-            f.write_all(&(v.len() as u64).to_le_bytes())?;
-            for e in v {
-                for x in [e.key, e.digest, e.best, e.runner_up] {
-                    f.write_all(&x.to_le_bytes())?;
-                }
-                f.write_all(&e.candidates.to_le_bytes())?;
-                f.write_all(&[e.flags])?;
-                f.write_all(&e.gap.to_le_bytes())?;
+    super::sections::save(
+        path,
+        MAGIC,
+        state,
+        |e, out| {
+            for x in [e.key, e.digest, e.best, e.runner_up] {
+                out.extend_from_slice(&x.to_le_bytes());
             }
-        }
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    }
-    crate::files::set_mode(&tmp, modes.file)?;
-    std::fs::rename(&tmp, path)
+            out.extend_from_slice(&e.candidates.to_le_bytes());
+            out.push(e.flags);
+            out.extend_from_slice(&e.gap.to_le_bytes());
+        },
+        modes,
+    )
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod changes;
 pub mod inbox;
 pub mod kept;
+mod sections;
 pub mod store;
 
 use crate::Lang;
