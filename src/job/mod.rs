@@ -389,15 +389,17 @@ impl Job {
     fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
         let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let open = publish::work::open_items(data);
-        let communes = publish::work::commune_progress(data, &open);
         let open_items: Vec<(String, String, String, u8)> =
             open.iter().map(|o| (o.source.to_string(), o.key.to_string(), o.commune.clone(), o.priority as u8 + 1)).collect();
-        let counts: Vec<(String, u64, u64, u64)> =
-            communes.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
         let records = data.sources.iter().map(|r| r.len() as u64).sum();
-        // The figures as published: the summary the run folder holds.
+        // The figures and per-commune counts as published: the summary the run folder holds.
         let summary: Option<publish::summary::Summary> = std::fs::read(run_dir.join("summary.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let counts: Vec<(String, u64, u64, u64)> = summary
+            .iter()
+            .flat_map(|s| s.decisions.iter().flat_map(|d| d.communes.iter()))
+            .map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run))
+            .collect();
         let figures = summary.map(|s| publish::trend::figures_of(&s, &run_id)).unwrap_or_default();
         let run = RunRecord {
             run_id: &run_id,

@@ -112,7 +112,7 @@ pub struct CommuneProgress {
 }
 
 /// Per commune code: open items, decided items by kind, items closed since the last run.
-pub fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
+pub(super) fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
     let mut out: BTreeMap<String, CommuneProgress> = BTreeMap::new();
     for o in open {
         out.entry(o.commune.clone()).or_default().open += 1;
