@@ -404,15 +404,16 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
 }
 
 /// (record key, class, linked person, finding codes) of every record of a run.
-fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>)> {
+fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>, Option<u32>)> {
     let r = read(&run.join("records.parquet"));
     let s = |c: &str| r.column(c).unwrap().str().unwrap().clone();
     let (key, class, pid) = (s("record_key"), s("match_class"), s("ref_person_id"));
+    let candidates = r.column("candidates").unwrap().u32().unwrap().clone();
     let codes = r.column("finding_codes").unwrap().list().unwrap().clone();
     let mut v: Vec<_> = (0..r.height())
         .map(|i| {
             let c: Vec<String> = codes.get_as_series(i).map(|x| x.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
-            (key.get(i).unwrap().to_string(), class.get(i).unwrap().to_string(), pid.get(i).map(str::to_string), c)
+            (key.get(i).unwrap().to_string(), class.get(i).unwrap().to_string(), pid.get(i).map(str::to_string), c, candidates.get(i))
         })
         .collect();
     v.sort();
@@ -472,6 +473,8 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
         assert!(differ.is_empty(), "night {day}: {differ:?}");
         let s: serde_json::Value = serde_json::from_slice(&std::fs::read(inc.join("summary.json")).unwrap()).unwrap();
         assert!(s["changes"]["(reference)"]["changed"].as_u64().unwrap() > 0, "the reference changed on night {day}");
+        assert!(s["changes"]["(reference)"]["removed"].as_u64().unwrap() > 0, "people left the reference on night {day}");
+        assert!(s["changes"]["lao_dong"]["removed"].as_u64().unwrap() > 0, "records left a register on night {day}");
         let (reused, records) = (s["blocking"]["reused_links"].as_u64().unwrap(), s["overall"]["records"].as_u64().unwrap());
         assert!(reused * 2 > records, "night {day}: {reused} of {records} links reused");
     }

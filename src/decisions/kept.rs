@@ -130,7 +130,7 @@ pub fn reusable(
                 let e = last.get(&key).filter(|e| e.digest == digest && e.flags == 0 && e.gap >= REUSE_GAP)?;
                 let (best, runner_up) = (resolve(e.best).ok()?, resolve(e.runner_up).ok()?);
                 let clean = asked_keys(rules, f).iter().all(|k| !dirty.contains(k));
-                clean.then_some(((s, i), Kept { best, runner_up, candidates: e.candidates, gap: e.gap }))
+                clean.then_some(((s, i), Kept { best, runner_up, gap: e.gap }))
             })
             .collect();
         out.extend(found);

@@ -130,7 +130,6 @@ pub struct Overrides {
 pub struct Kept {
     pub best: Option<u32>,
     pub runner_up: Option<u32>,
-    pub candidates: u32,
     /// Bits between the runner-up and the next candidate last night.
     pub gap: f32,
 }
@@ -402,6 +401,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
             .map(|(c, chunk)| {
                 let mut stats = vec![RuleStats::default(); nrules];
                 let mut cands = (Vec::new(), Vec::new());
+                let mut uncounted = vec![RuleStats::default(); nrules];
                 let links: Vec<RecordLink> = chunk
                     .iter()
                     .enumerate()
@@ -409,7 +409,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
                         let at = (s, c * CHUNK + k);
                         let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
                         let link = match overrides.keep.get(&at) {
-                            Some(k) if excluded.is_empty() => kept(index, &scorer, settings, f, k),
+                            Some(k) if excluded.is_empty() => kept(index, &scorer, settings, f, k, &mut cands, &mut uncounted),
                             _ => link_one(index, &scorer, settings, f, &mut stats, &mut cands, excluded),
                         };
                         match overrides.force.get(&at) {
@@ -513,9 +513,43 @@ fn link_one(
     s: &LinkSettings,
     f: &Features,
     stats: &mut [RuleStats],
-    (narrow, broad): &mut (Vec<u32>, Vec<u32>),
+    cands: &mut (Vec<u32>, Vec<u32>),
     excluded: &[u32],
 ) -> RecordLink {
+    let Search { top, count, truncated } = search(index, scorer, s, f, stats, cands, excluded, true);
+    let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
+    let best = explain(top[0]);
+    let second = explain(top[1]);
+    // A cut block, or a best person whose ID another reference row shares: the right
+    // person may be one not looked at, or the other row.
+    let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
+    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
+    let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
+}
+
+/// What one record's blocks hold: the three best (weight, row), how many people were looked
+/// at and whether a cap cut a block.
+struct Search {
+    top: [(f64, u32); 3],
+    count: usize,
+    truncated: bool,
+}
+
+/// The narrow rules' people, scored; the broad rules' too when the narrow ones found no sure,
+/// clear winner — scored only with `score_broad` (a kept link needs their number, not their
+/// weights).
+#[allow(clippy::too_many_arguments)]
+fn search(
+    index: &LinkIndex,
+    scorer: &Scorer,
+    s: &LinkSettings,
+    f: &Features,
+    stats: &mut [RuleStats],
+    (narrow, broad): &mut (Vec<u32>, Vec<u32>),
+    excluded: &[u32],
+    score_broad: bool,
+) -> Search {
     // Keep the three best (weight, row) without allocating; ties go to the lower row.
     let mut top: [(f64, u32); 3] = [(f64::NEG_INFINITY, u32::MAX); 3];
     let consider = |top: &mut [(f64, u32); 3], j: u32| {
@@ -538,29 +572,33 @@ fn link_one(
     let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
     narrow.iter().for_each(|&j| consider(&mut top, j));
     let mut count = narrow.len();
-    // The broad rules only when the narrow ones found no sure, clear winner.
     let sure = top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin;
     if !sure {
         truncated |= candidates(&index.blocks, f, Rules::Broad, s.max_block, stats, broad);
         for &j in broad.iter().filter(|j| narrow.binary_search(j).is_err()) {
-            consider(&mut top, j);
+            if score_broad {
+                consider(&mut top, j);
+            }
             count += 1;
         }
     }
-    let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
-    let best = explain(top[0]);
-    let second = explain(top[1]);
-    // A cut block, or a best person whose ID another reference row shares: the right
-    // person may be one not looked at, or the other row.
-    let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
-    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
-    let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
+    Search { top, count, truncated }
 }
 
 /// Last night's link scored again: the higher of the two (ties to the lower row, as
-/// [`link_one`] does) is the best.
-fn kept(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, k: &Kept) -> RecordLink {
+/// [`link_one`] does) is the best. The people its blocks hold are counted again (one removed
+/// from the extract leaves a block smaller), scoring only the narrow rules' as `link_one`
+/// does to decide whether the broad ones are asked.
+/// Blocking statistics count the pairs compared, and these were not: `uncounted` takes them.
+fn kept(
+    index: &LinkIndex,
+    scorer: &Scorer,
+    s: &LinkSettings,
+    f: &Features,
+    k: &Kept,
+    cands: &mut (Vec<u32>, Vec<u32>),
+    uncounted: &mut [RuleStats],
+) -> RecordLink {
     let score = |j: Option<u32>| j.map(|j| scorer.explain(f, j, &index.people[j as usize]));
     let (mut best, mut second) = (score(k.best), score(k.runner_up));
     if let (Some(b), Some(r)) = (&best, &second)
@@ -568,11 +606,12 @@ fn kept(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, k: &
     {
         std::mem::swap(&mut best, &mut second);
     }
-    let unsure = best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
+    let Search { count, truncated, .. } = search(index, scorer, s, f, uncounted, cands, &[], false);
+    let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
     // The rest is last night's, as far below the runner-up as it was.
     let next_weight = second.as_ref().map(|r| r.weight - k.gap as f64).filter(|w| w.is_finite());
-    RecordLink { class, best, runner_up: second, candidates: k.candidates, truncated: false, by_officer: false, next_weight }
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the

@@ -61,7 +61,7 @@ pub struct SynthArgs {
     /// Share of each register's records changed each night (removed, edited and added in equal parts).
     #[arg(long, default_value_t = 0.01)]
     pub change_records: f64,
-    /// Share of the reference's people changed each night (born, dead, moved, corrected in equal parts).
+    /// Share of the reference's people changed each night (born, dead, moved, corrected, removed from the extract in equal parts).
     #[arg(long, default_value_t = 0.005)]
     pub change_reference: f64,
 }
@@ -75,7 +75,9 @@ fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     Ok(())
 }
 
-fn reference_table(people: &[Person], parents: &Parents, as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
+/// The reference extract's table; the people in `removed` are left out (their random draws
+/// still taken, so everyone else's row is the same whoever is removed).
+fn reference_table(people: &[Person], parents: &Parents, removed: &HashSet<usize>, as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
     let mut headers: Vec<String> =
         ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"]
             .iter()
@@ -126,8 +128,11 @@ fn reference_table(people: &[Person], parents: &Parents, as_of: PartialDate, r: 
                     .into_iter()
                     .flatten(),
             )
-            .collect()
+            .collect::<Vec<String>>()
         })
+        .enumerate()
+        .filter(|(i, _)| !removed.contains(i))
+        .map(|(_, row)| row)
         .collect();
     (headers, rows)
 }
@@ -187,9 +192,9 @@ fn select_specs(a: &SynthArgs) -> Result<Vec<Spec>> {
 }
 
 /// Writes the reference extract; returns its file name.
-fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, as_of: PartialDate) -> Result<&'static str> {
+fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, removed: &HashSet<usize>, as_of: PartialDate) -> Result<&'static str> {
     let mut r = Rng::fork(a.seed, 2);
-    let (rh, rrows) = reference_table(people, parents, as_of, &mut r);
+    let (rh, rrows) = reference_table(people, parents, removed, as_of, &mut r);
     if a.reference_format == "csv" {
         std::fs::write(a.out.join("reference.csv"), csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None))?;
         Ok("reference.csv")
@@ -447,7 +452,7 @@ fn register_truth(spec: &Spec, rows: &[RowOut], first_row: u64, legacy: bool) ->
 }
 
 /// truth.parquet: per record, the true reference row and ID, its defects, duplicate and deceased.
-fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<usize>, ref_row: impl Fn(usize) -> u64) -> Result<()> {
+fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<usize>, ref_row: impl Fn(usize) -> Option<u64>) -> Result<()> {
     let n = truth.len();
     let is_deceased: Vec<bool> = truth.iter().map(|t| t.person.is_some_and(|i| people[i].death.is_some() || died.contains(&i))).collect();
     let mut defects_col = polars::prelude::ListStringChunkedBuilder::new("defects".into(), n, n);
@@ -461,7 +466,7 @@ fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<u
             str_col("source_file", truth.iter().map(|t| t.file.clone()).collect()),
             Series::new("source_row".into(), truth.iter().map(|t| t.row).collect::<Vec<u64>>()).into(),
             str_col("role", truth.iter().map(|t| t.role.clone()).collect()),
-            Series::new("true_ref_row".into(), truth.iter().map(|t| t.person.map(&ref_row)).collect::<Vec<Option<u64>>>()).into(),
+            Series::new("true_ref_row".into(), truth.iter().map(|t| t.person.and_then(&ref_row)).collect::<Vec<Option<u64>>>()).into(),
             Series::new("true_person_id".into(), truth.iter().map(|t| t.person_id.clone()).collect::<Vec<Option<String>>>()).into(),
             polars::prelude::IntoSeries::into_series(defects_col.finish()).into(),
             Series::new("is_duplicate".into(), truth.iter().map(|t| t.duplicate).collect::<Vec<bool>>()).into(),
@@ -500,8 +505,6 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut people = g.population(a.people, a.seed);
     let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
     // The first reference row after the header in a CSV file.
-    let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
-    let ref_row = |i: usize| i as u64 + first_ref_row;
     let m = a.rows_per_source.unwrap_or((a.people / 25).max(50));
     let world = Province { people: &people, rates: &rates, as_of, legacy_of };
     let mut picker = Picker::new(&people, &rates, as_of);
@@ -513,14 +516,28 @@ pub fn run(a: &SynthArgs) -> Result<String> {
         world.next_night(&specs, &mut registers, shares, &mut picker, &mut g, &mut Rng::fork(a.seed, 7000 + day as u64), &mut died_in_registers);
     }
     let deceased = picker.deceased.len();
+    let mut removed = HashSet::new();
     for day in 2..=a.day {
-        nightly::change_reference(&mut people, shares.reference, &mut g, &mut Rng::fork(a.seed, 8000 + day as u64));
+        nightly::change_reference(&mut people, shares.reference, &mut g, &mut Rng::fork(a.seed, 8000 + day as u64), &mut removed);
     }
-    let ref_file = write_reference(a, &people, &parents, as_of)?;
+    let ref_file = write_reference(a, &people, &parents, &removed, as_of)?;
+    // The first reference row after the header in a CSV file; people removed from the extract
+    // have no row, and their records none to link to.
+    let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
+    let mut rows_of = Vec::with_capacity(people.len());
+    let mut next = first_ref_row;
+    for i in 0..people.len() {
+        rows_of.push((!removed.contains(&i)).then_some(next));
+        next += u64::from(!removed.contains(&i));
+    }
+    let ref_row = |i: usize| rows_of[i];
     for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
         let (headers, table) = if spec.births { civil::birth_table(spec, rows) } else { register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64)) };
         let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &headers, &table)?;
         truth.extend(register_truth(spec, rows, first_row, legacy));
+    }
+    for t in truth.iter_mut().filter(|t| t.person.is_some_and(|i| removed.contains(&i))) {
+        t.person_id = None;
     }
     write_truth(&a.out.join("truth.parquet"), &truth, &people, &died_in_registers, ref_row)?;
     // Night N is described N − 1 days after the first.

@@ -63,11 +63,12 @@ impl Province<'_> {
     }
 }
 
-/// One night's change to the reference extract: a share of its people changed, in four equal
+/// One night's change to the reference extract: a share of its people changed, in five equal
 /// parts — babies born (new people), deaths recorded, moves to another commune, corrections of
-/// a date of birth.
-pub fn change_reference(people: &mut Vec<Person>, share: f64, g: &mut Generator, r: &mut Rng) {
-    let k = ((people.len() as f64 * share / 4.0).round() as usize).max(1);
+/// a date of birth, and people taken out of the extract (emigrated, or a duplicate identity
+/// cancelled), whose indices join `removed` (the extract is written without them).
+pub fn change_reference(people: &mut Vec<Person>, share: f64, g: &mut Generator, r: &mut Rng, removed: &mut HashSet<usize>) {
+    let k = ((people.len() as f64 * share / 5.0).round() as usize).max(1);
     let today = g.as_of.days_since_epoch().unwrap_or(0);
     for _ in 0..k {
         let commune = g.random_commune(r);
@@ -94,5 +95,9 @@ pub fn change_reference(people: &mut Vec<Person>, share: f64, g: &mut Generator,
             }
             p.updated = PartialDate::from_days(today);
         }
+    }
+    for _ in 0..k {
+        let i = r.below(n) as usize;
+        removed.insert(i);
     }
 }
