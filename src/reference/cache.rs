@@ -2,12 +2,10 @@
 //! written to a temporary name and renamed, so it is complete or absent.
 
 use super::{Reference, ReferencePerson};
-use crate::calendar::PartialDate;
 use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
+use crate::codec::{Reader as R, Writer as W};
 use crate::link::features::Features;
-use crate::normalize::name::Name;
-use crate::normalize::sex::Sex;
 use crate::normalize::{NormalizeOptions, Status};
 use crate::text::legacy::{Detection, Encoding};
 use sha2::{Digest, Sha256};
@@ -15,7 +13,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 5;
+pub const INDEX_FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"LSREF\0\0\x04";
 
 pub(super) struct Cached {
@@ -48,71 +46,6 @@ pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions)
     format!("{:x}", Sha256::digest(desc.as_bytes()))
 }
 
-struct W(Vec<u8>);
-impl W {
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
-    }
-    fn opt(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => {
-                self.0.push(1);
-                self.str(s);
-            }
-            None => self.0.push(0),
-        }
-    }
-    fn date(&mut self, d: Option<PartialDate>) {
-        match d {
-            Some(d) => {
-                self.0.push(1);
-                self.0.extend_from_slice(&d.year.to_le_bytes());
-                self.0.push(d.month);
-                self.0.push(d.day);
-            }
-            None => self.0.push(0),
-        }
-    }
-}
-
-struct R<'a>(&'a [u8]);
-impl R<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
-        if self.0.len() < n {
-            return Err("truncated".into());
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Ok(a)
-    }
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
-    }
-    fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
-    }
-    fn str(&mut self) -> Result<String, String> {
-        let n = self.u64()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid text".to_string())
-    }
-    fn opt(&mut self) -> Result<Option<String>, String> {
-        Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
-    }
-    fn date(&mut self) -> Result<Option<PartialDate>, String> {
-        if self.u8()? == 0 {
-            return Ok(None);
-        }
-        let y = i32::from_le_bytes(self.take(4)?.try_into().unwrap());
-        let m = self.u8()?;
-        let d = self.u8()?;
-        Ok(Some(PartialDate { year: y, month: m, day: d }))
-    }
-}
-
 pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
     let mut w = W(Vec::with_capacity(r.people.len() * 160));
     w.0.extend_from_slice(MAGIC);
@@ -130,29 +63,7 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
     w.u64(r.people.len() as u64);
     for (p, f) in r.people.iter().zip(&r.features) {
         w.u64(p.source_row);
-        let (buf, at, name_flags) = f.name.to_parts();
-        w.str(buf);
-        for a in at {
-            w.0.extend_from_slice(&a.to_le_bytes());
-        }
-        w.0.push(name_flags);
-        w.opt(f.person_id.as_deref());
-        w.opt(f.old_id.as_deref());
-        w.date(f.dob);
-        w.0.push(match f.sex {
-            None => 0,
-            Some(Sex::Male) => 1,
-            Some(Sex::Female) => 2,
-        });
-        w.opt(f.commune.as_deref());
-        w.opt(f.province.as_deref());
-        match f.hamlet {
-            Some(h) => {
-                w.0.push(1);
-                w.u64(h);
-            }
-            None => w.0.push(0),
-        }
+        w.features(f);
         w.0.push(match p.status {
             None => 0,
             Some(Status::Alive) => 1,
@@ -250,25 +161,7 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut features = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
         let source_row = r.u64()?;
-        let buf = r.str()?;
-        let mut at = [0u32; 8];
-        for a in &mut at {
-            *a = u32::from_le_bytes(r.take(4)?.try_into().unwrap());
-        }
-        let name_flags = r.u8()?;
-        let name = Name::from_parts(buf, at, name_flags).ok_or("name offsets out of range")?;
-        let mut f = Features { name, ..Default::default() };
-        f.person_id = r.opt()?;
-        f.old_id = r.opt()?;
-        f.dob = r.date()?;
-        f.sex = match r.u8()? {
-            1 => Some(Sex::Male),
-            2 => Some(Sex::Female),
-            _ => None,
-        };
-        f.commune = r.opt()?;
-        f.province = r.opt()?;
-        f.hamlet = if r.u8()? == 1 { Some(r.u64()?) } else { None };
+        let f = r.features()?;
         let status = match r.u8()? {
             1 => Some(Status::Alive),
             2 => Some(Status::Deceased),

@@ -1,0 +1,167 @@
+//! The little-endian binary codec of lamsach's own files and batches: the reference cache,
+//! and the `features` column the Python binding passes between Spark stages. Not a public
+//! format: a reader checks the writer's version (the cache's key, the binding's build).
+
+use crate::calendar::PartialDate;
+use crate::link::features::Features;
+use crate::normalize::name::Name;
+use crate::normalize::sex::Sex;
+
+/// Appends values to a buffer.
+pub struct Writer(pub Vec<u8>);
+
+impl Writer {
+    pub fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    pub fn opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+            None => self.0.push(0),
+        }
+    }
+    pub fn date(&mut self, d: Option<PartialDate>) {
+        match d {
+            Some(d) => {
+                self.0.push(1);
+                self.0.extend_from_slice(&d.year.to_le_bytes());
+                self.0.push(d.month);
+                self.0.push(d.day);
+            }
+            None => self.0.push(0),
+        }
+    }
+    /// Everything the linker compares of one person or record.
+    pub fn features(&mut self, f: &Features) {
+        let (buf, at, name_flags) = f.name.to_parts();
+        self.str(buf);
+        for a in at {
+            self.0.extend_from_slice(&a.to_le_bytes());
+        }
+        self.0.push(name_flags);
+        self.opt(f.person_id.as_deref());
+        self.opt(f.old_id.as_deref());
+        self.date(f.dob);
+        self.0.push(match f.sex {
+            None => 0,
+            Some(Sex::Male) => 1,
+            Some(Sex::Female) => 2,
+        });
+        self.opt(f.commune.as_deref());
+        self.u64(f.commune_alt.len() as u64);
+        for c in &f.commune_alt {
+            self.str(c);
+        }
+        self.opt(f.province.as_deref());
+        match f.hamlet {
+            Some(h) => {
+                self.0.push(1);
+                self.u64(h);
+            }
+            None => self.0.push(0),
+        }
+    }
+}
+
+/// Reads what a [`Writer`] wrote; every read fails cleanly on truncated or damaged bytes.
+pub struct Reader<'a>(pub &'a [u8]);
+
+impl Reader<'_> {
+    pub fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.0.len() < n {
+            return Err("truncated".into());
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    pub fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+    pub fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    pub fn str(&mut self) -> Result<String, String> {
+        let n = self.u64()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid text".to_string())
+    }
+    pub fn opt(&mut self) -> Result<Option<String>, String> {
+        Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
+    }
+    pub fn date(&mut self) -> Result<Option<PartialDate>, String> {
+        if self.u8()? == 0 {
+            return Ok(None);
+        }
+        let y = i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
+        let m = self.u8()?;
+        let d = self.u8()?;
+        Ok(Some(PartialDate { year: y, month: m, day: d }))
+    }
+    pub fn features(&mut self) -> Result<Features, String> {
+        let buf = self.str()?;
+        let mut at = [0u32; 8];
+        for a in &mut at {
+            *a = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
+        }
+        let name_flags = self.u8()?;
+        let name = Name::from_parts(buf, at, name_flags).ok_or("name offsets out of range")?;
+        let mut f = Features { name, ..Default::default() };
+        f.person_id = self.opt()?;
+        f.old_id = self.opt()?;
+        f.dob = self.date()?;
+        f.sex = match self.u8()? {
+            1 => Some(Sex::Male),
+            2 => Some(Sex::Female),
+            _ => None,
+        };
+        f.commune = self.opt()?;
+        let alt = self.u64()? as usize;
+        f.commune_alt = (0..alt.min(64)).map(|_| self.str()).collect::<Result<Vec<_>, _>>()?.into_boxed_slice();
+        f.province = self.opt()?;
+        f.hamlet = if self.u8()? == 1 { Some(self.u64()?) } else { None };
+        Ok(f)
+    }
+}
+
+/// One person's or record's features as bytes (the binding's `features` column).
+pub fn features_to_bytes(f: &Features) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(96));
+    w.features(f);
+    w.0
+}
+
+/// Features back from [`features_to_bytes`]; an error names what was wrong, never a value.
+pub fn features_from_bytes(b: &[u8]) -> Result<Features, String> {
+    let mut r = Reader(b);
+    let f = r.features()?;
+    if !r.0.is_empty() {
+        return Err("trailing bytes".into());
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_round_trip() {
+        let mut f = Features::from_name("Nguyễn Thị Minh Khai");
+        f.person_id = Some("001190012345".into());
+        f.dob = Some(PartialDate::ymd(1990, 3, 0));
+        f.sex = Some(Sex::Female);
+        f.commune = Some("00004".into());
+        f.commune_alt = vec!["00007".to_string()].into_boxed_slice();
+        f.hamlet = Some(42);
+        assert_eq!(features_from_bytes(&features_to_bytes(&f)), Ok(f.clone()));
+        let b = features_to_bytes(&f);
+        assert!(features_from_bytes(&b[..b.len() - 1]).is_err(), "truncated bytes are refused");
+    }
+}
