@@ -6,6 +6,7 @@
 pub mod blocking;
 pub mod compare;
 pub mod features;
+pub mod group;
 pub mod model;
 pub mod similarity;
 
@@ -153,20 +154,30 @@ pub struct TermFrequencies {
 
 impl TermFrequencies {
     pub fn build(people: &[Features]) -> TermFrequencies {
-        let n = people.len().max(1) as f32;
-        let count = |key: &dyn Fn(&Features) -> Option<u64>| -> Vec<f32> {
+        let keys: Vec<[Option<u64>; 3]> = people.iter().map(TermFrequencies::keys).collect();
+        let count = |t: usize| -> Vec<f32> {
             let mut m: KeyMap<u32> = KeyMap::default();
-            let keys: Vec<Option<u64>> = people.iter().map(key).collect();
-            for k in keys.iter().flatten() {
-                *m.entry(*k).or_default() += 1;
+            for k in keys.iter().filter_map(|k| k[t]) {
+                *m.entry(k).or_default() += 1;
             }
-            keys.iter().map(|k| k.map(|k| m[&k] as f32 / n).unwrap_or(0.0)).collect()
+            keys.iter().map(|k| k[t].map(|k| TermFrequencies::frequency(m[&k] as u64, people.len() as u64)).unwrap_or(0.0)).collect()
         };
-        TermFrequencies {
-            name: count(&|f| f.has_name().then(|| KeyHasher::new(1).bytes(f.name.phonetic().as_bytes()).finish())),
-            dob: count(&|f| f.dob.map(|d| KeyHasher::new(2).u64(d.year as u64).u64(d.month as u64).u64(d.day as u64).finish())),
-            commune: count(&|f| f.commune.as_ref().map(|c| KeyHasher::new(3).bytes(c.as_bytes()).finish())),
-        }
+        TermFrequencies { name: count(0), dob: count(1), commune: count(2) }
+    }
+
+    /// A person's three counted values (phonetic name, date of birth, commune), hashed: the
+    /// keys an engine that shards the reference counts to give [`TermFrequencies::frequency`].
+    pub fn keys(f: &Features) -> [Option<u64>; 3] {
+        [
+            f.has_name().then(|| KeyHasher::new(1).bytes(f.name.phonetic().as_bytes()).finish()),
+            f.dob.map(|d| KeyHasher::new(2).u64(d.year as u64).u64(d.month as u64).u64(d.day as u64).finish()),
+            f.commune.as_ref().map(|c| KeyHasher::new(3).bytes(c.as_bytes()).finish()),
+        ]
+    }
+
+    /// A value's frequency from its count among `people` (as `build` computes it, to the bit).
+    pub fn frequency(count: u64, people: u64) -> f32 {
+        count as f32 / people.max(1) as f32
     }
 
     /// The frequency table a comparison's tf levels read, by the field it compares.
@@ -528,10 +539,36 @@ fn link_one(
     RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
 }
 
+/// The three best (weight, reference row) of a record so far, best first.
+pub(crate) type Top = [(f64, u32); 3];
+/// No candidate yet.
+pub(crate) const NO_TOP: Top = [(f64::NEG_INFINITY, u32::MAX); 3];
+
+/// Keeps the three best without allocating; ties go to the lower row, so the result does
+/// not depend on the order candidates come in.
+pub(crate) fn keep_top(top: &mut Top, w: f64, j: u32) {
+    let above = |t: (f64, u32)| w > t.0 || (w == t.0 && j < t.1);
+    if above(top[0]) {
+        top[2] = top[1];
+        top[1] = top[0];
+        top[0] = (w, j);
+    } else if above(top[1]) {
+        top[2] = top[1];
+        top[1] = (w, j);
+    } else if above(top[2]) {
+        top[2] = (w, j);
+    }
+}
+
+/// The broad rules are skipped when the narrow ones found a sure, clear winner.
+pub(crate) fn narrow_is_sure(top: &Top, s: &LinkSettings) -> bool {
+    top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin
+}
+
 /// What one record's blocks hold: the three best (weight, row), how many people were looked
 /// at and whether a cap cut a block.
 struct Search {
-    top: [(f64, u32); 3],
+    top: Top,
     count: usize,
     truncated: bool,
 }
@@ -550,30 +587,16 @@ fn search(
     excluded: &[u32],
     score_broad: bool,
 ) -> Search {
-    // Keep the three best (weight, row) without allocating; ties go to the lower row.
-    let mut top: [(f64, u32); 3] = [(f64::NEG_INFINITY, u32::MAX); 3];
-    let consider = |top: &mut [(f64, u32); 3], j: u32| {
-        if excluded.contains(&j) {
-            return;
-        }
-        let w = scorer.weight(f, j, &index.people[j as usize]);
-        let above = |t: (f64, u32)| w > t.0 || (w == t.0 && j < t.1);
-        if above(top[0]) {
-            top[2] = top[1];
-            top[1] = top[0];
-            top[0] = (w, j);
-        } else if above(top[1]) {
-            top[2] = top[1];
-            top[1] = (w, j);
-        } else if above(top[2]) {
-            top[2] = (w, j);
+    let mut top = NO_TOP;
+    let consider = |top: &mut Top, j: u32| {
+        if !excluded.contains(&j) {
+            keep_top(top, scorer.weight(f, j, &index.people[j as usize]), j);
         }
     };
     let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
     narrow.iter().for_each(|&j| consider(&mut top, j));
     let mut count = narrow.len();
-    let sure = top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin;
-    if !sure {
+    if !narrow_is_sure(&top, s) {
         truncated |= candidates(&index.blocks, f, Rules::Broad, s.max_block, stats, broad);
         for &j in broad.iter().filter(|j| narrow.binary_search(j).is_err()) {
             if score_broad {

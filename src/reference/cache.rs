@@ -2,9 +2,9 @@
 //! written to a temporary name and renamed, so it is complete or absent.
 
 use super::{Reference, ReferencePerson};
+use crate::codec::{Reader as R, Writer as W};
 use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
-use crate::codec::{Reader as R, Writer as W};
 use crate::link::features::Features;
 use crate::normalize::{NormalizeOptions, Status};
 use crate::text::legacy::{Detection, Encoding};
