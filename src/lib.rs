@@ -37,7 +37,6 @@ pub mod field;
 pub mod files;
 pub mod finding;
 pub mod ingest;
-#[cfg(feature = "io")]
 pub mod job;
 pub mod link;
 pub mod normalize;
@@ -70,7 +69,8 @@ pub use calendar::{PartialDate, Precision};
 pub use field::Field;
 pub use finding::{Code, Dimension, Finding, PerDimension, Severity};
 #[cfg(feature = "io")]
-pub use job::{ExitStatus, Job, JobError, RunError, RunOptions, RunOutcome};
+pub use job::{ExitStatus, RunError, RunOptions, RunOutcome};
+pub use job::{Job, JobError};
 pub use link::{LinkSettings, MatchClass, RecordLink};
 pub use normalize::{NormRecord, NormalizeOptions};
 #[cfg(feature = "io")]

@@ -272,7 +272,7 @@ impl Job {
         Ok(Job {
             name,
             file: path.to_path_buf(),
-            sha256: crate::publish::manifest::sha256_hex(text.as_bytes()),
+            sha256: format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
             output_dir: output_dir.clone(),
             cache_dir,
             lang: jf.job.lang,

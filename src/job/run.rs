@@ -1,0 +1,443 @@
+//! The run: a validated job carried out stage by stage, published atomically.
+
+use super::{Job, JobError, SourcePlan};
+use crate::Lang;
+use crate::assess::{self, AssessContext, AssessSettings};
+
+use crate::decisions::apply::Resolution;
+use crate::decisions::store::{RunRecord, Store, StoreError};
+use crate::decisions::{self, Night};
+use crate::finding::Dimension;
+use crate::ingest::{self, IngestError};
+use crate::link::features::Features;
+use crate::link::{self, LinkIndex, LinkSummary, Linked};
+use crate::normalize;
+use crate::publish::manifest::{FailedSource, RunClock};
+use crate::publish::{self, PublishError, PublishSettings, RunData};
+use crate::reference::{self, Reference};
+use crate::table::SourceRun;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What changed since the last run: per source and for the reference, tonight's digests
+/// (the last run's kept for a source that could not be read tonight), and the last run's.
+type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests, decisions::changes::Digests);
+
+fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
+    use decisions::changes::{self, REFERENCE};
+    let before = changes::load(&changes::path_beside(store));
+    let mut now = before.clone();
+    for run in table {
+        now.insert(run.source.name.clone(), changes::of_source(run));
+    }
+    // An extract read from its cache is the one the last run read: its people did not change.
+    let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
+    if !same_extract {
+        now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
+    }
+    let counted = now
+        .iter()
+        .filter(|(name, _)| *name == REFERENCE || table.iter().any(|r| &r.source.name == *name))
+        .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
+        .collect();
+    (counted, now, before)
+}
+
+/// An incremental night reuses the last run's model while no source and not the reference
+/// changed by more than this share since.
+const RETRAIN_SHARE: f64 = 0.05;
+
+/// Runs the report's trend shows.
+const TREND_RUNS: usize = 30;
+
+/// Why a run did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    /// The job file or an input's layout must be fixed (exit status 2).
+    Job(#[from] JobError),
+    #[error(transparent)]
+    /// A source could not be read.
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    /// The outputs could not be written.
+    Publish(#[from] PublishError),
+    #[error(transparent)]
+    /// The decision store could not be used.
+    Decisions(#[from] StoreError),
+}
+
+/// How a run or a command ends: the process exit status, decided here only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Finished and published.
+    Success = 0,
+    /// Stopped; nothing published.
+    Failed = 1,
+    /// A job-file or input-layout error: nothing ran.
+    Usage = 2,
+    /// Published, but a quality gate failed.
+    GateFailed = 3,
+    /// Published, but some sources could not be read and were left out.
+    SourcesFailed = 4,
+}
+
+impl ExitStatus {
+    /// A published run's status: a source left out outranks a failed gate.
+    pub fn of_run(failed_sources: &[FailedSource], gate_failures: &[String]) -> ExitStatus {
+        if !failed_sources.is_empty() {
+            ExitStatus::SourcesFailed
+        } else if !gate_failures.is_empty() {
+            ExitStatus::GateFailed
+        } else {
+            ExitStatus::Success
+        }
+    }
+
+    /// The process exit status.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The published run folder.
+    pub run_dir: PathBuf,
+    /// No gate failed.
+    pub gate_passed: bool,
+    /// Each failed gate, in words.
+    pub gate_failures: Vec<String>,
+    /// Records made from the sources.
+    pub records: u64,
+    /// Rows quarantined, the reference's included.
+    pub quarantined: u64,
+    /// Sources left out because they could not be read (exit status 4).
+    pub failed_sources: Vec<FailedSource>,
+    /// How the process ends.
+    pub exit_status: ExitStatus,
+}
+
+/// Options that come from the command line, not the job file.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Publish here instead of the job's `output_dir`.
+    pub out: Option<PathBuf>,
+    /// Report and worklist language instead of the job's.
+    pub lang: Option<Lang>,
+    /// Told the name of each stage as it starts (the CLI draws a progress spinner with it).
+    pub progress: Option<fn(&str)>,
+}
+
+impl RunOptions {
+    /// Tells the progress display that a stage starts.
+    fn announce(&self, stage: &str) {
+        if let Some(p) = self.progress {
+            p(stage);
+        }
+    }
+}
+
+impl Job {
+    /// Runs every stage and publishes the outputs atomically.
+    pub fn run(&self, opts: &RunOptions) -> Result<RunOutcome, RunError> {
+        let mut clock = RunClock::start();
+        let announce = |name: &str| opts.announce(name);
+        let output_dir = opts.out.clone().unwrap_or_else(|| self.output_dir.clone());
+        // A run killed by SIGKILL (OOM killer, reboot, cron timeout) left its temporary folder.
+        let stale = crate::files::remove_stale_tmp(&output_dir, &self.name);
+        if stale > 0 {
+            tracing::info!(removed = stale, "removed temporary folders of killed runs of this job");
+        }
+
+        announce("reference");
+        let t = Instant::now();
+        tracing::info!("reading the reference extract");
+        let cache_dir = self.cache_dir_for(opts.out.as_deref());
+        let cache = cache_dir.as_deref().map(|dir| reference::CacheSettings { dir, keep: self.cache_keep, modes: self.modes });
+        let (reference, cache_write) = reference::load(&self.reference.input, &self.reference.normalize, cache.as_ref())?;
+        tracing::info!(people = reference.people.len(), cache = ?reference.cache, "reference ready");
+        clock.stage_done("reference", t);
+        // The cache is written beside the other stages; publish (which reports its size) waits for it.
+        std::thread::scope(|scope| {
+            let writer = cache_write.map(|w| scope.spawn(|| w.run(&reference)));
+            let wait_for_cache = || {
+                if let Some(w) = writer {
+                    w.join().expect("the cache writer does not panic");
+                }
+            };
+            self.stages(opts, &reference, clock, &output_dir, wait_for_cache)
+        })
+    }
+
+    /// Ingest to publish, after the reference is read.
+    fn stages(
+        &self,
+        opts: &RunOptions,
+        reference: &Reference,
+        mut clock: RunClock,
+        output_dir: &Path,
+        wait_for_cache: impl FnOnce(),
+    ) -> Result<RunOutcome, RunError> {
+        let announce = |name: &str| opts.announce(name);
+        announce("ingest");
+        let t = Instant::now();
+        let (mut table, plans, failed_sources) = self.ingest()?;
+        clock.stage_done("ingest", t);
+
+        announce("normalize");
+        let t = Instant::now();
+        for (run, plan) in table.iter_mut().zip(&plans) {
+            let norm = normalize::run(&run.source, &plan.normalize);
+            run.set_normalized(norm);
+        }
+        clock.stage_done("normalize", t);
+
+        let t = Instant::now();
+        let (mut store, mut night) = self.decisions_before_link(&mut table, reference, opts.out.as_deref())?.unzip();
+        if night.is_some() {
+            clock.stage_done("decisions", t);
+        }
+        let no_overrides = link::Overrides::default();
+        let overrides = night.as_ref().map_or(&no_overrides, |n| &n.resolution.overrides);
+
+        announce("index");
+        let t = Instant::now();
+        let index = LinkIndex::build(&reference.features);
+        clock.stage_done("index", t);
+        announce("link");
+        let t = Instant::now();
+        let link = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
+        // The blocking index is the largest thing a run holds after the reference; publish
+        // needs neither it nor its term frequencies.
+        drop(index);
+        clock.stage_done("link", t);
+
+        announce("assess");
+        let t = Instant::now();
+        self.assess(reference, &link, &mut table);
+        if let Some(n) = &mut night {
+            n.resolution.after_assess(&table);
+        }
+        clock.stage_done("assess", t);
+        wait_for_cache();
+
+        let gate_failures = self.gate_failures(&table);
+        let exit_status = ExitStatus::of_run(&failed_sources, &gate_failures);
+        announce("publish");
+        let settings = self.publish_settings(opts.lang.unwrap_or(self.lang));
+        let data = RunData {
+            settings: &settings,
+            reference,
+            sources: &table,
+            link: &link,
+            run_date: self.run_date,
+            gate_failures: &gate_failures,
+            failed_sources: &failed_sources,
+            clock: &clock,
+            exit_status: exit_status.code(),
+            decisions: night.as_ref(),
+        };
+        let run_dir = publish::run(&data, output_dir)?;
+        if let Some(store) = &mut store {
+            let t = Instant::now();
+            self.record_decisions(store, &data, &run_dir)?;
+            tracing::info!(seconds = t.elapsed().as_secs_f64(), "decisions recorded");
+        }
+        let records = table.iter().map(|r| r.len() as u64).sum();
+        let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
+        Ok(RunOutcome { run_dir, gate_passed: gate_failures.is_empty(), gate_failures, records, quarantined, failed_sources, exit_status })
+    }
+
+    /// Opens the decision store, imports the returned worklists waiting in the inbox and
+    /// resolves the decisions in effect against tonight's records (before linking).
+    fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference, out: Option<&Path>) -> Result<Option<(Store, Night)>, RunError> {
+        let ds = &self.decisions;
+        // Like the reference cache: a store under the job's output folder follows `--out`.
+        let store_path = match (out, ds.store.strip_prefix(&self.output_dir)) {
+            (Some(out), Ok(rel)) => out.join(rel),
+            _ => ds.store.clone(),
+        };
+        let mut store = Store::open(&store_path, self.modes)?;
+        let day = self.run_date.iso();
+        let imports = match &ds.inbox {
+            Some(inbox) => decisions::import_inbox(&mut store, inbox, &ds.archive, &day, self.modes)?,
+            None => Default::default(),
+        };
+        let in_effect = store.in_effect()?;
+        let previous_open = store.last_open_items()?;
+        tracing::info!(in_effect = in_effect.len(), imported = imports.imported.len(), rejected = imports.rejected.len(), "decisions");
+        let resolution = Resolution::before_link(in_effect, table, reference);
+        let history = store.history(TREND_RUNS)?;
+        let closed_since = match ds.since {
+            Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
+            None => None,
+        };
+        let (changes, digests, digests_before) = what_changed(&store_path, table, reference);
+        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since, changes, digests, digests_before };
+        Ok(Some((store, night)))
+    }
+
+    /// Keeps tonight's status changes, worklist, per-commune counts and figures in the store,
+    /// and tonight's record digests beside it.
+    fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
+        let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let open = publish::work::open_items(data);
+        let open_items: Vec<(String, String, String, u8)> =
+            open.iter().map(|o| (o.source.to_string(), o.key.to_string(), o.commune.clone(), o.priority as u8 + 1)).collect();
+        let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
+        let records = data.sources.iter().map(|r| r.len() as u64).sum();
+        // The figures and per-commune counts as published: the summary the run folder holds.
+        let summary: Option<publish::summary::Summary> = std::fs::read(run_dir.join("summary.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        let counts: Vec<(String, u64, u64, u64)> = summary
+            .iter()
+            .flat_map(|s| s.decisions.iter().flat_map(|d| d.communes.iter()))
+            .map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run))
+            .collect();
+        let figures = summary.map(|s| publish::trend::figures_of(&s, &run_id)).unwrap_or_default();
+        let run = RunRecord {
+            run_id: &run_id,
+            run_date: &data.run_date.iso(),
+            records,
+            changes,
+            open_items: &open_items,
+            communes: &counts,
+            figures: &figures,
+            keep_runs: self.decisions.keep_runs,
+        };
+        store.record_run(&run)?;
+        if let Some(night) = data.decisions {
+            let path = decisions::changes::path_beside(store.path());
+            let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
+            let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
+            let kept = decisions::kept::of_tonight(&names, &links, &night.digests, &data.link.model);
+            let saved = decisions::changes::save(&path, &night.digests, self.modes)
+                .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
+            if let Err(e) = saved {
+                // Only costs the next run its change counts and its reuse of links.
+                tracing::warn!(error = %e, "could not keep tonight's record digests and links");
+            }
+        }
+        Ok(())
+    }
+
+    /// Links every record of the table and stores each source's links in it.
+    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides, night: Option<(&Night, &Path)>, output_dir: &Path) -> LinkSummary {
+        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
+        let mut overrides = overrides.clone();
+        let mut settings = self.link.clone();
+        if self.incremental && settings.model.is_none() {
+            settings.model = night.and_then(|(n, _)| self.last_model(n, output_dir));
+        }
+        if let Some((night, store)) = night.filter(|_| self.incremental) {
+            let t = Instant::now();
+            let mut state = decisions::kept::load(&decisions::kept::path_beside(store));
+            // Only links made with tonight's model are reused.
+            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) {
+                state.clear();
+            }
+            let sources: Vec<(&str, &[Features])> = table.iter().zip(&features).map(|(r, f)| (r.source.name.as_str(), f.as_slice())).collect();
+            overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, &index.blocks.rules);
+            tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
+        }
+        let Linked { records, summary } = link::run(index, &features, &settings, &overrides);
+        for (run, links) in table.iter_mut().zip(records) {
+            run.set_links(links);
+        }
+        tracing::info!(em_iterations = summary.model.training.em_iterations, converged = summary.model.training.em_converged, "linked");
+        if summary.reference_shared_id_rows > 0 {
+            tracing::warn!(rows = summary.reference_shared_id_rows, "reference rows share a personal ID with another row");
+        }
+        summary
+    }
+
+    /// An incremental night's model: the last run's, unless tonight changed more than
+    /// [`RETRAIN_SHARE`] of a source's records or of the reference's people (then it is trained
+    /// again, and no link is reused with a model it was not made with).
+    fn last_model(&self, night: &Night, output_dir: &Path) -> Option<link::model::Model> {
+        let small = !night.changes.is_empty()
+            && night.changes.values().all(|c| {
+                let total = (c.added + c.changed + c.unchanged).max(1) as f64;
+                ((c.added + c.removed + c.changed) as f64) / total <= RETRAIN_SHARE
+            });
+        let run = publish::previous_run(output_dir, &self.name).filter(|_| small)?;
+        let model: link::model::Model = serde_json::from_slice(&std::fs::read(run.join("model.json")).ok()?).ok()?;
+        model.validate().ok()?;
+        tracing::info!("incremental: the last run's model reused");
+        Some(model)
+    }
+
+    /// Assesses every record of the table and stores the result in it.
+    fn assess(&self, reference: &Reference, link: &LinkSummary, table: &mut [SourceRun]) {
+        let settings = AssessSettings { stale_after_days: self.stale_after_days, run_date: self.run_date };
+        let ctx = AssessContext { reference, shared_id: &link.shared_id, settings: &settings };
+        let inputs: Vec<assess::LinkedSource> = table.iter().map(SourceRun::linked_source).collect();
+        let assessed = assess::run(&inputs, &ctx);
+        for (run, a) in table.iter_mut().zip(assessed) {
+            run.set_assessed(a);
+        }
+    }
+
+    /// The reference cache folder: under `--out` when the job keeps it under its output folder.
+    fn cache_dir_for(&self, out_override: Option<&Path>) -> Option<PathBuf> {
+        match (out_override, &self.cache_dir) {
+            (Some(out), Some(c)) if c.starts_with(&self.output_dir) => Some(out.join(".cache")),
+            _ => self.cache_dir.clone(),
+        }
+    }
+
+    /// Reads every source into the table. A source that cannot be read tonight (an
+    /// empty or broken export) is left out and named, unless the job is all-or-nothing;
+    /// a job error (a layout the job file must fix) always stops the run.
+    fn ingest(&self) -> Result<(Vec<SourceRun>, Vec<&SourcePlan>, Vec<FailedSource>), IngestError> {
+        let mut table = Vec::with_capacity(self.sources.len());
+        let mut plans = Vec::with_capacity(self.sources.len());
+        let mut failed = Vec::new();
+        for s in &self.sources {
+            match ingest::read_source(&s.input) {
+                Ok(src) => {
+                    tracing::info!(source = %src.name, rows = src.rows_read, records = src.records.len(), quarantined = src.quarantine.len(), "ingested");
+                    table.push(SourceRun::new(src));
+                    plans.push(s);
+                }
+                Err(e) if !e.is_job_error() && !self.all_or_nothing => {
+                    tracing::error!(source = %s.input.name, error = %e, "source left out of this run");
+                    failed.push(FailedSource { name: s.input.name.clone(), path: s.input.path.display().to_string(), error: e.to_string() });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((table, plans, failed))
+    }
+
+    fn publish_settings(&self, lang: Lang) -> PublishSettings {
+        PublishSettings {
+            job_name: self.name.clone(),
+            job_file: self.file.display().to_string(),
+            job_sha256: self.sha256.clone(),
+            lang,
+            modes: self.modes,
+            worklist_by_source: self.worklist_by_source,
+            max_block: self.link.max_block,
+        }
+    }
+
+    fn gate_failures(&self, table: &[SourceRun]) -> Vec<String> {
+        let (_, _, pass, all) = assess::dimension_summary(table.iter().flat_map(|r| r.assessed()));
+        let mut out = Vec::new();
+        if let Some(min) = self.gate.overall
+            && all < min
+        {
+            out.push(format!("overall pass rate {all:.3} < {min}"));
+        }
+        for d in Dimension::ALL {
+            if let Some(min) = self.gate.per_dimension[d]
+                && pass[d] < min
+            {
+                out.push(format!("{} pass rate {:.3} < {min}", d.as_str(), pass[d]));
+            }
+        }
+        out
+    }
+}
