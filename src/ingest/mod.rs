@@ -426,6 +426,31 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
     Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns, key_column }, rest: it, pending })
 }
 
+/// Records from rows another reader already split into cells (the Spark job reads Parquet
+/// itself and hands the binding a batch): `headers` as the file's, each row with its physical
+/// row number. The same column mapping, roles, key column and quarantine rules as
+/// [`read_source`]; a header problem is the same error, naming `input`'s file.
+pub fn records_of_rows(input: &SourceInput, headers: Vec<String>, rows: impl Iterator<Item = (u64, Vec<String>)>) -> Result<IngestedSource, IngestError> {
+    let columns = input.schema.map_columns(&headers, &input.columns);
+    check_columns(input, 0, &headers, &columns)?;
+    let key_column = match &input.key {
+        Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
+            file: input.path.display().to_string(),
+            row: 0,
+            field: "key".into(),
+            header: k.clone(),
+            headers: headers.join(", "),
+        })?),
+        None => None,
+    };
+    let format = Format::of(&input.path).unwrap_or(Format::Parquet);
+    let layout = Layout { format, encoding: None, header_row: 0, headers, columns, key_column };
+    let items = rows.map(|(line, cells)| Item::Row(Row { line, cells: ::csv::StringRecord::from(cells), multiline: false, unsaved_formulas: Vec::new() }));
+    let mut records = Vec::new();
+    let source = build_records(input, layout, items, &mut records);
+    Ok(IngestedSource { records, ..source })
+}
+
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
 pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
     open(input).map(|o| o.layout)

@@ -8,13 +8,14 @@
 
 use super::features::Features;
 use super::model::{Model, probability};
-use super::{LinkSettings, MatchClass, NO_TOP, Scorer, TermFrequencies, decide, keep_top, narrow_is_sure};
+use super::{LinkSettings, MatchClass, Scorer, TermFrequencies, decide, keep_top, narrow_is_sure};
 
 /// One reference person as a block holds it.
 #[derive(Clone, Debug)]
 pub struct BlockPerson {
-    /// Its row in the whole extract (what ties are broken on and links name).
-    pub ref_idx: u32,
+    /// Its place in the whole extract: anything that orders people as their rows do (the
+    /// row, or file and row), as ties and the cap go to the lowest.
+    pub ref_idx: u64,
     pub features: Features,
     /// Its values' frequencies in the whole extract ([`TermFrequencies::frequency`]):
     /// phonetic name, date of birth, commune.
@@ -42,7 +43,7 @@ pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) 
 /// One scored pair of a record, as the blocks it came from give it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pair {
-    pub ref_idx: u32,
+    pub ref_idx: u64,
     pub weight: f64,
     /// From a broad rule's block (asked only without a sure winner among the narrow ones).
     pub broad: bool,
@@ -57,8 +58,8 @@ pub struct Pair {
 pub struct GroupLink {
     pub class: MatchClass,
     /// (reference row, weight, probability) of the best and the runner-up.
-    pub best: Option<(u32, f64, f64)>,
-    pub runner_up: Option<(u32, f64, f64)>,
+    pub best: Option<(u64, f64, f64)>,
+    pub runner_up: Option<(u64, f64, f64)>,
     pub next_weight: Option<f64>,
     pub candidates: u32,
     pub truncated: bool,
@@ -70,7 +71,7 @@ pub fn reduce(pairs: &mut [Pair], s: &LinkSettings) -> GroupLink {
     pairs.sort_by(|a, b| a.broad.cmp(&b.broad).then(a.ref_idx.cmp(&b.ref_idx)));
     let narrow_end = pairs.iter().position(|p| p.broad).unwrap_or(pairs.len());
     let (narrow, broad) = pairs.split_at(narrow_end);
-    let mut top = NO_TOP;
+    let mut top = [(f64::NEG_INFINITY, u64::MAX); 3];
     let mut shared = std::collections::HashMap::new();
     let mut count = 0u32;
     let mut truncated = false;
@@ -85,7 +86,7 @@ pub fn reduce(pairs: &mut [Pair], s: &LinkSettings) -> GroupLink {
         }
     }
     if !narrow_is_sure(&top, s) {
-        let in_narrow = |j: u32| narrow.binary_search_by(|p| p.ref_idx.cmp(&j)).is_ok();
+        let in_narrow = |j: u64| narrow.binary_search_by(|p| p.ref_idx.cmp(&j)).is_ok();
         let mut last = None;
         for p in broad {
             truncated |= p.truncated;
@@ -97,7 +98,7 @@ pub fn reduce(pairs: &mut [Pair], s: &LinkSettings) -> GroupLink {
             last = Some(p.ref_idx);
         }
     }
-    let at = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| (j, w, probability(w)));
+    let at = |(w, j): (f64, u64)| (j != u64::MAX && w > f64::NEG_INFINITY).then(|| (j, w, probability(w)));
     let (best, runner_up) = (at(top[0]), at(top[1]));
     let unsure = truncated || best.is_some_and(|b| shared.get(&b.0).copied().unwrap_or(false));
     let class = decide(best.map(|b| (b.2, b.1)), runner_up.map(|r| r.1), unsure, s);
@@ -143,7 +144,7 @@ mod tests {
             }
         }
         let block_person = |j: usize| BlockPerson {
-            ref_idx: j as u32,
+            ref_idx: j as u64,
             features: people[j].clone(),
             tf: std::array::from_fn(|t| TermFrequencies::keys(&people[j])[t].map_or(0.0, |k| TermFrequencies::frequency(counts[t][&k], n))),
         };
@@ -177,8 +178,8 @@ mod tests {
             let g = reduce(p, &s);
             let l = &whole.records[0][i];
             let same = g.class == l.class
-                && g.best.map(|b| (b.0, b.1)) == l.best.as_ref().map(|b| (b.ref_idx, b.weight))
-                && g.runner_up.map(|b| b.0) == l.runner_up.as_ref().map(|b| b.ref_idx)
+                && g.best.map(|b| (b.0, b.1)) == l.best.as_ref().map(|b| (b.ref_idx as u64, b.weight))
+                && g.runner_up.map(|b| b.0) == l.runner_up.as_ref().map(|b| b.ref_idx as u64)
                 && g.candidates == l.candidates
                 && g.truncated == l.truncated;
             differ += usize::from(!same);

@@ -261,6 +261,11 @@ fn weight_table(model: &Model) -> Vec<Vec<f64>> {
 /// Trains a model: u from random record × reference pairs, then EM on the
 /// candidate pairs of a sample of records.
 pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) -> Model {
+    train_for(index, records, settings, index.people.len())
+}
+
+/// [`train`] with λ for a reference of `reference_size` people.
+fn train_for(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, reference_size: usize) -> Model {
     let comps = default_comparisons();
     let mut rng = crate::rng::Rng::new(settings.seed);
     let mut u_counts: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.levels.len()]).collect();
@@ -320,7 +325,7 @@ pub fn train(index: &LinkIndex, records: &[&Features], settings: &LinkSettings) 
     let fixed_2: Vec<usize> =
         (0..model.comparisons.len()).filter(|&c| c != c_id && c != c_name && c != c_dob && trained_1.contains(&model.comparisons[c].name)).collect();
     model.train_session("same_dob_and_given_name", &count(&|_, b| b), &[c_name, c_dob], &fixed_2, settings.em_max_iterations, EM_TOLERANCE);
-    model.lambda = estimate_lambda(&model, &per_record, index.people.len());
+    model.lambda = estimate_lambda(&model, &per_record, reference_size);
     model
 }
 
@@ -386,19 +391,26 @@ fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_r
     lambda
 }
 
-/// Links every record of every source against the index.
-pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings, overrides: &Overrides) -> Linked {
-    let all: Vec<&Features> = sources.iter().flatten().collect();
-    let model = match &settings.model {
+/// The model a run links with: the job's (`[link] model`) with λ estimated again for this
+/// reference, else one trained on `all` the job's records in order. `reference_size` is the
+/// whole extract's count (the index may hold a sample of it, as a sharded engine's driver does).
+pub fn model_for(index: &LinkIndex, all: &[&Features], settings: &LinkSettings, reference_size: usize) -> Model {
+    match &settings.model {
         Some(m) => {
             let mut m = m.clone();
             m.training.loaded = true;
             // The prior belongs to the reference at hand, not to the one the model was trained on.
-            m.lambda = estimate_lambda(&m, &sample_pairs(index, &all, settings, &m), index.people.len());
+            m.lambda = estimate_lambda(&m, &sample_pairs(index, all, settings, &m), reference_size);
             m
         }
-        None => train(index, &all, settings),
-    };
+        None => train_for(index, all, settings, reference_size),
+    }
+}
+
+/// Links every record of every source against the index.
+pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings, overrides: &Overrides) -> Linked {
+    let all: Vec<&Features> = sources.iter().flatten().collect();
+    let model = model_for(index, &all, settings, index.people.len());
     tracing::debug!(loaded = settings.model.is_some(), "model ready");
     let scorer = Scorer::new(&model, &index.tf);
     let nrules = index.blocks.rules.len();
@@ -546,8 +558,8 @@ pub(crate) const NO_TOP: Top = [(f64::NEG_INFINITY, u32::MAX); 3];
 
 /// Keeps the three best without allocating; ties go to the lower row, so the result does
 /// not depend on the order candidates come in.
-pub(crate) fn keep_top(top: &mut Top, w: f64, j: u32) {
-    let above = |t: (f64, u32)| w > t.0 || (w == t.0 && j < t.1);
+pub(crate) fn keep_top<J: Copy + PartialOrd>(top: &mut [(f64, J); 3], w: f64, j: J) {
+    let above = |t: (f64, J)| w > t.0 || (w == t.0 && j < t.1);
     if above(top[0]) {
         top[2] = top[1];
         top[1] = top[0];
@@ -561,7 +573,7 @@ pub(crate) fn keep_top(top: &mut Top, w: f64, j: u32) {
 }
 
 /// The broad rules are skipped when the narrow ones found a sure, clear winner.
-pub(crate) fn narrow_is_sure(top: &Top, s: &LinkSettings) -> bool {
+pub(crate) fn narrow_is_sure<J>(top: &[(f64, J); 3], s: &LinkSettings) -> bool {
     top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin
 }
 

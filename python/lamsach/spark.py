@@ -1,0 +1,279 @@
+"""lamsach on Apache Spark: the CLI's linking over a cluster, through the same core.
+
+    lamsach-spark JOB.toml --out DIR [--master local[2]]
+    spark-submit --py-files ... -m lamsach.spark JOB.toml --out DIR
+
+Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
+
+1. Read and normalize. A Parquet input is read by Spark (with each row's index) and
+   normalized with ``mapInArrow``; a CSV/TSV input is read by lamsach's own decoders (any
+   encoding), one task per file.
+2. Term frequencies and shared IDs of the reference: counts per key, joined back.
+3. The model: trained on the driver exactly as the CLI trains (every record in job order,
+   the reference's people), or the job's ``[link] model``.
+4. Blocking: each record's asked keys and each person's keys are exploded; a block's people
+   are capped at ``max_block`` (lowest rows first, the block marked truncated, as the CLI
+   does). A block with many records is split into salted sub-blocks, each with the block's
+   people, so one common name never makes one giant task.
+5. Linking: each (rule, key, salt) group is scored by ``score_block`` (cogrouped
+   ``applyInArrow``); every record's pairs are reduced by ``reduce_links`` to the CLI's link:
+   narrow rules first, broad ones without a sure winner, best and runner-up, class.
+
+Writes ``DIR/links.parquet`` (one row per record: source, source_row, role, match_class,
+ref_person_id, ref_source_row, weight, probability, runner-up, candidates, truncated) and
+``DIR/spark-summary.json`` (counts per stage and class). Assessment, findings, the report
+and the worklist are the CLI's (not yet on Spark; see the README's "On Spark").
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _lamsach as L
+
+RECORDS_DDL = (
+    "source string, source_no int, source_row long, role string, features binary, person_id string, "
+    "tf_name long, tf_dob long, tf_commune long, normalizer_codes string"
+)
+# Records of one block scored in one task at most; a block with more is salted.
+SALT_RECORDS = 2000
+# The driver trains on every reference person up to this many; above, on a sample.
+TRAIN_PEOPLE = 3_000_000
+ROW = "__lamsach_row"
+
+
+def _with_source(batch, name, no):
+    n = batch.num_rows
+    cols = [pa.array([name] * n, pa.string()), pa.array([no] * n, pa.int32())]
+    return pa.RecordBatch.from_arrays(cols + batch.columns, names=["source", "source_no"] + batch.schema.names)
+
+
+def _read(spark, job, entry, no):
+    """One input as normalized records (a DataFrame of RECORDS_DDL)."""
+    name = entry["name"]
+    if entry["format"] not in ("parquet", "csv"):
+        raise ValueError(
+            f"source {name}: {entry['format']} files are not read on Spark; save it as CSV or Parquet (the CLI reads it as it is)"
+        )
+    if entry["format"] == "parquet":
+        raw = spark.read.parquet(entry["path"])
+        cols = [c for c in raw.columns]
+        from pyspark.sql import functions as F
+
+        raw = raw.select(
+            *[F.col(f"`{c}`").cast("string").alias(c) for c in cols],
+            (F.col("_metadata.row_index") + 1).alias(ROW),
+        )
+
+        def norm(batches):
+            for b in batches:
+                yield _with_source(L.normalize_rows(job, name, b, ROW), name, no)
+
+        return raw.mapInArrow(norm, RECORDS_DDL)
+
+    def read(batches):
+        for b in batches:
+            for _ in range(b.num_rows):
+                out, _quarantined = L.read_source(job, name)
+                for at in range(0, out.num_rows, 65536):
+                    yield _with_source(out.slice(at, 65536), name, no)
+
+    return spark.createDataFrame([(name,)], "name string").repartition(1).mapInArrow(read, RECORDS_DDL)
+
+
+def _frequencies(people, n_people):
+    """Per person the frequency of its name, date of birth and commune in the extract."""
+    from pyspark.sql import functions as F
+
+    out = people
+    for key in ("tf_name", "tf_dob", "tf_commune"):
+        counts = people.where(F.col(key).isNotNull()).groupBy(key).agg(F.count("*").alias(f"{key}_count"))
+        out = out.join(counts, key, "left")
+    ids = people.where(F.col("person_id").isNotNull()).groupBy("person_id").agg((F.count("*") > 1).alias("shared_id"))
+    out = out.join(ids, "person_id", "left").fillna({"shared_id": False})
+
+    def freq(batches):
+        n = pa.scalar(n_people, pa.float32())
+        for b in batches:
+            t = pa.Table.from_batches([b])
+            cols = {}
+            for key in ("tf_name", "tf_dob", "tf_commune"):
+                c = pc.cast(pc.fill_null(t[f"{key}_count"], 0), pa.float32())
+                cols[f"{key}_freq"] = pc.divide(c, n)
+            t = t.select(["ref_key", "features", "person_id", "source_row", "shared_id"])
+            for k, v in cols.items():
+                t = t.append_column(k, v)
+            for rb in t.to_batches():
+                yield rb
+
+    ddl = (
+        "ref_key long, features binary, person_id string, source_row long, shared_id boolean, "
+        "tf_name_freq float, tf_dob_freq float, tf_commune_freq float"
+    )
+    return out.mapInArrow(freq, ddl)
+
+
+def _keys(df, id_col, people):
+    def keys(batches):
+        for b in batches:
+            t = pa.Table.from_batches([b])
+            arg = pa.RecordBatch.from_arrays([t[id_col].combine_chunks(), t["features"].combine_chunks()], names=["id", "features"])
+            yield L.blocking_keys(arg, people)
+
+    return df.select(id_col, "features").mapInArrow(keys, "id long, rule int, key long, broad boolean")
+
+
+def _batch(table, names):
+    table = table.select(names).combine_chunks()
+    if table.num_rows == 0:
+        return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in table.schema], schema=table.schema)
+    return table.to_batches()[0]
+
+
+def link(spark, job, out_dir, partitions=None):
+    """Runs the Spark job for JOB; returns the summary written beside links.parquet."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    t0 = time.time()
+    stages = {}
+    plan = json.loads(L.job_plan(job))
+    cap = plan["max_block"]
+    parts = partitions or max(2, spark.sparkContext.defaultParallelism * 4)
+
+    ref = plan["reference"]
+    people = _read(spark, job, ref, -1).withColumn("ref_key", F.col("source_row")).cache()
+    n_people = people.count()
+    records = None
+    for no, s in enumerate(plan["sources"]):
+        roles = F.create_map(*[x for i, r in enumerate(s["roles"]) for x in (F.lit(r), F.lit(i))])
+        df = _read(spark, job, s, no).withColumn(
+            "id", (F.col("source_no").cast("long") * (1 << 44)) + F.col("source_row") * 16 + roles[F.col("role")]
+        )
+        records = df if records is None else records.unionByName(df)
+    records = records.cache()
+    n_records = records.count()
+    stages["read_normalize"] = round(time.time() - t0, 2)
+
+    t = time.time()
+    people_tf = _frequencies(people, n_people).cache()
+    people_tf.count()
+    stages["frequencies"] = round(time.time() - t, 2)
+
+    # The model, on the driver, from every record in job order and the people in row order.
+    t = time.time()
+    rec_feats = records.select("id", "features").orderBy("id").toArrow()
+    ppl = people.select("ref_key", "features")
+    if n_people > TRAIN_PEOPLE:
+        ppl = ppl.sample(fraction=TRAIN_PEOPLE / n_people, seed=20250701)
+    ppl_feats = ppl.orderBy("ref_key").toArrow()
+    model = L.train(job, _batch(rec_feats, ["features"]), _batch(ppl_feats, ["features"]), n_people)
+    stages["train"] = round(time.time() - t, 2)
+
+    # Blocks: people capped at the lowest rows; records salted where a block has many.
+    t = time.time()
+    pkeys = _keys(people_tf, "ref_key", True).withColumnRenamed("id", "ref_key").drop("broad")
+    w = Window.partitionBy("rule", "key").orderBy("ref_key")
+    pkeys = pkeys.withColumn("n", F.row_number().over(w)).withColumn("size", F.count("*").over(Window.partitionBy("rule", "key")))
+    pkeys = pkeys.where(F.col("n") <= cap).withColumn("truncated", F.col("size") > cap).drop("n", "size")
+    rkeys = _keys(records, "id", False)
+    load = rkeys.groupBy("rule", "key").agg(F.ceil(F.count("*") / F.lit(SALT_RECORDS)).cast("int").alias("salts"))
+    rkeys = rkeys.join(load, ["rule", "key"]).withColumn("salt", (F.abs(F.xxhash64("id")) % F.col("salts")).cast("int"))
+    pkeys = pkeys.join(load, ["rule", "key"]).withColumn("salt", F.explode(F.sequence(F.lit(0), F.col("salts") - 1))).drop("salts")
+    rside = rkeys.join(records.select("id", "features"), "id").select("rule", "key", "salt", "id", "features", "broad")
+    pside = pkeys.join(people_tf, "ref_key").select(
+        "rule", "key", "salt", "ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq", "shared_id", "truncated"
+    )
+
+    def score(left, right):
+        if left.num_rows == 0 or right.num_rows == 0:
+            return pa.table({"id": pa.array([], pa.int64()), "ref_key": pa.array([], pa.int64()), "weight": pa.array([], pa.float64()),
+                             "broad": pa.array([], pa.bool_()), "truncated": pa.array([], pa.bool_()), "shared_id": pa.array([], pa.bool_())})
+        right = right.sort_by("ref_key")
+        pairs = pa.Table.from_batches([L.score_block(_batch(left, ["id", "features"]),
+                                                     _batch(right, ["ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]),
+                                                     model)])
+        broad = left["broad"][0].as_py()
+        truncated = right["truncated"][0].as_py()
+        shared = dict(zip(right["ref_key"].to_pylist(), right["shared_id"].to_pylist()))
+        n = pairs.num_rows
+        return pairs.append_column("broad", pa.array([broad] * n)).append_column("truncated", pa.array([truncated] * n)).append_column(
+            "shared_id", pa.array([shared[k] for k in pairs["ref_key"].to_pylist()], pa.bool_()))
+
+    pairs = rside.groupBy("rule", "key", "salt").cogroup(pside.groupBy("rule", "key", "salt")).applyInArrow(
+        score, "id long, ref_key long, weight double, broad boolean, truncated boolean, shared_id boolean"
+    )
+
+    def reduce(table):
+        return pa.Table.from_batches([L.reduce_links(job, _batch(table, ["id", "ref_key", "weight", "broad", "truncated", "shared_id"]))])
+
+    links = pairs.groupBy((F.col("id") % parts).alias("bucket")).applyInArrow(
+        lambda t: reduce(t.drop(["bucket"]) if "bucket" in t.column_names else t),
+        "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
+        "runner_up_ref_key long, runner_up_weight double, candidates int, truncated boolean",
+    )
+    ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_source_row"))
+    out = (
+        records.select("id", "source", "source_row", "role")
+        .join(links, "id", "left")
+        .join(ref_ids, "best_ref_key", "left")
+        .fillna({"match_class": "no_match", "candidates": 0, "truncated": False})
+        .select(
+            "source", "source_row", "role", "match_class", "ref_person_id", "ref_source_row",
+            F.col("best_weight").alias("match_weight"), F.col("best_probability").alias("match_probability"),
+            "runner_up_weight", "candidates", "truncated",
+        )
+    )
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "links.parquet")
+    out.coalesce(1).write.mode("overwrite").parquet(path)
+    stages["link"] = round(time.time() - t, 2)
+    classes = {r["match_class"]: r["count"] for r in spark.read.parquet(path).groupBy("match_class").count().collect()}
+    summary = {
+        "job": plan["name"],
+        "reference_people": n_people,
+        "records": n_records,
+        "match_classes": classes,
+        "model_lambda": json.loads(model)["lambda"],
+        "seconds": stages,
+        "seconds_total": round(time.time() - t0, 2),
+        "master": spark.sparkContext.master,
+    }
+    with open(os.path.join(out_dir, "spark-summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, ensure_ascii=False, indent=2)
+    return summary
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="lamsach-spark", description="Links a lamsach job's records on Apache Spark.")
+    p.add_argument("job", help="the job file (TOML), as for `lamsach run`")
+    p.add_argument("--out", required=True, help="folder for links.parquet and spark-summary.json")
+    p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument("--partitions", type=int, default=None, help="buckets for the per-record reduce (default 4 × cores)")
+    a = p.parse_args(argv)
+    from pyspark.sql import SparkSession
+
+    b = SparkSession.builder.appName("lamsach").config("spark.ui.enabled", "false")
+    if a.master:
+        b = b.master(a.master)
+    elif "SPARK_HOME" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        b = b.master("local[*]")
+    spark = b.getOrCreate()
+    try:
+        s = link(spark, os.path.abspath(a.job), a.out, a.partitions)
+    except ValueError as e:
+        print(f"lamsach-spark: {e}", file=sys.stderr)
+        return 2
+    finally:
+        spark.stop()
+    print(json.dumps(s, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+//! `lamsach._lamsach`: lamsach's core over Arrow record batches, for the Spark job
+//! (python/lamsach/spark.py) and anyone who drives the stages from Python.
+//!
+//! Batches cross the boundary through the Arrow C data interface (pyarrow's `_export_to_c` /
+//! `_import_from_c`): no per-row Python. Every function takes the job file's path and reads
+//! it as the CLI does (`lamsach::Job::load`), so the same schemas, column overrides,
+//! normalization options and link settings apply. Errors are Python `ValueError`s naming the
+//! job, source, column or row — never a value from the data.
+//!
+//! The `features` column is lamsach's own binary form of what the linker compares
+//! (`lamsach::codec`); it is only meant to travel between these functions.
+
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
+use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch, StructArray};
+use arrow_schema::DataType;
+use lamsach::codec::{features_from_bytes, features_to_bytes};
+use lamsach::ingest::{self, IngestedSource, SourceInput};
+use lamsach::link::features::Features;
+use lamsach::link::group::{self, BlockPerson, Pair};
+use lamsach::link::model::Model;
+use lamsach::link::{LinkIndex, TermFrequencies, blocking};
+use lamsach::normalize::NormalizeOptions;
+use lamsach::{Job, NormRecord};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::path::Path;
+use std::sync::Arc;
+
+fn err(msg: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(msg.to_string())
+}
+
+/// A pyarrow.RecordBatch moved into Rust.
+fn import_batch(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
+    let mut array = FFI_ArrowArray::empty();
+    let mut schema = FFI_ArrowSchema::empty();
+    obj.call_method1("_export_to_c", (&raw mut array as usize, &raw mut schema as usize))?;
+    // SAFETY: pyarrow has just filled both structs through the C data interface.
+    let data = unsafe { from_ffi(array, &schema) }.map_err(err)?;
+    Ok(RecordBatch::from(StructArray::from(data)))
+}
+
+/// A batch moved out to pyarrow.
+fn export_batch<'py>(py: Python<'py>, batch: RecordBatch) -> PyResult<Bound<'py, PyAny>> {
+    let data = StructArray::from(batch).into_data();
+    let (array, schema) = to_ffi(&data).map_err(err)?;
+    let (array, schema) = (Box::into_raw(Box::new(array)), Box::into_raw(Box::new(schema)));
+    let out = py.import("pyarrow")?.getattr("RecordBatch")?.call_method1("_import_from_c", (array as usize, schema as usize));
+    // SAFETY: pyarrow moved the contents out (their release callbacks are now null), or
+    // failed and left them to us; either way these boxes are ours to drop.
+    unsafe {
+        drop(Box::from_raw(array));
+        drop(Box::from_raw(schema));
+    }
+    out
+}
+
+fn batch_of(columns: Vec<(&str, ArrayRef)>) -> PyResult<RecordBatch> {
+    RecordBatch::try_from_iter(columns).map_err(err)
+}
+
+fn column<'a>(b: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
+    b.column_by_name(name).ok_or_else(|| err(format!("the batch has no column {name:?}")))
+}
+
+fn typed<'a, T: 'static>(b: &'a RecordBatch, name: &str) -> PyResult<&'a T> {
+    column(b, name)?.as_any().downcast_ref::<T>().ok_or_else(|| {
+        err(format!("column {name:?} has type {}, not the one lamsach wrote", column(b, name).map(|c| c.data_type().to_string()).unwrap_or_default()))
+    })
+}
+
+/// A column's cells as text (strings, numbers and booleans as written; null as empty).
+fn texts(c: &ArrayRef, name: &str) -> PyResult<Vec<String>> {
+    use arrow_array::cast::AsArray;
+    let n = c.len();
+    let cell = |i: usize, f: &dyn Fn(usize) -> String| if c.is_null(i) { String::new() } else { f(i) };
+    Ok(match c.data_type() {
+        DataType::Utf8 => (0..n).map(|i| cell(i, &|i| c.as_string::<i32>().value(i).to_string())).collect(),
+        DataType::LargeUtf8 => (0..n).map(|i| cell(i, &|i| c.as_string::<i64>().value(i).to_string())).collect(),
+        DataType::Utf8View => (0..n).map(|i| cell(i, &|i| c.as_string_view().value(i).to_string())).collect(),
+        DataType::Int64 => (0..n).map(|i| cell(i, &|i| c.as_primitive::<arrow_array::types::Int64Type>().value(i).to_string())).collect(),
+        DataType::Int32 => (0..n).map(|i| cell(i, &|i| c.as_primitive::<arrow_array::types::Int32Type>().value(i).to_string())).collect(),
+        DataType::Null => vec![String::new(); n],
+        t => return Err(err(format!("column {name:?} is {t}; lamsach reads registers as text: cast it to string first"))),
+    })
+}
+
+fn load_job(job: &str) -> PyResult<Job> {
+    Job::load(Path::new(job)).map_err(err)
+}
+
+/// The source (or the reference, by its job name) and its normalization options.
+fn plan<'a>(job: &'a Job, source: &str) -> PyResult<(&'a SourceInput, &'a NormalizeOptions)> {
+    if source == job.reference.input.name {
+        return Ok((&job.reference.input, &job.reference.normalize));
+    }
+    job.sources
+        .iter()
+        .find(|s| s.input.name == source)
+        .map(|s| (&s.input, &s.normalize))
+        .ok_or_else(|| err(format!("the job {} has no source named {source:?}", job.file.display())))
+}
+
+/// The job as the Spark job needs it: names, paths, formats and roles, in job order (JSON).
+#[pyfunction]
+fn job_plan(job: &str) -> PyResult<String> {
+    let j = load_job(job)?;
+    let entry = |i: &SourceInput| {
+        serde_json::json!({
+            "name": i.name,
+            "path": i.path,
+            "format": ingest::Format::of(&i.path).map(|f| f.as_str()),
+            "schema": i.schema.name,
+            "roles": i.schema.roles(),
+        })
+    };
+    Ok(serde_json::json!({
+        "name": j.name,
+        "output_dir": j.output_dir,
+        "reference": entry(&j.reference.input),
+        "sources": j.sources.iter().map(|s| entry(&s.input)).collect::<Vec<_>>(),
+        "max_block": j.link.max_block,
+    })
+    .to_string())
+}
+
+/// The normalized records of a source as a batch: `source_row`, `role`, `features`,
+/// `person_id`, the three term-frequency keys (`tf_name`, `tf_dob`, `tf_commune`, for the
+/// reference), and the normalizer's finding codes.
+fn records_batch(src: &IngestedSource, opts: &NormalizeOptions) -> PyResult<RecordBatch> {
+    let norm: Vec<NormRecord> = lamsach::normalize::run(src, opts);
+    let roles = src.schema.roles();
+    let n = norm.len();
+    let (mut row, mut role, mut feats, mut pid, mut codes) =
+        (Int64Builder::with_capacity(n), StringBuilder::new(), BinaryBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let mut tf: [Int64Builder; 3] = std::array::from_fn(|_| Int64Builder::with_capacity(n));
+    for (raw, rec) in src.records.iter().zip(&norm) {
+        let f = Features::from_record(rec);
+        row.append_value(raw.source_row as i64);
+        role.append_value(roles.get(raw.role as usize).map_or("", String::as_str));
+        feats.append_value(features_to_bytes(&f));
+        pid.append_option(f.person_id.as_deref());
+        for (b, k) in tf.iter_mut().zip(TermFrequencies::keys(&f)) {
+            b.append_option(k.map(|k| k as i64));
+        }
+        let c: Vec<&str> = raw.findings.iter().chain(&rec.findings).map(|f| f.code.as_str()).collect();
+        codes.append_value(c.join(" "));
+    }
+    let [t0, t1, t2] = tf;
+    let arr = |mut b: Int64Builder| Arc::new(b.finish()) as ArrayRef;
+    batch_of(vec![
+        ("source_row", arr(row)),
+        ("role", Arc::new(role.finish())),
+        ("features", Arc::new(feats.finish())),
+        ("person_id", Arc::new(pid.finish())),
+        ("tf_name", arr(t0)),
+        ("tf_dob", arr(t1)),
+        ("tf_commune", arr(t2)),
+        ("normalizer_codes", Arc::new(codes.finish())),
+    ])
+}
+
+/// Reads one source (or the reference) through lamsach's own decoders — CSV/TSV in any
+/// encoding it detects — and normalizes it: (records batch, rows quarantined).
+#[pyfunction]
+fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<(Bound<'py, PyAny>, u64)> {
+    let j = load_job(job)?;
+    let (input, opts) = plan(&j, source)?;
+    let batch = py.detach(|| -> PyResult<(RecordBatch, u64)> {
+        let src = ingest::read_source(input).map_err(err)?;
+        Ok((records_batch(&src, opts)?, src.quarantine.len() as u64))
+    })?;
+    Ok((export_batch(py, batch.0)?, batch.1))
+}
+
+/// Normalizes rows another reader produced (Spark reading Parquet): the batch's columns are
+/// the file's headers, plus `row_column` holding each row's physical row number.
+#[pyfunction]
+fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'py, PyAny>, row_column: &str) -> PyResult<Bound<'py, PyAny>> {
+    let j = load_job(job)?;
+    let (input, opts) = plan(&j, source)?;
+    let b = import_batch(batch)?;
+    let rows = typed::<Int64Array>(&b, row_column)?.clone();
+    let mut headers = Vec::new();
+    let mut cols = Vec::new();
+    for (f, c) in b.schema().fields().iter().zip(b.columns()) {
+        if f.name() != row_column {
+            headers.push(f.name().clone());
+            cols.push(texts(c, f.name())?);
+        }
+    }
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let it = (0..b.num_rows()).map(|i| (rows.value(i) as u64, cols.iter().map(|c| c[i].clone()).collect()));
+        let src = ingest::records_of_rows(input, headers, it).map_err(err)?;
+        if !src.quarantine.is_empty() {
+            return Err(err(format!("{} rows of {source} could not be read (first at row {})", src.quarantine.len(), src.quarantine[0].source_row)));
+        }
+        records_batch(&src, opts)
+    })?;
+    export_batch(py, out)
+}
+
+fn features_of(b: &RecordBatch) -> PyResult<Vec<Features>> {
+    let f = typed::<BinaryArray>(b, "features")?;
+    (0..f.len()).map(|i| features_from_bytes(f.value(i)).map_err(|e| err(format!("features of row {i}: {e}")))).collect()
+}
+
+/// The blocking keys of a batch (`id`, `features`): (`id`, `rule`, `key`, `broad`). For
+/// records (`people = False`), only the rules a record asks; for reference people, every
+/// key they stand under.
+#[pyfunction]
+fn blocking_keys<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>, people: bool) -> PyResult<Bound<'py, PyAny>> {
+    let b = import_batch(batch)?;
+    let ids = typed::<Int64Array>(&b, "id")?.clone();
+    let feats = features_of(&b)?;
+    let out = py.detach(|| {
+        let (mut id, mut rule, mut key, mut broad) = (Int64Builder::new(), Int32Builder::new(), Int64Builder::new(), BooleanBuilder::new());
+        for (i, f) in feats.iter().enumerate() {
+            let keys = if people { blocking::person_keys(&blocking::Rule::ALL, f) } else { blocking::asked_keys(&blocking::Rule::ALL, f) };
+            for (r, k) in keys {
+                id.append_value(ids.value(i));
+                rule.append_value(r as i32);
+                key.append_value(k as i64);
+                broad.append_value(blocking::is_broad(blocking::Rule::ALL[r]));
+            }
+        }
+        batch_of(vec![("id", Arc::new(id.finish())), ("rule", Arc::new(rule.finish())), ("key", Arc::new(key.finish())), ("broad", Arc::new(broad.finish()))])
+    })?;
+    export_batch(py, out)
+}
+
+fn model_of(json: &str) -> PyResult<Model> {
+    let m: Model = serde_json::from_str(json).map_err(|e| err(format!("the model is not a lamsach model.json: {e}")))?;
+    m.validate().map_err(err)?;
+    Ok(m)
+}
+
+/// Every (record, person) pair of one block scored with the model: records (`id`,
+/// `features`) × people (`ref_key`, `features`, `tf_name_freq`, `tf_dob_freq`,
+/// `tf_commune_freq`), at most the cap, lowest `ref_key` first → (`id`, `ref_key`, `weight`).
+#[pyfunction]
+fn score_block<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
+    let (r, p) = (import_batch(records)?, import_batch(people)?);
+    let model = model_of(model)?;
+    let rids = typed::<Int64Array>(&r, "id")?.clone();
+    let pkeys = typed::<Int64Array>(&p, "ref_key")?.clone();
+    let freq = |c: &str| typed::<Float32Array>(&p, c).cloned();
+    let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
+    let rf = features_of(&r)?;
+    let people: Vec<BlockPerson> = features_of(&p)?
+        .into_iter()
+        .enumerate()
+        .map(|(j, features)| BlockPerson { ref_idx: pkeys.value(j) as u64, features, tf: [f0.value(j), f1.value(j), f2.value(j)] })
+        .collect();
+    let out = py.detach(|| {
+        let pairs = group::score_block(&model, &rf, &people);
+        let (mut id, mut key, mut w) =
+            (Int64Builder::with_capacity(pairs.len()), Int64Builder::with_capacity(pairs.len()), Float64Builder::with_capacity(pairs.len()));
+        for (i, j, weight) in pairs {
+            id.append_value(rids.value(i as usize));
+            key.append_value(people[j as usize].ref_idx as i64);
+            w.append_value(weight);
+        }
+        batch_of(vec![("id", Arc::new(id.finish())), ("ref_key", Arc::new(key.finish())), ("weight", Arc::new(w.finish()))])
+    })?;
+    export_batch(py, out)
+}
+
+/// Reduces scored pairs (`id`, `ref_key`, `weight`, `broad`, `truncated`, `shared_id`; every
+/// pair of a record in this batch) to one link per record, as the CLI decides it: (`id`,
+/// `match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
+/// `runner_up_weight`, `candidates`, `truncated`).
+#[pyfunction]
+fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let j = load_job(job)?;
+    let b = import_batch(pairs)?;
+    let ids = typed::<Int64Array>(&b, "id")?;
+    let keys = typed::<Int64Array>(&b, "ref_key")?;
+    let w = typed::<Float64Array>(&b, "weight")?;
+    let flag = |c: &str| typed::<BooleanArray>(&b, c);
+    let (broad, trunc, shared) = (flag("broad")?, flag("truncated")?, flag("shared_id")?);
+    let mut by_record: std::collections::BTreeMap<i64, Vec<Pair>> = Default::default();
+    for i in 0..b.num_rows() {
+        by_record.entry(ids.value(i)).or_default().push(Pair {
+            ref_idx: keys.value(i) as u64,
+            weight: w.value(i),
+            broad: broad.value(i),
+            truncated: trunc.value(i),
+            shared_id: shared.value(i),
+        });
+    }
+    let out = py.detach(|| {
+        let n = by_record.len();
+        let mut id = Int64Builder::with_capacity(n);
+        let mut class = StringBuilder::new();
+        let (mut bk, mut bw, mut bp, mut rk, mut rw) =
+            (Int64Builder::new(), Float64Builder::new(), Float64Builder::new(), Int64Builder::new(), Float64Builder::new());
+        let (mut cand, mut tr) = (Int32Builder::new(), BooleanBuilder::new());
+        for (rid, mut pairs) in by_record {
+            let l = group::reduce(&mut pairs, &j.link);
+            id.append_value(rid);
+            class.append_value(l.class.as_str());
+            bk.append_option(l.best.map(|b| b.0 as i64));
+            bw.append_option(l.best.map(|b| b.1));
+            bp.append_option(l.best.map(|b| b.2));
+            rk.append_option(l.runner_up.map(|r| r.0 as i64));
+            rw.append_option(l.runner_up.map(|r| r.1));
+            cand.append_value(l.candidates as i32);
+            tr.append_value(l.truncated);
+        }
+        batch_of(vec![
+            ("id", Arc::new(id.finish())),
+            ("match_class", Arc::new(class.finish())),
+            ("best_ref_key", Arc::new(bk.finish())),
+            ("best_weight", Arc::new(bw.finish())),
+            ("best_probability", Arc::new(bp.finish())),
+            ("runner_up_ref_key", Arc::new(rk.finish())),
+            ("runner_up_weight", Arc::new(rw.finish())),
+            ("candidates", Arc::new(cand.finish())),
+            ("truncated", Arc::new(tr.finish())),
+        ])
+    })?;
+    export_batch(py, out)
+}
+
+/// The model for a job (its `[link] model`, else trained as the CLI trains), as model.json
+/// text. `records`: every record's `features` in job order (sources in order, rows in file
+/// order); `people`: the reference's `features` in extract order — all of them for the
+/// CLI's exact model, or a sample (then `reference_size` is the whole extract's count).
+#[pyfunction]
+fn train(py: Python<'_>, job: &str, records: &Bound<'_, PyAny>, people: &Bound<'_, PyAny>, reference_size: usize) -> PyResult<String> {
+    let j = load_job(job)?;
+    let (r, p) = (features_of(&import_batch(records)?)?, features_of(&import_batch(people)?)?);
+    py.detach(|| {
+        let index = LinkIndex::build(&p);
+        let all: Vec<&Features> = r.iter().collect();
+        let model = lamsach::link::model_for(&index, &all, &j.link, reference_size);
+        serde_json::to_string(&model).map_err(err)
+    })
+}
+
+/// A value's term frequency from its count, to the bit as the CLI computes it.
+#[pyfunction]
+fn frequencies<'py>(py: Python<'py>, counts: &Bound<'py, PyAny>, people: u64) -> PyResult<Bound<'py, PyAny>> {
+    let b = import_batch(counts)?;
+    let c = typed::<Int64Array>(&b, "count")?;
+    let mut out = Float32Builder::with_capacity(c.len());
+    for i in 0..c.len() {
+        out.append_value(TermFrequencies::frequency(c.value(i) as u64, people));
+    }
+    export_batch(py, batch_of(vec![("freq", Arc::new(out.finish()))])?)
+}
+
+#[pymodule]
+fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("RULES", blocking::Rule::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())?;
+    for f in [
+        wrap_pyfunction!(job_plan, m)?,
+        wrap_pyfunction!(read_source, m)?,
+        wrap_pyfunction!(normalize_rows, m)?,
+        wrap_pyfunction!(blocking_keys, m)?,
+        wrap_pyfunction!(score_block, m)?,
+        wrap_pyfunction!(reduce_links, m)?,
+        wrap_pyfunction!(train, m)?,
+        wrap_pyfunction!(frequencies, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    Ok(())
+}
