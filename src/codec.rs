@@ -3,9 +3,14 @@
 //! format: a reader checks the writer's version (the cache's key, the binding's build).
 
 use crate::calendar::PartialDate;
+use crate::field::Field;
+use crate::finding::{Code, Finding};
+use crate::ingest::{RawRecord, Values};
 use crate::link::features::Features;
+use crate::normalize::Status;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
+use crate::reference::ReferencePerson;
 
 /// Appends values to a buffer.
 pub struct Writer(pub Vec<u8>);
@@ -37,6 +42,34 @@ impl Writer {
             }
             None => self.0.push(0),
         }
+    }
+    /// A record as ingest built it: row, key, role, raw values and the file's own findings.
+    pub fn raw_record(&mut self, r: &RawRecord) {
+        self.u64(r.source_row);
+        self.opt(r.key.as_deref());
+        self.u64(r.role as u64);
+        for f in Field::ALL {
+            self.opt(r.values.get(f));
+        }
+        self.u64(r.findings.len() as u64);
+        for f in &r.findings {
+            self.0.push(f.field.map_or(u8::MAX, |x| x.index() as u8));
+            self.str(f.code.as_str());
+        }
+    }
+    /// What the run keeps of a reference person besides its features.
+    pub fn reference_person(&mut self, p: &ReferencePerson) {
+        self.u64(p.source_row);
+        self.0.push(match p.status {
+            None => 0,
+            Some(Status::Alive) => 1,
+            Some(Status::Deceased) => 2,
+        });
+        self.date(p.death_date);
+        self.date(p.updated_at);
+        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
+        self.opt(m);
+        self.opt(f);
     }
     /// Everything the linker compares of one person or record.
     pub fn features(&mut self, f: &Features) {
@@ -104,6 +137,40 @@ impl Reader<'_> {
         let d = self.u8()?;
         Ok(Some(PartialDate { year: y, month: m, day: d }))
     }
+    pub fn raw_record(&mut self) -> Result<RawRecord, String> {
+        let source_row = self.u64()?;
+        let key = self.opt()?.map(String::into_boxed_str);
+        let role = u16::try_from(self.u64()?).map_err(|_| "role out of range")?;
+        let mut values = Values::default();
+        for f in Field::ALL {
+            if let Some(v) = self.opt()? {
+                values.set(f, &v);
+            }
+        }
+        let n = self.u64()? as usize;
+        let mut findings = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            let field = self.u8()?;
+            let code = Code::parse(&self.str()?).ok_or("unknown finding code")?;
+            findings.push(match Field::ALL.get(field as usize) {
+                Some(f) => Finding::new(*f, code),
+                None => Finding::record(code),
+            });
+        }
+        Ok(RawRecord { source_row, key, role, values, findings })
+    }
+    pub fn reference_person(&mut self) -> Result<ReferencePerson, String> {
+        let source_row = self.u64()?;
+        let status = match self.u8()? {
+            1 => Some(Status::Alive),
+            2 => Some(Status::Deceased),
+            _ => None,
+        };
+        let death_date = self.date()?;
+        let updated_at = self.date()?;
+        let parents = Some((self.opt()?, self.opt()?)).filter(|(m, f)| m.is_some() || f.is_some()).map(Box::new);
+        Ok(ReferencePerson { source_row, status, death_date, updated_at, parents })
+    }
     pub fn features(&mut self) -> Result<Features, String> {
         let buf = self.str()?;
         let mut at = [0u32; 8];
@@ -130,21 +197,31 @@ impl Reader<'_> {
     }
 }
 
+/// Reads one whole value with `read`; trailing bytes are an error.
+pub fn from_bytes<'a, T>(b: &'a [u8], read: impl FnOnce(&mut Reader<'a>) -> Result<T, String>) -> Result<T, String> {
+    let mut r = Reader(b);
+    let v = read(&mut r)?;
+    if !r.0.is_empty() {
+        return Err("trailing bytes".into());
+    }
+    Ok(v)
+}
+
+/// One value as bytes, written by `write`.
+pub fn to_bytes(write: impl FnOnce(&mut Writer)) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(128));
+    write(&mut w);
+    w.0
+}
+
 /// One person's or record's features as bytes (the binding's `features` column).
 pub fn features_to_bytes(f: &Features) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(96));
-    w.features(f);
-    w.0
+    to_bytes(|w| w.features(f))
 }
 
 /// Features back from [`features_to_bytes`]; an error names what was wrong, never a value.
 pub fn features_from_bytes(b: &[u8]) -> Result<Features, String> {
-    let mut r = Reader(b);
-    let f = r.features()?;
-    if !r.0.is_empty() {
-        return Err("trailing bytes".into());
-    }
-    Ok(f)
+    from_bytes(b, Reader::features)
 }
 
 #[cfg(test)]
@@ -163,5 +240,27 @@ mod tests {
         assert_eq!(features_from_bytes(&features_to_bytes(&f)), Ok(f.clone()));
         let b = features_to_bytes(&f);
         assert!(features_from_bytes(&b[..b.len() - 1]).is_err(), "truncated bytes are refused");
+    }
+
+    #[test]
+    fn raw_records_and_reference_people_round_trip() {
+        let raw = RawRecord {
+            source_row: 17,
+            key: Some("HS-1".into()),
+            role: 2,
+            values: Values::of(&[(Field::FullName, "Lê Thị Hoa"), (Field::Dob, "1/2/1990")]),
+            findings: vec![Finding::record(Code::TextLegacyEncoding), Finding::new(Field::Dob, Code::FormulaNoValue)],
+        };
+        let back = from_bytes(&to_bytes(|w| w.raw_record(&raw)), Reader::raw_record).unwrap();
+        assert_eq!((back.source_row, back.key.clone(), back.role, back.values.clone()), (17, raw.key.clone(), 2, raw.values.clone()));
+        assert_eq!(back.findings.iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(), raw.findings.iter().map(|f| (f.field, f.code)).collect::<Vec<_>>());
+        let p = ReferencePerson {
+            source_row: 9,
+            status: Some(Status::Deceased),
+            death_date: Some(PartialDate::ymd(2024, 5, 0)),
+            updated_at: None,
+            parents: Some(Box::new((Some("001".into()), None))),
+        };
+        assert_eq!(from_bytes(&to_bytes(|w| w.reference_person(&p)), Reader::reference_person), Ok(p));
     }
 }

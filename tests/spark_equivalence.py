@@ -8,7 +8,8 @@ runtime. Generates a province whose registers come in CSV (UTF-8, TCVN3, VNI, UT
 Parquet with a Parquet reference, runs `lamsach run` and `lamsach-spark` on the same job,
 and compares every record's link by (source, source_row, role). Fails unless at least
 99.9% of links are identical (class and person) and every identical link has the same
-candidate count and, to 1e-9, the same weight. Prints the figures either way.
+candidate count, the same weight to 1e-9, the same finding codes in the same order, the
+same cleaned name, date of birth and commune, and the same pass. Prints the figures either way.
 """
 
 import argparse
@@ -23,6 +24,8 @@ import pyarrow.parquet as pq
 
 # Every generated register the core reads without the io feature (the Excel one is left out:
 # Spark does not read Excel; the CLI does).
+COLUMNS = ["source", "source_row", "role", "match_class", "ref_person_id", "candidates", "match_weight", "finding_codes",
+           "full_name", "dob", "commune", "pass"]
 SOURCES = "lao_dong,dat_dai,hoi_vien,giay_bao_tu,khai_tu,ket_hon,nha_o,khai_sinh,chung_sinh"
 
 
@@ -43,13 +46,13 @@ def main():
     s = run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
     summary = json.loads(s.stdout.strip().splitlines()[-1])
     cli = pq.read_table(sorted(glob.glob(os.path.join(work, "cli", "*", "records.parquet")))[-1],
-                        columns=["source", "source_row", "role", "match_class", "ref_person_id", "candidates", "match_weight"]).to_pylist()
-    spark = pq.read_table(os.path.join(work, "spark", "links.parquet")).to_pylist()
+                        columns=COLUMNS).to_pylist()
+    spark = pq.read_table(os.path.join(work, "spark", "records.parquet"), columns=COLUMNS).to_pylist()
     key = lambda r: (r["source"], r["source_row"], r["role"])
     by = {key(r): r for r in spark}
     assert len(by) == len(spark), "the Spark job wrote one row per record"
     assert len(cli) == len(spark), f"records: CLI {len(cli)}, Spark {len(spark)}"
-    same = other_count = other_weight = 0
+    same = other_count = other_weight = other_codes = other_values = 0
     differ = []
     for c in cli:
         s = by.get(key(c))
@@ -59,13 +62,17 @@ def main():
             other_count += c["candidates"] != s["candidates"]
             w1, w2 = c["match_weight"], s["match_weight"]
             other_weight += (w1 is None) != (w2 is None) or (w1 is not None and abs(w1 - w2) > 1e-9)
+            other_codes += c["finding_codes"] != s["finding_codes"]
+            other_values += any(c[k] != s[k] for k in ("full_name", "dob", "commune", "pass"))
         else:
             differ.append((key(c), c["match_class"], s["match_class"]))
     share = same / len(cli)
     print(json.dumps({"records": len(cli), "identical_links": same, "share": share, "candidate_counts_differ": other_count,
-                      "weights_differ": other_weight, "spark_seconds": summary["seconds"], "examples": differ[:5]}))
+                      "weights_differ": other_weight,
+                      "finding_codes_differ": other_codes, "values_differ": other_values, "spark_seconds": summary["seconds"], "examples": differ[:5]}))
     assert share >= 0.999, f"only {share:.4%} of links identical"
     assert other_count == 0 and other_weight == 0, "identical links must have the same candidates and weights"
+    assert other_codes == 0 and other_values == 0, "identical links must have the same findings, cleaned values and pass"
     print(f"spark equivalence: {same} of {len(cli)} links identical ({share:.4%})")
 
 

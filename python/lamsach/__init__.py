@@ -4,7 +4,10 @@ Every function takes the job file's path and reads it as the ``lamsach`` CLI doe
 """
 
 from ._lamsach import (  # noqa: F401
+    DIMENSIONS,
+    FIELDS,
     RULES,
+    assess,
     __version__,
     blocking_keys,
     frequencies,

@@ -19,10 +19,13 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    ``applyInArrow``); every record's pairs are reduced by ``reduce_links`` to the CLI's link:
    narrow rules first, broad ones without a sure winner, best and runner-up, class.
 
-Writes ``DIR/links.parquet`` (one row per record: source, source_row, role, match_class,
-ref_person_id, ref_source_row, weight, probability, runner-up, candidates, truncated) and
-``DIR/spark-summary.json`` (counts per stage and class). Assessment, findings, the report
-and the worklist are the CLI's (not yet on Spark; see the README's "On Spark").
+6. Assessment: every record of the job in one task with the reference people its checks
+   read (the linked ones, the holders of the records' IDs): ``assess`` runs the CLI's checks,
+   civil-status chains and books included.
+
+Writes ``DIR/records.parquet`` (one row per record, the CLI's records.parquet columns but
+the record key and the officers' decision columns) and ``DIR/spark-summary.json`` (counts,
+seconds per stage). The report, worklist, issues and matches files are the CLI's.
 """
 
 import argparse
@@ -38,7 +41,7 @@ from . import _lamsach as L
 
 RECORDS_DDL = (
     "source string, source_no int, source_row long, role string, features binary, person_id string, "
-    "tf_name long, tf_dob long, tf_commune long, normalizer_codes string"
+    "tf_name long, tf_dob long, tf_commune long, normalizer_codes string, raw binary, person binary"
 )
 # Records of one block scored in one task at most; a block with more is salted.
 SALT_RECORDS = 2000
@@ -105,14 +108,14 @@ def _frequencies(people, n_people):
             for key in ("tf_name", "tf_dob", "tf_commune"):
                 c = pc.cast(pc.fill_null(t[f"{key}_count"], 0), pa.float32())
                 cols[f"{key}_freq"] = pc.divide(c, n)
-            t = t.select(["ref_key", "features", "person_id", "source_row", "shared_id"])
+            t = t.select(["ref_key", "features", "person", "person_id", "source_row", "shared_id"])
             for k, v in cols.items():
                 t = t.append_column(k, v)
             for rb in t.to_batches():
                 yield rb
 
     ddl = (
-        "ref_key long, features binary, person_id string, source_row long, shared_id boolean, "
+        "ref_key long, features binary, person binary, person_id string, source_row long, shared_id boolean, "
         "tf_name_freq float, tf_dob_freq float, tf_commune_freq float"
     )
     return out.mapInArrow(freq, ddl)
@@ -136,7 +139,7 @@ def _batch(table, names):
 
 
 def link(spark, job, out_dir, partitions=None):
-    """Runs the Spark job for JOB; returns the summary written beside links.parquet."""
+    """Runs the Spark job for JOB; returns the summary written beside records.parquet."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -217,22 +220,54 @@ def link(spark, job, out_dir, partitions=None):
         "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
         "runner_up_ref_key long, runner_up_weight double, candidates int, truncated boolean",
     )
-    ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_source_row"))
+    links = links.cache()
+    links.count()
+    stages["link"] = round(time.time() - t, 2)
+
+    # Assess: every record of the job in one task (its checks compare records across
+    # registers), with the reference people the checks read: the linked ones and the
+    # holders of any ID a record carries.
+    t = time.time()
+    linked = links.select(F.col("best_ref_key").alias("ref_key")).union(links.select(F.col("runner_up_ref_key").alias("ref_key")))
+    wanted = people_tf.join(linked.where(F.col("ref_key").isNotNull()).distinct(), "ref_key", "left_semi").unionByName(
+        people_tf.join(records.select("person_id").where(F.col("person_id").isNotNull()).distinct(), "person_id", "left_semi")
+    ).select("ref_key", "features", "person", "shared_id").distinct()
+    linked_records = (
+        records.select("id", "source", "raw").join(links, "id", "left")
+        .fillna({"match_class": "no_match", "candidates": 0, "truncated": False})
+    )
+    fields_ddl = ", ".join(f"{f}_raw string, {f} string" for f in L.FIELDS)
+    dims_ddl = ", ".join(f"score_{d} int, pass_{d} boolean" for d in L.DIMENSIONS)
+
+    def assess(left, right):
+        cols = ["id", "source", "raw", "match_class", "best_ref_key", "best_weight", "best_probability",
+                "runner_up_ref_key", "runner_up_weight", "candidates", "truncated"]
+        out = L.assess(job, _batch(left, cols), _batch(right, ["ref_key", "features", "person", "shared_id"]))
+        return pa.Table.from_batches([out])
+
+    assessed = (
+        linked_records.withColumn("g", F.lit(0)).groupBy("g")
+        .cogroup(wanted.withColumn("g", F.lit(0)).groupBy("g"))
+        .applyInArrow(assess, f"id long, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>")
+    )
+    ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (
         records.select("id", "source", "source_row", "role")
-        .join(links, "id", "left")
+        .join(linked_records.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_weight", "candidates", "truncated"), "id")
         .join(ref_ids, "best_ref_key", "left")
-        .fillna({"match_class": "no_match", "candidates": 0, "truncated": False})
-        .select(
-            "source", "source_row", "role", "match_class", "ref_person_id", "ref_source_row",
-            F.col("best_weight").alias("match_weight"), F.col("best_probability").alias("match_probability"),
-            "runner_up_weight", "candidates", "truncated",
-        )
+        .join(assessed, "id")
+        .withColumn("match_probability", F.col("best_probability"))
+        .withColumn("match_weight", F.col("best_weight"))
+        .withColumn("runner_up_margin", F.col("best_weight") - F.col("runner_up_weight"))
+        .orderBy("id")
     )
+    columns = (["source", "source_row", "role"] + [c for f in L.FIELDS for c in (f"{f}_raw", f)]
+               + ["ref_person_id", "ref_row", "match_class", "match_probability", "match_weight", "candidates", "runner_up_margin"]
+               + [c for d in L.DIMENSIONS for c in (f"score_{d}",)] + [f"pass_{d}" for d in L.DIMENSIONS] + ["pass", "finding_codes"])
     os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "links.parquet")
-    out.coalesce(1).write.mode("overwrite").parquet(path)
-    stages["link"] = round(time.time() - t, 2)
+    path = os.path.join(out_dir, "records.parquet")
+    out.select(*columns).coalesce(1).write.mode("overwrite").parquet(path)
+    stages["assess_write"] = round(time.time() - t, 2)
     classes = {r["match_class"]: r["count"] for r in spark.read.parquet(path).groupBy("match_class").count().collect()}
     summary = {
         "job": plan["name"],
@@ -252,7 +287,7 @@ def link(spark, job, out_dir, partitions=None):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="lamsach-spark", description="Links a lamsach job's records on Apache Spark.")
     p.add_argument("job", help="the job file (TOML), as for `lamsach run`")
-    p.add_argument("--out", required=True, help="folder for links.parquet and spark-summary.json")
+    p.add_argument("--out", required=True, help="folder for records.parquet and spark-summary.json")
     p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
     p.add_argument("--partitions", type=int, default=None, help="buckets for the per-record reduce (default 4 × cores)")
     a = p.parse_args(argv)

@@ -10,18 +10,21 @@
 //! The `features` column is lamsach's own binary form of what the linker compares
 //! (`lamsach::codec`); it is only meant to travel between these functions.
 
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
-use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int64Array, RecordBatch, StructArray};
+use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, StructArray};
 use arrow_schema::DataType;
-use lamsach::codec::{features_from_bytes, features_to_bytes};
+use lamsach::assess::{AssessContext, AssessSettings, LinkedSource};
+use lamsach::codec::{Reader, features_from_bytes, features_to_bytes, from_bytes, to_bytes};
 use lamsach::ingest::{self, IngestedSource, SourceInput};
 use lamsach::link::features::Features;
 use lamsach::link::group::{self, BlockPerson, Pair};
 use lamsach::link::model::Model;
 use lamsach::link::{LinkIndex, TermFrequencies, blocking};
+use lamsach::link::{MatchClass, RecordLink, Scored};
 use lamsach::normalize::NormalizeOptions;
-use lamsach::{Job, NormRecord};
+use lamsach::reference::{CacheStatus, Reference, ReferencePerson};
+use lamsach::{Dimension, Field, Job, NormRecord};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::path::Path;
@@ -128,8 +131,9 @@ fn job_plan(job: &str) -> PyResult<String> {
 /// The normalized records of a source as a batch: `source_row`, `role`, `features`,
 /// `person_id`, the three term-frequency keys (`tf_name`, `tf_dob`, `tf_commune`, for the
 /// reference), and the normalizer's finding codes.
-fn records_batch(src: &IngestedSource, opts: &NormalizeOptions) -> PyResult<RecordBatch> {
+fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool) -> PyResult<RecordBatch> {
     let norm: Vec<NormRecord> = lamsach::normalize::run(src, opts);
+    let (mut raws, mut persons) = (BinaryBuilder::new(), BinaryBuilder::new());
     let roles = src.schema.roles();
     let n = norm.len();
     let (mut row, mut role, mut feats, mut pid, mut codes) =
@@ -144,8 +148,17 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions) -> PyResult<Reco
         for (b, k) in tf.iter_mut().zip(TermFrequencies::keys(&f)) {
             b.append_option(k.map(|k| k as i64));
         }
-        let c: Vec<&str> = raw.findings.iter().chain(&rec.findings).map(|f| f.code.as_str()).collect();
+        let c: Vec<&str> = rec.findings.iter().map(|f| f.code.as_str()).collect();
         codes.append_value(c.join(" "));
+        raws.append_value(to_bytes(|w| w.raw_record(raw)));
+        if reference {
+            // As the reference loader keeps each person (reference::NormalizingSink).
+            let parents = (rec.mother_id.is_some() || rec.father_id.is_some()).then(|| Box::new((rec.mother_id.clone(), rec.father_id.clone())));
+            let p = ReferencePerson { source_row: raw.source_row, status: rec.status, death_date: rec.death_date, updated_at: rec.updated_at, parents };
+            persons.append_value(to_bytes(|w| w.reference_person(&p)));
+        } else {
+            persons.append_null();
+        }
     }
     let [t0, t1, t2] = tf;
     let arr = |mut b: Int64Builder| Arc::new(b.finish()) as ArrayRef;
@@ -158,6 +171,8 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions) -> PyResult<Reco
         ("tf_dob", arr(t1)),
         ("tf_commune", arr(t2)),
         ("normalizer_codes", Arc::new(codes.finish())),
+        ("raw", Arc::new(raws.finish())),
+        ("person", Arc::new(persons.finish())),
     ])
 }
 
@@ -169,7 +184,7 @@ fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<(Bound
     let (input, opts) = plan(&j, source)?;
     let batch = py.detach(|| -> PyResult<(RecordBatch, u64)> {
         let src = ingest::read_source(input).map_err(err)?;
-        Ok((records_batch(&src, opts)?, src.quarantine.len() as u64))
+        Ok((records_batch(&src, opts, source == j.reference.input.name)?, src.quarantine.len() as u64))
     })?;
     Ok((export_batch(py, batch.0)?, batch.1))
 }
@@ -196,7 +211,7 @@ fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'
         if !src.quarantine.is_empty() {
             return Err(err(format!("{} rows of {source} could not be read (first at row {})", src.quarantine.len(), src.quarantine[0].source_row)));
         }
-        records_batch(&src, opts)
+        records_batch(&src, opts, source == j.reference.input.name)
     })?;
     export_batch(py, out)
 }
@@ -352,9 +367,145 @@ fn frequencies<'py>(py: Python<'py>, counts: &Bound<'py, PyAny>, people: u64) ->
     export_batch(py, batch_of(vec![("freq", Arc::new(out.finish()))])?)
 }
 
+fn class_of(s: &str) -> PyResult<MatchClass> {
+    [MatchClass::Match, MatchClass::Review, MatchClass::NoMatch].into_iter().find(|c| c.as_str() == s).ok_or_else(|| err(format!("unknown match class {s:?}")))
+}
+
+/// Assesses the job's linked records as the CLI does (every check, civil-status chains and
+/// books included): `records` are every record of the job (`id` in job order, `source`,
+/// `raw`, and the link columns `reduce_links` writes); `people` the reference people the
+/// checks read — everyone a record is linked to, and everyone holding an ID a record
+/// carries — with `ref_key`, `features`, `person`, `shared_id`. Returns per record: `id`,
+/// the raw and cleaned value of every field, `score_*`, `pass_*`, `pass`, `finding_codes`.
+#[pyfunction]
+fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let j = load_job(job)?;
+    let (r, p) = (import_batch(records)?, import_batch(people)?);
+    // The people in extract order: the first holder of an ID is the one the checks name.
+    let keys = typed::<Int64Array>(&p, "ref_key")?;
+    let mut order: Vec<usize> = (0..p.num_rows()).collect();
+    order.sort_by_key(|&i| keys.value(i));
+    let (pf, pp, ps) = (typed::<BinaryArray>(&p, "features")?, typed::<BinaryArray>(&p, "person")?, typed::<BooleanArray>(&p, "shared_id")?);
+    let mut local = std::collections::HashMap::with_capacity(order.len());
+    let (mut features, mut persons, mut shared) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, &i) in order.iter().enumerate() {
+        local.insert(keys.value(i), k as u32);
+        features.push(features_from_bytes(pf.value(i)).map_err(|e| err(format!("people row {i}: {e}")))?);
+        persons.push(from_bytes(pp.value(i), Reader::reference_person).map_err(|e| err(format!("people row {i}: {e}")))?);
+        shared.push(ps.value(i));
+    }
+    let reference = Reference {
+        name: j.reference.input.name.clone(),
+        schema: j.reference.input.schema.name.clone(),
+        path: j.reference.input.path.clone(),
+        bytes: 0,
+        sha256: String::new(),
+        rows_read: persons.len() as u64,
+        quarantine: Vec::new(),
+        people: persons,
+        features,
+        cache: CacheStatus::Disabled,
+        cache_file: None,
+        encoding: None,
+    };
+    let ids = typed::<Int64Array>(&r, "id")?;
+    let source = typed::<StringArray>(&r, "source")?;
+    let raw = typed::<BinaryArray>(&r, "raw")?;
+    let class = typed::<StringArray>(&r, "match_class")?;
+    let (bk, rk) = (typed::<Int64Array>(&r, "best_ref_key")?, typed::<Int64Array>(&r, "runner_up_ref_key")?);
+    let (bw, bp, rw) =
+        (typed::<Float64Array>(&r, "best_weight")?, typed::<Float64Array>(&r, "best_probability")?, typed::<Float64Array>(&r, "runner_up_weight")?);
+    let (cands, trunc) = (typed::<Int32Array>(&r, "candidates")?, typed::<BooleanArray>(&r, "truncated")?);
+    let scored = |keys: &Int64Array, i: usize, weight: f64, probability: f64| -> PyResult<Option<Scored>> {
+        if keys.is_null(i) {
+            return Ok(None);
+        }
+        let ref_idx = *local.get(&keys.value(i)).ok_or_else(|| err(format!("record {}: its person is not among the people given", ids.value(i))))?;
+        Ok(Some(Scored { ref_idx, weight, probability, levels: Vec::new(), parts: Vec::new(), tf_parts: Vec::new() }))
+    };
+    // Per source in job order, its records in file order.
+    let mut rows: Vec<usize> = (0..r.num_rows()).collect();
+    rows.sort_by_key(|&i| ids.value(i));
+    let mut per_source: Vec<(Vec<i64>, Vec<lamsach::ingest::RawRecord>, Vec<RecordLink>)> = j.sources.iter().map(|_| Default::default()).collect();
+    for i in rows {
+        let s =
+            j.sources.iter().position(|p| p.input.name == source.value(i)).ok_or_else(|| err(format!("the job has no source named {:?}", source.value(i))))?;
+        let best = scored(bk, i, bw.value(i), bp.value(i))?;
+        let runner_up = scored(rk, i, rw.value(i), lamsach::link::model::probability(rw.value(i)))?;
+        let link = RecordLink {
+            class: class_of(class.value(i))?,
+            best,
+            runner_up,
+            candidates: cands.value(i) as u32,
+            truncated: trunc.value(i),
+            by_officer: false,
+            next_weight: None,
+        };
+        let (id_list, raws, links) = &mut per_source[s];
+        id_list.push(ids.value(i));
+        raws.push(from_bytes(raw.value(i), Reader::raw_record).map_err(|e| err(format!("record {}: {e}", ids.value(i))))?);
+        links.push(link);
+    }
+    let out = py.detach(|| {
+        let norms: Vec<Vec<NormRecord>> =
+            j.sources.iter().zip(&per_source).map(|(plan, (_, raws, _))| lamsach::normalize::run_records(raws, &plan.normalize)).collect();
+        let inputs: Vec<LinkedSource> = j
+            .sources
+            .iter()
+            .zip(&per_source)
+            .zip(&norms)
+            .map(|((plan, (_, raws, links)), norm)| LinkedSource { schema: &plan.input.schema, raw: raws, norm, links })
+            .collect();
+        let settings = AssessSettings { stale_after_days: j.stale_after_days, run_date: j.run_date };
+        let assessed = lamsach::assess::run(&inputs, &AssessContext { reference: &reference, shared_id: &shared, settings: &settings });
+        let mut id = Int64Builder::new();
+        let mut raw_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();
+        let mut clean_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();
+        let mut scores: Vec<Int32Builder> = Dimension::ALL.iter().map(|_| Int32Builder::new()).collect();
+        let mut passes: Vec<BooleanBuilder> = Dimension::ALL.iter().map(|_| BooleanBuilder::new()).collect();
+        let mut pass = BooleanBuilder::new();
+        let mut codes = ListBuilder::new(StringBuilder::new());
+        for (((ids, raws, _), norm), assessed) in per_source.iter().zip(&norms).zip(&assessed) {
+            for (((rid, rr), n), a) in ids.iter().zip(raws).zip(norm).zip(assessed) {
+                id.append_value(*rid);
+                for f in Field::ALL {
+                    raw_cols[f.index()].append_option(rr.values.get(f));
+                    clean_cols[f.index()].append_option(n.cleaned(f));
+                }
+                for (k, d) in Dimension::ALL.into_iter().enumerate() {
+                    scores[k].append_value(a.scores[d] as i32);
+                    passes[k].append_value(a.pass[d]);
+                }
+                pass.append_value(a.passes());
+                let mut c: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
+                c.dedup();
+                for x in c {
+                    codes.values().append_value(x);
+                }
+                codes.append(true);
+            }
+        }
+        let mut cols: Vec<(String, ArrayRef)> = vec![("id".into(), Arc::new(id.finish()))];
+        for (f, (mut rb, mut cb)) in Field::ALL.iter().zip(raw_cols.into_iter().zip(clean_cols)) {
+            cols.push((format!("{}_raw", f.as_str()), Arc::new(rb.finish())));
+            cols.push((f.as_str().to_string(), Arc::new(cb.finish())));
+        }
+        for (d, (mut sb, mut pb)) in Dimension::ALL.iter().zip(scores.into_iter().zip(passes)) {
+            cols.push((format!("score_{}", d.as_str()), Arc::new(sb.finish())));
+            cols.push((format!("pass_{}", d.as_str()), Arc::new(pb.finish())));
+        }
+        cols.push(("pass".into(), Arc::new(pass.finish())));
+        cols.push(("finding_codes".into(), Arc::new(codes.finish())));
+        RecordBatch::try_from_iter(cols).map_err(err)
+    })?;
+    export_batch(py, out)
+}
+
 #[pymodule]
 fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("FIELDS", Field::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>())?;
+    m.add("DIMENSIONS", Dimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>())?;
     m.add("RULES", blocking::Rule::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())?;
     for f in [
         wrap_pyfunction!(job_plan, m)?,
@@ -365,6 +516,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(reduce_links, m)?,
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,
+        wrap_pyfunction!(assess, m)?,
     ] {
         m.add_function(f)?;
     }

@@ -382,7 +382,12 @@ pub fn map_records<'a, T: Send + 'a>(
 /// The normalize stage: one normalized record per raw record of a source, in order,
 /// with the findings ingest made on the raw row.
 pub fn run(source: &IngestedSource, opts: &NormalizeOptions) -> Vec<NormRecord> {
-    map_records(&source.records, opts, |raw, mut n| {
+    run_records(&source.records, opts)
+}
+
+/// [`run`] on raw records held apart from their source (a binding's batch).
+pub fn run_records(records: &[RawRecord], opts: &NormalizeOptions) -> Vec<NormRecord> {
+    map_records(records, opts, |raw, mut n| {
         n.findings.extend(raw.findings.iter().cloned());
         n
     })

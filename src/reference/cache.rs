@@ -6,7 +6,7 @@ use crate::codec::{Reader as R, Writer as W};
 use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
-use crate::normalize::{NormalizeOptions, Status};
+use crate::normalize::NormalizeOptions;
 use crate::text::legacy::{Detection, Encoding};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -62,18 +62,8 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
     }
     w.u64(r.people.len() as u64);
     for (p, f) in r.people.iter().zip(&r.features) {
-        w.u64(p.source_row);
+        w.reference_person(p);
         w.features(f);
-        w.0.push(match p.status {
-            None => 0,
-            Some(Status::Alive) => 1,
-            Some(Status::Deceased) => 2,
-        });
-        w.date(p.death_date);
-        w.date(p.updated_at);
-        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
-        w.opt(m);
-        w.opt(f);
     }
     let digest = Sha256::digest(&w.0);
     w.0.extend_from_slice(&digest);
@@ -160,18 +150,8 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut people = Vec::with_capacity(n.min(1 << 26));
     let mut features = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
-        let source_row = r.u64()?;
-        let f = r.features()?;
-        let status = match r.u8()? {
-            1 => Some(Status::Alive),
-            2 => Some(Status::Deceased),
-            _ => None,
-        };
-        let death_date = r.date()?;
-        let updated_at = r.date()?;
-        let parents = Some((r.opt()?, r.opt()?)).filter(|(m, f)| m.is_some() || f.is_some()).map(Box::new);
-        people.push(ReferencePerson { source_row, status, death_date, updated_at, parents });
-        features.push(f);
+        people.push(r.reference_person()?);
+        features.push(r.features()?);
     }
     if !r.0.is_empty() {
         return Err("trailing bytes".into());
