@@ -7,10 +7,8 @@ use crate::field::Field;
 use crate::finding::{Code, Finding};
 use crate::ingest::{RawRecord, Values};
 use crate::link::features::Features;
-use crate::normalize::Status;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
-use crate::reference::ReferencePerson;
 
 /// Appends values to a buffer.
 pub struct Writer(pub Vec<u8>);
@@ -56,20 +54,6 @@ impl Writer {
             self.0.push(f.field.map_or(u8::MAX, |x| x.index() as u8));
             self.str(f.code.as_str());
         }
-    }
-    /// What the run keeps of a reference person besides its features.
-    pub fn reference_person(&mut self, p: &ReferencePerson) {
-        self.u64(p.source_row);
-        self.0.push(match p.status {
-            None => 0,
-            Some(Status::Alive) => 1,
-            Some(Status::Deceased) => 2,
-        });
-        self.date(p.death_date);
-        self.date(p.updated_at);
-        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
-        self.opt(m);
-        self.opt(f);
     }
     /// Everything the linker compares of one person or record.
     pub fn features(&mut self, f: &Features) {
@@ -159,18 +143,6 @@ impl Reader<'_> {
         }
         Ok(RawRecord { source_row, key, role, values, findings })
     }
-    pub fn reference_person(&mut self) -> Result<ReferencePerson, String> {
-        let source_row = self.u64()?;
-        let status = match self.u8()? {
-            1 => Some(Status::Alive),
-            2 => Some(Status::Deceased),
-            _ => None,
-        };
-        let death_date = self.date()?;
-        let updated_at = self.date()?;
-        let parents = Some((self.opt()?, self.opt()?)).filter(|(m, f)| m.is_some() || f.is_some()).map(Box::new);
-        Ok(ReferencePerson { source_row, status, death_date, updated_at, parents })
-    }
     pub fn features(&mut self) -> Result<Features, String> {
         let buf = self.str()?;
         let mut at = [0u32; 8];
@@ -243,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn raw_records_and_reference_people_round_trip() {
+    fn raw_records_round_trip() {
         let raw = RawRecord {
             source_row: 17,
             key: Some("HS-1".into()),
@@ -254,13 +226,5 @@ mod tests {
         let back = from_bytes(&to_bytes(|w| w.raw_record(&raw)), Reader::raw_record).unwrap();
         assert_eq!((back.source_row, back.key.clone(), back.role, back.values.clone()), (17, raw.key.clone(), 2, raw.values.clone()));
         assert_eq!(back.findings.iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(), raw.findings.iter().map(|f| (f.field, f.code)).collect::<Vec<_>>());
-        let p = ReferencePerson {
-            source_row: 9,
-            status: Some(Status::Deceased),
-            death_date: Some(PartialDate::ymd(2024, 5, 0)),
-            updated_at: None,
-            parents: Some(Box::new((Some("001".into()), None))),
-        };
-        assert_eq!(from_bytes(&to_bytes(|w| w.reference_person(&p)), Reader::reference_person), Ok(p));
     }
 }

@@ -180,7 +180,7 @@ def link(spark, job, out_dir, partitions=None):
 
     # Blocks: people capped at the lowest rows; records salted where a block has many.
     t = time.time()
-    pkeys = _keys(people_tf, "ref_key", True).withColumnRenamed("id", "ref_key").drop("broad")
+    pkeys = _keys(people_tf, "ref_key", True).withColumnRenamed("id", "ref_key").withColumnRenamed("broad", "broad_rule")
     w = Window.partitionBy("rule", "key").orderBy("ref_key")
     pkeys = pkeys.withColumn("n", F.row_number().over(w)).withColumn("size", F.count("*").over(Window.partitionBy("rule", "key")))
     pkeys = pkeys.where(F.col("n") <= cap).withColumn("truncated", F.col("size") > cap).drop("n", "size")
@@ -190,13 +190,15 @@ def link(spark, job, out_dir, partitions=None):
     pkeys = pkeys.join(load, ["rule", "key"]).withColumn("salt", F.explode(F.sequence(F.lit(0), F.col("salts") - 1))).drop("salts")
     rside = rkeys.join(records.select("id", "features"), "id").select("rule", "key", "salt", "id", "features", "broad")
     pside = pkeys.join(people_tf, "ref_key").select(
-        "rule", "key", "salt", "ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq", "shared_id", "truncated"
+        "rule", "key", "salt", "broad_rule", "ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq", "shared_id", "truncated"
     )
+    pairs_ddl = "id long, ref_key long, weight double, broad boolean, truncated boolean, shared_id boolean"
+    empty_pairs = pa.schema([("id", pa.int64()), ("ref_key", pa.int64()), ("weight", pa.float64()),
+                             ("broad", pa.bool_()), ("truncated", pa.bool_()), ("shared_id", pa.bool_())]).empty_table()
 
     def score(left, right):
         if left.num_rows == 0 or right.num_rows == 0:
-            return pa.table({"id": pa.array([], pa.int64()), "ref_key": pa.array([], pa.int64()), "weight": pa.array([], pa.float64()),
-                             "broad": pa.array([], pa.bool_()), "truncated": pa.array([], pa.bool_()), "shared_id": pa.array([], pa.bool_())})
+            return empty_pairs
         right = right.sort_by("ref_key")
         pairs = pa.Table.from_batches([L.score_block(_batch(left, ["id", "features"]),
                                                      _batch(right, ["ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]),
@@ -208,18 +210,30 @@ def link(spark, job, out_dir, partitions=None):
         return pairs.append_column("broad", pa.array([broad] * n)).append_column("truncated", pa.array([truncated] * n)).append_column(
             "shared_id", pa.array([shared[k] for k in pairs["ref_key"].to_pylist()], pa.bool_()))
 
-    pairs = rside.groupBy("rule", "key", "salt").cogroup(pside.groupBy("rule", "key", "salt")).applyInArrow(
-        score, "id long, ref_key long, weight double, broad boolean, truncated boolean, shared_id boolean"
-    )
+    def scored(r, p):
+        by = ["rule", "key", "salt"]
+        return r.groupBy(*by).cogroup(p.groupBy(*by)).applyInArrow(score, pairs_ddl)
+
+    links_ddl = ("id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
+                 "runner_up_ref_key long, runner_up_weight double, candidates int, truncated boolean, sure boolean")
 
     def reduce(table):
-        return pa.Table.from_batches([L.reduce_links(job, _batch(table, ["id", "ref_key", "weight", "broad", "truncated", "shared_id"]))])
+        cols = ["id", "ref_key", "weight", "broad", "truncated", "shared_id"]
+        return pa.Table.from_batches([L.reduce_links(job, _batch(table, cols))])
 
-    links = pairs.groupBy((F.col("id") % parts).alias("bucket")).applyInArrow(
-        lambda t: reduce(t.drop(["bucket"]) if "bucket" in t.column_names else t),
-        "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
-        "runner_up_ref_key long, runner_up_weight double, candidates int, truncated boolean",
-    )
+    def reduced(pairs):
+        return pairs.groupBy((F.col("id") % parts).alias("bucket")).applyInArrow(
+            lambda t: reduce(t.drop(["bucket"]) if "bucket" in t.column_names else t), links_ddl)
+
+    # As the CLI: the narrow rules first; the broad ones only for records without a sure,
+    # clear winner among the narrow rules' people (most records have one: their ID).
+    narrow_pairs = scored(rside.where(~F.col("broad")), pside.where(~F.col("broad_rule"))).cache()
+    first = reduced(narrow_pairs).cache()
+    sure = first.where(F.col("sure")).select("id")
+    open_ids = records.select("id").join(sure, "id", "left_anti")
+    broad_pairs = scored(rside.where(F.col("broad")).join(open_ids, "id", "left_semi"), pside.where(F.col("broad_rule")))
+    second = reduced(narrow_pairs.join(open_ids, "id", "left_semi").unionByName(broad_pairs))
+    links = first.where(F.col("sure")).unionByName(second)
     links = links.cache()
     links.count()
     stages["link"] = round(time.time() - t, 2)

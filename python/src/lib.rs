@@ -155,7 +155,7 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
             // As the reference loader keeps each person (reference::NormalizingSink).
             let parents = (rec.mother_id.is_some() || rec.father_id.is_some()).then(|| Box::new((rec.mother_id.clone(), rec.father_id.clone())));
             let p = ReferencePerson { source_row: raw.source_row, status: rec.status, death_date: rec.death_date, updated_at: rec.updated_at, parents };
-            persons.append_value(to_bytes(|w| w.reference_person(&p)));
+            persons.append_value(to_bytes(|w| p.write(w)));
         } else {
             persons.append_null();
         }
@@ -285,7 +285,8 @@ fn score_block<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Bound
 /// Reduces scored pairs (`id`, `ref_key`, `weight`, `broad`, `truncated`, `shared_id`; every
 /// pair of a record in this batch) to one link per record, as the CLI decides it: (`id`,
 /// `match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
-/// `runner_up_weight`, `candidates`, `truncated`).
+/// `runner_up_weight`, `candidates`, `truncated`, `sure`: the narrow rules' pairs alone
+/// decide it, see `lamsach::link::group::GroupLink::sure`).
 #[pyfunction]
 fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
@@ -311,7 +312,7 @@ fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> P
         let mut class = StringBuilder::new();
         let (mut bk, mut bw, mut bp, mut rk, mut rw) =
             (Int64Builder::new(), Float64Builder::new(), Float64Builder::new(), Int64Builder::new(), Float64Builder::new());
-        let (mut cand, mut tr) = (Int32Builder::new(), BooleanBuilder::new());
+        let (mut cand, mut tr, mut sure) = (Int32Builder::new(), BooleanBuilder::new(), BooleanBuilder::new());
         for (rid, mut pairs) in by_record {
             let l = group::reduce(&mut pairs, &j.link);
             id.append_value(rid);
@@ -323,6 +324,7 @@ fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> P
             rw.append_option(l.runner_up.map(|r| r.1));
             cand.append_value(l.candidates as i32);
             tr.append_value(l.truncated);
+            sure.append_value(l.sure);
         }
         batch_of(vec![
             ("id", Arc::new(id.finish())),
@@ -334,6 +336,7 @@ fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> P
             ("runner_up_weight", Arc::new(rw.finish())),
             ("candidates", Arc::new(cand.finish())),
             ("truncated", Arc::new(tr.finish())),
+            ("sure", Arc::new(sure.finish())),
         ])
     })?;
     export_batch(py, out)
@@ -391,7 +394,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
     for (k, &i) in order.iter().enumerate() {
         local.insert(keys.value(i), k as u32);
         features.push(features_from_bytes(pf.value(i)).map_err(|e| err(format!("people row {i}: {e}")))?);
-        persons.push(from_bytes(pp.value(i), Reader::reference_person).map_err(|e| err(format!("people row {i}: {e}")))?);
+        persons.push(from_bytes(pp.value(i), ReferencePerson::read).map_err(|e| err(format!("people row {i}: {e}")))?);
         shared.push(ps.value(i));
     }
     let reference = Reference {

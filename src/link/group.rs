@@ -63,6 +63,10 @@ pub struct GroupLink {
     pub next_weight: Option<f64>,
     pub candidates: u32,
     pub truncated: bool,
+    /// The narrow rules' pairs alone found a sure, clear winner: the broad rules' pairs do
+    /// not count, so an engine need not make them (score the narrow blocks, reduce, then the
+    /// broad blocks only for the records that are not sure).
+    pub sure: bool,
 }
 
 /// Reduces all the pairs of one record (from every block it asked, in any order, a person
@@ -85,7 +89,8 @@ pub fn reduce(pairs: &mut [Pair], s: &LinkSettings) -> GroupLink {
             last = Some(p.ref_idx);
         }
     }
-    if !narrow_is_sure(&top, s) {
+    let sure = narrow_is_sure(&top, s);
+    if !sure {
         let in_narrow = |j: u64| narrow.binary_search_by(|p| p.ref_idx.cmp(&j)).is_ok();
         let mut last = None;
         for p in broad {
@@ -103,7 +108,7 @@ pub fn reduce(pairs: &mut [Pair], s: &LinkSettings) -> GroupLink {
     let unsure = truncated || best.is_some_and(|b| shared.get(&b.0).copied().unwrap_or(false));
     let class = decide(best.map(|b| (b.2, b.1)), runner_up.map(|r| r.1), unsure, s);
     let next_weight = at(top[2]).map(|n| n.1);
-    GroupLink { class, best, runner_up, next_weight, candidates: count, truncated }
+    GroupLink { class, best, runner_up, next_weight, candidates: count, truncated, sure }
 }
 
 #[cfg(test)]
@@ -175,7 +180,13 @@ mod tests {
         }
         let mut differ = 0;
         for (i, p) in pairs.iter_mut().enumerate() {
+            let mut narrow: Vec<Pair> = p.iter().filter(|x| !x.broad).copied().collect();
+            let first = reduce(&mut narrow, &s);
             let g = reduce(p, &s);
+            assert_eq!(first.sure, g.sure);
+            if first.sure {
+                assert_eq!(first, g, "a sure record's link needs no broad pair");
+            }
             let l = &whole.records[0][i];
             let same = g.class == l.class
                 && g.best.map(|b| (b.0, b.1)) == l.best.as_ref().map(|b| (b.ref_idx as u64, b.weight))

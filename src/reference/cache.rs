@@ -62,7 +62,7 @@ pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std:
     }
     w.u64(r.people.len() as u64);
     for (p, f) in r.people.iter().zip(&r.features) {
-        w.reference_person(p);
+        p.write(&mut w);
         w.features(f);
     }
     let digest = Sha256::digest(&w.0);
@@ -150,7 +150,7 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
     let mut people = Vec::with_capacity(n.min(1 << 26));
     let mut features = Vec::with_capacity(n.min(1 << 26));
     for _ in 0..n {
-        people.push(r.reference_person()?);
+        people.push(ReferencePerson::read(&mut r)?);
         features.push(r.features()?);
     }
     if !r.0.is_empty() {

@@ -12,6 +12,7 @@ use crate::text::legacy::Detection;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+use crate::codec::{Reader, Writer};
 pub use cache::INDEX_FORMAT;
 
 /// One person of the reference extract, besides what the linker compares
@@ -25,6 +26,37 @@ pub struct ReferencePerson {
     /// The parents' personal IDs (mother, father), when the extract holds them; boxed, as
     /// most extracts do not (8 bytes a person instead of 48).
     pub parents: Option<Box<(Option<String>, Option<String>)>>,
+}
+
+impl ReferencePerson {
+    /// Writes what the run keeps of the person besides its features (cache, binding).
+    pub fn write(&self, w: &mut Writer) {
+        let p = self;
+        w.u64(p.source_row);
+        w.0.push(match p.status {
+            None => 0,
+            Some(Status::Alive) => 1,
+            Some(Status::Deceased) => 2,
+        });
+        w.date(p.death_date);
+        w.date(p.updated_at);
+        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
+        w.opt(m);
+        w.opt(f);
+    }
+    /// Reads what [`ReferencePerson::write`] wrote.
+    pub fn read(r: &mut Reader) -> Result<ReferencePerson, String> {
+        let source_row = r.u64()?;
+        let status = match r.u8()? {
+            1 => Some(Status::Alive),
+            2 => Some(Status::Deceased),
+            _ => None,
+        };
+        let death_date = r.date()?;
+        let updated_at = r.date()?;
+        let parents = Some((r.opt()?, r.opt()?)).filter(|(m, f)| m.is_some() || f.is_some()).map(Box::new);
+        Ok(ReferencePerson { source_row, status, death_date, updated_at, parents })
+    }
 }
 
 /// How the reference was obtained this run.
@@ -214,4 +246,21 @@ impl RecordSink for NormalizingSink<'_> {
 /// Bytes the reference caches in `dir` hold together (for the manifest).
 pub fn cache_bytes(dir: &Path) -> u64 {
     cache::files(dir).iter().map(|(_, _, bytes)| bytes).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_round_trips_through_the_codec() {
+        let p = ReferencePerson {
+            source_row: 9,
+            status: Some(Status::Deceased),
+            death_date: Some(PartialDate::ymd(2024, 5, 0)),
+            updated_at: None,
+            parents: Some(Box::new((Some("001".into()), None))),
+        };
+        assert_eq!(crate::codec::from_bytes(&crate::codec::to_bytes(|w| p.write(w)), ReferencePerson::read), Ok(p));
+    }
 }

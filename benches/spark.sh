@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The Spark job beside the CLI on one generated province: wall time per stage, peak memory,
+# and the equivalence figures. Needs the wheel and pyspark installed (see the README's
+# "On Spark"). Usage: benches/spark.sh PEOPLE [MASTER...]   e.g. benches/spark.sh 1000000 'local[1]' 'local[2]'
+set -euo pipefail
+people=${1:-1000000}; shift || true
+masters=("${@:-local[2]}")
+exe=${LAMSACH:-${CARGO_TARGET_DIR:-target}/release/lamsach}
+work=${WORK:-/tmp/lamsach-spark-bench-$people}
+rm -rf "$work"; mkdir -p "$work"; cd "$work"
+"$exe" synth --people "$people" --seed 11 --out . --reference-format parquet \
+  --sources lao_dong,dat_dai,hoi_vien,giay_bao_tu,khai_tu,ket_hon,nha_o,khai_sinh,chung_sinh
+echo "== lamsach run (CLI)"
+/usr/bin/time -f "cli: %e s, %M KB peak" "$exe" run job.toml --out cli -q
+for m in "${masters[@]}"; do
+  echo "== lamsach-spark --master $m"
+  /usr/bin/time -f "spark $m: %e s, %M KB peak (driver process)" \
+    python3 -m lamsach.spark job.toml --out "spark-$m" --master "$m" --partitions 8 2>/dev/null | tail -1
+done
