@@ -7,11 +7,11 @@
 
 use crate::assess::{AssessedRecord, LinkedSource};
 use crate::field::Field;
+use crate::ingest::keys::{hex8, record_keys};
 use crate::ingest::{IngestedSource, RawRecord};
 use crate::link::RecordLink;
 use crate::normalize::NormRecord;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// One source through the stages: ingest fills `source`, then normalize, link and
 /// assess each set their column, one entry per raw record, in the same order.
@@ -44,7 +44,7 @@ pub struct RecordView<'a> {
 impl SourceRun {
     /// A source just read: no stage after ingest has run.
     pub fn new(source: IngestedSource) -> SourceRun {
-        let keys = record_keys(&source);
+        let keys = record_keys(&source.schema, &source.records);
         SourceRun { source, keys, norm: Vec::new(), links: Vec::new(), assessed: Vec::new() }
     }
 
@@ -145,90 +145,6 @@ impl SourceRun {
     pub fn role_of(&self, r: &RawRecord) -> &str {
         self.source.schema.roles.get(r.role as usize).map_or("subject", String::as_str)
     }
-}
-
-/// The identifying raw values a record keeps from one export to the next (not its row,
-/// commune or address: those move).
-const FINGERPRINT_FIELDS: [Field; 5] = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::OldId];
-
-/// `fp-` and a hash of the record's role and the identifying values of its row's records
-/// (its own, then the others' in role order): a newborn on a birth certificate, with no name
-/// or ID of its own, is known by its mother.
-fn fingerprint(source: &IngestedSource, row: &[&RawRecord], raw: &RawRecord) -> String {
-    let mut h = Sha256::new();
-    h.update(source.schema.roles.get(raw.role as usize).map_or("subject", String::as_str).as_bytes());
-    // A single-subject record hashes as it always has (its keys stay those of earlier runs).
-    for (k, r) in std::iter::once(&raw).chain(row.iter().filter(|r| r.role != raw.role)).enumerate() {
-        if k > 0 {
-            h.update([0x1e]);
-        }
-        for f in FINGERPRINT_FIELDS {
-            h.update([0x1f]);
-            h.update(r.values.get(f).unwrap_or_default().as_bytes());
-        }
-    }
-    format!("fp-{}", hex8(&h.finalize()))
-}
-
-/// The first 8 bytes of a hash in hex.
-fn hex8(digest: &[u8]) -> String {
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A civil-status record's natural key: its book's office (else the registering commune),
-/// book and entry numbers as written, and its role — `hs-<office>/<book>/<entry>/<role>`.
-fn book_entry(source: &IngestedSource, raw: &RawRecord) -> Option<String> {
-    let v = |f: Field| raw.values.get(f).map(|x| crate::text::fold(x).replace(' ', ""));
-    let (book, entry) = (v(Field::BookNo)?, v(Field::EntryNo)?);
-    let office = v(Field::RegistryOffice).or_else(|| v(Field::Commune)).unwrap_or_default();
-    let role = source.schema.roles.get(raw.role as usize).map_or("subject", String::as_str);
-    Some(format!("hs-{office}/{book}/{entry}/{role}"))
-}
-
-fn record_keys(source: &IngestedSource) -> Vec<String> {
-    // A row's records (several for a marriage or a birth) stand next to each other.
-    let row_of = |i: usize| -> Vec<&RawRecord> {
-        let line = source.records[i].source_row;
-        let (mut a, mut b) = (i, i + 1);
-        while a > 0 && source.records[a - 1].source_row == line {
-            a -= 1;
-        }
-        while b < source.records.len() && source.records[b].source_row == line {
-            b += 1;
-        }
-        source.records[a..b].iter().collect()
-    };
-    let mut keys: Vec<String> = source
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| raw.key.as_deref().map(str::to_string).or_else(|| book_entry(source, raw)).unwrap_or_else(|| fingerprint(source, &row_of(i), raw)))
-        .collect();
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::with_capacity(keys.len());
-    for (i, k) in keys.iter().enumerate() {
-        groups.entry(k.as_str()).or_default().push(i);
-    }
-    // Records sharing a key are numbered in the order of their values, not of their rows, so a
-    // re-export in another order gives each the same `#n`.
-    let mut repeats: Vec<(usize, String)> = Vec::new();
-    for (base, mut members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
-        members.sort_by_cached_key(|&i| (values_hash(&source.records[i]), i));
-        repeats.extend(members.into_iter().enumerate().skip(1).map(|(n, i)| (i, format!("{base}#{}", n + 1))));
-    }
-    for (i, k) in repeats {
-        keys[i] = k;
-    }
-    keys
-}
-
-/// A hash of every value a record holds, to order records that share a key.
-fn values_hash(raw: &RawRecord) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for f in Field::ALL {
-        h.update([0x1f]);
-        h.update(raw.values.get(f).unwrap_or_default().as_bytes());
-    }
-    h.finalize().into()
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 # Every generated register the core reads without the io feature (the Excel one is left out:
 # Spark does not read Excel; the CLI does).
-COLUMNS = ["source", "source_row", "role", "match_class", "ref_person_id", "candidates", "match_weight", "finding_codes",
+COLUMNS = ["source", "source_row", "role", "record_key", "match_class", "ref_person_id", "candidates", "match_weight", "finding_codes",
            "full_name", "dob", "commune", "pass"]
 SOURCES = "lao_dong,dat_dai,hoi_vien,giay_bao_tu,khai_tu,ket_hon,nha_o,khai_sinh,chung_sinh"
 
@@ -39,7 +39,12 @@ def main():
     a = p.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="lamsach-spark-")
     os.makedirs(work, exist_ok=True)
-    run = lambda *cmd: subprocess.run(cmd, check=True, cwd=work, capture_output=True, text=True)
+    def run(*cmd):
+        p = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+        if p.returncode != 0:
+            lines = [l for l in p.stderr.splitlines() if "WARN" not in l and "[Stage" not in l]
+            sys.exit(f"{cmd[0]} {cmd[1]}... exited {p.returncode}:\n" + "\n".join(lines[-40:]))
+        return p
     run(a.lamsach, "synth", "--people", str(a.people), "--seed", str(a.seed), "--out", work,
         "--reference-format", "parquet", "--sources", SOURCES)
     run(a.lamsach, "run", "job.toml", "--out", "cli", "-q")
@@ -63,16 +68,28 @@ def main():
             w1, w2 = c["match_weight"], s["match_weight"]
             other_weight += (w1 is None) != (w2 is None) or (w1 is not None and abs(w1 - w2) > 1e-9)
             other_codes += c["finding_codes"] != s["finding_codes"]
-            other_values += any(c[k] != s[k] for k in ("full_name", "dob", "commune", "pass"))
+            other_values += any(c[k] != s[k] for k in ("record_key", "full_name", "dob", "commune", "pass"))
         else:
             differ.append((key(c), c["match_class"], s["match_class"]))
     share = same / len(cli)
+    # issues.parquet and quarantine.parquet: the same rows (order aside).
+    def rows(side, name, cols):
+        path = sorted(glob.glob(os.path.join(work, "cli", "*", name)))[-1] if side == "cli" else os.path.join(work, "spark", name)
+        return sorted((tuple(r.values()) for r in pq.read_table(path, columns=cols).to_pylist()), key=lambda t: tuple("" if v is None else str(v) for v in t))
+    issue_cols = ["source", "source_row", "role", "record_key", "field", "code", "severity", "original_value", "suggested_value", "suggested_from"]
+    issues_cli, issues_spark = rows("cli", "issues.parquet", issue_cols), rows("spark", "issues.parquet", issue_cols)
+    q_cols = ["source", "source_row", "source_row_end", "reason"]
+    q_cli, q_spark = rows("cli", "quarantine.parquet", q_cols), rows("spark", "quarantine.parquet", q_cols)
     print(json.dumps({"records": len(cli), "identical_links": same, "share": share, "candidate_counts_differ": other_count,
                       "weights_differ": other_weight,
-                      "finding_codes_differ": other_codes, "values_differ": other_values, "spark_seconds": summary["seconds"], "examples": differ[:5]}))
+                      "finding_codes_differ": other_codes, "values_differ": other_values,
+                      "issues": [len(issues_cli), len(issues_spark)], "quarantined": [len(q_cli), len(q_spark)], "spark_seconds": summary["seconds"], "examples": differ[:5]}))
     assert share >= 0.999, f"only {share:.4%} of links identical"
     assert other_count == 0 and other_weight == 0, "identical links must have the same candidates and weights"
-    assert other_codes == 0 and other_values == 0, "identical links must have the same findings, cleaned values and pass"
+    assert other_codes == 0 and other_values == 0, "identical links must have the same findings, key, cleaned values and pass"
+    if share == 1.0:
+        assert issues_cli == issues_spark, "issues.parquet differs"
+    assert q_cli == q_spark, "quarantine.parquet differs"
     print(f"spark equivalence: {same} of {len(cli)} links identical ({share:.4%})")
 
 

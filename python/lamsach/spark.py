@@ -23,9 +23,10 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    read (the linked ones, the holders of the records' IDs): ``assess`` runs the CLI's checks,
    civil-status chains and books included.
 
-Writes ``DIR/records.parquet`` (one row per record, the CLI's records.parquet columns but
-the record key and the officers' decision columns) and ``DIR/spark-summary.json`` (counts,
-seconds per stage). The report, worklist, issues and matches files are the CLI's.
+Writes ``DIR/records.parquet`` (one row per record: the CLI's columns but the name and
+address parts and the officers' decision columns), ``DIR/issues.parquet`` and
+``DIR/quarantine.parquet`` (the CLI's columns) and ``DIR/spark-summary.json`` (counts,
+seconds per stage). The report, worklist and matches.parquet are the CLI's.
 """
 
 import argparse
@@ -41,12 +42,15 @@ from . import _lamsach as L
 
 RECORDS_DDL = (
     "source string, source_no int, source_row long, role string, features binary, person_id string, "
-    "tf_name long, tf_dob long, tf_commune long, normalizer_codes string, raw binary, person binary"
+    "tf_name long, tf_dob long, tf_commune long, normalizer_codes string, raw binary, person binary, "
+    "quarantine_reason string, source_row_end long, quarantine_raw string"
 )
 # Records of one block scored in one task at most; a block with more is salted.
 SALT_RECORDS = 2000
-# The driver trains on every reference person up to this many; above, on a sample.
+# The driver trains on every reference person and every record up to these many (the CLI's
+# exact model); above, on a sample of them (λ still for the whole extract).
 TRAIN_PEOPLE = 3_000_000
+TRAIN_RECORDS = 5_000_000
 ROW = "__lamsach_row"
 
 
@@ -57,7 +61,7 @@ def _with_source(batch, name, no):
 
 
 def _read(spark, job, entry, no):
-    """One input as normalized records (a DataFrame of RECORDS_DDL)."""
+    """One input as normalized records and quarantined rows (a DataFrame of RECORDS_DDL)."""
     name = entry["name"]
     if entry["format"] not in ("parquet", "csv"):
         raise ValueError(
@@ -82,7 +86,7 @@ def _read(spark, job, entry, no):
     def read(batches):
         for b in batches:
             for _ in range(b.num_rows):
-                out, _quarantined = L.read_source(job, name)
+                out = L.read_source(job, name)
                 for at in range(0, out.num_rows, 65536):
                     yield _with_source(out.slice(at, 65536), name, no)
 
@@ -150,27 +154,36 @@ def link(spark, job, out_dir, partitions=None):
     parts = partitions or max(2, spark.sparkContext.defaultParallelism * 4)
 
     ref = plan["reference"]
-    people = _read(spark, job, ref, -1).withColumn("ref_key", F.col("source_row")).cache()
+    read_ref = _read(spark, job, ref, -1).withColumn("source_file", F.lit(ref["path"])).cache()
+    people = read_ref.where(F.col("quarantine_reason").isNull()).withColumn("ref_key", F.col("source_row"))
+    quarantine = read_ref.where(F.col("quarantine_reason").isNotNull())
     n_people = people.count()
     records = None
     for no, s in enumerate(plan["sources"]):
         roles = F.create_map(*[x for i, r in enumerate(s["roles"]) for x in (F.lit(r), F.lit(i))])
-        df = _read(spark, job, s, no).withColumn(
-            "id", (F.col("source_no").cast("long") * (1 << 44)) + F.col("source_row") * 16 + roles[F.col("role")]
-        )
+        df = _read(spark, job, s, no).withColumn("source_file", F.lit(s["path"])).withColumn(
+            "id", (F.col("source_no").cast("long") * (1 << 44)) + F.col("source_row") * 16 + F.coalesce(roles[F.col("role")], F.lit(15))
+        ).cache()
+        quarantine = quarantine.unionByName(df.where(F.col("quarantine_reason").isNotNull()), allowMissingColumns=True)
+        df = df.where(F.col("quarantine_reason").isNull())
         records = df if records is None else records.unionByName(df)
-    records = records.cache()
+    # Cut the lineage here and after each stage: the plans of nine unioned registers are
+    # otherwise re-planned (and their text rebuilt) at every later action.
+    records = records.localCheckpoint()
+    quarantine = quarantine.localCheckpoint()
     n_records = records.count()
     stages["read_normalize"] = round(time.time() - t0, 2)
 
     t = time.time()
-    people_tf = _frequencies(people, n_people).cache()
-    people_tf.count()
+    people_tf = _frequencies(people, n_people).localCheckpoint()
     stages["frequencies"] = round(time.time() - t, 2)
 
     # The model, on the driver, from every record in job order and the people in row order.
     t = time.time()
-    rec_feats = records.select("id", "features").orderBy("id").toArrow()
+    recs = records.select("id", "features")
+    if n_records > TRAIN_RECORDS:
+        recs = recs.sample(fraction=TRAIN_RECORDS / n_records, seed=20250701)
+    rec_feats = recs.orderBy("id").toArrow()
     ppl = people.select("ref_key", "features")
     if n_people > TRAIN_PEOPLE:
         ppl = ppl.sample(fraction=TRAIN_PEOPLE / n_people, seed=20250701)
@@ -227,15 +240,14 @@ def link(spark, job, out_dir, partitions=None):
 
     # As the CLI: the narrow rules first; the broad ones only for records without a sure,
     # clear winner among the narrow rules' people (most records have one: their ID).
-    narrow_pairs = scored(rside.where(~F.col("broad")), pside.where(~F.col("broad_rule"))).cache()
-    first = reduced(narrow_pairs).cache()
+    narrow_pairs = scored(rside.where(~F.col("broad")), pside.where(~F.col("broad_rule"))).localCheckpoint()
+    first = reduced(narrow_pairs).localCheckpoint()
     sure = first.where(F.col("sure")).select("id")
     open_ids = records.select("id").join(sure, "id", "left_anti")
     broad_pairs = scored(rside.where(F.col("broad")).join(open_ids, "id", "left_semi"), pside.where(F.col("broad_rule")))
     second = reduced(narrow_pairs.join(open_ids, "id", "left_semi").unionByName(broad_pairs))
     links = first.where(F.col("sure")).unionByName(second)
-    links = links.cache()
-    links.count()
+    links = links.localCheckpoint()
     stages["link"] = round(time.time() - t, 2)
 
     # Assess: every record of the job in one task (its checks compare records across
@@ -252,6 +264,8 @@ def link(spark, job, out_dir, partitions=None):
     )
     fields_ddl = ", ".join(f"{f}_raw string, {f} string" for f in L.FIELDS)
     dims_ddl = ", ".join(f"score_{d} int, pass_{d} boolean" for d in L.DIMENSIONS)
+    issue_cols = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"]
+    issue_ddl = ", ".join(f"issue_{c} array<string>" for c in issue_cols)
 
     def assess(left, right):
         cols = ["id", "source", "raw", "match_class", "best_ref_key", "best_weight", "best_probability",
@@ -262,11 +276,11 @@ def link(spark, job, out_dir, partitions=None):
     assessed = (
         linked_records.withColumn("g", F.lit(0)).groupBy("g")
         .cogroup(wanted.withColumn("g", F.lit(0)).groupBy("g"))
-        .applyInArrow(assess, f"id long, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>")
-    )
+        .applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, {issue_ddl}")
+    ).localCheckpoint()
     ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (
-        records.select("id", "source", "source_row", "role")
+        records.select("id", "source", "source_file", "source_row", "role")
         .join(linked_records.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_weight", "candidates", "truncated"), "id")
         .join(ref_ids, "best_ref_key", "left")
         .join(assessed, "id")
@@ -275,18 +289,30 @@ def link(spark, job, out_dir, partitions=None):
         .withColumn("runner_up_margin", F.col("best_weight") - F.col("runner_up_weight"))
         .orderBy("id")
     )
-    columns = (["source", "source_row", "role"] + [c for f in L.FIELDS for c in (f"{f}_raw", f)]
+    columns = (["source", "source_file", "source_row", "role", "record_key"] + [c for f in L.FIELDS for c in (f"{f}_raw", f)]
                + ["ref_person_id", "ref_row", "match_class", "match_probability", "match_weight", "candidates", "runner_up_margin"]
                + [c for d in L.DIMENSIONS for c in (f"score_{d}",)] + [f"pass_{d}" for d in L.DIMENSIONS] + ["pass", "finding_codes"])
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "records.parquet")
+    out = out.localCheckpoint()
     out.select(*columns).coalesce(1).write.mode("overwrite").parquet(path)
+    # issues.parquet: one row per finding, as the CLI writes it.
+    zipped = F.explode(F.arrays_zip(*[F.col(f"issue_{c}").alias(c) for c in issue_cols])).alias("i")
+    issues = out.select("id", "source", "source_file", "source_row", "role", "record_key", zipped).orderBy("id")
+    issues.select("source", "source_file", "source_row", "role", "record_key", "i.field", "i.code", "i.dimension", "i.severity",
+                  "i.original_value", "i.suggested_value", "i.suggested_from").coalesce(1).write.mode("overwrite").parquet(
+        os.path.join(out_dir, "issues.parquet"))
+    quarantine.select("source", "source_file", "source_row", "source_row_end", F.col("quarantine_reason").alias("reason"),
+                      F.col("quarantine_raw").alias("raw")).orderBy("source", "source_row").coalesce(1).write.mode("overwrite").parquet(
+        os.path.join(out_dir, "quarantine.parquet"))
     stages["assess_write"] = round(time.time() - t, 2)
     classes = {r["match_class"]: r["count"] for r in spark.read.parquet(path).groupBy("match_class").count().collect()}
+    n_quarantined = spark.read.parquet(os.path.join(out_dir, "quarantine.parquet")).count()
     summary = {
         "job": plan["name"],
         "reference_people": n_people,
         "records": n_records,
+        "quarantined": n_quarantined,
         "match_classes": classes,
         "model_lambda": json.loads(model)["lambda"],
         "seconds": stages,
@@ -303,11 +329,19 @@ def main(argv=None):
     p.add_argument("job", help="the job file (TOML), as for `lamsach run`")
     p.add_argument("--out", required=True, help="folder for records.parquet and spark-summary.json")
     p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument("--driver-memory", default="4g", help="the driver's heap when lamsach-spark starts Spark itself (default 4g)")
     p.add_argument("--partitions", type=int, default=None, help="buckets for the per-record reduce (default 4 × cores)")
     a = p.parse_args(argv)
     from pyspark.sql import SparkSession
 
-    b = SparkSession.builder.appName("lamsach").config("spark.ui.enabled", "false")
+    b = (
+        SparkSession.builder.appName("lamsach")
+        .config("spark.ui.enabled", "false")
+        # Plans are printed only in part (a job of many registers makes long ones).
+        .config("spark.sql.maxPlanStringLength", "65536")
+    )
+    if a.driver_memory:
+        b = b.config("spark.driver.memory", a.driver_memory)
     if a.master:
         b = b.master(a.master)
     elif "SPARK_HOME" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):

@@ -160,6 +160,26 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
             persons.append_null();
         }
     }
+    // The rows that could not become records follow, with only their quarantine columns.
+    let (mut q_end, mut q_reason, mut q_raw) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new());
+    for _ in 0..n {
+        q_end.append_null();
+        q_reason.append_null();
+        q_raw.append_null();
+    }
+    for q in &src.quarantine {
+        row.append_value(q.source_row as i64);
+        q_end.append_value(q.source_row_end as i64);
+        q_reason.append_value(q.reason.as_str());
+        q_raw.append_value(&q.raw);
+        role.append_null();
+        feats.append_null();
+        pid.append_null();
+        tf.iter_mut().for_each(|b| b.append_null());
+        codes.append_null();
+        raws.append_null();
+        persons.append_null();
+    }
     let [t0, t1, t2] = tf;
     let arr = |mut b: Int64Builder| Arc::new(b.finish()) as ArrayRef;
     batch_of(vec![
@@ -173,20 +193,24 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
         ("normalizer_codes", Arc::new(codes.finish())),
         ("raw", Arc::new(raws.finish())),
         ("person", Arc::new(persons.finish())),
+        ("quarantine_reason", Arc::new(q_reason.finish())),
+        ("source_row_end", arr(q_end)),
+        ("quarantine_raw", Arc::new(q_raw.finish())),
     ])
 }
 
 /// Reads one source (or the reference) through lamsach's own decoders — CSV/TSV in any
-/// encoding it detects — and normalizes it: (records batch, rows quarantined).
+/// encoding it detects — and normalizes it. One row per record, then one per quarantined row
+/// (`quarantine_reason` set, the record columns null).
 #[pyfunction]
-fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<(Bound<'py, PyAny>, u64)> {
+fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
     let (input, opts) = plan(&j, source)?;
-    let batch = py.detach(|| -> PyResult<(RecordBatch, u64)> {
+    let batch = py.detach(|| -> PyResult<RecordBatch> {
         let src = ingest::read_source(input).map_err(err)?;
-        Ok((records_batch(&src, opts, source == j.reference.input.name)?, src.quarantine.len() as u64))
+        records_batch(&src, opts, source == j.reference.input.name)
     })?;
-    Ok((export_batch(py, batch.0)?, batch.1))
+    export_batch(py, batch)
 }
 
 /// Normalizes rows another reader produced (Spark reading Parquet): the batch's columns are
@@ -208,9 +232,6 @@ fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'
     let out = py.detach(|| -> PyResult<RecordBatch> {
         let it = (0..b.num_rows()).map(|i| (rows.value(i) as u64, cols.iter().map(|c| c[i].clone()).collect()));
         let src = ingest::records_of_rows(input, headers, it).map_err(err)?;
-        if !src.quarantine.is_empty() {
-            return Err(err(format!("{} rows of {source} could not be read (first at row {})", src.quarantine.len(), src.quarantine[0].source_row)));
-        }
         records_batch(&src, opts, source == j.reference.input.name)
     })?;
     export_batch(py, out)
@@ -379,7 +400,10 @@ fn class_of(s: &str) -> PyResult<MatchClass> {
 /// `raw`, and the link columns `reduce_links` writes); `people` the reference people the
 /// checks read — everyone a record is linked to, and everyone holding an ID a record
 /// carries — with `ref_key`, `features`, `person`, `shared_id`. Returns per record: `id`,
-/// the raw and cleaned value of every field, `score_*`, `pass_*`, `pass`, `finding_codes`.
+/// `record_key`, the raw and cleaned value of every field, `score_*`, `pass_*`, `pass`,
+/// `finding_codes`, and issues.parquet's columns as aligned lists, one entry per finding
+/// (`issue_code`, `issue_field`, `issue_dimension`, `issue_severity`, `issue_original_value`,
+/// `issue_suggested_value`, `issue_suggested_from`).
 #[pyfunction]
 fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
@@ -468,9 +492,32 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         let mut passes: Vec<BooleanBuilder> = Dimension::ALL.iter().map(|_| BooleanBuilder::new()).collect();
         let mut pass = BooleanBuilder::new();
         let mut codes = ListBuilder::new(StringBuilder::new());
-        for (((ids, raws, _), norm), assessed) in per_source.iter().zip(&norms).zip(&assessed) {
-            for (((rid, rr), n), a) in ids.iter().zip(raws).zip(norm).zip(assessed) {
+        let mut keys = StringBuilder::new();
+        // issues.parquet's columns, one list entry per finding (all of them, in order).
+        const ISSUE: [&str; 7] = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"];
+        let mut issue: Vec<ListBuilder<StringBuilder>> = ISSUE.iter().map(|_| ListBuilder::new(StringBuilder::new())).collect();
+        for ((((ids, raws, _), norm), assessed), plan) in per_source.iter().zip(&norms).zip(&assessed).zip(&j.sources) {
+            let record_keys = lamsach::ingest::keys::record_keys(&plan.input.schema, raws);
+            for ((((rid, rr), n), a), key) in ids.iter().zip(raws).zip(norm).zip(assessed).zip(&record_keys) {
                 id.append_value(*rid);
+                keys.append_value(key);
+                for f in &a.findings {
+                    let values: [Option<&str>; 7] = [
+                        Some(f.code.as_str()),
+                        f.field.map(|x| x.as_str()),
+                        Some(f.code.dimension().as_str()),
+                        Some(f.code.severity().as_str()),
+                        f.field.and_then(|x| rr.values.get(x)),
+                        f.suggested.as_deref(),
+                        f.suggested_from.map(|x| x.as_str()),
+                    ];
+                    for (b, v) in issue.iter_mut().zip(values) {
+                        b.values().append_option(v);
+                    }
+                }
+                for b in &mut issue {
+                    b.append(true);
+                }
                 for f in Field::ALL {
                     raw_cols[f.index()].append_option(rr.values.get(f));
                     clean_cols[f.index()].append_option(n.cleaned(f));
@@ -488,7 +535,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
                 codes.append(true);
             }
         }
-        let mut cols: Vec<(String, ArrayRef)> = vec![("id".into(), Arc::new(id.finish()))];
+        let mut cols: Vec<(String, ArrayRef)> = vec![("id".into(), Arc::new(id.finish())), ("record_key".into(), Arc::new(keys.finish()))];
         for (f, (mut rb, mut cb)) in Field::ALL.iter().zip(raw_cols.into_iter().zip(clean_cols)) {
             cols.push((format!("{}_raw", f.as_str()), Arc::new(rb.finish())));
             cols.push((f.as_str().to_string(), Arc::new(cb.finish())));
@@ -499,6 +546,9 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         }
         cols.push(("pass".into(), Arc::new(pass.finish())));
         cols.push(("finding_codes".into(), Arc::new(codes.finish())));
+        for (name, mut b) in ISSUE.iter().zip(issue) {
+            cols.push((format!("issue_{name}"), Arc::new(b.finish())));
+        }
         RecordBatch::try_from_iter(cols).map_err(err)
     })?;
     export_batch(py, out)

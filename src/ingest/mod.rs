@@ -4,6 +4,7 @@
 
 mod csv;
 pub mod decode;
+pub mod keys;
 #[cfg(feature = "io")]
 mod parquet;
 #[cfg(feature = "io")]
