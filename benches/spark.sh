@@ -2,7 +2,7 @@
 # The Spark job beside the CLI on one generated province: wall time per stage, peak memory,
 # and the equivalence figures. Needs the wheel and pyspark installed (see the README's
 # "On Spark"). Usage: benches/spark.sh PEOPLE [MASTER...]   e.g. benches/spark.sh 1000000 'local[1]' 'local[2]'
-set -euo pipefail
+set -uo pipefail
 people=${1:-1000000}; shift || true
 masters=("${@:-local[2]}")
 exe=${LAMSACH:-${CARGO_TARGET_DIR:-target}/release/lamsach}
@@ -14,6 +14,9 @@ echo "== lamsach run (CLI)"
 /usr/bin/time -f "cli: %e s, %M KB peak" "$exe" run job.toml --out cli -q
 for m in "${masters[@]}"; do
   echo "== lamsach-spark --master $m"
+  # Hadoop reads brackets in a path as a glob: the output folder is named without them.
+  d=spark-$(echo "$m" | tr -d '[]*')
   /usr/bin/time -f "spark $m: %e s, %M KB peak (driver process)" \
-    python3 -m lamsach.spark job.toml --out "spark-$m" --master "$m" --partitions 8 2>/dev/null | tail -1
+    python3 -m lamsach.spark job.toml --out "$d" --master "$m" --partitions 8 --driver-memory "${DRIVER_MEMORY:-8g}" 2>"$d.log" | tail -1
+  grep -a "peak" "$d.log" || true
 done

@@ -16,5 +16,6 @@ from ._lamsach import (  # noqa: F401
     read_source,
     reduce_links,
     score_block,
+    score_blocks,
     train,
 )

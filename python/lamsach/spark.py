@@ -212,20 +212,16 @@ def link(spark, job, out_dir, partitions=None):
     def score(left, right):
         if left.num_rows == 0 or right.num_rows == 0:
             return empty_pairs
-        right = right.sort_by("ref_key")
-        pairs = pa.Table.from_batches([L.score_block(_batch(left, ["id", "features"]),
-                                                     _batch(right, ["ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]),
-                                                     model)])
-        broad = left["broad"][0].as_py()
-        truncated = right["truncated"][0].as_py()
-        shared = dict(zip(right["ref_key"].to_pylist(), right["shared_id"].to_pylist()))
-        n = pairs.num_rows
-        return pairs.append_column("broad", pa.array([broad] * n)).append_column("truncated", pa.array([truncated] * n)).append_column(
-            "shared_id", pa.array([shared[k] for k in pairs["ref_key"].to_pylist()], pa.bool_()))
+        r = _batch(left, ["rule", "key", "salt", "id", "features", "broad"])
+        p = _batch(right, ["rule", "key", "salt", "ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq", "shared_id", "truncated"])
+        return pa.Table.from_batches([L.score_blocks(r, p, model)])
 
     def scored(r, p):
-        by = ["rule", "key", "salt"]
-        return r.groupBy(*by).cogroup(p.groupBy(*by)).applyInArrow(score, pairs_ddl)
+        # Blocks travel in buckets: one Python call scores many of them.
+        bucket = F.abs(F.xxhash64("rule", "key", "salt")) % F.lit(parts * 16)
+        r = r.withColumn("bucket", bucket)
+        p = p.withColumn("bucket", bucket)
+        return r.groupBy("bucket").cogroup(p.groupBy("bucket")).applyInArrow(score, pairs_ddl)
 
     links_ddl = ("id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
                  "runner_up_ref_key long, runner_up_weight double, candidates int, truncated boolean, sure boolean")
@@ -306,8 +302,8 @@ def link(spark, job, out_dir, partitions=None):
                       F.col("quarantine_raw").alias("raw")).orderBy("source", "source_row").coalesce(1).write.mode("overwrite").parquet(
         os.path.join(out_dir, "quarantine.parquet"))
     stages["assess_write"] = round(time.time() - t, 2)
-    classes = {r["match_class"]: r["count"] for r in spark.read.parquet(path).groupBy("match_class").count().collect()}
-    n_quarantined = spark.read.parquet(os.path.join(out_dir, "quarantine.parquet")).count()
+    classes = {r["match_class"]: r["count"] for r in out.groupBy("match_class").count().collect()}
+    n_quarantined = quarantine.count()
     summary = {
         "job": plan["name"],
         "reference_people": n_people,

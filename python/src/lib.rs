@@ -303,6 +303,68 @@ fn score_block<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Bound
     export_batch(py, out)
 }
 
+/// Many blocks at once (one task's share of a shuffle, so the Python call and the Arrow
+/// conversion are paid per task, not per block): records (`rule`, `key`, `salt`, `id`,
+/// `features`, `broad`) and people (`rule`, `key`, `salt`, `ref_key`, `features`,
+/// `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`, `shared_id`, `truncated`), each pair of
+/// the same block (`rule`, `key`, `salt`) scored →
+/// (`id`, `ref_key`, `weight`, `broad`, `truncated`, `shared_id`), `reduce_links`' input.
+#[pyfunction]
+fn score_blocks<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
+    let (r, p) = (import_batch(records)?, import_batch(people)?);
+    let model = model_of(model)?;
+    let block_of = |b: &RecordBatch| -> PyResult<Vec<(i32, i64, i32)>> {
+        let (rule, key, salt) = (typed::<Int32Array>(b, "rule")?, typed::<Int64Array>(b, "key")?, typed::<Int32Array>(b, "salt")?);
+        Ok((0..b.num_rows()).map(|i| (rule.value(i), key.value(i), salt.value(i))).collect())
+    };
+    let (rblock, pblock) = (block_of(&r)?, block_of(&p)?);
+    let (rid, rbroad) = (typed::<Int64Array>(&r, "id")?, typed::<BooleanArray>(&r, "broad")?);
+    let pkey = typed::<Int64Array>(&p, "ref_key")?;
+    let (pshared, ptrunc) = (typed::<BooleanArray>(&p, "shared_id")?, typed::<BooleanArray>(&p, "truncated")?);
+    let freq = |c: &str| typed::<Float32Array>(&p, c).cloned();
+    let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
+    let rf = features_of(&r)?;
+    let pf = features_of(&p)?;
+    let out = py.detach(|| {
+        let mut people_of: std::collections::HashMap<(i32, i64, i32), Vec<usize>> = Default::default();
+        for (j, b) in pblock.iter().enumerate() {
+            people_of.entry(*b).or_default().push(j);
+        }
+        let mut records_of: std::collections::HashMap<(i32, i64, i32), Vec<usize>> = Default::default();
+        for (i, b) in rblock.iter().enumerate() {
+            records_of.entry(*b).or_default().push(i);
+        }
+        let (mut id, mut key, mut w) = (Int64Builder::new(), Int64Builder::new(), Float64Builder::new());
+        let (mut broad, mut trunc, mut shared) = (BooleanBuilder::new(), BooleanBuilder::new(), BooleanBuilder::new());
+        for (block, rs) in &records_of {
+            let Some(ps) = people_of.get(block) else { continue };
+            let people: Vec<BlockPerson> = ps
+                .iter()
+                .map(|&j| BlockPerson { ref_idx: pkey.value(j) as u64, features: pf[j].clone(), tf: [f0.value(j), f1.value(j), f2.value(j)] })
+                .collect();
+            let recs: Vec<Features> = rs.iter().map(|&i| rf[i].clone()).collect();
+            for (i, j, weight) in group::score_block(&model, &recs, &people) {
+                let (ri, pj) = (rs[i as usize], ps[j as usize]);
+                id.append_value(rid.value(ri));
+                key.append_value(pkey.value(pj));
+                w.append_value(weight);
+                broad.append_value(rbroad.value(ri));
+                trunc.append_value(ptrunc.value(pj));
+                shared.append_value(pshared.value(pj));
+            }
+        }
+        batch_of(vec![
+            ("id", Arc::new(id.finish())),
+            ("ref_key", Arc::new(key.finish())),
+            ("weight", Arc::new(w.finish())),
+            ("broad", Arc::new(broad.finish())),
+            ("truncated", Arc::new(trunc.finish())),
+            ("shared_id", Arc::new(shared.finish())),
+        ])
+    })?;
+    export_batch(py, out)
+}
+
 /// Reduces scored pairs (`id`, `ref_key`, `weight`, `broad`, `truncated`, `shared_id`; every
 /// pair of a record in this batch) to one link per record, as the CLI decides it: (`id`,
 /// `match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
@@ -566,6 +628,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(normalize_rows, m)?,
         wrap_pyfunction!(blocking_keys, m)?,
         wrap_pyfunction!(score_block, m)?,
+        wrap_pyfunction!(score_blocks, m)?,
         wrap_pyfunction!(reduce_links, m)?,
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,
