@@ -1,7 +1,7 @@
 """lamsach on Apache Spark: the CLI's linking over a cluster, through the same core.
 
     lamsach-spark JOB.toml --out DIR [--master local[2]]
-    spark-submit --py-files ... -m lamsach.spark JOB.toml --out DIR
+    spark-submit --master yarn .../site-packages/lamsach/spark.py JOB.toml --out DIR   (the wheel on every node)
 
 Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
 
@@ -38,7 +38,7 @@ import time
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _lamsach as L
+from lamsach import _lamsach as L  # absolute: spark-submit runs this file as a script
 
 RECORDS_DDL = (
     "source string, source_no int, source_row long, role string, features binary, person_id string, "
