@@ -78,17 +78,20 @@ def main():
         return sorted((tuple(r.values()) for r in pq.read_table(path, columns=cols).to_pylist()), key=lambda t: tuple("" if v is None else str(v) for v in t))
     issue_cols = ["source", "source_row", "role", "record_key", "field", "code", "severity", "original_value", "suggested_value", "suggested_from"]
     issues_cli, issues_spark = rows("cli", "issues.parquet", issue_cols), rows("spark", "issues.parquet", issue_cols)
+    m_cols = ["source", "source_row", "role", "rank", "ref_row", "ref_person_id", "name_level", "dob_level", "person_id_level", "commune_level"]
+    matches_cli, matches_spark = rows("cli", "matches.parquet", m_cols), rows("spark", "matches.parquet", m_cols)
     q_cols = ["source", "source_row", "source_row_end", "reason"]
     q_cli, q_spark = rows("cli", "quarantine.parquet", q_cols), rows("spark", "quarantine.parquet", q_cols)
     print(json.dumps({"records": len(cli), "identical_links": same, "share": share, "candidate_counts_differ": other_count,
                       "weights_differ": other_weight,
                       "finding_codes_differ": other_codes, "values_differ": other_values,
-                      "issues": [len(issues_cli), len(issues_spark)], "quarantined": [len(q_cli), len(q_spark)], "spark_seconds": summary["seconds"], "examples": differ[:5]}))
+                      "issues": [len(issues_cli), len(issues_spark)], "matches": [len(matches_cli), len(matches_spark)], "quarantined": [len(q_cli), len(q_spark)], "spark_seconds": summary["seconds"], "examples": differ[:5]}))
     assert share >= 0.999, f"only {share:.4%} of links identical"
     assert other_count == 0 and other_weight == 0, "identical links must have the same candidates and weights"
     assert other_codes == 0 and other_values == 0, "identical links must have the same findings, key, cleaned values and pass"
     if share == 1.0:
         assert issues_cli == issues_spark, "issues.parquet differs"
+        assert matches_cli == matches_spark, "matches.parquet differs"
     assert q_cli == q_spark, "quarantine.parquet differs"
     print(f"spark equivalence: {same} of {len(cli)} links identical ({share:.4%})")
 

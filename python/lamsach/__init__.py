@@ -10,6 +10,7 @@ from ._lamsach import (  # noqa: F401
     assess,
     __version__,
     blocking_keys,
+    explain_pairs,
     frequencies,
     job_plan,
     normalize_rows,

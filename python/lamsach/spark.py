@@ -24,9 +24,9 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    civil-status chains and books included.
 
 Writes ``DIR/records.parquet`` (one row per record: the CLI's columns but the name and
-address parts and the officers' decision columns), ``DIR/issues.parquet`` and
-``DIR/quarantine.parquet`` (the CLI's columns) and ``DIR/spark-summary.json`` (counts,
-seconds per stage). The report, worklist and matches.parquet are the CLI's.
+address parts and the officers' decision columns), ``DIR/issues.parquet``,
+``DIR/matches.parquet`` and ``DIR/quarantine.parquet`` (the CLI's columns) and
+``DIR/spark-summary.json`` (counts, seconds per stage). The report and worklist are the CLI's.
 """
 
 import argparse
@@ -298,6 +298,28 @@ def link(spark, job, out_dir, partitions=None):
     issues.select("source", "source_file", "source_row", "role", "record_key", "i.field", "i.code", "i.dimension", "i.severity",
                   "i.original_value", "i.suggested_value", "i.suggested_from").coalesce(1).write.mode("overwrite").parquet(
         os.path.join(out_dir, "issues.parquet"))
+    # matches.parquet: the best and the runner-up of each record, every comparison explained.
+    comparisons = [c["name"] for c in json.loads(model)["comparisons"]]
+    ranked = links.select("id", F.lit(1).alias("rank"), F.col("best_ref_key").alias("ref_key")).unionByName(
+        links.select("id", F.lit(2).alias("rank"), F.col("runner_up_ref_key").alias("ref_key"))).where(F.col("ref_key").isNotNull())
+    pairs = (ranked.join(records.select("id", F.col("features").alias("record_features")), "id")
+             .join(people_tf.select("ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"), "ref_key"))
+    comp_ddl = ", ".join(f"{c}_level string, {c}_weight double, {c}_tf_weight double" for c in comparisons)
+
+    def explain(batches):
+        for b in batches:
+            t = pa.Table.from_batches([b])
+            yield L.explain_pairs(_batch(t, ["id", "rank", "ref_key", "record_features", "features", "tf_name_freq",
+                                             "tf_dob_freq", "tf_commune_freq"]), model)
+
+    explained = pairs.mapInArrow(explain, f"id long, rank int, ref_key long, match_weight double, match_probability double, "
+                                          f"prior_weight double, {comp_ddl}")
+    matches = (explained.join(records.select("id", "source", "source_row", "role"), "id")
+               .join(people.select("ref_key", F.col("source_row").alias("ref_row"), F.col("person_id").alias("ref_person_id")), "ref_key")
+               .orderBy("id", "rank"))
+    matches.select("source", "source_row", "role", "rank", "ref_row", "ref_person_id", "match_weight", "match_probability", "prior_weight",
+                   *[x for c in comparisons for x in (f"{c}_level", f"{c}_weight", f"{c}_tf_weight")]).coalesce(1).write.mode(
+        "overwrite").parquet(os.path.join(out_dir, "matches.parquet"))
     quarantine.select("source", "source_file", "source_row", "source_row_end", F.col("quarantine_reason").alias("reason"),
                       F.col("quarantine_raw").alias("raw")).orderBy("source", "source_row").coalesce(1).write.mode("overwrite").parquet(
         os.path.join(out_dir, "quarantine.parquet"))

@@ -365,6 +365,55 @@ fn score_blocks<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Boun
     export_batch(py, out)
 }
 
+/// matches.parquet's rows: each (record, person) pair explained — records' `record_features`
+/// and the person's `features`, `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq` on one row,
+/// with `id`, `rank`, `ref_key` passed through → `match_weight`, `match_probability`,
+/// `prior_weight`, and per comparison `<c>_level` (label, or "null"), `<c>_weight`, `<c>_tf_weight`.
+#[pyfunction]
+fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
+    let b = import_batch(pairs)?;
+    let model = model_of(model)?;
+    let (ids, keys, ranks) = (typed::<Int64Array>(&b, "id")?, typed::<Int64Array>(&b, "ref_key")?, typed::<Int32Array>(&b, "rank")?);
+    let rf = typed::<BinaryArray>(&b, "record_features")?;
+    let freq = |c: &str| typed::<Float32Array>(&b, c).cloned();
+    let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
+    let pf = features_of(&b)?;
+    let nc = model.comparisons.len();
+    let (mut w, mut p, mut prior) = (Float64Builder::new(), Float64Builder::new(), Float64Builder::new());
+    let mut levels: Vec<StringBuilder> = (0..nc).map(|_| StringBuilder::new()).collect();
+    let (mut parts, mut tfs): (Vec<Float64Builder>, Vec<Float64Builder>) =
+        ((0..nc).map(|_| Float64Builder::new()).collect(), (0..nc).map(|_| Float64Builder::new()).collect());
+    for i in 0..b.num_rows() {
+        let record = features_from_bytes(rf.value(i)).map_err(|e| err(format!("record features of row {i}: {e}")))?;
+        let person = BlockPerson { ref_idx: keys.value(i) as u64, features: pf[i].clone(), tf: [f0.value(i), f1.value(i), f2.value(i)] };
+        let sc = group::explain(&model, &record, &person);
+        w.append_value(sc.weight);
+        p.append_value(sc.probability);
+        prior.append_value(model.prior_weight());
+        for c in 0..nc {
+            let lv = sc.levels[c];
+            levels[c].append_value(if lv == lamsach::link::compare::NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });
+            parts[c].append_value(sc.parts[c]);
+            tfs[c].append_value(sc.tf_parts[c]);
+        }
+    }
+    let mut cols: Vec<(String, ArrayRef)> = vec![
+        ("id".into(), Arc::new(ids.clone())),
+        ("rank".into(), Arc::new(ranks.clone())),
+        ("ref_key".into(), Arc::new(keys.clone())),
+        ("match_weight".into(), Arc::new(w.finish())),
+        ("match_probability".into(), Arc::new(p.finish())),
+        ("prior_weight".into(), Arc::new(prior.finish())),
+    ];
+    for (c, ((mut l, mut x), mut t)) in levels.into_iter().zip(parts).zip(tfs).enumerate() {
+        let name = &model.comparisons[c].name;
+        cols.push((format!("{name}_level"), Arc::new(l.finish())));
+        cols.push((format!("{name}_weight"), Arc::new(x.finish())));
+        cols.push((format!("{name}_tf_weight"), Arc::new(t.finish())));
+    }
+    export_batch(py, RecordBatch::try_from_iter(cols).map_err(err)?)
+}
+
 /// Reduces scored pairs (`id`, `ref_key`, `weight`, `broad`, `truncated`, `shared_id`; every
 /// pair of a record in this batch) to one link per record, as the CLI decides it: (`id`,
 /// `match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
@@ -629,6 +678,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(blocking_keys, m)?,
         wrap_pyfunction!(score_block, m)?,
         wrap_pyfunction!(score_blocks, m)?,
+        wrap_pyfunction!(explain_pairs, m)?,
         wrap_pyfunction!(reduce_links, m)?,
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,

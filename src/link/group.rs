@@ -40,6 +40,13 @@ pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) 
     out
 }
 
+/// One pair's weight as a sum of named parts (matches.parquet's columns): the pair the
+/// CLI explains for a record's best and runner-up. `ref_idx` of the result is 0.
+pub fn explain(model: &Model, record: &Features, person: &BlockPerson) -> super::Scored {
+    let tf = TermFrequencies { name: vec![person.tf[0]], dob: vec![person.tf[1]], commune: vec![person.tf[2]] };
+    Scorer::new(model, &tf).explain(record, 0, &person.features)
+}
+
 /// One scored pair of a record, as the blocks it came from give it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pair {
