@@ -16,7 +16,6 @@ from ._lamsach import (  # noqa: F401
     normalize_rows,
     read_source,
     reduce_links,
-    score_block,
     score_blocks,
     train,
 )

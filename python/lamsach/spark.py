@@ -15,7 +15,7 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    are capped at ``max_block`` (lowest rows first, the block marked truncated, as the CLI
    does). A block with many records is split into salted sub-blocks, each with the block's
    people, so one common name never makes one giant task.
-5. Linking: each (rule, key, salt) group is scored by ``score_block`` (cogrouped
+5. Linking: each (rule, key, salt) group is scored by ``score_blocks`` (cogrouped
    ``applyInArrow``); every record's pairs are reduced by ``reduce_links`` to the CLI's link:
    narrow rules first, broad ones without a sure winner, best and runner-up, class.
 
@@ -105,13 +105,13 @@ def _frequencies(people, n_people):
     out = out.join(ids, "person_id", "left").fillna({"shared_id": False})
 
     def freq(batches):
-        n = pa.scalar(n_people, pa.float32())
         for b in batches:
             t = pa.Table.from_batches([b])
             cols = {}
             for key in ("tf_name", "tf_dob", "tf_commune"):
-                c = pc.cast(pc.fill_null(t[f"{key}_count"], 0), pa.float32())
-                cols[f"{key}_freq"] = pc.divide(c, n)
+                # No value counts as 0, which the core's frequency turns into 0.0, as the CLI's table holds.
+                count = pc.cast(pc.fill_null(t[f"{key}_count"], 0), pa.int64()).combine_chunks()
+                cols[f"{key}_freq"] = L.frequencies(pa.RecordBatch.from_arrays([count], names=["count"]), n_people).column("freq")
             t = t.select(["ref_key", "features", "person", "person_id", "source_row", "shared_id"])
             for k, v in cols.items():
                 t = t.append_column(k, v)

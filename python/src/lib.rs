@@ -152,10 +152,7 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
         codes.append_value(c.join(" "));
         raws.append_value(to_bytes(|w| w.raw_record(raw)));
         if reference {
-            // As the reference loader keeps each person (reference::NormalizingSink).
-            let parents = (rec.mother_id.is_some() || rec.father_id.is_some()).then(|| Box::new((rec.mother_id.clone(), rec.father_id.clone())));
-            let p = ReferencePerson { source_row: raw.source_row, status: rec.status, death_date: rec.death_date, updated_at: rec.updated_at, parents };
-            persons.append_value(to_bytes(|w| p.write(w)));
+            persons.append_value(to_bytes(|w| ReferencePerson::of(raw, rec).write(w)));
         } else {
             persons.append_null();
         }
@@ -270,37 +267,6 @@ fn model_of(json: &str) -> PyResult<Model> {
     let m: Model = serde_json::from_str(json).map_err(|e| err(format!("the model is not a lamsach model.json: {e}")))?;
     m.validate().map_err(err)?;
     Ok(m)
-}
-
-/// Every (record, person) pair of one block scored with the model: records (`id`,
-/// `features`) × people (`ref_key`, `features`, `tf_name_freq`, `tf_dob_freq`,
-/// `tf_commune_freq`), at most the cap, lowest `ref_key` first → (`id`, `ref_key`, `weight`).
-#[pyfunction]
-fn score_block<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
-    let (r, p) = (import_batch(records)?, import_batch(people)?);
-    let model = model_of(model)?;
-    let rids = typed::<Int64Array>(&r, "id")?.clone();
-    let pkeys = typed::<Int64Array>(&p, "ref_key")?.clone();
-    let freq = |c: &str| typed::<Float32Array>(&p, c).cloned();
-    let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
-    let rf = features_of(&r)?;
-    let people: Vec<BlockPerson> = features_of(&p)?
-        .into_iter()
-        .enumerate()
-        .map(|(j, features)| BlockPerson { ref_idx: pkeys.value(j) as u64, features, tf: [f0.value(j), f1.value(j), f2.value(j)] })
-        .collect();
-    let out = py.detach(|| {
-        let pairs = group::score_block(&model, &rf, &people);
-        let (mut id, mut key, mut w) =
-            (Int64Builder::with_capacity(pairs.len()), Int64Builder::with_capacity(pairs.len()), Float64Builder::with_capacity(pairs.len()));
-        for (i, j, weight) in pairs {
-            id.append_value(rids.value(i as usize));
-            key.append_value(people[j as usize].ref_idx as i64);
-            w.append_value(weight);
-        }
-        batch_of(vec![("id", Arc::new(id.finish())), ("ref_key", Arc::new(key.finish())), ("weight", Arc::new(w.finish()))])
-    })?;
-    export_batch(py, out)
 }
 
 /// Many blocks at once (one task's share of a shuffle, so the Python call and the Arrow
@@ -490,7 +456,8 @@ fn train(py: Python<'_>, job: &str, records: &Bound<'_, PyAny>, people: &Bound<'
     })
 }
 
-/// A value's term frequency from its count, to the bit as the CLI computes it.
+/// Each value's term frequency from its `count` among `people`, to the bit as the CLI
+/// computes it (`lamsach::link::TermFrequencies::frequency`).
 #[pyfunction]
 fn frequencies<'py>(py: Python<'py>, counts: &Bound<'py, PyAny>, people: u64) -> PyResult<Bound<'py, PyAny>> {
     let b = import_batch(counts)?;
@@ -676,7 +643,6 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(read_source, m)?,
         wrap_pyfunction!(normalize_rows, m)?,
         wrap_pyfunction!(blocking_keys, m)?,
-        wrap_pyfunction!(score_block, m)?,
         wrap_pyfunction!(score_blocks, m)?,
         wrap_pyfunction!(explain_pairs, m)?,
         wrap_pyfunction!(reduce_links, m)?,

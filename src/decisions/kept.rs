@@ -1,5 +1,5 @@
 //! Last night's links, kept beside the store (`links.bin`: per record its key and digest
-//! hashes, the hashes of its best and runner-up people's keys, its candidate count), and
+//! hashes, the hashes of its best and runner-up people's keys, its flags and gap), and
 //! which of them tonight may reuse (`[link] incremental = true`): a record whose values are
 //! unchanged, whose two people are unchanged, and none of whose blocks holds a person added
 //! or changed since. Its candidates are then last night's, and the linker only scores the
@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 6] = b"LSLK2\n";
+const MAGIC: &[u8; 6] = b"LSLK3\n";
 const TRUNCATED: u8 = 1;
 const BY_OFFICER: u8 = 2;
 
@@ -25,7 +25,6 @@ pub struct Entry {
     /// Hash of the best person's key (0: none).
     best: u64,
     runner_up: u64,
-    candidates: u32,
     flags: u8,
     /// Bits between the runner-up (or the best, alone) and the next candidate; infinite when none.
     gap: f32,
@@ -74,7 +73,6 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests, mo
                     digest,
                     best: l.best.as_ref().map_or(0, |b| person(b.ref_idx)),
                     runner_up: l.runner_up.as_ref().map_or(0, |b| person(b.ref_idx)),
-                    candidates: l.candidates,
                     flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER),
                     gap: match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
                         (Some(r), Some(n)) => (r.weight - n) as f32,
@@ -146,13 +144,12 @@ pub fn load(path: &Path) -> LinkState {
         digest: u64_at(c, 8),
         best: u64_at(c, 16),
         runner_up: u64_at(c, 24),
-        candidates: u32::from_le_bytes(c[32..36].try_into().expect("4 bytes")),
-        flags: c[36],
-        gap: f32::from_le_bytes(c[37..41].try_into().expect("4 bytes")),
+        flags: c[32],
+        gap: f32::from_le_bytes(c[33..37].try_into().expect("4 bytes")),
     })
 }
 
-const ENTRY_BYTES: usize = 8 * 4 + 4 + 1 + 4;
+const ENTRY_BYTES: usize = 8 * 4 + 1 + 4;
 
 /// Writes tonight's links (a temporary file renamed into place).
 pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::io::Result<()> {
@@ -164,7 +161,6 @@ pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::
             for x in [e.key, e.digest, e.best, e.runner_up] {
                 out.extend_from_slice(&x.to_le_bytes());
             }
-            out.extend_from_slice(&e.candidates.to_le_bytes());
             out.push(e.flags);
             out.extend_from_slice(&e.gap.to_le_bytes());
         },
@@ -180,7 +176,7 @@ mod tests {
     fn the_file_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("links.bin");
-        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, candidates: 7, flags: TRUNCATED, gap: f32::INFINITY };
+        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, flags: TRUNCATED, gap: f32::INFINITY };
         let state: LinkState = [("lao_dong".to_string(), vec![e, Entry { flags: 0, ..e }])].into_iter().collect();
         save(&p, &state, crate::files::Modes::PRIVATE).unwrap();
         assert_eq!(load(&p), state);

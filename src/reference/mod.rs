@@ -29,6 +29,12 @@ pub struct ReferencePerson {
 }
 
 impl ReferencePerson {
+    /// What the run keeps of a normalized reference row besides its features.
+    pub fn of(raw: &RawRecord, n: &normalize::NormRecord) -> ReferencePerson {
+        let parents = (n.mother_id.is_some() || n.father_id.is_some()).then(|| Box::new((n.mother_id.clone(), n.father_id.clone())));
+        ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at, parents }
+    }
+
     /// Writes what the run keeps of the person besides its features (cache, binding).
     pub fn write(&self, w: &mut Writer) {
         let p = self;
@@ -212,12 +218,8 @@ impl<'a> NormalizingSink<'a> {
     }
 
     fn flush(&mut self) {
-        let (people, features): (Vec<ReferencePerson>, Vec<Features>) = normalize::map_records(&self.batch, self.opts, |raw, n| {
-            let parents = (n.mother_id.is_some() || n.father_id.is_some()).then(|| Box::new((n.mother_id.clone(), n.father_id.clone())));
-            let person = ReferencePerson { source_row: raw.source_row, status: n.status, death_date: n.death_date, updated_at: n.updated_at, parents };
-            (person, Features::from_record(&n))
-        })
-        .unzip();
+        let (people, features): (Vec<ReferencePerson>, Vec<Features>) =
+            normalize::map_records(&self.batch, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).unzip();
         self.people.extend(people);
         self.features.extend(features);
         self.batch.clear();
