@@ -9,7 +9,8 @@ Parquet with a Parquet reference, runs `lamsach run` and `lamsach-spark` on the 
 and compares every record's link by (source, source_row, role). Fails unless at least
 99.9% of links are identical (class and person) and every identical link has the same
 candidate count, the same weight to 1e-9, the same finding codes in the same order, the
-same cleaned name, date of birth and commune, and the same pass. Prints the figures either way.
+same cleaned name, date of birth and commune, and the same pass; and unless summary.json's
+counts and figures (overall, per source, per commune) are the CLI's. Prints the figures either way.
 """
 
 import argparse
@@ -48,8 +49,9 @@ def main():
     run(a.lamsach, "synth", "--people", str(a.people), "--seed", str(a.seed), "--out", work,
         "--reference-format", "parquet", "--sources", SOURCES)
     run(a.lamsach, "run", "job.toml", "--out", "cli", "-q")
-    s = run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
-    summary = json.loads(s.stdout.strip().splitlines()[-1])
+    run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
+    summary = json.load(open(os.path.join(work, "spark", "summary.json"), encoding="utf-8"))
+    cli_summary = json.load(open(sorted(glob.glob(os.path.join(work, "cli", "*", "summary.json")))[-1], encoding="utf-8"))
     cli = pq.read_table(sorted(glob.glob(os.path.join(work, "cli", "*", "records.parquet")))[-1],
                         columns=COLUMNS).to_pylist()
     spark = pq.read_table(os.path.join(work, "spark", "records.parquet"), columns=COLUMNS).to_pylist()
@@ -85,7 +87,7 @@ def main():
     print(json.dumps({"records": len(cli), "identical_links": same, "share": share, "candidate_counts_differ": other_count,
                       "weights_differ": other_weight,
                       "finding_codes_differ": other_codes, "values_differ": other_values,
-                      "issues": [len(issues_cli), len(issues_spark)], "matches": [len(matches_cli), len(matches_spark)], "quarantined": [len(q_cli), len(q_spark)], "spark_seconds": summary["seconds"], "examples": differ[:5]}))
+                      "issues": [len(issues_cli), len(issues_spark)], "matches": [len(matches_cli), len(matches_spark)], "quarantined": [len(q_cli), len(q_spark)], "spark_seconds": summary["spark"]["seconds"], "examples": differ[:5]}))
     assert share >= 0.999, f"only {share:.4%} of links identical"
     assert other_count == 0 and other_weight == 0, "identical links must have the same candidates and weights"
     assert other_codes == 0 and other_values == 0, "identical links must have the same findings, key, cleaned values and pass"
@@ -93,7 +95,34 @@ def main():
         assert issues_cli == issues_spark, "issues.parquet differs"
         assert matches_cli == matches_spark, "matches.parquet differs"
     assert q_cli == q_spark, "quarantine.parquet differs"
+    if share == 1.0:
+        wrong = summary_differences(cli_summary, summary)
+        assert not wrong, "summary.json differs from the CLI's: " + "; ".join(wrong[:10])
+        print(f"spark equivalence: summary.json's figures identical ({len(summary['sources'])} sources, {len(summary['communes'])} communes)")
     print(f"spark equivalence: {same} of {len(cli)} links identical ({share:.4%})")
+
+
+def summary_differences(cli, spark):
+    """Where the Spark summary's counts and figures differ from the CLI's (floats to 1e-12)."""
+    out = []
+
+    def same(path, a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b)):
+                same(f"{path}.{k}", a.get(k), b.get(k))
+        elif isinstance(a, float) or isinstance(b, float):
+            if a is None or b is None or abs(a - b) > 1e-12:
+                out.append(f"{path}: CLI {a}, Spark {b}")
+        elif a != b:
+            out.append(f"{path}: CLI {a}, Spark {b}")
+
+    for k in ("job", "run_date", "reference_people", "reference_shared_id_rows", "rows_read", "quarantined", "overall"):
+        same(k, cli[k], spark[k])
+    same("model.lambda", cli["model"]["lambda"], spark["model"]["lambda"])
+    for part, key in (("sources", "name"), ("communes", "code")):
+        a, b = ({x[key]: x for x in side[part]} for side in (cli, spark))
+        same(part, a, b)
+    return out
 
 
 if __name__ == "__main__":

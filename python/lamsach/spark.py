@@ -26,11 +26,13 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
 Writes ``DIR/records.parquet`` (one row per record: the CLI's columns but the name and
 address parts and the officers' decision columns), ``DIR/issues.parquet``,
 ``DIR/matches.parquet`` and ``DIR/quarantine.parquet`` (the CLI's columns) and
-``DIR/spark-summary.json`` (counts, seconds per stage). The report and worklist are the CLI's.
+``DIR/summary.json`` (the CLI's figures overall, per source and per commune, and the seconds per
+stage under ``spark``). The report, worklist and manifest are the CLI's.
 """
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -43,8 +45,9 @@ from lamsach import _lamsach as L  # absolute: spark-submit runs this file as a 
 RECORDS_DDL = (
     "source string, source_no int, source_row long, role string, features binary, person_id string, "
     "tf_name long, tf_dob long, tf_commune long, normalizer_codes string, raw binary, person binary, "
-    "quarantine_reason string, source_row_end long, quarantine_raw string"
+    "quarantine_reason string, source_row_end long, quarantine_raw string, encoding string, legacy_encoding boolean"
 )
+LINK_CLASSES = ("match", "no_match", "review")
 # Records of one block scored in one task at most; a block with more is salted.
 SALT_RECORDS = 2000
 # The driver trains on every reference person and every record up to these many (the CLI's
@@ -272,7 +275,8 @@ def link(spark, job, out_dir, partitions=None):
     assessed = (
         linked_records.withColumn("g", F.lit(0)).groupBy("g")
         .cogroup(wanted.withColumn("g", F.lit(0)).groupBy("g"))
-        .applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, {issue_ddl}")
+        .applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, "
+                                          f"summary_commune string, worklist_priority string, corrections long, {issue_ddl}")
     ).localCheckpoint()
     ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (
@@ -324,28 +328,108 @@ def link(spark, job, out_dir, partitions=None):
                       F.col("quarantine_raw").alias("raw")).orderBy("source", "source_row").coalesce(1).write.mode("overwrite").parquet(
         os.path.join(out_dir, "quarantine.parquet"))
     stages["assess_write"] = round(time.time() - t, 2)
-    classes = {r["match_class"]: r["count"] for r in out.groupBy("match_class").count().collect()}
-    n_quarantined = quarantine.count()
-    summary = {
-        "job": plan["name"],
-        "reference_people": n_people,
-        "records": n_records,
-        "quarantined": n_quarantined,
-        "match_classes": classes,
-        "model_lambda": json.loads(model)["lambda"],
-        "seconds": stages,
-        "seconds_total": round(time.time() - t0, 2),
-        "master": spark.sparkContext.master,
-    }
-    with open(os.path.join(out_dir, "spark-summary.json"), "w", encoding="utf-8") as f:
+    t = time.time()
+    summary = _summary(out, records, quarantine, people_tf, plan, model, n_people)
+    stages["summary"] = round(time.time() - t, 2)
+    summary["spark"] = {"master": spark.sparkContext.master, "partitions": parts, "seconds": stages,
+                        "seconds_total": round(time.time() - t0, 2)}
+    with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, ensure_ascii=False, indent=2)
     return summary
+
+
+def _summary(out, records, quarantine, people_tf, plan, model, n_people):
+    """summary.json as the CLI writes it (job, counts, overall, per source, per commune, model),
+    from per-(source, commune) aggregates: only those small rows reach the driver."""
+    from collections import defaultdict
+
+    from pyspark.sql import functions as F
+
+    dims = L.DIMENSIONS
+    base = out.withColumn("commune", F.coalesce(F.col("summary_commune"), F.lit("")))
+    g = ["source", "commune"]
+    aggs = [F.count("*").alias("records")]
+    aggs += [F.sum((F.col("match_class") == c).cast("long")).alias(f"link_{c}") for c in LINK_CLASSES]
+    for d in dims:
+        aggs += [F.sum(f"score_{d}").alias(f"score_{d}"), F.sum(F.col(f"pass_{d}").cast("long")).alias(f"pass_{d}")]
+    aggs += [F.sum(F.col("pass").cast("long")).alias("pass_all"), F.sum(F.col("worklist_priority").isNotNull().cast("long")).alias("worklist"),
+             F.sum("corrections").alias("corrections")]
+    cells = base.groupBy(*g).agg(*aggs).collect()
+    priorities = base.where(F.col("worklist_priority").isNotNull()).groupBy(*g, "worklist_priority").count().collect()
+    codes = base.select(*g, F.explode("issue_code").alias("code")).groupBy(*g, "code").count().collect()
+
+    def empty():
+        return {"records": 0, "link": defaultdict(int), "score": defaultdict(int), "pass": defaultdict(int), "pass_all": 0,
+                "findings": defaultdict(int), "worklist": 0, "worklist_by_priority": defaultdict(int), "corrections": 0}
+
+    acc = defaultdict(empty)
+    scopes = lambda r: (("source", r["source"]), ("commune", r["commune"]), ("overall",))
+    for r in cells:
+        for k in scopes(r):
+            a = acc[k]
+            for f in ("records", "pass_all", "worklist", "corrections"):
+                a[f] += r[f]
+            for c in LINK_CLASSES:
+                a["link"][c] += r[f"link_{c}"]
+            for d in dims:
+                a["score"][d] += r[f"score_{d}"]
+                a["pass"][d] += r[f"pass_{d}"]
+    for r in priorities:
+        for k in scopes(r):
+            acc[k]["worklist_by_priority"][r["worklist_priority"]] += r["count"]
+    for r in codes:
+        for k in scopes(r):
+            acc[k]["findings"][r["code"]] += r["count"]
+
+    def figures(a):
+        n = a["records"]
+        share = lambda x: x / n if n else 0.0
+        return {"records": n, "link": {c: a["link"][c] for c in LINK_CLASSES},
+                "mean_score": {d: share(a["score"][d]) for d in dims}, "pass_rate": {d: share(a["pass"][d]) for d in dims},
+                "pass_rate_all": share(a["pass_all"]), "findings": dict(sorted(a["findings"].items())), "worklist": a["worklist"],
+                "worklist_by_priority": dict(sorted(a["worklist_by_priority"].items())), "corrections": a["corrections"]}
+
+    # Rows read: every row became records or a quarantined row (never both).
+    per_row = records.groupBy("source").agg(F.countDistinct("source_row").alias("rows"), F.first("encoding", ignorenulls=True).alias("encoding"),
+                                            F.max("legacy_encoding").alias("legacy"))
+    quarantined = quarantine.groupBy("source").agg(F.count("*").alias("rows"), F.first("encoding", ignorenulls=True).alias("encoding"),
+                                                   F.max("legacy_encoding").alias("legacy"))
+    read = {r["source"]: r.asDict() for r in per_row.collect()}
+    held = {r["source"]: r.asDict() for r in quarantined.collect()}
+    sources = []
+    for s in plan["sources"]:
+        name = s["name"]
+        r, q = read.get(name, {}), held.get(name, {})
+        sources.append({"name": name, "schema": s["schema"], "rows_read": r.get("rows", 0) + q.get("rows", 0), "quarantined": q.get("rows", 0),
+                        "encoding": r.get("encoding") or q.get("encoding"), "legacy_encoding": bool(r.get("legacy") or q.get("legacy")),
+                        **figures(acc[("source", name)])})
+    communes = [{"code": code, "name": (L.unit_name(code) or code) if code else "(không rõ)", **figures(acc[("commune", code)])}
+                for code in sorted(k[1] for k in acc if k[0] == "commune")]
+    m = json.loads(model)
+    return {
+        "job": plan["name"],
+        "run_date": plan["run_date"],
+        "reference_people": n_people,
+        "reference_shared_id_rows": people_tf.where(F.col("shared_id")).count(),
+        "reference_cache": "disabled",
+        "rows_read": sum(x["rows_read"] for x in sources),
+        "quarantined": sum(x["quarantined"] for x in sources),
+        "overall": figures(acc[("overall",)]),
+        "sources": sources,
+        "communes": communes,
+        "blocking": {"max_block": plan["max_block"], "salt_records": SALT_RECORDS},
+        "model": {"lambda": m["lambda"], "prior_weight": math.log2(m["lambda"] / (1 - m["lambda"])), "training": m.get("training")},
+        # The quality gate, the previous run, decisions and the trend are the CLI's (its store).
+        "gate": None,
+        "previous": None,
+        "failed_sources": [],
+    }
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="lamsach-spark", description="Links a lamsach job's records on Apache Spark.")
     p.add_argument("job", help="the job file (TOML), as for `lamsach run`")
-    p.add_argument("--out", required=True, help="folder for records.parquet and spark-summary.json")
+    p.add_argument("--out", required=True, help="folder for the Parquet outputs and summary.json")
     p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
     p.add_argument("--driver-memory", default="4g", help="the driver's heap when lamsach-spark starts Spark itself (default 4g)")
     p.add_argument("--partitions", type=int, default=None, help="buckets for the per-record reduce (default 4 × cores)")
@@ -372,7 +456,9 @@ def main(argv=None):
         return 2
     finally:
         spark.stop()
-    print(json.dumps(s, ensure_ascii=False))
+    o = s["overall"]
+    print(json.dumps({"records": o["records"], "link": o["link"], "quarantined": s["quarantined"], "seconds": s["spark"]["seconds"],
+                      "seconds_total": s["spark"]["seconds_total"]}))
     return 0
 
 

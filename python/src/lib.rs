@@ -124,6 +124,7 @@ fn job_plan(job: &str) -> PyResult<String> {
         "reference": entry(&j.reference.input),
         "sources": j.sources.iter().map(|s| entry(&s.input)).collect::<Vec<_>>(),
         "max_block": j.link.max_block,
+        "run_date": j.run_date.iso(),
     })
     .to_string())
 }
@@ -178,6 +179,7 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
         persons.append_null();
     }
     let [t0, t1, t2] = tf;
+    let row_count = n + src.quarantine.len();
     let arr = |mut b: Int64Builder| Arc::new(b.finish()) as ArrayRef;
     batch_of(vec![
         ("source_row", arr(row)),
@@ -193,6 +195,9 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool)
         ("quarantine_reason", Arc::new(q_reason.finish())),
         ("source_row_end", arr(q_end)),
         ("quarantine_raw", Arc::new(q_raw.finish())),
+        // The file's text encoding (CSV) and whether it is a legacy one, on every row.
+        ("encoding", Arc::new(StringArray::from(vec![src.layout.encoding.map(|e| e.encoding.as_str()); row_count]))),
+        ("legacy_encoding", Arc::new(BooleanArray::from(vec![src.layout.encoding.is_some_and(|e| e.encoding.is_legacy()); row_count]))),
     ])
 }
 
@@ -571,14 +576,19 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         let mut pass = BooleanBuilder::new();
         let mut codes = ListBuilder::new(StringBuilder::new());
         let mut keys = StringBuilder::new();
+        // What summary.json counts a record under: its commune, its worklist reason, its corrections.
+        let (mut commune, mut priority, mut corrections) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
         // issues.parquet's columns, one list entry per finding (all of them, in order).
         const ISSUE: [&str; 7] = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"];
         let mut issue: Vec<ListBuilder<StringBuilder>> = ISSUE.iter().map(|_| ListBuilder::new(StringBuilder::new())).collect();
-        for ((((ids, raws, _), norm), assessed), plan) in per_source.iter().zip(&norms).zip(&assessed).zip(&j.sources) {
+        for ((((ids, raws, links), norm), assessed), plan) in per_source.iter().zip(&norms).zip(&assessed).zip(&j.sources) {
             let record_keys = lamsach::ingest::keys::record_keys(&plan.input.schema, raws);
-            for ((((rid, rr), n), a), key) in ids.iter().zip(raws).zip(norm).zip(assessed).zip(&record_keys) {
+            for (((((rid, rr), n), a), key), link) in ids.iter().zip(raws).zip(norm).zip(assessed).zip(&record_keys).zip(links) {
                 id.append_value(*rid);
                 keys.append_value(key);
+                commune.append_option(lamsach::assess::commune_of(n, link, &reference));
+                priority.append_option(a.most_urgent().map(|p| p.as_str()));
+                corrections.append_value(a.corrections() as i64);
                 for f in &a.findings {
                     let values: [Option<&str>; 7] = [
                         Some(f.code.as_str()),
@@ -624,12 +634,21 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         }
         cols.push(("pass".into(), Arc::new(pass.finish())));
         cols.push(("finding_codes".into(), Arc::new(codes.finish())));
+        cols.push(("summary_commune".into(), Arc::new(commune.finish())));
+        cols.push(("worklist_priority".into(), Arc::new(priority.finish())));
+        cols.push(("corrections".into(), Arc::new(corrections.finish())));
         for (name, mut b) in ISSUE.iter().zip(issue) {
             cols.push((format!("issue_{name}"), Arc::new(b.finish())));
         }
         RecordBatch::try_from_iter(cols).map_err(err)
     })?;
     export_batch(py, out)
+}
+
+/// The 2025 name of an administrative unit code (commune or province), or None.
+#[pyfunction]
+fn unit_name(code: &str) -> Option<String> {
+    lamsach::normalize::admin::AdminRegistry::get().unit(code, lamsach::normalize::admin::Era::Y2025).map(|u| u.name.clone())
 }
 
 #[pymodule]
@@ -649,6 +668,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,
         wrap_pyfunction!(assess, m)?,
+        wrap_pyfunction!(unit_name, m)?,
     ] {
         m.add_function(f)?;
     }

@@ -12,7 +12,7 @@ pub use civil::{BIRTH_REGISTRATION_DAYS, DEATH_REGISTRATION_DAYS, FATHER_AGE, MO
 
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
-use crate::finding::{Code, Dimension, Finding, PerDimension, Severity, SuggestedFrom};
+use crate::finding::{Code, Dimension, Finding, Handling, PerDimension, Priority, Severity, SuggestedFrom};
 use crate::ingest::RawRecord;
 use crate::link::features::Features;
 use crate::link::similarity::jaro_winkler;
@@ -47,6 +47,30 @@ impl AssessedRecord {
     pub fn passes(&self) -> bool {
         self.pass.0.iter().all(|p| *p)
     }
+
+    /// The most urgent reason the record needs an officer, if it does (the worklist's order;
+    /// an officer's decision can still keep it off the worklist).
+    pub fn most_urgent(&self) -> Option<Priority> {
+        self.findings
+            .iter()
+            .filter_map(|f| match f.handling() {
+                Handling::Officer(p) => Some(p),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Values a machine can correct on the record (its rows of corrections.parquet).
+    pub fn corrections(&self) -> u64 {
+        self.findings.iter().filter(|f| f.handling() == Handling::Correction).count() as u64
+    }
+}
+
+/// The 2025 commune a record is counted under: its own, else its matched person's.
+pub fn commune_of(norm: &NormRecord, link: &RecordLink, reference: &Reference) -> Option<String> {
+    norm.commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
+        (link.class == MatchClass::Match).then(|| link.best.as_ref().and_then(|b| reference.features[b.ref_idx as usize].commune.clone())).flatten()
+    })
 }
 
 /// Score and pass flag of each dimension from a list of findings.

@@ -71,6 +71,9 @@ pub enum QuarantineReason {
     UnclosedQuote,
     /// The CSV parser could not read the row.
     Unreadable,
+    /// A row of a register with several subjects (child and parents, deceased and
+    /// declarant) where every subject's columns are empty: it is nobody's record.
+    NoSubject,
 }
 
 impl QuarantineReason {
@@ -80,6 +83,7 @@ impl QuarantineReason {
             QuarantineReason::Undecodable => "UNDECODABLE",
             QuarantineReason::UnclosedQuote => "UNCLOSED_QUOTE",
             QuarantineReason::Unreadable => "UNREADABLE",
+            QuarantineReason::NoSubject => "NO_SUBJECT",
         }
     }
     pub fn message_vi(self) -> &'static str {
@@ -88,6 +92,7 @@ impl QuarantineReason {
             QuarantineReason::Undecodable => "Dòng có byte không giải mã được",
             QuarantineReason::UnclosedQuote => "Dấu ngoặc kép mở mà không đóng",
             QuarantineReason::Unreadable => "Không đọc được dòng",
+            QuarantineReason::NoSubject => "Dòng không có người nào: mọi cột của các vai (con, cha, mẹ, người khai…) đều trống",
         }
     }
 }
@@ -561,12 +566,19 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                     quarantine.push(q);
                     continue;
                 }
+                let mut subjects = 0;
                 for (ri, (_, cols)) in roles.iter().enumerate() {
                     // A second subject with nothing filled in (an unmarried column pair) is no record.
                     if roles.len() > 1 && role_specific[ri].iter().all(|c| r.cells.get(*c).is_none_or(|v| v.trim().is_empty())) {
                         continue;
                     }
                     records.push(record_of(&r, ri as u16, cols, &layout));
+                    subjects += 1;
+                }
+                // Nothing is lost: a row with no subject at all goes to the quarantine.
+                if subjects == 0 {
+                    let raw = r.joined(QUARANTINE_CELL_SEPARATOR);
+                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: r.line, reason: QuarantineReason::NoSubject, raw });
                 }
             }
         }
@@ -710,6 +722,20 @@ mod tests {
         assert_eq!(s.quarantine.len(), 1);
         assert_eq!((s.quarantine[0].source_row, s.quarantine[0].reason), (3, QuarantineReason::Undecodable));
         assert_eq!(s.rows_read, 3);
+    }
+
+    #[test]
+    fn a_row_with_no_subject_is_quarantined_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("kt.csv");
+        let header = "Họ tên người chết,Ngày sinh,Số CCCD,Ngày chết,Họ tên người đi khai,Số CCCD người đi khai,Nơi đăng ký,Ngày đăng ký\n";
+        let rows =
+            "Lê Văn C,1940,052040000001,01/02/2026,,,Xã An Nhơn,05/02/2026\n,,,,,,Xã An Nhơn,06/02/2026\n,,,,Lê Thị D,052070000002,Xã An Nhơn,07/02/2026\n";
+        std::fs::write(&p, format!("{header}{rows}")).unwrap();
+        let s = read_source(&input(&p, "civil_death")).unwrap();
+        assert_eq!(s.rows_read, 3);
+        assert_eq!(s.records.iter().map(|r| (r.source_row, r.role)).collect::<Vec<_>>(), vec![(2, 0), (4, 1)]);
+        assert_eq!(s.quarantine.iter().map(|q| (q.source_row, q.reason)).collect::<Vec<_>>(), vec![(3, QuarantineReason::NoSubject)]);
     }
 
     #[test]

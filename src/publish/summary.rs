@@ -6,7 +6,7 @@ use super::RunData;
 use super::work::CommuneProgress;
 use crate::assess::{AssessedRecord, dimension_summary};
 use crate::decisions::ImportReport;
-use crate::finding::{Dimension, Handling, PerDimension, Priority};
+use crate::finding::{Dimension, PerDimension, Priority};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::reference::Reference;
@@ -228,7 +228,7 @@ fn figures<'a>(recs: impl Iterator<Item = Counted<'a>> + Clone) -> Figures {
             worklist += 1;
             *worklist_by_priority.entry(p.as_str().to_string()).or_default() += 1;
         }
-        corrections += a.findings.iter().filter(|f| f.handling() == Handling::Correction).count() as u64;
+        corrections += a.corrections();
         for f in &a.findings {
             *findings.entry(f.code.as_str().to_string()).or_default() += 1;
         }
@@ -327,8 +327,5 @@ fn counted<'a>(d: &RunData, src: &SourceRun, r: RecordView<'a>) -> Counted<'a> {
 
 /// The 2025 commune a record belongs to, for grouping: its own, else its linked person's.
 pub(super) fn commune_of(reference: &Reference, r: &RecordView) -> Option<String> {
-    r.norm.commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
-        let l = r.link;
-        (l.class == MatchClass::Match).then(|| l.best.as_ref().and_then(|b| reference.features[b.ref_idx as usize].commune.clone())).flatten()
-    })
+    crate::assess::commune_of(r.norm, r.link, reference)
 }

@@ -23,17 +23,6 @@ pub(super) fn officer_findings<'a>(r: &RecordView<'a>) -> Vec<(Priority, &'a Fin
     v
 }
 
-/// The most urgent reason a record needs an officer, if it does (the worklist and the summary).
-pub(super) fn most_urgent(findings: &[Finding]) -> Option<Priority> {
-    findings
-        .iter()
-        .filter_map(|f| match f.handling() {
-            Handling::Officer(p) => Some(p),
-            _ => None,
-        })
-        .min()
-}
-
 /// One correction: the finding with a known correct value, on a record.
 pub(super) struct Correction<'a> {
     pub src: &'a SourceRun,
@@ -71,7 +60,7 @@ pub(super) fn worklist_priority(d: &RunData, src: &SourceRun, r: &RecordView) ->
     if decision_of(d, src, r.index).is_some_and(|x| x.status.keeps_off_worklist()) {
         return None;
     }
-    most_urgent(&r.assessed.findings)
+    r.assessed.most_urgent()
 }
 
 /// A record on tonight's worklist.

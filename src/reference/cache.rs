@@ -142,6 +142,7 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
             "FIELD_COUNT" => QuarantineReason::FieldCount,
             "UNDECODABLE" => QuarantineReason::Undecodable,
             "UNCLOSED_QUOTE" => QuarantineReason::UnclosedQuote,
+            "NO_SUBJECT" => QuarantineReason::NoSubject,
             _ => QuarantineReason::Unreadable,
         };
         quarantine.push(QuarantineRow { source_row, source_row_end, reason, raw: r.str()? });
