@@ -1,21 +1,25 @@
 //! Last night's links, kept beside the store (`links.bin`: per record its key and digest
-//! hashes, the hashes of its best and runner-up people's keys, its flags and gap), and
-//! which of them tonight may reuse (`[link] incremental = true`): a record whose values are
-//! unchanged, whose two people are unchanged, and none of whose blocks holds a person added
-//! or changed since. Its candidates are then last night's, and the linker only scores the
-//! two again (tonight's model and term frequencies).
+//! hashes, the hashes of its best and runner-up people's keys, its flags, its gap and its
+//! values' term frequencies), and which of them tonight may reuse (`[link] incremental =
+//! true`): a record whose values are unchanged, whose two people are unchanged, none of
+//! whose blocks holds a person added or changed since, and whose next candidate stood
+//! further below the pair than tonight's term frequencies can move them. Its candidates are
+//! then last night's, and the linker only scores the two again (tonight's model and term
+//! frequencies).
 
 use super::changes::{Digests, REFERENCE};
 use crate::link::blocking::{Rule, asked_keys, person_keys};
-use crate::link::features::Features;
+use crate::link::features::{Features, KeyMap};
 use crate::link::{Kept, RecordLink};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 6] = b"LSLK3\n";
+const MAGIC: &[u8; 6] = b"LSLK4\n";
 const TRUNCATED: u8 = 1;
 const BY_OFFICER: u8 = 2;
+/// The broad rules were asked (not a reason to refuse reuse: the linker checks it).
+const BROAD: u8 = 4;
 
 /// One record's link, as kept.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,12 +32,31 @@ pub struct Entry {
     flags: u8,
     /// Bits between the runner-up (or the best, alone) and the next candidate; infinite when none.
     gap: f32,
+    /// The frequencies of the record's phonetic name, date of birth and commune in the
+    /// reference it was linked against ([`crate::link::TermFrequencies::of_record`]).
+    tf: [f32; 3],
 }
 
-/// A kept link is reused only when the next candidate stood this many bits below the kept
-/// pair: tonight's term frequencies move a weight by thousandths of a bit (a value's count
-/// over a reference of millions), so the rest cannot overtake the pair.
-pub const REUSE_GAP: f32 = 1.0;
+/// Bits the next candidate must stand below the kept pair beyond what tonight's term
+/// frequencies can move: float rounding (the gap is kept as f32), and never a tie, which
+/// row order would break.
+pub const REUSE_MARGIN: f64 = 1e-3;
+
+/// The most tonight's term frequencies can move the record's candidates' weights apart.
+/// A candidate at a tf level holds the record's own value, so every such candidate reads the
+/// record's value's frequency, and its weight moves by the change of log2 of it (less where
+/// the ±10-bit bound cuts); a candidate at another level does not move. A value no person
+/// held on one night and some do on the other may move anything: no bound.
+fn tf_shift(then: [f32; 3], now: [f32; 3]) -> f64 {
+    then.iter()
+        .zip(now)
+        .map(|(&a, b)| match (a > 0.0, b > 0.0) {
+            (true, true) => (b as f64 / a as f64).log2().abs(),
+            (false, false) => 0.0,
+            _ => f64::INFINITY,
+        })
+        .sum()
+}
 
 /// Per source, per record; and one empty section named by [`model_section`] for the model
 /// the links were made with.
@@ -56,28 +79,32 @@ pub fn path_beside(store: &Path) -> PathBuf {
 }
 
 /// Tonight's links as the next night will read them. `digests` are tonight's (sources in
-/// record order, the reference in person order).
-pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests, model: &crate::link::model::Model) -> LinkState {
+/// record order, the reference in person order); `tf`, per source and record, the record's
+/// values' frequencies in tonight's reference.
+pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], tf: &[Vec<[f32; 3]>], digests: &Digests, model: &crate::link::model::Model) -> LinkState {
     let people: &[(u64, u64)] = digests.get(REFERENCE).map_or(&[], Vec::as_slice);
     let person = |j: u32| people.get(j as usize).map_or(0, |p| p.0);
     names
         .iter()
         .zip(links)
-        .filter_map(|(name, links)| {
+        .zip(tf)
+        .filter_map(|((name, links), tf)| {
             let d = digests.get(*name)?;
             let v = links
                 .iter()
                 .zip(d)
-                .map(|(l, &(key, digest))| Entry {
+                .zip(tf)
+                .map(|((l, &(key, digest)), &tf)| Entry {
                     key,
                     digest,
                     best: l.best.as_ref().map_or(0, |b| person(b.ref_idx)),
                     runner_up: l.runner_up.as_ref().map_or(0, |b| person(b.ref_idx)),
-                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER),
+                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER) | (l.broad as u8 * BROAD),
                     gap: match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
                         (Some(r), Some(n)) => (r.weight - n) as f32,
                         _ => f32::INFINITY,
                     },
+                    tf,
                 })
                 .collect();
             Some((name.to_string(), v))
@@ -87,48 +114,57 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], digests: &Digests, mo
 }
 
 /// The records of each source that may reuse last night's link, by (source, record).
+/// `sources`: per source its name, its records' features and their values' frequencies in
+/// tonight's reference.
 pub fn reusable(
     state: &LinkState,
-    sources: &[(&str, &[Features])],
+    sources: &[(&str, &[Features], &[[f32; 3]])],
     now: &Digests,
     before: &Digests,
     people: &[Features],
     rules: &[Rule],
 ) -> HashMap<(usize, usize), Kept> {
     let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
-    let before_of: HashMap<u64, u64> = ref_before.iter().copied().collect();
-    let now_of: HashMap<u64, u64> = ref_now.iter().copied().collect();
-    let mut index_of: HashMap<u64, u32> = HashMap::with_capacity(ref_now.len());
-    for (j, (k, _)) in ref_now.iter().enumerate() {
-        index_of.entry(*k).or_insert(j as u32);
+    let t = std::time::Instant::now();
+    // Keys are already 64-bit hashes: the maps index them as they are.
+    let before_of: KeyMap<u64> = ref_before.iter().copied().collect();
+    let mut index_of: KeyMap<(u32, u64)> = KeyMap::with_capacity_and_hasher(ref_now.len(), Default::default());
+    for (j, &(k, v)) in ref_now.iter().enumerate() {
+        index_of.entry(k).or_insert((j as u32, v));
     }
     // People gone or changed since (last night's candidates that are no more), and the blocks
     // people added or changed now stand in (tonight's candidates last night did not have).
-    let gone: HashSet<u64> = ref_before.iter().filter(|(k, v)| now_of.get(k) != Some(v)).map(|(k, _)| *k).collect();
-    let dirty: HashSet<(usize, u64)> =
+    let gone: KeyMap<()> = ref_before.iter().filter(|(k, v)| index_of.get(k).map(|x| x.1) != Some(*v)).map(|(k, _)| (*k, ())).collect();
+    let dirty: HashSet<(usize, u64), foldhash::fast::FixedState> =
         ref_now.par_iter().enumerate().filter(|(_, (k, v))| before_of.get(k) != Some(v)).flat_map_iter(|(j, _)| person_keys(rules, &people[j])).collect();
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), changed_people = gone.len(), dirty_blocks = dirty.len(), "incremental: the reference compared");
     let mut out = HashMap::new();
-    for (s, (name, features)) in sources.iter().enumerate() {
+    for (s, (name, features, tf)) in sources.iter().enumerate() {
         let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
-        let last: HashMap<u64, &Entry> = kept.iter().map(|e| (e.key, e)).collect();
+        let last: KeyMap<&Entry> = kept.iter().map(|e| (e.key, e)).collect();
         let resolve = |h: u64| -> Result<Option<u32>, ()> {
             if h == 0 {
                 Ok(None)
-            } else if gone.contains(&h) {
+            } else if gone.contains_key(&h) {
                 Err(())
             } else {
-                index_of.get(&h).map(|&j| Some(j)).ok_or(())
+                index_of.get(&h).map(|&(j, _)| Some(j)).ok_or(())
             }
         };
         let found: Vec<((usize, usize), Kept)> = digests
             .par_iter()
             .zip(features.par_iter())
+            .zip(tf.par_iter())
             .enumerate()
-            .filter_map(|(i, (&(key, digest), f))| {
-                let e = last.get(&key).filter(|e| e.digest == digest && e.flags == 0 && e.gap >= REUSE_GAP)?;
+            .filter_map(|(i, ((&(key, digest), f), &tf))| {
+                let e = last.get(&key).filter(|e| e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0)?;
+                let gap = e.gap as f64 - tf_shift(e.tf, tf);
+                if gap.is_nan() || gap < REUSE_MARGIN {
+                    return None;
+                }
                 let (best, runner_up) = (resolve(e.best).ok()?, resolve(e.runner_up).ok()?);
                 let clean = asked_keys(rules, f).iter().all(|k| !dirty.contains(k));
-                clean.then_some(((s, i), Kept { best, runner_up, gap: e.gap }))
+                clean.then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0 }))
             })
             .collect();
         out.extend(found);
@@ -146,10 +182,11 @@ pub fn load(path: &Path) -> LinkState {
         runner_up: u64_at(c, 24),
         flags: c[32],
         gap: f32::from_le_bytes(c[33..37].try_into().expect("4 bytes")),
+        tf: std::array::from_fn(|t| f32::from_le_bytes(c[37 + 4 * t..41 + 4 * t].try_into().expect("4 bytes"))),
     })
 }
 
-const ENTRY_BYTES: usize = 8 * 4 + 1 + 4;
+const ENTRY_BYTES: usize = 8 * 4 + 1 + 4 + 3 * 4;
 
 /// Writes tonight's links (a temporary file renamed into place).
 pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::io::Result<()> {
@@ -163,6 +200,9 @@ pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::
             }
             out.push(e.flags);
             out.extend_from_slice(&e.gap.to_le_bytes());
+            for t in e.tf {
+                out.extend_from_slice(&t.to_le_bytes());
+            }
         },
         modes,
     )
@@ -176,9 +216,20 @@ mod tests {
     fn the_file_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("links.bin");
-        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, flags: TRUNCATED, gap: f32::INFINITY };
+        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, flags: TRUNCATED, gap: f32::INFINITY, tf: [1e-6, 0.0, 0.25] };
         let state: LinkState = [("lao_dong".to_string(), vec![e, Entry { flags: 0, ..e }])].into_iter().collect();
         save(&p, &state, crate::files::Modes::PRIVATE).unwrap();
         assert_eq!(load(&p), state);
+    }
+
+    #[test]
+    fn the_tf_shift_bounds_how_far_tonights_frequencies_move_candidates() {
+        let then = [0.001, 0.5, 0.0];
+        assert_eq!(tf_shift(then, then), 0.0, "unchanged frequencies move nothing");
+        // One value twice as common (1 bit), another a quarter as common (2 bits).
+        assert!((tf_shift(then, [0.002, 0.125, 0.0]) - 3.0).abs() < 1e-6);
+        // A value nobody held and somebody now holds: candidates may appear at its tf level.
+        assert_eq!(tf_shift(then, [0.001, 0.5, 0.2]), f64::INFINITY);
+        assert_eq!(tf_shift([0.001, 0.5, 0.2], then), f64::INFINITY);
     }
 }

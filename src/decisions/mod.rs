@@ -162,6 +162,8 @@ pub struct Night {
     pub digests: changes::Digests,
     /// The last run's keys and digests.
     pub digests_before: changes::Digests,
+    /// Per source and record, its values' frequencies in tonight's reference (set by linking).
+    pub record_tf: Vec<Vec<[f32; 3]>>,
 }
 
 /// What tonight's import did with the inbox.

@@ -3,6 +3,7 @@
 use super::{Job, JobError, SourcePlan};
 use crate::Lang;
 use crate::assess::{self, AssessContext, AssessSettings};
+use rayon::prelude::*;
 
 use crate::decisions::apply::Resolution;
 use crate::decisions::store::{RunRecord, Store, StoreError};
@@ -208,7 +209,10 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let link = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
+        let (link, record_tf) = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
+        if let Some(n) = &mut night {
+            n.record_tf = record_tf;
+        }
         // The blocking index is the largest thing a run holds after the reference; publish
         // needs neither it nor its term frequencies.
         drop(index);
@@ -275,7 +279,18 @@ impl Job {
             None => None,
         };
         let (changes, digests, digests_before) = what_changed(&store_path, table, reference);
-        let night = Night { resolution, imports, previous_open, reads_returned: ds.inbox.is_some(), history, closed_since, changes, digests, digests_before };
+        let night = Night {
+            resolution,
+            imports,
+            previous_open,
+            reads_returned: ds.inbox.is_some(),
+            history,
+            closed_since,
+            changes,
+            digests,
+            digests_before,
+            record_tf: Vec::new(),
+        };
         Ok(Some((store, night)))
     }
 
@@ -311,7 +326,7 @@ impl Job {
             let path = decisions::changes::path_beside(store.path());
             let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
             let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-            let kept = decisions::kept::of_tonight(&names, &links, &night.digests, &data.link.model);
+            let kept = decisions::kept::of_tonight(&names, &links, &night.record_tf, &night.digests, &data.link.model);
             let saved = decisions::changes::save(&path, &night.digests, self.modes)
                 .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
             if let Err(e) = saved {
@@ -322,9 +337,20 @@ impl Job {
         Ok(())
     }
 
-    /// Links every record of the table and stores each source's links in it.
-    fn link(&self, index: &LinkIndex, table: &mut [SourceRun], overrides: &link::Overrides, night: Option<(&Night, &Path)>, output_dir: &Path) -> LinkSummary {
-        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().iter().map(Features::from_record).collect()).collect();
+    /// Links every record of the table and stores each source's links in it. Returns the
+    /// link summary and, with a store, each record's values' frequencies in tonight's
+    /// reference (links.bin keeps them for the next night's reuse check).
+    fn link(
+        &self,
+        index: &LinkIndex,
+        table: &mut [SourceRun],
+        overrides: &link::Overrides,
+        night: Option<(&Night, &Path)>,
+        output_dir: &Path,
+    ) -> (LinkSummary, Vec<Vec<[f32; 3]>>) {
+        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().par_iter().map(Features::from_record).collect()).collect();
+        let record_tf: Vec<Vec<[f32; 3]>> =
+            if night.is_some() { features.iter().map(|fs| fs.par_iter().map(|f| index.tf.of_record(f)).collect()).collect() } else { Vec::new() };
         let mut overrides = overrides.clone();
         let mut settings = self.link.clone();
         if self.incremental && settings.model.is_none() {
@@ -337,7 +363,8 @@ impl Job {
             if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) {
                 state.clear();
             }
-            let sources: Vec<(&str, &[Features])> = table.iter().zip(&features).map(|(r, f)| (r.source.name.as_str(), f.as_slice())).collect();
+            let sources: Vec<(&str, &[Features], &[[f32; 3]])> =
+                table.iter().zip(&features).zip(&record_tf).map(|((r, f), tf)| (r.source.name.as_str(), f.as_slice(), tf.as_slice())).collect();
             overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
@@ -349,7 +376,7 @@ impl Job {
         if summary.reference_shared_id_rows > 0 {
             tracing::warn!(rows = summary.reference_shared_id_rows, "reference rows share a personal ID with another row");
         }
-        summary
+        (summary, record_tf)
     }
 
     /// An incremental night's model: the last run's, unless tonight changed more than

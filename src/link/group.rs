@@ -29,6 +29,7 @@ pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) 
         name: people.iter().map(|p| p.tf[0]).collect(),
         dob: people.iter().map(|p| p.tf[1]).collect(),
         commune: people.iter().map(|p| p.tf[2]).collect(),
+        ..Default::default()
     };
     let scorer = Scorer::new(model, &tf);
     let mut out = Vec::with_capacity(records.len() * people.len());
@@ -43,7 +44,7 @@ pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) 
 /// One pair's weight as a sum of named parts (matches.parquet's columns): the pair the
 /// CLI explains for a record's best and runner-up. `ref_idx` of the result is 0.
 pub fn explain(model: &Model, record: &Features, person: &BlockPerson) -> super::Scored {
-    let tf = TermFrequencies { name: vec![person.tf[0]], dob: vec![person.tf[1]], commune: vec![person.tf[2]] };
+    let tf = TermFrequencies { name: vec![person.tf[0]], dob: vec![person.tf[1]], commune: vec![person.tf[2]], ..Default::default() };
     Scorer::new(model, &tf).explain(record, 0, &person.features)
 }
 

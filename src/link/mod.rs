@@ -107,6 +107,8 @@ pub struct RecordLink {
     /// The weight of the best candidate after the runner-up: how far the kept pair stands
     /// above the rest (an incremental night reuses a link only with a clear gap).
     pub next_weight: Option<f64>,
+    /// The broad rules were asked: the narrow ones found no sure, clear winner.
+    pub broad: bool,
 }
 
 /// Officers' decisions the linker honours, per (source, record) index: people an officer
@@ -131,8 +133,11 @@ pub struct Overrides {
 pub struct Kept {
     pub best: Option<u32>,
     pub runner_up: Option<u32>,
-    /// Bits between the runner-up and the next candidate last night.
+    /// Bits the next candidate stands below the runner-up at least tonight: last night's gap
+    /// less the most tonight's term frequencies can have moved them apart.
     pub gap: f32,
+    /// Last night's link asked the broad rules.
+    pub broad: bool,
 }
 
 impl RecordLink {
@@ -145,24 +150,39 @@ impl RecordLink {
 }
 
 /// Term frequencies in the reference, per person, for the tf comparisons.
+#[derive(Default)]
 pub struct TermFrequencies {
     /// Per reference person: frequency of its phonetic name, dob and commune.
     pub name: Vec<f32>,
     pub dob: Vec<f32>,
     pub commune: Vec<f32>,
+    /// Per counted value ([`TermFrequencies::keys`]), the people holding it; and how many people.
+    counts: [KeyMap<u32>; 3],
+    people: u64,
 }
 
 impl TermFrequencies {
     pub fn build(people: &[Features]) -> TermFrequencies {
         let keys: Vec<[Option<u64>; 3]> = people.iter().map(TermFrequencies::keys).collect();
-        let count = |t: usize| -> Vec<f32> {
+        let counts: [KeyMap<u32>; 3] = std::array::from_fn(|t| {
             let mut m: KeyMap<u32> = KeyMap::default();
             for k in keys.iter().filter_map(|k| k[t]) {
                 *m.entry(k).or_default() += 1;
             }
-            keys.iter().map(|k| k[t].map(|k| TermFrequencies::frequency(m[&k] as u64, people.len() as u64)).unwrap_or(0.0)).collect()
-        };
-        TermFrequencies { name: count(0), dob: count(1), commune: count(2) }
+            m
+        });
+        let n = people.len() as u64;
+        let per_person = |t: usize| -> Vec<f32> { keys.iter().map(|k| k[t].map_or(0.0, |k| TermFrequencies::frequency(counts[t][&k] as u64, n))).collect() };
+        TermFrequencies { name: per_person(0), dob: per_person(1), commune: per_person(2), counts, people: n }
+    }
+
+    /// The frequencies of a record's own three values in the extract (0 where it has none or
+    /// no person holds it). A comparison at a tf level reads the candidate's frequency, and a
+    /// tf level means the candidate holds the record's value (same phonetic name, same date
+    /// of birth, same commune), so these are what every tf-level candidate of the record reads.
+    pub fn of_record(&self, f: &Features) -> [f32; 3] {
+        let k = TermFrequencies::keys(f);
+        std::array::from_fn(|t| k[t].and_then(|k| self.counts[t].get(&k)).map_or(0.0, |&c| TermFrequencies::frequency(c as u64, self.people)))
     }
 
     /// A person's three counted values (phonetic name, date of birth, commune), hashed: the
@@ -432,7 +452,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
                         let at = (s, c * CHUNK + k);
                         let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
                         let link = match overrides.keep.get(&at) {
-                            Some(k) if excluded.is_empty() => kept(index, &scorer, settings, f, k, &mut cands, &mut uncounted),
+                            Some(k) if excluded.is_empty() => kept(index, &scorer, settings, f, k, &mut cands, &mut stats, &mut uncounted),
                             _ => link_one(index, &scorer, settings, f, &mut stats, &mut cands, excluded),
                         };
                         match overrides.force.get(&at) {
@@ -539,7 +559,12 @@ fn link_one(
     cands: &mut (Vec<u32>, Vec<u32>),
     excluded: &[u32],
 ) -> RecordLink {
-    let Search { top, count, truncated } = search(index, scorer, s, f, stats, cands, excluded, true);
+    let found = search(index, scorer, s, f, stats, cands, excluded, true);
+    link_of(index, scorer, s, f, found)
+}
+
+/// A record's link from its scored candidates: the best, the runner-up and the class.
+fn link_of(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, Search { top, count, truncated, broad }: Search) -> RecordLink {
     let explain = |(w, j): (f64, u32)| (j != u32::MAX && w > f64::NEG_INFINITY).then(|| scorer.explain(f, j, &index.people[j as usize]));
     let best = explain(top[0]);
     let second = explain(top[1]);
@@ -548,7 +573,7 @@ fn link_one(
     let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
     let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad }
 }
 
 /// The three best (weight, reference row) of a record so far, best first.
@@ -583,6 +608,8 @@ struct Search {
     top: Top,
     count: usize,
     truncated: bool,
+    /// The broad rules were asked.
+    broad: bool,
 }
 
 /// The narrow rules' people, scored; the broad rules' too when the narrow ones found no sure,
@@ -608,7 +635,8 @@ fn search(
     let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
     narrow.iter().for_each(|&j| consider(&mut top, j));
     let mut count = narrow.len();
-    if !narrow_is_sure(&top, s) {
+    let broad_asked = !narrow_is_sure(&top, s);
+    if broad_asked {
         truncated |= candidates(&index.blocks, f, Rules::Broad, s.max_block, stats, broad);
         for &j in broad.iter().filter(|j| narrow.binary_search(j).is_err()) {
             if score_broad {
@@ -617,14 +645,16 @@ fn search(
             count += 1;
         }
     }
-    Search { top, count, truncated }
+    Search { top, count, truncated, broad: broad_asked }
 }
 
 /// Last night's link scored again: the higher of the two (ties to the lower row, as
-/// [`link_one`] does) is the best. The people its blocks hold are counted again (one removed
-/// from the extract leaves a block smaller), scoring only the narrow rules' as `link_one`
-/// does to decide whether the broad ones are asked.
-/// Blocking statistics count the pairs compared, and these were not: `uncounted` takes them.
+/// [`link_one`] does) is the best. The narrow rules' people are scored again as `link_one`
+/// does: when they hold a sure winner tonight, they are the link (the broad rules are not
+/// asked); when they do not and last night they did, the record is linked in full. Else the
+/// broad rules' people are only counted (one removed from the extract leaves a block smaller).
+/// Blocking statistics count the pairs compared, and the reused ones were not: `uncounted` takes them.
+#[allow(clippy::too_many_arguments)]
 fn kept(
     index: &LinkIndex,
     scorer: &Scorer,
@@ -632,8 +662,17 @@ fn kept(
     f: &Features,
     k: &Kept,
     cands: &mut (Vec<u32>, Vec<u32>),
+    stats: &mut [RuleStats],
     uncounted: &mut [RuleStats],
 ) -> RecordLink {
+    let found = search(index, scorer, s, f, uncounted, cands, &[], false);
+    if !found.broad {
+        return link_of(index, scorer, s, f, found);
+    }
+    if !k.broad {
+        return link_one(index, scorer, s, f, stats, cands, &[]);
+    }
+    let Search { count, truncated, .. } = found;
     let score = |j: Option<u32>| j.map(|j| scorer.explain(f, j, &index.people[j as usize]));
     let (mut best, mut second) = (score(k.best), score(k.runner_up));
     if let (Some(b), Some(r)) = (&best, &second)
@@ -641,12 +680,11 @@ fn kept(
     {
         std::mem::swap(&mut best, &mut second);
     }
-    let Search { count, truncated, .. } = search(index, scorer, s, f, uncounted, cands, &[], false);
     let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
-    // The rest is last night's, as far below the runner-up as it was.
-    let next_weight = second.as_ref().map(|r| r.weight - k.gap as f64).filter(|w| w.is_finite());
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight }
+    // The rest stands at least as far below the runner-up as the reuse check allowed.
+    let next_weight = second.as_ref().or(best.as_ref()).map(|r| r.weight - k.gap as f64).filter(|w| w.is_finite());
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad: true }
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the
@@ -662,6 +700,7 @@ fn confirmed(index: &LinkIndex, scorer: &Scorer, f: &Features, j: u32, model: Re
         truncated: model.truncated,
         by_officer: true,
         next_weight: model.next_weight,
+        broad: model.broad,
     }
 }
 

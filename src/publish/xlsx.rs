@@ -213,12 +213,20 @@ impl Formats {
     }
 }
 
+/// A workbook compressed at zip level 3: at 1M people the corrections file takes 1.8 s
+/// instead of 3.5 s and is 11% larger than at the default level 6 (level 1: 67% larger).
+fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(3);
+    wb
+}
+
 /// worklist.xlsx; returns the number of rows (records) written.
 pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
     let lang = d.settings.lang;
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let groups = cases(d);
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let formats = Formats::new();
     let reg = AdminRegistry::get();
     let mut used = Vec::new();
@@ -272,7 +280,7 @@ const CORRECTION_WIDTHS: [f64; 10] = [8.0, 16.0, 7.0, 10.0, 16.0, 30.0, 30.0, 30
 /// corrections.xlsx, for the sector's IT staff; returns the number of rows written.
 pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
     let lang = d.settings.lang;
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let formats = Formats::new();
     let ws = wb.add_worksheet_with_low_memory()?;
     ws.set_name(if lang == Lang::Vi { "Sửa tự động" } else { "Corrections" })?;
