@@ -1,10 +1,10 @@
 //! Last night's links, kept beside the store (`links.bin`: per record its key and digest
 //! hashes, the hashes of its best and runner-up people's keys, its flags, its gap and its
 //! values' term frequencies), and which of them tonight may reuse (`[link] incremental =
-//! true`): a record whose values are unchanged, whose two people are unchanged, none of
-//! whose blocks holds a person added or changed since, and whose next candidate stood
-//! further below the pair than tonight's term frequencies can move them. Its candidates are
-//! then last night's, and the linker only scores the two again (tonight's model and term
+//! true`): a record whose values are unchanged, whose two people are unchanged, and whose
+//! next candidate stood further below the pair than tonight's term frequencies can move
+//! them. Its candidates are then last night's plus the people added or changed since in its
+//! blocks, and the linker scores only the pair and those again (tonight's model and term
 //! frequencies).
 
 use super::changes::{Digests, REFERENCE};
@@ -12,7 +12,7 @@ use crate::link::blocking::{Rule, asked_keys, person_keys};
 use crate::link::features::{Features, KeyMap};
 use crate::link::{Kept, RecordLink};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 6] = b"LSLK4\n";
@@ -41,6 +41,10 @@ pub struct Entry {
 /// frequencies can move: float rounding (the gap is kept as f32), and never a tie, which
 /// row order would break.
 pub const REUSE_MARGIN: f64 = 1e-3;
+
+/// A record whose blocks gained more people than this since is linked in full (scoring
+/// them would cost as much).
+const MAX_NEWCOMERS: usize = 64;
 
 /// The most tonight's term frequencies can move the record's candidates' weights apart.
 /// A candidate at a tf level holds the record's own value, so every such candidate reads the
@@ -135,8 +139,14 @@ pub fn reusable(
     // People gone or changed since (last night's candidates that are no more), and the blocks
     // people added or changed now stand in (tonight's candidates last night did not have).
     let gone: KeyMap<()> = ref_before.iter().filter(|(k, v)| index_of.get(k).map(|x| x.1) != Some(*v)).map(|(k, _)| (*k, ())).collect();
-    let dirty: HashSet<(usize, u64), foldhash::fast::FixedState> =
-        ref_now.par_iter().enumerate().filter(|(_, (k, v))| before_of.get(k) != Some(v)).flat_map_iter(|(j, _)| person_keys(rules, &people[j])).collect();
+    let mut dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
+    let added: Vec<(u32, Vec<(usize, u64)>)> =
+        ref_now.par_iter().enumerate().filter(|(_, (k, v))| before_of.get(k) != Some(v)).map(|(j, _)| (j as u32, person_keys(rules, &people[j]))).collect();
+    for (j, keys) in added {
+        for k in keys {
+            dirty.entry(k).or_default().push(j);
+        }
+    }
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), changed_people = gone.len(), dirty_blocks = dirty.len(), "incremental: the reference compared");
     let mut out = HashMap::new();
     for (s, (name, features, tf)) in sources.iter().enumerate() {
@@ -163,8 +173,11 @@ pub fn reusable(
                     return None;
                 }
                 let (best, runner_up) = (resolve(e.best).ok()?, resolve(e.runner_up).ok()?);
-                let clean = asked_keys(rules, f).iter().all(|k| !dirty.contains(k));
-                clean.then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0 }))
+                // People added or changed in the record's blocks are scored against it tonight.
+                let mut newcomers: Vec<u32> = asked_keys(rules, f).iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
+                newcomers.sort_unstable();
+                newcomers.dedup();
+                (newcomers.len() <= MAX_NEWCOMERS).then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0, newcomers }))
             })
             .collect();
         out.extend(found);

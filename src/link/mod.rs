@@ -125,11 +125,11 @@ pub struct Overrides {
     pub keep: std::collections::HashMap<(usize, usize), Kept>,
 }
 
-/// A record's best and runner-up reference rows from the last run and how many people it
-/// was compared with. Reused only when the record, those two people and every block the
-/// record asks are unchanged: the candidates are then the same, and scoring the two again
-/// with tonight's model and term frequencies gives tonight's weights and class.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A record's best and runner-up reference rows from the last run, how far below them the
+/// rest stand at least tonight, and the people added or changed in its blocks since. Reused
+/// only when the record and those two people are unchanged: scoring the pair and the
+/// newcomers with tonight's model and term frequencies then gives tonight's link (see `kept`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Kept {
     pub best: Option<u32>,
     pub runner_up: Option<u32>,
@@ -138,6 +138,8 @@ pub struct Kept {
     pub gap: f32,
     /// Last night's link asked the broad rules.
     pub broad: bool,
+    /// Tonight's rows of the people added or changed since in the record's blocks.
+    pub newcomers: Vec<u32>,
 }
 
 impl RecordLink {
@@ -648,11 +650,14 @@ fn search(
     Search { top, count, truncated, broad: broad_asked }
 }
 
-/// Last night's link scored again: the higher of the two (ties to the lower row, as
-/// [`link_one`] does) is the best. The narrow rules' people are scored again as `link_one`
-/// does: when they hold a sure winner tonight, they are the link (the broad rules are not
-/// asked); when they do not and last night they did, the record is linked in full. Else the
-/// broad rules' people are only counted (one removed from the extract leaves a block smaller).
+/// Last night's link brought up to date. The narrow rules' people are scored again as
+/// `link_one` does: when they hold a sure winner tonight, they are the link (the broad rules
+/// are not asked); when they do not and last night they did not ask the broad ones either,
+/// or a block is cut at the cap tonight, the record is linked in full. Else the best two of
+/// last night's pair, the narrow rules' best and the people added or changed in its blocks
+/// since, all scored tonight, are the link: every other candidate stood below the pair by
+/// more than tonight's term frequencies can move it (the reuse check's gap), and is only
+/// counted (one removed from the extract leaves a block smaller).
 /// Blocking statistics count the pairs compared, and the reused ones were not: `uncounted` takes them.
 #[allow(clippy::too_many_arguments)]
 fn kept(
@@ -669,22 +674,25 @@ fn kept(
     if !found.broad {
         return link_of(index, scorer, s, f, found);
     }
-    if !k.broad {
+    if !k.broad || found.truncated {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
-    let Search { count, truncated, .. } = found;
-    let score = |j: Option<u32>| j.map(|j| scorer.explain(f, j, &index.people[j as usize]));
-    let (mut best, mut second) = (score(k.best), score(k.runner_up));
-    if let (Some(b), Some(r)) = (&best, &second)
-        && (r.weight > b.weight || (r.weight == b.weight && r.ref_idx < b.ref_idx))
-    {
-        std::mem::swap(&mut best, &mut second);
+    let weight = |j: u32| scorer.weight(f, j, &index.people[j as usize]);
+    // Last night's pair tonight: the rest of last night's candidates stand `gap` below its lower one.
+    let pair: Vec<u32> = [k.best, k.runner_up].into_iter().flatten().collect();
+    let floor = pair.iter().map(|&j| weight(j)).reduce(f64::min).map_or(f64::NEG_INFINITY, |w| w - k.gap as f64);
+    let mut rows: Vec<u32> = pair.iter().copied().chain(found.top.iter().map(|t| t.1).filter(|&j| j != u32::MAX)).chain(k.newcomers.iter().copied()).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut top = NO_TOP;
+    for j in rows {
+        keep_top(&mut top, weight(j), j);
     }
-    let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
-    let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
-    // The rest stands at least as far below the runner-up as the reuse check allowed.
-    let next_weight = second.as_ref().or(best.as_ref()).map(|r| r.weight - k.gap as f64).filter(|w| w.is_finite());
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad: true }
+    // The third place is the better of the scored third and the bound on the rest.
+    if top[2].0 < floor {
+        top[2] = (floor, u32::MAX - 1);
+    }
+    link_of(index, scorer, s, f, Search { top, count: found.count, truncated: false, broad: true })
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the
@@ -778,6 +786,83 @@ mod tests {
         let shared = shared_ids(&people);
         assert_eq!(shared.iter().filter(|&&x| x).count(), 2, "distinct IDs never share, whatever their hashes");
         assert!(shared[10] && shared[n]);
+    }
+
+    /// A kept link with people added to its blocks since gives the full night's link.
+    #[test]
+    fn a_kept_link_with_newcomers_in_its_blocks_links_as_a_full_night() {
+        let (family, middle, given) = (["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"], ["Văn", "Thị", "Minh", "Đức"], ["An", "Bình", "Cường", "Dung", "Hà", "Lan"]);
+        // 120 names, each on people born in different years and communes.
+        let person = |i: u32| {
+            let i = i as usize;
+            let mut f = Features::from_name(&format!("{} {} {}", family[i % 5], middle[(i / 5) % 4], given[(i / 20) % 6]));
+            f.dob = Some(crate::calendar::PartialDate::ymd(1950 + (i / 120) as i32, 1 + (i % 12) as u8, 1 + (i % 28) as u8));
+            f.commune = Some(format!("{:05}", i % 3));
+            f
+        };
+        // Night 1: 3,000 people; night 2: 40 more, among them twins of records that also agree
+        // on sex, which the people the records were copied from leave blank (a better candidate).
+        // Records know the year of birth only and no ID: the narrow rules find nothing, the broad ones are asked.
+        let before: Vec<Features> = (0..3000).map(person).collect();
+        let records: Vec<Features> = (0..3000)
+            .step_by(11)
+            .map(|i| person(i))
+            .map(|f| Features { dob: Some(crate::calendar::PartialDate::ymd(f.dob.unwrap().year, 0, 0)), sex: Some(crate::normalize::sex::Sex::Female), ..f })
+            .collect();
+        let mut after = before.clone();
+        after.extend((0..40).map(|k| {
+            if k % 4 == 0 {
+                let r = &records[k as usize % records.len()];
+                Features { dob: Some(crate::calendar::PartialDate::ymd(r.dob.unwrap().year, 6, 15)), ..r.clone() }
+            } else {
+                person(1000 + k)
+            }
+        }));
+        let (index1, index2) = (LinkIndex::build(&before), LinkIndex::build(&after));
+        let mut s = LinkSettings { max_block: 1000, u_samples: 20_000, em_records: 200, ..Default::default() };
+        s.model = Some(run(&index1, &[records.clone()], &s, &Overrides::default()).summary.model);
+        let night1 = run(&index1, &[records.clone()], &s, &Overrides::default()).records.remove(0);
+        let full = run(&index2, &[records.clone()], &s, &Overrides::default()).records.remove(0);
+        let mut overrides = Overrides::default();
+        for (i, (l, f)) in night1.iter().zip(&records).enumerate() {
+            let gap = match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
+                (Some(r), Some(n)) => r.weight - n,
+                _ => f64::INFINITY,
+            };
+            let (then, now) = (index1.tf.of_record(f), index2.tf.of_record(f));
+            let shift: f64 = then
+                .iter()
+                .zip(now)
+                .map(|(&a, b)| {
+                    if a > 0.0 && b > 0.0 {
+                        (b as f64 / a as f64).log2().abs()
+                    } else if a == b {
+                        0.0
+                    } else {
+                        f64::INFINITY
+                    }
+                })
+                .sum();
+            if !(gap - shift >= 1e-3) {
+                continue;
+            }
+            let asked = crate::link::blocking::asked_keys(&index2.blocks.rules, f);
+            let newcomers: Vec<u32> = (3000..after.len() as u32)
+                .filter(|&j| crate::link::blocking::person_keys(&index2.blocks.rules, &after[j as usize]).iter().any(|k| asked.contains(k)))
+                .collect();
+            let (best, runner_up) = (l.best.as_ref().map(|b| b.ref_idx), l.runner_up.as_ref().map(|b| b.ref_idx));
+            overrides.keep.insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers });
+        }
+        let kept_with_newcomers = overrides.keep.values().filter(|k| k.broad && !k.newcomers.is_empty()).count();
+        assert!(kept_with_newcomers > 5, "{kept_with_newcomers} kept links asked the broad rules and gained people");
+        let newcomer_won = full.iter().filter(|l| l.best.as_ref().is_some_and(|b| b.ref_idx >= 3000)).count();
+        assert!(newcomer_won > 0, "some records' best person is new tonight");
+        let incremental = run(&index2, &[records.clone()], &s, &overrides).records.remove(0);
+        for (i, (a, b)) in incremental.iter().zip(&full).enumerate() {
+            let who =
+                |l: &RecordLink| (l.class, l.best.as_ref().map(|x| (x.ref_idx, x.weight)), l.runner_up.as_ref().map(|x| (x.ref_idx, x.weight)), l.candidates);
+            assert_eq!(who(a), who(b), "record {i}");
+        }
     }
 
     #[test]
