@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const MAGIC: &[u8; 6] = b"LSLK4\n";
 const TRUNCATED: u8 = 1;
 const BY_OFFICER: u8 = 2;
-/// The broad rules were asked (not a reason to refuse reuse: the linker checks it).
+/// The broad rules were asked: only such a link is worth reusing.
 const BROAD: u8 = 4;
 
 /// One record's link, as kept.
@@ -167,7 +167,9 @@ pub fn reusable(
             .zip(tf.par_iter())
             .enumerate()
             .filter_map(|(i, ((&(key, digest), f), &tf))| {
-                let e = last.get(&key).filter(|e| e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0)?;
+                // Only a link that asked the broad rules saves work: the linker scores the narrow
+                // rules' people of every record again.
+                let e = last.get(&key).filter(|e| e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0 && e.flags & BROAD != 0)?;
                 let gap = e.gap as f64 - tf_shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {
                     return None;

@@ -260,6 +260,8 @@ pub struct LinkSummary {
     pub shared_id: Vec<bool>,
     /// Records whose last-night link was reused ([`Overrides::keep`]).
     pub reused: u64,
+    /// Records that asked the broad rules (the narrow ones found no sure winner).
+    pub broad_asked: u64,
 }
 
 /// EM stops when no m or u moves by more than this between rounds.
@@ -494,7 +496,9 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
     let largest_reference_blocks = index.blocks.rules.iter().zip(index.blocks.largest_blocks()).map(|(r, n)| (r.as_str().to_string(), n)).collect();
     let reference_shared_id_rows = index.shared_id.iter().filter(|&&x| x).count() as u64;
     let reused = overrides.keep.len() as u64;
-    Linked { records, summary: LinkSummary { model, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone(), reused } }
+    let broad_asked = records.iter().flatten().filter(|l| l.broad).count() as u64;
+    let summary = LinkSummary { model, rules, largest_reference_blocks, reference_shared_id_rows, shared_id: index.shared_id.clone(), reused, broad_asked };
+    Linked { records, summary }
 }
 
 /// What the hot loop needs, looked up once per run instead of once per pair.

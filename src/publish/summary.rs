@@ -300,6 +300,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
             "largest_reference_blocks": d.link.largest_reference_blocks,
             "max_block": d.settings.max_block,
             "reused_links": d.link.reused,
+            "broad_asked": d.link.broad_asked,
         }),
         model: serde_json::json!({
             "lambda": d.link.model.lambda,
