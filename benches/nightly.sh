@@ -37,5 +37,10 @@ def differs(x, y):
     return abs(x - y) > 1e-6 if isinstance(x, float) and isinstance(y, float) else x != y
 diff = {c: sum(differs(a[k][c], b[k][c]) for k in a) for c in cols[3:]}
 print(f"records {len(a)}; differing between incremental and full, per column: {diff}")
-sys.exit(1 if any(diff.values()) else 0)
+# matches.parquet: each record's best and runner-up (ties broken by row) and their weights.
+mcols = ["source", "source_row", "role", "rank", "ref_row", "match_weight"]
+ma, mb = ({tuple(r[c] for c in mcols[:4]): r for r in pq.read_table(f"{d}/matches.parquet", columns=mcols).to_pylist()} for d in sys.argv[2:])
+mdiff = len(ma.keys() ^ mb.keys()) + sum(ma[k]["ref_row"] != mb[k]["ref_row"] or differs(ma[k]["match_weight"], mb[k]["match_weight"]) for k in ma.keys() & mb.keys())
+print(f"matches.parquet rows {len(ma)}; differing: {mdiff}")
+sys.exit(1 if any(diff.values()) or mdiff else 0)
 PY

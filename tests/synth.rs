@@ -422,6 +422,29 @@ fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>, Opt
     v
 }
 
+/// Every row of matches.parquet (each record's best and runner-up: who, and the weight to
+/// 1e-6), as text, sorted.
+fn pairs_of(run: &Path) -> Vec<Vec<String>> {
+    let m = read(&run.join("matches.parquet"));
+    let cols: Vec<_> = ["source", "source_row", "role", "rank", "ref_row", "match_weight"]
+        .iter()
+        .map(|c| m.column(c).unwrap().cast(&polars::prelude::DataType::String).unwrap().str().unwrap().clone())
+        .collect();
+    let mut v: Vec<Vec<String>> = (0..m.height())
+        .map(|i| {
+            cols.iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let x = c.get(i).unwrap_or("").to_string();
+                    if k == 5 { format!("{:.6}", x.parse::<f64>().unwrap_or(f64::NAN)) } else { x }
+                })
+                .collect()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 #[test]
 fn an_incremental_night_links_exactly_as_a_full_one() {
     let d = tempfile::tempdir().unwrap();
@@ -473,6 +496,11 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
         assert_eq!(a.len(), b.len());
         let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
         assert!(differ.is_empty(), "night {day}: {differ:?}");
+        // The runner-ups too: who they are (ties broken by row) and their weights.
+        let (a, b) = (pairs_of(&inc), pairs_of(&full));
+        assert_eq!(a.len(), b.len());
+        let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
+        assert!(differ.is_empty(), "night {day}, matches.parquet: {differ:?}");
         let s: serde_json::Value = serde_json::from_slice(&std::fs::read(inc.join("summary.json")).unwrap()).unwrap();
         assert!(s["changes"]["(reference)"]["changed"].as_u64().unwrap() > 0, "the reference changed on night {day}");
         assert!(s["changes"]["(reference)"]["removed"].as_u64().unwrap() > 0, "people left the reference on night {day}");

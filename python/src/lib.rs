@@ -551,6 +551,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
             by_officer: false,
             next_weight: None,
             broad: false,
+            row_ties: false,
         };
         let (id_list, raws, links) = &mut per_source[s];
         id_list.push(ids.value(i));

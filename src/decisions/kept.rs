@@ -20,6 +20,9 @@ const TRUNCATED: u8 = 1;
 const BY_OFFICER: u8 = 2;
 /// The broad rules were asked: only such a link is worth reusing.
 const BROAD: u8 = 4;
+/// The gap leaves out candidates tied with the runner-up behind it in row order
+/// ([`RecordLink::row_ties`]): reused only while the extract keeps its order.
+const ROW_TIES: u8 = 8;
 
 /// One record's link, as kept.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,7 +106,7 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], tf: &[Vec<[f32; 3]>],
                     digest,
                     best: l.best.as_ref().map_or(0, |b| person(b.ref_idx)),
                     runner_up: l.runner_up.as_ref().map_or(0, |b| person(b.ref_idx)),
-                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER) | (l.broad as u8 * BROAD),
+                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER) | (l.broad as u8 * BROAD) | (l.row_ties as u8 * ROW_TIES),
                     gap: match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
                         (Some(r), Some(n)) => (r.weight - n) as f32,
                         _ => f32::INFINITY,
@@ -115,6 +118,67 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], tf: &[Vec<[f32; 3]>],
         })
         .chain(std::iter::once((model_section(model), Vec::new())))
         .collect()
+}
+
+/// Tonight's extract beside last night's, as the reuse check reads it.
+struct ReferenceChanges {
+    /// Tonight's row and value hash of each person key (the first row holding it).
+    index_of: KeyMap<(u32, u64)>,
+    /// People gone or changed since: last night's candidates that are no more.
+    gone: KeyMap<()>,
+    /// The people unchanged since stand in last night's order (ties broken by row break the
+    /// same way); an extract with a key twice is not trusted to.
+    order_kept: bool,
+    /// Per (rule, key), tonight's rows of the people added or changed since in that block.
+    dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState>,
+}
+
+impl ReferenceChanges {
+    fn of(ref_now: &[(u64, u64)], ref_before: &[(u64, u64)], people: &[Features], rules: &[Rule]) -> ReferenceChanges {
+        let t = std::time::Instant::now();
+        // Keys are already 64-bit hashes: the maps index them as they are.
+        let before_of: KeyMap<(u32, u64)> = ref_before.iter().enumerate().map(|(i, &(k, v))| (k, (i as u32, v))).collect();
+        let mut index_of: KeyMap<(u32, u64)> = KeyMap::with_capacity_and_hasher(ref_now.len(), Default::default());
+        for (j, &(k, v)) in ref_now.iter().enumerate() {
+            index_of.entry(k).or_insert((j as u32, v));
+        }
+        // People gone or changed since (last night's candidates that are no more), and the blocks
+        // people added or changed now stand in (tonight's candidates last night did not have).
+        let gone: KeyMap<()> = ref_before.iter().filter(|(k, v)| index_of.get(k).map(|x| x.1) != Some(*v)).map(|(k, _)| (*k, ())).collect();
+        // Whether the people unchanged since stand in last night's order (ties broken by row
+        // break the same way); an extract with a key twice is not trusted to.
+        let unique = before_of.len() == ref_before.len() && index_of.len() == ref_now.len();
+        let mut last_position = None;
+        let order_kept = unique
+            && ref_now.iter().all(|(k, v)| match before_of.get(k) {
+                Some(&(i, before)) if before == *v => {
+                    let in_order = last_position.is_none_or(|p| i > p);
+                    last_position = Some(i);
+                    in_order
+                }
+                _ => true,
+            });
+        let mut dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
+        let added: Vec<(u32, Vec<(usize, u64)>)> = ref_now
+            .par_iter()
+            .enumerate()
+            .filter(|(_, (k, v))| before_of.get(k).map(|x| x.1) != Some(*v))
+            .map(|(j, _)| (j as u32, person_keys(rules, &people[j])))
+            .collect();
+        for (j, keys) in added {
+            for k in keys {
+                dirty.entry(k).or_default().push(j);
+            }
+        }
+        tracing::debug!(
+            seconds = t.elapsed().as_secs_f64(),
+            changed_people = gone.len(),
+            dirty_blocks = dirty.len(),
+            order_kept,
+            "incremental: the reference compared"
+        );
+        ReferenceChanges { index_of, gone, order_kept, dirty }
+    }
 }
 
 /// The records of each source that may reuse last night's link, by (source, record).
@@ -129,25 +193,7 @@ pub fn reusable(
     rules: &[Rule],
 ) -> HashMap<(usize, usize), Kept> {
     let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
-    let t = std::time::Instant::now();
-    // Keys are already 64-bit hashes: the maps index them as they are.
-    let before_of: KeyMap<u64> = ref_before.iter().copied().collect();
-    let mut index_of: KeyMap<(u32, u64)> = KeyMap::with_capacity_and_hasher(ref_now.len(), Default::default());
-    for (j, &(k, v)) in ref_now.iter().enumerate() {
-        index_of.entry(k).or_insert((j as u32, v));
-    }
-    // People gone or changed since (last night's candidates that are no more), and the blocks
-    // people added or changed now stand in (tonight's candidates last night did not have).
-    let gone: KeyMap<()> = ref_before.iter().filter(|(k, v)| index_of.get(k).map(|x| x.1) != Some(*v)).map(|(k, _)| (*k, ())).collect();
-    let mut dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
-    let added: Vec<(u32, Vec<(usize, u64)>)> =
-        ref_now.par_iter().enumerate().filter(|(_, (k, v))| before_of.get(k) != Some(v)).map(|(j, _)| (j as u32, person_keys(rules, &people[j]))).collect();
-    for (j, keys) in added {
-        for k in keys {
-            dirty.entry(k).or_default().push(j);
-        }
-    }
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), changed_people = gone.len(), dirty_blocks = dirty.len(), "incremental: the reference compared");
+    let ReferenceChanges { index_of, gone, order_kept, dirty } = ReferenceChanges::of(ref_now, ref_before, people, rules);
     let mut out = HashMap::new();
     for (s, (name, features, tf)) in sources.iter().enumerate() {
         let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
@@ -169,7 +215,9 @@ pub fn reusable(
             .filter_map(|(i, ((&(key, digest), f), &tf))| {
                 // Only a link that asked the broad rules saves work: the linker scores the narrow
                 // rules' people of every record again.
-                let e = last.get(&key).filter(|e| e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0 && e.flags & BROAD != 0)?;
+                let e = last.get(&key).filter(|e| {
+                    e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0 && e.flags & BROAD != 0 && (order_kept || e.flags & ROW_TIES == 0)
+                })?;
                 let gap = e.gap as f64 - tf_shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {
                     return None;
@@ -179,7 +227,8 @@ pub fn reusable(
                 let mut newcomers: Vec<u32> = asked_keys(rules, f).iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
                 newcomers.sort_unstable();
                 newcomers.dedup();
-                (newcomers.len() <= MAX_NEWCOMERS).then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0, newcomers }))
+                (newcomers.len() <= MAX_NEWCOMERS)
+                    .then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0, newcomers, row_ties: e.flags & ROW_TIES != 0 }))
             })
             .collect();
         out.extend(found);
@@ -235,6 +284,21 @@ mod tests {
         let state: LinkState = [("lao_dong".to_string(), vec![e, Entry { flags: 0, ..e }])].into_iter().collect();
         save(&p, &state, crate::files::Modes::PRIVATE).unwrap();
         assert_eq!(load(&p), state);
+    }
+
+    #[test]
+    fn row_ties_are_trusted_only_while_unchanged_people_keep_their_order() {
+        let before = [(1, 10), (2, 20), (3, 30), (4, 40)];
+        let people = vec![Features::default(); 5];
+        let order = |now: &[(u64, u64)]| ReferenceChanges::of(now, &before, &people[..now.len()], &[]).order_kept;
+        // People added, removed and changed anywhere: the rest keep their order.
+        assert!(order(&[(1, 10), (9, 90), (3, 31), (4, 40), (5, 50)]));
+        assert!(order(&[(2, 20), (4, 40)]));
+        // A re-sorted extract, or a key on two rows: ties may break otherwise.
+        assert!(!order(&[(1, 10), (4, 40), (2, 20), (3, 30)]));
+        assert!(!order(&[(1, 10), (2, 20), (2, 20), (3, 30)]));
+        let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], &[]);
+        assert_eq!(c.gone.len(), 3, "people 2 and 4 left, 3 changed");
     }
 
     #[test]

@@ -109,6 +109,9 @@ pub struct RecordLink {
     pub next_weight: Option<f64>,
     /// The broad rules were asked: the narrow ones found no sure, clear winner.
     pub broad: bool,
+    /// `next_weight` leaves out candidates tied with the runner-up at its comparison levels,
+    /// behind it in row order (a night may reuse the link only while the extract keeps its order).
+    pub row_ties: bool,
 }
 
 /// Officers' decisions the linker honours, per (source, record) index: people an officer
@@ -140,6 +143,8 @@ pub struct Kept {
     pub broad: bool,
     /// Tonight's rows of the people added or changed since in the record's blocks.
     pub newcomers: Vec<u32>,
+    /// Last night's gap left out candidates tied with the runner-up (see [`RecordLink::row_ties`]).
+    pub row_ties: bool,
 }
 
 impl RecordLink {
@@ -447,7 +452,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
             .enumerate()
             .map(|(c, chunk)| {
                 let mut stats = vec![RuleStats::default(); nrules];
-                let mut cands = (Vec::new(), Vec::new());
+                let mut cands = Scratch::default();
                 let mut uncounted = vec![RuleStats::default(); nrules];
                 let links: Vec<RecordLink> = chunk
                     .iter()
@@ -556,17 +561,37 @@ impl<'a> Scorer<'a> {
     }
 }
 
-fn link_one(
-    index: &LinkIndex,
-    scorer: &Scorer,
-    s: &LinkSettings,
-    f: &Features,
-    stats: &mut [RuleStats],
-    cands: &mut (Vec<u32>, Vec<u32>),
-    excluded: &[u32],
-) -> RecordLink {
+fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Scratch, excluded: &[u32]) -> RecordLink {
     let found = search(index, scorer, s, f, stats, cands, excluded, true);
-    link_of(index, scorer, s, f, found)
+    let top = found.top;
+    let mut link = link_of(index, scorer, s, f, found);
+    (link.next_weight, link.row_ties) = next_after_pair(index, scorer, f, &top, &cands.scored);
+    link
+}
+
+/// The best weight among the candidates after the best two, leaving out those tied with the
+/// runner-up at its very comparison levels: they weigh what it weighs on every night (the same
+/// parts, the record's own value's frequency) and stand behind it in row order, so they never
+/// pass it while the extract keeps its order. Also whether any was left out.
+fn next_after_pair(index: &LinkIndex, scorer: &Scorer, f: &Features, top: &Top, scored: &[(f64, u32)]) -> (Option<f64>, bool) {
+    let (best, runner_up) = (top[0].1, top[1].1);
+    if runner_up == u32::MAX {
+        return (None, false);
+    }
+    let levels = |j: u32| scorer.explain(f, j, &index.people[j as usize]).levels;
+    let mut runner_up_levels = None;
+    let (mut next, mut row_ties) = (f64::NEG_INFINITY, false);
+    for &(w, j) in scored {
+        if j == best || j == runner_up {
+            continue;
+        }
+        if w == top[1].0 && j > runner_up && levels(j) == *runner_up_levels.get_or_insert_with(|| levels(runner_up)) {
+            row_ties = true;
+            continue;
+        }
+        next = next.max(w);
+    }
+    ((next > f64::NEG_INFINITY).then_some(next), row_ties)
 }
 
 /// A record's link from its scored candidates: the best, the runner-up and the class.
@@ -579,7 +604,7 @@ fn link_of(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, S
     let unsure = truncated || best.as_ref().is_some_and(|b| index.shared_id[b.ref_idx as usize]);
     let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, s);
     let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
-    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad }
+    RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad, row_ties: false }
 }
 
 /// The three best (weight, reference row) of a record so far, best first.
@@ -618,9 +643,18 @@ struct Search {
     broad: bool,
 }
 
+/// One linking thread's reusable buffers: the narrow and broad rules' candidate rows, and
+/// every scored candidate's (weight, row).
+#[derive(Default)]
+struct Scratch {
+    narrow: Vec<u32>,
+    broad: Vec<u32>,
+    scored: Vec<(f64, u32)>,
+}
+
 /// The narrow rules' people, scored; the broad rules' too when the narrow ones found no sure,
 /// clear winner — scored only with `score_broad` (a kept link needs their number, not their
-/// weights).
+/// weights). `scratch.scored` holds every scored candidate.
 #[allow(clippy::too_many_arguments)]
 fn search(
     index: &LinkIndex,
@@ -628,14 +662,18 @@ fn search(
     s: &LinkSettings,
     f: &Features,
     stats: &mut [RuleStats],
-    (narrow, broad): &mut (Vec<u32>, Vec<u32>),
+    scratch: &mut Scratch,
     excluded: &[u32],
     score_broad: bool,
 ) -> Search {
+    let Scratch { narrow, broad, scored } = scratch;
+    scored.clear();
     let mut top = NO_TOP;
-    let consider = |top: &mut Top, j: u32| {
+    let mut consider = |top: &mut Top, j: u32| {
         if !excluded.contains(&j) {
-            keep_top(top, scorer.weight(f, j, &index.people[j as usize]), j);
+            let w = scorer.weight(f, j, &index.people[j as usize]);
+            scored.push((w, j));
+            keep_top(top, w, j);
         }
     };
     let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
@@ -670,7 +708,7 @@ fn kept(
     s: &LinkSettings,
     f: &Features,
     k: &Kept,
-    cands: &mut (Vec<u32>, Vec<u32>),
+    cands: &mut Scratch,
     stats: &mut [RuleStats],
     uncounted: &mut [RuleStats],
 ) -> RecordLink {
@@ -696,7 +734,14 @@ fn kept(
     if top[2].0 < floor {
         top[2] = (floor, u32::MAX - 1);
     }
-    link_of(index, scorer, s, f, Search { top, count: found.count, truncated: false, broad: true })
+    // Candidates tied with last night's runner-up at its levels stand right behind it: only
+    // while it is still the runner-up are they where the full search would put them.
+    if k.row_ties && (k.runner_up.is_none() || top[1].1 != k.runner_up.unwrap_or(u32::MAX)) {
+        return link_one(index, scorer, s, f, stats, cands, &[]);
+    }
+    let mut link = link_of(index, scorer, s, f, Search { top, count: found.count, truncated: false, broad: true });
+    link.row_ties = k.row_ties;
+    link
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the
@@ -713,6 +758,7 @@ fn confirmed(index: &LinkIndex, scorer: &Scorer, f: &Features, j: u32, model: Re
         by_officer: true,
         next_weight: model.next_weight,
         broad: model.broad,
+        row_ties: model.row_ties,
     }
 }
 
@@ -855,7 +901,7 @@ mod tests {
                 .filter(|&j| crate::link::blocking::person_keys(&index2.blocks.rules, &after[j as usize]).iter().any(|k| asked.contains(k)))
                 .collect();
             let (best, runner_up) = (l.best.as_ref().map(|b| b.ref_idx), l.runner_up.as_ref().map(|b| b.ref_idx));
-            overrides.keep.insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers });
+            overrides.keep.insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers, row_ties: l.row_ties });
         }
         let kept_with_newcomers = overrides.keep.values().filter(|k| k.broad && !k.newcomers.is_empty()).count();
         assert!(kept_with_newcomers > 5, "{kept_with_newcomers} kept links asked the broad rules and gained people");
