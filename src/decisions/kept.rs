@@ -8,6 +8,7 @@
 //! frequencies).
 
 use super::changes::{Digests, REFERENCE};
+use crate::link::TermFrequencies;
 use crate::link::blocking::{Rule, asked_keys, person_keys};
 use crate::link::features::{Features, KeyMap};
 use crate::link::{Kept, RecordLink};
@@ -48,22 +49,6 @@ pub const REUSE_MARGIN: f64 = 1e-3;
 /// A record whose blocks gained more people than this since is linked in full (scoring
 /// them would cost as much).
 const MAX_NEWCOMERS: usize = 64;
-
-/// The most tonight's term frequencies can move the record's candidates' weights apart.
-/// A candidate at a tf level holds the record's own value, so every such candidate reads the
-/// record's value's frequency, and its weight moves by the change of log2 of it (less where
-/// the ±10-bit bound cuts); a candidate at another level does not move. A value no person
-/// held on one night and some do on the other may move anything: no bound.
-fn tf_shift(then: [f32; 3], now: [f32; 3]) -> f64 {
-    then.iter()
-        .zip(now)
-        .map(|(&a, b)| match (a > 0.0, b > 0.0) {
-            (true, true) => (b as f64 / a as f64).log2().abs(),
-            (false, false) => 0.0,
-            _ => f64::INFINITY,
-        })
-        .sum()
-}
 
 /// Per source, per record; and one empty section named by [`model_section`] for the model
 /// the links were made with.
@@ -218,7 +203,7 @@ pub fn reusable(
                 let e = last.get(&key).filter(|e| {
                     e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0 && e.flags & BROAD != 0 && (order_kept || e.flags & ROW_TIES == 0)
                 })?;
-                let gap = e.gap as f64 - tf_shift(e.tf, tf);
+                let gap = e.gap as f64 - TermFrequencies::shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {
                     return None;
                 }
@@ -299,16 +284,5 @@ mod tests {
         assert!(!order(&[(1, 10), (2, 20), (2, 20), (3, 30)]));
         let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], &[]);
         assert_eq!(c.gone.len(), 3, "people 2 and 4 left, 3 changed");
-    }
-
-    #[test]
-    fn the_tf_shift_bounds_how_far_tonights_frequencies_move_candidates() {
-        let then = [0.001, 0.5, 0.0];
-        assert_eq!(tf_shift(then, then), 0.0, "unchanged frequencies move nothing");
-        // One value twice as common (1 bit), another a quarter as common (2 bits).
-        assert!((tf_shift(then, [0.002, 0.125, 0.0]) - 3.0).abs() < 1e-6);
-        // A value nobody held and somebody now holds: candidates may appear at its tf level.
-        assert_eq!(tf_shift(then, [0.001, 0.5, 0.2]), f64::INFINITY);
-        assert_eq!(tf_shift([0.001, 0.5, 0.2], then), f64::INFINITY);
     }
 }

@@ -192,6 +192,23 @@ impl TermFrequencies {
         std::array::from_fn(|t| k[t].and_then(|k| self.counts[t].get(&k)).map_or(0.0, |&c| TermFrequencies::frequency(c as u64, self.people)))
     }
 
+    /// The most the frequencies of a record's values moving from `then` to `now` (as
+    /// [`TermFrequencies::of_record`] gives them) can move its candidates' weights apart.
+    /// A candidate at a tf level holds the record's own value, so every such candidate reads the
+    /// record's value's frequency, and its weight moves by the change of log2 of it (less where
+    /// the ±10-bit bound cuts); a candidate at another level does not move. A value no person
+    /// held on one night and some do on the other may move anything: no bound.
+    pub fn shift(then: [f32; 3], now: [f32; 3]) -> f64 {
+        then.iter()
+            .zip(now)
+            .map(|(&a, b)| match (a > 0.0, b > 0.0) {
+                (true, true) => (b as f64 / a as f64).log2().abs(),
+                (false, false) => 0.0,
+                _ => f64::INFINITY,
+            })
+            .sum()
+    }
+
     /// A person's three counted values (phonetic name, date of birth, commune), hashed: the
     /// keys an engine that shards the reference counts to give [`TermFrequencies::frequency`].
     pub fn keys(f: &Features) -> [Option<u64>; 3] {
@@ -913,6 +930,17 @@ mod tests {
                 |l: &RecordLink| (l.class, l.best.as_ref().map(|x| (x.ref_idx, x.weight)), l.runner_up.as_ref().map(|x| (x.ref_idx, x.weight)), l.candidates);
             assert_eq!(who(a), who(b), "record {i}");
         }
+    }
+
+    #[test]
+    fn the_tf_shift_bounds_how_far_tonights_frequencies_move_candidates() {
+        let then = [0.001, 0.5, 0.0];
+        assert_eq!(TermFrequencies::shift(then, then), 0.0, "unchanged frequencies move nothing");
+        // One value twice as common (1 bit), another a quarter as common (2 bits).
+        assert!((TermFrequencies::shift(then, [0.002, 0.125, 0.0]) - 3.0).abs() < 1e-6);
+        // A value nobody held and somebody now holds: candidates may appear at its tf level.
+        assert_eq!(TermFrequencies::shift(then, [0.001, 0.5, 0.2]), f64::INFINITY);
+        assert_eq!(TermFrequencies::shift([0.001, 0.5, 0.2], then), f64::INFINITY);
     }
 
     #[test]
