@@ -897,19 +897,7 @@ mod tests {
                 _ => f64::INFINITY,
             };
             let (then, now) = (index1.tf.of_record(f), index2.tf.of_record(f));
-            let shift: f64 = then
-                .iter()
-                .zip(now)
-                .map(|(&a, b)| {
-                    if a > 0.0 && b > 0.0 {
-                        (b as f64 / a as f64).log2().abs()
-                    } else if a == b {
-                        0.0
-                    } else {
-                        f64::INFINITY
-                    }
-                })
-                .sum();
+            let shift = TermFrequencies::shift(then, now);
             if !(gap - shift >= 1e-3) {
                 continue;
             }
