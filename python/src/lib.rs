@@ -517,6 +517,8 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         cache: CacheStatus::Disabled,
         cache_file: None,
         encoding: None,
+        digests: Vec::new(),
+        reused_people: 0,
     };
     let ids = typed::<Int64Array>(&r, "id")?;
     let source = typed::<StringArray>(&r, "source")?;

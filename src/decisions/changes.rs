@@ -9,10 +9,11 @@ use crate::link::features::Features;
 use crate::table::SourceRun;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 6] = b"LSRD1\n";
+/// Version 2: hashes are XXH3 (version 1's SHA-256 ones read as an empty past, one full night).
+const MAGIC: &[u8; 6] = b"LSRD2\n";
 /// The reference extract's section in the file.
 pub const REFERENCE: &str = "(reference)";
 
@@ -32,10 +33,10 @@ pub struct Changes {
 /// Per section (source name, or [`REFERENCE`]): (key hash, value hash) per record.
 pub type Digests = BTreeMap<String, Vec<(u64, u64)>>;
 
+/// 64-bit keys and digests: not secrets, only compared night to night, so a fast hash
+/// (XXH3) rather than SHA-256, which took seconds a night at 10M people.
 fn hash(bytes: &[u8]) -> u64 {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::digest(bytes);
-    u64::from_le_bytes(d[..8].try_into().expect("8 bytes"))
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Tonight's keys and digests of a source's records.
@@ -50,27 +51,59 @@ pub fn of_reference(features: &[Features], people: &[crate::reference::Reference
         .par_iter()
         .zip(people.par_iter())
         .map(|(f, p)| {
-            let key = crate::decisions::apply::reference_key(f);
-            let value = format!(
-                "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
-                f.name.full(),
-                f.old_id,
-                f.dob,
-                f.sex,
-                f.commune,
-                f.hamlet,
-                p.status,
-                p.death_date,
-                p.parents
-            );
-            (hash(key.as_bytes()), hash(value.as_bytes()))
+            let key = match &f.person_id {
+                Some(id) => hash(id.as_bytes()),
+                None => hash(crate::decisions::apply::reference_key(f).as_bytes()),
+            };
+            (key, person_value(f, p))
         })
         .collect()
 }
 
+/// The hash of what the linker compares of a person, with its status and date of death:
+/// each value written with a presence byte, so no two different persons write the same bytes.
+fn person_value(f: &Features, p: &crate::reference::ReferencePerson) -> u64 {
+    use crate::calendar::PartialDate;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let text = |h: &mut xxhash_rust::xxh3::Xxh3, v: Option<&str>| match v {
+        Some(v) => {
+            h.update(&[1]);
+            h.update(&(v.len() as u32).to_le_bytes());
+            h.update(v.as_bytes());
+        }
+        None => h.update(&[0]),
+    };
+    let date = |h: &mut xxhash_rust::xxh3::Xxh3, d: Option<PartialDate>| match d {
+        Some(d) => {
+            h.update(&[1]);
+            h.update(&d.year.to_le_bytes());
+            h.update(&[d.month, d.day]);
+        }
+        None => h.update(&[0]),
+    };
+    text(&mut h, Some(f.name.full()));
+    text(&mut h, f.old_id.as_deref());
+    date(&mut h, f.dob);
+    text(&mut h, f.sex.map(|s| s.as_str()));
+    text(&mut h, f.commune.as_deref());
+    match f.hamlet {
+        Some(k) => {
+            h.update(&[1]);
+            h.update(&k.to_le_bytes());
+        }
+        None => h.update(&[0]),
+    }
+    h.update(&[p.status.map_or(0, |s| s as u8 + 1)]);
+    date(&mut h, p.death_date);
+    let (m, fa) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
+    text(&mut h, m);
+    text(&mut h, fa);
+    h.digest()
+}
+
 /// What changed between last run's section and tonight's.
 pub fn compare(before: Option<&Vec<(u64, u64)>>, now: &[(u64, u64)]) -> Option<Changes> {
-    let before: HashMap<u64, u64> = before?.iter().copied().collect();
+    let before: crate::link::features::KeyMap<u64> = before?.iter().copied().collect();
     let mut c = Changes::default();
     let mut seen = 0u64;
     for (k, v) in now {
@@ -129,7 +162,7 @@ mod tests {
         let d: Digests = [("lao_dong".to_string(), now.clone()), (REFERENCE.to_string(), before.clone())].into_iter().collect();
         save(&p, &d, crate::files::Modes::PRIVATE).unwrap();
         assert_eq!(load(&p), d);
-        std::fs::write(&p, b"LSRD1\n\x05").unwrap();
+        std::fs::write(&p, b"LSRD2\n\x05").unwrap();
         assert!(load(&p).is_empty(), "a truncated file is an empty past");
     }
 }

@@ -1,5 +1,7 @@
-//! The on-disk reference cache: a versioned binary file with a SHA-256 trailer,
-//! written to a temporary name and renamed, so it is complete or absent.
+//! The on-disk reference cache: a versioned binary file with an XXH3-128 trailer, written
+//! to a temporary name and renamed, so it is complete or absent. People are stored in
+//! chunks, encoded and decoded in parallel; each carries the digest of its raw row, so the
+//! next extract reuses the people it did not change ([`read_previous`]).
 
 use super::{Reference, ReferencePerson};
 use crate::codec::{Reader as R, Writer as W};
@@ -8,13 +10,17 @@ use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
 use crate::normalize::NormalizeOptions;
 use crate::text::legacy::{Detection, Encoding};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
+use xxhash_rust::xxh3::Xxh3;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 6;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x04";
+pub const INDEX_FORMAT: u32 = 7;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x05";
+/// People per chunk.
+const CHUNK: usize = 1 << 15;
 
 pub(super) struct Cached {
     pub rows_read: u64,
@@ -22,16 +28,18 @@ pub(super) struct Cached {
     pub quarantine: Vec<QuarantineRow>,
     pub people: Vec<ReferencePerson>,
     pub features: Vec<Features>,
+    /// Per person, the digest of its raw row ([`super::raw_digest`]).
+    pub digests: Vec<u128>,
 }
 
-/// The key: extract content, the build (a hash of lamsach's code, schemas and code lists,
-/// made by build.rs: any change to normalization makes a new key), the schema's content (an
-/// edited custom schema too), and every option that changes the result.
-pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions) -> String {
+/// What makes two caches' people comparable: the build (a hash of lamsach's code, schemas and
+/// code lists, made by build.rs: any change to normalization makes a new key), the schema's
+/// content (an edited custom schema too), and every option that changes the result.
+pub(super) fn compatibility(input: &SourceInput, opts: &NormalizeOptions) -> String {
     let mut cols: Vec<_> = input.columns.iter().collect();
     cols.sort();
     let desc = format!(
-        "{sha}|{INDEX_FORMAT}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{INDEX_FORMAT}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         env!("LAMSACH_BUILD_ID"),
         opts.this_year, // two-digit years are read against it
         opts.tone_style,
@@ -46,37 +54,62 @@ pub(super) fn cache_key(sha: &str, input: &SourceInput, opts: &NormalizeOptions)
     format!("{:x}", Sha256::digest(desc.as_bytes()))
 }
 
-pub(super) fn write(path: &Path, key: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
-    let mut w = W(Vec::with_capacity(r.people.len() * 160));
-    w.0.extend_from_slice(MAGIC);
-    w.str(key);
-    w.u64(r.rows_read);
-    w.opt(r.encoding.map(|d| d.encoding.as_str()));
-    w.u64(r.encoding.map_or(0, |d| d.confidence.to_bits() as u64 | (d.has_bom as u64) << 32));
-    w.u64(r.quarantine.len() as u64);
+/// The key: the extract's content and [`compatibility`].
+pub(super) fn cache_key(sha: &str, compatibility: &str) -> String {
+    format!("{:x}", Sha256::digest(format!("{sha}|{compatibility}").as_bytes()))
+}
+
+pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
+    let mut head = W(Vec::new());
+    head.0.extend_from_slice(MAGIC);
+    head.str(key);
+    head.str(compatibility);
+    head.u64(r.rows_read);
+    head.opt(r.encoding.map(|d| d.encoding.as_str()));
+    head.u64(r.encoding.map_or(0, |d| d.confidence.to_bits() as u64 | (d.has_bom as u64) << 32));
+    head.u64(r.quarantine.len() as u64);
     for q in &r.quarantine {
-        w.u64(q.source_row);
-        w.u64(q.source_row_end);
-        w.str(q.reason.as_str());
-        w.str(&q.raw);
+        head.u64(q.source_row);
+        head.u64(q.source_row_end);
+        head.str(q.reason.as_str());
+        head.str(&q.raw);
     }
-    w.u64(r.people.len() as u64);
-    for (p, f) in r.people.iter().zip(&r.features) {
-        p.write(&mut w);
-        w.features(f);
+    let chunks: Vec<Vec<u8>> = r
+        .people
+        .par_chunks(CHUNK)
+        .zip(r.features.par_chunks(CHUNK))
+        .zip(r.digests.par_chunks(CHUNK))
+        .map(|((people, features), digests)| {
+            let mut w = W(Vec::with_capacity(people.len() * 200));
+            for ((p, f), d) in people.iter().zip(features).zip(digests) {
+                w.0.extend_from_slice(&d.to_le_bytes());
+                p.write(&mut w);
+                w.features(f);
+            }
+            w.0
+        })
+        .collect();
+    head.u64(r.people.len() as u64);
+    head.u64(chunks.len() as u64);
+    for c in &chunks {
+        head.u64(c.len() as u64);
     }
-    let digest = Sha256::digest(&w.0);
-    w.0.extend_from_slice(&digest);
     if let Some(dir) = path.parent() {
         files::create_dir(dir, modes)?;
     }
     let tmp = path.with_extension("lsref.tmp");
     {
         // The whole extract is in here: no other user may read it, even for a moment.
-        let mut f = std::fs::File::create(&tmp)?;
+        let f = std::fs::File::create(&tmp)?;
         files::set_mode(&tmp, modes.file)?;
-        f.write_all(&w.0)?;
-        f.sync_all()?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+        let mut sum = Xxh3::new();
+        for part in std::iter::once(&head.0).chain(&chunks) {
+            sum.update(part);
+            out.write_all(part)?;
+        }
+        out.write_all(&sum.digest128().to_le_bytes())?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
     std::fs::rename(&tmp, path)?;
     if let Some(dir) = path.parent() {
@@ -112,17 +145,46 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    if bytes.len() < MAGIC.len() + 32 || &bytes[..MAGIC.len()] != MAGIC {
+    if bytes.len() < MAGIC.len() + 16 || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not a lamsach reference cache of this format".into());
     }
-    let (body, digest) = bytes.split_at(bytes.len() - 32);
-    if Sha256::digest(body).as_slice() != digest {
+    let (body, sum) = bytes.split_at(bytes.len() - 16);
+    if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != sum {
         return Err("checksum mismatch".into());
     }
     let mut r = R(&body[MAGIC.len()..]);
     if r.str()? != key {
         return Ok(None);
     }
+    let _compatibility = r.str()?;
+    decode(r).map(Some)
+}
+
+/// The newest cache in `dir` made by this build with these options for an earlier extract:
+/// its people, by the digest of their raw rows, are the ones tonight's extract can reuse.
+pub(super) fn read_previous(dir: &Path, compatibility: &str) -> Option<Cached> {
+    files(dir).into_iter().find_map(|(path, _, _)| {
+        let key = header(&path).filter(|(_, c)| c == compatibility)?.0;
+        match read(&path, &key) {
+            Ok(c) => c,
+            Err(reason) => {
+                tracing::warn!(%reason, "an earlier reference cache is corrupt or truncated; not reused");
+                None
+            }
+        }
+    })
+}
+
+/// A cache's key and compatibility, from its first bytes.
+fn header(path: &Path) -> Option<(String, String)> {
+    let mut b = Vec::with_capacity(512);
+    std::fs::File::open(path).ok()?.take(512).read_to_end(&mut b).ok()?;
+    let rest = b.strip_prefix(MAGIC.as_slice())?;
+    let mut r = R(rest);
+    Some((r.str().ok()?, r.str().ok()?))
+}
+
+fn decode(mut r: R) -> Result<Cached, String> {
     let rows_read = r.u64()?;
     let encoding_name = r.opt()?;
     let bits = r.u64()?;
@@ -148,16 +210,49 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         quarantine.push(QuarantineRow { source_row, source_row_end, reason, raw: r.str()? });
     }
     let n = r.u64()? as usize;
-    let mut people = Vec::with_capacity(n.min(1 << 26));
-    let mut features = Vec::with_capacity(n.min(1 << 26));
-    for _ in 0..n {
+    let nchunks = r.u64()? as usize;
+    let mut chunks = Vec::with_capacity(nchunks.min(1 << 20));
+    for _ in 0..nchunks {
+        let len = r.u64()? as usize;
+        chunks.push(len);
+    }
+    let mut rest: &[u8] = r.0;
+    let mut parts = Vec::with_capacity(chunks.len());
+    for len in chunks {
+        if rest.len() < len {
+            return Err("truncated".into());
+        }
+        let (part, after) = rest.split_at(len);
+        parts.push(part);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err("trailing bytes".into());
+    }
+    let decoded: Vec<_> = parts.into_par_iter().map(decode_chunk).collect::<Result<_, _>>()?;
+    let (mut people, mut features, mut digests) = (Vec::with_capacity(n.min(1 << 26)), Vec::with_capacity(n.min(1 << 26)), Vec::with_capacity(n.min(1 << 26)));
+    for (p, f, d) in decoded {
+        people.extend(p);
+        features.extend(f);
+        digests.extend(d);
+    }
+    if people.len() != n {
+        return Err("people count mismatch".into());
+    }
+    Ok(Cached { rows_read, encoding, quarantine, people, features, digests })
+}
+
+type Chunk = (Vec<ReferencePerson>, Vec<Features>, Vec<u128>);
+
+fn decode_chunk(b: &[u8]) -> Result<Chunk, String> {
+    let mut r = R(b);
+    let (mut people, mut features, mut digests) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    while !r.0.is_empty() {
+        digests.push(u128::from_le_bytes(r.take(16)?.try_into().expect("16 bytes")));
         people.push(ReferencePerson::read(&mut r)?);
         features.push(r.features()?);
     }
-    if !r.0.is_empty() {
-        return Err("trailing bytes".into());
-    }
-    Ok(Some(Cached { rows_read, encoding, quarantine, people, features }))
+    Ok((people, features, digests))
 }
 
 #[cfg(test)]
@@ -181,8 +276,9 @@ mod tests {
         let mut edited = input.clone();
         edited.schema.fields[0].aliases.push("Số định danh công dân".into());
         assert_eq!(edited.schema.name, input.schema.name);
-        assert_ne!(cache_key("abc", &input, &opts), cache_key("abc", &edited, &opts), "an edited schema is a new cache");
-        assert_eq!(cache_key("abc", &input, &opts), cache_key("abc", &input.clone(), &opts));
+        assert_ne!(compatibility(&input, &opts), compatibility(&edited, &opts), "an edited schema is a new cache");
+        assert_eq!(compatibility(&input, &opts), compatibility(&input.clone(), &opts));
+        assert_ne!(cache_key("abc", &compatibility(&input, &opts)), cache_key("abd", &compatibility(&input, &opts)));
         assert!(!env!("LAMSACH_BUILD_ID").is_empty(), "build.rs gives every build its identity");
     }
 }

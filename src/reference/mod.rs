@@ -95,6 +95,27 @@ pub struct Reference {
     pub cache_file: Option<PathBuf>,
     /// The extract's text encoding and how sure its detection was (CSV only; kept in the cache).
     pub encoding: Option<Detection>,
+    /// Per person, the digest of its raw row ([`raw_digest`]; empty where nobody needs it).
+    pub digests: Vec<u128>,
+    /// People taken unchanged from an earlier extract's cache instead of normalized again.
+    pub reused_people: u64,
+}
+
+/// The digest of a raw row's values, field by field: two rows with the same digest normalize
+/// to the same person (under the same build and options), whatever their place in the file.
+pub fn raw_digest(values: &crate::ingest::Values) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in crate::field::Field::ALL {
+        match values.get(f) {
+            Some(v) => {
+                h.update(&[1]);
+                h.update(&(v.len() as u32).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    h.digest128()
 }
 
 /// Where the reference cache lives, how many caches to keep and their modes.
@@ -112,6 +133,7 @@ pub struct CacheSettings<'a> {
 pub struct CacheWrite {
     path: PathBuf,
     key: String,
+    compatibility: String,
     dir: PathBuf,
     keep: usize,
     modes: crate::files::Modes,
@@ -120,7 +142,7 @@ pub struct CacheWrite {
 impl CacheWrite {
     /// Writes the cache and prunes older ones; a failure only costs the next run a rebuild.
     pub fn run(self, reference: &Reference) {
-        match cache::write(&self.path, &self.key, reference, self.modes) {
+        match cache::write(&self.path, &self.key, &self.compatibility, reference, self.modes) {
             Ok(()) => {
                 let removed = cache::prune(&self.dir, self.keep);
                 if removed > 0 {
@@ -133,14 +155,17 @@ impl CacheWrite {
 }
 
 /// Reads the reference: from the cache in `cache.dir` when it is valid for this extract
-/// and these options, else by ingesting and normalizing it; then the cache to write, if any.
+/// and these options, else by ingesting and normalizing it (reusing the people an earlier
+/// extract's cache holds with the same raw row); then the cache to write, if any.
 pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSettings>) -> Result<(Reference, Option<CacheWrite>), IngestError> {
     let mut status = CacheStatus::Disabled;
     let mut file = None;
-    let mut looked_up: Option<(String, String)> = None; // (sha256, cache key)
+    let mut looked_up: Option<(String, String, String)> = None; // (sha256, cache key, compatibility)
+    let mut previous = None;
     if let Some(CacheSettings { dir, .. }) = cache {
         let (bytes, sha256) = ingest::sha256_file(&input.path)?;
-        let key = cache::cache_key(&sha256, input, opts);
+        let compatibility = cache::compatibility(input, opts);
+        let key = cache::cache_key(&sha256, &compatibility);
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
         match cache::read(&path, &key) {
             Ok(Some(c)) => {
@@ -158,6 +183,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
                     cache: CacheStatus::Hit,
                     cache_file: Some(path),
                     encoding: c.encoding,
+                    digests: c.digests,
+                    reused_people: 0,
                 };
                 return Ok((hit, None));
             }
@@ -167,17 +194,21 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
                 status = CacheStatus::Rebuilt;
             }
         }
+        previous = cache::read_previous(dir, &compatibility).map(Previous::of);
         file = Some(path);
-        looked_up = Some((sha256, key));
+        looked_up = Some((sha256, key, compatibility));
     }
     // The extract is hashed again while it is read: a file replaced between the cache
     // lookup and the read must not be cached under the old file's key.
-    let mut people = NormalizingSink::new(opts);
+    let mut people = NormalizingSink::new(opts, previous);
     let mut src = ingest::read_source_into(input, &mut people)?;
-    if looked_up.as_ref().is_some_and(|(sha, _)| *sha != src.sha256) {
+    if looked_up.as_ref().is_some_and(|(sha, _, _)| *sha != src.sha256) {
         return Err(IngestError::Changed { file: input.path.display().to_string() });
     }
-    let (people, features) = people.finish();
+    let (people, features, digests, reused_people) = people.finish();
+    if reused_people > 0 {
+        tracing::info!(reused = reused_people, normalized = people.len() as u64 - reused_people, "reference people reused from the last cache");
+    }
     let reference = Reference {
         name: input.name.clone(),
         schema: input.schema.name.clone(),
@@ -191,12 +222,46 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         cache: status,
         cache_file: file.clone(),
         encoding: src.layout.encoding,
+        digests,
+        reused_people,
     };
     let write = match (file, cache, looked_up) {
-        (Some(path), Some(c), Some((_, key))) => Some(CacheWrite { path, key, dir: c.dir.to_path_buf(), keep: c.keep, modes: c.modes }),
+        (Some(path), Some(c), Some((_, key, compatibility))) => {
+            Some(CacheWrite { path, key, compatibility, dir: c.dir.to_path_buf(), keep: c.keep, modes: c.modes })
+        }
         _ => None,
     };
     Ok((reference, write))
+}
+
+/// An earlier extract's people, found by the digest of their raw rows.
+struct Previous {
+    /// Low 64 bits of the digest → the person (the first, when two rows share them).
+    at: crate::link::features::KeyMap<u32>,
+    digests: Vec<u128>,
+    people: Vec<ReferencePerson>,
+    /// Taken when reused (a second identical row is normalized again).
+    features: Vec<Option<Features>>,
+}
+
+impl Previous {
+    fn of(c: cache::Cached) -> Previous {
+        let mut at = crate::link::features::KeyMap::with_capacity_and_hasher(c.digests.len(), Default::default());
+        for (i, d) in c.digests.iter().enumerate() {
+            at.entry(*d as u64).or_insert(i as u32);
+        }
+        Previous { at, digests: c.digests, people: c.people, features: c.features.into_iter().map(Some).collect() }
+    }
+
+    /// The earlier person with this raw row, now at `source_row`.
+    fn take(&mut self, digest: u128, source_row: u64) -> Option<(ReferencePerson, Features)> {
+        let i = *self.at.get(&(digest as u64))? as usize;
+        if self.digests[i] != digest {
+            return None;
+        }
+        let features = self.features[i].take()?;
+        Some((ReferencePerson { source_row, ..self.people[i].clone() }, features))
+    }
 }
 
 /// Raw reference records normalized in parallel batches as ingest builds them, each
@@ -204,30 +269,47 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
 /// records of millions of people ever exist together.
 struct NormalizingSink<'a> {
     opts: &'a NormalizeOptions,
+    previous: Option<Previous>,
     batch: Vec<RawRecord>,
     people: Vec<ReferencePerson>,
     features: Vec<Features>,
+    digests: Vec<u128>,
+    reused: u64,
 }
 
 /// Raw records per batch: enough for every core to have whole chunks of work.
 const SINK_BATCH: usize = 1 << 18;
 
 impl<'a> NormalizingSink<'a> {
-    fn new(opts: &'a NormalizeOptions) -> Self {
-        NormalizingSink { opts, batch: Vec::with_capacity(SINK_BATCH), people: Vec::new(), features: Vec::new() }
+    fn new(opts: &'a NormalizeOptions, previous: Option<Previous>) -> Self {
+        NormalizingSink { opts, previous, batch: Vec::with_capacity(SINK_BATCH), people: Vec::new(), features: Vec::new(), digests: Vec::new(), reused: 0 }
     }
 
+    /// Each raw record of the batch becomes a person: the earlier extract's, when it had
+    /// the same raw row, else normalized (in parallel).
     fn flush(&mut self) {
-        let (people, features): (Vec<ReferencePerson>, Vec<Features>) =
-            normalize::map_records(&self.batch, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).unzip();
-        self.people.extend(people);
-        self.features.extend(features);
-        self.batch.clear();
+        let digests: Vec<u128> = self.batch.par_iter().map(|r| raw_digest(&r.values)).collect();
+        let mut slots: Vec<Option<(ReferencePerson, Features)>> = match &mut self.previous {
+            Some(p) => self.batch.iter().zip(&digests).map(|(r, &d)| p.take(d, r.source_row)).collect(),
+            None => (0..self.batch.len()).map(|_| None).collect(),
+        };
+        let todo: Vec<RawRecord> = slots.iter().zip(self.batch.drain(..)).filter(|(s, _)| s.is_none()).map(|(_, r)| r).collect();
+        self.reused += (slots.len() - todo.len()) as u64;
+        let mut normalized =
+            normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
+        for slot in slots.iter_mut().filter(|s| s.is_none()) {
+            *slot = normalized.next();
+        }
+        for (p, f) in slots.into_iter().flatten() {
+            self.people.push(p);
+            self.features.push(f);
+        }
+        self.digests.extend(digests);
     }
 
-    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>) {
+    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>, u64) {
         self.flush();
-        (self.people, self.features)
+        (self.people, self.features, self.digests, self.reused)
     }
 }
 
@@ -235,6 +317,7 @@ impl RecordSink for NormalizingSink<'_> {
     fn reserve(&mut self, additional: usize) {
         self.people.reserve_exact(additional);
         self.features.reserve_exact(additional);
+        self.digests.reserve_exact(additional);
     }
 
     fn push(&mut self, record: RawRecord) {
@@ -253,6 +336,53 @@ pub fn cache_bytes(dir: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn input(path: &Path) -> SourceInput {
+        SourceInput {
+            name: "reference".into(),
+            path: path.to_path_buf(),
+            schema: crate::schema::Schema::built_in("reference").unwrap(),
+            encoding: None,
+            columns: Default::default(),
+            sheet: None,
+            key: None,
+        }
+    }
+
+    /// A changed extract (rows edited, removed, added, moved) reuses the earlier cache's
+    /// people for its unchanged rows, and what it loads equals a load with no cache at all.
+    #[test]
+    fn a_changed_extract_reuses_unchanged_people_and_loads_as_without_a_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo/reference.csv")).unwrap();
+        let path = dir.path().join("reference.csv");
+        std::fs::write(&path, &demo).unwrap();
+        let opts = NormalizeOptions::default();
+        let settings = CacheSettings { dir: &dir.path().join("cache"), keep: 2, modes: crate::files::Modes::PRIVATE };
+        let (first, write) = load(&input(&path), &opts, Some(&settings)).unwrap();
+        assert_eq!((first.cache, first.reused_people), (CacheStatus::Built, 0));
+        write.unwrap().run(&first);
+
+        let mut lines: Vec<&str> = demo.lines().collect();
+        let mut fields: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+        fields[2].push_str(" Anh"); // the full name
+        let edited = fields.join(",");
+        lines[5] = &edited; // an edited row
+        lines.remove(9); // a person gone
+        lines.swap(20, 2000); // two people moved
+        let added = "064099999999,,Nguyễn Văn Mới,01/02/1990,Nam,23799,,Còn sống,,01/11/2026,,";
+        lines.insert(100, added); // a person added
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+        let (second, _) = load(&input(&path), &opts, Some(&settings)).unwrap();
+        let (fresh, none) = load(&input(&path), &opts, None).unwrap();
+        assert!(none.is_none() && fresh.cache == CacheStatus::Disabled);
+        assert_eq!(second.cache, CacheStatus::Built);
+        assert_eq!(second.reused_people as usize, second.people.len() - 2, "all but the edited and the added row are reused");
+        assert_eq!(second.people, fresh.people, "rows, statuses and dates as read tonight");
+        assert_eq!(second.features, fresh.features);
+        assert_eq!(second.digests, fresh.digests);
+    }
 
     #[test]
     fn a_person_round_trips_through_the_codec() {
