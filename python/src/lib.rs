@@ -519,6 +519,8 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
         encoding: None,
         digests: Vec::new(),
         reused_people: 0,
+        cache_key: None,
+        previous: None,
     };
     let ids = typed::<Int64Array>(&r, "id")?;
     let source = typed::<StringArray>(&r, "source")?;

@@ -60,7 +60,8 @@ pub fn of_reference(features: &[Features], people: &[crate::reference::Reference
         .collect()
 }
 
-/// The hash of what the linker compares of a person, with its status and date of death:
+/// The hash of what the linker compares of a person (every feature but the personal ID, which
+/// is the key), with its status and date of death:
 /// each value written with a presence byte, so no two different persons write the same bytes.
 fn person_value(f: &Features, p: &crate::reference::ReferencePerson) -> u64 {
     use crate::calendar::PartialDate;
@@ -86,6 +87,11 @@ fn person_value(f: &Features, p: &crate::reference::ReferencePerson) -> u64 {
     date(&mut h, f.dob);
     text(&mut h, f.sex.map(|s| s.as_str()));
     text(&mut h, f.commune.as_deref());
+    h.update(&(f.commune_alt.len() as u32).to_le_bytes());
+    for c in &f.commune_alt {
+        text(&mut h, Some(c));
+    }
+    text(&mut h, f.province.as_deref());
     match f.hamlet {
         Some(k) => {
             h.update(&[1]);

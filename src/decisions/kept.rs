@@ -1,25 +1,29 @@
 //! Last night's links, kept beside the store (`links.bin`: per record its key and digest
-//! hashes, the hashes of its best and runner-up people's keys, its flags, its gap and its
-//! values' term frequencies), and which of them tonight may reuse (`[link] incremental =
-//! true`): a record whose values are unchanged, whose two people are unchanged, and whose
-//! next candidate stood further below the pair than tonight's term frequencies can move
-//! them. Its candidates are then last night's plus the people added or changed since in its
+//! hashes, the hashes of its best and runner-up people's keys, its flags, its gap, its
+//! values' term frequencies and its candidate count; and the reference cache it was linked
+//! against), and which of them tonight may reuse (`[link] incremental = true`): a record
+//! whose values are unchanged, whose two people are unchanged, and whose next candidate stood
+//! further below the pair than tonight's term frequencies can move them. A link the broad
+//! rules made then has last night's candidates plus the people added or changed since in its
 //! blocks, and the linker scores only the pair and those again (tonight's model and term
-//! frequencies).
+//! frequencies). A link the narrow rules made is kept only while its narrow blocks hold the
+//! very people they held: none added or changed (tonight's digests), none removed or changed
+//! (last night's people, from the reference cache tonight's extract was read against).
 
 use super::changes::{Digests, REFERENCE};
 use crate::link::TermFrequencies;
-use crate::link::blocking::{Rule, asked_keys, person_keys};
+use crate::link::blocking::{Rule, asked_keys, is_broad, person_keys};
 use crate::link::features::{Features, KeyMap};
 use crate::link::{Kept, RecordLink};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 6] = b"LSLK4\n";
+const MAGIC: &[u8; 6] = b"LSLK5\n";
 const TRUNCATED: u8 = 1;
 const BY_OFFICER: u8 = 2;
-/// The broad rules were asked: only such a link is worth reusing.
+/// The broad rules were asked (newcomers in its blocks are scored; without, its blocks must
+/// hold the very people they held).
 const BROAD: u8 = 4;
 /// The gap leaves out candidates tied with the runner-up behind it in row order
 /// ([`RecordLink::row_ties`]): reused only while the extract keeps its order.
@@ -39,6 +43,8 @@ pub struct Entry {
     /// The frequencies of the record's phonetic name, date of birth and commune in the
     /// reference it was linked against ([`crate::link::TermFrequencies::of_record`]).
     tf: [f32; 3],
+    /// The people its blocks held.
+    candidates: u32,
 }
 
 /// Bits the next candidate must stand below the kept pair beyond what tonight's term
@@ -70,10 +76,27 @@ pub fn path_beside(store: &Path) -> PathBuf {
     store.with_file_name("links.bin")
 }
 
+/// The section naming the reference cache the links were made against.
+fn reference_section(cache_key: &str) -> String {
+    format!("(reference {cache_key})")
+}
+
+/// The cache key of the reference last night's links were made against, if it was cached.
+pub fn reference_of(state: &LinkState) -> Option<&str> {
+    state.keys().find_map(|k| k.strip_prefix("(reference ")?.strip_suffix(')'))
+}
+
 /// Tonight's links as the next night will read them. `digests` are tonight's (sources in
 /// record order, the reference in person order); `tf`, per source and record, the record's
-/// values' frequencies in tonight's reference.
-pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], tf: &[Vec<[f32; 3]>], digests: &Digests, model: &crate::link::model::Model) -> LinkState {
+/// values' frequencies in tonight's reference; `reference_key`, tonight's reference cache key.
+pub fn of_tonight(
+    names: &[&str],
+    links: &[&[RecordLink]],
+    tf: &[Vec<[f32; 3]>],
+    digests: &Digests,
+    model: &crate::link::model::Model,
+    reference_key: Option<&str>,
+) -> LinkState {
     let people: &[(u64, u64)] = digests.get(REFERENCE).map_or(&[], Vec::as_slice);
     let person = |j: u32| people.get(j as usize).map_or(0, |p| p.0);
     names
@@ -97,11 +120,13 @@ pub fn of_tonight(names: &[&str], links: &[&[RecordLink]], tf: &[Vec<[f32; 3]>],
                         _ => f32::INFINITY,
                     },
                     tf,
+                    candidates: l.candidates,
                 })
                 .collect();
             Some((name.to_string(), v))
         })
         .chain(std::iter::once((model_section(model), Vec::new())))
+        .chain(reference_key.map(|k| (reference_section(k), Vec::new())))
         .collect()
 }
 
@@ -116,10 +141,13 @@ struct ReferenceChanges {
     order_kept: bool,
     /// Per (rule, key), tonight's rows of the people added or changed since in that block.
     dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState>,
+    /// The (rule, key) blocks people removed or changed since stood in last night; `None`
+    /// when last night's extract is not known person by person.
+    vacated: Option<std::collections::HashSet<(usize, u64), foldhash::fast::FixedState>>,
 }
 
 impl ReferenceChanges {
-    fn of(ref_now: &[(u64, u64)], ref_before: &[(u64, u64)], people: &[Features], rules: &[Rule]) -> ReferenceChanges {
+    fn of(ref_now: &[(u64, u64)], ref_before: &[(u64, u64)], people: &[Features], departed: Option<&[Features]>, rules: &[Rule]) -> ReferenceChanges {
         let t = std::time::Instant::now();
         // Keys are already 64-bit hashes: the maps index them as they are.
         let before_of: KeyMap<(u32, u64)> = ref_before.iter().enumerate().map(|(i, &(k, v))| (k, (i as u32, v))).collect();
@@ -155,30 +183,36 @@ impl ReferenceChanges {
                 dirty.entry(k).or_default().push(j);
             }
         }
+        let vacated = departed
+            .map(|d| d.par_iter().flat_map_iter(|p| person_keys(rules, p)).collect::<Vec<_>>().into_iter().collect::<std::collections::HashSet<_, _>>());
         tracing::debug!(
             seconds = t.elapsed().as_secs_f64(),
             changed_people = gone.len(),
             dirty_blocks = dirty.len(),
+            vacated_blocks = vacated.as_ref().map(|v| v.len()),
             order_kept,
             "incremental: the reference compared"
         );
-        ReferenceChanges { index_of, gone, order_kept, dirty }
+        ReferenceChanges { index_of, gone, order_kept, dirty, vacated }
     }
 }
 
 /// The records of each source that may reuse last night's link, by (source, record).
 /// `sources`: per source its name, its records' features and their values' frequencies in
-/// tonight's reference.
+/// tonight's reference. `departed`: last night's people tonight's extract does not hold
+/// unchanged, when known (the reference cache's); without them only links that asked the
+/// broad rules are reused (their blocks are counted again).
 pub fn reusable(
     state: &LinkState,
     sources: &[(&str, &[Features], &[[f32; 3]])],
     now: &Digests,
     before: &Digests,
     people: &[Features],
+    departed: Option<&[Features]>,
     rules: &[Rule],
 ) -> HashMap<(usize, usize), Kept> {
     let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
-    let ReferenceChanges { index_of, gone, order_kept, dirty } = ReferenceChanges::of(ref_now, ref_before, people, rules);
+    let ReferenceChanges { index_of, gone, order_kept, dirty, vacated } = ReferenceChanges::of(ref_now, ref_before, people, departed, rules);
     let mut out = HashMap::new();
     for (s, (name, features, tf)) in sources.iter().enumerate() {
         let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
@@ -198,22 +232,40 @@ pub fn reusable(
             .zip(tf.par_iter())
             .enumerate()
             .filter_map(|(i, ((&(key, digest), f), &tf))| {
-                // Only a link that asked the broad rules saves work: the linker scores the narrow
-                // rules' people of every record again.
                 let e = last.get(&key).filter(|e| {
-                    e.digest == digest && e.flags & (TRUNCATED | BY_OFFICER) == 0 && e.flags & BROAD != 0 && (order_kept || e.flags & ROW_TIES == 0)
+                    e.digest == digest
+                        && e.flags & (TRUNCATED | BY_OFFICER) == 0
+                        && (e.flags & BROAD != 0 || vacated.is_some())
+                        && (order_kept || e.flags & ROW_TIES == 0)
                 })?;
                 let gap = e.gap as f64 - TermFrequencies::shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {
                     return None;
                 }
                 let (best, runner_up) = (resolve(e.best).ok()?, resolve(e.runner_up).ok()?);
-                // People added or changed in the record's blocks are scored against it tonight.
-                let mut newcomers: Vec<u32> = asked_keys(rules, f).iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
-                newcomers.sort_unstable();
-                newcomers.dedup();
-                (newcomers.len() <= MAX_NEWCOMERS)
-                    .then_some(((s, i), Kept { best, runner_up, gap: gap as f32, broad: e.flags & BROAD != 0, newcomers, row_ties: e.flags & ROW_TIES != 0 }))
+                if best.is_some() && best == runner_up {
+                    return None; // two rows under one key, identical: the full search tells them apart
+                }
+                let broad = e.flags & BROAD != 0;
+                let asked = asked_keys(rules, f);
+                let newcomers: Vec<u32> = if broad {
+                    // People added or changed in the record's blocks are scored against it tonight.
+                    let mut v: Vec<u32> = asked.iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                } else {
+                    // A narrow-rule link is kept only while its blocks hold last night's people.
+                    let touched = |k: &(usize, u64)| dirty.contains_key(k) || vacated.as_ref().is_some_and(|v| v.contains(k));
+                    if asked.iter().filter(|(r, _)| !is_broad(rules[*r])).any(touched) {
+                        return None;
+                    }
+                    Vec::new()
+                };
+                (newcomers.len() <= MAX_NEWCOMERS).then_some((
+                    (s, i),
+                    Kept { best, runner_up, gap: gap as f32, broad, newcomers, row_ties: e.flags & ROW_TIES != 0, candidates: e.candidates },
+                ))
             })
             .collect();
         out.extend(found);
@@ -232,10 +284,11 @@ pub fn load(path: &Path) -> LinkState {
         flags: c[32],
         gap: f32::from_le_bytes(c[33..37].try_into().expect("4 bytes")),
         tf: std::array::from_fn(|t| f32::from_le_bytes(c[37 + 4 * t..41 + 4 * t].try_into().expect("4 bytes"))),
+        candidates: u32::from_le_bytes(c[49..53].try_into().expect("4 bytes")),
     })
 }
 
-const ENTRY_BYTES: usize = 8 * 4 + 1 + 4 + 3 * 4;
+const ENTRY_BYTES: usize = 8 * 4 + 1 + 4 + 3 * 4 + 4;
 
 /// Writes tonight's links (a temporary file renamed into place).
 pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::io::Result<()> {
@@ -252,6 +305,7 @@ pub fn save(path: &Path, state: &LinkState, modes: crate::files::Modes) -> std::
             for t in e.tf {
                 out.extend_from_slice(&t.to_le_bytes());
             }
+            out.extend_from_slice(&e.candidates.to_le_bytes());
         },
         modes,
     )
@@ -265,7 +319,7 @@ mod tests {
     fn the_file_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("links.bin");
-        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, flags: TRUNCATED, gap: f32::INFINITY, tf: [1e-6, 0.0, 0.25] };
+        let e = Entry { key: 1, digest: 2, best: 3, runner_up: 0, flags: TRUNCATED, gap: f32::INFINITY, tf: [1e-6, 0.0, 0.25], candidates: 7 };
         let state: LinkState = [("lao_dong".to_string(), vec![e, Entry { flags: 0, ..e }])].into_iter().collect();
         save(&p, &state, crate::files::Modes::PRIVATE).unwrap();
         assert_eq!(load(&p), state);
@@ -275,14 +329,14 @@ mod tests {
     fn row_ties_are_trusted_only_while_unchanged_people_keep_their_order() {
         let before = [(1, 10), (2, 20), (3, 30), (4, 40)];
         let people = vec![Features::default(); 5];
-        let order = |now: &[(u64, u64)]| ReferenceChanges::of(now, &before, &people[..now.len()], &[]).order_kept;
+        let order = |now: &[(u64, u64)]| ReferenceChanges::of(now, &before, &people[..now.len()], None, &[]).order_kept;
         // People added, removed and changed anywhere: the rest keep their order.
         assert!(order(&[(1, 10), (9, 90), (3, 31), (4, 40), (5, 50)]));
         assert!(order(&[(2, 20), (4, 40)]));
         // A re-sorted extract, or a key on two rows: ties may break otherwise.
         assert!(!order(&[(1, 10), (4, 40), (2, 20), (3, 30)]));
         assert!(!order(&[(1, 10), (2, 20), (2, 20), (3, 30)]));
-        let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], &[]);
+        let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], None, &[]);
         assert_eq!(c.gone.len(), 3, "people 2 and 4 left, 3 changed");
     }
 }

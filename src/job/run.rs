@@ -209,7 +209,7 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let (link, record_tf) = self.link(&index, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
+        let (link, record_tf) = self.link(&index, &reference, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
         if let Some(n) = &mut night {
             n.record_tf = record_tf;
         }
@@ -326,7 +326,7 @@ impl Job {
             let path = decisions::changes::path_beside(store.path());
             let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
             let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-            let kept = decisions::kept::of_tonight(&names, &links, &night.record_tf, &night.digests, &data.link.model);
+            let kept = decisions::kept::of_tonight(&names, &links, &night.record_tf, &night.digests, &data.link.model, data.reference.cache_key.as_deref());
             let saved = decisions::changes::save(&path, &night.digests, self.modes)
                 .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
             if let Err(e) = saved {
@@ -343,6 +343,7 @@ impl Job {
     fn link(
         &self,
         index: &LinkIndex,
+        reference: &Reference,
         table: &mut [SourceRun],
         overrides: &link::Overrides,
         night: Option<(&Night, &Path)>,
@@ -365,7 +366,15 @@ impl Job {
             }
             let sources: Vec<(&str, &[Features], &[[f32; 3]])> =
                 table.iter().zip(&features).zip(&record_tf).map(|((r, f), tf)| (r.source.name.as_str(), f.as_slice(), tf.as_slice())).collect();
-            overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, &index.blocks.rules);
+            // Last night's people tonight's extract lost, known when last night's reference cache is
+            // the one tonight's reused people from (or the extract is the same).
+            let last = decisions::kept::reference_of(&state);
+            let departed = match (&reference.previous, reference.cache) {
+                (_, reference::CacheStatus::Hit) if last.is_some() && last == reference.cache_key.as_deref() => Some(&[][..]),
+                (Some((key, departed)), _) if last == Some(key.as_str()) => Some(departed.as_slice()),
+                _ => None,
+            };
+            overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, departed, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
         let Linked { records, summary } = link::run(index, &features, &settings, &overrides);

@@ -139,12 +139,15 @@ pub struct Kept {
     /// Bits the next candidate stands below the runner-up at least tonight: last night's gap
     /// less the most tonight's term frequencies can have moved them apart.
     pub gap: f32,
-    /// Last night's link asked the broad rules.
+    /// Last night's link asked the broad rules. One that did not is kept only while its
+    /// blocks hold the very people they held (none added, changed or removed since).
     pub broad: bool,
     /// Tonight's rows of the people added or changed since in the record's blocks.
     pub newcomers: Vec<u32>,
     /// Last night's gap left out candidates tied with the runner-up (see [`RecordLink::row_ties`]).
     pub row_ties: bool,
+    /// Last night's candidate count: a narrow-rule link's, tonight's too.
+    pub candidates: u32,
 }
 
 impl RecordLink {
@@ -729,6 +732,9 @@ fn kept(
     stats: &mut [RuleStats],
     uncounted: &mut [RuleStats],
 ) -> RecordLink {
+    if !k.broad {
+        return kept_narrow(index, scorer, s, f, k, cands, stats);
+    }
     let found = search(index, scorer, s, f, uncounted, cands, &[], false);
     if !found.broad {
         return link_of(index, scorer, s, f, found);
@@ -757,6 +763,27 @@ fn kept(
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
     let mut link = link_of(index, scorer, s, f, Search { top, count: found.count, truncated: false, broad: true });
+    link.row_ties = k.row_ties;
+    link
+}
+
+/// A link the narrow rules made last night, whose blocks hold the same people tonight: last
+/// night's pair scored tonight is the link, the rest of its candidates standing `gap` below
+/// it, unless tonight the pair is no longer a sure winner (the broad rules would be asked) or
+/// row ties no longer stand behind the runner-up: then the record is linked in full.
+fn kept_narrow(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, k: &Kept, cands: &mut Scratch, stats: &mut [RuleStats]) -> RecordLink {
+    let mut top = NO_TOP;
+    for j in [k.best, k.runner_up].into_iter().flatten() {
+        keep_top(&mut top, scorer.weight(f, j, &index.people[j as usize]), j);
+    }
+    if k.runner_up.is_some() && k.gap.is_finite() {
+        top[2] = (top[1].0 - k.gap as f64, u32::MAX - 1);
+    }
+    let runner_up_moved = k.row_ties && k.runner_up != Some(top[1].1);
+    if !narrow_is_sure(&top, s) || runner_up_moved {
+        return link_one(index, scorer, s, f, stats, cands, &[]);
+    }
+    let mut link = link_of(index, scorer, s, f, Search { top, count: k.candidates as usize, truncated: false, broad: false });
     link.row_ties = k.row_ties;
     link
 }
@@ -906,7 +933,9 @@ mod tests {
                 .filter(|&j| crate::link::blocking::person_keys(&index2.blocks.rules, &after[j as usize]).iter().any(|k| asked.contains(k)))
                 .collect();
             let (best, runner_up) = (l.best.as_ref().map(|b| b.ref_idx), l.runner_up.as_ref().map(|b| b.ref_idx));
-            overrides.keep.insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers, row_ties: l.row_ties });
+            overrides
+                .keep
+                .insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers, row_ties: l.row_ties, candidates: l.candidates });
         }
         let kept_with_newcomers = overrides.keep.values().filter(|k| k.broad && !k.newcomers.is_empty()).count();
         assert!(kept_with_newcomers > 5, "{kept_with_newcomers} kept links asked the broad rules and gained people");

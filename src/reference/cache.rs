@@ -19,17 +19,37 @@ use xxhash_rust::xxh3::Xxh3;
 /// Bump whenever normalization or this layout changes what a cache holds.
 pub const INDEX_FORMAT: u32 = 7;
 const MAGIC: &[u8; 8] = b"LSREF\0\0\x05";
-/// People per chunk.
-const CHUNK: usize = 1 << 15;
+/// People per chunk (every chunk but the last holds exactly this many).
+pub(super) const CHUNK: usize = 1 << 15;
 
 pub(super) struct Cached {
     pub rows_read: u64,
     pub encoding: Option<Detection>,
     pub quarantine: Vec<QuarantineRow>,
+    /// The people in file order, as stored: chunks of [`CHUNK`].
+    pub chunks: Vec<Chunk>,
+}
+
+/// People, their features and the digests of their raw rows ([`super::raw_digest`]).
+#[derive(Default)]
+pub(super) struct Chunk {
     pub people: Vec<ReferencePerson>,
     pub features: Vec<Features>,
-    /// Per person, the digest of its raw row ([`super::raw_digest`]).
     pub digests: Vec<u128>,
+}
+
+impl Cached {
+    /// The people, features and digests as whole columns.
+    pub fn into_columns(self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>) {
+        let n = self.chunks.iter().map(|c| c.people.len()).sum();
+        let (mut people, mut features, mut digests) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for c in self.chunks {
+            people.extend(c.people);
+            features.extend(c.features);
+            digests.extend(c.digests);
+        }
+        (people, features, digests)
+    }
 }
 
 /// What makes two caches' people comparable: the build (a hash of lamsach's code, schemas and
@@ -162,11 +182,11 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
 
 /// The newest cache in `dir` made by this build with these options for an earlier extract:
 /// its people, by the digest of their raw rows, are the ones tonight's extract can reuse.
-pub(super) fn read_previous(dir: &Path, compatibility: &str) -> Option<Cached> {
+pub(super) fn read_previous(dir: &Path, compatibility: &str) -> Option<(String, Cached)> {
     files(dir).into_iter().find_map(|(path, _, _)| {
         let key = header(&path).filter(|(_, c)| c == compatibility)?.0;
         match read(&path, &key) {
-            Ok(c) => c,
+            Ok(c) => c.map(|c| (key, c)),
             Err(reason) => {
                 tracing::warn!(%reason, "an earlier reference cache is corrupt or truncated; not reused");
                 None
@@ -229,30 +249,23 @@ fn decode(mut r: R) -> Result<Cached, String> {
     if !rest.is_empty() {
         return Err("trailing bytes".into());
     }
-    let decoded: Vec<_> = parts.into_par_iter().map(decode_chunk).collect::<Result<_, _>>()?;
-    let (mut people, mut features, mut digests) = (Vec::with_capacity(n.min(1 << 26)), Vec::with_capacity(n.min(1 << 26)), Vec::with_capacity(n.min(1 << 26)));
-    for (p, f, d) in decoded {
-        people.extend(p);
-        features.extend(f);
-        digests.extend(d);
-    }
-    if people.len() != n {
+    let chunks: Vec<Chunk> = parts.into_par_iter().map(decode_chunk).collect::<Result<_, _>>()?;
+    let (last, full) = chunks.split_last().map_or((0, &[][..]), |(l, f)| (l.people.len(), f));
+    if full.iter().any(|c| c.people.len() != CHUNK) || full.len() * CHUNK + last != n {
         return Err("people count mismatch".into());
     }
-    Ok(Cached { rows_read, encoding, quarantine, people, features, digests })
+    Ok(Cached { rows_read, encoding, quarantine, chunks })
 }
-
-type Chunk = (Vec<ReferencePerson>, Vec<Features>, Vec<u128>);
 
 fn decode_chunk(b: &[u8]) -> Result<Chunk, String> {
     let mut r = R(b);
-    let (mut people, mut features, mut digests) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    let mut c = Chunk { people: Vec::with_capacity(CHUNK), features: Vec::with_capacity(CHUNK), digests: Vec::with_capacity(CHUNK) };
     while !r.0.is_empty() {
-        digests.push(u128::from_le_bytes(r.take(16)?.try_into().expect("16 bytes")));
-        people.push(ReferencePerson::read(&mut r)?);
-        features.push(r.features()?);
+        c.digests.push(u128::from_le_bytes(r.take(16)?.try_into().expect("16 bytes")));
+        c.people.push(ReferencePerson::read(&mut r)?);
+        c.features.push(r.features()?);
     }
-    Ok((people, features, digests))
+    Ok(c)
 }
 
 #[cfg(test)]

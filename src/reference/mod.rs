@@ -99,6 +99,12 @@ pub struct Reference {
     pub digests: Vec<u128>,
     /// People taken unchanged from an earlier extract's cache instead of normalized again.
     pub reused_people: u64,
+    /// This extract's cache key (with caching on).
+    pub cache_key: Option<String>,
+    /// The key of the earlier extract's cache whose people were reused, and that cache's
+    /// people tonight's extract does not hold unchanged (removed, or their row changed): the
+    /// blocks they stood in last night are the ones that lost people.
+    pub previous: Option<(String, Vec<Features>)>,
 }
 
 /// The digest of a raw row's values, field by field: two rows with the same digest normalize
@@ -168,23 +174,27 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         let key = cache::cache_key(&sha256, &compatibility);
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
         match cache::read(&path, &key) {
-            Ok(Some(c)) => {
-                tracing::info!(people = c.people.len(), "reference cache hit");
+            Ok(Some(mut c)) => {
+                let (rows_read, quarantine, encoding) = (c.rows_read, std::mem::take(&mut c.quarantine), c.encoding);
+                let (people, features, digests) = c.into_columns();
+                tracing::info!(people = people.len(), "reference cache hit");
                 let hit = Reference {
                     name: input.name.clone(),
                     schema: input.schema.name.clone(),
                     path: input.path.clone(),
                     bytes,
                     sha256,
-                    rows_read: c.rows_read,
-                    quarantine: c.quarantine,
-                    people: c.people,
-                    features: c.features,
+                    rows_read,
+                    quarantine,
+                    people,
+                    features,
                     cache: CacheStatus::Hit,
                     cache_file: Some(path),
-                    encoding: c.encoding,
-                    digests: c.digests,
+                    encoding,
+                    digests,
                     reused_people: 0,
+                    cache_key: Some(key),
+                    previous: None,
                 };
                 return Ok((hit, None));
             }
@@ -205,7 +215,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     if looked_up.as_ref().is_some_and(|(sha, _, _)| *sha != src.sha256) {
         return Err(IngestError::Changed { file: input.path.display().to_string() });
     }
-    let (people, features, digests, reused_people) = people.finish();
+    let (people, features, digests, reused_people, previous) = people.finish();
     if reused_people > 0 {
         tracing::info!(reused = reused_people, normalized = people.len() as u64 - reused_people, "reference people reused from the last cache");
     }
@@ -224,6 +234,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         encoding: src.layout.encoding,
         digests,
         reused_people,
+        cache_key: looked_up.as_ref().map(|(_, key, _)| key.clone()),
+        previous,
     };
     let write = match (file, cache, looked_up) {
         (Some(path), Some(c), Some((_, key, compatibility))) => {
@@ -236,31 +248,43 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
 
 /// An earlier extract's people, found by the digest of their raw rows.
 struct Previous {
+    /// Its cache key.
+    key: String,
     /// Low 64 bits of the digest → the person (the first, when two rows share them).
     at: crate::link::features::KeyMap<u32>,
-    digests: Vec<u128>,
-    people: Vec<ReferencePerson>,
-    /// Taken when reused (a second identical row is normalized again).
-    features: Vec<Option<Features>>,
+    /// The people as the cache holds them (chunks of [`cache::CHUNK`]), their features moved
+    /// out as they are reused.
+    chunks: Vec<cache::Chunk>,
+    taken: Vec<bool>,
 }
 
 impl Previous {
-    fn of(c: cache::Cached) -> Previous {
-        let mut at = crate::link::features::KeyMap::with_capacity_and_hasher(c.digests.len(), Default::default());
-        for (i, d) in c.digests.iter().enumerate() {
+    fn of((key, c): (String, cache::Cached)) -> Previous {
+        let n = c.chunks.iter().map(|c| c.digests.len()).sum();
+        let mut at = crate::link::features::KeyMap::with_capacity_and_hasher(n, Default::default());
+        for (i, d) in c.chunks.iter().flat_map(|c| &c.digests).enumerate() {
             at.entry(*d as u64).or_insert(i as u32);
         }
-        Previous { at, digests: c.digests, people: c.people, features: c.features.into_iter().map(Some).collect() }
+        Previous { key, at, chunks: c.chunks, taken: vec![false; n] }
     }
 
-    /// The earlier person with this raw row, now at `source_row`.
+    /// The earlier person with this raw row, now at `source_row` (once: a second identical
+    /// row is normalized again).
     fn take(&mut self, digest: u128, source_row: u64) -> Option<(ReferencePerson, Features)> {
         let i = *self.at.get(&(digest as u64))? as usize;
-        if self.digests[i] != digest {
+        let chunk = &mut self.chunks[i / cache::CHUNK];
+        let at = i % cache::CHUNK;
+        if chunk.digests[at] != digest || std::mem::replace(&mut self.taken[i], true) {
             return None;
         }
-        let features = self.features[i].take()?;
-        Some((ReferencePerson { source_row, ..self.people[i].clone() }, features))
+        Some((ReferencePerson { source_row, ..chunk.people[at].clone() }, std::mem::take(&mut chunk.features[at])))
+    }
+
+    /// Its key and the people not taken.
+    fn finish(self) -> (String, Vec<Features>) {
+        let mut taken = self.taken.into_iter();
+        let departed = self.chunks.into_iter().flat_map(|c| c.features).filter(|_| !taken.next().unwrap_or(true)).collect();
+        (self.key, departed)
     }
 }
 
@@ -307,9 +331,12 @@ impl<'a> NormalizingSink<'a> {
         self.digests.extend(digests);
     }
 
-    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>, u64) {
+    /// Tonight's people, features and digests, how many were reused, and the earlier cache's
+    /// key with its people not reused.
+    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>, u64, Option<(String, Vec<Features>)>) {
         self.flush();
-        (self.people, self.features, self.digests, self.reused)
+        let previous = self.previous.map(Previous::finish);
+        (self.people, self.features, self.digests, self.reused, previous)
     }
 }
 
@@ -382,6 +409,10 @@ mod tests {
         assert_eq!(second.people, fresh.people, "rows, statuses and dates as read tonight");
         assert_eq!(second.features, fresh.features);
         assert_eq!(second.digests, fresh.digests);
+        let (key, departed) = second.previous.as_ref().unwrap();
+        assert_eq!(Some(key), first.cache_key.as_ref());
+        assert_eq!(departed.len(), 2, "the edited row's person as it was, and the one removed");
+        assert!(departed.contains(&first.features[4]) && departed.contains(&first.features[8]), "lines 5 and 9 below the header");
     }
 
     #[test]
