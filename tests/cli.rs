@@ -228,6 +228,18 @@ fn runs_are_deterministic_and_the_reference_cache_is_reused_and_repaired() {
     let c = PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
     assert_eq!(manifest(&c)["inputs"][0]["cache"], "rebuilt");
     assert_eq!(sha(&manifest(&c), "records.parquet"), sha(&ma, "records.parquet"));
+    assert_eq!(manifest(&c)["reference_people_reused"], 0, "a corrupt cache lends no people");
+    // A changed extract: its unchanged rows are taken from the last cache, not normalized again.
+    let extract = tmp.path().join("demo-input").join("reference.csv");
+    let mut text = std::fs::read_to_string(&extract).unwrap();
+    let people = text.lines().count() as u64 - 1;
+    text.push_str("064099999999,,Nguyễn Văn Mới,01/02/1990,Nam,23799,,Còn sống,,01/11/2026,,\n");
+    std::fs::write(&extract, text).unwrap();
+    let o = run(&["run", job.to_str().unwrap(), "--out", out, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d = manifest(&PathBuf::from(String::from_utf8(o.stdout).unwrap().trim()));
+    assert_eq!(d["inputs"][0]["cache"], "built");
+    assert_eq!(d["reference_people_reused"], people);
 }
 
 /// Needs the test hook: `cargo test --release --features fault-injection` (`.ci/run` does).

@@ -614,7 +614,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
                 }
                 for f in Field::ALL {
                     raw_cols[f.index()].append_option(rr.values.get(f));
-                    clean_cols[f.index()].append_option(n.cleaned(f));
+                    clean_cols[f.index()].append_option(n.cleaned(f).as_deref());
                 }
                 for (k, d) in Dimension::ALL.into_iter().enumerate() {
                     scores[k].append_value(a.scores[d] as i32);

@@ -76,6 +76,12 @@ pub fn path_beside(store: &Path) -> PathBuf {
     store.with_file_name("links.bin")
 }
 
+/// The section naming the block cap the links were made under: a link cut at another cap had
+/// other candidates.
+pub fn cap_section(max_block: usize) -> String {
+    format!("(max_block {max_block})")
+}
+
 /// The section naming the reference cache the links were made against.
 fn reference_section(cache_key: &str) -> String {
     format!("(reference {cache_key})")
@@ -95,6 +101,7 @@ pub fn of_tonight(
     tf: &[Vec<[f32; 3]>],
     digests: &Digests,
     model: &crate::link::model::Model,
+    max_block: usize,
     reference_key: Option<&str>,
 ) -> LinkState {
     let people: &[(u64, u64)] = digests.get(REFERENCE).map_or(&[], Vec::as_slice);
@@ -126,6 +133,7 @@ pub fn of_tonight(
             Some((name.to_string(), v))
         })
         .chain(std::iter::once((model_section(model), Vec::new())))
+        .chain(std::iter::once((cap_section(max_block), Vec::new())))
         .chain(reference_key.map(|k| (reference_section(k), Vec::new())))
         .collect()
 }
@@ -233,10 +241,7 @@ pub fn reusable(
             .enumerate()
             .filter_map(|(i, ((&(key, digest), f), &tf))| {
                 let e = last.get(&key).filter(|e| {
-                    e.digest == digest
-                        && e.flags & (TRUNCATED | BY_OFFICER) == 0
-                        && (e.flags & BROAD != 0 || vacated.is_some())
-                        && (order_kept || e.flags & ROW_TIES == 0)
+                    e.digest == digest && e.flags & BY_OFFICER == 0 && (e.flags & BROAD != 0 || vacated.is_some()) && (order_kept || e.flags & ROW_TIES == 0)
                 })?;
                 let gap = e.gap as f64 - TermFrequencies::shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {
@@ -248,6 +253,13 @@ pub fn reusable(
                 }
                 let broad = e.flags & BROAD != 0;
                 let asked = asked_keys(rules, f);
+                let touched = |k: &(usize, u64)| dirty.contains_key(k) || vacated.as_ref().is_some_and(|v| v.contains(k));
+                // Every block the record asks holds last night's people, in last night's order.
+                let frozen = vacated.is_some() && order_kept && !asked.iter().any(touched);
+                let truncated = e.flags & TRUNCATED != 0;
+                if truncated && !frozen {
+                    return None;
+                }
                 let newcomers: Vec<u32> = if broad {
                     // People added or changed in the record's blocks are scored against it tonight.
                     let mut v: Vec<u32> = asked.iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
@@ -256,7 +268,6 @@ pub fn reusable(
                     v
                 } else {
                     // A narrow-rule link is kept only while its blocks hold last night's people.
-                    let touched = |k: &(usize, u64)| dirty.contains_key(k) || vacated.as_ref().is_some_and(|v| v.contains(k));
                     if asked.iter().filter(|(r, _)| !is_broad(rules[*r])).any(touched) {
                         return None;
                     }
@@ -264,7 +275,7 @@ pub fn reusable(
                 };
                 (newcomers.len() <= MAX_NEWCOMERS).then_some((
                     (s, i),
-                    Kept { best, runner_up, gap: gap as f32, broad, newcomers, row_ties: e.flags & ROW_TIES != 0, candidates: e.candidates },
+                    Kept { best, runner_up, gap: gap as f32, broad, newcomers, row_ties: e.flags & ROW_TIES != 0, candidates: e.candidates, frozen, truncated },
                 ))
             })
             .collect();

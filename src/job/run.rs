@@ -326,7 +326,15 @@ impl Job {
             let path = decisions::changes::path_beside(store.path());
             let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
             let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-            let kept = decisions::kept::of_tonight(&names, &links, &night.record_tf, &night.digests, &data.link.model, data.reference.cache_key.as_deref());
+            let kept = decisions::kept::of_tonight(
+                &names,
+                &links,
+                &night.record_tf,
+                &night.digests,
+                &data.link.model,
+                self.link.max_block,
+                data.reference.cache_key.as_deref(),
+            );
             let saved = decisions::changes::save(&path, &night.digests, self.modes)
                 .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
             if let Err(e) = saved {
@@ -360,8 +368,9 @@ impl Job {
         if let Some((night, store)) = night.filter(|_| self.incremental) {
             let t = Instant::now();
             let mut state = decisions::kept::load(&decisions::kept::path_beside(store));
-            // Only links made with tonight's model are reused.
-            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) {
+            // Only links made with tonight's model and block cap are reused.
+            let cap = decisions::kept::cap_section(settings.max_block);
+            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) || !state.contains_key(&cap) {
                 state.clear();
             }
             let sources: Vec<(&str, &[Features], &[[f32; 3]])> =

@@ -148,6 +148,11 @@ pub struct Kept {
     pub row_ties: bool,
     /// Last night's candidate count: a narrow-rule link's, tonight's too.
     pub candidates: u32,
+    /// Every block the record asks holds the very people it held last night (in the same
+    /// order), so its candidates are last night's: `candidates` is tonight's count, and a
+    /// block cut at the cap (`truncated`) is cut where it was.
+    pub frozen: bool,
+    pub truncated: bool,
 }
 
 impl RecordLink {
@@ -582,7 +587,7 @@ impl<'a> Scorer<'a> {
 }
 
 fn link_one(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, stats: &mut [RuleStats], cands: &mut Scratch, excluded: &[u32]) -> RecordLink {
-    let found = search(index, scorer, s, f, stats, cands, excluded, true);
+    let found = search(index, scorer, s, f, stats, cands, excluded, BroadPeople::Scored);
     let top = found.top;
     let mut link = link_of(index, scorer, s, f, found);
     (link.next_weight, link.row_ties) = next_after_pair(index, scorer, f, &top, &cands.scored);
@@ -653,6 +658,16 @@ pub(crate) fn narrow_is_sure<J>(top: &[(f64, J); 3], s: &LinkSettings) -> bool {
     top[0].0 >= s.broad_rules_below && top[0].0 - top[1].0 >= s.decisive_margin
 }
 
+/// What a search does with the people of the broad rules' blocks, when it asks them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BroadPeople {
+    Scored,
+    /// Counted only (a kept link: last night's pair stands above them).
+    Counted,
+    /// Not even gathered (a kept link whose blocks hold last night's people: its count is known).
+    Skipped,
+}
+
 /// What one record's blocks hold: the three best (weight, row), how many people were looked
 /// at and whether a cap cut a block.
 struct Search {
@@ -684,7 +699,7 @@ fn search(
     stats: &mut [RuleStats],
     scratch: &mut Scratch,
     excluded: &[u32],
-    score_broad: bool,
+    broad_people: BroadPeople,
 ) -> Search {
     let Scratch { narrow, broad, scored } = scratch;
     scored.clear();
@@ -700,10 +715,10 @@ fn search(
     narrow.iter().for_each(|&j| consider(&mut top, j));
     let mut count = narrow.len();
     let broad_asked = !narrow_is_sure(&top, s);
-    if broad_asked {
+    if broad_asked && broad_people != BroadPeople::Skipped {
         truncated |= candidates(&index.blocks, f, Rules::Broad, s.max_block, stats, broad);
         for &j in broad.iter().filter(|j| narrow.binary_search(j).is_err()) {
-            if score_broad {
+            if broad_people == BroadPeople::Scored {
                 consider(&mut top, j);
             }
             count += 1;
@@ -712,14 +727,15 @@ fn search(
     Search { top, count, truncated, broad: broad_asked }
 }
 
-/// Last night's link brought up to date. The narrow rules' people are scored again as
-/// `link_one` does: when they hold a sure winner tonight, they are the link (the broad rules
-/// are not asked); when they do not and last night they did not ask the broad ones either,
-/// or a block is cut at the cap tonight, the record is linked in full. Else the best two of
-/// last night's pair, the narrow rules' best and the people added or changed in its blocks
-/// since, all scored tonight, are the link: every other candidate stood below the pair by
-/// more than tonight's term frequencies can move it (the reuse check's gap), and is only
-/// counted (one removed from the extract leaves a block smaller).
+/// Last night's link brought up to date. A link the narrow rules made: see `kept_narrow`.
+/// Else the narrow rules' people are scored again as `link_one` does: when they hold a sure
+/// winner tonight, they are the link (the broad rules are not asked); when a block is cut at
+/// the cap tonight (and the record's blocks are not last night's very people), the record is
+/// linked in full. Else the best two of last night's pair, the narrow rules' best and the
+/// people added or changed in its blocks since, all scored tonight, are the link: every other
+/// candidate stood below the pair by more than tonight's term frequencies can move it (the
+/// reuse check's gap), and is only counted (one removed from the extract leaves a block
+/// smaller) — or not even gathered, when its blocks hold last night's people (`frozen`).
 /// Blocking statistics count the pairs compared, and the reused ones were not: `uncounted` takes them.
 #[allow(clippy::too_many_arguments)]
 fn kept(
@@ -735,11 +751,13 @@ fn kept(
     if !k.broad {
         return kept_narrow(index, scorer, s, f, k, cands, stats);
     }
-    let found = search(index, scorer, s, f, uncounted, cands, &[], false);
+    let found = search(index, scorer, s, f, uncounted, cands, &[], if k.frozen { BroadPeople::Skipped } else { BroadPeople::Counted });
     if !found.broad {
         return link_of(index, scorer, s, f, found);
     }
-    if !k.broad || found.truncated {
+    // Blocks that hold last night's people hold last night's count, cut where it was cut.
+    let (count, truncated) = if k.frozen { (k.candidates as usize, k.truncated) } else { (found.count, found.truncated) };
+    if !k.frozen && found.truncated {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
     let weight = |j: u32| scorer.weight(f, j, &index.people[j as usize]);
@@ -762,7 +780,7 @@ fn kept(
     if k.row_ties && (k.runner_up.is_none() || top[1].1 != k.runner_up.unwrap_or(u32::MAX)) {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
-    let mut link = link_of(index, scorer, s, f, Search { top, count: found.count, truncated: false, broad: true });
+    let mut link = link_of(index, scorer, s, f, Search { top, count, truncated, broad: true });
     link.row_ties = k.row_ties;
     link
 }
@@ -933,9 +951,20 @@ mod tests {
                 .filter(|&j| crate::link::blocking::person_keys(&index2.blocks.rules, &after[j as usize]).iter().any(|k| asked.contains(k)))
                 .collect();
             let (best, runner_up) = (l.best.as_ref().map(|b| b.ref_idx), l.runner_up.as_ref().map(|b| b.ref_idx));
-            overrides
-                .keep
-                .insert((0, i), Kept { best, runner_up, gap: (gap - shift) as f32, broad: l.broad, newcomers, row_ties: l.row_ties, candidates: l.candidates });
+            overrides.keep.insert(
+                (0, i),
+                Kept {
+                    best,
+                    runner_up,
+                    gap: (gap - shift) as f32,
+                    broad: l.broad,
+                    newcomers,
+                    row_ties: l.row_ties,
+                    candidates: l.candidates,
+                    frozen: false,
+                    truncated: false,
+                },
+            );
         }
         let kept_with_newcomers = overrides.keep.values().filter(|k| k.broad && !k.newcomers.is_empty()).count();
         assert!(kept_with_newcomers > 5, "{kept_with_newcomers} kept links asked the broad rules and gained people");

@@ -93,33 +93,41 @@ pub struct NormRecord {
 }
 
 impl NormRecord {
-    /// The cleaned value of a field as text, for the records output.
-    pub fn cleaned(&self, f: Field) -> Option<String> {
+    /// The cleaned value of a field as text, for the records output: borrowed where the
+    /// record holds it as text (a records output has tens of millions of cells).
+    pub fn cleaned(&self, f: Field) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow::{Borrowed, Owned};
+        fn text(v: &Option<String>) -> Option<std::borrow::Cow<'_, str>> {
+            v.as_deref().map(std::borrow::Cow::Borrowed)
+        }
+        let date = |d: Option<PartialDate>| d.map(|d| Owned(d.iso()));
         match f {
-            Field::PersonId => self.person_id.clone(),
-            Field::OldId => self.old_id.clone(),
-            Field::FullName => self.name.as_ref().map(|n| n.full().to_string()),
-            Field::Dob => self.dob.map(|d| d.iso()),
-            Field::Sex => self.sex.map(|s| s.as_str().to_string()),
-            Field::Commune => self.commune.as_ref().and_then(|c| c.current_code.clone()),
-            Field::Province => self.commune.as_ref().and_then(|c| c.current_province.clone()),
-            Field::Address => self.address.clone(),
-            Field::Phone => self.phone.clone(),
-            Field::HealthInsuranceNo => self.health_insurance_no.clone(),
-            Field::SocialInsuranceNo => self.social_insurance_no.clone(),
-            Field::TaxCode => self.tax_code.clone(),
-            Field::Status => self.status.map(|s| match s {
-                Status::Alive => "alive".to_string(),
-                Status::Deceased => "deceased".to_string(),
+            Field::PersonId => text(&self.person_id),
+            Field::OldId => text(&self.old_id),
+            Field::FullName => self.name.as_ref().map(|n| Borrowed(n.full())),
+            Field::Dob => date(self.dob),
+            Field::Sex => self.sex.map(|s| Borrowed(s.as_str())),
+            Field::Commune => self.commune.as_ref().and_then(|c| c.current_code.as_deref()).map(Borrowed),
+            Field::Province => self.commune.as_ref().and_then(|c| c.current_province.as_deref()).map(Borrowed),
+            Field::Address => text(&self.address),
+            Field::Phone => text(&self.phone),
+            Field::HealthInsuranceNo => text(&self.health_insurance_no),
+            Field::SocialInsuranceNo => text(&self.social_insurance_no),
+            Field::TaxCode => text(&self.tax_code),
+            Field::Status => self.status.map(|s| {
+                Borrowed(match s {
+                    Status::Alive => "alive",
+                    Status::Deceased => "deceased",
+                })
             }),
-            Field::DeathDate => self.death_date.map(|d| d.iso()),
-            Field::UpdatedAt => self.updated_at.map(|d| d.iso()),
-            Field::RegistrationDate => self.registration_date.map(|d| d.iso()),
-            Field::RegistryOffice => self.registry_office.clone(),
-            Field::BookNo => self.book_no.clone(),
-            Field::EntryNo => self.entry_no.map(|n| n.to_string()),
-            Field::MotherId => self.mother_id.clone(),
-            Field::FatherId => self.father_id.clone(),
+            Field::DeathDate => date(self.death_date),
+            Field::UpdatedAt => date(self.updated_at),
+            Field::RegistrationDate => date(self.registration_date),
+            Field::RegistryOffice => text(&self.registry_office),
+            Field::BookNo => text(&self.book_no),
+            Field::EntryNo => self.entry_no.map(|n| Owned(n.to_string())),
+            Field::MotherId => text(&self.mother_id),
+            Field::FatherId => text(&self.father_id),
         }
     }
 }

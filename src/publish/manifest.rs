@@ -77,6 +77,9 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     /// Bytes of the reference caches kept in the cache folder (null when caching is off).
     pub reference_cache_bytes: Option<u64>,
+    /// Reference people taken from an earlier extract's cache (their rows unchanged) instead
+    /// of normalized again.
+    pub reference_people_reused: u64,
     /// Reference rows whose personal ID another row also has (links to them are at most `review`).
     pub reference_shared_id_rows: u64,
     /// Sources that could not be read: the run published the others (exit status 4).
@@ -153,6 +156,7 @@ impl Manifest {
             finished_at: String::new(),
             inputs,
             reference_cache_bytes: reference.cache_file.as_ref().and_then(|f| f.parent()).map(crate::reference::cache_bytes),
+            reference_people_reused: reference.reused_people,
             failed_sources: d.failed_sources.to_vec(),
             reference_shared_id_rows: d.link.reference_shared_id_rows,
             outputs: vec![],

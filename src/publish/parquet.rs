@@ -135,7 +135,7 @@ impl RecordColumns {
         self.key.append_value(r.key);
         for f in Field::ALL {
             self.raw[f.index()].append_option(r.raw.values.get(f));
-            self.clean[f.index()].append_option(nr.cleaned(f));
+            self.clean[f.index()].append_option(nr.cleaned(f).as_deref());
         }
         let name = nr.name.as_ref();
         let commune = nr.commune.as_ref();
