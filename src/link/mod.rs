@@ -801,7 +801,7 @@ fn kept_narrow(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Feature
     if !narrow_is_sure(&top, s) || runner_up_moved {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
-    let mut link = link_of(index, scorer, s, f, Search { top, count: k.candidates as usize, truncated: false, broad: false });
+    let mut link = link_of(index, scorer, s, f, Search { top, count: k.candidates as usize, truncated: k.truncated, broad: false });
     link.row_ties = k.row_ties;
     link
 }

@@ -131,9 +131,13 @@ pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
 /// records/issues/matches/quarantine Parquet, summary.json and report.html.
 fn write_tables_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
     let mut outputs = Vec::new();
+    let p = dir.join("records.parquet");
+    let t = std::time::Instant::now();
+    let rows = parquet::write_records(d, &p).map_err(|e| werr(&p, e))?;
+    tracing::debug!(output = "records.parquet", rows, seconds = t.elapsed().as_secs_f64(), "written");
+    outputs.push(entry(dir, "records.parquet", Some(rows))?);
     for (name, build) in [
-        ("records.parquet", parquet::records as fn(&RunData) -> polars::prelude::PolarsResult<polars::prelude::DataFrame>),
-        ("issues.parquet", parquet::issues),
+        ("issues.parquet", parquet::issues as fn(&RunData) -> polars::prelude::PolarsResult<polars::prelude::DataFrame>),
         ("matches.parquet", parquet::matches),
         ("quarantine.parquet", parquet::quarantine),
         ("corrections.parquet", parquet::corrections),

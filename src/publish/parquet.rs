@@ -33,17 +33,53 @@ fn s_bool(name: &str, v: Vec<bool>) -> Column {
 }
 
 /// Writes a frame as Parquet with column statistics (also used by synth and the benchmarks).
+pub fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
+    write_batches(path, std::iter::once(Ok(std::mem::take(df))))
+}
+
+/// Writes frames of one schema one after another as one Parquet file (row groups), with
+/// column statistics; at least one frame (an empty one makes an empty table). The caller may
+/// build each frame only when the last is written: a large output never sits in memory whole.
 ///
 /// The Arrow schema embedded in the file is lamsach's, not polars': polars declares strings
 /// as `Utf8View`, which pyarrow reads as `string_view` (its compute kernels and older Spark
 /// readers do not take it). Declared as plain `Utf8` (and lists as `List`), every reader
 /// gets ordinary string columns; the Parquet data itself is the same.
-pub fn write(df: &mut DataFrame, path: &Path) -> PolarsResult<u64> {
+pub fn write_batches(path: &Path, mut frames: impl Iterator<Item = PolarsResult<DataFrame>>) -> PolarsResult<u64> {
+    let mut first = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()))?;
     let f = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
-    let arrow: ArrowSchema = df.schema().to_arrow(CompatLevel::newest()).iter_values().map(|f| (f.name.clone(), plain_types(f.clone()))).collect();
+    let arrow: ArrowSchema = first.schema().to_arrow(CompatLevel::newest()).iter_values().map(|f| (f.name.clone(), plain_types(f.clone()))).collect();
     let metadata = KeyValueMetadata::Static(vec![polars_parquet::write::schema_to_metadata_key(&arrow)]);
-    ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).with_key_value_metadata(Some(metadata)).finish(df)?;
-    Ok(df.height() as u64)
+    let mut writer = ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).with_key_value_metadata(Some(metadata)).batched(first.schema())?;
+    let mut rows = 0;
+    let mut write = |df: &mut DataFrame| -> PolarsResult<()> {
+        rows += df.height() as u64;
+        // One row group per `ROW_GROUP` rows, every column in step.
+        for part in split(df) {
+            writer.write_batch(&part)?;
+        }
+        Ok(())
+    };
+    write(&mut first)?;
+    drop(first);
+    for df in frames {
+        write(&mut df?)?;
+    }
+    writer.finish()?;
+    Ok(rows)
+}
+
+/// Rows per row group, and per frame of the outputs built a part at a time.
+const ROW_GROUP: usize = 1 << 18;
+
+/// A frame as parts of at most [`ROW_GROUP`] rows, each column one chunk.
+fn split(df: &mut DataFrame) -> Vec<DataFrame> {
+    df.rechunk_mut_par();
+    let n = df.height();
+    if n <= ROW_GROUP {
+        return vec![df.clone()];
+    }
+    (0..n).step_by(ROW_GROUP).map(|at| df.slice(at as i64, ROW_GROUP.min(n - at))).collect()
 }
 
 /// The field with view and large types replaced by their plain forms (`Utf8View` →
@@ -211,17 +247,25 @@ impl RecordColumns {
     }
 }
 
-/// records.parquet: one row per record.
-pub(super) fn records(d: &RunData) -> PolarsResult<DataFrame> {
-    let mut cols = RecordColumns::with_capacity(d.sources.iter().map(SourceRun::len).sum());
-    for src in d.sources {
-        let path = src.source.path.display().to_string();
-        for r in src.records() {
-            let decision = super::work::decision_of(d, src, r.index);
-            cols.push(src, &path, r, d.reference, decision);
+/// records.parquet: one row per record, built and written [`ROW_GROUP`] records at a time.
+pub(super) fn write_records(d: &RunData, path: &Path) -> PolarsResult<u64> {
+    let paths: Vec<String> = d.sources.iter().map(|s| s.source.path.display().to_string()).collect();
+    let mut views = d.sources.iter().zip(&paths).flat_map(|(src, path)| src.records().map(move |r| (src, path, r))).peekable();
+    let total: usize = d.sources.iter().map(SourceRun::len).sum();
+    let mut first = true;
+    let frames = std::iter::from_fn(|| {
+        if views.peek().is_none() && !std::mem::take(&mut first) {
+            return None;
         }
-    }
-    cols.finish()
+        first = false;
+        let mut cols = RecordColumns::with_capacity(total.min(ROW_GROUP));
+        for (src, path, r) in views.by_ref().take(ROW_GROUP) {
+            let decision = super::work::decision_of(d, src, r.index);
+            cols.push(src, path, r, d.reference, decision);
+        }
+        Some(cols.finish())
+    });
+    write_batches(path, frames)
 }
 
 /// issues.parquet: one row per finding.

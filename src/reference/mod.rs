@@ -174,30 +174,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         let key = cache::cache_key(&sha256, &compatibility);
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
         match cache::read(&path, &key) {
-            Ok(Some(mut c)) => {
-                let (rows_read, quarantine, encoding) = (c.rows_read, std::mem::take(&mut c.quarantine), c.encoding);
-                let (people, features, digests) = c.into_columns();
-                tracing::info!(people = people.len(), "reference cache hit");
-                let hit = Reference {
-                    name: input.name.clone(),
-                    schema: input.schema.name.clone(),
-                    path: input.path.clone(),
-                    bytes,
-                    sha256,
-                    rows_read,
-                    quarantine,
-                    people,
-                    features,
-                    cache: CacheStatus::Hit,
-                    cache_file: Some(path),
-                    encoding,
-                    digests,
-                    reused_people: 0,
-                    cache_key: Some(key),
-                    previous: None,
-                };
-                return Ok((hit, None));
-            }
+            Ok(Some(c)) => return Ok((hit(input, c, (bytes, sha256), path, key), None)),
             Ok(None) => status = CacheStatus::Built,
             Err(reason) => {
                 tracing::warn!(%reason, "reference cache is corrupt or truncated; rebuilding it");
@@ -244,6 +221,31 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         _ => None,
     };
     Ok((reference, write))
+}
+
+/// The reference as its valid cache holds it, with the extract's size and SHA-256.
+fn hit(input: &SourceInput, mut c: cache::Cached, (bytes, sha256): (u64, String), path: PathBuf, key: String) -> Reference {
+    let (rows_read, quarantine, encoding) = (c.rows_read, std::mem::take(&mut c.quarantine), c.encoding);
+    let (people, features, digests) = c.into_columns();
+    tracing::info!(people = people.len(), "reference cache hit");
+    Reference {
+        name: input.name.clone(),
+        schema: input.schema.name.clone(),
+        path: input.path.clone(),
+        bytes,
+        sha256,
+        rows_read,
+        quarantine,
+        people,
+        features,
+        cache: CacheStatus::Hit,
+        cache_file: Some(path),
+        encoding,
+        digests,
+        reused_people: 0,
+        cache_key: Some(key),
+        previous: None,
+    }
 }
 
 /// An earlier extract's people, found by the digest of their raw rows.
