@@ -270,15 +270,19 @@ impl Previous {
         Previous { key, at, chunks: c.chunks, taken: vec![false; n] }
     }
 
-    /// The earlier person with this raw row, now at `source_row` (once: a second identical
-    /// row is normalized again).
-    fn take(&mut self, digest: u128, source_row: u64) -> Option<(ReferencePerson, Features)> {
+    /// The earlier person with this raw row.
+    fn find(&self, digest: u128) -> Option<usize> {
         let i = *self.at.get(&(digest as u64))? as usize;
-        let chunk = &mut self.chunks[i / cache::CHUNK];
-        let at = i % cache::CHUNK;
-        if chunk.digests[at] != digest || std::mem::replace(&mut self.taken[i], true) {
+        (self.chunks[i / cache::CHUNK].digests[i % cache::CHUNK] == digest).then_some(i)
+    }
+
+    /// Person `i`, now at `source_row` (once: a second identical row is normalized again).
+    fn take(&mut self, i: usize, source_row: u64) -> Option<(ReferencePerson, Features)> {
+        if std::mem::replace(&mut self.taken[i], true) {
             return None;
         }
+        let chunk = &mut self.chunks[i / cache::CHUNK];
+        let at = i % cache::CHUNK;
         Some((ReferencePerson { source_row, ..chunk.people[at].clone() }, std::mem::take(&mut chunk.features[at])))
     }
 
@@ -316,7 +320,11 @@ impl<'a> NormalizingSink<'a> {
     fn flush(&mut self) {
         let digests: Vec<u128> = self.batch.par_iter().map(|r| raw_digest(&r.values)).collect();
         let mut slots: Vec<Option<(ReferencePerson, Features)>> = match &mut self.previous {
-            Some(p) => self.batch.iter().zip(&digests).map(|(r, &d)| p.take(d, r.source_row)).collect(),
+            Some(p) => {
+                // Looked up in parallel (random reads over millions of people), taken in order.
+                let found: Vec<Option<usize>> = digests.par_iter().map(|&d| p.find(d)).collect();
+                self.batch.iter().zip(found).map(|(r, i)| i.and_then(|i| p.take(i, r.source_row))).collect()
+            }
             None => (0..self.batch.len()).map(|_| None).collect(),
         };
         let todo: Vec<RawRecord> = slots.iter().zip(self.batch.drain(..)).filter(|(s, _)| s.is_none()).map(|(_, r)| r).collect();
