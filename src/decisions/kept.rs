@@ -183,7 +183,9 @@ impl ReferenceChanges {
         let added: Vec<(u32, Vec<(usize, u64)>)> = ref_now
             .par_iter()
             .enumerate()
-            .filter(|(_, (k, v))| before_of.get(k).map(|x| x.1) != Some(*v))
+            // A second row under a person key stands in its blocks as a newcomer: a row repeated
+            // overnight adds a candidate the hashes alone do not show.
+            .filter(|(j, (k, v))| before_of.get(k).map(|x| x.1) != Some(*v) || index_of.get(k).map(|x| x.0) != Some(*j as u32))
             .map(|(j, _)| (j as u32, person_keys(rules, &people[j])))
             .collect();
         for (j, keys) in added {
@@ -349,5 +351,15 @@ mod tests {
         assert!(!order(&[(1, 10), (2, 20), (2, 20), (3, 30)]));
         let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], None, &[]);
         assert_eq!(c.gone.len(), 3, "people 2 and 4 left, 3 changed");
+    }
+
+    #[test]
+    fn a_row_repeated_overnight_is_a_newcomer_in_its_blocks() {
+        let person = |id: &str| Features { person_id: Some(id.into()), ..Default::default() };
+        let people = [person("001"), person("002"), person("002")];
+        let c = ReferenceChanges::of(&[(1, 10), (2, 20), (2, 20)], &[(1, 10), (2, 20)], &people, Some(&[]), &Rule::ALL);
+        let newcomers: Vec<u32> = c.dirty.values().flatten().copied().collect();
+        assert!(newcomers.contains(&2), "the second copy is a candidate last night's blocks did not have");
+        assert!(!newcomers.contains(&0) && !newcomers.contains(&1));
     }
 }
