@@ -80,6 +80,10 @@ pub(super) fn cache_key(sha: &str, compatibility: &str) -> String {
 }
 
 pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
+    if r.digests.len() != r.people.len() || r.features.len() != r.people.len() {
+        // A reference assembled without its rows' digests (a binding's) has nothing to cache.
+        return Err(std::io::Error::other("the reference has no digest for every person"));
+    }
     let mut head = W(Vec::new());
     head.0.extend_from_slice(MAGIC);
     head.str(key);
