@@ -44,6 +44,14 @@ fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> Wha
     (counted, now, before)
 }
 
+/// The registers read and normalized, the sources that could not be read, and the two
+/// stages' seconds.
+struct Registers {
+    table: Vec<SourceRun>,
+    failed: Vec<FailedSource>,
+    timings: Vec<(&'static str, f64)>,
+}
+
 /// An incremental night reuses the last run's model while no source and not the reference
 /// changed by more than this share since.
 const RETRAIN_SHARE: f64 = 0.05;
@@ -153,13 +161,24 @@ impl Job {
         }
 
         announce("reference");
-        let t = Instant::now();
-        tracing::info!("reading the reference extract");
+        tracing::info!("reading the reference extract and the registers");
         let cache_dir = self.cache_dir_for(opts.out.as_deref());
         let cache = cache_dir.as_deref().map(|dir| reference::CacheSettings { dir, keep: self.cache_keep, modes: self.modes });
-        let (reference, cache_write) = reference::load(&self.reference.input, &self.reference.normalize, cache.as_ref())?;
+        // The registers are read and normalized while the extract is: neither needs the other,
+        // and reading a file leaves a core idle.
+        let (loaded, registers) = std::thread::scope(|scope| {
+            let registers = scope.spawn(|| self.registers());
+            let t = Instant::now();
+            let loaded = reference::load(&self.reference.input, &self.reference.normalize, cache.as_ref());
+            (loaded.map(|l| (l, t.elapsed().as_secs_f64())), registers.join().expect("reading the registers does not panic"))
+        });
+        let ((reference, cache_write), seconds) = loaded?;
         tracing::info!(people = reference.people.len(), cache = ?reference.cache, "reference ready");
-        clock.stage_done("reference", t);
+        clock.stage_took("reference", seconds);
+        let registers = registers?;
+        for (stage, seconds) in registers.timings {
+            clock.stage_took(stage, seconds);
+        }
         // The cache is written beside the other stages; publish (which reports its size) waits for it.
         std::thread::scope(|scope| {
             let writer = cache_write.map(|w| scope.spawn(|| w.run(&reference)));
@@ -168,33 +187,36 @@ impl Job {
                     w.join().expect("the cache writer does not panic");
                 }
             };
-            self.stages(opts, &reference, clock, &output_dir, wait_for_cache)
+            self.stages(opts, &reference, registers.table, registers.failed, clock, &output_dir, wait_for_cache)
         })
     }
 
-    /// Ingest to publish, after the reference is read.
-    fn stages(
-        &self,
-        opts: &RunOptions,
-        reference: &Reference,
-        mut clock: RunClock,
-        output_dir: &Path,
-        wait_for_cache: impl FnOnce(),
-    ) -> Result<RunOutcome, RunError> {
-        let announce = |name: &str| opts.announce(name);
-        announce("ingest");
+    /// The registers read (see [`Job::ingest`]) and each source's records normalized.
+    fn registers(&self) -> Result<Registers, IngestError> {
         let t = Instant::now();
-        let (mut table, plans, failed_sources) = self.ingest()?;
-        clock.stage_done("ingest", t);
-
-        announce("normalize");
+        let (mut table, plans, failed) = self.ingest()?;
+        let ingested = t.elapsed().as_secs_f64();
         let t = Instant::now();
         for (run, plan) in table.iter_mut().zip(&plans) {
             let norm = normalize::run(&run.source, &plan.normalize);
             run.set_normalized(norm);
         }
-        clock.stage_done("normalize", t);
+        Ok(Registers { table, failed, timings: vec![("ingest", ingested), ("normalize", t.elapsed().as_secs_f64())] })
+    }
 
+    /// Decisions to publish, after the reference and the registers are read.
+    #[allow(clippy::too_many_arguments)]
+    fn stages(
+        &self,
+        opts: &RunOptions,
+        reference: &Reference,
+        mut table: Vec<SourceRun>,
+        failed_sources: Vec<FailedSource>,
+        mut clock: RunClock,
+        output_dir: &Path,
+        wait_for_cache: impl FnOnce(),
+    ) -> Result<RunOutcome, RunError> {
+        let announce = |name: &str| opts.announce(name);
         let t = Instant::now();
         let (mut store, mut night) = self.decisions_before_link(&mut table, reference, opts.out.as_deref())?.unzip();
         if night.is_some() {
@@ -439,8 +461,10 @@ impl Job {
         let mut table = Vec::with_capacity(self.sources.len());
         let mut plans = Vec::with_capacity(self.sources.len());
         let mut failed = Vec::new();
-        for s in &self.sources {
-            match ingest::read_source(&s.input) {
+        // Read side by side (decoding a file is mostly one thread's work), kept in job order.
+        let read: Vec<Result<ingest::IngestedSource, IngestError>> = self.sources.par_iter().map(|s| ingest::read_source(&s.input)).collect();
+        for (s, read) in self.sources.iter().zip(read) {
+            match read {
                 Ok(src) => {
                     tracing::info!(source = %src.name, rows = src.rows_read, records = src.records.len(), quarantined = src.quarantine.len(), "ingested");
                     table.push(SourceRun::new(src));

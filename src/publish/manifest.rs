@@ -192,7 +192,11 @@ impl RunClock {
 
     /// Records a stage that began at `t`, and logs it.
     pub fn stage_done(&mut self, stage: &str, t: std::time::Instant) {
-        let seconds = t.elapsed().as_secs_f64();
+        self.stage_took(stage, t.elapsed().as_secs_f64());
+    }
+
+    /// Records a stage that took `seconds` (one that ran beside another), and logs it.
+    pub fn stage_took(&mut self, stage: &str, seconds: f64) {
         tracing::info!(stage, seconds = format!("{seconds:.2}"), "stage done");
         let timing = StageTiming::now(stage, seconds);
         tracing::debug!(stage, rss = timing.rss_bytes, peak = timing.peak_bytes, "memory");
