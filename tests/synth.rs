@@ -1,19 +1,12 @@
 //! The synthetic generator and `lamsach eval`: determinism, register shapes,
 //! defect rates, truth coverage, and linkage quality end to end.
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+mod common;
+
+use common::{assert_same_links, lamsach, read, run_into};
+use polars::prelude::DataFrame;
 use std::path::Path;
 use std::process::Command;
-
-fn lamsach(args: &[&str]) -> std::process::Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().unwrap();
-    assert!(o.status.success(), "lamsach {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    o
-}
-
-fn read(p: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
-}
 
 /// Runs a job and returns its run folder (printed on stdout, relative to the current folder or absolute).
 fn run_job(job: &Path) -> std::path::PathBuf {
@@ -405,46 +398,6 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
     }
 }
 
-/// (record key, class, linked person, finding codes) of every record of a run.
-fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>, Option<u32>)> {
-    let r = read(&run.join("records.parquet"));
-    let s = |c: &str| r.column(c).unwrap().str().unwrap().clone();
-    let (key, class, pid) = (s("record_key"), s("match_class"), s("ref_person_id"));
-    let candidates = r.column("candidates").unwrap().u32().unwrap().clone();
-    let codes = r.column("finding_codes").unwrap().list().unwrap().clone();
-    let mut v: Vec<_> = (0..r.height())
-        .map(|i| {
-            let c: Vec<String> = codes.get_as_series(i).map(|x| x.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
-            (key.get(i).unwrap().to_string(), class.get(i).unwrap().to_string(), pid.get(i).map(str::to_string), c, candidates.get(i))
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// Every row of matches.parquet (each record's best and runner-up: who, and the weight to
-/// 1e-6), as text, sorted.
-fn pairs_of(run: &Path) -> Vec<Vec<String>> {
-    let m = read(&run.join("matches.parquet"));
-    let cols: Vec<_> = ["source", "source_row", "role", "rank", "ref_row", "match_weight"]
-        .iter()
-        .map(|c| m.column(c).unwrap().cast(&polars::prelude::DataType::String).unwrap().str().unwrap().clone())
-        .collect();
-    let mut v: Vec<Vec<String>> = (0..m.height())
-        .map(|i| {
-            cols.iter()
-                .enumerate()
-                .map(|(k, c)| {
-                    let x = c.get(i).unwrap_or("").to_string();
-                    if k == 5 { format!("{:.6}", x.parse::<f64>().unwrap_or(f64::NAN)) } else { x }
-                })
-                .collect()
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn an_incremental_night_links_exactly_as_a_full_one() {
     let d = tempfile::tempdir().unwrap();
@@ -480,13 +433,8 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
         std::fs::write(&p, text).unwrap();
         p
     };
-    let run_into = |job: &Path, out: &str| {
-        let o = lamsach(&["run", job.to_str().unwrap(), "--out", dir.join(out).to_str().unwrap(), "-q"]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        dir.join(out).join(String::from_utf8(o.stdout).unwrap().trim().rsplit('/').next().unwrap())
-    };
     synth("1");
-    let first = run_into(&job(true, None), "inc");
+    let first = run_into(&job(true, None), dir, "inc");
     // Both ways use night 1's model (the full one by name): the only difference is reusing links.
     let model = first.clone();
     let o = Command::new("cp").args(["-r", dir.join("inc").to_str().unwrap(), dir.join("full").to_str().unwrap()]).status().unwrap();
@@ -494,17 +442,9 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
     for day in ["2", "3"] {
         synth(day);
         // The incremental night takes the last run's model itself (the changes are small).
-        let inc = run_into(&job(true, None), "inc");
-        let full = run_into(&job(false, Some(&model)), "full");
-        let (a, b) = (links_of(&inc), links_of(&full));
-        assert_eq!(a.len(), b.len());
-        let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
-        assert!(differ.is_empty(), "night {day}: {differ:?}");
-        // The runner-ups too: who they are (ties broken by row) and their weights.
-        let (a, b) = (pairs_of(&inc), pairs_of(&full));
-        assert_eq!(a.len(), b.len());
-        let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
-        assert!(differ.is_empty(), "night {day}, matches.parquet: {differ:?}");
+        let inc = run_into(&job(true, None), dir, "inc");
+        let full = run_into(&job(false, Some(&model)), dir, "full");
+        assert_same_links(&inc, &full, day);
         let s: serde_json::Value = serde_json::from_slice(&std::fs::read(inc.join("summary.json")).unwrap()).unwrap();
         assert!(s["changes"]["(reference)"]["changed"].as_u64().unwrap() > 0, "the reference changed on night {day}");
         assert!(s["changes"]["(reference)"]["removed"].as_u64().unwrap() > 0, "people left the reference on night {day}");

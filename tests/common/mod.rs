@@ -1,0 +1,79 @@
+//! What the integration tests share: the binary, Parquet outputs read back, and a run's
+//! links and matches as comparable rows.
+
+#![allow(dead_code)] // each test crate uses its own part
+
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs the binary, which must succeed.
+pub fn lamsach(args: &[&str]) -> std::process::Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().unwrap();
+    assert!(o.status.success(), "lamsach {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+pub fn read(p: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
+}
+
+/// (record key, class, linked person, finding codes) of every record of a run.
+pub fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>, Option<u32>)> {
+    let r = read(&run.join("records.parquet"));
+    let s = |c: &str| r.column(c).unwrap().str().unwrap().clone();
+    let (key, class, pid) = (s("record_key"), s("match_class"), s("ref_person_id"));
+    let candidates = r.column("candidates").unwrap().u32().unwrap().clone();
+    let codes = r.column("finding_codes").unwrap().list().unwrap().clone();
+    let mut v: Vec<_> = (0..r.height())
+        .map(|i| {
+            let c: Vec<String> = codes.get_as_series(i).map(|x| x.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
+            (key.get(i).unwrap().to_string(), class.get(i).unwrap().to_string(), pid.get(i).map(str::to_string), c, candidates.get(i))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every row of matches.parquet (each record's best and runner-up: who, and the weight to
+/// 1e-6), as text, sorted.
+pub fn pairs_of(run: &Path) -> Vec<Vec<String>> {
+    let m = read(&run.join("matches.parquet"));
+    let cols: Vec<_> = ["source", "source_row", "role", "rank", "ref_row", "match_weight"]
+        .iter()
+        .map(|c| m.column(c).unwrap().cast(&polars::prelude::DataType::String).unwrap().str().unwrap().clone())
+        .collect();
+    let mut v: Vec<Vec<String>> = (0..m.height())
+        .map(|i| {
+            cols.iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let x = c.get(i).unwrap_or("").to_string();
+                    if k == 5 { format!("{:.6}", x.parse::<f64>().unwrap_or(f64::NAN)) } else { x }
+                })
+                .collect()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Asserts that two runs of one night (incremental and in full) give the same records (key,
+/// class, person, findings, candidates) and the same best and runner-up with their weights.
+pub fn assert_same_links(inc: &Path, full: &Path, night: &str) {
+    let (a, b) = (links_of(inc), links_of(full));
+    assert_eq!(a.len(), b.len());
+    let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
+    assert!(differ.is_empty(), "night {night}: {differ:?}");
+    // The runner-ups too: who they are (ties broken by row) and their weights.
+    let (a, b) = (pairs_of(inc), pairs_of(full));
+    assert_eq!(a.len(), b.len());
+    let differ: Vec<_> = a.iter().zip(&b).filter(|(x, y)| x != y).take(3).collect();
+    assert!(differ.is_empty(), "night {night}, matches.parquet: {differ:?}");
+}
+
+/// Runs a job into `dir/out` and returns the run folder.
+pub fn run_into(job: &Path, dir: &Path, out: &str) -> std::path::PathBuf {
+    let o = lamsach(&["run", job.to_str().unwrap(), "--out", dir.join(out).to_str().unwrap(), "-q"]);
+    dir.join(out).join(String::from_utf8(o.stdout).unwrap().trim().rsplit('/').next().unwrap())
+}
