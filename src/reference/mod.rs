@@ -276,14 +276,17 @@ impl Previous {
         (self.chunks[i / cache::CHUNK].digests[i % cache::CHUNK] == digest).then_some(i)
     }
 
-    /// Person `i`, now at `source_row` (once: a second identical row is normalized again).
-    fn take(&mut self, i: usize, source_row: u64) -> Option<(ReferencePerson, Features)> {
-        if std::mem::replace(&mut self.taken[i], true) {
-            return None;
-        }
+    /// Claims person `i` for a row of tonight's extract; false when a row took it already
+    /// (a second identical row is normalized again).
+    fn claim(&mut self, i: usize) -> bool {
+        !std::mem::replace(&mut self.taken[i], true)
+    }
+
+    /// Claimed person `i`, now at `source_row`: its features are moved out.
+    fn take(&mut self, i: usize, source_row: u64) -> (ReferencePerson, Features) {
         let chunk = &mut self.chunks[i / cache::CHUNK];
         let at = i % cache::CHUNK;
-        Some((ReferencePerson { source_row, ..chunk.people[at].clone() }, std::mem::take(&mut chunk.features[at])))
+        (ReferencePerson { source_row, ..chunk.people[at].clone() }, std::mem::take(&mut chunk.features[at]))
     }
 
     /// Its key and the people not taken.
@@ -319,26 +322,39 @@ impl<'a> NormalizingSink<'a> {
     /// the same raw row, else normalized (in parallel).
     fn flush(&mut self) {
         let digests: Vec<u128> = self.batch.par_iter().map(|r| raw_digest(&r.values)).collect();
-        let mut slots: Vec<Option<(ReferencePerson, Features)>> = match &mut self.previous {
-            Some(p) => {
-                // Looked up in parallel (random reads over millions of people), taken in order.
-                let found: Vec<Option<usize>> = digests.par_iter().map(|&d| p.find(d)).collect();
-                self.batch.iter().zip(found).map(|(r, i)| i.and_then(|i| p.take(i, r.source_row))).collect()
-            }
-            None => (0..self.batch.len()).map(|_| None).collect(),
+        // Looked up in parallel (random reads over millions of people), claimed in order.
+        let mut found: Vec<Option<usize>> = match &self.previous {
+            Some(p) => digests.par_iter().map(|&d| p.find(d)).collect(),
+            None => vec![None; self.batch.len()],
         };
-        let todo: Vec<RawRecord> = slots.iter().zip(self.batch.drain(..)).filter(|(s, _)| s.is_none()).map(|(_, r)| r).collect();
-        self.reused += (slots.len() - todo.len()) as u64;
-        let mut normalized =
-            normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
-        for slot in slots.iter_mut().filter(|s| s.is_none()) {
-            *slot = normalized.next();
+        if let Some(p) = &mut self.previous {
+            for i in found.iter_mut() {
+                *i = i.filter(|&i| p.claim(i));
+            }
         }
-        for (p, f) in slots.into_iter().flatten() {
+        let reused = found.iter().filter(|i| i.is_some()).count();
+        self.reused += reused as u64;
+        let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
+        let todo: Vec<RawRecord> = if reused == 0 {
+            std::mem::take(&mut self.batch)
+        } else {
+            self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect()
+        };
+        let mut normalized = normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
+        drop(todo);
+        // Straight into the run's columns: no batch of people in between.
+        for (i, row) in found.into_iter().zip(rows) {
+            let (p, f) = match (i, &mut self.previous) {
+                (Some(i), Some(prev)) => prev.take(i, row),
+                _ => normalized.next().expect("a person for every row not reused"),
+            };
             self.people.push(p);
             self.features.push(f);
         }
         self.digests.extend(digests);
+        if self.batch.capacity() == 0 {
+            self.batch = Vec::with_capacity(SINK_BATCH);
+        }
     }
 
     /// Tonight's people, features and digests, how many were reused, and the earlier cache's
