@@ -181,6 +181,12 @@ impl BlockIndex {
         BlockIndex { rules: rules.to_vec(), blocks }
     }
 
+    /// The blocks of `rule` that hold more than one person (none when the index lacks the rule).
+    pub fn shared_blocks(&self, rule: Rule) -> impl Iterator<Item = &[u32]> {
+        let blocks = self.rules.iter().position(|&r| r == rule).map(|ri| &self.blocks[ri]);
+        blocks.into_iter().flat_map(|b| b.ranges.values().filter(|r| r.1 > 1).map(|&(start, len)| &b.rows[start as usize..(start + len) as usize]))
+    }
+
     /// The largest block of each rule in the reference.
     pub fn largest_blocks(&self) -> Vec<usize> {
         self.blocks.iter().map(|b| b.ranges.values().map(|r| r.1 as usize).max().unwrap_or(0)).collect()

@@ -255,21 +255,26 @@ pub struct LinkIndex<'a> {
 
 impl<'a> LinkIndex<'a> {
     pub fn build(people: &'a [Features]) -> Self {
-        let ((blocks, tf), shared_id) =
-            rayon::join(|| rayon::join(|| BlockIndex::build(people, &Rule::ALL), || TermFrequencies::build(people)), || shared_ids(people));
+        let (blocks, tf) = rayon::join(|| BlockIndex::build(people, &Rule::ALL), || TermFrequencies::build(people));
+        let shared_id = shared_ids(people, &blocks);
         LinkIndex { people, blocks, tf, shared_id }
     }
 }
 
-/// Which people share their personal ID with another row of the extract. Keyed on the ID
-/// itself: the blocking hash may collide, which costs blocking a candidate but would
-/// here call two people one.
-fn shared_ids(people: &[Features]) -> Vec<bool> {
-    let mut count: std::collections::HashMap<&str, u32, foldhash::fast::FixedState> = Default::default();
-    for id in people.iter().filter_map(|f| f.person_id.as_deref()) {
-        *count.entry(id).or_default() += 1;
+/// Which people share their personal ID with another row of the extract: within each
+/// personal-ID block of more than one person (few), the rows compared by the ID itself — the
+/// blocking hash may collide, which costs blocking a candidate but would here call two people one.
+fn shared_ids(people: &[Features], blocks: &BlockIndex) -> Vec<bool> {
+    let mut shared = vec![false; people.len()];
+    let id = |j: &u32| people[*j as usize].person_id.as_deref();
+    for block in blocks.shared_blocks(Rule::PersonId) {
+        let mut rows = block.to_vec();
+        rows.sort_unstable_by_key(id);
+        for run in rows.chunk_by(|a, b| id(a) == id(b)).filter(|run| run.len() > 1) {
+            run.iter().for_each(|&j| shared[j as usize] = true);
+        }
     }
-    people.iter().map(|f| f.person_id.as_deref().is_some_and(|id| count[id] > 1)).collect()
+    shared
 }
 
 /// The link stage's output: per source, one link per record in order, and what the
@@ -895,7 +900,7 @@ mod tests {
         let n = ids.len();
         ids.push(ids[10].clone()); // one row appended twice
         let people: Vec<Features> = ids.into_iter().map(|id| Features { person_id: Some(id), ..Default::default() }).collect();
-        let shared = shared_ids(&people);
+        let shared = shared_ids(&people, &BlockIndex::build(&people, &Rule::ALL));
         assert_eq!(shared.iter().filter(|&&x| x).count(), 2, "distinct IDs never share, whatever their hashes");
         assert!(shared[10] && shared[n]);
     }

@@ -335,12 +335,10 @@ impl<'a> NormalizingSink<'a> {
         let reused = found.iter().filter(|i| i.is_some()).count();
         self.reused += reused as u64;
         let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
-        let todo: Vec<RawRecord> = if reused == 0 {
-            std::mem::take(&mut self.batch)
-        } else {
-            self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect()
-        };
-        let mut normalized = normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
+        let todo: Vec<RawRecord> =
+            if reused == 0 { std::mem::take(&mut self.batch) } else { self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect() };
+        let mut normalized =
+            normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
         drop(todo);
         // Straight into the run's columns: no batch of people in between.
         for (i, row) in found.into_iter().zip(rows) {
