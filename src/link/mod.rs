@@ -780,12 +780,21 @@ fn kept(
     if top[2].0 < floor {
         top[2] = (floor, u32::MAX - 1);
     }
-    // Candidates tied with last night's runner-up at its levels stand right behind it: only
-    // while it is still the runner-up are they where the full search would put them.
-    if k.row_ties && (k.runner_up.is_none() || top[1].1 != k.runner_up.unwrap_or(u32::MAX)) {
+    if runner_up_moved(k, &top) {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
-    let mut link = link_of(index, scorer, s, f, Search { top, count, truncated, broad: true });
+    reused_link(index, scorer, s, f, k, Search { top, count, truncated, broad: true })
+}
+
+/// Candidates tied with last night's runner-up at its levels stand right behind it: only while
+/// it is still the runner-up are they where the full search would put them.
+fn runner_up_moved(k: &Kept, top: &Top) -> bool {
+    k.row_ties && k.runner_up != Some(top[1].1)
+}
+
+/// A kept link's pair and bound, scored tonight, as the record's link.
+fn reused_link(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Features, k: &Kept, found: Search) -> RecordLink {
+    let mut link = link_of(index, scorer, s, f, found);
     link.row_ties = k.row_ties;
     link
 }
@@ -802,13 +811,10 @@ fn kept_narrow(index: &LinkIndex, scorer: &Scorer, s: &LinkSettings, f: &Feature
     if k.runner_up.is_some() && k.gap.is_finite() {
         top[2] = (top[1].0 - k.gap as f64, u32::MAX - 1);
     }
-    let runner_up_moved = k.row_ties && k.runner_up != Some(top[1].1);
-    if !narrow_is_sure(&top, s) || runner_up_moved {
+    if !narrow_is_sure(&top, s) || runner_up_moved(k, &top) {
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
-    let mut link = link_of(index, scorer, s, f, Search { top, count: k.candidates as usize, truncated: k.truncated, broad: false });
-    link.row_ties = k.row_ties;
-    link
+    reused_link(index, scorer, s, f, k, Search { top, count: k.candidates as usize, truncated: k.truncated, broad: false })
 }
 
 /// The link an officer confirmed: reference row `j`, a match whatever its weight, with the

@@ -335,8 +335,7 @@ impl<'a> NormalizingSink<'a> {
         let reused = found.iter().filter(|i| i.is_some()).count();
         self.reused += reused as u64;
         let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
-        let todo: Vec<RawRecord> =
-            if reused == 0 { std::mem::take(&mut self.batch) } else { self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect() };
+        let todo: Vec<RawRecord> = self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect();
         let mut normalized =
             normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
         drop(todo);
@@ -350,9 +349,6 @@ impl<'a> NormalizingSink<'a> {
             self.features.push(f);
         }
         self.digests.extend(digests);
-        if self.batch.capacity() == 0 {
-            self.batch = Vec::with_capacity(SINK_BATCH);
-        }
     }
 
     /// Tonight's people, features and digests, how many were reused, and the earlier cache's
