@@ -149,9 +149,9 @@ struct ReferenceChanges {
     order_kept: bool,
     /// Per (rule, key), tonight's rows of the people added or changed since in that block.
     dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState>,
-    /// The (rule, key) blocks people removed or changed since stood in last night; `None`
-    /// when last night's extract is not known person by person.
-    vacated: Option<std::collections::HashSet<(usize, u64), foldhash::fast::FixedState>>,
+    /// The (rule, key) blocks people removed or changed since stood in last night, with how
+    /// many of them; `None` when last night's extract is not known person by person.
+    vacated: Option<HashMap<(usize, u64), u32, foldhash::fast::FixedState>>,
 }
 
 impl ReferenceChanges {
@@ -193,8 +193,13 @@ impl ReferenceChanges {
                 dirty.entry(k).or_default().push(j);
             }
         }
-        let vacated = departed
-            .map(|d| d.par_iter().flat_map_iter(|p| person_keys(rules, p)).collect::<Vec<_>>().into_iter().collect::<std::collections::HashSet<_, _>>());
+        let vacated = departed.map(|d| {
+            let mut counts: HashMap<(usize, u64), u32, foldhash::fast::FixedState> = HashMap::default();
+            for k in d.par_iter().flat_map_iter(|p| person_keys(rules, p)).collect::<Vec<_>>() {
+                *counts.entry(k).or_default() += 1;
+            }
+            counts
+        });
         tracing::debug!(
             seconds = t.elapsed().as_secs_f64(),
             changed_people = gone.len(),
@@ -204,6 +209,53 @@ impl ReferenceChanges {
             "incremental: the reference compared"
         );
         ReferenceChanges { index_of, gone, order_kept, dirty, vacated }
+    }
+
+    /// Last night's link `e` of a record with features `f`, its pair found tonight and its gap
+    /// less tonight's term-frequency shift, as far as the record's blocks let it be kept.
+    fn kept(&self, e: &Entry, f: &Features, rules: &[Rule], (best, runner_up): (Option<u32>, Option<u32>), gap: f64) -> Option<Kept> {
+        let ReferenceChanges { order_kept, dirty, vacated, .. } = self;
+        let order_kept = *order_kept;
+        let broad = e.flags & BROAD != 0;
+        let asked = asked_keys(rules, f);
+        let touched = |k: &(usize, u64)| dirty.contains_key(k) || vacated.as_ref().is_some_and(|v| v.contains_key(k));
+        // Every block the record asks holds last night's people, in last night's order.
+        let frozen = vacated.is_some() && order_kept && !asked.iter().any(touched);
+        let truncated = e.flags & TRUNCATED != 0;
+        // A cut block that changed cuts elsewhere tonight: the linker finds who may have
+        // stood beyond last night's cut from the people that left each block.
+        if truncated && !frozen && !(broad && order_kept && vacated.is_some()) {
+            return None;
+        }
+        let departed = vacated
+            .as_ref()
+            .filter(|_| order_kept && broad && !frozen)
+            .map(|v| asked.iter().filter(|(r, _)| is_broad(rules[*r])).filter_map(|k| v.get(k).map(|&n| (*k, n))).collect::<Vec<_>>());
+        let newcomers: Vec<u32> = if broad {
+            // People added or changed in the record's blocks are scored against it tonight.
+            let mut v: Vec<u32> = asked.iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        } else {
+            // A narrow-rule link is kept only while its blocks hold last night's people.
+            if asked.iter().filter(|(r, _)| !is_broad(rules[*r])).any(touched) {
+                return None;
+            }
+            Vec::new()
+        };
+        (newcomers.len() <= MAX_NEWCOMERS).then_some(Kept {
+            best,
+            runner_up,
+            gap: gap as f32,
+            broad,
+            newcomers,
+            row_ties: e.flags & ROW_TIES != 0,
+            candidates: e.candidates,
+            frozen,
+            truncated,
+            departed,
+        })
     }
 }
 
@@ -222,7 +274,9 @@ pub fn reusable(
     rules: &[Rule],
 ) -> HashMap<(usize, usize), Kept> {
     let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
-    let ReferenceChanges { index_of, gone, order_kept, dirty, vacated } = ReferenceChanges::of(ref_now, ref_before, people, departed, rules);
+    let changes = ReferenceChanges::of(ref_now, ref_before, people, departed, rules);
+    let ReferenceChanges { index_of, gone, order_kept, vacated, .. } = &changes;
+    let order_kept = *order_kept;
     let mut out = HashMap::new();
     for (s, (name, features, tf)) in sources.iter().enumerate() {
         let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
@@ -253,32 +307,7 @@ pub fn reusable(
                 if best.is_some() && best == runner_up {
                     return None; // two rows under one key, identical: the full search tells them apart
                 }
-                let broad = e.flags & BROAD != 0;
-                let asked = asked_keys(rules, f);
-                let touched = |k: &(usize, u64)| dirty.contains_key(k) || vacated.as_ref().is_some_and(|v| v.contains(k));
-                // Every block the record asks holds last night's people, in last night's order.
-                let frozen = vacated.is_some() && order_kept && !asked.iter().any(touched);
-                let truncated = e.flags & TRUNCATED != 0;
-                if truncated && !frozen {
-                    return None;
-                }
-                let newcomers: Vec<u32> = if broad {
-                    // People added or changed in the record's blocks are scored against it tonight.
-                    let mut v: Vec<u32> = asked.iter().filter_map(|k| dirty.get(k)).flatten().copied().collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    v
-                } else {
-                    // A narrow-rule link is kept only while its blocks hold last night's people.
-                    if asked.iter().filter(|(r, _)| !is_broad(rules[*r])).any(touched) {
-                        return None;
-                    }
-                    Vec::new()
-                };
-                (newcomers.len() <= MAX_NEWCOMERS).then_some((
-                    (s, i),
-                    Kept { best, runner_up, gap: gap as f32, broad, newcomers, row_ties: e.flags & ROW_TIES != 0, candidates: e.candidates, frozen, truncated },
-                ))
+                changes.kept(e, f, rules, (best, runner_up), gap).map(|k| ((s, i), k))
             })
             .collect();
         out.extend(found);

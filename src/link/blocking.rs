@@ -187,6 +187,11 @@ impl BlockIndex {
         blocks.into_iter().flat_map(|b| b.ranges.values().filter(|r| r.1 > 1).map(|&(start, len)| &b.rows[start as usize..(start + len) as usize]))
     }
 
+    /// The reference rows of rule `ri`'s block `key`, in reference order.
+    pub fn block(&self, ri: usize, key: u64) -> Option<&[u32]> {
+        self.blocks.get(ri)?.get(key)
+    }
+
     /// The largest block of each rule in the reference.
     pub fn largest_blocks(&self) -> Vec<usize> {
         self.blocks.iter().map(|b| b.ranges.values().map(|r| r.1 as usize).max().unwrap_or(0)).collect()

@@ -153,6 +153,11 @@ pub struct Kept {
     /// block cut at the cap (`truncated`) is cut where it was.
     pub frozen: bool,
     pub truncated: bool,
+    /// Per broad block the record asks, how many people left it since (removed or changed):
+    /// with the block's newcomers they bound where last night's cut stood in tonight's block.
+    /// `None` when that is not known (last night's people, or their order): a block cut
+    /// tonight or last night then means a full link.
+    pub departed: Option<Vec<((usize, u64), u32)>>,
 }
 
 impl RecordLink {
@@ -762,14 +767,30 @@ fn kept(
     }
     // Blocks that hold last night's people hold last night's count, cut where it was cut.
     let (count, truncated) = if k.frozen { (k.candidates as usize, k.truncated) } else { (found.count, found.truncated) };
-    if !k.frozen && found.truncated {
-        return link_one(index, scorer, s, f, stats, cands, &[]);
-    }
+    let cut = !k.frozen && (found.truncated || k.truncated);
+    let beyond = if cut {
+        match beyond_last_cut(index, s, f, k) {
+            Some(rows) => rows,
+            None => return link_one(index, scorer, s, f, stats, cands, &[]),
+        }
+    } else {
+        Vec::new()
+    };
     let weight = |j: u32| scorer.weight(f, j, &index.people[j as usize]);
     // Last night's pair tonight: the rest of last night's candidates stand `gap` below its lower one.
     let pair: Vec<u32> = [k.best, k.runner_up].into_iter().flatten().collect();
+    let mut rows: Vec<u32> =
+        pair.iter().copied().chain(found.top.iter().map(|t| t.1).filter(|&j| j != u32::MAX)).chain(k.newcomers.iter().copied()).chain(beyond).collect();
+    if cut {
+        // Only tonight's candidates count: a cut leaves out the newcomers beyond it, and may
+        // push last night's pair out.
+        let candidate = |j: &u32| cands.narrow.binary_search(j).is_ok() || cands.broad.binary_search(j).is_ok();
+        if !pair.iter().all(candidate) {
+            return link_one(index, scorer, s, f, stats, cands, &[]);
+        }
+        rows.retain(candidate);
+    }
     let floor = pair.iter().map(|&j| weight(j)).reduce(f64::min).map_or(f64::NEG_INFINITY, |w| w - k.gap as f64);
-    let mut rows: Vec<u32> = pair.iter().copied().chain(found.top.iter().map(|t| t.1).filter(|&j| j != u32::MAX)).chain(k.newcomers.iter().copied()).collect();
     rows.sort_unstable();
     rows.dedup();
     let mut top = NO_TOP;
@@ -784,6 +805,34 @@ fn kept(
         return link_one(index, scorer, s, f, stats, cands, &[]);
     }
     reused_link(index, scorer, s, f, k, Search { top, count, truncated, broad: true })
+}
+
+/// The people inside tonight's cuts of the record's broad blocks who may have stood beyond last
+/// night's (never scored against it). In a block, an unchanged person stood last night where it
+/// stands tonight, less the newcomers before it, plus at most the people who left the block:
+/// whoever that bound does not put inside last night's cut is scored again. `None` when who
+/// left is not known.
+fn beyond_last_cut(index: &LinkIndex, s: &LinkSettings, f: &Features, k: &Kept) -> Option<Vec<u32>> {
+    let departed = k.departed.as_ref()?;
+    let is_new = |j: &u32| k.newcomers.binary_search(j).is_ok();
+    let mut out = Vec::new();
+    for (ri, key) in blocking::asked_keys(&index.blocks.rules, f) {
+        let Some(block) = index.blocks.block(ri, key).filter(|_| blocking::is_broad(index.blocks.rules[ri])) else { continue };
+        let left = departed.iter().find(|(b, _)| *b == (ri, key)).map_or(0, |d| d.1 as usize);
+        let new_here = block.iter().filter(|j| is_new(j)).count();
+        if block.len() - new_here + left <= s.max_block {
+            continue; // last night's block was whole
+        }
+        let mut new_before = 0;
+        for (place, j) in block.iter().take(s.max_block).enumerate() {
+            if is_new(j) {
+                new_before += 1;
+            } else if place - new_before + left >= s.max_block {
+                out.push(*j);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Candidates tied with last night's runner-up at its levels stand right behind it: only while
@@ -911,18 +960,96 @@ mod tests {
         assert!(shared[10] && shared[n]);
     }
 
+    /// Person `i` of a test population: 120 names, each on people born in different years and communes.
+    fn person(i: u32) -> Features {
+        let (family, middle, given) = (["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"], ["Văn", "Thị", "Minh", "Đức"], ["An", "Bình", "Cường", "Dung", "Hà", "Lan"]);
+        let i = i as usize;
+        let mut f = Features::from_name(&format!("{} {} {}", family[i % 5], middle[(i / 5) % 4], given[(i / 20) % 6]));
+        f.dob = Some(crate::calendar::PartialDate::ymd(1950 + (i / 120) as i32, 1 + (i % 12) as u8, 1 + (i % 28) as u8));
+        f.commune = Some(format!("{:05}", i % 3));
+        f
+    }
+
+    /// The class, people, weights and candidate count of a link: what a reused link must equal.
+    fn outcome(l: &RecordLink) -> (MatchClass, Option<(u32, f64)>, Option<(u32, f64)>, u32, bool) {
+        (l.class, l.best.as_ref().map(|x| (x.ref_idx, x.weight)), l.runner_up.as_ref().map(|x| (x.ref_idx, x.weight)), l.candidates, l.truncated)
+    }
+
+    /// A kept link whose block is cut at the cap gives the full night's link when people before
+    /// the cut left since (one who stood beyond last night's cut is now inside it) and newcomers
+    /// stand beyond tonight's cut (they are no candidates, however well they score).
+    #[test]
+    fn a_kept_link_in_a_cut_block_links_as_a_full_night() {
+        use crate::normalize::sex::Sex;
+        let namesake = |name: &str, sex: Option<Sex>| Features { sex, commune: Some("00009".into()), ..Features::from_name(name) };
+        // 80 namesakes in one commune after 3,000 others; blocks are cut at 50. Among the first 50,
+        // two of unknown sex (the best, written with marks: the record's name is common written as
+        // it is, which weighs less; and the runner-up), the rest men. At namesake 70, a woman
+        // written with marks: a better candidate, beyond last night's cut.
+        let (first, cap) = (3000u32, 50usize);
+        let mut before: Vec<Features> = (0..first).map(person).collect();
+        before.extend((0..80).map(|i| match i {
+            5 => namesake("Nguyễn Văn An", None),
+            7 => namesake("Nguyen Van An", None),
+            70 => namesake("Nguyễn Văn An", Some(Sex::Female)),
+            _ => namesake("Nguyen Van An", Some(Sex::Male)),
+        }));
+        // Tonight 30 of the men before the cut are gone, and two namesakes who weigh what the
+        // woman weighs join at the end of the extract, beyond tonight's cut.
+        let gone = (first + 10)..(first + 40);
+        let mut after: Vec<Features> = before.iter().enumerate().filter(|(j, _)| !gone.contains(&(*j as u32))).map(|(_, f)| f.clone()).collect();
+        after.extend((0..2).map(|_| namesake("Nguyễn Văn An", Some(Sex::Female))));
+        let tonight = |j: u32| if j < gone.start { j } else { j - gone.len() as u32 };
+        let newcomers: Vec<u32> = ((after.len() - 2) as u32..after.len() as u32).collect();
+        let record = namesake("Nguyen Van An", Some(Sex::Female));
+        let mut records: Vec<Features> = (0..first).step_by(11).map(person).collect();
+        records.push(record.clone());
+        let (index1, index2) = (LinkIndex::build(&before), LinkIndex::build(&after));
+        let mut s = LinkSettings { max_block: cap, u_samples: 20_000, em_records: 200, ..Default::default() };
+        s.model = Some(run(&index1, &[records.clone()], &s, &Overrides::default()).summary.model);
+        let night1 = run(&index1, &[vec![record.clone()]], &s, &Overrides::default()).records.remove(0).remove(0);
+        let full = run(&index2, &[vec![record.clone()]], &s, &Overrides::default()).records.remove(0).remove(0);
+        let people = |l: &RecordLink| (l.best.as_ref().map(|b| b.ref_idx), l.runner_up.as_ref().map(|b| b.ref_idx));
+        assert!(night1.truncated && night1.broad && people(&night1) == (Some(first + 5), Some(first + 7)), "last night: the two before the cut");
+        assert_eq!(people(&full), (Some(tonight(first + 70)), Some(first + 5)), "tonight: the woman, now inside the cut, first");
+        let gap = night1.runner_up.as_ref().unwrap().weight
+            - night1.next_weight.unwrap()
+            - TermFrequencies::shift(index1.tf.of_record(&record), index2.tf.of_record(&record));
+        assert!(gap > 1e-3, "the rest stood far enough below the pair to be reused: {gap}");
+        // Who left each of the record's broad blocks, as the reuse check counts them.
+        let rules = &index2.blocks.rules;
+        let asked = blocking::asked_keys(rules, &record);
+        let left = |k: &(usize, u64)| gone.clone().filter(|&j| blocking::person_keys(rules, &before[j as usize]).contains(k)).count() as u32;
+        let departed: Vec<((usize, u64), u32)> =
+            asked.iter().filter(|(r, _)| blocking::is_broad(rules[*r])).map(|k| (*k, left(k))).filter(|d| d.1 > 0).collect();
+        assert!(!departed.is_empty());
+        let kept = |departed: Vec<((usize, u64), u32)>| {
+            let mut overrides = Overrides::default();
+            let (best, runner_up) = (night1.best.as_ref().map(|b| tonight(b.ref_idx)), night1.runner_up.as_ref().map(|b| tonight(b.ref_idx)));
+            let k = Kept {
+                best,
+                runner_up,
+                gap: gap as f32,
+                broad: true,
+                newcomers: newcomers.clone(),
+                row_ties: night1.row_ties,
+                candidates: night1.candidates,
+                frozen: false,
+                truncated: true,
+                departed: Some(departed),
+            };
+            overrides.keep.insert((0, 0), k);
+            run(&index2, &[vec![record.clone()]], &s, &overrides).records.remove(0).remove(0)
+        };
+        assert_eq!(outcome(&kept(departed.clone())), outcome(&full));
+        assert_ne!(outcome(&kept(Vec::new())), outcome(&full), "told nobody left, the reused link misses the woman now inside the cut");
+        // The newcomers weigh what the woman weighs: scored, one would be the runner-up.
+        assert_eq!(people(&kept(departed.clone())).1, Some(first + 5), "newcomers beyond the cut are no candidates");
+    }
+
     /// A kept link with people added to its blocks since gives the full night's link.
     #[test]
     fn a_kept_link_with_newcomers_in_its_blocks_links_as_a_full_night() {
-        let (family, middle, given) = (["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"], ["Văn", "Thị", "Minh", "Đức"], ["An", "Bình", "Cường", "Dung", "Hà", "Lan"]);
-        // 120 names, each on people born in different years and communes.
-        let person = |i: u32| {
-            let i = i as usize;
-            let mut f = Features::from_name(&format!("{} {} {}", family[i % 5], middle[(i / 5) % 4], given[(i / 20) % 6]));
-            f.dob = Some(crate::calendar::PartialDate::ymd(1950 + (i / 120) as i32, 1 + (i % 12) as u8, 1 + (i % 28) as u8));
-            f.commune = Some(format!("{:05}", i % 3));
-            f
-        };
         // Night 1: 3,000 people; night 2: 40 more, among them twins of records that also agree
         // on sex, which the people the records were copied from leave blank (a better candidate).
         // Records know the year of birth only and no ID: the narrow rules find nothing, the broad ones are asked.
@@ -974,6 +1101,7 @@ mod tests {
                     candidates: l.candidates,
                     frozen: false,
                     truncated: false,
+                    departed: Some(Vec::new()),
                 },
             );
         }

