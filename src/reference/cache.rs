@@ -164,11 +164,17 @@ pub(super) fn prune(dir: &Path, keep: usize) -> usize {
 
 /// Ok(None): no cache. Err: a cache exists but cannot be trusted.
 pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
+    // Mapped, not read: the file is usually still in the page cache, and a copy would take as
+    // much fresh memory again (2 GB at 10M people), every page zeroed by the kernel first.
+    // SAFETY: a cache is written under a temporary name and renamed into place, never changed
+    // in place (a cache deleted while mapped stays readable until unmapped).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+    let bytes: &[u8] = &map;
     if bytes.len() < MAGIC.len() + 16 || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not a lamsach reference cache of this format".into());
     }
