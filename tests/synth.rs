@@ -400,6 +400,19 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
 
 #[test]
 fn an_incremental_night_links_exactly_as_a_full_one() {
+    incremental_equals_full(None);
+}
+
+/// The same with blocks cut at 3 people (~290 records cut a night): links cut at the cap may be
+/// reused too (from tonight's cut, with the people who may have stood beyond last night's
+/// scored), and must equal a full night's.
+#[test]
+fn an_incremental_night_with_blocks_cut_small_links_exactly_as_a_full_one() {
+    incremental_equals_full(Some(3));
+}
+
+/// Nights 2 and 3 incremental and in full (the same model) give the same links and findings.
+fn incremental_equals_full(max_block: Option<usize>) {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     let synth = |day: &str| {
@@ -426,6 +439,9 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
             text = text.replacen("[job]\n", "[job]\ncache_dir = \"off\"\n", 1);
         }
         text.push_str(&format!("\n[link]\nincremental = {incremental}\n"));
+        if let Some(cap) = max_block {
+            text.push_str(&format!("max_block = {cap}\n"));
+        }
         if let Some(m) = model {
             text.push_str(&format!("model = {:?}\n", m.join("model.json").to_str().unwrap()));
         }
@@ -455,5 +471,9 @@ fn an_incremental_night_links_exactly_as_a_full_one() {
         assert!(reused * 10 > records * 8, "night {day}: {reused} links reused of {records}");
         let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(inc.join("manifest.json")).unwrap()).unwrap();
         assert!(m["reference_people_reused"].as_u64().unwrap() > 0, "night {day} read the changed extract's unchanged people from the cache");
+        if max_block.is_some() {
+            let cut = common::links_of(&inc).iter().filter(|l| l.3.iter().any(|c| c == "BLOCK_TRUNCATED")).count() as u64;
+            assert!(cut > 100, "night {day}: {cut} records cut at the cap");
+        }
     }
 }
