@@ -413,23 +413,10 @@ fn real_names_incremental_equals_full(reexport: bool, max_block: Option<usize>) 
         std::fs::write(dir.join("reference.csv"), reference_csv(&p, people)).unwrap();
         std::fs::write(dir.join("lao_dong.csv"), labour_csv(&p, labour)).unwrap();
     };
-    let job = |incremental: bool, model: Option<&Path>| {
-        let mut text = format!(
-            "[job]\nname = \"gia-lai\"\noutput_dir = \"out\"\nprovince = \"52\"\n{}\n[reference]\npath = \"reference.csv\"\n\n\
-             [[source]]\nname = \"lao_dong\"\npath = \"lao_dong.csv\"\nschema = \"labour\"\n\n\
-             [assess]\nrun_date = \"2026-11-02\"\n\n[link]\nincremental = {incremental}\n",
-            if incremental { "" } else { "cache_dir = \"off\"" }
-        );
-        if let Some(cap) = max_block {
-            text.push_str(&format!("max_block = {cap}\n"));
-        }
-        if let Some(m) = model {
-            text.push_str(&format!("model = {:?}\n", m.join("model.json").to_str().unwrap()));
-        }
-        let path = dir.join(if incremental { "job-incremental.toml" } else { "job-full.toml" });
-        std::fs::write(&path, text).unwrap();
-        path
-    };
+    let base = "[job]\nname = \"gia-lai\"\noutput_dir = \"out\"\nprovince = \"52\"\n\n[reference]\npath = \"reference.csv\"\n\n\
+                [[source]]\nname = \"lao_dong\"\npath = \"lao_dong.csv\"\nschema = \"labour\"\n\n\
+                [assess]\nrun_date = \"2026-11-02\"\n";
+    let job = |incremental: bool, model: Option<&Path>| common::night_job(dir, base, incremental, max_block, model);
     write(&people, &labour);
     common::run_into(&job(true, None), dir, "inc");
     assert!(std::process::Command::new("cp").args(["-r", dir.join("inc").to_str().unwrap(), dir.join("full").to_str().unwrap()]).status().unwrap().success());
@@ -451,7 +438,7 @@ fn real_names_incremental_equals_full(reexport: bool, max_block: Option<usize>) 
             assert!(m["reference_shared_id_rows"].as_u64().unwrap() >= 6, "night {night}: the rows exported twice share their ID");
         }
         if max_block.is_some() {
-            let cut = common::links_of(&inc).iter().filter(|l| l.3.iter().any(|c| c == "BLOCK_TRUNCATED")).count();
+            let cut = common::cut_records(&inc);
             assert!(cut > 5, "night {night}: {cut} records cut at the cap");
         }
         let matched = common::links_of(&inc).iter().filter(|l| l.1 == "match").count();

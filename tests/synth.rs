@@ -432,22 +432,9 @@ fn incremental_equals_full(max_block: Option<usize>) {
             "0.01",
         ])
     };
+    // synth writes job.toml each day; the nights add their [link] section to it.
     let job = |incremental: bool, model: Option<&Path>| {
-        let mut text = std::fs::read_to_string(dir.join("job.toml")).unwrap();
-        if !incremental {
-            // The full night normalizes the whole extract: nothing of the last night's is reused.
-            text = text.replacen("[job]\n", "[job]\ncache_dir = \"off\"\n", 1);
-        }
-        text.push_str(&format!("\n[link]\nincremental = {incremental}\n"));
-        if let Some(cap) = max_block {
-            text.push_str(&format!("max_block = {cap}\n"));
-        }
-        if let Some(m) = model {
-            text.push_str(&format!("model = {:?}\n", m.join("model.json").to_str().unwrap()));
-        }
-        let p = dir.join(if incremental { "job-incremental.toml" } else { "job-full.toml" });
-        std::fs::write(&p, text).unwrap();
-        p
+        common::night_job(dir, &std::fs::read_to_string(dir.join("job.toml")).unwrap(), incremental, max_block, model)
     };
     synth("1");
     let first = run_into(&job(true, None), dir, "inc");
@@ -472,7 +459,7 @@ fn incremental_equals_full(max_block: Option<usize>) {
         let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(inc.join("manifest.json")).unwrap()).unwrap();
         assert!(m["reference_people_reused"].as_u64().unwrap() > 0, "night {day} read the changed extract's unchanged people from the cache");
         if max_block.is_some() {
-            let cut = common::links_of(&inc).iter().filter(|l| l.3.iter().any(|c| c == "BLOCK_TRUNCATED")).count() as u64;
+            let cut = common::cut_records(&inc);
             assert!(cut > 100, "night {day}: {cut} records cut at the cap");
         }
     }

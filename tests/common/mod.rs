@@ -77,3 +77,25 @@ pub fn run_into(job: &Path, dir: &Path, out: &str) -> std::path::PathBuf {
     let o = lamsach(&["run", job.to_str().unwrap(), "--out", dir.join(out).to_str().unwrap(), "-q"]);
     dir.join(out).join(String::from_utf8(o.stdout).unwrap().trim().rsplit('/').next().unwrap())
 }
+
+/// Writes one night's job file into `dir` from `base` (a job without `[link]`): incremental, or
+/// in full (no reference cache either: nothing of last night's is reused), with the block cap
+/// and the model of the run folder `model` when given; returns its path.
+pub fn night_job(dir: &Path, base: &str, incremental: bool, max_block: Option<usize>, model: Option<&Path>) -> std::path::PathBuf {
+    let mut text = if incremental { base.to_string() } else { base.replacen("[job]\n", "[job]\ncache_dir = \"off\"\n", 1) };
+    text.push_str(&format!("\n[link]\nincremental = {incremental}\n"));
+    if let Some(cap) = max_block {
+        text.push_str(&format!("max_block = {cap}\n"));
+    }
+    if let Some(m) = model {
+        text.push_str(&format!("model = {:?}\n", m.join("model.json").to_str().unwrap()));
+    }
+    let path = dir.join(if incremental { "job-incremental.toml" } else { "job-full.toml" });
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Records of a run whose candidate blocks were cut at the cap.
+pub fn cut_records(run: &Path) -> usize {
+    links_of(run).iter().filter(|l| l.3.iter().any(|c| c == "BLOCK_TRUNCATED")).count()
+}
