@@ -380,11 +380,13 @@ pub fn map_records<'a, T: Send + 'a>(
     records: &'a [RawRecord],
     opts: &'a NormalizeOptions,
     keep: impl Fn(&RawRecord, NormRecord) -> T + Sync + Send + 'a,
-) -> impl ParallelIterator<Item = T> + 'a {
-    records.par_chunks(CHUNK_RECORDS).flat_map_iter(move |chunk: &[RawRecord]| {
-        let mut cache = name::NameCache::new(opts.tone_style, NAME_CACHE_ENTRIES);
-        chunk.iter().map(|raw| keep(raw, normalize_record_cached(&raw.values, opts, &mut cache))).collect::<Vec<_>>()
-    })
+) -> impl IndexedParallelIterator<Item = T> + 'a {
+    // Indexed, so that `collect` writes each item in its place: a flat map of per-task
+    // vectors moved every normalized record twice (a third of the stage at 10M).
+    records
+        .par_iter()
+        .with_min_len(CHUNK_RECORDS)
+        .map_init(|| name::NameCache::new(opts.tone_style, NAME_CACHE_ENTRIES), move |cache, raw| keep(raw, normalize_record_cached(&raw.values, opts, cache)))
 }
 
 /// The normalize stage: one normalized record per raw record of a source, in order,

@@ -17,8 +17,8 @@ use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 7;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x05";
+pub const INDEX_FORMAT: u32 = 8;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x06";
 /// People per chunk (every chunk but the last holds exactly this many).
 pub(super) const CHUNK: usize = 1 << 15;
 
@@ -26,29 +26,100 @@ pub(super) struct Cached {
     pub rows_read: u64,
     pub encoding: Option<Detection>,
     pub quarantine: Vec<QuarantineRow>,
-    /// The people in file order, as stored: chunks of [`CHUNK`].
-    pub chunks: Vec<Chunk>,
+    /// The people in file order, still encoded: decoded one by one where they are needed.
+    pub people: People,
 }
 
-/// People, their features and the digests of their raw rows ([`super::raw_digest`]).
-#[derive(Default)]
-pub(super) struct Chunk {
-    pub people: Vec<ReferencePerson>,
-    pub features: Vec<Features>,
-    pub digests: Vec<u128>,
+/// A cache's people as its mapped file holds them. Each chunk of [`CHUNK`] people is laid out
+/// as its count, its people's digests, the end of each person's bytes, then those bytes: a
+/// digest is read in place, and a person is decoded straight into the run's columns (no
+/// decoded copy of millions of people in between).
+pub(super) struct People {
+    map: memmap2::Mmap,
+    chunks: Vec<ChunkAt>,
+    len: usize,
 }
 
-impl Cached {
-    /// The people, features and digests as whole columns.
-    pub fn into_columns(self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>) {
-        let n = self.chunks.iter().map(|c| c.people.len()).sum();
-        let (mut people, mut features, mut digests) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        for c in self.chunks {
-            people.extend(c.people);
-            features.extend(c.features);
-            digests.extend(c.digests);
+/// An earlier cache's people and, per person of tonight's extract, the index of the earlier
+/// person it was taken from (`u32::MAX`: normalized tonight): the writer copies their bytes.
+pub(super) struct Earlier {
+    pub people: People,
+    pub origin: Vec<u32>,
+}
+
+/// Where a chunk's parts start in the map.
+struct ChunkAt {
+    count: usize,
+    digests: usize,
+    ends: usize,
+    body: usize,
+}
+
+impl People {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    fn at(&self, i: usize) -> (&ChunkAt, usize) {
+        (&self.chunks[i / CHUNK], i % CHUNK)
+    }
+
+    /// The digest of person `i`'s raw row.
+    pub fn digest(&self, i: usize) -> u128 {
+        let (c, k) = self.at(i);
+        u128::from_le_bytes(self.map[c.digests + 16 * k..c.digests + 16 * (k + 1)].try_into().expect("16 bytes"))
+    }
+
+    fn end(&self, c: &ChunkAt, k: usize) -> usize {
+        u32::from_le_bytes(self.map[c.ends + 4 * k..c.ends + 4 * (k + 1)].try_into().expect("4 bytes")) as usize
+    }
+
+    /// Person `i`'s bytes.
+    fn bytes(&self, i: usize) -> &[u8] {
+        let (c, k) = self.at(i);
+        let start = if k == 0 { 0 } else { self.end(c, k - 1) };
+        &self.map[c.body + start..c.body + self.end(c, k)]
+    }
+
+    /// Person `i`, without its features.
+    pub fn record(&self, i: usize) -> Result<ReferencePerson, String> {
+        ReferencePerson::read(&mut R(self.bytes(i)))
+    }
+
+    /// Person `i`'s features.
+    pub fn features(&self, i: usize) -> Result<Features, String> {
+        Ok(self.person(i)?.1)
+    }
+
+    /// Person `i` and its features.
+    pub fn person(&self, i: usize) -> Result<(ReferencePerson, Features), String> {
+        let mut r = R(self.bytes(i));
+        let person = ReferencePerson::read(&mut r)?;
+        let features = r.features()?;
+        if !r.0.is_empty() {
+            return Err("trailing bytes in a person".into());
         }
-        (people, features, digests)
+        Ok((person, features))
+    }
+
+    /// Every person, features and digest as whole columns, decoded in parallel.
+    pub fn into_columns(self) -> Result<(Vec<ReferencePerson>, Vec<Features>, Vec<u128>), String> {
+        let failed = std::sync::Mutex::new(None);
+        let (mut people, mut features) = (Vec::new(), Vec::new());
+        (0..self.len)
+            .into_par_iter()
+            .map(|i| {
+                self.person(i).unwrap_or_else(|e| {
+                    failed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                    Default::default()
+                })
+            })
+            .unzip_into_vecs(&mut people, &mut features);
+        if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        let digests = (0..self.len).into_par_iter().map(|i| self.digest(i)).collect();
+        Ok((people, features, digests))
     }
 }
 
@@ -79,7 +150,7 @@ pub(super) fn cache_key(sha: &str, compatibility: &str) -> String {
     format!("{:x}", Sha256::digest(format!("{sha}|{compatibility}").as_bytes()))
 }
 
-pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, modes: Modes) -> std::io::Result<()> {
+pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, modes: Modes, earlier: Option<&Earlier>) -> std::io::Result<()> {
     if r.digests.len() != r.people.len() || r.features.len() != r.people.len() {
         // A reference assembled without its rows' digests (a binding's) has nothing to cache.
         return Err(std::io::Error::other("the reference has no digest for every person"));
@@ -98,21 +169,15 @@ pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, 
         head.str(q.reason.as_str());
         head.str(&q.raw);
     }
+    let earlier = earlier.filter(|e| e.origin.len() == r.people.len());
     let chunks: Vec<Vec<u8>> = r
         .people
         .par_chunks(CHUNK)
         .zip(r.features.par_chunks(CHUNK))
         .zip(r.digests.par_chunks(CHUNK))
-        .map(|((people, features), digests)| {
-            let mut w = W(Vec::with_capacity(people.len() * 200));
-            for ((p, f), d) in people.iter().zip(features).zip(digests) {
-                w.0.extend_from_slice(&d.to_le_bytes());
-                p.write(&mut w);
-                w.features(f);
-            }
-            w.0
-        })
-        .collect();
+        .enumerate()
+        .map(|(c, ((people, features), digests))| encode_chunk(people, features, digests, earlier.map(|e| (e, c * CHUNK))))
+        .collect::<std::io::Result<_>>()?;
     head.u64(r.people.len() as u64);
     head.u64(chunks.len() as u64);
     for c in &chunks {
@@ -187,7 +252,9 @@ pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
         return Ok(None);
     }
     let _compatibility = r.str()?;
-    decode(r).map(Some)
+    let (rows_read, encoding, quarantine, chunks) = decode(r, bytes.as_ptr() as usize)?;
+    let len = chunks.iter().map(|c| c.count).sum();
+    Ok(Some(Cached { rows_read, encoding, quarantine, people: People { map, chunks, len } }))
 }
 
 /// The newest cache in `dir` made by this build with these options for an earlier extract:
@@ -214,7 +281,10 @@ fn header(path: &Path) -> Option<(String, String)> {
     Some((r.str().ok()?, r.str().ok()?))
 }
 
-fn decode(mut r: R) -> Result<Cached, String> {
+type Header = (u64, Option<Detection>, Vec<QuarantineRow>, Vec<ChunkAt>);
+
+/// The header, and where each chunk's parts lie (`base`: the map's address, for offsets).
+fn decode(mut r: R, base: usize) -> Result<Header, String> {
     let rows_read = r.u64()?;
     let encoding_name = r.opt()?;
     let bits = r.u64()?;
@@ -259,23 +329,68 @@ fn decode(mut r: R) -> Result<Cached, String> {
     if !rest.is_empty() {
         return Err("trailing bytes".into());
     }
-    let chunks: Vec<Chunk> = parts.into_par_iter().map(decode_chunk).collect::<Result<_, _>>()?;
-    let (last, full) = chunks.split_last().map_or((0, &[][..]), |(l, f)| (l.people.len(), f));
-    if full.iter().any(|c| c.people.len() != CHUNK) || full.len() * CHUNK + last != n {
+    let chunks: Vec<ChunkAt> = parts.into_par_iter().map(|p| chunk_at(p, base)).collect::<Result<_, _>>()?;
+    let (last, full) = chunks.split_last().map_or((0, &[][..]), |(l, f)| (l.count, f));
+    if full.iter().any(|c| c.count != CHUNK) || full.len() * CHUNK + last != n {
         return Err("people count mismatch".into());
     }
-    Ok(Cached { rows_read, encoding, quarantine, chunks })
+    Ok((rows_read, encoding, quarantine, chunks))
 }
 
-fn decode_chunk(b: &[u8]) -> Result<Chunk, String> {
-    let mut r = R(b);
-    let mut c = Chunk { people: Vec::with_capacity(CHUNK), features: Vec::with_capacity(CHUNK), digests: Vec::with_capacity(CHUNK) };
-    while !r.0.is_empty() {
-        c.digests.push(u128::from_le_bytes(r.take(16)?.try_into().expect("16 bytes")));
-        c.people.push(ReferencePerson::read(&mut r)?);
-        c.features.push(r.features()?);
+/// One chunk's bytes: count, digests, ends, people. A person taken from the earlier cache
+/// (`earlier`: that cache and where the chunk starts in tonight's people) is its bytes there
+/// with tonight's row number, not encoded again.
+fn encode_chunk(people: &[ReferencePerson], features: &[Features], digests: &[u128], earlier: Option<(&Earlier, usize)>) -> std::io::Result<Vec<u8>> {
+    let mut body = W(Vec::with_capacity(people.len() * 200));
+    let mut ends = Vec::with_capacity(people.len());
+    for (k, (p, f)) in people.iter().zip(features).enumerate() {
+        let origin = earlier.map(|(e, start)| (e, e.origin[start + k])).filter(|&(_, o)| o != u32::MAX);
+        match origin.and_then(|(e, o)| e.people.bytes(o as usize).get(8..)) {
+            Some(rest) => {
+                body.u64(p.source_row);
+                body.0.extend_from_slice(rest);
+            }
+            None => {
+                p.write(&mut body);
+                body.features(f);
+            }
+        }
+        ends.push(u32::try_from(body.0.len()).map_err(|_| std::io::Error::other("a chunk of the reference cache exceeds 4 GiB"))?);
     }
-    Ok(c)
+    let mut w = W(Vec::with_capacity(8 + people.len() * 20 + body.0.len()));
+    w.u64(people.len() as u64);
+    for d in digests {
+        w.0.extend_from_slice(&d.to_le_bytes());
+    }
+    for e in ends {
+        w.0.extend_from_slice(&e.to_le_bytes());
+    }
+    w.0.extend_from_slice(&body.0);
+    Ok(w.0)
+}
+
+/// A chunk's parts; its people's ends must rise within its bytes.
+fn chunk_at(b: &[u8], base: usize) -> Result<ChunkAt, String> {
+    let mut r = R(b);
+    let count = r.u64()? as usize;
+    let digests = r.take(count.checked_mul(16).ok_or("chunk too large")?)?.as_ptr() as usize - base;
+    let rest = r.0;
+    if rest.len() < count * 4 {
+        return Err("truncated".into());
+    }
+    let (ends, body) = rest.split_at(count * 4);
+    let mut last = 0;
+    for e in ends.chunks_exact(4) {
+        let e = u32::from_le_bytes(e.try_into().expect("4 bytes")) as usize;
+        if e < last || e > body.len() {
+            return Err("person offsets out of range".into());
+        }
+        last = e;
+    }
+    if last != body.len() {
+        return Err("trailing bytes in a chunk".into());
+    }
+    Ok(ChunkAt { count, digests, ends: ends.as_ptr() as usize - base, body: body.as_ptr() as usize - base })
 }
 
 #[cfg(test)]

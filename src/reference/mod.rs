@@ -17,7 +17,7 @@ pub use cache::INDEX_FORMAT;
 
 /// One person of the reference extract, besides what the linker compares
 /// (that is in [`Reference::features`], at the same index).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReferencePerson {
     pub source_row: u64,
     pub status: Option<Status>,
@@ -143,12 +143,13 @@ pub struct CacheWrite {
     dir: PathBuf,
     keep: usize,
     modes: crate::files::Modes,
+    earlier: Option<cache::Earlier>,
 }
 
 impl CacheWrite {
     /// Writes the cache and prunes older ones; a failure only costs the next run a rebuild.
     pub fn run(self, reference: &Reference) {
-        match cache::write(&self.path, &self.key, &self.compatibility, reference, self.modes) {
+        match cache::write(&self.path, &self.key, &self.compatibility, reference, self.modes, self.earlier.as_ref()) {
             Ok(()) => {
                 let removed = cache::prune(&self.dir, self.keep);
                 if removed > 0 {
@@ -173,8 +174,8 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
         let compatibility = cache::compatibility(input, opts);
         let key = cache::cache_key(&sha256, &compatibility);
         let path = dir.join(format!("reference-{}.lsref", &key[..16]));
-        match cache::read(&path, &key) {
-            Ok(Some(c)) => return Ok((hit(input, c, (bytes, sha256), path, key), None)),
+        match cache::read(&path, &key).and_then(|c| c.map(|c| hit(input, c, (bytes, sha256.clone()), &path, &key)).transpose()) {
+            Ok(Some(reference)) => return Ok((reference, None)),
             Ok(None) => status = CacheStatus::Built,
             Err(reason) => {
                 tracing::warn!(%reason, "reference cache is corrupt or truncated; rebuilding it");
@@ -192,7 +193,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     if looked_up.as_ref().is_some_and(|(sha, _, _)| *sha != src.sha256) {
         return Err(IngestError::Changed { file: input.path.display().to_string() });
     }
-    let (people, features, digests, reused_people, previous) = people.finish();
+    let Sunk { people, features, digests, reused: reused_people, previous, earlier } = people.finish();
     if reused_people > 0 {
         tracing::info!(reused = reused_people, normalized = people.len() as u64 - reused_people, "reference people reused from the last cache");
     }
@@ -216,7 +217,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     };
     let write = match (file, cache, looked_up) {
         (Some(path), Some(c), Some((_, key, compatibility))) => {
-            Some(CacheWrite { path, key, compatibility, dir: c.dir.to_path_buf(), keep: c.keep, modes: c.modes })
+            Some(CacheWrite { path, key, compatibility, dir: c.dir.to_path_buf(), keep: c.keep, modes: c.modes, earlier })
         }
         _ => None,
     };
@@ -224,11 +225,11 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
 }
 
 /// The reference as its valid cache holds it, with the extract's size and SHA-256.
-fn hit(input: &SourceInput, mut c: cache::Cached, (bytes, sha256): (u64, String), path: PathBuf, key: String) -> Reference {
-    let (rows_read, quarantine, encoding) = (c.rows_read, std::mem::take(&mut c.quarantine), c.encoding);
-    let (people, features, digests) = c.into_columns();
+fn hit(input: &SourceInput, c: cache::Cached, (bytes, sha256): (u64, String), path: &Path, key: &str) -> Result<Reference, String> {
+    let (rows_read, quarantine, encoding) = (c.rows_read, c.quarantine, c.encoding);
+    let (people, features, digests) = c.people.into_columns()?;
     tracing::info!(people = people.len(), "reference cache hit");
-    Reference {
+    Ok(Reference {
         name: input.name.clone(),
         schema: input.schema.name.clone(),
         path: input.path.clone(),
@@ -239,13 +240,13 @@ fn hit(input: &SourceInput, mut c: cache::Cached, (bytes, sha256): (u64, String)
         people,
         features,
         cache: CacheStatus::Hit,
-        cache_file: Some(path),
+        cache_file: Some(path.to_path_buf()),
         encoding,
         digests,
         reused_people: 0,
-        cache_key: Some(key),
+        cache_key: Some(key.to_string()),
         previous: None,
-    }
+    })
 }
 
 /// An earlier extract's people, found by the digest of their raw rows.
@@ -254,26 +255,25 @@ struct Previous {
     key: String,
     /// Low 64 bits of the digest → the person (the first, when two rows share them).
     at: crate::link::features::KeyMap<u32>,
-    /// The people as the cache holds them (chunks of [`cache::CHUNK`]), their features moved
-    /// out as they are reused.
-    chunks: Vec<cache::Chunk>,
+    /// The people as the cache holds them, decoded only when taken.
+    people: cache::People,
     taken: Vec<bool>,
 }
 
 impl Previous {
     fn of((key, c): (String, cache::Cached)) -> Previous {
-        let n = c.chunks.iter().map(|c| c.digests.len()).sum();
+        let n = c.people.len();
         let mut at = crate::link::features::KeyMap::with_capacity_and_hasher(n, Default::default());
-        for (i, d) in c.chunks.iter().flat_map(|c| &c.digests).enumerate() {
-            at.entry(*d as u64).or_insert(i as u32);
+        for i in 0..n {
+            at.entry(c.people.digest(i) as u64).or_insert(i as u32);
         }
-        Previous { key, at, chunks: c.chunks, taken: vec![false; n] }
+        Previous { key, at, people: c.people, taken: vec![false; n] }
     }
 
     /// The earlier person with this raw row.
     fn find(&self, digest: u128) -> Option<usize> {
         let i = *self.at.get(&(digest as u64))? as usize;
-        (self.chunks[i / cache::CHUNK].digests[i % cache::CHUNK] == digest).then_some(i)
+        (self.people.digest(i) == digest).then_some(i)
     }
 
     /// Claims person `i` for a row of tonight's extract; false when a row took it already
@@ -282,18 +282,12 @@ impl Previous {
         !std::mem::replace(&mut self.taken[i], true)
     }
 
-    /// Claimed person `i`, now at `source_row`: its features are moved out.
-    fn take(&mut self, i: usize, source_row: u64) -> (ReferencePerson, Features) {
-        let chunk = &mut self.chunks[i / cache::CHUNK];
-        let at = i % cache::CHUNK;
-        (ReferencePerson { source_row, ..chunk.people[at].clone() }, std::mem::take(&mut chunk.features[at]))
-    }
-
-    /// Its key and the people not taken.
-    fn finish(self) -> (String, Vec<Features>) {
-        let mut taken = self.taken.into_iter();
-        let departed = self.chunks.into_iter().flat_map(|c| c.features).filter(|_| !taken.next().unwrap_or(true)).collect();
-        (self.key, departed)
+    /// Its key and the features of the people not taken (None when one cannot be decoded),
+    /// and its people.
+    fn finish(self) -> (Option<(String, Vec<Features>)>, cache::People) {
+        let left: Vec<usize> = self.taken.iter().enumerate().filter(|(_, t)| !**t).map(|(i, _)| i).collect();
+        let departed: Option<Vec<Features>> = left.into_par_iter().map(|i| self.people.features(i)).collect::<Result<_, _>>().ok();
+        (departed.map(|d| (self.key, d)), self.people)
     }
 }
 
@@ -308,6 +302,20 @@ struct NormalizingSink<'a> {
     features: Vec<Features>,
     digests: Vec<u128>,
     reused: u64,
+    /// Per person, its index in the earlier cache (`u32::MAX`: normalized tonight).
+    origin: Vec<u32>,
+}
+
+/// What the sink made of the extract.
+struct Sunk {
+    people: Vec<ReferencePerson>,
+    features: Vec<Features>,
+    digests: Vec<u128>,
+    reused: u64,
+    /// The earlier cache's key and its people not reused.
+    previous: Option<(String, Vec<Features>)>,
+    /// The earlier cache's people and where tonight's came from, for the cache writer.
+    earlier: Option<cache::Earlier>,
 }
 
 /// Raw records per batch: enough for every core to have whole chunks of work.
@@ -315,11 +323,21 @@ const SINK_BATCH: usize = 1 << 18;
 
 impl<'a> NormalizingSink<'a> {
     fn new(opts: &'a NormalizeOptions, previous: Option<Previous>) -> Self {
-        NormalizingSink { opts, previous, batch: Vec::with_capacity(SINK_BATCH), people: Vec::new(), features: Vec::new(), digests: Vec::new(), reused: 0 }
+        NormalizingSink {
+            opts,
+            previous,
+            batch: Vec::with_capacity(SINK_BATCH),
+            people: Vec::new(),
+            features: Vec::new(),
+            digests: Vec::new(),
+            reused: 0,
+            origin: Vec::new(),
+        }
     }
 
     /// Each raw record of the batch becomes a person: the earlier extract's, when it had
-    /// the same raw row, else normalized (in parallel).
+    /// the same raw row (decoded from the earlier cache straight into tonight's columns),
+    /// else normalized (in parallel).
     fn flush(&mut self) {
         let digests: Vec<u128> = self.batch.par_iter().map(|r| raw_digest(&r.values)).collect();
         // Looked up in parallel (random reads over millions of people), claimed in order.
@@ -333,30 +351,82 @@ impl<'a> NormalizingSink<'a> {
             }
         }
         let reused = found.iter().filter(|i| i.is_some()).count();
-        self.reused += reused as u64;
-        let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
-        let todo: Vec<RawRecord> = self.batch.drain(..).zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r).collect();
-        let mut normalized =
-            normalize::map_records(&todo, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect::<Vec<_>>().into_iter();
-        drop(todo);
-        // Straight into the run's columns: no batch of people in between.
-        for (i, row) in found.into_iter().zip(rows) {
-            let (p, f) = match (i, &mut self.previous) {
-                (Some(i), Some(prev)) => prev.take(i, row),
-                _ => normalized.next().expect("a person for every row not reused"),
-            };
+        let todo: Vec<RawRecord> = self.batch.iter().zip(&found).filter(|(_, i)| i.is_none()).map(|(r, _)| r.clone()).collect();
+        let normalized: Vec<(ReferencePerson, Features)> = self.normalize(&todo);
+        let base = self.people.len();
+        if reused == 0 {
+            self.push_all(normalized);
+        } else if !self.take_reused(&found) {
+            // Never expected (the cache's checksum held): tonight's rows are all normalized.
+            tracing::warn!("an earlier reference cache could not be decoded; its people are not reused");
+            self.people.truncate(base);
+            self.features.truncate(base);
+            self.previous = None;
+            let all = self.normalize(&self.batch);
+            self.push_all(all);
+        } else {
+            self.reused += reused as u64;
+            let (mut new, mut k) = (normalized.into_iter(), base);
+            for i in &found {
+                if i.is_none() {
+                    let (p, f) = new.next().expect("a person for every row not reused");
+                    (self.people[k], self.features[k]) = (p, f);
+                }
+                k += 1;
+            }
+        }
+        match &self.previous {
+            Some(_) => self.origin.extend(found.iter().map(|i| i.map_or(u32::MAX, |i| i as u32))),
+            None => self.origin.clear(),
+        }
+        self.digests.extend(digests);
+        self.batch.clear();
+    }
+
+    fn normalize(&self, rows: &[RawRecord]) -> Vec<(ReferencePerson, Features)> {
+        normalize::map_records(rows, self.opts, |raw, n| (ReferencePerson::of(raw, &n), Features::from_record(&n))).collect()
+    }
+
+    fn push_all(&mut self, all: Vec<(ReferencePerson, Features)>) {
+        for (p, f) in all {
             self.people.push(p);
             self.features.push(f);
         }
-        self.digests.extend(digests);
+    }
+
+    /// Appends a person per row of the batch: the earlier one for a `found` row, a
+    /// placeholder for the others. False when an earlier person cannot be decoded.
+    fn take_reused(&mut self, found: &[Option<usize>]) -> bool {
+        let Some(prev) = &self.previous else { return false };
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let fail = || failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
+        self.features.par_extend(found.par_iter().map(|i| match i {
+            Some(i) => prev.people.features(*i).unwrap_or_else(|_| {
+                fail();
+                Features::default()
+            }),
+            None => Features::default(),
+        }));
+        self.people.par_extend(found.par_iter().zip(&rows).map(|(i, &source_row)| match i {
+            Some(i) => prev.people.record(*i).map(|p| ReferencePerson { source_row, ..p }).unwrap_or_else(|_| {
+                fail();
+                ReferencePerson::default()
+            }),
+            None => ReferencePerson::default(),
+        }));
+        !failed.into_inner()
     }
 
     /// Tonight's people, features and digests, how many were reused, and the earlier cache's
     /// key with its people not reused.
-    fn finish(mut self) -> (Vec<ReferencePerson>, Vec<Features>, Vec<u128>, u64, Option<(String, Vec<Features>)>) {
+    fn finish(mut self) -> Sunk {
         self.flush();
-        let previous = self.previous.map(Previous::finish);
-        (self.people, self.features, self.digests, self.reused, previous)
+        let (previous, earlier) = match self.previous.map(Previous::finish) {
+            Some((Some(previous), people)) => (Some(previous), Some(cache::Earlier { people, origin: self.origin })),
+            _ => (None, None),
+        };
+        Sunk { people: self.people, features: self.features, digests: self.digests, reused: self.reused, previous, earlier }
     }
 }
 
@@ -421,7 +491,7 @@ mod tests {
         lines.insert(100, added); // a person added
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 
-        let (second, _) = load(&input(&path), &opts, Some(&settings)).unwrap();
+        let (second, write) = load(&input(&path), &opts, Some(&settings)).unwrap();
         let (fresh, none) = load(&input(&path), &opts, None).unwrap();
         assert!(none.is_none() && fresh.cache == CacheStatus::Disabled);
         assert_eq!(second.cache, CacheStatus::Built);
@@ -433,6 +503,13 @@ mod tests {
         assert_eq!(Some(key), first.cache_key.as_ref());
         assert_eq!(departed.len(), 2, "the edited row's person as it was, and the one removed");
         assert!(departed.contains(&first.features[4]) && departed.contains(&first.features[8]), "lines 5 and 9 below the header");
+
+        // Tonight's cache copies the reused people's bytes from last night's, with tonight's
+        // row numbers (two moved): read back, it holds what a fresh load does.
+        write.unwrap().run(&second);
+        let (third, _) = load(&input(&path), &opts, Some(&settings)).unwrap();
+        assert_eq!(third.cache, CacheStatus::Hit);
+        assert_eq!((third.people, third.features, third.digests), (fresh.people, fresh.features, fresh.digests));
     }
 
     #[test]
