@@ -23,11 +23,11 @@ use std::hint::black_box;
 
 fn features(p: &Person) -> Features {
     Features {
-        person_id: Some(p.cccd.clone()),
-        old_id: p.cmnd.clone(),
+        person_id: Some(p.cccd.as_str().into()),
+        old_id: p.cmnd.as_deref().map(Into::into),
         dob: Some(p.dob),
         sex: Some(p.sex),
-        commune: Some(p.commune.clone()),
+        commune: Some(p.commune.as_str().into()),
         province: Some("52".into()),
         ..Features::from_name(&p.full())
     }

@@ -112,6 +112,14 @@ impl Reader<'_> {
     pub fn opt(&mut self) -> Result<Option<String>, String> {
         Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
     }
+    /// A string held inline when short (identifiers, unit codes), without a heap copy first.
+    pub fn compact(&mut self) -> Result<compact_str::CompactString, String> {
+        let n = self.u64()? as usize;
+        std::str::from_utf8(self.take(n)?).map(compact_str::CompactString::from).map_err(|_| "invalid text".to_string())
+    }
+    pub fn opt_compact(&mut self) -> Result<Option<compact_str::CompactString>, String> {
+        Ok(if self.u8()? == 1 { Some(self.compact()?) } else { None })
+    }
     pub fn date(&mut self) -> Result<Option<PartialDate>, String> {
         if self.u8()? == 0 {
             return Ok(None);
@@ -152,18 +160,18 @@ impl Reader<'_> {
         let name_flags = self.u8()?;
         let name = Name::from_parts(buf, at, name_flags).ok_or("name offsets out of range")?;
         let mut f = Features { name, ..Default::default() };
-        f.person_id = self.opt()?;
-        f.old_id = self.opt()?;
+        f.person_id = self.opt_compact()?;
+        f.old_id = self.opt_compact()?;
         f.dob = self.date()?;
         f.sex = match self.u8()? {
             1 => Some(Sex::Male),
             2 => Some(Sex::Female),
             _ => None,
         };
-        f.commune = self.opt()?;
+        f.commune = self.opt_compact()?;
         let alt = self.u64()? as usize;
-        f.commune_alt = (0..alt.min(64)).map(|_| self.str()).collect::<Result<Vec<_>, _>>()?.into_boxed_slice();
-        f.province = self.opt()?;
+        f.commune_alt = (0..alt.min(64)).map(|_| self.compact()).collect::<Result<Vec<_>, _>>()?.into_boxed_slice();
+        f.province = self.opt_compact()?;
         f.hamlet = if self.u8()? == 1 { Some(self.u64()?) } else { None };
         Ok(f)
     }
@@ -207,7 +215,7 @@ mod tests {
         f.dob = Some(PartialDate::ymd(1990, 3, 0));
         f.sex = Some(Sex::Female);
         f.commune = Some("00004".into());
-        f.commune_alt = vec!["00007".to_string()].into_boxed_slice();
+        f.commune_alt = vec!["00007".into()].into_boxed_slice();
         f.hamlet = Some(42);
         assert_eq!(features_from_bytes(&features_to_bytes(&f)), Ok(f.clone()));
         let b = features_to_bytes(&f);

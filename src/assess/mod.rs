@@ -69,7 +69,9 @@ impl AssessedRecord {
 /// The 2025 commune a record is counted under: its own, else its matched person's.
 pub fn commune_of(norm: &NormRecord, link: &RecordLink, reference: &Reference) -> Option<String> {
     norm.commune.as_ref().and_then(|c| c.current_code.clone()).or_else(|| {
-        (link.class == MatchClass::Match).then(|| link.best.as_ref().and_then(|b| reference.features[b.ref_idx as usize].commune.clone())).flatten()
+        (link.class == MatchClass::Match)
+            .then(|| link.best.as_ref().and_then(|b| reference.features[b.ref_idx as usize].commune.as_ref().map(|c| c.to_string())))
+            .flatten()
     })
 }
 
@@ -301,7 +303,7 @@ fn name_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
         && r.has_name()
     {
         if name.folded() != r.name.folded() {
-            let same_id = n.person_id.is_some() && n.person_id == r.person_id;
+            let same_id = n.person_id.is_some() && n.person_id.as_deref() == r.person_id.as_deref();
             let close = jaro_winkler(name.folded().as_bytes(), r.name.folded().as_bytes()) >= SAME_NAME_MISSPELT;
             let code = if same_id && close { Code::NameSpellingFromReference } else { Code::NameDiffers };
             f.push(Finding::new(Field::FullName, code).suggest(r.name.full().to_string(), SuggestedFrom::Reference));

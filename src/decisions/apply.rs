@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 /// person without one, `fp-` and a hash of the folded name, date of birth and sex.
 pub fn reference_key(f: &Features) -> String {
     match &f.person_id {
-        Some(id) => id.clone(),
+        Some(id) => id.to_string(),
         None => {
             let mut h = Sha256::new();
             h.update(f.name.folded().as_bytes());

@@ -261,8 +261,8 @@ mod tests {
             panic!()
         };
         assert!(split.split && !split.other_targets.is_empty());
-        let commune = |code: &str, alt: Vec<String>| Features { commune: Some(code.to_string()), commune_alt: alt.into_boxed_slice(), ..a.clone() };
-        let record = commune(split.current_code.as_deref().unwrap(), split.other_targets.clone());
+        let commune = |code: &str, alt: Vec<&str>| Features { commune: Some(code.into()), commune_alt: alt.into_iter().map(Into::into).collect(), ..a.clone() };
+        let record = commune(split.current_code.as_deref().unwrap(), split.other_targets.iter().map(String::as_str).collect());
         for other in &split.other_targets {
             assert_eq!(c[5].level(&record, &commune(other, vec![])), 1, "{other} is one of the units it went to");
         }

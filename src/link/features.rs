@@ -4,6 +4,7 @@ use crate::calendar::PartialDate;
 use crate::normalize::NormRecord;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
+use compact_str::CompactString;
 
 /// What the linker compares. Strings are folded (ASCII, lower case) so the
 /// comparison kernel works on bytes with no allocation.
@@ -11,17 +12,17 @@ use crate::normalize::sex::Sex;
 pub struct Features {
     /// The normalized name with its folded and phonetic keys (empty when unknown).
     pub name: Name,
-    pub person_id: Option<String>,
-    pub old_id: Option<String>,
+    pub person_id: Option<CompactString>,
+    pub old_id: Option<CompactString>,
     pub dob: Option<PartialDate>,
     pub sex: Option<Sex>,
     /// Current (2025) commune code.
-    pub commune: Option<String>,
+    pub commune: Option<CompactString>,
     /// For a pre-2025 commune split across several 2025 units: the others it may be
     /// (`commune` holds the crosswalk's default). Empty otherwise.
-    pub commune_alt: Box<[String]>,
+    pub commune_alt: Box<[CompactString]>,
     /// Current (2025) province code.
-    pub province: Option<String>,
+    pub province: Option<CompactString>,
     /// Hash of the address's part below the commune (house, street, hamlet), when it has one.
     pub hamlet: Option<u64>,
 }
@@ -29,13 +30,13 @@ pub struct Features {
 impl Features {
     pub fn from_record(r: &NormRecord) -> Features {
         let mut f = Features {
-            person_id: r.person_id.clone(),
-            old_id: r.old_id.clone(),
+            person_id: r.person_id.as_deref().map(CompactString::from),
+            old_id: r.old_id.as_deref().map(CompactString::from),
             dob: r.dob,
             sex: r.sex,
-            commune: r.commune.as_ref().and_then(|c| c.current_code.clone()),
-            commune_alt: r.commune.as_ref().map(|c| c.other_targets.clone().into_boxed_slice()).unwrap_or_default(),
-            province: r.commune.as_ref().and_then(|c| c.current_province.clone()),
+            commune: r.commune.as_ref().and_then(|c| c.current_code.as_deref()).map(CompactString::from),
+            commune_alt: r.commune.as_ref().map(|c| c.other_targets.iter().map(|t| CompactString::from(t.as_str())).collect()).unwrap_or_default(),
+            province: r.commune.as_ref().and_then(|c| c.current_province.as_deref()).map(CompactString::from),
             hamlet: r.address.as_deref().and_then(crate::normalize::address::hamlet_key).map(|k| KeyHasher::new(5).bytes(k.as_bytes()).finish()),
             ..Default::default()
         };

@@ -134,8 +134,8 @@ mod tests {
         for i in 0..400u32 {
             let mut f = Features::from_name(names[i as usize % names.len()]);
             f.dob = Some(crate::calendar::PartialDate::ymd(1960 + (i % 7) as i32, 1 + (i % 12) as u8, 1 + (i % 5) as u8));
-            f.person_id = (i % 3 != 0).then(|| format!("0011900{:05}", i % 350));
-            f.commune = Some(format!("{:05}", i % 4));
+            f.person_id = (i % 3 != 0).then(|| format!("0011900{:05}", i % 350).into());
+            f.commune = Some(format!("{:05}", i % 4).into());
             people.push(f);
         }
         let records: Vec<Features> =

@@ -954,7 +954,7 @@ mod tests {
         ids.dedup();
         let n = ids.len();
         ids.push(ids[10].clone()); // one row appended twice
-        let people: Vec<Features> = ids.into_iter().map(|id| Features { person_id: Some(id), ..Default::default() }).collect();
+        let people: Vec<Features> = ids.into_iter().map(|id| Features { person_id: Some(id.into()), ..Default::default() }).collect();
         let shared = shared_ids(&people, &BlockIndex::build(&people, &Rule::ALL));
         assert_eq!(shared.iter().filter(|&&x| x).count(), 2, "distinct IDs never share, whatever their hashes");
         assert!(shared[10] && shared[n]);
@@ -966,7 +966,7 @@ mod tests {
         let i = i as usize;
         let mut f = Features::from_name(&format!("{} {} {}", family[i % 5], middle[(i / 5) % 4], given[(i / 20) % 6]));
         f.dob = Some(crate::calendar::PartialDate::ymd(1950 + (i / 120) as i32, 1 + (i % 12) as u8, 1 + (i % 28) as u8));
-        f.commune = Some(format!("{:05}", i % 3));
+        f.commune = Some(format!("{:05}", i % 3).into());
         f
     }
 
