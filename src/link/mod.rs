@@ -389,14 +389,12 @@ fn train_for(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, 
     let fixed_2: Vec<usize> =
         (0..model.comparisons.len()).filter(|&c| c != c_id && c != c_name && c != c_dob && trained_1.contains(&model.comparisons[c].name)).collect();
     model.train_session("same_dob_and_given_name", &count(&|_, b| b), &[c_name, c_dob], &fixed_2, settings.em_max_iterations, EM_TOLERANCE);
-    model.lambda = estimate_lambda(&model, &per_record, reference_size);
+    model.lambda = estimate_lambda(&pair_weights(&model, &per_record), reference_size);
     model
 }
 
-/// The comparison levels of every candidate pair of an evenly spaced sample of
-/// records, with whether the pair shares the personal ID, and date of birth and given name.
-#[allow(clippy::type_complexity)]
-fn sample_pairs(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, model: &Model) -> Vec<Vec<(Vec<u8>, bool, bool)>> {
+/// `per_pair` of every candidate pair of an evenly spaced sample of `records`, per record.
+fn sample_map<T: Send>(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, per_pair: impl Fn(&Features, &Features) -> T + Sync) -> Vec<Vec<T>> {
     let step = (records.len() / settings.em_records.max(1)).max(1);
     let sample: Vec<&Features> = records.iter().step_by(step).copied().collect();
     sample
@@ -405,29 +403,49 @@ fn sample_pairs(index: &LinkIndex, records: &[&Features], settings: &LinkSetting
             || (vec![RuleStats::default(); index.blocks.rules.len()], Vec::new()),
             |(stats, cands), f| {
                 candidates(&index.blocks, f, Rules::All, settings.max_block, stats, cands);
-                cands
-                    .iter()
-                    .map(|&j| {
-                        let p = &index.people[j as usize];
-                        let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
-                        let same_id = f.person_id.is_some() && f.person_id == p.person_id;
-                        let same_dob_given = f.dob.is_some_and(|d| d.day != 0)
-                            && f.dob == p.dob
-                            && !f.name.phonetic_given().is_empty()
-                            && f.name.phonetic_given() == p.name.phonetic_given();
-                        (levels, same_id, same_dob_given)
-                    })
-                    .collect()
+                cands.iter().map(|&j| per_pair(f, &index.people[j as usize])).collect()
             },
         )
         .collect()
 }
 
-/// The prior λ for this reference: expected matches per record (at most one, from the
-/// model's weights on the sampled candidate pairs) over the number of reference people.
-/// Estimated for every run, so a model trained on another extract fits this one.
-fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_ref: usize) -> f64 {
+/// The comparison levels of every candidate pair of the sample, with whether the pair shares
+/// the personal ID, and date of birth and given name.
+#[allow(clippy::type_complexity)]
+fn sample_pairs(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, model: &Model) -> Vec<Vec<(Vec<u8>, bool, bool)>> {
+    sample_map(index, records, settings, |f, p| {
+        let levels: Vec<u8> = model.comparisons.iter().map(|c| c.level(f, p)).collect();
+        let same_id = f.person_id.is_some() && f.person_id == p.person_id;
+        let same_dob_given =
+            f.dob.is_some_and(|d| d.day != 0) && f.dob == p.dob && !f.name.phonetic_given().is_empty() && f.name.phonetic_given() == p.name.phonetic_given();
+        (levels, same_id, same_dob_given)
+    })
+}
+
+/// Each sampled pair's weight without the prior (the sum of its levels' weights; a null
+/// level weighs nothing), per record.
+fn pair_weights(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>]) -> Vec<Vec<f64>> {
     let weights = weight_table(model);
+    per_record.iter().map(|pairs| pairs.iter().map(|(levels, _, _)| levels_weight(&weights, levels.iter().copied())).collect()).collect()
+}
+
+fn levels_weight(weights: &[Vec<f64>], levels: impl Iterator<Item = u8>) -> f64 {
+    levels.enumerate().map(|(c, l)| if l == NULL_LEVEL { 0.0 } else { weights[c][l as usize] }).sum::<f64>()
+}
+
+/// [`pair_weights`] of the candidate pairs of the records [`sample_pairs`] samples, computed
+/// as they are compared: for a loaded model, whose λ is all the sample is for (at 10M people
+/// tens of millions of pairs, each a vector of levels otherwise).
+fn sample_weights(index: &LinkIndex, records: &[&Features], settings: &LinkSettings, model: &Model) -> Vec<Vec<f64>> {
+    let weights = weight_table(model);
+    sample_map(index, records, settings, |f, p| levels_weight(&weights, model.comparisons.iter().map(|c| c.level(f, p))))
+}
+
+/// The prior λ for this reference: expected matches per record (at most one, from the
+/// model's weights on the sampled candidate pairs, `per_record`: [`pair_weights`]) over the
+/// number of reference people. Estimated for every run, so a model trained on another
+/// extract fits this one.
+fn estimate_lambda(per_record: &[Vec<f64>], n_ref: usize) -> f64 {
     let n_ref = n_ref.max(1) as f64;
     let mut lambda = (LAMBDA_START_MATCHES / n_ref).clamp(model::PROB_FLOOR, LAMBDA_CEILING);
     for _ in 0..LAMBDA_MAX_ROUNDS {
@@ -435,13 +453,7 @@ fn estimate_lambda(model: &Model, per_record: &[Vec<(Vec<u8>, bool, bool)>], n_r
         let expected: f64 = per_record
             .iter()
             .map(|pairs| {
-                let s: f64 = pairs
-                    .iter()
-                    .map(|(levels, _, _)| {
-                        let w: f64 = prior + levels.iter().enumerate().map(|(c, &l)| if l == NULL_LEVEL { 0.0 } else { weights[c][l as usize] }).sum::<f64>();
-                        probability(w)
-                    })
-                    .sum();
+                let s: f64 = pairs.iter().map(|&w| probability(prior + w)).sum();
                 s.min(1.0)
             })
             .sum();
@@ -464,7 +476,7 @@ pub fn model_for(index: &LinkIndex, all: &[&Features], settings: &LinkSettings, 
             let mut m = m.clone();
             m.training.loaded = true;
             // The prior belongs to the reference at hand, not to the one the model was trained on.
-            m.lambda = estimate_lambda(&m, &sample_pairs(index, all, settings, &m), reference_size);
+            m.lambda = estimate_lambda(&sample_weights(index, all, settings, &m), reference_size);
             m
         }
         None => train_for(index, all, settings, reference_size),
