@@ -1,7 +1,8 @@
 //! The on-disk reference cache: a versioned binary file with an XXH3-128 trailer, written
 //! to a temporary name and renamed, so it is complete or absent. People are stored in
-//! chunks, encoded and decoded in parallel; each carries the digest of its raw row, so the
-//! next extract reuses the people it did not change ([`read_previous`]).
+//! chunks, encoded in parallel; each chunk lists its people's raw-row digests and where each
+//! person's bytes end, so the next extract finds the people it did not change in the mapped
+//! file and decodes only those ([`read_previous`], [`People`]).
 
 use super::{Reference, ReferencePerson};
 use crate::codec::{Reader as R, Writer as W};
@@ -39,6 +40,9 @@ pub(super) struct People {
     chunks: Vec<ChunkAt>,
     len: usize,
 }
+
+/// People, their features and their raw rows' digests, one column each.
+pub(super) type Columns = (Vec<ReferencePerson>, Vec<Features>, Vec<u128>);
 
 /// An earlier cache's people and, per person of tonight's extract, the index of the earlier
 /// person it was taken from (`u32::MAX`: normalized tonight): the writer copies their bytes.
@@ -103,7 +107,7 @@ impl People {
     }
 
     /// Every person, features and digest as whole columns, decoded in parallel.
-    pub fn into_columns(self) -> Result<(Vec<ReferencePerson>, Vec<Features>, Vec<u128>), String> {
+    pub fn into_columns(self) -> Result<Columns, String> {
         let failed = std::sync::Mutex::new(None);
         let (mut people, mut features) = (Vec::new(), Vec::new());
         (0..self.len)
