@@ -382,7 +382,7 @@ pub fn map_records<'a, T: Send + 'a>(
     keep: impl Fn(&RawRecord, NormRecord) -> T + Sync + Send + 'a,
 ) -> impl IndexedParallelIterator<Item = T> + 'a {
     // Indexed, so that `collect` writes each item in its place: a flat map of per-task
-    // vectors moved every normalized record twice (a third of the stage at 10M).
+    // vectors moved every normalized record twice (3.6 s of CPU for 1.7M records, per perf).
     records
         .par_iter()
         .with_min_len(CHUNK_RECORDS)
