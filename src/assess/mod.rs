@@ -20,6 +20,7 @@ use crate::link::{MatchClass, RecordLink};
 use crate::normalize::{NormRecord, Status};
 use crate::reference::Reference;
 use crate::schema::{Schema, SchemaKind};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// Settings from the job's `[assess]` table.
@@ -139,11 +140,24 @@ struct JobFacts<'a> {
 
 impl<'a> JobFacts<'a> {
     fn gather(sources: &[LinkedSource], ctx: &AssessContext<'a>) -> JobFacts<'a> {
-        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(ctx.reference.people.len());
-        for (i, f) in ctx.reference.features.iter().enumerate() {
-            if let Some(id) = f.person_id.as_deref() {
-                by_id.entry(id).or_insert(i);
-            }
+        let people = &ctx.reference.features;
+        // Only the IDs of matched records that differ from their person's are looked up: the
+        // extract is scanned for those (in parallel) instead of mapping every ID (a 10M-entry
+        // map built on one thread took seconds).
+        let asked: HashSet<&str> = sources
+            .par_iter()
+            .flat_map(|s| s.norm.par_iter().zip(s.links.par_iter()))
+            .filter_map(|(n, l)| {
+                let b = l.best.as_ref().filter(|_| l.class == MatchClass::Match)?;
+                let id = n.person_id.as_deref()?;
+                (people[b.ref_idx as usize].person_id.as_deref() != Some(id)).then_some(id)
+            })
+            .collect();
+        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(asked.len());
+        let found: Vec<(usize, &str)> =
+            people.par_iter().enumerate().filter_map(|(i, f)| f.person_id.as_deref().filter(|id| asked.contains(id)).map(|id| (i, id))).collect();
+        for (i, id) in found {
+            by_id.entry(id).or_insert(i);
         }
         let died = sources
             .iter()
@@ -161,13 +175,15 @@ impl<'a> JobFacts<'a> {
 /// The assess stage: per source, per record, its findings and scores, in order.
 pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
     let facts = JobFacts::gather(sources, ctx);
-    let mut civil = civil::findings(sources, ctx);
+    let civil = civil::findings(sources, ctx);
     sources
         .iter()
-        .zip(civil.iter_mut())
+        .zip(&civil)
         .map(|(src, civil)| {
             let duplicate = duplicates(src);
+            // Each record's findings depend on the facts gathered above only: in parallel.
             (0..src.norm.len())
+                .into_par_iter()
                 .map(|i| {
                     let (raw, n, l) = (&src.raw[i], &src.norm[i], &src.links[i]);
                     let event = src.schema.is_event_role(raw.role);
@@ -191,7 +207,7 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
                         f.retain(|x| !x.field.is_some_and(|fl| ROW_FIELDS.contains(&fl)));
                     }
                     live(n, l, ctx.reference, &facts, src.schema.kind.is_death() && event, &mut f);
-                    f.extend(civil.remove(&i).unwrap_or_default());
+                    f.extend(civil.get(&i).into_iter().flatten().cloned());
                     let (scores, pass) = score(&f);
                     AssessedRecord { findings: f, scores, pass }
                 })

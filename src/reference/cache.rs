@@ -1,8 +1,9 @@
 //! The on-disk reference cache: a versioned binary file with an XXH3-128 trailer, written
 //! to a temporary name and renamed, so it is complete or absent. People are stored in
-//! chunks, encoded in parallel; each chunk lists its people's raw-row digests and where each
-//! person's bytes end, so the next extract finds the people it did not change in the mapped
-//! file and decodes only those ([`read_previous`], [`People`]).
+//! chunks, encoded a few at a time in parallel and written as they are done, each after its
+//! length; each chunk lists its people's raw-row digests and where each person's bytes end,
+//! so the next extract finds the people it did not change in the mapped file and decodes
+//! only those ([`read_previous`], [`People`]).
 
 use super::{Reference, ReferencePerson};
 use crate::codec::{Reader as R, Writer as W};
@@ -18,8 +19,8 @@ use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bump whenever normalization or this layout changes what a cache holds.
-pub const INDEX_FORMAT: u32 = 8;
-const MAGIC: &[u8; 8] = b"LSREF\0\0\x06";
+pub const INDEX_FORMAT: u32 = 9;
+const MAGIC: &[u8; 8] = b"LSREF\0\0\x07";
 /// People per chunk (every chunk but the last holds exactly this many).
 pub(super) const CHUNK: usize = 1 << 15;
 
@@ -174,19 +175,9 @@ pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, 
         head.str(&q.raw);
     }
     let earlier = earlier.filter(|e| e.origin.len() == r.people.len());
-    let chunks: Vec<Vec<u8>> = r
-        .people
-        .par_chunks(CHUNK)
-        .zip(r.features.par_chunks(CHUNK))
-        .zip(r.digests.par_chunks(CHUNK))
-        .enumerate()
-        .map(|(c, ((people, features), digests))| encode_chunk(people, features, digests, earlier.map(|e| (e, c * CHUNK))))
-        .collect::<std::io::Result<_>>()?;
-    head.u64(r.people.len() as u64);
-    head.u64(chunks.len() as u64);
-    for c in &chunks {
-        head.u64(c.len() as u64);
-    }
+    let n = r.people.len();
+    head.u64(n as u64);
+    head.u64(n.div_ceil(CHUNK) as u64);
     if let Some(dir) = path.parent() {
         files::create_dir(dir, modes)?;
     }
@@ -197,11 +188,32 @@ pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, 
         files::set_mode(&tmp, modes.file)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
         let mut sum = Xxh3::new();
-        for part in std::iter::once(&head.0).chain(&chunks) {
+        let mut put = |part: &[u8]| -> std::io::Result<()> {
             sum.update(part);
-            out.write_all(part)?;
+            out.write_all(part)
+        };
+        put(&head.0)?;
+        // Chunks are encoded a few at a time in parallel and written as they are done, each
+        // after its length: never the whole cache in memory (2 GB of fresh pages at 10M people).
+        let per_batch = rayon::current_num_threads().max(1) * 2;
+        let chunks: Vec<usize> = (0..n.div_ceil(CHUNK)).collect();
+        for batch in chunks.chunks(per_batch) {
+            let encoded: Vec<(Vec<u8>, Vec<u8>)> = batch
+                .par_iter()
+                .map(|&c| {
+                    let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+                    let (people, features, digests) = (&r.people[range.clone()], &r.features[range.clone()], &r.digests[range]);
+                    encode_chunk(people, features, digests, earlier.map(|e| (e, c * CHUNK)))
+                })
+                .collect::<std::io::Result<_>>()?;
+            for (lead, body) in encoded {
+                put(&((lead.len() + body.len()) as u64).to_le_bytes())?;
+                put(&lead)?;
+                put(&body)?;
+            }
         }
-        out.write_all(&sum.digest128().to_le_bytes())?;
+        let sum = sum.digest128();
+        out.write_all(&sum.to_le_bytes())?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
     std::fs::rename(&tmp, path)?;
@@ -315,18 +327,12 @@ fn decode(mut r: R, base: usize) -> Result<Header, String> {
     }
     let n = r.u64()? as usize;
     let nchunks = r.u64()? as usize;
-    let mut chunks = Vec::with_capacity(nchunks.min(1 << 20));
-    for _ in 0..nchunks {
-        let len = r.u64()? as usize;
-        chunks.push(len);
-    }
     let mut rest: &[u8] = r.0;
-    let mut parts = Vec::with_capacity(chunks.len());
-    for len in chunks {
-        if rest.len() < len {
-            return Err("truncated".into());
-        }
-        let (part, after) = rest.split_at(len);
+    let mut parts = Vec::with_capacity(nchunks.min(1 << 20));
+    for _ in 0..nchunks {
+        let (len, after) = rest.split_at_checked(8).ok_or("truncated")?;
+        let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
+        let (part, after) = after.split_at_checked(len).ok_or("truncated")?;
         parts.push(part);
         rest = after;
     }
@@ -341,10 +347,15 @@ fn decode(mut r: R, base: usize) -> Result<Header, String> {
     Ok((rows_read, encoding, quarantine, chunks))
 }
 
-/// One chunk's bytes: count, digests, ends, people. A person taken from the earlier cache
-/// (`earlier`: that cache and where the chunk starts in tonight's people) is its bytes there
-/// with tonight's row number, not encoded again.
-fn encode_chunk(people: &[ReferencePerson], features: &[Features], digests: &[u128], earlier: Option<(&Earlier, usize)>) -> std::io::Result<Vec<u8>> {
+/// One chunk's bytes as its lead (count, digests, ends) and its people, written one after the
+/// other. A person taken from the earlier cache (`earlier`: that cache and where the chunk
+/// starts in tonight's people) is its bytes there with tonight's row number, not encoded again.
+fn encode_chunk(
+    people: &[ReferencePerson],
+    features: &[Features],
+    digests: &[u128],
+    earlier: Option<(&Earlier, usize)>,
+) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
     let mut body = W(Vec::with_capacity(people.len() * 200));
     let mut ends = Vec::with_capacity(people.len());
     for (k, (p, f)) in people.iter().zip(features).enumerate() {
@@ -361,16 +372,15 @@ fn encode_chunk(people: &[ReferencePerson], features: &[Features], digests: &[u1
         }
         ends.push(u32::try_from(body.0.len()).map_err(|_| std::io::Error::other("a chunk of the reference cache exceeds 4 GiB"))?);
     }
-    let mut w = W(Vec::with_capacity(8 + people.len() * 20 + body.0.len()));
-    w.u64(people.len() as u64);
+    let mut lead = W(Vec::with_capacity(8 + people.len() * 20));
+    lead.u64(people.len() as u64);
     for d in digests {
-        w.0.extend_from_slice(&d.to_le_bytes());
+        lead.0.extend_from_slice(&d.to_le_bytes());
     }
     for e in ends {
-        w.0.extend_from_slice(&e.to_le_bytes());
+        lead.0.extend_from_slice(&e.to_le_bytes());
     }
-    w.0.extend_from_slice(&body.0);
-    Ok(w.0)
+    Ok((lead.0, body.0))
 }
 
 /// A chunk's parts; its people's ends must rise within its bytes.
