@@ -109,13 +109,30 @@ fn person_value(f: &Features, p: &crate::reference::ReferencePerson) -> u64 {
 
 /// What changed between last run's section and tonight's.
 pub fn compare(before: Option<&Vec<(u64, u64)>>, now: &[(u64, u64)]) -> Option<Changes> {
-    let before: crate::link::features::KeyMap<u64> = before?.iter().copied().collect();
+    // Both sides sorted by key on every core and walked together: a map of last night's 10M
+    // keys, filled and probed on one thread, took seconds. A key last night held twice
+    // counts once, with its last row's value (the sort is stable).
+    let mut sorted = before?.clone();
+    sorted.par_sort_by_key(|&(k, _)| k);
+    let mut before: Vec<(u64, u64)> = Vec::with_capacity(sorted.len());
+    for e in sorted {
+        match before.last_mut() {
+            Some(last) if last.0 == e.0 => *last = e,
+            _ => before.push(e),
+        }
+    }
+    let mut now = now.to_vec();
+    now.par_sort_unstable_by_key(|&(k, _)| k);
     let mut c = Changes::default();
     let mut seen = 0u64;
+    let mut at = 0;
     for (k, v) in now {
-        match before.get(k) {
+        while before.get(at).is_some_and(|b| b.0 < k) {
+            at += 1;
+        }
+        match before.get(at).filter(|b| b.0 == k) {
             None => c.added += 1,
-            Some(old) => {
+            Some(&(_, old)) => {
                 seen += 1;
                 if old == v {
                     c.unchanged += 1;
@@ -163,6 +180,11 @@ mod tests {
         let now = vec![(2, 20), (3, 31), (4, 40)];
         assert_eq!(compare(Some(&before), &now), Some(Changes { added: 1, removed: 1, changed: 1, unchanged: 1 }));
         assert_eq!(compare(None, &now), None, "no last run: nothing to compare");
+        // A key held twice last night counts once, with its last value; tonight, once a row.
+        let twice = vec![(5, 1), (2, 20), (5, 2)];
+        let tonight = vec![(5, 2), (5, 2), (2, 21), (7, 70)];
+        assert_eq!(compare(Some(&twice), &tonight), Some(Changes { added: 1, removed: 0, changed: 1, unchanged: 2 }));
+        assert_eq!(compare(Some(&vec![(5, 2), (5, 1)]), &[(5, 2)]), Some(Changes { added: 0, removed: 0, changed: 1, unchanged: 0 }));
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("record_digests.bin");
         let d: Digests = [("lao_dong".to_string(), now.clone()), (REFERENCE.to_string(), before.clone())].into_iter().collect();

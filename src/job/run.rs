@@ -27,17 +27,20 @@ type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Chang
 fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
     use decisions::changes::{self, REFERENCE};
     let before = changes::load(&changes::path_beside(store));
-    let mut now = before.clone();
-    for run in table {
-        now.insert(run.source.name.clone(), changes::of_source(run));
-    }
     // An extract read from its cache is the one the last run read: its people did not change.
     let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
+    let mut now: changes::Digests = table.iter().map(|run| (run.source.name.clone(), changes::of_source(run))).collect();
     if !same_extract {
         now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
     }
+    // Sections tonight did not read again (a source that failed, the unchanged extract) carry over.
+    for (name, v) in &before {
+        if !now.contains_key(name) {
+            now.insert(name.clone(), v.clone());
+        }
+    }
     let counted = now
-        .iter()
+        .par_iter()
         .filter(|(name, _)| *name == REFERENCE || table.iter().any(|r| &r.source.name == *name))
         .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
         .collect();

@@ -109,19 +109,22 @@ pub struct Reference {
 
 /// The digest of a raw row's values, field by field: two rows with the same digest normalize
 /// to the same person (under the same build and options), whatever their place in the file.
-pub fn raw_digest(values: &crate::ingest::Values) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+/// `row` is scratch space, kept by the caller from one row to the next.
+pub fn raw_digest(values: &crate::ingest::Values, row: &mut Vec<u8>) -> u128 {
+    // The row's fields laid end to end, then hashed in one call: dozens of small updates of
+    // a streaming hasher cost more than the hashing (perf: 2.6 s of CPU at 10M people).
+    row.clear();
     for f in crate::field::Field::ALL {
         match values.get(f) {
             Some(v) => {
-                h.update(&[1]);
-                h.update(&(v.len() as u32).to_le_bytes());
-                h.update(v.as_bytes());
+                row.push(1);
+                row.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                row.extend_from_slice(v.as_bytes());
             }
-            None => h.update(&[0]),
+            None => row.push(0),
         }
     }
-    h.digest128()
+    xxhash_rust::xxh3::xxh3_128(row)
 }
 
 /// Where the reference cache lives, how many caches to keep and their modes.
@@ -339,7 +342,7 @@ impl<'a> NormalizingSink<'a> {
     /// the same raw row (decoded from the earlier cache straight into tonight's columns),
     /// else normalized (in parallel).
     fn flush(&mut self) {
-        let digests: Vec<u128> = self.batch.par_iter().map(|r| raw_digest(&r.values)).collect();
+        let digests: Vec<u128> = self.batch.par_iter().map_init(Vec::new, |row, r| raw_digest(&r.values, row)).collect();
         // Looked up in parallel (random reads over millions of people), claimed in order.
         let mut found: Vec<Option<usize>> = match &self.previous {
             Some(p) => digests.par_iter().map(|&d| p.find(d)).collect(),
