@@ -134,9 +134,9 @@ pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
 /// returns their manifest entries. `out` is the output folder, where the previous run is.
 type Task = fn(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<OutputEntry>, PublishError>;
 
-/// The outputs but model.json and the manifest, costliest first (at 1M people: records.parquet
-/// 1.8 s, corrections.xlsx 1.1 s, worklist.xlsx 0.6 s, matches.parquet 0.5 s, the rest less),
-/// each with its place in the manifest.
+/// The outputs but model.json and the manifest, costliest first (CPU at 10M people by perf:
+/// records.parquet 5.9 s, corrections.xlsx 4.4 s, worklist.xlsx 3.3 s, summary and report
+/// 2.1 s, matches.parquet 1.9 s, the rest less), each with its place in the manifest.
 const TASKS: [(usize, Task); 8] = [
     (0, |d, _, dir| {
         let p = dir.join("records.parquet");
@@ -147,9 +147,9 @@ const TASKS: [(usize, Task); 8] = [
     }),
     (7, |d, _, dir| workbook(d, dir, "corrections.xlsx", xlsx::write_corrections)),
     (6, |d, _, dir| workbook(d, dir, "worklist.xlsx", xlsx::write)),
+    (5, summary_and_report),
     (2, |d, _, dir| table(d, dir, "matches.parquet", parquet::matches)),
     (1, |d, _, dir| table(d, dir, "issues.parquet", parquet::issues)),
-    (5, summary_and_report),
     (4, |d, _, dir| table(d, dir, "corrections.parquet", parquet::corrections)),
     (3, |d, _, dir| table(d, dir, "quarantine.parquet", parquet::quarantine)),
 ];
