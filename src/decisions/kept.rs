@@ -176,18 +176,23 @@ impl ReferenceChanges {
         // Whether the people unchanged since stand in last night's order (ties broken by row
         // break the same way): their places last night rise; an extract with a key twice is
         // not trusted to.
-        let unique = before_of.len() == ref_before.len() && index_of.len() == ref_now.len();
+        let keys_once_tonight = index_of.len() == ref_now.len();
+        let unique = before_of.len() == ref_before.len() && keys_once_tonight;
+        // Per person tonight, its place last night if its values did not change: one lookup
+        // a person serves the order and the newcomers both.
+        let kept_place: Vec<Option<u32>> = ref_now.par_iter().map(|(k, v)| before_of.get(k).filter(|x| x.1 == *v).map(|x| x.0)).collect();
         let order_kept = unique && {
-            let places: Vec<u32> = ref_now.par_iter().filter_map(|(k, v)| before_of.get(k).filter(|x| x.1 == *v).map(|x| x.0)).collect();
+            let places: Vec<u32> = kept_place.par_iter().filter_map(|&p| p).collect();
             places.par_windows(2).all(|w| w[0] < w[1])
         };
         let mut dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
         let added: Vec<(u32, Vec<(usize, u64)>)> = ref_now
             .par_iter()
+            .zip(kept_place.par_iter())
             .enumerate()
             // A second row under a person key stands in its blocks as a newcomer: a row repeated
             // overnight adds a candidate the hashes alone do not show.
-            .filter(|(j, (k, v))| before_of.get(k).map(|x| x.1) != Some(*v) || index_of.get(k).map(|x| x.0) != Some(*j as u32))
+            .filter(|(j, ((k, _), place))| place.is_none() || (!keys_once_tonight && index_of.get(k).map(|x| x.0) != Some(*j as u32)))
             .map(|(j, _)| (j as u32, person_keys(rules, &people[j])))
             .collect();
         for (j, keys) in added {

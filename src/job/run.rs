@@ -357,28 +357,33 @@ impl Job {
             figures: &figures,
             keep_runs: self.decisions.keep_runs,
         };
-        store.record_run(&run)?;
-        if let Some(night) = data.decisions {
-            let path = decisions::changes::path_beside(store.path());
-            let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
-            let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-            let kept = decisions::kept::of_tonight(
-                &names,
-                &links,
-                &night.record_tf,
-                &night.digests,
-                &data.link.model,
-                self.link.max_block,
-                data.reference.cache_key.as_deref(),
-            );
-            let saved = decisions::changes::save(&path, &night.digests, self.modes)
-                .and_then(|_| decisions::kept::save(&decisions::kept::path_beside(store.path()), &kept, self.modes));
-            if let Err(e) = saved {
-                // Only costs the next run its change counts and its reuse of links.
-                tracing::warn!(error = %e, "could not keep tonight's record digests and links");
-            }
-        }
+        // The store's record and the files beside it are independent: written side by side.
+        let path = decisions::changes::path_beside(store.path());
+        let links_path = decisions::kept::path_beside(store.path());
+        let (recorded, ()) = rayon::join(|| store.record_run(&run), || self.keep_for_next_night(data, &path, &links_path));
+        recorded?;
         Ok(())
+    }
+
+    /// Tonight's record digests and links, for the next night's change counts and reuse.
+    fn keep_for_next_night(&self, data: &RunData, path: &Path, links_path: &Path) {
+        let Some(night) = data.decisions else { return };
+        let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
+        let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
+        let kept = decisions::kept::of_tonight(
+            &names,
+            &links,
+            &night.record_tf,
+            &night.digests,
+            &data.link.model,
+            self.link.max_block,
+            data.reference.cache_key.as_deref(),
+        );
+        let saved = decisions::changes::save(path, &night.digests, self.modes).and_then(|_| decisions::kept::save(links_path, &kept, self.modes));
+        if let Err(e) = saved {
+            // Only costs the next run its change counts and its reuse of links.
+            tracing::warn!(error = %e, "could not keep tonight's record digests and links");
+        }
     }
 
     /// Links every record of the table and stores each source's links in it. Returns the
