@@ -182,45 +182,54 @@ pub(super) fn write(path: &Path, key: &str, compatibility: &str, r: &Reference, 
         files::create_dir(dir, modes)?;
     }
     let tmp = path.with_extension("lsref.tmp");
-    {
-        // The whole extract is in here: no other user may read it, even for a moment.
-        let f = std::fs::File::create(&tmp)?;
-        files::set_mode(&tmp, modes.file)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
-        let mut sum = Xxh3::new();
-        let mut put = |part: &[u8]| -> std::io::Result<()> {
-            sum.update(part);
-            out.write_all(part)
-        };
-        put(&head.0)?;
-        // Chunks are encoded a few at a time in parallel and written as they are done, each
-        // after its length: never the whole cache in memory (2 GB of fresh pages at 10M people).
-        let per_batch = rayon::current_num_threads().max(1) * 2;
-        let chunks: Vec<usize> = (0..n.div_ceil(CHUNK)).collect();
-        for batch in chunks.chunks(per_batch) {
-            let encoded: Vec<(Vec<u8>, Vec<u8>)> = batch
-                .par_iter()
-                .map(|&c| {
-                    let range = c * CHUNK..((c + 1) * CHUNK).min(n);
-                    let (people, features, digests) = (&r.people[range.clone()], &r.features[range.clone()], &r.digests[range]);
-                    encode_chunk(people, features, digests, earlier.map(|e| (e, c * CHUNK)))
-                })
-                .collect::<std::io::Result<_>>()?;
-            for (lead, body) in encoded {
-                put(&((lead.len() + body.len()) as u64).to_le_bytes())?;
-                put(&lead)?;
-                put(&body)?;
-            }
-        }
-        let sum = sum.digest128();
-        out.write_all(&sum.to_le_bytes())?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    if let Err(e) = write_file(&tmp, &head.0, r, earlier, modes) {
+        // A cache left half written would only be found corrupt and rebuilt: better gone.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     std::fs::rename(&tmp, path)?;
     if let Some(dir) = path.parent() {
         files::sync_dir(dir)?;
     }
     Ok(())
+}
+
+/// The cache file under its temporary name: the head, then the people's chunks, then the
+/// XXH3-128 of everything before it; synced to disk.
+fn write_file(tmp: &Path, head: &[u8], r: &Reference, earlier: Option<&Earlier>, modes: Modes) -> std::io::Result<()> {
+    // The whole extract is in here: no other user may read it, even for a moment.
+    let f = std::fs::File::create(tmp)?;
+    files::set_mode(tmp, modes.file)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+    let mut sum = Xxh3::new();
+    let mut put = |part: &[u8]| -> std::io::Result<()> {
+        sum.update(part);
+        out.write_all(part)
+    };
+    put(head)?;
+    // Chunks are encoded a few at a time in parallel and written as they are done, each
+    // after its length: never the whole cache in memory (2 GB of fresh pages at 10M people).
+    let n = r.people.len();
+    let per_batch = rayon::current_num_threads().max(1) * 2;
+    let chunks: Vec<usize> = (0..n.div_ceil(CHUNK)).collect();
+    for batch in chunks.chunks(per_batch) {
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = batch
+            .par_iter()
+            .map(|&c| {
+                let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+                let (people, features, digests) = (&r.people[range.clone()], &r.features[range.clone()], &r.digests[range]);
+                encode_chunk(people, features, digests, earlier.map(|e| (e, c * CHUNK)))
+            })
+            .collect::<std::io::Result<_>>()?;
+        for (lead, body) in encoded {
+            put(&((lead.len() + body.len()) as u64).to_le_bytes())?;
+            put(&lead)?;
+            put(&body)?;
+        }
+    }
+    let sum = sum.digest128();
+    out.write_all(&sum.to_le_bytes())?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// The reference caches in `dir`: (path, modified, bytes), newest first.
