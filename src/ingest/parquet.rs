@@ -6,8 +6,8 @@
 //! the kernel had to zero first).
 
 use super::{IngestError, Item, QuarantineReason, Row};
-use polars::prelude::*;
 use polars::io::parquet::metadata::FileMetadataRef;
+use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Rows decoded together: whole row groups, joined until they hold at least this many.

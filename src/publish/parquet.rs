@@ -11,11 +11,9 @@ use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
 use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::*;
+use polars_parquet::write::ZstdLevel;
 use std::path::Path;
 
-fn s_opt(name: &str, v: Vec<Option<String>>) -> Column {
-    Series::new(name.into(), v).into()
-}
 fn s_str(name: &str, v: Vec<String>) -> Column {
     Series::new(name.into(), v).into()
 }
@@ -26,6 +24,10 @@ fn s_u32(name: &str, v: Vec<u32>) -> Column {
     Series::new(name.into(), v).into()
 }
 fn s_f64(name: &str, v: Vec<Option<f64>>) -> Column {
+    Series::new(name.into(), v).into()
+}
+/// A float column with a value in every row (no validity to build).
+fn s_f64_all(name: &str, v: Vec<f64>) -> Column {
     Series::new(name.into(), v).into()
 }
 fn s_bool(name: &str, v: Vec<bool>) -> Column {
@@ -50,7 +52,11 @@ pub fn write_batches(path: &Path, mut frames: impl Iterator<Item = PolarsResult<
     let f = std::fs::File::create(path).map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
     let arrow: ArrowSchema = first.schema().to_arrow(CompatLevel::newest()).iter_values().map(|f| (f.name.clone(), plain_types(f.clone()))).collect();
     let metadata = KeyValueMetadata::Static(vec![polars_parquet::write::schema_to_metadata_key(&arrow)]);
-    let mut writer = ParquetWriter::new(f).with_statistics(StatisticsOptions::default()).with_key_value_metadata(Some(metadata)).batched(first.schema())?;
+    let mut writer = ParquetWriter::new(f)
+        .with_compression(ParquetCompression::Zstd(Some(ZstdLevel::try_new(ZSTD_LEVEL)?)))
+        .with_statistics(StatisticsOptions::default())
+        .with_key_value_metadata(Some(metadata))
+        .batched(first.schema())?;
     let mut rows = 0;
     let mut write = |df: &mut DataFrame| -> PolarsResult<()> {
         rows += df.height() as u64;
@@ -68,6 +74,10 @@ pub fn write_batches(path: &Path, mut frames: impl Iterator<Item = PolarsResult<
     writer.finish()?;
     Ok(rows)
 }
+
+/// zstd level 1, not the default 3: on records.parquet at 10M people the same size within 1%
+/// and a third less compression time (measured with pyarrow: 0.72 s against 1.07 s).
+const ZSTD_LEVEL: i32 = 1;
 
 /// Rows per row group, and per frame of the outputs built a part at a time.
 const ROW_GROUP: usize = 1 << 18;
@@ -278,46 +288,53 @@ pub(super) fn corrections(d: &RunData) -> PolarsResult<DataFrame> {
     findings(d, |f| f.handling() == Handling::Correction)
 }
 
-/// One row per finding that `keep` takes, with its record's place and key.
+/// One row per finding that `keep` takes, with its record's place and key. Text goes
+/// straight into string builders: a province's findings are millions of rows of a dozen cells.
 fn findings(d: &RunData, keep: impl Fn(&Finding) -> bool) -> PolarsResult<DataFrame> {
-    let (mut source, mut file, mut row, mut role, mut key, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let n: usize = d.sources.iter().flat_map(|s| s.records()).map(|rv| rv.assessed.findings.iter().filter(|f| keep(f)).count()).sum();
+    let names =
+        ["source", "source_file", "role", "record_key", "field", "code", "dimension", "severity", "original_value", "suggested_value", "suggested_from"];
+    let [mut source, mut file, mut role, mut key, mut field, mut code, mut dim, mut sev, mut orig, mut sugg, mut from] = names.map(|c| builder(c, n));
+    let mut row = Vec::with_capacity(n);
+    let mut key_text = String::new();
     for src in d.sources {
         let path = src.source.path.display().to_string();
         for rv in src.records() {
             let r = rv.raw;
+            key_text.clear();
+            std::fmt::Write::write_fmt(&mut key_text, format_args!("{}", rv.key)).expect("a String takes any text");
             for f in rv.assessed.findings.iter().filter(|f| keep(f)) {
-                source.push(src.source.name.clone());
-                file.push(path.clone());
+                source.append_value(&src.source.name);
+                file.append_value(&path);
                 row.push(r.source_row);
-                role.push(src.role_of(r).to_string());
-                key.push(rv.key.to_string());
-                field.push(f.field.map(|x| x.as_str().to_string()));
-                code.push(f.code.as_str().to_string());
-                dim.push(f.code.dimension().as_str().to_string());
-                sev.push(f.code.severity().as_str().to_string());
-                orig.push(f.field.and_then(|x| r.values.get(x).map(str::to_string)));
-                sugg.push(f.suggested.clone());
-                from.push(f.suggested_from.map(|x| x.as_str().to_string()));
+                role.append_value(src.role_of(r));
+                key.append_value(&key_text);
+                field.append_option(f.field.map(|x| x.as_str()));
+                code.append_value(f.code.as_str());
+                dim.append_value(f.code.dimension().as_str());
+                sev.append_value(f.code.severity().as_str());
+                orig.append_option(f.field.and_then(|x| r.values.get(x)));
+                sugg.append_option(f.suggested.as_deref());
+                from.append_option(f.suggested_from.map(|x| x.as_str()));
             }
         }
     }
-    let n = source.len();
+    let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
     DataFrame::new(
         n,
         vec![
-            s_str("source", source),
-            s_str("source_file", file),
+            text(source),
+            text(file),
             s_u64("source_row", row),
-            s_str("role", role),
-            s_str("record_key", key),
-            s_opt("field", field),
-            s_str("code", code),
-            s_str("dimension", dim),
-            s_str("severity", sev),
-            s_opt("original_value", orig),
-            s_opt("suggested_value", sugg),
-            s_opt("suggested_from", from),
+            text(role),
+            text(key),
+            text(field),
+            text(code),
+            text(dim),
+            text(sev),
+            text(orig),
+            text(sugg),
+            text(from),
         ],
     )
 }
@@ -331,8 +348,9 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     let (mut row, mut rank, mut ref_row) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut weight, mut prob, mut prior) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut levels: Vec<StringChunkedBuilder> = model.comparisons.iter().map(|c| builder(&format!("{}_level", c.name), n)).collect();
-    let mut weights: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); nc];
-    let mut tfs: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); nc];
+    let mut weights: Vec<Vec<f64>> = vec![Vec::with_capacity(n); nc];
+    let mut tfs: Vec<Vec<f64>> = vec![Vec::with_capacity(n); nc];
+    let prior_weight = model.prior_weight();
     for src in d.sources {
         for (r, l) in src.source.records.iter().zip(src.links()) {
             for (k, sc) in [l.best.as_ref(), l.runner_up.as_ref()].into_iter().enumerate() {
@@ -343,14 +361,14 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
                 rank.push(k as u32 + 1);
                 ref_row.push(d.reference.people[sc.ref_idx as usize].source_row);
                 ref_pid.append_option(d.reference.features[sc.ref_idx as usize].person_id.as_deref());
-                weight.push(Some(sc.weight));
-                prob.push(Some(sc.probability));
-                prior.push(Some(model.prior_weight()));
+                weight.push(sc.weight);
+                prob.push(sc.probability);
+                prior.push(prior_weight);
                 for c in 0..nc {
                     let lv = sc.levels[c];
                     levels[c].append_value(if lv == NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });
-                    weights[c].push(Some(sc.parts[c]));
-                    tfs[c].push(Some(sc.tf_parts[c]));
+                    weights[c].push(sc.parts[c]);
+                    tfs[c].push(sc.tf_parts[c]);
                 }
             }
         }
@@ -363,15 +381,15 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
         s_u32("rank", rank),
         s_u64("ref_row", ref_row),
         text(ref_pid),
-        s_f64("match_weight", weight),
-        s_f64("match_probability", prob),
-        s_f64("prior_weight", prior),
+        s_f64_all("match_weight", weight),
+        s_f64_all("match_probability", prob),
+        s_f64_all("prior_weight", prior),
     ];
     for (c, level) in levels.into_iter().enumerate() {
         let name = &model.comparisons[c].name;
         cols.push(text(level));
-        cols.push(s_f64(&format!("{name}_weight"), std::mem::take(&mut weights[c])));
-        cols.push(s_f64(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
+        cols.push(s_f64_all(&format!("{name}_weight"), std::mem::take(&mut weights[c])));
+        cols.push(s_f64_all(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
     }
     DataFrame::new(n, cols)
 }
