@@ -103,6 +103,47 @@ fn demo_accounts_for_every_row_and_writes_every_output() {
     }
 }
 
+/// issues.parquet's rows agree with records.parquet: each finding's record exists with its
+/// code, a finding on a field quotes that field's raw value, and corrections.parquet is the
+/// part of issues.parquet a machine can apply.
+#[test]
+fn issues_rows_quote_their_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let records = read_parquet(&dir.join("records.parquet"));
+    let issues = read_parquet(&dir.join("issues.parquet"));
+    let corrections = read_parquet(&dir.join("corrections.parquet"));
+    // A record is its source, row and role (a row of a birth register holds child and parents).
+    let place = |df: &DataFrame| -> Vec<(String, u64, String)> {
+        let (src, row, role) =
+            (df.column("source").unwrap().str().unwrap(), df.column("source_row").unwrap().u64().unwrap(), df.column("role").unwrap().str().unwrap());
+        (0..df.height()).map(|i| (src.get(i).unwrap().to_string(), row.get(i).unwrap(), role.get(i).unwrap().to_string())).collect()
+    };
+    let row_of: std::collections::HashMap<(String, u64, String), usize> = place(&records).into_iter().enumerate().map(|(i, p)| (p, i)).collect();
+    let codes = records.column("finding_codes").unwrap().list().unwrap().clone();
+    let text = |df: &DataFrame, c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (field, code, orig) = (text(&issues, "field"), text(&issues, "code"), text(&issues, "original_value"));
+    let mut quoted = 0;
+    let issue_places = place(&issues);
+    for (i, p) in issue_places.iter().enumerate() {
+        let r = row_of[p];
+        let held = codes.get_as_series(r).unwrap();
+        assert!(held.str().unwrap().iter().any(|c| c == code.get(i)), "issue {i}: its code is not on its record");
+        if let Some(f) = field.get(i) {
+            let raw = records.column(&format!("{f}_raw")).unwrap().str().unwrap().get(r);
+            assert_eq!(orig.get(i), raw, "issue {i}: original_value is not the record's {f}_raw");
+            quoted += orig.get(i).is_some() as usize;
+        }
+    }
+    assert!(quoted > 0, "the demo has findings quoting values");
+    let all: std::collections::HashSet<(&(String, u64, String), &str)> = issue_places.iter().enumerate().map(|(i, p)| (p, code.get(i).unwrap())).collect();
+    let c_code = text(&corrections, "code");
+    assert!(corrections.height() > 0 && corrections.height() < issues.height());
+    for (i, p) in place(&corrections).iter().enumerate() {
+        assert!(all.contains(&(p, c_code.get(i).unwrap())), "correction {i} is not an issue");
+    }
+}
+
 #[test]
 fn legacy_encoded_registers_are_decoded() {
     let tmp = tempfile::tempdir().unwrap();
