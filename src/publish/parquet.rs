@@ -14,24 +14,12 @@ use polars::prelude::*;
 use polars_parquet::write::ZstdLevel;
 use std::path::Path;
 
-fn s_str(name: &str, v: Vec<String>) -> Column {
-    Series::new(name.into(), v).into()
-}
-fn s_u64(name: &str, v: Vec<u64>) -> Column {
-    Series::new(name.into(), v).into()
-}
-fn s_u32(name: &str, v: Vec<u32>) -> Column {
-    Series::new(name.into(), v).into()
-}
-fn s_f64(name: &str, v: Vec<Option<f64>>) -> Column {
-    Series::new(name.into(), v).into()
-}
-/// A float column with a value in every row (no validity to build).
-fn s_f64_all(name: &str, v: Vec<f64>) -> Column {
-    Series::new(name.into(), v).into()
-}
-fn s_bool(name: &str, v: Vec<bool>) -> Column {
-    Series::new(name.into(), v).into()
+/// A named column from a vector of values (`Option`s where a row may have none).
+fn col<T, P: ?Sized>(name: &str, values: T) -> Column
+where
+    Series: NamedFrom<T, P>,
+{
+    Series::new(name.into(), values).into()
 }
 
 /// Writes a frame as Parquet with column statistics (also used by synth and the benchmarks).
@@ -226,7 +214,7 @@ impl RecordColumns {
     fn finish(mut self) -> PolarsResult<DataFrame> {
         let n = self.row.len();
         let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
-        let mut cols = vec![text(self.source), text(self.file), s_u64("source_row", self.row), text(self.role), text(self.key)];
+        let mut cols = vec![text(self.source), text(self.file), col("source_row", self.row), text(self.role), text(self.key)];
         for (raw, clean) in self.raw.into_iter().zip(self.clean) {
             cols.push(text(raw));
             cols.push(text(clean));
@@ -236,22 +224,22 @@ impl RecordColumns {
             text(self.ref_pid),
             Series::new("ref_row".into(), self.ref_row).into(),
             text(self.class),
-            s_f64("match_probability", self.prob),
-            s_f64("match_weight", self.weight),
-            s_u32("candidates", self.cands),
-            s_f64("runner_up_margin", self.margin),
+            col("match_probability", self.prob),
+            col("match_weight", self.weight),
+            col("candidates", self.cands),
+            col("runner_up_margin", self.margin),
             text(self.decided_by),
             text(self.decision),
             text(self.decision_status),
             text(self.decided_at),
         ]);
         for dm in Dimension::ALL {
-            cols.push(s_u32(&format!("score_{}", dm.as_str()), std::mem::take(&mut self.scores[dm])));
+            cols.push(col(&format!("score_{}", dm.as_str()), std::mem::take(&mut self.scores[dm])));
         }
         for dm in Dimension::ALL {
-            cols.push(s_bool(&format!("pass_{}", dm.as_str()), std::mem::take(&mut self.passes[dm])));
+            cols.push(col(&format!("pass_{}", dm.as_str()), std::mem::take(&mut self.passes[dm])));
         }
-        cols.push(s_bool("pass", self.pass));
+        cols.push(col("pass", self.pass));
         cols.push(self.codes.finish().into_series().into());
         DataFrame::new(n, cols)
     }
@@ -325,7 +313,7 @@ fn findings(d: &RunData, keep: impl Fn(&Finding) -> bool) -> PolarsResult<DataFr
         vec![
             text(source),
             text(file),
-            s_u64("source_row", row),
+            col("source_row", row),
             text(role),
             text(key),
             text(field),
@@ -376,20 +364,20 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
     let text = |b: StringChunkedBuilder| -> Column { b.finish().into_series().into() };
     let mut cols = vec![
         text(source),
-        s_u64("source_row", row),
+        col("source_row", row),
         text(role),
-        s_u32("rank", rank),
-        s_u64("ref_row", ref_row),
+        col("rank", rank),
+        col("ref_row", ref_row),
         text(ref_pid),
-        s_f64_all("match_weight", weight),
-        s_f64_all("match_probability", prob),
-        s_f64_all("prior_weight", prior),
+        col("match_weight", weight),
+        col("match_probability", prob),
+        col("prior_weight", prior),
     ];
     for (c, level) in levels.into_iter().enumerate() {
         let name = &model.comparisons[c].name;
         cols.push(text(level));
-        cols.push(s_f64_all(&format!("{name}_weight"), std::mem::take(&mut weights[c])));
-        cols.push(s_f64_all(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
+        cols.push(col(&format!("{name}_weight"), std::mem::take(&mut weights[c])));
+        cols.push(col(&format!("{name}_tf_weight"), std::mem::take(&mut tfs[c])));
     }
     DataFrame::new(n, cols)
 }
@@ -412,13 +400,6 @@ pub(super) fn quarantine(d: &RunData) -> PolarsResult<DataFrame> {
     let n = source.len();
     DataFrame::new(
         n,
-        vec![
-            s_str("source", source),
-            s_str("source_file", file),
-            s_u64("source_row", row),
-            s_u64("source_row_end", row_end),
-            s_str("reason", reason),
-            s_str("raw", raw),
-        ],
+        vec![col("source", source), col("source_file", file), col("source_row", row), col("source_row_end", row_end), col("reason", reason), col("raw", raw)],
     )
 }
