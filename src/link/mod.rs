@@ -317,6 +317,11 @@ const LAMBDA_CEILING: f64 = 0.5;
 /// rounds (it converges in under ten on every extract measured).
 const LAMBDA_TOLERANCE: f64 = 1e-4;
 const LAMBDA_MAX_ROUNDS: usize = 30;
+/// Records whose candidate pairs re-estimate a loaded model's λ: a mean of per-record
+/// expected matches, each between 0 and 1, so 10,000 records pin it to a fraction of a
+/// percent (a hundredth of a bit of prior), at a third of the cost of EM's 30,000 (at 10M
+/// people, every record's broad blocks: seconds a night).
+const LAMBDA_RECORDS: usize = 10_000;
 
 fn weight_table(model: &Model) -> Vec<Vec<f64>> {
     (0..model.comparisons.len()).map(|c| (0..model.m[c].len()).map(|l| model.level_weight(c, l as u8)).collect()).collect()
@@ -476,7 +481,8 @@ pub fn model_for(index: &LinkIndex, all: &[&Features], settings: &LinkSettings, 
             let mut m = m.clone();
             m.training.loaded = true;
             // The prior belongs to the reference at hand, not to the one the model was trained on.
-            m.lambda = estimate_lambda(&sample_weights(index, all, settings, &m), reference_size);
+            let sample = LinkSettings { em_records: settings.em_records.min(LAMBDA_RECORDS), ..settings.clone() };
+            m.lambda = estimate_lambda(&sample_weights(index, all, &sample, &m), reference_size);
             m
         }
         None => train_for(index, all, settings, reference_size),
