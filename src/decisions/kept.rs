@@ -10,7 +10,7 @@
 //! very people they held: none added or changed (tonight's digests), none removed or changed
 //! (last night's people, from the reference cache tonight's extract was read against).
 
-use super::changes::{Digests, REFERENCE};
+use super::changes::{Digests, PeopleDiff, REFERENCE};
 use crate::link::TermFrequencies;
 use crate::link::blocking::{Rule, asked_keys, is_broad, person_keys};
 use crate::link::features::{Features, KeyMap};
@@ -140,10 +140,6 @@ pub fn of_tonight(
 
 /// Tonight's extract beside last night's, as the reuse check reads it.
 struct ReferenceChanges {
-    /// Tonight's row and value hash of each person key (the first row holding it).
-    index_of: KeyMap<(u32, u64)>,
-    /// People gone or changed since: last night's candidates that are no more.
-    gone: KeyMap<()>,
     /// The people unchanged since stand in last night's order (ties broken by row break the
     /// same way); an extract with a key twice is not trusted to.
     order_kept: bool,
@@ -155,44 +151,26 @@ struct ReferenceChanges {
 }
 
 impl ReferenceChanges {
-    fn of(ref_now: &[(u64, u64)], ref_before: &[(u64, u64)], people: &[Features], departed: Option<&[Features]>, rules: &[Rule]) -> ReferenceChanges {
+    /// `ref_now`: tonight's (key, value) per person, as `diff` was made from.
+    fn of(diff: &PeopleDiff, ref_now: &[(u64, u64)], people: &[Features], departed: Option<&[Features]>, rules: &[Rule]) -> ReferenceChanges {
         let t = std::time::Instant::now();
-        // Keys are already 64-bit hashes: the maps index them as they are.
-        // Two maps of millions of keys, each filled on one thread: side by side.
-        let (before_of, index_of) = rayon::join(
-            || -> KeyMap<(u32, u64)> { ref_before.iter().enumerate().map(|(i, &(k, v))| (k, (i as u32, v))).collect() },
-            || {
-                let mut index_of: KeyMap<(u32, u64)> = KeyMap::with_capacity_and_hasher(ref_now.len(), Default::default());
-                for (j, &(k, v)) in ref_now.iter().enumerate() {
-                    index_of.entry(k).or_insert((j as u32, v));
-                }
-                index_of
-            },
-        );
-        // People gone or changed since (last night's candidates that are no more), and the blocks
-        // people added or changed now stand in (tonight's candidates last night did not have).
-        let gone: Vec<u64> = ref_before.par_iter().filter(|(k, v)| index_of.get(k).map(|x| x.1) != Some(*v)).map(|(k, _)| *k).collect();
-        let gone: KeyMap<()> = gone.into_iter().map(|k| (k, ())).collect();
         // Whether the people unchanged since stand in last night's order (ties broken by row
         // break the same way): their places last night rise; an extract with a key twice is
         // not trusted to.
-        let keys_once_tonight = index_of.len() == ref_now.len();
-        let unique = before_of.len() == ref_before.len() && keys_once_tonight;
-        // Per person tonight, its place last night if its values did not change: one lookup
-        // a person serves the order and the newcomers both.
-        let kept_place: Vec<Option<u32>> = ref_now.par_iter().map(|(k, v)| before_of.get(k).filter(|x| x.1 == *v).map(|x| x.0)).collect();
-        let order_kept = unique && {
-            let places: Vec<u32> = kept_place.par_iter().filter_map(|&p| p).collect();
+        let keys_once_tonight = diff.keys_once_tonight;
+        let order_kept = diff.keys_once_before && keys_once_tonight && {
+            let places: Vec<u32> = diff.kept_place.par_iter().copied().filter(|&p| p != u32::MAX).collect();
             places.par_windows(2).all(|w| w[0] < w[1])
         };
+        // The blocks people added or changed now stand in (tonight's candidates last night did not have).
         let mut dirty: HashMap<(usize, u64), Vec<u32>, foldhash::fast::FixedState> = HashMap::default();
         let added: Vec<(u32, Vec<(usize, u64)>)> = ref_now
             .par_iter()
-            .zip(kept_place.par_iter())
+            .zip(diff.kept_place.par_iter())
             .enumerate()
             // A second row under a person key stands in its blocks as a newcomer: a row repeated
             // overnight adds a candidate the hashes alone do not show.
-            .filter(|(j, ((k, _), place))| place.is_none() || (!keys_once_tonight && index_of.get(k).map(|x| x.0) != Some(*j as u32)))
+            .filter(|(j, ((k, _), place))| **place == u32::MAX || (!keys_once_tonight && diff.tonight(*k).map(|x| x.0) != Some(*j as u32)))
             .map(|(j, _)| (j as u32, person_keys(rules, &people[j])))
             .collect();
         for (j, keys) in added {
@@ -209,13 +187,13 @@ impl ReferenceChanges {
         });
         tracing::debug!(
             seconds = t.elapsed().as_secs_f64(),
-            changed_people = gone.len(),
+            changed_people = diff.gone.len(),
             dirty_blocks = dirty.len(),
             vacated_blocks = vacated.as_ref().map(|v| v.len()),
             order_kept,
             "incremental: the reference compared"
         );
-        ReferenceChanges { index_of, gone, order_kept, dirty, vacated }
+        ReferenceChanges { order_kept, dirty, vacated }
     }
 
     /// Last night's link `e` of a record with features `f`, its pair found tonight and its gap
@@ -275,14 +253,14 @@ pub fn reusable(
     state: &LinkState,
     sources: &[(&str, &[Features], &[[f32; 3]])],
     now: &Digests,
-    before: &Digests,
+    diff: Option<&PeopleDiff>,
     people: &[Features],
     departed: Option<&[Features]>,
     rules: &[Rule],
 ) -> HashMap<(usize, usize), Kept> {
-    let (Some(ref_now), Some(ref_before)) = (now.get(REFERENCE), before.get(REFERENCE)) else { return HashMap::new() };
-    let changes = ReferenceChanges::of(ref_now, ref_before, people, departed, rules);
-    let ReferenceChanges { index_of, gone, order_kept, vacated, .. } = &changes;
+    let (Some(ref_now), Some(diff)) = (now.get(REFERENCE), diff) else { return HashMap::new() };
+    let changes = ReferenceChanges::of(diff, ref_now, people, departed, rules);
+    let ReferenceChanges { order_kept, vacated, .. } = &changes;
     let order_kept = *order_kept;
     let mut out = HashMap::new();
     for (s, (name, features, tf)) in sources.iter().enumerate() {
@@ -291,10 +269,10 @@ pub fn reusable(
         let resolve = |h: u64| -> Result<Option<u32>, ()> {
             if h == 0 {
                 Ok(None)
-            } else if gone.contains_key(&h) {
+            } else if diff.is_gone(h) {
                 Err(())
             } else {
-                index_of.get(&h).map(|&(j, _)| Some(j)).ok_or(())
+                diff.tonight(h).map(|(j, _)| Some(j)).ok_or(())
             }
         };
         let found: Vec<((usize, usize), Kept)> = digests
@@ -378,22 +356,25 @@ mod tests {
     fn row_ties_are_trusted_only_while_unchanged_people_keep_their_order() {
         let before = [(1, 10), (2, 20), (3, 30), (4, 40)];
         let people = vec![Features::default(); 5];
-        let order = |now: &[(u64, u64)]| ReferenceChanges::of(now, &before, &people[..now.len()], None, &[]).order_kept;
+        let order = |now: &[(u64, u64)]| ReferenceChanges::of(&PeopleDiff::of(&before, now), now, &people[..now.len()], None, &[]).order_kept;
         // People added, removed and changed anywhere: the rest keep their order.
         assert!(order(&[(1, 10), (9, 90), (3, 31), (4, 40), (5, 50)]));
         assert!(order(&[(2, 20), (4, 40)]));
         // A re-sorted extract, or a key on two rows: ties may break otherwise.
         assert!(!order(&[(1, 10), (4, 40), (2, 20), (3, 30)]));
         assert!(!order(&[(1, 10), (2, 20), (2, 20), (3, 30)]));
-        let c = ReferenceChanges::of(&[(1, 10), (9, 90), (3, 31)], &before, &people[..3], None, &[]);
-        assert_eq!(c.gone.len(), 3, "people 2 and 4 left, 3 changed");
+        let now = [(1, 10), (9, 90), (3, 31)];
+        let diff = PeopleDiff::of(&before, &now);
+        assert_eq!(diff.gone, vec![2, 3, 4], "people 2 and 4 left, 3 changed");
     }
 
     #[test]
     fn a_row_repeated_overnight_is_a_newcomer_in_its_blocks() {
         let person = |id: &str| Features { person_id: Some(id.into()), ..Default::default() };
         let people = [person("001"), person("002"), person("002")];
-        let c = ReferenceChanges::of(&[(1, 10), (2, 20), (2, 20)], &[(1, 10), (2, 20)], &people, Some(&[]), &Rule::ALL);
+        let now = [(1, 10), (2, 20), (2, 20)];
+        let diff = PeopleDiff::of(&[(1, 10), (2, 20)], &now);
+        let c = ReferenceChanges::of(&diff, &now, &people, Some(&[]), &Rule::ALL);
         let newcomers: Vec<u32> = c.dirty.values().flatten().copied().collect();
         assert!(newcomers.contains(&2), "the second copy is a candidate last night's blocks did not have");
         assert!(!newcomers.contains(&0) && !newcomers.contains(&1));

@@ -160,8 +160,8 @@ pub struct Night {
     pub changes: std::collections::BTreeMap<String, changes::Changes>,
     /// Tonight's keys and digests, saved once the run is published.
     pub digests: changes::Digests,
-    /// The last run's keys and digests.
-    pub digests_before: changes::Digests,
+    /// The reference's people tonight beside the last run's (none without a last run).
+    pub reference_diff: Option<changes::PeopleDiff>,
     /// Per source and record, its values' frequencies in tonight's reference (set by linking).
     pub record_tf: Vec<Vec<[f32; 3]>>,
 }

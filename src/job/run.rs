@@ -21,30 +21,43 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What changed since the last run: per source and for the reference, tonight's digests
-/// (the last run's kept for a source that could not be read tonight), and the last run's.
-type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests, decisions::changes::Digests);
+/// (the last run's kept for a source that could not be read tonight), and the reference's
+/// people tonight beside the last run's.
+type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests, Option<decisions::changes::PeopleDiff>);
 
 fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
     use decisions::changes::{self, REFERENCE};
-    let before = changes::load(&changes::path_beside(store));
+    let mut before = changes::load(&changes::path_beside(store));
     // An extract read from its cache is the one the last run read: its people did not change.
     let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
     let mut now: changes::Digests = table.iter().map(|run| (run.source.name.clone(), changes::of_source(run))).collect();
     if !same_extract {
         now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
     }
+    // The reference's last-run digests are needed only for the diff; the sources' for their counts.
+    let reference_before = before.remove(REFERENCE);
     // Sections tonight did not read again (a source that failed, the unchanged extract) carry over.
     for (name, v) in &before {
         if !now.contains_key(name) {
             now.insert(name.clone(), v.clone());
         }
     }
-    let counted = now
-        .par_iter()
-        .filter(|(name, _)| *name == REFERENCE || table.iter().any(|r| &r.source.name == *name))
-        .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
-        .collect();
-    (counted, now, before)
+    if let Some(v) = &reference_before {
+        now.entry(REFERENCE.to_string()).or_insert_with(|| v.clone());
+    }
+    let (mut counted, diff) = rayon::join(
+        || -> std::collections::BTreeMap<String, changes::Changes> {
+            now.par_iter()
+                .filter(|(name, _)| table.iter().any(|r| &r.source.name == *name))
+                .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
+                .collect()
+        },
+        || Some(changes::PeopleDiff::of(reference_before.as_ref()?, now.get(REFERENCE)?)),
+    );
+    if let Some(d) = &diff {
+        counted.insert(REFERENCE.to_string(), d.counts);
+    }
+    (counted, now, diff)
 }
 
 /// The registers read and normalized, the sources that could not be read, and the two
@@ -314,7 +327,7 @@ impl Job {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
             None => None,
         };
-        let (changes, digests, digests_before) = what_changed(&store_path, table, reference);
+        let (changes, digests, reference_diff) = what_changed(&store_path, table, reference);
         let night = Night {
             resolution,
             imports,
@@ -324,7 +337,7 @@ impl Job {
             closed_since,
             changes,
             digests,
-            digests_before,
+            reference_diff,
             record_tf: Vec::new(),
         };
         Ok(Some((store, night)))
@@ -424,7 +437,8 @@ impl Job {
                 (Some((key, departed)), _) if last == Some(key.as_str()) => Some(departed.as_slice()),
                 _ => None,
             };
-            overrides.keep = decisions::kept::reusable(&state, &sources, &night.digests, &night.digests_before, index.people, departed, &index.blocks.rules);
+            overrides.keep =
+                decisions::kept::reusable(&state, &sources, &night.digests, night.reference_diff.as_ref(), index.people, departed, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
         let Linked { records, summary } = link::run(index, &features, &settings, &overrides);
