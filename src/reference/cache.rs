@@ -86,11 +86,6 @@ impl People {
         &self.map[c.body + start..c.body + self.end(c, k)]
     }
 
-    /// Person `i`, without its features.
-    pub fn record(&self, i: usize) -> Result<ReferencePerson, String> {
-        ReferencePerson::read(&mut R(self.bytes(i)))
-    }
-
     /// Person `i`'s features.
     pub fn features(&self, i: usize) -> Result<Features, String> {
         Ok(self.person(i)?.1)

@@ -404,20 +404,16 @@ impl<'a> NormalizingSink<'a> {
         let failed = std::sync::atomic::AtomicBool::new(false);
         let fail = || failed.store(true, std::sync::atomic::Ordering::Relaxed);
         let rows: Vec<u64> = self.batch.iter().map(|r| r.source_row).collect();
-        self.features.par_extend(found.par_iter().map(|i| match i {
-            Some(i) => prev.people.features(*i).unwrap_or_else(|_| {
+        // Each person decoded once, into both columns.
+        let mut columns = (std::mem::take(&mut self.people), std::mem::take(&mut self.features));
+        columns.par_extend(found.par_iter().zip(&rows).map(|(i, &source_row)| match i {
+            Some(i) => prev.people.person(*i).map(|(p, f)| (ReferencePerson { source_row, ..p }, f)).unwrap_or_else(|_| {
                 fail();
-                Features::default()
+                Default::default()
             }),
-            None => Features::default(),
+            None => Default::default(),
         }));
-        self.people.par_extend(found.par_iter().zip(&rows).map(|(i, &source_row)| match i {
-            Some(i) => prev.people.record(*i).map(|p| ReferencePerson { source_row, ..p }).unwrap_or_else(|_| {
-                fail();
-                ReferencePerson::default()
-            }),
-            None => ReferencePerson::default(),
-        }));
+        (self.people, self.features) = columns;
         !failed.into_inner()
     }
 
