@@ -27,24 +27,20 @@ type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Chang
 
 fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
     use decisions::changes::{self, REFERENCE};
-    let mut before = changes::load(&changes::path_beside(store));
+    let before = changes::load(&changes::path_beside(store));
     // An extract read from its cache is the one the last run read: its people did not change.
     let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
     let mut now: changes::Digests = table.iter().map(|run| (run.source.name.clone(), changes::of_source(run))).collect();
     if !same_extract {
         now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
     }
-    // The reference's last-run digests are needed only for the diff; the sources' for their counts.
-    let reference_before = before.remove(REFERENCE);
     // Sections tonight did not read again (a source that failed, the unchanged extract) carry over.
     for (name, v) in &before {
         if !now.contains_key(name) {
             now.insert(name.clone(), v.clone());
         }
     }
-    if let Some(v) = &reference_before {
-        now.entry(REFERENCE.to_string()).or_insert_with(|| v.clone());
-    }
+    // The sources are counted section by section; the reference by its diff, which linking reuses.
     let (mut counted, diff) = rayon::join(
         || -> std::collections::BTreeMap<String, changes::Changes> {
             now.par_iter()
@@ -52,7 +48,7 @@ fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> Wha
                 .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
                 .collect()
         },
-        || Some(changes::PeopleDiff::of(reference_before.as_ref()?, now.get(REFERENCE)?)),
+        || Some(changes::PeopleDiff::of(before.get(REFERENCE)?, now.get(REFERENCE)?)),
     );
     if let Some(d) = &diff {
         counted.insert(REFERENCE.to_string(), d.counts);
