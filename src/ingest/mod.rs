@@ -69,7 +69,7 @@ pub enum QuarantineReason {
     Undecodable,
     /// A quote opened and never closed: the rest of the file became one field.
     UnclosedQuote,
-    /// The CSV parser could not read the row.
+    /// The row could not be read: a CSV parser error, or a Parquet row group that cannot be decoded.
     Unreadable,
     /// A row of a register with several subjects (child and parents, deceased and
     /// declarant) where every subject's columns are empty: it is nobody's record.
