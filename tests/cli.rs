@@ -718,6 +718,50 @@ fn an_unclosed_quote_in_the_last_column_is_quarantined_with_the_rows_it_swallowe
 }
 
 #[test]
+fn a_report_layouts_page_headers_totals_and_signatures_are_quarantined_not_records() {
+    // A register exported from its print layout: the header and column numbering repeat on
+    // page 2, and the list ends with a total, the place-and-date line and the signatures.
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let header: [&str; 5] = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"];
+    let numbering = ["(1)", "(2)", "(3)", "(4)", "(5)"];
+    let mut rows: Vec<[&str; 5]> = vec![["DANH SÁCH NGƯỜI LAO ĐỘNG", "", "", "", ""], header, numbering];
+    rows.push(["1", "Trần Thị Hoa", "03/04/1985", "Nữ", "052185000001"]);
+    rows.push(["2", "Tống Công", "01/02/1990", "Nam", ""]);
+    rows.push(header);
+    rows.push(numbering);
+    rows.push(["3", "Lê Văn An", "01/02/1990", "Nam", "052090000003"]);
+    rows.push(["", "Tổng cộng: 3 người", "", "", ""]);
+    rows.push(["", "Gia Lai, ngày 15 tháng 11 năm 2026", "", "", ""]);
+    rows.push(["", "NGƯỜI LẬP BIỂU", "", "THỦ TRƯỞNG ĐƠN VỊ", ""]);
+    rows.push(["", "(Ký, ghi rõ họ tên)", "", "(Ký tên, đóng dấu)", ""]);
+    rows.push(["", "Nguyễn Văn Bình", "", "Phạm Thị Lan", ""]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(tmp.path().join("x.xlsx")).unwrap();
+    let job = write_job(tmp.path(), &X_LABOUR_JOB.replace("x.csv", "x.xlsx"));
+    let dir = run_ok(&job, &tmp.path().join("o"));
+    let records = read_parquet(&dir.join("records.parquet"));
+    let x = records.column("source").unwrap().str().unwrap().clone();
+    let names = records.column("full_name").unwrap().str().unwrap().clone();
+    let mut kept: Vec<&str> = (0..records.height()).filter(|&i| x.get(i) == Some("x")).filter_map(|i| names.get(i)).collect();
+    kept.sort();
+    assert_eq!(kept, ["Lê Văn An", "Trần Thị Hoa", "Tống Công"], "the name that starts like a total is a record");
+    let q = read_parquet(&dir.join("quarantine.parquet"));
+    let reasons = q.column("reason").unwrap().str().unwrap().clone();
+    let rows_q: Vec<u64> =
+        (0..q.height()).filter(|&i| reasons.get(i) == Some("NOT_A_RECORD")).filter_map(|i| q.column("source_row").unwrap().u64().unwrap().get(i)).collect();
+    assert_eq!(rows_q, [6, 7, 9, 10, 11, 12, 13], "page 2's header and numbering, the total, the date line and the signature block");
+    let input = manifest(&dir)["inputs"].as_array().unwrap().iter().find(|x| x["name"] == "x").unwrap().clone();
+    assert_eq!(input["rows_read"].as_u64(), Some(input["rows_kept"].as_u64().unwrap() + input["rows_quarantined"].as_u64().unwrap()));
+}
+
+#[test]
 fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
     let tmp = tempfile::tempdir().unwrap();
     demo_inputs(tmp.path());

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod keys;
 #[cfg(feature = "io")]
 mod parquet;
+mod report_rows;
 #[cfg(feature = "io")]
 pub(crate) mod xlsx;
 
@@ -74,9 +75,26 @@ pub enum QuarantineReason {
     /// A row of a register with several subjects (child and parents, deceased and
     /// declarant) where every subject's columns are empty: it is nobody's record.
     NoSubject,
+    /// A row of the report's layout: a header or column numbering repeated on a later page,
+    /// a total, the place-and-date line or the signature block (see `report_rows`).
+    NotARecord,
 }
 
 impl QuarantineReason {
+    pub const ALL: [QuarantineReason; 6] = [
+        QuarantineReason::FieldCount,
+        QuarantineReason::Undecodable,
+        QuarantineReason::UnclosedQuote,
+        QuarantineReason::Unreadable,
+        QuarantineReason::NoSubject,
+        QuarantineReason::NotARecord,
+    ];
+
+    /// The reason [`QuarantineReason::as_str`] wrote.
+    pub fn parse(s: &str) -> Option<QuarantineReason> {
+        QuarantineReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             QuarantineReason::FieldCount => "FIELD_COUNT",
@@ -84,6 +102,7 @@ impl QuarantineReason {
             QuarantineReason::UnclosedQuote => "UNCLOSED_QUOTE",
             QuarantineReason::Unreadable => "UNREADABLE",
             QuarantineReason::NoSubject => "NO_SUBJECT",
+            QuarantineReason::NotARecord => "NOT_A_RECORD",
         }
     }
     pub fn message_vi(self) -> &'static str {
@@ -93,6 +112,7 @@ impl QuarantineReason {
             QuarantineReason::UnclosedQuote => "Dấu ngoặc kép mở mà không đóng",
             QuarantineReason::Unreadable => "Không đọc được dòng",
             QuarantineReason::NoSubject => "Dòng không có người nào: mọi cột của các vai (con, cha, mẹ, người khai…) đều trống",
+            QuarantineReason::NotARecord => "Không phải bản ghi: dòng tiêu đề hay số thứ tự cột lặp lại, dòng tổng cộng, ngày tháng hoặc phần ký tên cuối biểu",
         }
     }
 }
@@ -549,6 +569,8 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
     let mut quarantine = Vec::new();
     let mut rows_read = 0u64;
     let mut sizing = Sizing::new(&input.path, layout.format, roles.len());
+    let name_columns = roles.iter().filter_map(|(_, cols)| cols[Field::FullName.index()]).collect();
+    let mut report_rows = report_rows::ReportRows::new(&layout.headers, name_columns);
     for item in rows {
         sizing.observe(&item, rows_read, records);
         match item {
@@ -564,6 +586,11 @@ fn build_records(input: &SourceInput, layout: Layout, rows: impl Iterator<Item =
                 rows_read += 1;
                 if let Some(q) = quarantine_reason(&r, &layout) {
                     quarantine.push(q);
+                    continue;
+                }
+                if report_rows.is_report_row(&r.cells) {
+                    let raw = r.joined(QUARANTINE_CELL_SEPARATOR);
+                    quarantine.push(QuarantineRow { source_row: r.line, source_row_end: r.line, reason: QuarantineReason::NotARecord, raw });
                     continue;
                 }
                 let mut subjects = 0;

@@ -320,13 +320,7 @@ fn decode(mut r: R, base: usize) -> Result<Header, String> {
     for _ in 0..nq {
         let source_row = r.u64()?;
         let source_row_end = r.u64()?;
-        let reason = match r.str()?.as_str() {
-            "FIELD_COUNT" => QuarantineReason::FieldCount,
-            "UNDECODABLE" => QuarantineReason::Undecodable,
-            "UNCLOSED_QUOTE" => QuarantineReason::UnclosedQuote,
-            "NO_SUBJECT" => QuarantineReason::NoSubject,
-            _ => QuarantineReason::Unreadable,
-        };
+        let reason = QuarantineReason::parse(&r.str()?).unwrap_or(QuarantineReason::Unreadable);
         quarantine.push(QuarantineRow { source_row, source_row_end, reason, raw: r.str()? });
     }
     let n = r.u64()? as usize;
