@@ -761,6 +761,58 @@ fn a_report_layouts_page_headers_totals_and_signatures_are_quarantined_not_recor
     assert_eq!(input["rows_read"].as_u64(), Some(input["rows_kept"].as_u64().unwrap() + input["rows_quarantined"].as_u64().unwrap()));
 }
 
+/// A workbook of `sheets`, each a name and its rows (row 1 the header, when there is one).
+fn workbook(path: &Path, sheets: &[(&str, &[&[&str]])]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn every_sheet_of_a_workbook_that_holds_the_register_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let header: &[&str] = &["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"];
+    let cover: &[&[&str]] = &[&["Hướng dẫn: mỗi xã một trang tính"], &["Cập nhật hằng tháng"]];
+    workbook(
+        &tmp.path().join("x.xlsx"),
+        &[
+            ("Hướng dẫn", cover),
+            ("Xã Ia Grai", &[header, &["Trần Thị Hoa", "03/04/1985", "Nữ", ""], &["Lê Văn An", "01/02/1990", "Nam", ""]]),
+            ("Xã Cửu An", &[header, &["Phạm Văn Bình", "05/06/1970", "Nam", ""]]),
+        ],
+    );
+    let job = write_job(tmp.path(), &X_LABOUR_JOB.replace("x.csv", "x.xlsx"));
+    let o = run(&["check", job.to_str().unwrap()]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(o.status.success() && out.contains("x/Xã Ia Grai: excel") && out.contains("x/Xã Cửu An: excel"), "{out}");
+    let dir = run_ok(&job, &tmp.path().join("o"));
+    let records = read_parquet(&dir.join("records.parquet"));
+    let src = records.column("source").unwrap().str().unwrap().clone();
+    let row = records.column("source_row").unwrap().u64().unwrap().clone();
+    let mut read: Vec<(String, u64)> =
+        (0..records.height()).filter(|&i| src.get(i).unwrap().starts_with("x/")).map(|i| (src.get(i).unwrap().to_string(), row.get(i).unwrap())).collect();
+    read.sort();
+    assert_eq!(read, [("x/Xã Cửu An".to_string(), 2), ("x/Xã Ia Grai".to_string(), 2), ("x/Xã Ia Grai".to_string(), 3)]);
+    let inputs = manifest(&dir)["inputs"].as_array().unwrap().clone();
+    assert_eq!(inputs.iter().filter(|x| x["name"].as_str().unwrap().starts_with("x/")).count(), 2);
+
+    // One register sheet behind a cover: read under the source's own name.
+    workbook(&tmp.path().join("x.xlsx"), &[("Hướng dẫn", cover), ("Danh sách", &[header, &["Trần Thị Hoa", "03/04/1985", "Nữ", ""]])]);
+    let dir = run_ok(&job, &tmp.path().join("o2"));
+    let records = read_parquet(&dir.join("records.parquet"));
+    let src = records.column("source").unwrap().str().unwrap().clone();
+    assert_eq!((0..records.height()).filter(|&i| src.get(i) == Some("x")).count(), 1);
+}
+
 #[test]
 fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
     let tmp = tempfile::tempdir().unwrap();

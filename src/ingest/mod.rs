@@ -477,6 +477,35 @@ pub fn records_of_rows(input: &SourceInput, headers: Vec<String>, rows: impl Ite
     Ok(IngestedSource { records, ..source })
 }
 
+/// The sheets that hold this register, for a workbook of several sheets read without a
+/// `sheet` named (a roster kept one commune a sheet): each sheet whose first rows hold a
+/// header mapping the register's required fields, in workbook order. `None` for any other
+/// input: another format, a named sheet, a workbook of one sheet.
+pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, IngestError> {
+    if input.sheet.is_some() || Format::of(&input.path) != Some(Format::Excel) || !input.path.exists() {
+        return Ok(None);
+    }
+    #[cfg(not(feature = "io"))]
+    return Ok(None);
+    #[cfg(feature = "io")]
+    {
+        let names = xlsx::sheet_names(&input.path)?;
+        if names.len() < 2 {
+            return Ok(None);
+        }
+        let mut held = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            if probe(&SourceInput { sheet: Some(name.clone()), ..input.clone() }).is_ok() {
+                held.push(name.clone());
+            } else {
+                // A cover, a summary or instructions; numbered, as a sheet name may be anything.
+                tracing::warn!(source = %input.name, sheet = i + 1, sheets = names.len(), "sheet holds no header of this register; not read");
+            }
+        }
+        Ok(Some(held))
+    }
+}
+
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
 pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
     open(input).map(|o| o.layout)

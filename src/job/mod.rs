@@ -114,9 +114,34 @@ impl Job {
     /// Checks that every input opens and its headers map, without reading rows.
     pub fn check(&self) -> Result<Vec<(String, ingest::Layout)>, IngestError> {
         let mut out = vec![(self.reference.input.name.clone(), ingest::probe(&self.reference.input)?)];
-        for s in &self.sources {
+        for s in self.sources_by_sheet() {
             out.push((s.input.name.clone(), ingest::probe(&s.input)?));
         }
         Ok(out)
+    }
+
+    /// The sources as they are read: a workbook read without a `sheet` named whose several
+    /// sheets hold the register becomes one source per such sheet, named `<source>/<sheet>`
+    /// (a roster kept one commune a sheet is read whole, each row still found by its sheet
+    /// and row); when one sheet of several holds it, that sheet is read under the source's
+    /// name. Sheets without the register's header are not read (logged by number).
+    /// Each sheet of a workbook is read once more to find its header (only workbooks of
+    /// several sheets, only when no sheet is named).
+    pub fn sources_by_sheet(&self) -> Vec<SourcePlan> {
+        let mut out = Vec::with_capacity(self.sources.len());
+        for s in &self.sources {
+            match ingest::register_sheets(&s.input) {
+                Ok(Some(sheets)) if sheets.len() == 1 => {
+                    out.push(SourcePlan { input: SourceInput { sheet: sheets.into_iter().next(), ..s.input.clone() }, normalize: s.normalize.clone() })
+                }
+                Ok(Some(sheets)) if sheets.len() > 1 => out.extend(sheets.into_iter().map(|sheet| SourcePlan {
+                    input: SourceInput { name: format!("{}/{sheet}", s.input.name), sheet: Some(sheet), ..s.input.clone() },
+                    normalize: s.normalize.clone(),
+                })),
+                // None holds it, or the workbook cannot be opened: reading it says why.
+                _ => out.push(s.clone()),
+            }
+        }
+        out
     }
 }

@@ -489,13 +489,14 @@ impl Job {
     /// Reads every source into the table. A source that cannot be read tonight (an
     /// empty or broken export) is left out and named, unless the job is all-or-nothing;
     /// a job error (a layout the job file must fix) always stops the run.
-    fn ingest(&self) -> Result<(Vec<SourceRun>, Vec<&SourcePlan>, Vec<FailedSource>), IngestError> {
-        let mut table = Vec::with_capacity(self.sources.len());
-        let mut plans = Vec::with_capacity(self.sources.len());
+    fn ingest(&self) -> Result<(Vec<SourceRun>, Vec<SourcePlan>, Vec<FailedSource>), IngestError> {
+        let sources = self.sources_by_sheet();
+        let mut table = Vec::with_capacity(sources.len());
+        let mut plans = Vec::with_capacity(sources.len());
         let mut failed = Vec::new();
         // Read side by side (decoding a file is mostly one thread's work), kept in job order.
-        let read: Vec<Result<ingest::IngestedSource, IngestError>> = self.sources.par_iter().map(|s| ingest::read_source(&s.input)).collect();
-        for (s, read) in self.sources.iter().zip(read) {
+        let read: Vec<Result<ingest::IngestedSource, IngestError>> = sources.par_iter().map(|s| ingest::read_source(&s.input)).collect();
+        for (s, read) in sources.into_iter().zip(read) {
             match read {
                 Ok(src) => {
                     tracing::info!(source = %src.name, rows = src.rows_read, records = src.records.len(), quarantined = src.quarantine.len(), "ingested");
