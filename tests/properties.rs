@@ -99,4 +99,20 @@ proptest! {
         prop_assert_eq!(p.date, Some(lamsach::calendar::PartialDate::ymd(y, m, d)));
         prop_assert!(p.codes.is_empty());
     }
+
+    #[test]
+    fn dates_as_exports_write_them_parse_back(y in 1900i32..2025, m in 1u8..=12, d in 1u8..=28, form in 0usize..6) {
+        const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let s = match form {
+            0 => format!("{d} tháng {m} năm {y}"),
+            1 => format!("ngày {d}/{m}/{y}"),
+            2 => format!("'{d:02}/{m:02}/{y}"),
+            3 => format!("{d:02}-{}-{y}", MON[m as usize - 1]),
+            4 => format!("{} {d}, {y}", MON[m as usize - 1]),
+            _ => format!("{d:02}/{m:02}/{y} (theo CMND)"),
+        };
+        let p = parse_date(&s, &DateOptions::default());
+        prop_assert_eq!(p.date, Some(lamsach::calendar::PartialDate::ymd(y, m, d)), "{}", s);
+        prop_assert!(p.codes.is_empty(), "{}: {:?}", s, p.codes);
+    }
 }

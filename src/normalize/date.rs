@@ -66,7 +66,8 @@ fn num(s: &str) -> Option<i32> {
 /// Parses a date in any of the forms Vietnamese registers use: `dd/mm/yyyy`,
 /// `d/m/yy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd` (with an optional time),
 /// `ddmmyyyy`, an Excel serial number, a year alone, `00/00/yyyy`, `0000yyyy`,
-/// `mm/yyyy`, and `ngày 5 tháng 3 năm 1960`. Impossible dates (30/02) are
+/// `mm/yyyy`, `ngày 5 tháng 3 năm 1960`, `15-Mar-1985`; an apostrophe before it, a full stop
+/// after it and a remark in parentheses are ignored. Impossible dates (30/02) are
 /// reported and kept to the month, never moved to another day.
 ///
 /// ```
@@ -80,7 +81,7 @@ fn num(s: &str) -> Option<i32> {
 pub fn parse_date(raw: &str, opts: &DateOptions) -> ParsedDate {
     let mut codes = Vec::new();
     let s = raw.trim();
-    let date = parse_inner(s, opts, &mut codes);
+    let date = parse_inner(bare(s), opts, &mut codes);
     if let Some(d) = date {
         if d.year > opts.this_year || (d.year < 1850) {
             if d.year > opts.this_year {
@@ -93,6 +94,17 @@ pub fn parse_date(raw: &str, opts: &DateOptions) -> ParsedDate {
         codes.push(Code::DateUnparseable);
     }
     ParsedDate { date, codes }
+}
+
+/// The date without what surrounds it in exports: the apostrophe a spreadsheet keeps text
+/// with ("'15/03/1985"), a closing full stop, a remark in parentheses ("1985 (ước tính)").
+fn bare(s: &str) -> &str {
+    let s = s.strip_prefix('\'').unwrap_or(s);
+    let s = match s.find('(') {
+        Some(i) if i > 0 => &s[..i],
+        _ => s,
+    };
+    s.trim().trim_end_matches(['.', ',', ';']).trim_end()
 }
 
 fn expand_year(y: i32, len: usize, opts: &DateOptions, codes: &mut Vec<Code>) -> i32 {
@@ -146,7 +158,10 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
     let wordy = s.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80);
     let lower = if wordy { crate::text::fold(s) } else { String::new() };
     if wordy && (lower.contains("nam") || lower.contains("thang") || lower.contains("ngay")) {
-        return parse_words(&lower, codes);
+        return parse_words(&lower, opts, codes);
+    }
+    if wordy && let Some(d) = parse_month_name(&lower, opts, codes) {
+        return Some(d);
     }
     // yyyy-mm-dd[ Thh:mm:ss]
     let date_part = s.split(['T', ' ']).next().unwrap_or(s);
@@ -179,8 +194,9 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
     None
 }
 
-/// "ngày 5 tháng 3 năm 1960", "tháng 3 năm 1960", "năm 1960" (folded).
-fn parse_words(lower: &str, codes: &mut Vec<Code>) -> Option<PartialDate> {
+/// "ngày 5 tháng 3 năm 1960", "5 tháng 3 năm 1960", "tháng 3 năm 1960", "năm 1960",
+/// "ngày 5/3/1960" (folded).
+fn parse_words(lower: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
     let (mut d, mut m, mut y) = (0, 0, None);
     let words: Vec<&str> = lower.split(|c: char| c == ' ' || c == ',').filter(|w| !w.is_empty()).collect();
     for pair in words.windows(2) {
@@ -190,8 +206,16 @@ fn parse_words(lower: &str, codes: &mut Vec<Code>) -> Option<PartialDate> {
             ("nam", Some(v)) => y = Some(v),
             _ => {}
         }
+        // The day written without "ngày": "5 tháng 3 năm 1960".
+        if pair[1] == "thang" && d == 0 {
+            d = num(pair[0]).unwrap_or(0);
+        }
     }
-    let y = y?;
+    let Some(y) = y else {
+        // "ngày 5/3/1960": a numeric date after the word.
+        let numeric = words.iter().find(|w| w.bytes().any(|b| b.is_ascii_digit()) && w.bytes().all(|b| b.is_ascii_digit() || b"/-.".contains(&b)))?;
+        return parse_inner(numeric, opts, codes);
+    };
     match (d, m) {
         (0, 0) => Some(PartialDate::year_only(y)),
         (0, _) => build(y, m, 0, codes).map(|mut p| {
@@ -200,6 +224,42 @@ fn parse_words(lower: &str, codes: &mut Vec<Code>) -> Option<PartialDate> {
             p
         }),
         _ => build(y, m, d, codes),
+    }
+}
+
+/// English month names, as spreadsheets with an English date format write them.
+const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/// "15-Mar-1985", "15 March 1985", "Mar 15, 1985" (folded): the month by name, the year
+/// its four-digit (or last two-digit) number, the day the other number.
+fn parse_month_name(lower: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
+    let tokens: Vec<&str> = lower.split([' ', '-', '/', ',', '.']).filter(|t| !t.is_empty()).collect();
+    let month_of = |t: &str| MONTHS.iter().position(|m| t.len() >= 3 && m.starts_with(t)).map(|i| i as i32 + 1);
+    let (mut month, mut numbers) = (None, Vec::new());
+    for t in &tokens {
+        if digits_only(t) {
+            numbers.push(*t);
+        } else if month.is_none() {
+            month = Some(month_of(t)?);
+        } else {
+            return None;
+        }
+    }
+    let m = month?;
+    match numbers.as_slice() {
+        [y] if y.len() == 4 => build(num(y)?, m, 0, codes).map(|p| {
+            codes.retain(|c| *c != Code::DateZeroFilled);
+            p
+        }),
+        [a, b] => {
+            let (day, year) = if b.len() == 4 || (a.len() <= 2 && b.len() == 2) { (a, b) } else { (b, a) };
+            if day.len() > 2 || !(year.len() == 4 || year.len() == 2) {
+                return None;
+            }
+            let y = expand_year(num(year)?, year.len(), opts, codes);
+            build(y, m, num(day)?, codes)
+        }
+        _ => None,
     }
 }
 
@@ -287,6 +347,32 @@ mod tests {
         assert_eq!(p("5/3/90").date, d);
         assert!(p("5/3/90").codes.contains(&Code::DateTwoDigitYear));
         assert_eq!(p("5/3/05").date, Some(PartialDate::ymd(2005, 3, 5)));
+    }
+
+    #[test]
+    fn written_out_and_exported_forms() {
+        let d = Some(PartialDate::ymd(1985, 3, 15));
+        for s in [
+            "15 tháng 3 năm 1985",
+            "ngày 15/3/1985",
+            "Ngày 15-03-1985",
+            "'15/03/1985",
+            "15/03/1985.",
+            "15/03/1985 (theo giấy khai sinh)",
+            "15-Mar-1985",
+            "15 March 1985",
+            "Mar 15, 1985",
+            "15-mar-85",
+        ] {
+            assert_eq!(p(s).date, d, "{s}");
+            assert!(!p(s).codes.contains(&Code::DateUnparseable), "{s}");
+        }
+        assert_eq!(p("1985 (ước tính)").date, Some(PartialDate::year_only(1985)));
+        assert_eq!(p("Mar 1985").date, Some(PartialDate { year: 1985, month: 3, day: 0 }));
+        assert!(p("31-Feb-1985").codes.contains(&Code::DateImpossible));
+        for s in ["Ma 15 1985", "15 Foo 1985", "(1985)", "ngày"] {
+            assert!(p(s).codes.contains(&Code::DateUnparseable), "{s}");
+        }
     }
 
     #[test]
