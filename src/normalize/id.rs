@@ -28,6 +28,24 @@ fn strip_separators(s: &str) -> String {
     s.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '_' | '\'' | '"' | '\u{a0}')).collect()
 }
 
+/// The number of a labelled ID: "CCCD: 052090000001", "Số 052090000001", "052090000001
+/// (CCCD)", "CMND số 212345678". Only when its one run of digits (separators allowed) stands
+/// among words of an ID's label; two numbers or other words are left as they are.
+fn without_label(raw: &str) -> Option<&str> {
+    const LABEL: [&str; 14] = ["cccd", "cmnd", "cmt", "so", "dinh", "danh", "ca", "nhan", "can", "cuoc", "cong", "dan", "ddcn", "id"];
+    if !raw.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
+        return None;
+    }
+    let is_number_char = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-');
+    let start = raw.find(|c: char| c.is_ascii_digit())?;
+    let len = raw[start..].find(|c: char| !is_number_char(c)).unwrap_or(raw.len() - start);
+    let number = raw[start..start + len].trim_end_matches([' ', '.', '-']);
+    let rest = format!("{} {}", &raw[..start], &raw[start + number.len()..]);
+    let words = crate::text::fold(&rest);
+    let label_only = words.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).all(|w| LABEL.contains(&w));
+    (label_only && !rest.bytes().any(|b| b.is_ascii_digit())).then_some(number)
+}
+
 /// Digits of a number a spreadsheet wrote in scientific notation, when all of
 /// them survived: `5.21123456789E+11` → `521123456789`; `5.21E+11` → None.
 fn from_scientific(s: &str) -> Option<(String, bool)> {
@@ -64,6 +82,7 @@ fn from_scientific(s: &str) -> Option<(String, bool)> {
 /// ```
 pub fn normalize_person_id(raw: &str, sex: Option<Sex>, dob: Option<PartialDate>) -> PersonId {
     let mut out = PersonId { cccd: None, cmnd: None, province: None, sex: None, birth_year: None, codes: Vec::new() };
+    let raw = without_label(raw).unwrap_or(raw);
     let compact: String = raw.trim().chars().filter(|c| !c.is_whitespace()).collect();
     let mut s = strip_separators(&compact);
     if s.is_empty() {
@@ -292,6 +311,17 @@ pub fn normalize_phone(raw: &str) -> (Option<String>, Vec<Code>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labelled_id_is_read_and_two_numbers_are_not() {
+        for v in ["CCCD: 052090000001", "Số 052090000001", "052090000001 (CCCD)", "Số CCCD: 052 090 000 001", "ĐDCN 052090000001"] {
+            assert_eq!(normalize_person_id(v, None, None).cccd.as_deref(), Some("052090000001"), "{v}");
+        }
+        assert_eq!(normalize_person_id("CMND số 212345678", None, None).cmnd.as_deref(), Some("212345678"));
+        for v in ["052090000001/052090000002", "052090000001 hoặc 052090000002", "Nam 052090000001", "052090000001 cũ"] {
+            assert!(normalize_person_id(v, None, None).codes.contains(&Code::IdMalformed), "{v}");
+        }
+    }
 
     #[test]
     fn cccd_structure_and_cross_checks() {

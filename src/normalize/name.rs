@@ -211,6 +211,12 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         text = rest.to_string();
         codes.push(Code::NameHonorific);
     }
+    // "Nguyễn Văn A (đã chết)", "Hồ Thị Hà (mẹ)", "Trần Thị Hoa (Hoà)": a remark in brackets is
+    // not part of the name; kept, its words would become the given name.
+    if let Some(outside) = without_remarks(&text) {
+        text = outside;
+        codes.push(Code::NameInvalidChars);
+    }
     let (mut digits, mut invalid) = (false, false);
     for ch in text.chars() {
         digits |= ch.is_ascii_digit();
@@ -220,7 +226,9 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         codes.push(Code::NameDigits);
     }
     if invalid {
-        codes.push(Code::NameInvalidChars);
+        if !codes.contains(&Code::NameInvalidChars) {
+            codes.push(Code::NameInvalidChars);
+        }
         text = text.chars().map(|ch| if is_letter(ch) || ch == '\'' || ch == '-' || ch.is_ascii_digit() { ch } else { ' ' }).collect();
         text = clean(&text).text;
     }
@@ -244,6 +252,24 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
             build(words, &mut codes)
         })
         .map(|name| (name, codes))
+}
+
+/// The text without its bracketed remarks (an unclosed bracket runs to the end), when it
+/// has any and a letter stands outside them.
+fn without_remarks(text: &str) -> Option<String> {
+    if !text.contains(['(', '[']) {
+        return None;
+    }
+    let (mut out, mut depth) = (String::with_capacity(text.len()), 0usize);
+    for ch in text.chars() {
+        match ch {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out.chars().any(is_letter).then(|| clean(&out).text)
 }
 
 thread_local! {
@@ -619,6 +645,22 @@ mod tests {
             let (x, c) = n(name);
             assert!(!c.contains(&Code::NameHonorific), "{name}: {c:?}");
             assert_eq!(x.folded(), crate::text::fold(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_remark_in_brackets_is_not_part_of_the_name() {
+        for (raw, full) in [
+            ("Nguyễn Văn An (đã chết)", "Nguyễn Văn An"),
+            ("Hồ Thị Thu Hà (mẹ)", "Hồ Thị Thu Hà"),
+            ("Trần Thị Hoa (Hoà) ", "Trần Thị Hoa"),
+            ("Lê Văn Bình [chủ hộ]", "Lê Văn Bình"),
+            ("Phạm Thị Lan (tên gọi khác", "Phạm Thị Lan"),
+            ("(Nguyễn Văn An)", "Nguyễn Văn An"),
+        ] {
+            let (name, codes) = n(raw);
+            assert_eq!(name.full(), full, "{raw}");
+            assert_eq!(codes.iter().filter(|c| **c == Code::NameInvalidChars).count(), 1, "{raw}: {codes:?}");
         }
     }
 
