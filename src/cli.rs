@@ -316,6 +316,9 @@ fn check(path: &std::path::Path) -> Result<ExitStatus> {
                 .collect();
             println!("    {role}: {}", mapped.join(", "));
         }
+        if let Some([men, women]) = l.columns.dob_by_sex {
+            println!("    dob and sex←\"{}\" (men) | \"{}\" (women): each date of birth under the person's sex", l.headers[men], l.headers[women]);
+        }
         for (field, candidates) in &l.columns.ambiguous {
             println!("    {}: ambiguous, not mapped; candidates: {}", field.as_str(), candidates.join(" | "));
         }

@@ -399,7 +399,7 @@ fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &Co
     }
     for (role, cols) in &columns.roles {
         for f in input.schema.required_fields(role) {
-            if cols[f.index()].is_some() {
+            if cols[f.index()].is_some() || (columns.dob_by_sex.is_some() && matches!(f, Field::Dob | Field::Sex)) {
                 continue;
             }
             if let Some((_, candidates)) = columns.ambiguous.iter().find(|(a, _)| *a == f) {
@@ -703,6 +703,25 @@ fn quarantine_reason(r: &Row, layout: &Layout) -> Option<QuarantineRow> {
     Some(QuarantineRow { source_row: r.line, source_row_end: r.line + newlines as u64, reason, raw: r.joined(QUARANTINE_CELL_SEPARATOR) })
 }
 
+/// A date of birth written in the men's or the women's column: the date, and the sex when no
+/// sex column gives it. Both filled: both dates as written, which no date reads (the officer
+/// sees them), and no sex.
+fn dob_under_sex(values: &mut Values, men: &str, women: &str) {
+    let (men, women) = (men.trim(), women.trim());
+    let (dob, sex) = match (men.is_empty(), women.is_empty()) {
+        (false, true) => (men.to_string(), Some("Nam")),
+        (true, false) => (women.to_string(), Some("Nữ")),
+        (false, false) => (format!("{men} | {women}"), None),
+        (true, true) => return,
+    };
+    values.set(Field::Dob, &dob);
+    if let Some(sex) = sex
+        && values.get(Field::Sex).is_none()
+    {
+        values.set(Field::Sex, sex);
+    }
+}
+
 /// One subject's record from a row: the mapped cells, and the findings the file itself
 /// gives it (a legacy encoding, formulas without a saved value).
 fn record_of(r: &Row, role: u16, cols: &[Option<usize>], layout: &Layout) -> RawRecord {
@@ -711,6 +730,9 @@ fn record_of(r: &Row, role: u16, cols: &[Option<usize>], layout: &Layout) -> Raw
         if let Some(v) = cols[f.index()].and_then(|c| r.cells.get(c)) {
             values.set(f, v);
         }
+    }
+    if let Some([men, women]) = layout.columns.dob_by_sex {
+        dob_under_sex(&mut values, r.cells.get(men).unwrap_or(""), r.cells.get(women).unwrap_or(""));
     }
     // A register still kept in TCVN3/VNI/... is itself a finding: Đề án 06 data is Unicode.
     let legacy_file = layout.encoding.is_some_and(|d| d.encoding.is_legacy());
@@ -763,6 +785,19 @@ mod tests {
         assert_eq!(s.records[2].source_row, 10);
         assert_eq!(s.records[1].values.get(Field::FullName), Some("Trần Thị\nBình"));
         assert_eq!(s.records[0].values.get(Field::PersonId), Some("052090000001"));
+    }
+
+    #[test]
+    fn a_date_of_birth_under_the_sex_gives_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("hv.csv");
+        // "Năm sinh" over "Nam" and "Nữ", as the printed forms have it.
+        let text = "STT,Họ và tên,Năm sinh,,Số CCCD\n,,Nam,Nữ,\n1,Nguyễn Văn An,1990,,052090000001\n2,Trần Thị Hoa,,1985,052185000002\n3,Lê Văn C,1970,1971,\n";
+        std::fs::write(&p, text).unwrap();
+        let s = read_source(&input(&p, "labour")).unwrap();
+        assert_eq!(s.layout.columns.dob_by_sex, Some([2, 3]));
+        let got: Vec<(Option<&str>, Option<&str>)> = s.records.iter().map(|r| (r.values.get(Field::Dob), r.values.get(Field::Sex))).collect();
+        assert_eq!(got, [(Some("1990"), Some("Nam")), (Some("1985"), Some("Nữ")), (Some("1970 | 1971"), None)]);
     }
 
     #[test]

@@ -250,7 +250,9 @@ pub fn field_by_words(header: &str) -> Option<Field> {
     let w: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
     let has = |x: &str| w.contains(&x);
     let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
-    let other_person = ["cha", "me", "bo", "vo", "chong", "khai", "giam", "chung", "dien"].iter().any(|x| has(x)) || pair("yeu", "cau");
+    // "khai" is the declarant ("người đi khai"), not the birth registration ("họ và tên khai sinh").
+    let declarant = pair("di", "khai") || pair("nguoi", "khai") || (has("khai") && !pair("khai", "sinh"));
+    let other_person = ["cha", "me", "bo", "vo", "chong", "giam", "chung", "dien"].iter().any(|x| has(x)) || declarant || pair("yeu", "cau");
     if other_person {
         return None;
     }
@@ -277,6 +279,24 @@ pub fn field_by_words(header: &str) -> Option<Field> {
     } else {
         return None;
     })
+}
+
+/// "Năm sinh Nam" / "Năm sinh Nữ", "Ngày tháng năm sinh" over "Nam" and "Nữ": forms that
+/// write each person's date of birth in the column of their sex. `Some(true)` for the men's
+/// column, `Some(false)` for the women's; the word after "sinh" decides ("nam" there is the
+/// sex, not the year: nobody writes "ngày sinh năm").
+pub fn dob_column_of_sex(header: &str) -> Option<bool> {
+    let folded = fold(header);
+    let w: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()).collect();
+    let at = w.iter().rposition(|x| *x == "sinh")?;
+    if !w[..at].iter().any(|x| ["ngay", "nam", "thang"].contains(x)) {
+        return None;
+    }
+    match w[at + 1..] {
+        ["nam"] => Some(true),
+        ["nu"] => Some(false),
+        _ => None,
+    }
 }
 
 /// How a column came to hold its field.
@@ -315,6 +335,10 @@ pub struct ColumnMap {
     pub duplicate_headers: Vec<String>,
     /// Headers that no field took.
     pub unmapped: Vec<String>,
+    /// The men's and the women's date-of-birth columns, when the register writes each date of
+    /// birth under the person's sex ([`dob_column_of_sex`]) and no column holds `dob` itself:
+    /// the filled one gives `dob`, and `sex` when no sex column says it.
+    pub dob_by_sex: Option<[usize; 2]>,
 }
 
 /// Mapped headers that stand twice in the file (the first would silently win), once each.
@@ -390,8 +414,8 @@ impl Schema {
 
     /// Single-subject registers: a field no alias found takes the one free column whose
     /// words name it. Returns the fields several free columns name, with those headers.
-    fn map_by_words(&self, headers: &[String], cols: &mut [Option<usize>], how: &mut [Option<MatchedBy>]) -> Vec<(Field, Vec<String>)> {
-        let used: Vec<usize> = cols.iter().flatten().copied().collect();
+    fn map_by_words(&self, headers: &[String], cols: &mut [Option<usize>], how: &mut [Option<MatchedBy>], taken: &[usize]) -> Vec<(Field, Vec<String>)> {
+        let used: Vec<usize> = cols.iter().flatten().chain(taken).copied().collect();
         let by_words: Vec<Option<Field>> = headers.iter().enumerate().map(|(i, h)| if used.contains(&i) { None } else { field_by_words(h) }).collect();
         let mut ambiguous = Vec::new();
         for spec in &self.fields {
@@ -461,12 +485,24 @@ impl Schema {
             roles.push((role, cols));
             matched_by.push(how);
         }
-        let ambiguous = if self.roles.is_empty() { self.map_by_words(headers, &mut roles[0].1, &mut matched_by[0]) } else { Vec::new() };
-        let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).collect();
+        let single = self.roles.is_empty();
+        let dob_by_sex = if single && roles[0].1[Field::Dob.index()].is_none() { dob_columns_by_sex(headers) } else { None };
+        let by_sex = dob_by_sex.map_or(Vec::new(), |c| c.to_vec());
+        let ambiguous = if single { self.map_by_words(headers, &mut roles[0].1, &mut matched_by[0], &by_sex) } else { Vec::new() };
+        let used: Vec<usize> = roles.iter().flat_map(|(_, c)| c.iter().flatten().copied()).chain(by_sex).collect();
         let unmapped = headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
         let duplicate_headers = doubled_headers(headers, &keys, &used);
-        ColumnMap { roles, matched_by, ambiguous, missing_overrides, duplicate_headers, unmapped }
+        ColumnMap { roles, matched_by, ambiguous, missing_overrides, duplicate_headers, unmapped, dob_by_sex }
     }
+}
+
+/// The one men's and one women's date-of-birth column, when the headers have exactly those.
+fn dob_columns_by_sex(headers: &[String]) -> Option<[usize; 2]> {
+    let of = |male: bool| {
+        let cols: Vec<usize> = (0..headers.len()).filter(|&i| dob_column_of_sex(&headers[i]) == Some(male)).collect();
+        (cols.len() == 1).then(|| cols[0])
+    };
+    Some([of(true)?, of(false)?])
 }
 
 #[cfg(test)]
@@ -520,9 +556,26 @@ mod tests {
             ("Nơi sinh", None),
             ("Tên xã", None),
             ("Ngày đăng ký khai sinh", None),
+            ("Họ và tên khai sinh", Some(Field::FullName)),
+            ("Họ tên người đi khai sinh", None),
+            ("Họ tên người khai tử", None),
         ] {
             assert_eq!(field_by_words(h), f, "{h}");
         }
+    }
+
+    #[test]
+    fn dates_of_birth_written_under_the_sex_map_to_both_columns() {
+        let s = Schema::built_in("labour").unwrap();
+        let headers: Vec<String> = ["STT", "Họ và tên", "Năm sinh Nam", "Năm sinh Nữ", "Số CCCD"].iter().map(|s| s.to_string()).collect();
+        let m = s.map_columns(&headers, &HashMap::new());
+        assert_eq!(m.dob_by_sex, Some([2, 3]));
+        assert!(m.ambiguous.is_empty() && !m.unmapped.contains(&headers[2]), "{m:?}");
+        assert_eq!(dob_column_of_sex("NGAY THANG NAM SINH NU"), Some(false));
+        assert_eq!(dob_column_of_sex("Ngày tháng năm sinh"), None);
+        assert_eq!(dob_column_of_sex("Nam"), None);
+        let plain: Vec<String> = ["Họ và tên", "Ngày sinh", "Năm sinh Nam", "Năm sinh Nữ", "Số CCCD"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(s.map_columns(&plain, &HashMap::new()).dob_by_sex, None, "a date-of-birth column of its own wins");
     }
 
     #[test]
