@@ -98,6 +98,39 @@ pub fn hamlet_key(text: &str) -> Option<String> {
 /// assert!(a.commune.unwrap().current_code.is_some());
 /// ```
 pub fn parse_address(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+    if text.contains(['(', '[']) {
+        return parse_with_remarks(text, scope);
+    }
+    parse_plain(text, scope)
+}
+
+/// "Phường Trần Phú (cũ), TP Quy Nhơn", "Xã Cát Tiến (nay là Phường Bình Định)": as written in
+/// the months around the 2025 reform. A bracketed remark is no part of a unit's name; when the
+/// address outside the brackets places no commune, a remark that says what the unit is now
+/// ("nay là", "nay thuộc", "mới:") is read instead.
+fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+    let (outside, remarks) = crate::text::split_bracketed(text);
+    let (a, codes) = parse_plain(&outside, scope);
+    if a.commune.is_some() || a.ambiguous > 0 {
+        return (a, codes);
+    }
+    for remark in &remarks {
+        let folded = crate::text::fold(remark);
+        let now = ["nay la ", "nay thuoc ", "nay ", "moi: ", "moi "]
+            .iter()
+            .find_map(|p| folded.starts_with(p).then(|| remark.chars().skip(p.chars().count()).collect::<String>()));
+        if let Some(now) = now {
+            let (mut b, codes) = parse_plain(&now, scope);
+            if b.commune.is_some() {
+                b.hamlet = a.hamlet.clone().or(b.hamlet);
+                return (b, codes);
+            }
+        }
+    }
+    (a, codes)
+}
+
+fn parse_plain(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
     let reg = AdminRegistry::get();
     let parts: Vec<&str> = text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
     let folded: Vec<String> = parts.iter().map(|p| folded_spaced(p)).collect();
@@ -190,6 +223,17 @@ mod tests {
         let (a, codes) = parse_address("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định", None);
         assert_eq!(a.hamlet.as_deref(), Some("Thôn 3"));
         assert!(codes.contains(&Code::AddressPre2025));
+    }
+
+    #[test]
+    fn remarks_from_the_months_of_the_reform_are_read() {
+        let (a, _) = parse_address("Số 12, Tổ 3, Phường Trần Phú (cũ), TP Quy Nhơn, Bình Định", None);
+        assert_eq!((unit_name(&a).as_deref(), a.era), (Some("Phường Trần Phú"), Some(Era::Legacy)));
+        let (a, _) = parse_address("Phường Trần Phú (cũ)", None);
+        assert_eq!(unit_name(&a).as_deref(), Some("Phường Trần Phú"));
+        // The old name mistyped: what it is now places it.
+        let (a, _) = parse_address("Thôn 2, Xã Cát Tiếnn (nay là Xã Cát Tiến, tỉnh Gia Lai)", None);
+        assert_eq!((unit_name(&a).as_deref(), a.hamlet.as_deref()), (Some("Xã Cát Tiến"), Some("Thôn 2")));
     }
 
     #[test]

@@ -254,22 +254,13 @@ pub fn normalize_name(raw: &str, style: ToneStyle) -> Option<(Name, Vec<Code>)> 
         .map(|name| (name, codes))
 }
 
-/// The text without its bracketed remarks (an unclosed bracket runs to the end), when it
-/// has any and a letter stands outside them.
+/// The text without its bracketed remarks, when it has any and a letter stands outside them.
 fn without_remarks(text: &str) -> Option<String> {
     if !text.contains(['(', '[']) {
         return None;
     }
-    let (mut out, mut depth) = (String::with_capacity(text.len()), 0usize);
-    for ch in text.chars() {
-        match ch {
-            '(' | '[' => depth += 1,
-            ')' | ']' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(ch),
-            _ => {}
-        }
-    }
-    out.chars().any(is_letter).then(|| clean(&out).text)
+    let (outside, _) = crate::text::split_bracketed(text);
+    outside.chars().any(is_letter).then(|| clean(&outside).text)
 }
 
 thread_local! {

@@ -194,6 +194,38 @@ pub fn with_tone(base: char, tone: Tone) -> char {
     }
 }
 
+/// A text split into what stands outside brackets and the bracketed remarks: "Phường Trần
+/// Phú (cũ)" → ("Phường Trần Phú ", ["cũ"]). Round and square brackets, nested; an unclosed
+/// bracket runs to the end.
+pub fn split_bracketed(text: &str) -> (String, Vec<String>) {
+    let (mut outside, mut remarks, mut depth) = (String::with_capacity(text.len()), Vec::new(), 0usize);
+    let mut remark = String::new();
+    for ch in text.chars() {
+        match ch {
+            '(' | '[' => {
+                if depth > 0 {
+                    remark.push(ch);
+                }
+                depth += 1;
+            }
+            ')' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    remarks.push(std::mem::take(&mut remark).trim().to_string());
+                } else {
+                    remark.push(ch);
+                }
+            }
+            _ if depth == 0 => outside.push(ch),
+            _ => remark.push(ch),
+        }
+    }
+    if depth > 0 {
+        remarks.push(remark.trim().to_string());
+    }
+    (outside, remarks)
+}
+
 /// Lower-case ASCII fold of one char: diacritics removed, đ → d; other chars lower-cased.
 pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
@@ -510,6 +542,13 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bracketed_remarks_are_split_off() {
+        assert_eq!(split_bracketed("Phường Trần Phú (cũ)"), ("Phường Trần Phú ".to_string(), vec!["cũ".to_string()]));
+        assert_eq!(split_bracketed("A [b (c)] d (e"), ("A  d ".to_string(), vec!["b (c)".to_string(), "e".to_string()]));
+        assert_eq!(split_bracketed("no brackets"), ("no brackets".to_string(), vec![]));
+    }
 
     #[test]
     fn fold_removes_tones_hats_and_stroke() {
