@@ -814,6 +814,47 @@ fn every_sheet_of_a_workbook_that_holds_the_register_is_read() {
 }
 
 #[test]
+fn a_cell_merged_down_a_households_rows_belongs_to_each_of_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_inputs(tmp.path());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    // A two-row header whose "STT" cell is merged down: the header's own merge.
+    ws.merge_range(0, 0, 1, 0, "STT", &plain).unwrap();
+    ws.merge_range(0, 1, 1, 1, "Họ và tên", &plain).unwrap();
+    ws.merge_range(0, 2, 0, 3, "Năm sinh", &plain).unwrap();
+    ws.write_string(1, 2, "Nam").unwrap();
+    ws.write_string(1, 3, "Nữ").unwrap();
+    ws.merge_range(0, 4, 1, 4, "Địa chỉ", &plain).unwrap();
+    ws.merge_range(0, 5, 1, 5, "Số CCCD", &plain).unwrap();
+    for (r, (stt, name, men, women)) in
+        [("1", "Nguyễn Văn An", "1960", ""), ("2", "Trần Thị Hoa", "", "1962"), ("3", "Nguyễn Văn Bình", "1990", "")].iter().enumerate()
+    {
+        let row = r as u32 + 2;
+        ws.write_string(row, 0, *stt).unwrap();
+        ws.write_string(row, 1, *name).unwrap();
+        ws.write_string(row, 2, *men).unwrap();
+        ws.write_string(row, 3, *women).unwrap();
+    }
+    // One household: its address written once for its three people.
+    ws.merge_range(2, 4, 4, 4, "Thôn 3, Xã Ia Grai, Tỉnh Gia Lai", &plain).unwrap();
+    wb.save(tmp.path().join("x.xlsx")).unwrap();
+    let job = write_job(tmp.path(), &X_LABOUR_JOB.replace("x.csv", "x.xlsx"));
+    let dir = run_ok(&job, &tmp.path().join("o"));
+    let records = read_parquet(&dir.join("records.parquet"));
+    let src = records.column("source").unwrap().str().unwrap().clone();
+    let address = records.column("address_raw").unwrap().str().unwrap().clone();
+    let sex = records.column("sex").unwrap().str().unwrap().clone();
+    let x: Vec<usize> = (0..records.height()).filter(|&i| src.get(i) == Some("x")).collect();
+    assert_eq!(x.len(), 3);
+    for &i in &x {
+        assert_eq!(address.get(i), Some("Thôn 3, Xã Ia Grai, Tỉnh Gia Lai"));
+    }
+    assert_eq!(x.iter().map(|&i| sex.get(i).unwrap_or("")).collect::<Vec<_>>(), ["male", "female", "male"]);
+}
+
+#[test]
 fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
     let tmp = tempfile::tempdir().unwrap();
     demo_inputs(tmp.path());

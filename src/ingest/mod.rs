@@ -6,6 +6,7 @@ mod csv;
 pub mod decode;
 pub mod keys;
 #[cfg(feature = "io")]
+mod merged;
 mod parquet;
 mod report_rows;
 #[cfg(feature = "io")]
@@ -340,8 +341,15 @@ struct Opened {
     pending: Vec<Item>,
 }
 
-/// The file's rows, decoded, and the text encoding found (CSV only).
-fn read_rows(input: &SourceInput, format: Format) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Option<Detection>), IngestError> {
+/// A file's rows, decoded, the text encoding found (CSV only) and the cells merged down
+/// (workbooks only).
+struct Rows {
+    items: Box<dyn Iterator<Item = Item> + Send>,
+    encoding: Option<Detection>,
+    merged: Vec<merged::MergedDown>,
+}
+
+fn read_rows(input: &SourceInput, format: Format) -> Result<Rows, IngestError> {
     let path = &input.path;
     let file = path.display().to_string();
     Ok(match format {
@@ -350,12 +358,15 @@ fn read_rows(input: &SourceInput, format: Format) -> Result<(Box<dyn Iterator<It
             if det.confidence < MIN_ENCODING_CONFIDENCE {
                 return Err(IngestError::EncodingUncertain { file, guess: det.encoding.as_str(), confidence: det.confidence, min: MIN_ENCODING_CONFIDENCE });
             }
-            (csv::rows(path, det, delim)?, Some(det))
+            Rows { items: csv::rows(path, det, delim)?, encoding: Some(det), merged: Vec::new() }
         }
         #[cfg(feature = "io")]
-        Format::Excel => (xlsx::rows(path, input.sheet.as_deref())?, None),
+        Format::Excel => {
+            let (items, merged) = xlsx::rows(path, input.sheet.as_deref())?;
+            Rows { items, encoding: None, merged }
+        }
         #[cfg(feature = "io")]
-        Format::Parquet => (parquet::rows(path)?, None),
+        Format::Parquet => Rows { items: parquet::rows(path)?, encoding: None, merged: Vec::new() },
         #[cfg(not(feature = "io"))]
         Format::Excel | Format::Parquet => return Err(IngestError::UnknownFormat { file }),
     })
@@ -418,7 +429,7 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
     let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: path.display().to_string() })?;
-    let (mut it, encoding) = read_rows(input, format)?;
+    let Rows { items: mut it, encoding, merged } = read_rows(input, format)?;
     let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
     let hi = find_header(input, &head)?;
     let mut pending: Vec<Item> = head.split_off(hi + 1);
@@ -428,15 +439,24 @@ fn open(input: &SourceInput) -> Result<Opened, IngestError> {
         _ => None,
     };
     let (headers, two_rows) = header_from(&input.schema, &header_row.texts(), below.as_deref());
-    if two_rows {
-        pending.remove(0);
+    let mut header_end = header_row.line;
+    if two_rows && let Item::Row(r) = pending.remove(0) {
+        header_end = r.line;
     }
     // Government forms number their columns under the header: (1) (2) (3) ...
     if let Some(Item::Row(r)) = pending.first()
         && is_numbering_row(&r.texts())
     {
+        header_end = r.line;
         pending.remove(0);
     }
+    let (pending, it) = if merged.is_empty() {
+        (pending, it)
+    } else {
+        let mut fill = merged::FillDown::new(merged, header_end);
+        let pending: Vec<Item> = pending.into_iter().map(|i| fill.apply(i)).collect();
+        (pending, Box::new(it.map(move |i| fill.apply(i))) as Box<dyn Iterator<Item = Item> + Send>)
+    };
     let columns = input.schema.map_columns(&headers, &input.columns);
     check_columns(input, header_row.line, &headers, &columns)?;
     let key_column = match &input.key {

@@ -1,6 +1,7 @@
 //! Excel workbooks (.xlsx, .xls, .xlsb, .ods) through calamine: cells read as
 //! text as an officer sees them, with the sheet's real row numbers.
 
+use super::merged::MergedDown;
 use super::{IngestError, Item, Row};
 use crate::calendar::PartialDate;
 use calamine::{Data, Reader, open_workbook_auto};
@@ -105,8 +106,9 @@ fn unescape_xml(s: &str) -> String {
     out
 }
 
-/// Reads one sheet (the named one or the first) as rows of text cells.
-pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+/// Reads one sheet (the named one or the first) as rows of text cells, with its cells merged
+/// over several rows (.xlsx only).
+pub(crate) fn rows(path: &Path, sheet: Option<&str>) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
     let err = |m: String| IngestError::Excel { file: path.display().to_string(), message: m };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
     let names = wb.sheet_names();
@@ -136,7 +138,17 @@ pub fn rows(path: &Path, sheet: Option<&str>) -> Result<Box<dyn Iterator<Item = 
             Item::Row(Row { line: abs_row as u64 + 1, cells: ::csv::StringRecord::from(cells), multiline: false, unsaved_formulas })
         })
         .collect();
-    Ok(Box::new(rows.into_iter()))
+    let merged = match &mut wb {
+        // The merges follow the cells in the sheet's XML: read again, but not parsed as cells.
+        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let merged = merged
+        .iter()
+        .filter(|d| d.end.0 > d.start.0)
+        .map(|d| MergedDown { first_line: d.start.0 as u64 + 1, last_line: d.end.0 as u64 + 1, col: d.start.1 as usize })
+        .collect();
+    Ok((Box::new(rows.into_iter()), merged))
 }
 
 #[cfg(test)]
