@@ -256,6 +256,14 @@ pub fn field_by_words(header: &str) -> Option<Field> {
     if other_person {
         return None;
     }
+    // "Mã ĐVHC xã thường trú", "Tên xã", "Xã/phường nơi cư trú": the commune alone, not a whole
+    // address ("Xã, huyện, tỉnh"), a district ("Huyện/thị xã") or a province.
+    let commune_column = (has("xa") || has("phuong"))
+        && !pair("thi", "xa")
+        && !["huyen", "quan", "tinh", "thon", "ap", "to", "ngay"].iter().any(|x| has(x))
+        && !pair("dia", "chi")
+        && !pair("can", "bo")
+        && !pair("chu", "tich");
     let place = ["xa", "phuong", "tinh", "huyen", "thon", "ap", "to", "khu", "truong", "thua"].iter().any(|x| has(x))
         || pair("don", "vi")
         || pair("co", "quan")
@@ -272,6 +280,8 @@ pub fn field_by_words(header: &str) -> Option<Field> {
         Field::DeathDate
     } else if pair("dien", "thoai") || has("sdt") || pair("di", "dong") {
         Field::Phone
+    } else if commune_column {
+        Field::Commune
     } else if pair("dia", "chi") || (has("noi") && (pair("thuong", "tru") || pair("cu", "tru") || pair("tam", "tru") || has("o"))) {
         Field::Address
     } else if has("ten") && !place {
@@ -554,7 +564,14 @@ mod tests {
             ("Họ tên cha", None),
             ("Họ và tên người đi khai", None),
             ("Nơi sinh", None),
-            ("Tên xã", None),
+            ("Tên xã", Some(Field::Commune)),
+            ("MA_DVHC_XA_THUONG_TRU", Some(Field::Commune)),
+            ("Xã/phường nơi cư trú", Some(Field::Commune)),
+            ("Xã, huyện, tỉnh", None),
+            ("Huyện/thị xã", None),
+            ("Ngày đăng ký tại xã", None),
+            ("Cán bộ tư pháp xã", None),
+            ("Địa chỉ (xã/phường)", Some(Field::Address)),
             ("Ngày đăng ký khai sinh", None),
             ("Họ và tên khai sinh", Some(Field::FullName)),
             ("Họ tên người đi khai sinh", None),
