@@ -79,6 +79,7 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
                 // One validation of the bytes; invalid UTF-8 becomes U+FFFD, which quarantines the row as undecodable.
                 let cells = csv::StringRecord::from_byte_record(rec)
                     .unwrap_or_else(|e| e.into_byte_record().iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().into());
+                let cells = excel_text(cells);
                 let multiline = cells.as_slice().contains('\n');
                 Some(Item::Row(Row { line, cells, multiline, unsaved_formulas: Vec::new() }))
             }
@@ -93,9 +94,24 @@ pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterat
     })))
 }
 
+/// `="052090000001"`: how web systems export a number so that Excel keeps its leading zeros
+/// (a formula whose result is the text). Excel shows the text; so does lamsach.
+fn excel_text(cells: csv::StringRecord) -> csv::StringRecord {
+    if !cells.as_slice().contains("=\"") {
+        return cells;
+    }
+    cells.iter().map(|c| c.strip_prefix("=\"").and_then(|c| c.strip_suffix('"')).unwrap_or(c)).collect::<Vec<_>>().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_text_formulas_read_as_their_text() {
+        let cells = csv::StringRecord::from(vec!["Nguyễn Văn An", "=\"052090000001\"", "=\"01/02/1990\"", "=SUM(A1)", "a=\"b"]);
+        assert_eq!(excel_text(cells).iter().collect::<Vec<_>>(), ["Nguyễn Văn An", "052090000001", "01/02/1990", "=SUM(A1)", "a=\"b"]);
+    }
 
     #[test]
     fn delimiters() {

@@ -5,8 +5,8 @@
 mod csv;
 pub mod decode;
 pub mod keys;
-#[cfg(feature = "io")]
 mod merged;
+#[cfg(feature = "io")]
 mod parquet;
 mod report_rows;
 #[cfg(feature = "io")]

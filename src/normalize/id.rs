@@ -29,10 +29,15 @@ fn strip_separators(s: &str) -> String {
 }
 
 /// The number of a labelled ID: "CCCD: 052090000001", "Số 052090000001", "052090000001
-/// (CCCD)", "CMND số 212345678". Only when its one run of digits (separators allowed) stands
-/// among words of an ID's label; two numbers or other words are left as they are.
+/// (CCCD)", "CMND số 212345678".
 fn without_label(raw: &str) -> Option<&str> {
     const LABEL: [&str; 14] = ["cccd", "cmnd", "cmt", "so", "dinh", "danh", "ca", "nhan", "can", "cuoc", "cong", "dan", "ddcn", "id"];
+    labelled_number(raw, &LABEL)
+}
+
+/// The one number in a value whose other words are all `label` words (folded), when it has
+/// any: two numbers, or a word of another kind, leave the value as it is.
+fn labelled_number<'a>(raw: &'a str, label: &[&str]) -> Option<&'a str> {
     if !raw.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) {
         return None;
     }
@@ -42,7 +47,7 @@ fn without_label(raw: &str) -> Option<&str> {
     let number = raw[start..start + len].trim_end_matches([' ', '.', '-']);
     let rest = format!("{} {}", &raw[..start], &raw[start + number.len()..]);
     let words = crate::text::fold(&rest);
-    let label_only = words.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).all(|w| LABEL.contains(&w));
+    let label_only = words.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).all(|w| label.contains(&w));
     (label_only && !rest.bytes().any(|b| b.is_ascii_digit())).then_some(number)
 }
 
@@ -272,7 +277,9 @@ const MOBILE_PREFIXES: [&str; 36] = [
 /// assert_eq!(normalize_phone("01662345678").0.as_deref(), Some("0362345678"));
 /// ```
 pub fn normalize_phone(raw: &str) -> (Option<String>, Vec<Code>) {
-    let t = raw.trim();
+    // "ĐT: 0912…", "SĐT 0912…", "0912… (Zalo)"
+    const LABEL: [&str; 11] = ["dt", "sdt", "so", "dien", "thoai", "di", "dong", "dd", "tel", "mobile", "zalo"];
+    let t = labelled_number(raw, &LABEL).unwrap_or(raw).trim();
     if t.is_empty() {
         return (None, vec![]);
     }
@@ -311,6 +318,15 @@ pub fn normalize_phone(raw: &str) -> (Option<String>, Vec<Code>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labelled_phone_is_read() {
+        for v in ["ĐT: 0912345678", "SĐT 0912.345.678", "0912345678 (Zalo)", "Di động: 0912 345 678"] {
+            assert_eq!(normalize_phone(v).0.as_deref(), Some("0912345678"), "{v}");
+        }
+        assert_eq!(normalize_phone("0912345678 - 0987654321").1, vec![Code::PhoneMalformed]);
+        assert_eq!(normalize_phone("gọi 0912345678").1, vec![Code::PhoneMalformed]);
+    }
 
     #[test]
     fn a_labelled_id_is_read_and_two_numbers_are_not() {
