@@ -349,7 +349,9 @@ struct Rows {
     merged: Vec<merged::MergedDown>,
 }
 
-fn read_rows(input: &SourceInput, format: Format) -> Result<Rows, IngestError> {
+/// `with_merges`: also find the cells merged down (a probe, which reads no rows, skips it).
+#[cfg_attr(not(feature = "io"), allow(unused_variables))]
+fn read_rows(input: &SourceInput, format: Format, with_merges: bool) -> Result<Rows, IngestError> {
     let path = &input.path;
     let file = path.display().to_string();
     Ok(match format {
@@ -362,7 +364,7 @@ fn read_rows(input: &SourceInput, format: Format) -> Result<Rows, IngestError> {
         }
         #[cfg(feature = "io")]
         Format::Excel => {
-            let (items, merged) = xlsx::rows(path, input.sheet.as_deref())?;
+            let (items, merged) = xlsx::rows(path, input.sheet.as_deref(), with_merges)?;
             Rows { items, encoding: None, merged }
         }
         #[cfg(feature = "io")]
@@ -423,13 +425,13 @@ fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &Co
     Ok(())
 }
 
-fn open(input: &SourceInput) -> Result<Opened, IngestError> {
+fn open(input: &SourceInput, with_merges: bool) -> Result<Opened, IngestError> {
     let path = &input.path;
     if !path.exists() {
         return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
     let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: path.display().to_string() })?;
-    let Rows { items: mut it, encoding, merged } = read_rows(input, format)?;
+    let Rows { items: mut it, encoding, merged } = read_rows(input, format, with_merges)?;
     let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
     let hi = find_header(input, &head)?;
     let mut pending: Vec<Item> = head.split_off(hi + 1);
@@ -528,7 +530,7 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
 
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
 pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
-    open(input).map(|o| o.layout)
+    open(input, false).map(|o| o.layout)
 }
 
 /// Size and SHA-256 of a file (the manifest's and the reference cache's key).
@@ -573,7 +575,7 @@ pub fn read_source_into(input: &SourceInput, sink: &mut impl RecordSink) -> Resu
         // Three passes run side by side: the file's hash, the reader (decode and
         // parse) and the record builder below, linked by a bounded channel.
         let hash = scope.spawn(|| sha256_file(&input.path));
-        let opened = open(input);
+        let opened = open(input, true);
         let source = opened.and_then(|Opened { layout, rest, pending }| {
             // A Parquet file knows its row count: the sink is sized once.
             if let (_, Some(n)) = rest.size_hint() {

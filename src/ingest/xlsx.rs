@@ -108,7 +108,7 @@ fn unescape_xml(s: &str) -> String {
 
 /// Reads one sheet (the named one or the first) as rows of text cells, with its cells merged
 /// over several rows (.xlsx only).
-pub(crate) fn rows(path: &Path, sheet: Option<&str>) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
+pub(crate) fn rows(path: &Path, sheet: Option<&str>, with_merges: bool) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
     let err = |m: String| IngestError::Excel { file: path.display().to_string(), message: m };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
     let names = wb.sheet_names();
@@ -140,7 +140,7 @@ pub(crate) fn rows(path: &Path, sheet: Option<&str>) -> Result<(Box<dyn Iterator
         .collect();
     let merged = match &mut wb {
         // The merges follow the cells in the sheet's XML: read again, but not parsed as cells.
-        calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+        calamine::Sheets::Xlsx(x) if with_merges => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
         _ => Vec::new(),
     };
     let merged = merged
