@@ -158,6 +158,7 @@ fn bench(c: &mut Criterion) {
             columns: Default::default(),
             sheet: None,
             key: None,
+            limits: Default::default(),
         };
         g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
     }
@@ -170,6 +171,7 @@ fn bench(c: &mut Criterion) {
         columns: Default::default(),
         sheet: None,
         key: None,
+        limits: Default::default(),
     };
     let rows = lamsach::ingest::read_source(&utf8).unwrap();
     let fields = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::Phone, Field::Commune, Field::Address, Field::UpdatedAt];

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-600}"; shift || true
-targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(decoders dates csv address)
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(decoders dates csv address workbook)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lamsach-fuzz-target}"
 corpus="${CORPUS:-/tmp/lamsach-fuzz-corpus}"
 logs="${LOGS:-/tmp/lamsach-fuzz-logs}"

@@ -40,10 +40,105 @@ pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Creates a folder (and its parents) and gives the folder itself `modes.dir`.
+/// Creates a folder and the parents it lacks, each given `modes.dir`. A folder that already
+/// exists keeps its mode: lamsach sets modes only on what it creates (an operator's `1777`
+/// spool, or the job's own folder named as the cache, stay as they are).
 pub fn create_dir(path: &Path, modes: Modes) -> std::io::Result<()> {
-    std::fs::create_dir_all(path)?;
-    set_mode(path, modes.dir)
+    if path.as_os_str().is_empty() || path.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        create_dir(parent, modes)?;
+    }
+    match std::fs::create_dir(path) {
+        Ok(()) => set_mode(path, modes.dir),
+        // Another run made it between the look and the make: not ours to change.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes the lock file at `path` (created with `modes.file` when missing; an existing one keeps
+/// its mode), writing who holds it. `Ok(Err(holder))` when another process holds it: what
+/// that process wrote (its ID and start time).
+pub fn take_lock(path: &Path, modes: Modes, now: &str) -> std::io::Result<Result<std::fs::File, String>> {
+    use std::io::{Read, Write};
+    let created = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(path);
+    let mut f = match created {
+        Ok(f) => {
+            set_mode(path, modes.file)?;
+            f
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Never a link: the lock is lamsach's own file, and a link would be written through.
+            if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+                return Err(std::io::Error::other("the lock file is a symbolic link; remove it"));
+            }
+            std::fs::OpenOptions::new().read(true).write(true).open(path)?
+        }
+        Err(e) => return Err(e),
+    };
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = f.take(200).read_to_string(&mut holder);
+            let holder = escape_controls(holder.trim());
+            return Ok(Err(if holder.is_empty() { "unknown process".to_string() } else { holder }));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    f.set_len(0)?;
+    write!(f, "process {} since {now}", std::process::id())?;
+    Ok(Ok(f))
+}
+
+/// Opens `path` for reading only if it is a regular file (a link to one is followed): a FIFO
+/// would hang the run and a device read without end. Opened without blocking, then its own
+/// metadata checked, so a file swapped for a FIFO between a look and the open is refused too.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_checked(path, false)
+}
+
+/// Like [`open_regular`], but a symbolic link is refused rather than followed: for folders
+/// others write into (the decisions inbox), where a link may point anywhere.
+pub fn open_regular_no_link(path: &Path) -> std::io::Result<std::fs::File> {
+    open_checked(path, true)
+}
+
+fn open_checked(path: &Path, no_link: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | if no_link { libc::O_NOFOLLOW } else { 0 });
+    }
+    let f = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if no_link && e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::other("is a symbolic link, not a file");
+        }
+        e
+    })?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("is not a regular file (a folder, pipe, socket or device)"));
+    }
+    Ok(f)
+}
+
+/// A path as a message or a log line may show it: control characters (a newline in a file
+/// name would forge a log line) written as escapes.
+pub fn shown(path: &Path) -> String {
+    escape_controls(&path.to_string_lossy())
+}
+
+/// `text` with its control characters written as `\u{..}` escapes.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// Flushes a folder's entries (names, renames) to disk.
@@ -57,7 +152,8 @@ pub fn sync_dir(path: &Path) -> std::io::Result<()> {
 pub fn seal(dir: &Path, modes: Modes) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
-        if p.is_file() {
+        // The link's own metadata: a link is never followed to change its target's mode.
+        if std::fs::symlink_metadata(&p)?.is_file() {
             set_mode(&p, modes.file)?;
             std::fs::File::open(&p)?.sync_all()?;
         }

@@ -30,6 +30,7 @@
 
 pub mod assess;
 pub mod calendar;
+pub mod clock;
 pub mod codec;
 #[cfg(feature = "io")]
 pub mod decisions;

@@ -169,6 +169,7 @@ mod tests {
             columns: Default::default(),
             sheet: None,
             key: key.map(str::to_string),
+            limits: Default::default(),
         };
         let run = SourceRun::new(read_source(&input).unwrap());
         let mut v: Vec<(String, String)> =

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let mut bytes = HEADERS[pick as usize % HEADERS.len()].as_bytes().to_vec();
     bytes.extend_from_slice(body);
     std::fs::write(&path, &bytes).expect("the temporary folder is writable");
-    let input = SourceInput { name: "fuzz".into(), path: path.clone(), schema: schema.clone(), encoding: None, columns: HashMap::new(), sheet: None, key: None };
+    let input = SourceInput { name: "fuzz".into(), path: path.clone(), schema: schema.clone(), encoding: None, columns: HashMap::new(), sheet: None, key: None, limits: Default::default() };
     if let Ok(s) = read_source(&input) {
         assert_eq!(s.records.len() + s.quarantine.len(), s.rows_read as usize, "a row was lost");
         assert_eq!(s.bytes, bytes.len() as u64);

@@ -72,14 +72,26 @@ impl Resolution {
     }
 
     /// Before linking: ties each decision to its record and builds the linker's overrides;
-    /// an officer's personal ID that cannot be used adds a finding to the record.
-    pub fn before_link(decisions: Vec<StoredDecision>, table: &mut [SourceRun], reference: &Reference) -> Resolution {
+    /// an officer's personal ID that cannot be used adds a finding to the record. A decision
+    /// naming a source the job no longer has is orphaned; one whose source failed tonight
+    /// (`failed`, by name) waits for the source to be read again.
+    pub fn before_link(decisions: Vec<StoredDecision>, table: &mut [SourceRun], reference: &Reference, failed: &[&str]) -> Resolution {
         let names = table.iter().enumerate().map(|(s, r)| (r.source.name.clone(), s)).collect();
         let mut out = Resolution { per_source: vec![HashMap::new(); table.len()], names, ..Default::default() };
         let located = locate(&decisions, table);
         let people = reference_rows(&decisions, &reference.features);
         for (d, at) in decisions.into_iter().zip(located) {
-            let Some((s, found)) = at else { continue }; // its source is not in tonight's run
+            let Some((s, found)) = at else {
+                let of = |f: &&str| {
+                    d.source == *f
+                        || d.source.strip_prefix(*f).is_some_and(|rest| rest.starts_with('/'))
+                        || f.strip_prefix(d.source.as_str()).is_some_and(|rest| rest.starts_with('/'))
+                };
+                if !failed.iter().any(|f| of(&f)) {
+                    out.changes.push(StatusChange { id: d.id, status: Status::Orphaned, reason: "its source is no longer in the job" });
+                }
+                continue;
+            };
             let Some(i) = found else {
                 // A record taken off its register after "fixed at source" (a deceased person
                 // removed from a roll) is the fix itself.

@@ -5,6 +5,8 @@
 
 use super::Decision;
 use crate::Lang;
+use crate::ingest::limits::{Limit, OverLimit, ReadLimits};
+use crate::ingest::xlsx::Workbook;
 use crate::normalize::id::normalize_person_id;
 use sha2::Digest;
 use std::path::{Path, PathBuf};
@@ -127,80 +129,185 @@ pub struct RowError {
     pub message: String,
 }
 
+/// What the inbox holds: the returned files to read, and the entries that look like returned
+/// files but are not regular files (a link, a pipe), which are never opened, followed or moved.
+#[derive(Debug, Default)]
+pub struct Waiting {
+    /// The regular files to read, by name.
+    pub files: Vec<PathBuf>,
+    /// Name and why it is left where it is.
+    pub refused: Vec<(String, String)>,
+}
+
 /// The returned files waiting in the inbox: `.xlsx` and `.csv`, by name; Excel's own lock
-/// files (`~$…`) and hidden files are not returned worklists.
-pub fn waiting(inbox: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// files (`~$…`) and hidden files are not returned worklists. Each entry is judged by its own
+/// metadata, never by what a link points to.
+pub fn waiting(inbox: &Path) -> std::io::Result<Waiting> {
+    let mut out = Waiting::default();
     if !inbox.exists() {
-        return Ok(Vec::new());
+        return Ok(out);
     }
-    let mut out: Vec<PathBuf> = std::fs::read_dir(inbox)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let ext = p.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-            !name.starts_with("~$") && !name.starts_with('.') && (ext == "xlsx" || ext == "csv")
-        })
-        .collect();
-    out.sort();
+    for entry in std::fs::read_dir(inbox)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name().to_string_lossy().to_string();
+        let path = entry.path();
+        let ext = path.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if name.starts_with("~$") || name.starts_with('.') || !(ext == "xlsx" || ext == "csv") {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_file() => out.files.push(path),
+            Ok(t) if t.is_dir() => {}
+            Ok(t) => {
+                let what = if t.is_symlink() { "is a symbolic link" } else { "is not a regular file (a pipe, socket or device)" };
+                tracing::warn!(file = %crate::files::escape_controls(&name), "an inbox entry is not a regular file; left unread where it is");
+                out.refused.push((name, format!("{what}; lamsach reads only files placed in the inbox itself and leaves this entry untouched")));
+            }
+            Err(_) => {}
+        }
+    }
+    out.files.sort();
+    out.refused.sort();
     Ok(out)
 }
 
-/// A sheet as text cells, with the sheet's name (`""` for CSV).
-type Sheet = (String, Vec<Vec<String>>);
+/// One returned file, read a row at a time: what it decided, or every malformed row.
+struct Reading {
+    name: String,
+    rows: Vec<ReturnedRow>,
+    errors: Vec<RowError>,
+    any_worklist_sheet: bool,
+}
 
-/// Reads and validates one returned file: all its decided rows, or every malformed row.
-pub fn read(path: &Path) -> Result<ReturnedFile, Vec<RowError>> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let file_error = |message: String| vec![RowError { file: name.clone(), sheet: String::new(), row: 0, column: None, message }];
-    let bytes = std::fs::read(path).map_err(|e| file_error(format!("cannot be read: {e}")))?;
-    let sha256: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let is_csv = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"));
-    let sheets = if is_csv { csv_sheet(&bytes).map_err(file_error)? } else { xlsx_sheets(path).map_err(file_error)? };
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut any_worklist_sheet = false;
-    for (sheet, cells) in &sheets {
-        let Some(header) = cells.first() else { continue };
-        let columns: Vec<Option<Column>> = header.iter().map(|h| Column::of_heading(h)).collect();
-        let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !columns.contains(&Some(*c))).collect();
-        if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
-            continue; // not a worklist sheet (a note the officer added, "Nothing to do")
-        }
-        any_worklist_sheet = true;
-        if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(|c| c.heading(Lang::Vi)).collect();
-            errors.push(RowError {
-                file: name.clone(),
-                sheet: sheet.clone(),
-                row: 1,
-                column: None,
-                message: format!("the columns {} are missing; return the worklist with all its columns, hidden ones included", names.join(", ")),
-            });
-            continue;
-        }
-        for (i, line) in cells.iter().enumerate().skip(1) {
+impl Reading {
+    fn file_error(&self, message: String) -> Vec<RowError> {
+        vec![RowError { file: self.name.clone(), sheet: String::new(), row: 0, column: None, message }]
+    }
+
+    /// One sheet's rows (sheet row number, cells); the first is its heading. A row that cannot
+    /// be read ends the file with that message.
+    fn sheet(&mut self, sheet: &str, rows: impl Iterator<Item = Result<(u64, Vec<String>), String>>) -> Result<(), String> {
+        let mut columns: Option<Vec<Option<Column>>> = None;
+        for row in rows {
+            let (at, line) = row?;
+            let Some(columns) = &columns else {
+                let found: Vec<Option<Column>> = line.iter().map(|h| Column::of_heading(h)).collect();
+                let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !found.contains(&Some(*c))).collect();
+                if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
+                    return Ok(()); // not a worklist sheet (a note the officer added, "Nothing to do")
+                }
+                self.any_worklist_sheet = true;
+                if !missing.is_empty() {
+                    let names: Vec<&str> = missing.iter().map(|c| c.heading(Lang::Vi)).collect();
+                    self.errors.push(RowError {
+                        file: self.name.clone(),
+                        sheet: sheet.to_string(),
+                        row: at,
+                        column: None,
+                        message: format!("the columns {} are missing; return the worklist with all its columns, hidden ones included", names.join(", ")),
+                    });
+                    return Ok(());
+                }
+                columns = Some(found);
+                continue;
+            };
             let cell = |c: Column| columns.iter().position(|x| *x == Some(c)).and_then(|k| line.get(k)).map(|s| s.trim()).unwrap_or_default();
-            match parse_row(&cell, sheet, i as u64 + 1) {
-                Ok(Some(r)) => rows.push(r),
+            match parse_row(&cell, sheet, at) {
+                Ok(Some(r)) => self.rows.push(r),
                 Ok(None) => {}
-                Err((column, message)) => errors.push(RowError {
-                    file: name.clone(),
-                    sheet: sheet.clone(),
-                    row: i as u64 + 1,
+                Err((column, message)) => self.errors.push(RowError {
+                    file: self.name.clone(),
+                    sheet: sheet.to_string(),
+                    row: at,
                     column: Some(column.heading(Lang::Vi).to_string()),
                     message,
                 }),
             }
         }
+        Ok(())
     }
-    if !any_worklist_sheet {
-        return Err(file_error("no sheet has the worklist's columns (Mã bản ghi, Kết quả xác minh); is this a returned worklist?".into()));
+}
+
+/// Reads and validates one returned file: all its decided rows, or every malformed row. The
+/// file is opened only if it is a regular file (a link is refused, not followed), and read
+/// within `limits`: its size, and for a workbook every limit a register has.
+pub fn read(path: &Path, limits: &ReadLimits) -> Result<ReturnedFile, Vec<RowError>> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let mut reading = Reading { name: crate::files::escape_controls(&name), rows: Vec::new(), errors: Vec::new(), any_worklist_sheet: false };
+    let file = crate::files::open_regular_no_link(path).map_err(|e| reading.file_error(format!("cannot be read: {e}")))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limits.returned_file_bytes {
+        let over = OverLimit::new(Limit::ReturnedFileBytes, limits);
+        return Err(reading.file_error(format!("{over}; split the worklist by commune and return each part, or raise the limit")));
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    let is_csv = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"));
+    let read = if is_csv { read_csv(file, &mut reading) } else { read_workbook(file, path, limits, &mut reading) };
+    let sha256 = read.map_err(|m| reading.file_error(m))?;
+    if !reading.any_worklist_sheet {
+        return Err(reading.file_error("no sheet has the worklist's columns (Mã bản ghi, Kết quả xác minh); is this a returned worklist?".into()));
     }
-    Ok(ReturnedFile { name, path: path.to_path_buf(), sha256, rows })
+    if !reading.errors.is_empty() {
+        return Err(reading.errors);
+    }
+    Ok(ReturnedFile { name, path: path.to_path_buf(), sha256, rows: reading.rows })
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A workbook's sheets, each read within the limits. Returns the file's SHA-256.
+fn read_workbook(mut file: std::fs::File, path: &Path, limits: &ReadLimits, reading: &mut Reading) -> Result<String, String> {
+    use std::io::Seek;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| format!("cannot be read: {e}"))?;
+    file.rewind().map_err(|e| format!("cannot be read: {e}"))?;
+    let mut wb = Workbook::open(file, path, limits).map_err(|e| format!("is not a readable workbook: {e}"))?;
+    for sheet in wb.sheet_names() {
+        let rows = wb.rows(&sheet, None).map_err(|e| format!("cannot be read: {e}"))?;
+        reading.sheet(&sheet, rows.into_iter().map(|r| Ok((r.line, r.cells.iter().map(str::to_string).collect()))))?;
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Passes a file's bytes through while hashing them.
+struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A CSV of the worklist's columns, read a row at a time (a returned CSV may be large; only its
+/// decided rows are kept). Returns the file's SHA-256.
+fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String> {
+    use std::io::BufRead;
+    let mut input = std::io::BufReader::new(Hashing { inner: file, hasher: sha2::Sha256::new() });
+    let first = input.fill_buf().map_err(|e| format!("cannot be read: {e}"))?;
+    let bom = first.starts_with(b"\xEF\xBB\xBF");
+    let line_end = memchr::memchr(b'\n', first).unwrap_or(first.len());
+    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first[..line_end].iter().filter(|b| *b == d).count()).unwrap_or(b',');
+    if bom {
+        input.consume(3);
+    }
+    let not_utf8 = "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&mut input);
+    let rows = reader.records().enumerate().map(|(i, rec)| match rec {
+        Ok(r) => Ok((i as u64 + 1, r.iter().map(str::to_string).collect())),
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err(not_utf8.clone()),
+        Err(_) => Err(format!("row {} is not valid CSV; save the worklist again as \"CSV UTF-8\"", i + 1)),
+    });
+    reading.sheet("", rows)?;
+    drop(reader);
+    // The rest of the file (a sheet that is not the worklist stops early) counts in its hash.
+    std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| format!("cannot be read: {e}"))?;
+    Ok(hex(&input.into_inner().hasher.finalize()))
 }
 
 /// One row: `None` when the officer decided nothing on it.
@@ -252,38 +359,6 @@ fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Res
     }))
 }
 
-fn xlsx_sheets(path: &Path) -> Result<Vec<Sheet>, String> {
-    use calamine::{Reader, open_workbook_auto};
-    let mut wb = open_workbook_auto(path).map_err(|e| format!("is not a readable workbook ({e}); save it again as .xlsx"))?;
-    let mut out = Vec::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| format!("sheet \"{name}\" cannot be read ({e})"))?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<String>> = vec![Vec::new(); row0 as usize];
-        rows.extend(range.rows().map(|r| {
-            let mut cells = vec![String::new(); col0 as usize];
-            cells.extend(r.iter().map(crate::ingest::xlsx::cell_text));
-            cells
-        }));
-        out.push((name, rows));
-    }
-    Ok(out)
-}
-
-fn csv_sheet(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    let text =
-        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|_| "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string())?;
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| format!("row {} is not valid CSV ({e})", i + 1))?;
-        rows.push(rec.iter().map(str::to_string).collect());
-    }
-    Ok(vec![(String::new(), rows)])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,7 +367,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("xa-a.csv");
         std::fs::write(&p, text).unwrap();
-        read(&p)
+        read(&p, &ReadLimits::default())
     }
 
     const HEAD: &str = "STT;Nguồn;Mã;Kết quả xác minh;Số định danh đúng (nếu biết);Ghi chú;Người xác minh;Mã bản ghi;Dấu bản ghi;Người được đề xuất\n";

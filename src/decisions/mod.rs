@@ -175,30 +175,39 @@ pub struct ImportReport {
     pub rejected: Vec<(String, Vec<String>)>,
     /// Files already imported on an earlier night (same bytes), moved to the archive again.
     pub already_imported: Vec<String>,
+    /// Inbox entries that are not regular files (a link, a pipe): name and why, left untouched.
+    #[serde(default)]
+    pub refused: Vec<(String, String)>,
+    /// Records tonight's files decided differently: none of those rows applied.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Imports every returned file waiting in `inbox`: each valid file whole in one transaction
 /// then moved to `archive`; a file with malformed rows is not applied, and is moved to
-/// `archive/rejected` with a `.errors.txt` beside it naming each row.
-pub fn import_inbox(store: &mut store::Store, inbox: &Path, archive: &Path, day: &str, modes: Modes) -> Result<ImportReport, store::StoreError> {
+/// `archive/rejected` with a `.errors.txt` beside it naming each row. Two files of one night
+/// that decide one record differently are a conflict: neither row is applied, both are reported.
+pub fn import_inbox(
+    store: &mut store::Store,
+    inbox: &Path,
+    archive: &Path,
+    day: &str,
+    modes: Modes,
+    limits: &crate::ingest::limits::ReadLimits,
+) -> Result<ImportReport, store::StoreError> {
     let io = store::io_error;
-    let mut report = ImportReport::default();
-    for path in inbox::waiting(inbox).map_err(io(inbox))? {
-        match inbox::read(&path) {
-            Ok(file) => {
-                if store.was_imported(&file.sha256)? {
-                    move_into(&path, archive, day, modes).map_err(io(archive))?;
-                    report.already_imported.push(file.name);
-                    continue;
-                }
-                let target = archive_path(&path, archive, day);
-                let rows = store.import(&file, &target.display().to_string(), day)?;
+    let waiting = inbox::waiting(inbox).map_err(io(inbox))?;
+    let mut report = ImportReport { refused: waiting.refused, ..Default::default() };
+    let mut valid = Vec::new();
+    for path in waiting.files {
+        match inbox::read(&path, limits) {
+            Ok(file) if store.was_imported(&file.sha256)? => {
                 move_into(&path, archive, day, modes).map_err(io(archive))?;
-                tracing::info!(file = %file.name, rows, "imported a returned worklist");
-                report.imported.push((file.name, rows));
+                report.already_imported.push(files::escape_controls(&file.name));
             }
+            Ok(file) => valid.push(file),
             Err(errors) => {
-                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = path.file_name().map(|n| files::escape_controls(&n.to_string_lossy())).unwrap_or_default();
                 let rejected = archive.join("rejected");
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 let moved = move_into(&path, &rejected, day, modes).map_err(io(&rejected))?;
@@ -210,7 +219,68 @@ pub fn import_inbox(store: &mut store::Store, inbox: &Path, archive: &Path, day:
             }
         }
     }
+    report.conflicts = take_conflicts(&mut valid);
+    if !report.conflicts.is_empty() {
+        tracing::warn!(conflicts = report.conflicts.len(), "returned worklists decide records differently; neither decision applied");
+    }
+    for file in valid {
+        let target = archive_path(&file.path, archive, day);
+        let rows = store.import(&file, &target.display().to_string(), day)?;
+        move_into(&file.path, archive, day, modes).map_err(io(archive))?;
+        let name = files::escape_controls(&file.name);
+        tracing::info!(file = %name, rows, "imported a returned worklist");
+        report.imported.push((name, rows));
+    }
     Ok(report)
+}
+
+/// Where one file decided a record: file, sheet ("" for CSV) and row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DecidedAt {
+    /// The returned file's name.
+    pub file: String,
+    /// The worksheet ("" for CSV).
+    pub sheet: String,
+    /// The row (1 = the heading row).
+    pub row: u64,
+}
+
+/// One record decided differently by two of tonight's files (or two rows of one file).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Conflict {
+    /// The record's source (register).
+    pub source: String,
+    /// Every row that decided the record tonight.
+    pub rows: Vec<DecidedAt>,
+}
+
+/// Takes out of `files` every row whose record another of tonight's rows decides otherwise (a
+/// different result or personal ID), and returns each such record's rows. Rows that agree
+/// are kept.
+fn take_conflicts(files: &mut [inbox::ReturnedFile]) -> Vec<Conflict> {
+    use std::collections::BTreeMap;
+    type Said<'a> = (Decision, Option<&'a str>, DecidedAt);
+    let mut by_record: BTreeMap<(&str, &str), Vec<Said>> = BTreeMap::new();
+    for f in files.iter() {
+        for r in &f.rows {
+            let at = DecidedAt { file: files::escape_controls(&f.name), sheet: files::escape_controls(&r.sheet), row: r.row };
+            by_record.entry((r.source.as_str(), r.record_key.as_str())).or_default().push((r.decision, r.person_id.as_deref(), at));
+        }
+    }
+    let mut conflicts = Vec::new();
+    let mut drop: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    for ((source, key), said) in by_record {
+        if said.iter().any(|(d, id, _)| (*d, *id) != (said[0].0, said[0].1)) {
+            conflicts.push(Conflict { source: source.to_string(), rows: said.into_iter().map(|s| s.2).collect() });
+            drop.insert((source.to_string(), key.to_string()));
+        }
+    }
+    if !drop.is_empty() {
+        for f in files.iter_mut() {
+            f.rows.retain(|r| !drop.contains(&(r.source.clone(), r.record_key.clone())));
+        }
+    }
+    conflicts
 }
 
 /// `archive/<day>-<name>`, with `-2`, `-3`… when a file of that name was archived that day.
@@ -235,7 +305,11 @@ fn move_into(path: &Path, dir: &Path, day: &str, modes: Modes) -> std::io::Resul
         std::fs::copy(path, &target)?;
         std::fs::remove_file(path)?;
     }
-    files::set_mode(&target, modes.file)?;
+    // The moved entry's own metadata: a link (swapped in since it was looked at) is never
+    // followed to change what it points to.
+    if std::fs::symlink_metadata(&target)?.is_file() {
+        files::set_mode(&target, modes.file)?;
+    }
     Ok(target)
 }
 

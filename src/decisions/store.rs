@@ -9,7 +9,6 @@ use super::{Decision, Status};
 use crate::files::{self, Modes};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::fs::File;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The schema, one migration per version: migration `i` takes `user_version` from `i` to `i + 1`.
@@ -232,7 +231,8 @@ pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError
 }
 
 fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    // On the job's clock, with its offset: a decision made at 01:30 in Vietnam is that day's.
+    crate::clock::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 impl Store {
@@ -507,22 +507,11 @@ fn set_status(tx: &Connection, id: i64, status: Status, run_id: Option<&str>, re
 
 /// Takes the lock file beside the store, writing who holds it; a second run gets `Busy`.
 fn lock(lock_path: &Path, store: &Path, modes: Modes) -> Result<File, StoreError> {
-    let io = |source| StoreError::Io { path: lock_path.to_path_buf(), source };
-    let mut f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(lock_path).map_err(io)?;
-    files::set_mode(lock_path, modes.file).map_err(io)?;
-    match f.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            let _ = f.read_to_string(&mut holder);
-            let holder = if holder.trim().is_empty() { "unknown process".to_string() } else { holder.trim().to_string() };
-            return Err(StoreError::Busy { path: store.to_path_buf(), lock: lock_path.to_path_buf(), holder });
-        }
-        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    match files::take_lock(lock_path, modes, &now()) {
+        Ok(Ok(f)) => Ok(f),
+        Ok(Err(holder)) => Err(StoreError::Busy { path: store.to_path_buf(), lock: lock_path.to_path_buf(), holder }),
+        Err(source) => Err(StoreError::Io { path: lock_path.to_path_buf(), source }),
     }
-    f.set_len(0).map_err(io)?;
-    write!(f, "process {} since {}", std::process::id(), now()).map_err(io)?;
-    Ok(f)
 }
 
 #[cfg(test)]

@@ -2,13 +2,12 @@
 
 use super::{IngestError, Item, Row, decode::DecodingReader};
 use crate::text::legacy::{Detection, Encoding, detect};
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// Reads the first bytes of a file to choose its encoding (unless given) and delimiter.
 pub fn sniff(path: &Path, forced: Option<Encoding>) -> Result<(Detection, u8), IngestError> {
-    let mut f = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let mut head = vec![0u8; 1 << 20];
     let mut n = 0;
     while n < head.len() {
@@ -64,7 +63,7 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 
 /// Streams the rows of a CSV file as UTF-8 cells with their starting line.
 pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
-    let f = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).raw_utf8().fill_blank_lines(delimiter);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
     let mut records = rdr.into_byte_records();

@@ -5,11 +5,12 @@
 mod csv;
 pub mod decode;
 pub mod keys;
+pub mod limits;
 mod merged;
 #[cfg(feature = "io")]
 mod parquet;
 mod report_rows;
-#[cfg(feature = "io")]
+#[cfg(feature = "excel")]
 pub(crate) mod xlsx;
 
 use crate::field::Field;
@@ -33,6 +34,8 @@ pub struct SourceInput {
     pub sheet: Option<String>,
     /// The header of the register's own record ID, when the job names one.
     pub key: Option<String>,
+    /// What the file may ask of the machine (`[limits]`).
+    pub limits: limits::ReadLimits,
 }
 
 /// The file formats lamsach reads.
@@ -271,7 +274,7 @@ pub enum IngestError {
 
 impl IngestError {
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
-        IngestError::Io { file: path.display().to_string(), source: e }
+        IngestError::Io { file: crate::files::shown(path), source: e }
     }
 
     /// True when the job file, not the data or the machine, must change (exit code 2).
@@ -349,11 +352,11 @@ struct Rows {
     merged: Vec<merged::MergedDown>,
 }
 
-/// `with_merges`: also find the cells merged down (a probe, which reads no rows, skips it).
-#[cfg_attr(not(feature = "io"), allow(unused_variables))]
-fn read_rows(input: &SourceInput, format: Format, with_merges: bool) -> Result<Rows, IngestError> {
+/// `probe`: only the rows a header is looked for in, without the cells merged down.
+#[cfg_attr(not(feature = "excel"), allow(unused_variables))]
+fn read_rows(input: &SourceInput, format: Format, probe: bool) -> Result<Rows, IngestError> {
     let path = &input.path;
-    let file = path.display().to_string();
+    let file = crate::files::shown(path);
     Ok(match format {
         Format::Csv => {
             let (det, delim) = csv::sniff(path, input.encoding)?;
@@ -362,15 +365,19 @@ fn read_rows(input: &SourceInput, format: Format, with_merges: bool) -> Result<R
             }
             Rows { items: csv::rows(path, det, delim)?, encoding: Some(det), merged: Vec::new() }
         }
-        #[cfg(feature = "io")]
+        #[cfg(feature = "excel")]
         Format::Excel => {
-            let (items, merged) = xlsx::rows(path, input.sheet.as_deref(), with_merges)?;
+            // Two rows past the search: the header may span two and be numbered below.
+            let head = probe.then_some(HEADER_SEARCH_ROWS + 2);
+            let (items, merged) = xlsx::rows(path, input.sheet.as_deref(), &input.limits, head)?;
             Rows { items, encoding: None, merged }
         }
         #[cfg(feature = "io")]
-        Format::Parquet => Rows { items: parquet::rows(path)?, encoding: None, merged: Vec::new() },
+        Format::Parquet => Rows { items: parquet::rows(input)?, encoding: None, merged: Vec::new() },
+        #[cfg(not(feature = "excel"))]
+        Format::Excel => return Err(IngestError::UnknownFormat { file }),
         #[cfg(not(feature = "io"))]
-        Format::Excel | Format::Parquet => return Err(IngestError::UnknownFormat { file }),
+        Format::Parquet => return Err(IngestError::UnknownFormat { file }),
     })
 }
 
@@ -395,15 +402,28 @@ fn find_header(input: &SourceInput, head: &[Item]) -> Result<usize, IngestError>
             _ => None,
         });
         let seen = width.map_or_else(|| "none".to_string(), |w| format!("{w} columns"));
-        IngestError::NoHeader { file: input.path.display().to_string(), searched: HEADER_SEARCH_ROWS, seen }
+        IngestError::NoHeader { file: crate::files::shown(&input.path), searched: HEADER_SEARCH_ROWS, seen }
     })
+}
+
+/// The headers an error may show: those that are the schema's own aliases (or the job's
+/// overrides) as written, and how many other cells the row has. The row taken for the header
+/// may be a person's (a file whose header line is missing), and a name can look like a header's
+/// words ("Phương" like "phường"): its other cells are counted, never shown.
+fn headers_shown(input: &SourceInput, headers: &[String]) -> String {
+    let overrides: Vec<String> = input.columns.values().map(|h| header_key(h)).collect();
+    let filled: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
+    let known: Vec<&str> = filled.iter().filter(|h| input.schema.is_alias(h) || overrides.contains(&header_key(h))).map(|h| h.as_str()).collect();
+    let others = filled.len() - known.len();
+    let known = if known.is_empty() { "none the schema knows".to_string() } else { known.join(", ") };
+    if others == 0 { known } else { format!("{known}, and {others} other cells not shown") }
 }
 
 /// The column mapping a run can use: overrides that exist, no doubled header, every
 /// required field of every role mapped (or the candidates named when several fit).
 fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &ColumnMap) -> Result<(), IngestError> {
-    let file = input.path.display().to_string();
-    let found = || headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", ");
+    let file = crate::files::shown(&input.path);
+    let found = || headers_shown(input, headers);
     if let Some((field, header)) = columns.missing_overrides.first() {
         return Err(IngestError::MissingOverride { file, row, field: field.clone(), header: header.clone(), headers: found() });
     }
@@ -425,13 +445,13 @@ fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &Co
     Ok(())
 }
 
-fn open(input: &SourceInput, with_merges: bool) -> Result<Opened, IngestError> {
+fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     let path = &input.path;
     if !path.exists() {
         return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
-    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: path.display().to_string() })?;
-    let Rows { items: mut it, encoding, merged } = read_rows(input, format, with_merges)?;
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: crate::files::shown(path) })?;
+    let Rows { items: mut it, encoding, merged } = read_rows(input, format, probe)?;
     let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
     let hi = find_header(input, &head)?;
     let mut pending: Vec<Item> = head.split_off(hi + 1);
@@ -463,11 +483,11 @@ fn open(input: &SourceInput, with_merges: bool) -> Result<Opened, IngestError> {
     check_columns(input, header_row.line, &headers, &columns)?;
     let key_column = match &input.key {
         Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
-            file: path.display().to_string(),
+            file: crate::files::shown(path),
             row: header_row.line,
             field: "key".into(),
             header: k.clone(),
-            headers: headers.iter().filter(|h| !h.trim().is_empty()).cloned().collect::<Vec<_>>().join(", "),
+            headers: headers_shown(input, &headers),
         })?),
         None => None,
     };
@@ -483,7 +503,7 @@ pub fn records_of_rows(input: &SourceInput, headers: Vec<String>, rows: impl Ite
     check_columns(input, 0, &headers, &columns)?;
     let key_column = match &input.key {
         Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
-            file: input.path.display().to_string(),
+            file: crate::files::shown(&input.path),
             row: 0,
             field: "key".into(),
             header: k.clone(),
@@ -507,11 +527,11 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
     if input.sheet.is_some() || Format::of(&input.path) != Some(Format::Excel) || !input.path.exists() {
         return Ok(None);
     }
-    #[cfg(not(feature = "io"))]
+    #[cfg(not(feature = "excel"))]
     return Ok(None);
-    #[cfg(feature = "io")]
+    #[cfg(feature = "excel")]
     {
-        let names = xlsx::sheet_names(&input.path)?;
+        let names = xlsx::sheet_names(&input.path, &input.limits)?;
         if names.len() < 2 {
             return Ok(None);
         }
@@ -530,12 +550,12 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
 
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
 pub fn probe(input: &SourceInput) -> Result<Layout, IngestError> {
-    open(input, false).map(|o| o.layout)
+    open(input, true).map(|o| o.layout)
 }
 
 /// Size and SHA-256 of a file (the manifest's and the reference cache's key).
 pub fn sha256_file(path: &Path) -> Result<(u64, String), IngestError> {
-    let mut f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let mut h = Sha256::new();
     let n = std::io::copy(&mut f, &mut h).map_err(|e| IngestError::io(path, e))?;
     Ok((n, format!("{:x}", h.finalize())))
@@ -575,7 +595,7 @@ pub fn read_source_into(input: &SourceInput, sink: &mut impl RecordSink) -> Resu
         // Three passes run side by side: the file's hash, the reader (decode and
         // parse) and the record builder below, linked by a bounded channel.
         let hash = scope.spawn(|| sha256_file(&input.path));
-        let opened = open(input, true);
+        let opened = open(input, false);
         let source = opened.and_then(|Opened { layout, rest, pending }| {
             // A Parquet file knows its row count: the sink is sized once.
             if let (_, Some(n)) = rest.size_hint() {
@@ -782,6 +802,7 @@ mod tests {
             columns: HashMap::new(),
             sheet: None,
             key: None,
+            limits: Default::default(),
         }
     }
 

@@ -1,31 +1,104 @@
-//! Parquet: any column types, converted to text cells. The header is the
-//! column names; row N is the N-th row of the file (1-based).
+//! Parquet: the columns a register's fields are read from, converted to text cells. The
+//! header is the column names; row N is the N-th row of the file (1-based).
+//!
+//! Only the columns the job maps (and the key) are decoded: a department's export may carry
+//! any Arrow type in its other columns (decimals, intervals, nested lists), and a column never
+//! read can never stop the night. A mapped column of a type lamsach cannot read as text fails
+//! the source with its name and type.
 
-use super::{IngestError, Item, QuarantineReason, Row};
+use super::{IngestError, Item, QuarantineReason, Row, SourceInput};
 use polars::prelude::*;
-use std::path::Path;
 
 /// Rows decoded at a time: whole row groups up to about this many rows (a larger row group is
 /// read in parts). A file read whole held every column of every row at once — 2.5 GB of fresh
 /// memory for a 10M-person extract, each page zeroed by the kernel before use.
 const SLICE_ROWS: usize = 1 << 18;
 
-pub fn rows(path: &Path) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
-    rows_in_slices(path, SLICE_ROWS)
+pub fn rows(input: &SourceInput) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+    rows_in_slices(input, SLICE_ROWS)
 }
 
-fn rows_in_slices(path: &Path, slice_rows: usize) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
-    let err = |m: String| IngestError::Parquet { file: path.display().to_string(), message: m };
-    let f = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+    let path = &input.path;
+    // The reader's words, without its text: a message of the Parquet reader names no cell.
+    let err = |m: String| IngestError::Parquet { file: crate::files::shown(path), message: m };
+    let f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let mut reader = ParquetReader::new(f);
-    let schema = reader.schema().map_err(|e| err(e.to_string()))?;
+    let schema = guarded(|| reader.schema()).map_err(|e| err(format!("its schema cannot be read ({e})")))?;
     let metadata = reader.get_metadata().map_err(|e| err(e.to_string()))?.clone();
-    let headers: Vec<&str> = schema.iter_names().map(|s| s.as_str()).collect();
-    let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers), multiline: false, unsaved_formulas: Vec::new() });
+    let headers: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
+    let used = used_columns(input, &headers);
+    for &i in &used {
+        let (name, field) = schema.get_at_index(i).expect("a column of the schema");
+        if !readable(&field.dtype) {
+            return Err(err(format!(
+                "the column \"{}\" has the type {:?}, which lamsach cannot read as text; export it as text, whole numbers or a date",
+                crate::files::escape_controls(name),
+                field.dtype
+            )));
+        }
+    }
+    let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers.clone()), multiline: false, unsaved_formulas: Vec::new() });
     let slices = slices(metadata.row_groups.iter().map(|g| g.num_rows()), slice_rows);
     let total = metadata.num_rows;
-    let body = Body { path: path.to_path_buf(), metadata, slices: slices.into_iter(), cols: Vec::new(), rows_left: 0, bad_left: 0, line: 0, total };
+    let width = headers.len();
+    let body =
+        Body { path: path.to_path_buf(), metadata, slices: slices.into_iter(), used, width, cols: Vec::new(), rows_left: 0, bad_left: 0, line: 0, total };
     Ok(Box::new(std::iter::once(header).chain(body)))
+}
+
+/// The columns the job reads: every mapped field of every role, the men's and women's dates of
+/// birth, and the key, in file order. The same mapping `open` checks afterwards.
+fn used_columns(input: &SourceInput, headers: &[String]) -> Vec<usize> {
+    let map = input.schema.map_columns(headers, &input.columns);
+    let mut used: Vec<usize> = map.roles.iter().flat_map(|(_, cols)| cols.iter().flatten().copied()).collect();
+    used.extend(map.dob_by_sex.into_iter().flatten());
+    if let Some(k) = &input.key {
+        used.extend(headers.iter().position(|h| crate::schema::header_key(h) == crate::schema::header_key(k)));
+    }
+    used.sort_unstable();
+    used.dedup();
+    used
+}
+
+/// Whether this build's Parquet reader turns the type into a column it can cast to text (the
+/// others would stop it: decimals, 128-bit and half floats, intervals, nested and dictionary
+/// columns).
+fn readable(dtype: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    matches!(
+        dtype,
+        A::Null
+            | A::Boolean
+            | A::Int8
+            | A::Int16
+            | A::Int32
+            | A::Int64
+            | A::UInt8
+            | A::UInt16
+            | A::UInt32
+            | A::UInt64
+            | A::Float32
+            | A::Float64
+            | A::Utf8
+            | A::LargeUtf8
+            | A::Utf8View
+            | A::Date32
+            | A::Date64
+            | A::Timestamp(..)
+            | A::Time32(_)
+            | A::Time64(_)
+    )
+}
+
+/// Runs a call into the Parquet reader, turning a panic (a type or page it was not built for)
+/// into an error: one file must never stop the night.
+fn guarded<T>(call: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the Parquet reader stopped on this file".to_string()),
+    }
 }
 
 /// The file's rows as (first row, rows) slices: row groups joined up to `cap` rows, a larger
@@ -54,6 +127,9 @@ struct Body {
     path: std::path::PathBuf,
     metadata: polars::io::parquet::metadata::FileMetadataRef,
     slices: std::vec::IntoIter<(usize, usize)>,
+    /// The columns decoded (file order) and the file's width: the others read as empty.
+    used: Vec<usize>,
+    width: usize,
     cols: Vec<TextColumn>,
     rows_left: usize,
     bad_left: usize,
@@ -66,10 +142,10 @@ struct Body {
 impl Body {
     /// The slice's columns as text.
     fn read(&self, (start, len): (usize, usize)) -> Result<(Vec<TextColumn>, usize), String> {
-        let f = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
-        let mut reader = ParquetReader::new(f).with_slice(Some((start, len)));
+        let f = crate::files::open_regular(&self.path).map_err(|e| e.to_string())?;
+        let mut reader = ParquetReader::new(f).with_slice(Some((start, len))).with_projection(Some(self.used.clone()));
         reader.set_metadata(self.metadata.clone());
-        let df = reader.finish().map_err(|e| e.to_string())?;
+        let df = guarded(|| reader.finish())?;
         let mut cols = Vec::with_capacity(df.width());
         for c in df.columns() {
             let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| e.to_string())?;
@@ -106,9 +182,13 @@ impl Iterator for Body {
         }
         self.rows_left -= 1;
         // Cells are copied straight from the Arrow columns into the row's buffer.
-        let mut cells = ::csv::StringRecord::with_capacity(64, self.cols.len());
-        for c in &mut self.cols {
-            cells.push_field(c.next().unwrap_or(""));
+        let mut cells = ::csv::StringRecord::with_capacity(64, self.width);
+        let mut used = self.used.iter().zip(&mut self.cols).peekable();
+        for i in 0..self.width {
+            match used.next_if(|(u, _)| **u == i) {
+                Some((_, c)) => cells.push_field(c.next().unwrap_or("")),
+                None => cells.push_field(""),
+            }
         }
         Some(Item::Row(Row { line: self.line, cells, multiline: false, unsaved_formulas: Vec::new() }))
     }
@@ -143,6 +223,21 @@ impl TextColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// A labour register whose `ho_ten` and `nam` columns the job maps to the name and birth date.
+    fn input(path: &Path) -> SourceInput {
+        SourceInput {
+            name: "t".into(),
+            path: path.to_path_buf(),
+            schema: crate::schema::Schema::built_in("labour").unwrap(),
+            encoding: None,
+            columns: [("full_name", "ho_ten"), ("dob", "nam")].into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            sheet: None,
+            key: None,
+            limits: Default::default(),
+        }
+    }
 
     /// Rows read across row groups (one chunk each) and column types, nulls as empty cells.
     #[test]
@@ -156,7 +251,7 @@ mod tests {
         ParquetWriter::new(f).with_row_group_size(Some(3)).finish(&mut df).unwrap();
         // Read whole, and in slices of two rows (within and across row groups): the same rows.
         for cap in [SLICE_ROWS, 2, 4] {
-            let items: Vec<Item> = rows_in_slices(&path, cap).unwrap().collect();
+            let items: Vec<Item> = rows_in_slices(&input(&path), cap).unwrap().collect();
             let cells: Vec<(u64, Vec<String>)> = items
                 .iter()
                 .map(|i| match i {
@@ -198,7 +293,7 @@ mod tests {
             *b = !*b;
         }
         std::fs::write(&path, &bytes).unwrap();
-        let items: Vec<Item> = rows_in_slices(&path, 200).unwrap().skip(1).collect();
+        let items: Vec<Item> = rows_in_slices(&input(&path), 200).unwrap().skip(1).collect();
         assert_eq!(items.len(), 400, "every row is accounted for");
         for (k, item) in items.iter().enumerate() {
             match item {

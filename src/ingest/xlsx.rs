@@ -1,10 +1,19 @@
-//! Excel workbooks (.xlsx, .xls, .xlsb, .ods) through calamine: cells read as
-//! text as an officer sees them, with the sheet's real row numbers.
+//! Excel workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) through calamine, read within the job's
+//! [`ReadLimits`]: cells as text as an officer sees them, with the sheet's real row numbers.
+//!
+//! A workbook is made by someone else, so it is read as hostile: every part of a zip-based
+//! workbook is inflated into nothing and counted before a reader opens it (a 5 MB file can
+//! inflate to gigabytes); an .xlsx or .xlsb sheet is read as a stream of cells, never as its
+//! declared extent (one cell at XFD1048576 would make that 17 billion cells); and every error is
+//! put in lamsach's own words, since the readers' messages can quote a cell.
 
+use super::limits::{Limit, OverLimit, ReadLimits};
 use super::merged::MergedDown;
 use super::{IngestError, Item, Row};
 use crate::calendar::PartialDate;
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 /// Formats a cell as text: integral numbers without ".0" (IDs keep their
@@ -37,118 +46,467 @@ pub fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Why a workbook (or one of its sheets) cannot be read: where, and the cause in words that
+/// never quote a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WorkbookError {
+    /// The sheet, when one is at fault.
+    pub sheet: Option<String>,
+    /// The sheet row (1-based): the cell at fault, or the last one read before an error.
+    pub row: Option<u64>,
+    /// The column (1-based), when one cell is at fault.
+    pub column: Option<u64>,
+    pub cause: Cause,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// A limit crossed: the file may be genuine and larger than the job allows.
+    Over(OverLimit),
+    /// The reader refused the file: a phrase of ours, not the reader's message.
+    Unreadable(&'static str),
+    /// The job names a sheet the workbook lacks (sheet names are not personal data).
+    NoSheet {
+        wanted: String,
+        sheets: Vec<String>,
+    },
+    NoSheets,
+}
+
+impl std::fmt::Display for WorkbookError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut at = Vec::new();
+        if let Some(s) = &self.sheet {
+            at.push(format!("sheet \"{}\"", crate::files::escape_controls(s)));
+        }
+        if let Some(r) = self.row {
+            at.push(format!("row {r}"));
+        }
+        if let Some(c) = self.column {
+            at.push(format!("column {}", column_letters(c)));
+        }
+        if !at.is_empty() {
+            write!(f, "{}: ", at.join(", "))?;
+        }
+        match &self.cause {
+            Cause::Over(o) => write!(f, "{o}; if the file is genuine, raise the limit, else ask its sender for a clean export"),
+            Cause::Unreadable(c) => write!(f, "{c}; open it in Excel or LibreOffice and save it again as .xlsx"),
+            Cause::NoSheet { wanted, sheets } => {
+                let names: Vec<String> = sheets.iter().map(|n| crate::files::escape_controls(n)).collect();
+                write!(f, "no sheet named '{}'; sheets: {}", crate::files::escape_controls(wanted), names.join(", "))
+            }
+            Cause::NoSheets => write!(f, "the workbook has no sheets"),
+        }
+    }
+}
+
+impl WorkbookError {
+    fn of(cause: Cause) -> WorkbookError {
+        WorkbookError { sheet: None, row: None, column: None, cause }
+    }
+
+    fn unreadable(e: &calamine::Error) -> WorkbookError {
+        WorkbookError::of(Cause::Unreadable(cause_of(e)))
+    }
+
+    pub(crate) fn into_ingest(self, path: &Path) -> IngestError {
+        IngestError::Excel { file: crate::files::shown(path), message: self.to_string() }
+    }
+}
+
+/// Excel's column letters for a 1-based column number (1 = A, 27 = AA).
+fn column_letters(mut n: u64) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = ((n - 1) % 26) as u8;
+        out.push(b'A' + d);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The reader's error as a phrase of ours: its own message may quote a cell's text.
+fn cause_of(e: &calamine::Error) -> &'static str {
+    use calamine::XlsxError as X;
+    match e {
+        calamine::Error::Io(_) => "the file cannot be read from disk",
+        calamine::Error::Xlsx(x) => match x {
+            X::Io(_) => "the file cannot be read from disk",
+            X::Zip(_) => "it is not a valid .xlsx package (damaged, or another kind of file renamed)",
+            X::Xml(_) | X::XmlAttr(_) | X::XmlEof(_) | X::UnexpectedNode(_) | X::Unexpected(_) => "its XML cannot be parsed (a damaged or hand-made file)",
+            X::CellTAttribute(_) | X::Unrecognized { .. } => "a cell's value does not fit the type the cell declares (such as text in a true/false cell)",
+            X::FileNotFound(_) | X::RelationshipNotFound | X::WorksheetNotFound(_) => "a part the workbook names is missing",
+            X::Alphanumeric(_)
+            | X::NumericColumn(_)
+            | X::RangeWithoutColumnComponent
+            | X::RangeWithoutRowComponent
+            | X::ColumnNumberOverflow
+            | X::RowNumberOverflow
+            | X::DimensionCount(_) => "a cell's position is not a valid cell reference",
+            _ => "it holds content the Excel reader does not accept",
+        },
+        calamine::Error::Xls(_) => "the .xls workbook cannot be read",
+        calamine::Error::Xlsb(_) => "the .xlsb workbook cannot be read",
+        calamine::Error::Ods(_) => "the .ods workbook cannot be read",
+        _ => "it holds content the Excel reader does not accept",
+    }
+}
+
+/// The kinds of workbook, by extension (as `open_workbook_auto` tells them apart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Kind {
+    fn of(path: &Path) -> Kind {
+        match path.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).as_deref() {
+            Some("xlsb") => Kind::Xlsb,
+            Some("xls" | "xla") => Kind::Xls,
+            Some("ods") => Kind::Ods,
+            _ => Kind::Xlsx,
+        }
+    }
+
+    /// Whether a zip part is a worksheet read as a stream (else it is read whole).
+    fn streams(self, part: &str) -> bool {
+        matches!(self, Kind::Xlsx | Kind::Xlsb) && part.starts_with("xl/worksheets/") && !part.contains("/_rels/")
+    }
+}
+
+/// Zip parts a workbook may hold: more is not a workbook (each costs the reader a lookup).
+const MAX_PARTS: usize = 10_000;
+
+/// Inflates every part of a zip-based workbook into nothing, counting, before a reader sees it:
+/// a part read whole stays under `part_bytes`, a streamed worksheet under `sheet_bytes`. The
+/// sizes a zip declares are not trusted; the bytes are counted.
+fn check_parts(file: &File, kind: Kind, limits: &ReadLimits) -> Result<(), WorkbookError> {
+    let reader = BufReader::new(file.try_clone().map_err(|_| WorkbookError::of(Cause::Unreadable("the file cannot be read from disk")))?);
+    let not_zip = || WorkbookError::of(Cause::Unreadable("it is not a valid .xlsx package (damaged, or another kind of file renamed)"));
+    let mut zip = zip::ZipArchive::new(reader).map_err(|_| not_zip())?;
+    if zip.len() > MAX_PARTS {
+        return Err(WorkbookError::of(Cause::Unreadable("it holds more parts than any workbook does")));
+    }
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| not_zip())?;
+        let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        let limit = if kind.streams(&name) { Limit::SheetBytes } else { Limit::PartBytes };
+        let cap = limit.of(limits);
+        let over = WorkbookError::of(Cause::Over(OverLimit::new(limit, limits)));
+        if part.size() > cap {
+            return Err(over);
+        }
+        let n = std::io::copy(&mut (&mut part).take(cap + 1), &mut std::io::sink()).map_err(|_| not_zip())?;
+        if n > cap {
+            return Err(over);
+        }
+    }
+    Ok(())
+}
+
+/// An open workbook whose parts were checked.
+pub(crate) struct Workbook {
+    sheets: calamine::Sheets<BufReader<File>>,
+    limits: ReadLimits,
+}
+
+impl Workbook {
+    /// Opens a workbook from a file already opened (a regular file: the caller looked).
+    pub(crate) fn open(file: File, path: &Path, limits: &ReadLimits) -> Result<Workbook, WorkbookError> {
+        let kind = Kind::of(path);
+        if kind != Kind::Xls {
+            check_parts(&file, kind, limits)?;
+        }
+        let mut file = file;
+        file.rewind().map_err(|_| WorkbookError::of(Cause::Unreadable("the file cannot be read from disk")))?;
+        let rs = BufReader::new(file);
+        let sheets = match kind {
+            Kind::Xlsx => calamine::open_workbook_from_rs::<Xlsx<_>, _>(rs).map(calamine::Sheets::Xlsx).map_err(calamine::Error::Xlsx),
+            Kind::Xlsb => calamine::open_workbook_from_rs::<Xlsb<_>, _>(rs).map(calamine::Sheets::Xlsb).map_err(calamine::Error::Xlsb),
+            Kind::Xls => calamine::open_workbook_from_rs::<Xls<_>, _>(rs).map(calamine::Sheets::Xls).map_err(calamine::Error::Xls),
+            Kind::Ods => calamine::open_workbook_from_rs::<Ods<_>, _>(rs).map(calamine::Sheets::Ods).map_err(calamine::Error::Ods),
+        }
+        .map_err(|e| WorkbookError::unreadable(&e))?;
+        Ok(Workbook { sheets, limits: *limits })
+    }
+
+    pub(crate) fn sheet_names(&self) -> Vec<String> {
+        self.sheets.sheet_names()
+    }
+
+    /// The named sheet, or the first.
+    pub(crate) fn pick(&self, sheet: Option<&str>) -> Result<String, WorkbookError> {
+        let names = self.sheet_names();
+        match sheet {
+            Some(s) => names
+                .iter()
+                .find(|n| n.as_str() == s)
+                .cloned()
+                .ok_or_else(|| WorkbookError::of(Cause::NoSheet { wanted: s.to_string(), sheets: names.clone() })),
+            None => names.first().cloned().ok_or_else(|| WorkbookError::of(Cause::NoSheets)),
+        }
+    }
+
+    /// One sheet's rows that hold a value, in row order; `head`: only the first that many.
+    pub(crate) fn rows(&mut self, name: &str, head: Option<usize>) -> Result<Vec<Row>, WorkbookError> {
+        let mut grid = Grid::new(self.limits, head);
+        let read = match &mut self.sheets {
+            calamine::Sheets::Xlsx(x) => stream_xlsx(x, name, &mut grid),
+            calamine::Sheets::Xlsb(x) => stream_xlsb(x, name, &mut grid),
+            other => {
+                // .xls and .ods are read whole by their readers (an .xls sheet is at most
+                // 65,536 × 256 cells; an .ods's content was counted against part_bytes).
+                match other.worksheet_range(name) {
+                    Ok(range) => {
+                        let (row0, col0) = range.start().unwrap_or((0, 0));
+                        range
+                            .cells()
+                            .filter(|(_, _, d)| !matches!(d, Data::Empty))
+                            .try_for_each(|(r, c, d)| grid.put(row0 + r as u32, col0 + c as u32, cell_text(d), false))
+                    }
+                    Err(e) => Err(Some(WorkbookError::unreadable(&e))),
+                }
+            }
+        };
+        match read {
+            Ok(()) | Err(None) => Ok(grid.finish()),
+            Err(Some(mut e)) => {
+                e.sheet = Some(name.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// The cells merged over several rows of an .xlsx sheet (the merges follow the cells in
+    /// the sheet's XML: read again, but not parsed as cells).
+    pub(crate) fn merged_down(&mut self, name: &str) -> Vec<MergedDown> {
+        let merged = match &mut self.sheets {
+            calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        merged
+            .iter()
+            .filter(|d| d.end.0 > d.start.0)
+            .map(|d| MergedDown { first_line: d.start.0 as u64 + 1, last_line: d.end.0 as u64 + 1, col: d.start.1 as usize })
+            .collect()
+    }
+}
+
+/// `Err(None)`: the rows wanted were read (a probe); `Err(Some(e))`: the sheet cannot be read.
+type Step = Result<(), Option<WorkbookError>>;
+
+fn stream_xlsx(x: &mut Xlsx<BufReader<File>>, name: &str, grid: &mut Grid) -> Step {
+    let mut cells = x.worksheet_cells_reader(name).map_err(|e| Some(WorkbookError::unreadable(&calamine::Error::Xlsx(e))))?;
+    loop {
+        let cell = match cells.next_cell_with_formula() {
+            Ok(Some(c)) => c,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(Some(grid.failed(&calamine::Error::Xlsx(e)))),
+        };
+        let text = cell_text(&Data::from(cell.value));
+        // A formula whose result was never saved (a workbook written by a tool that does not
+        // compute) reads as empty: the formula says which empty cells those are.
+        let unsaved = text.is_empty() && cell.formula.is_some_and(|f| !f.is_empty());
+        if !text.is_empty() || unsaved {
+            grid.put(cell.pos.0, cell.pos.1, text, unsaved)?;
+        }
+    }
+}
+
+fn stream_xlsb(x: &mut Xlsb<BufReader<File>>, name: &str, grid: &mut Grid) -> Step {
+    let mut cells = x.worksheet_cells_reader(name).map_err(|e| Some(WorkbookError::unreadable(&calamine::Error::Xlsb(e))))?;
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(Some(grid.failed(&calamine::Error::Xlsb(e)))),
+        };
+        let value: DataRef = cell.get_value().clone();
+        let text = cell_text(&Data::from(value));
+        if !text.is_empty() {
+            grid.put(cell.get_position().0, cell.get_position().1, text, false)?;
+        }
+    }
+}
+
+/// A sheet's rows gathered from its cells within the limits: only rows that hold a value, each
+/// as wide as its last value, so the memory taken is what the limits count.
+struct Grid {
+    limits: ReadLimits,
+    head: Option<usize>,
+    /// (0-based sheet row, cells by 0-based column, unsaved-formula columns).
+    rows: Vec<(u32, Vec<(u32, String)>, Vec<u16>)>,
+    /// Cells held, each row counted up to its last value.
+    dense: u64,
+    in_order: bool,
+}
+
+impl Grid {
+    fn new(limits: ReadLimits, head: Option<usize>) -> Grid {
+        Grid { limits, head, rows: Vec::new(), dense: 0, in_order: true }
+    }
+
+    fn over(&self, limit: Limit, row: u32, col: u32) -> Option<WorkbookError> {
+        Some(WorkbookError { sheet: None, row: Some(row as u64 + 1), column: Some(col as u64 + 1), cause: Cause::Over(OverLimit::new(limit, &self.limits)) })
+    }
+
+    /// The reader's error, placed after the last row read.
+    fn failed(&self, e: &calamine::Error) -> WorkbookError {
+        WorkbookError { sheet: None, row: self.rows.last().map(|r| r.0 as u64 + 1), column: None, cause: Cause::Unreadable(cause_of(e)) }
+    }
+
+    fn put(&mut self, row: u32, col: u32, text: String, unsaved: bool) -> Step {
+        if row as u64 >= self.limits.sheet_rows {
+            return Err(self.over(Limit::SheetRows, row, col));
+        }
+        if col as u64 >= self.limits.sheet_columns {
+            return Err(self.over(Limit::SheetColumns, row, col));
+        }
+        let same_row = self.rows.last().is_some_and(|r| r.0 == row);
+        if !same_row {
+            if self.head.is_some_and(|h| self.rows.len() >= h) && self.in_order && self.rows.last().is_none_or(|r| r.0 < row) {
+                return Err(None);
+            }
+            if self.rows.last().is_some_and(|r| r.0 > row) {
+                self.in_order = false;
+            }
+            self.rows.push((row, Vec::new(), Vec::new()));
+        }
+        let width = self.rows.last().and_then(|r| r.1.last()).map_or(0, |c| c.0 as u64 + 1);
+        let grows = (col as u64 + 1).saturating_sub(width);
+        if self.dense + grows > self.limits.sheet_cells {
+            return Err(self.over(Limit::SheetCells, row, col));
+        }
+        self.dense += grows;
+        let last = self.rows.last_mut().expect("a row was pushed");
+        if unsaved {
+            last.2.push(col as u16);
+        }
+        if last.1.last().is_some_and(|c| c.0 > col) {
+            self.in_order = false;
+        }
+        last.1.push((col, text));
+        Ok(())
+    }
+
+    /// The rows, sorted when the sheet wrote its cells out of order (a hand-made file may).
+    fn finish(mut self) -> Vec<Row> {
+        if !self.in_order {
+            self.rows.sort_by_key(|r| r.0);
+            let mut merged: Vec<(u32, Vec<(u32, String)>, Vec<u16>)> = Vec::with_capacity(self.rows.len());
+            for r in self.rows {
+                match merged.last_mut() {
+                    Some(m) if m.0 == r.0 => {
+                        m.1.extend(r.1);
+                        m.2.extend(r.2);
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            for m in &mut merged {
+                m.1.sort_by_key(|c| c.0);
+                // A cell written twice: the last one wins, as in Excel.
+                m.1.reverse();
+                m.1.dedup_by_key(|c| c.0);
+                m.1.reverse();
+            }
+            self.rows = merged;
+        }
+        self.rows
+            .into_iter()
+            .map(|(row, cells, unsaved_formulas)| {
+                let width = cells.last().map_or(0, |c| c.0 as usize + 1);
+                let mut record = ::csv::StringRecord::with_capacity(cells.iter().map(|c| c.1.len()).sum(), width);
+                let mut next = 0;
+                for (col, text) in cells {
+                    while next < col {
+                        record.push_field("");
+                        next += 1;
+                    }
+                    record.push_field(&text);
+                    next += 1;
+                }
+                Row { line: row as u64 + 1, cells: record, multiline: false, unsaved_formulas }
+            })
+            .collect()
+    }
+}
+
+/// Opens a register's workbook: a regular file, its parts counted.
+fn open_register(path: &Path, limits: &ReadLimits) -> Result<Workbook, IngestError> {
+    let file = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
+    Workbook::open(file, path, limits).map_err(|e| e.into_ingest(path))
+}
+
 /// The workbook's sheet names, in workbook order. An .xlsx is read from its
 /// `xl/workbook.xml` alone: opening it through calamine parses every shared string first
 /// (19 MB of them in a 125,000-row roster), and most workbooks have one sheet.
-pub fn sheet_names(path: &Path) -> Result<Vec<String>, IngestError> {
-    if let Some(names) = xlsx_sheet_names(path).filter(|n| !n.is_empty()) {
+pub fn sheet_names(path: &Path, limits: &ReadLimits) -> Result<Vec<String>, IngestError> {
+    if Kind::of(path) == Kind::Xlsx
+        && let Some(names) = xlsx_sheet_names(path, limits)?.filter(|n| !n.is_empty())
+    {
         return Ok(names);
     }
-    let wb = open_workbook_auto(path).map_err(|e| IngestError::Excel { file: path.display().to_string(), message: e.to_string() })?;
-    Ok(wb.sheet_names())
+    Ok(open_register(path, limits)?.sheet_names())
 }
 
-fn xlsx_sheet_names(path: &Path) -> Option<Vec<String>> {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path).ok()?)).ok()?;
-    let mut xml = String::new();
-    zip.by_name("xl/workbook.xml").ok()?.read_to_string(&mut xml).ok()?;
-    Some(sheet_names_in(&xml))
+/// `None` when the file is no zip with a workbook part (calamine then says what it is).
+fn xlsx_sheet_names(path: &Path, limits: &ReadLimits) -> Result<Option<Vec<String>>, IngestError> {
+    let file = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else { return Ok(None) };
+    let Ok(part) = zip.by_name("xl/workbook.xml") else { return Ok(None) };
+    let mut xml = Vec::new();
+    let cap = limits.part_bytes;
+    if part.take(cap + 1).read_to_end(&mut xml).is_err() {
+        return Ok(None);
+    }
+    if xml.len() as u64 > cap {
+        return Err(WorkbookError::of(Cause::Over(OverLimit::new(Limit::PartBytes, limits))).into_ingest(path));
+    }
+    Ok(sheet_names_in(&xml))
 }
 
-/// The `name` of each `<sheet>` element (with or without a namespace prefix), unescaped.
-fn sheet_names_in(workbook_xml: &str) -> Vec<String> {
+/// The `name` of each `<sheet>` element of a workbook part (any namespace prefix, either quote),
+/// unescaped by an XML parser. `None` when the XML cannot be parsed.
+fn sheet_names_in(workbook_xml: &[u8]) -> Option<Vec<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(workbook_xml);
+    let mut buf = Vec::new();
     let mut names = Vec::new();
-    for (at, _) in workbook_xml.match_indices("sheet ") {
-        // "<sheet " or "<x:sheet ", not the word inside a value ("Data sheet 1").
-        let before = &workbook_xml[..at];
-        let prefix = before.rfind('<').map(|lt| &before[lt + 1..]);
-        let is_tag = prefix.is_some_and(|p| p.is_empty() || p.strip_suffix(':').is_some_and(|ns| ns.chars().all(|c| c.is_ascii_alphanumeric())));
-        if !is_tag {
-            continue;
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
+                for a in e.attributes().with_checks(false).flatten() {
+                    if a.key.local_name().as_ref() == "name" {
+                        names.push(a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok()?.into_owned());
+                    }
+                }
+            }
+            Event::Eof => return Some(names),
+            _ => {}
         }
-        let tag = &workbook_xml[at..at + workbook_xml[at..].find('>').unwrap_or(0)];
-        let Some(i) = tag.find(" name=\"") else { continue };
-        let value = &tag[i + 7..];
-        if let Some(end) = value.find('"') {
-            names.push(unescape_xml(&value[..end]));
-        }
+        buf.clear();
     }
-    names
-}
-
-fn unescape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let Some(end) = rest[i..].find(';') else { break };
-        let entity = &rest[i + 1..i + end];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => entity
-                .strip_prefix("#x")
-                .map(|h| u32::from_str_radix(h, 16).ok())
-                .unwrap_or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => out.push(c),
-            None => out.push_str(&rest[i..i + end + 1]),
-        }
-        rest = &rest[i + end + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Reads one sheet (the named one or the first) as rows of text cells, with its cells merged
-/// over several rows (.xlsx only).
-pub(crate) fn rows(path: &Path, sheet: Option<&str>, with_merges: bool) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
-    let err = |m: String| IngestError::Excel { file: path.display().to_string(), message: m };
-    let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
-    let names = wb.sheet_names();
-    let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| err(format!("no sheet named '{s}'; sheets: {}", names.join(", "))))?,
-        None => names.first().cloned().ok_or_else(|| err("the workbook has no sheets".into()))?,
-    };
-    let range = wb.worksheet_range(&name).map_err(|e| err(e.to_string()))?;
-    // A formula whose result was never saved (a workbook written by a tool that does not
-    // compute) reads as empty: the formulas say which empty cells those are.
-    let formulas = wb.worksheet_formula(&name).ok();
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let rows: Vec<Item> = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells: Vec<String> = vec![String::new(); col0 as usize];
-            cells.extend(r.iter().map(cell_text));
-            let abs_row = row0 + i as u32;
-            let unsaved_formulas = match &formulas {
-                Some(f) => (0..cells.len())
-                    .filter(|&c| cells[c].is_empty() && f.get_value((abs_row, c as u32)).is_some_and(|x| !x.is_empty()))
-                    .map(|c| c as u16)
-                    .collect(),
-                None => Vec::new(),
-            };
-            Item::Row(Row { line: abs_row as u64 + 1, cells: ::csv::StringRecord::from(cells), multiline: false, unsaved_formulas })
-        })
-        .collect();
-    let merged = match &mut wb {
-        // The merges follow the cells in the sheet's XML: read again, but not parsed as cells.
-        calamine::Sheets::Xlsx(x) if with_merges => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let merged = merged
-        .iter()
-        .filter(|d| d.end.0 > d.start.0)
-        .map(|d| MergedDown { first_line: d.start.0 as u64 + 1, last_line: d.end.0 as u64 + 1, col: d.start.1 as usize })
-        .collect();
-    Ok((Box::new(rows.into_iter()), merged))
+/// over several rows (.xlsx only). `head`: only the first that many rows that hold a value
+/// (a probe, which also skips the merges).
+pub(crate) fn rows(
+    path: &Path,
+    sheet: Option<&str>,
+    limits: &ReadLimits,
+    head: Option<usize>,
+) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
+    let mut wb = open_register(path, limits)?;
+    let name = wb.pick(sheet).map_err(|e| e.into_ingest(path))?;
+    let rows = wb.rows(&name, head).map_err(|e| e.into_ingest(path))?;
+    let merged = if head.is_none() { wb.merged_down(&name) } else { Vec::new() };
+    Ok((Box::new(rows.into_iter().map(Item::Row)), merged))
 }
 
 #[cfg(test)]
@@ -159,9 +517,12 @@ mod tests {
     #[test]
     fn sheet_names_come_from_the_workbook_part_in_order() {
         let xml = r#"<workbook><sheets><sheet name="Hướng dẫn" sheetId="1" r:id="rId1"/><sheet name="Xã A &amp; B" sheetId="2" state="hidden" r:id="rId2"/><sheet name="Data sheet 3" sheetId="3"/></sheets></workbook>"#;
-        assert_eq!(sheet_names_in(xml), ["Hướng dẫn", "Xã A & B", "Data sheet 3"]);
+        assert_eq!(sheet_names_in(xml.as_bytes()).unwrap(), ["Hướng dẫn", "Xã A & B", "Data sheet 3"]);
         let prefixed = r#"<x:workbook><x:sheets><x:sheet name="Trang &#273;&#x1EA7;u" sheetId="1"/></x:sheets></x:workbook>"#;
-        assert_eq!(sheet_names_in(prefixed), ["Trang đầu"]);
+        assert_eq!(sheet_names_in(prefixed.as_bytes()).unwrap(), ["Trang đầu"]);
+        // Attributes in single quotes are as valid XML as in double ones.
+        let single = r#"<workbook><sheets><sheet name='Xã A' sheetId='1'/><sheet name='Xã B' sheetId='2'/></sheets></workbook>"#;
+        assert_eq!(sheet_names_in(single.as_bytes()).unwrap(), ["Xã A", "Xã B"]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct JobFile {
     pub decisions: Option<DecisionsSection>,
     #[serde(default)]
     pub history: HistorySection,
+    #[serde(default)]
+    pub limits: LimitsSection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +53,10 @@ pub struct JobSection {
     /// Run folders 0750 and files 0640 (the group may read) instead of 0700 / 0600.
     #[serde(default)]
     pub group_readable: Option<bool>,
+    /// The time zone of the run date and of every date lamsach writes; default
+    /// "Asia/Ho_Chi_Minh" (UTC+07:00).
+    #[serde(default)]
+    pub timezone: Option<Spanned<String>>,
     /// A source that cannot be read fails the whole run (nothing published) instead of
     /// being left out of it.
     #[serde(default)]
@@ -154,6 +160,19 @@ pub struct HistorySection {
     /// The trend also counts the records fixed since this day (YYYY-MM-DD).
     #[serde(default)]
     pub since: Option<Spanned<String>>,
+}
+
+/// What a register or returned file may ask of the machine; each unset key keeps its
+/// default (`ingest::limits::ReadLimits`).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    pub part_bytes: Option<Spanned<u64>>,
+    pub sheet_bytes: Option<Spanned<u64>>,
+    pub sheet_rows: Option<Spanned<u64>>,
+    pub sheet_columns: Option<Spanned<u64>>,
+    pub sheet_cells: Option<Spanned<u64>>,
+    pub returned_file_bytes: Option<Spanned<u64>>,
 }
 
 /// The era bare commune codes in a source belong to.

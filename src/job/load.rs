@@ -1,11 +1,15 @@
 //! [`Job::load`]: the job file read, every value checked against the line it is on,
 //! every path, schema and model resolved, and the run date fixed once.
 
-use super::file::{AssessSection, CommuneCodes, DecisionsSection, GateSection, GroupBy, HistorySection, JobFile, LinkSection, SourceSection, line_of};
+use super::file::{
+    AssessSection, CommuneCodes, DecisionsSection, GateSection, GroupBy, HistorySection, JobFile, LimitsSection, LinkSection, SourceSection, line_of,
+};
 use super::{DecisionSettings, Gate, Job, JobError, SourcePlan};
 use crate::calendar::{PartialDate, Precision};
+use crate::clock::Zone;
 use crate::files::Modes;
 use crate::finding::PerDimension;
+use crate::ingest::limits::ReadLimits;
 use crate::ingest::{self, SourceInput};
 use crate::link::LinkSettings;
 use crate::link::model::Model;
@@ -47,8 +51,19 @@ impl JobText<'_> {
         })
     }
 
-    fn run_date(&self, a: &AssessSection) -> Result<PartialDate, JobError> {
-        let Some(d) = &a.run_date else { return Ok(today()) };
+    fn zone(&self, z: &Option<Spanned<String>>) -> Result<Zone, JobError> {
+        let Some(z) = z else { return Ok(Zone::default()) };
+        Zone::parse(z.get_ref()).ok_or_else(|| {
+            self.error(
+                Some(z.span()),
+                format!("timezone \"{}\" is not a zone lamsach knows", z.get_ref()),
+                "write \"Asia/Ho_Chi_Minh\" or an offset such as \"+07:00\"",
+            )
+        })
+    }
+
+    fn run_date(&self, a: &AssessSection, zone: Zone) -> Result<PartialDate, JobError> {
+        let Some(d) = &a.run_date else { return Ok(today(zone)) };
         let parsed = date::parse_date(d.get_ref(), &Default::default()).date.filter(|x| x.precision() == Precision::Day);
         parsed.ok_or_else(|| self.error(Some(d.span()), format!("run_date \"{}\" is not a date", d.get_ref()), "write it as \"2026-11-27\""))
     }
@@ -58,14 +73,22 @@ impl JobText<'_> {
         if !p.exists() {
             return Err(self.error(
                 Some(path.span()),
-                format!("input file {} does not exist", p.display()),
+                format!("input file {} does not exist", crate::files::shown(&p)),
                 "fix the path (relative paths are read from the job file's folder)",
+            ));
+        }
+        // A FIFO or a device (or a link to one) would hang the run or read without end.
+        if !p.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(self.error(
+                Some(path.span()),
+                format!("input {} is not a regular file", crate::files::shown(&p)),
+                "point the path at the exported file itself, not a folder, pipe or device",
             ));
         }
         if ingest::Format::of(&p).is_none() {
             return Err(self.error(
                 Some(path.span()),
-                format!("{} is not a file type lamsach reads", p.display()),
+                format!("{} is not a file type lamsach reads", crate::files::shown(&p)),
                 "use .csv, .tsv, .txt, .xlsx, .xls or .parquet",
             ));
         }
@@ -113,7 +136,8 @@ impl JobText<'_> {
         self.check_columns(s)?;
         let columns = s.columns.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
         let name = s.name.as_ref().map_or_else(|| default_name.to_string(), |n| n.get_ref().clone());
-        Ok(SourcePlan { input: SourceInput { name, path, schema, encoding, columns, sheet: s.sheet.clone(), key: s.key.clone() }, normalize })
+        let input = SourceInput { name, path, schema, encoding, columns, sheet: s.sheet.clone(), key: s.key.clone(), limits: Default::default() };
+        Ok(SourcePlan { input, normalize })
     }
 
     fn sources(&self, sections: &[SourceSection], options: impl Fn(&SourceSection) -> NormalizeOptions) -> Result<Vec<SourcePlan>, JobError> {
@@ -204,6 +228,32 @@ impl JobText<'_> {
         })
     }
 
+    /// `[limits]`: each key set replaces its default; none may be 0.
+    fn limits(&self, l: &LimitsSection) -> Result<ReadLimits, JobError> {
+        let mut limits = ReadLimits::default();
+        let keys = [
+            (&l.part_bytes, &mut limits.part_bytes, "part_bytes"),
+            (&l.sheet_bytes, &mut limits.sheet_bytes, "sheet_bytes"),
+            (&l.sheet_rows, &mut limits.sheet_rows, "sheet_rows"),
+            (&l.sheet_columns, &mut limits.sheet_columns, "sheet_columns"),
+            (&l.sheet_cells, &mut limits.sheet_cells, "sheet_cells"),
+            (&l.returned_file_bytes, &mut limits.returned_file_bytes, "returned_file_bytes"),
+        ];
+        for (set, value, key) in keys {
+            if let Some(v) = set {
+                if *v.get_ref() == 0 {
+                    return Err(self.error(
+                        Some(v.span()),
+                        format!("[limits] {key} = 0 would refuse every file"),
+                        "write a positive number, or leave the key out for its default",
+                    ));
+                }
+                *value = *v.get_ref();
+            }
+        }
+        Ok(limits)
+    }
+
     fn job_name(&self, name: &Spanned<String>) -> Result<String, JobError> {
         let n = name.get_ref();
         if n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
@@ -217,10 +267,10 @@ impl JobText<'_> {
     }
 }
 
-/// Today by the clock, for a job that does not pin its run date.
-fn today() -> PartialDate {
+/// Today on the job's clock, for a job that does not pin its run date.
+fn today(zone: Zone) -> PartialDate {
     use chrono::Datelike;
-    let d = chrono::Utc::now().date_naive();
+    let d = zone.at(chrono::Utc::now()).date_naive();
     PartialDate::ymd(d.year(), d.month() as u8, d.day() as u8)
 }
 
@@ -248,7 +298,8 @@ impl Job {
         let base = path.parent().map(Path::to_path_buf).filter(|b| !b.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
         let t = JobText { file, text: &text, base };
         let province = jf.job.province.as_ref().map(|p| t.province(p)).transpose()?;
-        let run_date = t.run_date(&jf.assess)?;
+        let zone = t.zone(&jf.job.timezone)?;
+        let run_date = t.run_date(&jf.assess, zone)?;
         let options = |s: &SourceSection| NormalizeOptions {
             tone_style: jf.job.tone_style,
             date_order: s.date_order,
@@ -259,8 +310,12 @@ impl Job {
             },
             this_year: run_date.year,
         };
-        let reference = t.source(&jf.reference, "reference", "reference", options(&jf.reference))?;
-        let sources = t.sources(&jf.sources, options)?;
+        let limits = t.limits(&jf.limits)?;
+        let mut reference = t.source(&jf.reference, "reference", "reference", options(&jf.reference))?;
+        let mut sources = t.sources(&jf.sources, options)?;
+        for plan in std::iter::once(&mut reference).chain(&mut sources) {
+            plan.input.limits = limits;
+        }
         let link = t.link(&jf.link)?;
         let name = t.job_name(&jf.job.name)?;
         let output_dir = t.base.join(&jf.job.output_dir);
@@ -288,6 +343,8 @@ impl Job {
             all_or_nothing: jf.job.all_or_nothing.unwrap_or(false),
             incremental: jf.link.incremental.unwrap_or(false),
             decisions: t.decisions(jf.decisions.as_ref(), &jf.history, &output_dir)?,
+            limits,
+            zone,
         })
     }
 }

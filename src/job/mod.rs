@@ -92,6 +92,10 @@ pub struct Job {
     pub decisions: DecisionSettings,
     /// `[link] incremental`: reuse last night's link for records nothing they depend on changed.
     pub incremental: bool,
+    /// `[limits]`: what a register or a returned worklist may ask of the machine.
+    pub limits: crate::ingest::limits::ReadLimits,
+    /// `[job] timezone`: the run date's and every written date's zone.
+    pub zone: crate::clock::Zone,
 }
 
 /// The `[decisions]` and `[history]` tables: returned worklists in, imported files archived,

@@ -86,6 +86,27 @@ pub enum RunError {
     #[error(transparent)]
     /// The decision store could not be used.
     Decisions(#[from] StoreError),
+    /// Another run of the job holds its lock.
+    #[error(
+        "the job {job} is being run by another lamsach process ({holder}); wait for that run to finish, or remove {} if no lamsach process is running",
+        crate::files::shown(lock)
+    )]
+    Busy {
+        /// The job's name.
+        job: String,
+        /// The lock file.
+        lock: PathBuf,
+        /// What the holder wrote in it (process ID and start time).
+        holder: String,
+    },
+    /// The job's lock file or output folder could not be made.
+    #[error("cannot take the job's lock {}: {source}; check that the output folder is writable", crate::files::shown(lock))]
+    Lock {
+        /// The lock file.
+        lock: PathBuf,
+        /// Why it could not be taken.
+        source: std::io::Error,
+    },
 }
 
 /// How a run or a command ends: the process exit status, decided here only.
@@ -171,9 +192,13 @@ fn drop_in_background<T: Send + 'static>(value: T) {
 impl Job {
     /// Runs every stage and publishes the outputs atomically.
     pub fn run(&self, opts: &RunOptions) -> Result<RunOutcome, RunError> {
+        crate::clock::use_zone(self.zone);
         let mut clock = RunClock::start();
         let announce = |name: &str| opts.announce(name);
         let output_dir = opts.out.clone().unwrap_or_else(|| self.output_dir.clone());
+        // The job's lock before any input is read or any file written: a second run of the job
+        // started meanwhile is refused at once, not after its own ingest.
+        let _lock = self.lock(&output_dir)?;
         // A run killed by SIGKILL (OOM killer, reboot, cron timeout) left its temporary folder.
         let stale = crate::files::remove_stale_tmp(&output_dir, &self.name);
         if stale > 0 {
@@ -240,7 +265,7 @@ impl Job {
     ) -> Result<RunOutcome, RunError> {
         let announce = |name: &str| opts.announce(name);
         let t = Instant::now();
-        let (mut store, mut night) = self.decisions_before_link(&mut table, reference, opts.out.as_deref())?.unzip();
+        let (mut store, mut night) = self.decisions_before_link(&mut table, reference, opts.out.as_deref(), &failed_sources)?.unzip();
         if night.is_some() {
             clock.stage_done("decisions", t);
         }
@@ -304,7 +329,13 @@ impl Job {
 
     /// Opens the decision store, imports the returned worklists waiting in the inbox and
     /// resolves the decisions in effect against tonight's records (before linking).
-    fn decisions_before_link(&self, table: &mut [SourceRun], reference: &Reference, out: Option<&Path>) -> Result<Option<(Store, Night)>, RunError> {
+    fn decisions_before_link(
+        &self,
+        table: &mut [SourceRun],
+        reference: &Reference,
+        out: Option<&Path>,
+        failed: &[FailedSource],
+    ) -> Result<Option<(Store, Night)>, RunError> {
         let ds = &self.decisions;
         // Like the reference cache: a store under the job's output folder follows `--out`.
         let store_path = match (out, ds.store.strip_prefix(&self.output_dir)) {
@@ -314,13 +345,14 @@ impl Job {
         let mut store = Store::open(&store_path, self.modes)?;
         let day = self.run_date.iso();
         let imports = match &ds.inbox {
-            Some(inbox) => decisions::import_inbox(&mut store, inbox, &ds.archive, &day, self.modes)?,
+            Some(inbox) => decisions::import_inbox(&mut store, inbox, &ds.archive, &day, self.modes, &self.limits)?,
             None => Default::default(),
         };
         let in_effect = store.in_effect()?;
         let previous_open = store.last_open_items()?;
         tracing::info!(in_effect = in_effect.len(), imported = imports.imported.len(), rejected = imports.rejected.len(), "decisions");
-        let resolution = Resolution::before_link(in_effect, table, reference);
+        let failed: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();
+        let resolution = Resolution::before_link(in_effect, table, reference, &failed);
         let history = store.history(TREND_RUNS)?;
         let closed_since = match ds.since {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
@@ -475,6 +507,18 @@ impl Job {
         let assessed = assess::run(&inputs, &ctx);
         for (run, a) in table.iter_mut().zip(assessed) {
             run.set_assessed(a);
+        }
+    }
+
+    /// Takes the job's lock, `<output folder>/.lock-<job>` (the folder made if missing).
+    fn lock(&self, output_dir: &Path) -> Result<std::fs::File, RunError> {
+        let lock = output_dir.join(format!(".lock-{}", self.name));
+        let failed = |source| RunError::Lock { lock: lock.clone(), source };
+        crate::files::create_dir(output_dir, self.modes).map_err(failed)?;
+        let now = crate::clock::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        match crate::files::take_lock(&lock, self.modes, &now).map_err(failed)? {
+            Ok(f) => Ok(f),
+            Err(holder) => Err(RunError::Busy { job: self.name.clone(), lock, holder }),
         }
     }
 

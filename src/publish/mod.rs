@@ -104,7 +104,7 @@ fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, Publi
 pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(out).map_err(|e| werr(out, e))?;
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let stamp = crate::clock::now().format("%Y%m%d-%H%M%S").to_string();
     let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.settings.job_name, std::process::id()));
     files::create_dir(&tmp, d.settings.modes).map_err(|e| werr(&tmp, e))?;
     let result = write_all(d, out, &tmp, started).and_then(|_| {

@@ -276,6 +276,26 @@ fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang)
             esc(&errors.iter().take(5).cloned().collect::<Vec<_>>().join("; "))
         );
     }
+    for c in &ds.imports.conflicts {
+        let rows: Vec<String> = c
+            .rows
+            .iter()
+            .map(|r| if r.sheet.is_empty() { format!("{} dòng {}", r.file, r.row) } else { format!("{} / {} dòng {}", r.file, r.sheet, r.row) })
+            .collect();
+        let _ = write!(
+            h,
+            r#"<p class="bad">{} ({}): {}</p>"#,
+            t(
+                "Các tệp trả về quyết định khác nhau cho cùng một bản ghi; chưa áp dụng quyết định nào, bản ghi vẫn trong danh sách",
+                "Returned files decide one record differently; neither applied, the record stays on the worklist"
+            ),
+            esc(&c.source),
+            esc(&rows.join("; "))
+        );
+    }
+    for (name, why) in &ds.imports.refused {
+        let _ = write!(h, r#"<p class="bad">{} {}: {}</p>"#, t("Không đọc mục trong hộp thư", "Inbox entry not read"), esc(name), esc(why));
+    }
     let _ = write!(
         h,
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",

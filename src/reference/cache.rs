@@ -421,6 +421,7 @@ mod tests {
             columns: Default::default(),
             sheet: None,
             key: None,
+            limits: Default::default(),
         };
         let opts = NormalizeOptions::default();
         let mut edited = input.clone();

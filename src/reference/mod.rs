@@ -462,6 +462,7 @@ mod tests {
             columns: Default::default(),
             sheet: None,
             key: None,
+            limits: Default::default(),
         }
     }
 

@@ -416,6 +416,13 @@ impl Schema {
     }
 
     /// How many headers match some field: used to find the header row.
+    /// Whether `header` is one of the schema's header aliases, as written (up to case,
+    /// diacritics and punctuation): header words, never a person's name or value.
+    pub fn is_alias(&self, header: &str) -> bool {
+        let key = header_key(header);
+        !key.is_empty() && self.fields.iter().any(|f| self.alias_keys(f).contains(&key))
+    }
+
     pub fn count_matches(&self, headers: &[String]) -> usize {
         let keys: Vec<String> = self.fields.iter().flat_map(|f| self.alias_keys(f)).collect();
         let by_words = |h: &str| self.roles.is_empty() && field_by_words(h).is_some_and(|f| self.fields.iter().any(|s| s.name == f));
