@@ -446,3 +446,70 @@ fn a_file_name_cannot_forge_a_log_line() {
     assert!(!r.stderr.lines().any(|l| l.starts_with("2026-01-01T00:00:00Z")), "{}", r.stderr);
     assert!(r.stderr.contains("FORGED"), "the file is still named: {}", r.stderr);
 }
+
+/// The worklist's first row: its cells by heading.
+fn first_worklist_row(run: &Path) -> std::collections::HashMap<String, String> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(run.join("worklist.xlsx")).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let mut rows = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
+    let heading = rows.next().unwrap();
+    heading.into_iter().zip(rows.next().unwrap()).collect()
+}
+
+#[test]
+fn two_files_deciding_one_record_differently_apply_neither_and_a_gone_source_is_orphaned() {
+    let dir = job_dir("[decisions]\ninbox = \"returned\"\n");
+    let r = lamsach(dir.path(), &["run", "job.toml", "-q"]);
+    assert_eq!(finished(&r), 0, "{}", r.stderr);
+    let row = first_worklist_row(&run_folder(dir.path()));
+    let (source, key, digest) = (&row["Nguồn"], &row["Mã bản ghi"], &row["Dấu bản ghi"]);
+    let line = |decision: &str, source: &str| format!("1;{source};X;{decision};;;;{key};{digest};\n");
+    let inbox = dir.path().join("returned");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("a.csv"), format!("{WORKLIST_HEAD}\n{}{}", line("Không xác minh được", source), line("Không xác minh được", "khong_co")))
+        .unwrap();
+    std::fs::write(inbox.join("b.csv"), format!("{WORKLIST_HEAD}\n{}", line("Đã sửa tại nguồn", source))).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let r = lamsach(dir.path(), &["run", "job.toml", "-q"]);
+    assert_eq!(finished(&r), 0, "{}", r.stderr);
+    let run = run_folder(dir.path());
+    let decisions = json(&run.join("summary.json"))["decisions"].clone();
+    let conflicts = decisions["imports"]["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{decisions}");
+    let at: Vec<(String, u64)> =
+        conflicts[0]["rows"].as_array().unwrap().iter().map(|r| (r["file"].as_str().unwrap().to_string(), r["row"].as_u64().unwrap())).collect();
+    assert_eq!(at, [("a.csv".to_string(), 2), ("b.csv".to_string(), 2)]);
+    assert!(std::fs::read_to_string(run.join("report.html")).unwrap().contains("b.csv dòng 2"));
+    assert_eq!(decisions["changes"]["orphaned"], 1, "the decision on a source the job lacks: {decisions}");
+    assert_eq!(decisions["by_status"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum::<u64>(), 0, "neither conflicting decision is in effect");
+    let still_open = first_worklist_row(&run);
+    assert_eq!(&still_open["Mã bản ghi"], key, "the record stays on the worklist");
+}
+
+#[test]
+fn a_large_returned_csv_is_read_a_row_at_a_time_and_one_over_the_limit_is_rejected() {
+    let dir = job_dir("[decisions]\ninbox = \"returned\"\n[limits]\nreturned_file_bytes = 40000000\n");
+    let inbox = dir.path().join("returned");
+    std::fs::create_dir(&inbox).unwrap();
+    let write = |name: &str, rows: usize| {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(inbox.join(name)).unwrap());
+        writeln!(f, "{WORKLIST_HEAD}").unwrap();
+        for i in 0..rows {
+            writeln!(f, "{i};lao_dong;REVIEW NO_LINK;;;a note the officer left on row {i};;key{i:08};digest{i:016};05208{i:07}").unwrap();
+        }
+    };
+    write("big.csv", 330_000);
+    write("too-big.csv", 400_000);
+    assert!(std::fs::metadata(inbox.join("big.csv")).unwrap().len() > 35_000_000);
+    let r = lamsach(dir.path(), &["run", "job.toml", "-q"]);
+    assert_eq!(finished(&r), 0, "{}", r.stderr);
+    // Read whole, the 38 MB file's cells alone took 0.4 GB; a row at a time, the run stays small.
+    assert!(r.peak_mb < 300, "peak {} MB", r.peak_mb);
+    let imports = json(&run_folder(dir.path()).join("summary.json"))["decisions"]["imports"].clone();
+    assert_eq!(imports["imported"][0][0], "big.csv", "{imports}");
+    let rejected = imports["rejected"].as_array().unwrap();
+    assert_eq!(rejected[0][0], "too-big.csv");
+    assert!(rejected[0][1][0].as_str().unwrap().contains("returned_file_bytes"), "{rejected:?}");
+}

@@ -177,6 +177,8 @@ struct Reading {
     rows: Vec<ReturnedRow>,
     errors: Vec<RowError>,
     any_worklist_sheet: bool,
+    /// Where the current sheet is: its heading not yet read, its columns, or not a worklist.
+    columns: Option<Option<Vec<Option<Column>>>>,
 }
 
 impl Reading {
@@ -184,47 +186,53 @@ impl Reading {
         vec![RowError { file: self.name.clone(), sheet: String::new(), row: 0, column: None, message }]
     }
 
-    /// One sheet's rows (sheet row number, cells); the first is its heading. A row that cannot
-    /// be read ends the file with that message.
-    fn sheet(&mut self, sheet: &str, rows: impl Iterator<Item = Result<(u64, Vec<String>), String>>) -> Result<(), String> {
-        let mut columns: Option<Vec<Option<Column>>> = None;
-        for row in rows {
-            let (at, line) = row?;
-            let Some(columns) = &columns else {
-                let found: Vec<Option<Column>> = line.iter().map(|h| Column::of_heading(h)).collect();
-                let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !found.contains(&Some(*c))).collect();
-                if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
-                    return Ok(()); // not a worklist sheet (a note the officer added, "Nothing to do")
-                }
-                self.any_worklist_sheet = true;
-                if !missing.is_empty() {
-                    let names: Vec<&str> = missing.iter().map(|c| c.heading(Lang::Vi)).collect();
-                    self.errors.push(RowError {
-                        file: self.name.clone(),
-                        sheet: sheet.to_string(),
-                        row: at,
-                        column: None,
-                        message: format!("the columns {} are missing; return the worklist with all its columns, hidden ones included", names.join(", ")),
-                    });
-                    return Ok(());
-                }
-                columns = Some(found);
-                continue;
-            };
-            let cell = |c: Column| columns.iter().position(|x| *x == Some(c)).and_then(|k| line.get(k)).map(|s| s.trim()).unwrap_or_default();
-            match parse_row(&cell, sheet, at) {
-                Ok(Some(r)) => self.rows.push(r),
-                Ok(None) => {}
-                Err((column, message)) => self.errors.push(RowError {
-                    file: self.name.clone(),
-                    sheet: sheet.to_string(),
-                    row: at,
-                    column: Some(column.heading(Lang::Vi).to_string()),
-                    message,
-                }),
+    /// One row of `sheet` (sheet row number `at`); the first a sheet gives is its heading.
+    /// Returns false once the rest of the sheet need not be read (it is not a worklist).
+    fn row(&mut self, sheet: &str, at: u64, line: &[String]) -> bool {
+        let columns = match &self.columns {
+            None => {
+                self.columns = Some(self.heading(sheet, at, line));
+                return matches!(self.columns, Some(Some(_)));
             }
+            Some(None) => return false,
+            Some(Some(c)) => c,
+        };
+        let cell = |c: Column| columns.iter().position(|x| *x == Some(c)).and_then(|k| line.get(k)).map(|s| s.trim()).unwrap_or_default();
+        match parse_row(&cell, sheet, at) {
+            Ok(Some(r)) => self.rows.push(r),
+            Ok(None) => {}
+            Err((column, message)) => self.errors.push(RowError {
+                file: self.name.clone(),
+                sheet: sheet.to_string(),
+                row: at,
+                column: Some(column.heading(Lang::Vi).to_string()),
+                message,
+            }),
         }
-        Ok(())
+        true
+    }
+
+    /// The sheet's columns by their headings; `None` for a sheet that is not a worklist (a
+    /// note the officer added) or one that lacks required columns (reported).
+    fn heading(&mut self, sheet: &str, at: u64, line: &[String]) -> Option<Vec<Option<Column>>> {
+        let found: Vec<Option<Column>> = line.iter().map(|h| Column::of_heading(h)).collect();
+        let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !found.contains(&Some(*c))).collect();
+        if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
+            return None;
+        }
+        self.any_worklist_sheet = true;
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|c| c.heading(Lang::Vi)).collect();
+            self.errors.push(RowError {
+                file: self.name.clone(),
+                sheet: sheet.to_string(),
+                row: at,
+                column: None,
+                message: format!("the columns {} are missing; return the worklist with all its columns, hidden ones included", names.join(", ")),
+            });
+            return None;
+        }
+        Some(found)
     }
 }
 
@@ -233,7 +241,7 @@ impl Reading {
 /// within `limits`: its size, and for a workbook every limit a register has.
 pub fn read(path: &Path, limits: &ReadLimits) -> Result<ReturnedFile, Vec<RowError>> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let mut reading = Reading { name: crate::files::escape_controls(&name), rows: Vec::new(), errors: Vec::new(), any_worklist_sheet: false };
+    let mut reading = Reading { name: crate::files::escape_controls(&name), rows: Vec::new(), errors: Vec::new(), any_worklist_sheet: false, columns: None };
     let file = crate::files::open_regular_no_link(path).map_err(|e| reading.file_error(format!("cannot be read: {e}")))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > limits.returned_file_bytes {
@@ -264,8 +272,11 @@ fn read_workbook(mut file: std::fs::File, path: &Path, limits: &ReadLimits, read
     file.rewind().map_err(|e| format!("cannot be read: {e}"))?;
     let mut wb = Workbook::open(file, path, limits).map_err(|e| format!("is not a readable workbook: {e}"))?;
     for sheet in wb.sheet_names() {
-        let rows = wb.rows(&sheet, None).map_err(|e| format!("cannot be read: {e}"))?;
-        reading.sheet(&sheet, rows.into_iter().map(|r| Ok((r.line, r.cells.iter().map(str::to_string).collect()))))?;
+        // Each row is parsed as the sheet's stream ends it and only decided rows are kept: a
+        // returned workbook never holds more than one of its rows.
+        reading.columns = None;
+        wb.each_row(&sheet, |r| reading.row(&sheet, r.line, &r.cells.iter().map(str::to_string).collect::<Vec<_>>()))
+            .map_err(|e| format!("cannot be read: {e}"))?;
     }
     Ok(hex(&hasher.finalize()))
 }
@@ -298,12 +309,16 @@ fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String
     }
     let not_utf8 = "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&mut input);
-    let rows = reader.records().enumerate().map(|(i, rec)| match rec {
-        Ok(r) => Ok((i as u64 + 1, r.iter().map(str::to_string).collect())),
-        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err(not_utf8.clone()),
-        Err(_) => Err(format!("row {} is not valid CSV; save the worklist again as \"CSV UTF-8\"", i + 1)),
-    });
-    reading.sheet("", rows)?;
+    for (i, rec) in reader.records().enumerate() {
+        let line: Vec<String> = match rec {
+            Ok(r) => r.iter().map(str::to_string).collect(),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => return Err(not_utf8),
+            Err(_) => return Err(format!("row {} is not valid CSV; save the worklist again as \"CSV UTF-8\"", i + 1)),
+        };
+        if !reading.row("", i as u64 + 1, &line) {
+            break;
+        }
+    }
     drop(reader);
     // The rest of the file (a sheet that is not the worklist stops early) counts in its hash.
     std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| format!("cannot be read: {e}"))?;

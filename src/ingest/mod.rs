@@ -537,11 +537,13 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
         }
         let mut held = Vec::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
-            if probe(&SourceInput { sheet: Some(name.clone()), ..input.clone() }).is_ok() {
-                held.push(name.clone());
-            } else {
+            match probe(&SourceInput { sheet: Some(name.clone()), ..input.clone() }) {
+                Ok(_) => held.push(name.clone()),
+                // A sheet that cannot be read (over a limit, damaged) fails the source: a
+                // register sheet must never be left out as if it held no register.
+                Err(e @ (IngestError::Excel { .. } | IngestError::Io { .. })) => return Err(e),
                 // A cover, a summary or instructions; numbered, as a sheet name may be anything.
-                tracing::warn!(source = %input.name, sheet = i + 1, sheets = names.len(), "sheet holds no header of this register; not read");
+                Err(_) => tracing::warn!(source = %input.name, sheet = i + 1, sheets = names.len(), "sheet holds no header of this register; not read"),
             }
         }
         Ok(Some(held))

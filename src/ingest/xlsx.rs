@@ -253,7 +253,24 @@ impl Workbook {
 
     /// One sheet's rows that hold a value, in row order; `head`: only the first that many.
     pub(crate) fn rows(&mut self, name: &str, head: Option<usize>) -> Result<Vec<Row>, WorkbookError> {
-        let mut grid = Grid::new(self.limits, head);
+        let mut rows: Vec<Row> = Vec::new();
+        let mut in_order = true;
+        self.each_row(name, |row| {
+            in_order &= rows.last().is_none_or(|last| last.line < row.line);
+            rows.push(row);
+            head.is_none_or(|h| rows.len() < h)
+        })?;
+        if !in_order {
+            rows = in_row_order(rows);
+        }
+        Ok(rows)
+    }
+
+    /// Hands each row that holds a value to `take` as the sheet's stream ends it, holding only
+    /// that row; `take` returns false to stop. Rows come in the file's order (a hand-made sheet
+    /// may write them out of order, or one row twice).
+    pub(crate) fn each_row(&mut self, name: &str, take: impl FnMut(Row) -> bool) -> Result<(), WorkbookError> {
+        let mut grid = Grid::new(self.limits, take);
         let read = match &mut self.sheets {
             calamine::Sheets::Xlsx(x) => stream_xlsx(x, name, &mut grid),
             calamine::Sheets::Xlsb(x) => stream_xlsb(x, name, &mut grid),
@@ -272,8 +289,8 @@ impl Workbook {
                 }
             }
         };
-        match read {
-            Ok(()) | Err(None) => Ok(grid.finish()),
+        match read.and_then(|()| grid.end_row()) {
+            Ok(()) | Err(None) => Ok(()),
             Err(Some(mut e)) => {
                 e.sheet = Some(name.to_string());
                 Err(e)
@@ -299,7 +316,7 @@ impl Workbook {
 /// `Err(None)`: the rows wanted were read (a probe); `Err(Some(e))`: the sheet cannot be read.
 type Step = Result<(), Option<WorkbookError>>;
 
-fn stream_xlsx(x: &mut Xlsx<BufReader<File>>, name: &str, grid: &mut Grid) -> Step {
+fn stream_xlsx(x: &mut Xlsx<BufReader<File>>, name: &str, grid: &mut Grid<impl FnMut(Row) -> bool>) -> Step {
     let mut cells = x.worksheet_cells_reader(name).map_err(|e| Some(WorkbookError::unreadable(&calamine::Error::Xlsx(e))))?;
     loop {
         let cell = match cells.next_cell_with_formula() {
@@ -317,7 +334,7 @@ fn stream_xlsx(x: &mut Xlsx<BufReader<File>>, name: &str, grid: &mut Grid) -> St
     }
 }
 
-fn stream_xlsb(x: &mut Xlsb<BufReader<File>>, name: &str, grid: &mut Grid) -> Step {
+fn stream_xlsb(x: &mut Xlsb<BufReader<File>>, name: &str, grid: &mut Grid<impl FnMut(Row) -> bool>) -> Step {
     let mut cells = x.worksheet_cells_reader(name).map_err(|e| Some(WorkbookError::unreadable(&calamine::Error::Xlsb(e))))?;
     loop {
         let cell = match cells.next_cell() {
@@ -333,21 +350,23 @@ fn stream_xlsb(x: &mut Xlsb<BufReader<File>>, name: &str, grid: &mut Grid) -> St
     }
 }
 
-/// A sheet's rows gathered from its cells within the limits: only rows that hold a value, each
-/// as wide as its last value, so the memory taken is what the limits count.
-struct Grid {
+/// A sheet's rows gathered from its cells within the limits, one row at a time: only rows
+/// that hold a value, each as wide as its last value, so the memory taken is what the limits
+/// count. Each row is handed on when the stream leaves it.
+struct Grid<F> {
     limits: ReadLimits,
-    head: Option<usize>,
-    /// (0-based sheet row, cells by 0-based column, unsaved-formula columns).
-    rows: Vec<(u32, Vec<(u32, String)>, Vec<u16>)>,
-    /// Cells held, each row counted up to its last value.
+    take: F,
+    /// The row being read.
+    row: Option<RowCells>,
+    /// The last row handed on, for a reader's error to name.
+    last_line: Option<u64>,
+    /// Cells handed on so far, each row counted up to its last value.
     dense: u64,
-    in_order: bool,
 }
 
-impl Grid {
-    fn new(limits: ReadLimits, head: Option<usize>) -> Grid {
-        Grid { limits, head, rows: Vec::new(), dense: 0, in_order: true }
+impl<F: FnMut(Row) -> bool> Grid<F> {
+    fn new(limits: ReadLimits, take: F) -> Grid<F> {
+        Grid { limits, take, row: None, last_line: None, dense: 0 }
     }
 
     fn over(&self, limit: Limit, row: u32, col: u32) -> Option<WorkbookError> {
@@ -356,7 +375,8 @@ impl Grid {
 
     /// The reader's error, placed after the last row read.
     fn failed(&self, e: &calamine::Error) -> WorkbookError {
-        WorkbookError { sheet: None, row: self.rows.last().map(|r| r.0 as u64 + 1), column: None, cause: Cause::Unreadable(cause_of(e)) }
+        let row = self.row.as_ref().map(|r| r.row as u64 + 1).or(self.last_line);
+        WorkbookError { sheet: None, row, column: None, cause: Cause::Unreadable(cause_of(e)) }
     }
 
     fn put(&mut self, row: u32, col: u32, text: String, unsaved: bool) -> Step {
@@ -366,74 +386,80 @@ impl Grid {
         if col as u64 >= self.limits.sheet_columns {
             return Err(self.over(Limit::SheetColumns, row, col));
         }
-        let same_row = self.rows.last().is_some_and(|r| r.0 == row);
-        if !same_row {
-            if self.head.is_some_and(|h| self.rows.len() >= h) && self.in_order && self.rows.last().is_none_or(|r| r.0 < row) {
-                return Err(None);
-            }
-            if self.rows.last().is_some_and(|r| r.0 > row) {
-                self.in_order = false;
-            }
-            self.rows.push((row, Vec::new(), Vec::new()));
+        if self.row.as_ref().is_some_and(|r| r.row != row) {
+            self.end_row()?;
         }
-        let width = self.rows.last().and_then(|r| r.1.last()).map_or(0, |c| c.0 as u64 + 1);
+        let width = self.row.as_ref().map_or(0, |r| r.width);
         let grows = (col as u64 + 1).saturating_sub(width);
         if self.dense + grows > self.limits.sheet_cells {
             return Err(self.over(Limit::SheetCells, row, col));
         }
         self.dense += grows;
-        let last = self.rows.last_mut().expect("a row was pushed");
+        let r = self.row.get_or_insert_with(|| RowCells { row, cells: Vec::new(), unsaved: Vec::new(), width: 0 });
+        r.width += grows;
         if unsaved {
-            last.2.push(col as u16);
+            r.unsaved.push(col as u16);
         }
-        if last.1.last().is_some_and(|c| c.0 > col) {
-            self.in_order = false;
-        }
-        last.1.push((col, text));
+        r.cells.push((col, text));
         Ok(())
     }
 
-    /// The rows, sorted when the sheet wrote its cells out of order (a hand-made file may).
-    fn finish(mut self) -> Vec<Row> {
-        if !self.in_order {
-            self.rows.sort_by_key(|r| r.0);
-            let mut merged: Vec<(u32, Vec<(u32, String)>, Vec<u16>)> = Vec::with_capacity(self.rows.len());
-            for r in self.rows {
-                match merged.last_mut() {
-                    Some(m) if m.0 == r.0 => {
-                        m.1.extend(r.1);
-                        m.2.extend(r.2);
-                    }
-                    _ => merged.push(r),
-                }
-            }
-            for m in &mut merged {
-                m.1.sort_by_key(|c| c.0);
-                // A cell written twice: the last one wins, as in Excel.
-                m.1.reverse();
-                m.1.dedup_by_key(|c| c.0);
-                m.1.reverse();
-            }
-            self.rows = merged;
-        }
-        self.rows
-            .into_iter()
-            .map(|(row, cells, unsaved_formulas)| {
-                let width = cells.last().map_or(0, |c| c.0 as usize + 1);
-                let mut record = ::csv::StringRecord::with_capacity(cells.iter().map(|c| c.1.len()).sum(), width);
-                let mut next = 0;
-                for (col, text) in cells {
-                    while next < col {
-                        record.push_field("");
-                        next += 1;
-                    }
-                    record.push_field(&text);
-                    next += 1;
-                }
-                Row { line: row as u64 + 1, cells: record, multiline: false, unsaved_formulas }
-            })
-            .collect()
+    /// Hands the row being read on; `Err(None)` when the taker wants no more.
+    fn end_row(&mut self) -> Step {
+        let Some(RowCells { row, cells, unsaved, .. }) = self.row.take() else { return Ok(()) };
+        let line = row as u64 + 1;
+        self.last_line = Some(line);
+        if (self.take)(Row { line, cells: dense(cells), multiline: false, unsaved_formulas: unsaved }) { Ok(()) } else { Err(None) }
     }
+}
+
+/// The cells of the row being read: its 0-based number, cells by 0-based column, the columns
+/// of formulas without a saved value, and its width (its last value's column + 1).
+struct RowCells {
+    row: u32,
+    cells: Vec<(u32, String)>,
+    unsaved: Vec<u16>,
+    width: u64,
+}
+
+/// A row's cells as a record, a column each up to its last value (a cell written twice: the
+/// last one, as in Excel).
+fn dense(mut cells: Vec<(u32, String)>) -> ::csv::StringRecord {
+    if !cells.is_sorted_by_key(|c| c.0) {
+        cells.reverse();
+        cells.sort_by_key(|c| c.0); // stable: of a column's cells, the last written first
+        cells.dedup_by_key(|c| c.0);
+    }
+    let width = cells.last().map_or(0, |c| c.0 as usize + 1);
+    let mut record = ::csv::StringRecord::with_capacity(cells.iter().map(|c| c.1.len()).sum(), width);
+    let mut next = 0;
+    for (col, text) in cells {
+        while next < col {
+            record.push_field("");
+            next += 1;
+        }
+        record.push_field(&text);
+        next += 1;
+    }
+    record
+}
+
+/// Rows a sheet wrote out of order, in row order; a row written twice is one, its later cells
+/// winning.
+fn in_row_order(mut rows: Vec<Row>) -> Vec<Row> {
+    rows.sort_by_key(|r| r.line); // stable: a row's parts stay in the file's order
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    for r in rows {
+        match out.last_mut() {
+            Some(last) if last.line == r.line => {
+                let cells = last.cells.iter().enumerate().chain(r.cells.iter().enumerate()).filter(|(_, t)| !t.is_empty());
+                last.cells = dense(cells.map(|(c, t)| (c as u32, t.to_string())).collect());
+                last.unsaved_formulas.extend(r.unsaved_formulas);
+            }
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 /// Opens a register's workbook: a regular file, its parts counted.
@@ -454,18 +480,25 @@ pub fn sheet_names(path: &Path, limits: &ReadLimits) -> Result<Vec<String>, Inge
     Ok(open_register(path, limits)?.sheet_names())
 }
 
-/// `None` when the file is no zip with a workbook part (calamine then says what it is).
+/// `None` when the file is no zip with a workbook part (calamine then says what it is). The
+/// part is inflated and counted before it is read into memory.
 fn xlsx_sheet_names(path: &Path, limits: &ReadLimits) -> Result<Option<Vec<String>>, IngestError> {
     let file = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else { return Ok(None) };
-    let Ok(part) = zip.by_name("xl/workbook.xml") else { return Ok(None) };
-    let mut xml = Vec::new();
     let cap = limits.part_bytes;
-    if part.take(cap + 1).read_to_end(&mut xml).is_err() {
-        return Ok(None);
+    let counted = match zip.by_name("xl/workbook.xml") {
+        Ok(part) => std::io::copy(&mut part.take(cap + 1), &mut std::io::sink()),
+        Err(_) => return Ok(None),
+    };
+    match counted {
+        Ok(n) if n > cap => return Err(WorkbookError::of(Cause::Over(OverLimit::new(Limit::PartBytes, limits))).into_ingest(path)),
+        Ok(_) => {}
+        Err(_) => return Ok(None),
     }
-    if xml.len() as u64 > cap {
-        return Err(WorkbookError::of(Cause::Over(OverLimit::new(Limit::PartBytes, limits))).into_ingest(path));
+    let mut xml = Vec::new();
+    let Ok(part) = zip.by_name("xl/workbook.xml") else { return Ok(None) };
+    if part.take(cap).read_to_end(&mut xml).is_err() {
+        return Ok(None);
     }
     Ok(sheet_names_in(&xml))
 }
