@@ -37,6 +37,7 @@ pub mod decisions;
 pub mod field;
 pub mod files;
 pub mod finding;
+pub mod guard;
 pub mod ingest;
 pub mod job;
 pub mod link;

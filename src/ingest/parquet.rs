@@ -20,12 +20,14 @@ pub fn rows(input: &SourceInput) -> Result<Box<dyn Iterator<Item = Item> + Send>
 
 fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
     let path = &input.path;
-    // The reader's words, without its text: a message of the Parquet reader names no cell.
+    // lamsach's words, never the reader's: its messages can quote a value (a failed cast's
+    // sample, a column's statistics).
     let err = |m: String| IngestError::Parquet { file: crate::files::shown(path), message: m };
     let f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let mut reader = ParquetReader::new(f);
-    let schema = guarded(|| reader.schema()).map_err(|e| err(format!("its schema cannot be read ({e})")))?;
-    let metadata = reader.get_metadata().map_err(|e| err(e.to_string()))?.clone();
+    let unreadable = |_| err("its footer (schema and row groups) cannot be read: a damaged, truncated or not-Parquet file; export it again".into());
+    let schema = guarded(|| reader.schema()).map_err(unreadable)?;
+    let metadata = guarded(|| reader.get_metadata().cloned()).map_err(unreadable)?;
     let headers: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
     let used = used_columns(input, &headers);
     for &i in &used {
@@ -94,10 +96,10 @@ fn readable(dtype: &ArrowDataType) -> bool {
 /// Runs a call into the Parquet reader, turning a panic (a type or page it was not built for)
 /// into an error: one file must never stop the night.
 fn guarded<T>(call: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+    match crate::guard::contained(call) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("the Parquet reader stopped on this file".to_string()),
+        Err(()) => Err("the Parquet reader stopped on this file".to_string()),
     }
 }
 
@@ -168,9 +170,9 @@ impl Iterator for Body {
                     (self.cols, self.rows_left) = (cols, height.min(slice.1));
                     self.bad_left = slice.1 - self.rows_left;
                 }
-                Err(e) => {
-                    // Row numbers and the decoder's words only: no cell value.
-                    tracing::warn!(file = %self.path.display(), first_row = slice.0 + 1, rows = slice.1, error = %e, "rows of a Parquet file could not be decoded; quarantined");
+                Err(_) => {
+                    // Row numbers only: the decoder's words can quote a value.
+                    tracing::warn!(file = %crate::files::shown(&self.path), first_row = slice.0 + 1, rows = slice.1, "rows of a Parquet file could not be decoded; quarantined");
                     self.bad_left = slice.1;
                 }
             }

@@ -153,6 +153,9 @@ fn cause_of(e: &calamine::Error) -> &'static str {
     }
 }
 
+/// A reader's panic on this file, contained ([`crate::guard`]).
+const READER_STOPPED: &str = "the Excel reader stopped on this file (a damaged or hand-made file)";
+
 /// The kinds of workbook, by extension (as `open_workbook_auto` tells them apart).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -219,18 +222,18 @@ impl Workbook {
     pub(crate) fn open(file: File, path: &Path, limits: &ReadLimits) -> Result<Workbook, WorkbookError> {
         let kind = Kind::of(path);
         if kind != Kind::Xls {
-            check_parts(&file, kind, limits)?;
+            crate::guard::contained(|| check_parts(&file, kind, limits)).map_err(|()| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))??;
         }
         let mut file = file;
         file.rewind().map_err(|_| WorkbookError::of(Cause::Unreadable("the file cannot be read from disk")))?;
         let rs = BufReader::new(file);
-        let sheets = match kind {
+        let opened = crate::guard::contained(|| match kind {
             Kind::Xlsx => calamine::open_workbook_from_rs::<Xlsx<_>, _>(rs).map(calamine::Sheets::Xlsx).map_err(calamine::Error::Xlsx),
             Kind::Xlsb => calamine::open_workbook_from_rs::<Xlsb<_>, _>(rs).map(calamine::Sheets::Xlsb).map_err(calamine::Error::Xlsb),
             Kind::Xls => calamine::open_workbook_from_rs::<Xls<_>, _>(rs).map(calamine::Sheets::Xls).map_err(calamine::Error::Xls),
             Kind::Ods => calamine::open_workbook_from_rs::<Ods<_>, _>(rs).map(calamine::Sheets::Ods).map_err(calamine::Error::Ods),
-        }
-        .map_err(|e| WorkbookError::unreadable(&e))?;
+        });
+        let sheets = opened.map_err(|()| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))?.map_err(|e| WorkbookError::unreadable(&e))?;
         Ok(Workbook { sheets, limits: *limits })
     }
 
@@ -271,7 +274,8 @@ impl Workbook {
     /// may write them out of order, or one row twice).
     pub(crate) fn each_row(&mut self, name: &str, take: impl FnMut(Row) -> bool) -> Result<(), WorkbookError> {
         let mut grid = Grid::new(self.limits, take);
-        let read = match &mut self.sheets {
+        let sheets = &mut self.sheets;
+        let read = crate::guard::contained(|| match sheets {
             calamine::Sheets::Xlsx(x) => stream_xlsx(x, name, &mut grid),
             calamine::Sheets::Xlsb(x) => stream_xlsb(x, name, &mut grid),
             other => {
@@ -288,7 +292,8 @@ impl Workbook {
                     Err(e) => Err(Some(WorkbookError::unreadable(&e))),
                 }
             }
-        };
+        })
+        .unwrap_or_else(|()| Err(Some(WorkbookError::of(Cause::Unreadable(READER_STOPPED)))));
         match read.and_then(|()| grid.end_row()) {
             Ok(()) | Err(None) => Ok(()),
             Err(Some(mut e)) => {
@@ -301,10 +306,12 @@ impl Workbook {
     /// The cells merged over several rows of an .xlsx sheet (the merges follow the cells in
     /// the sheet's XML: read again, but not parsed as cells).
     pub(crate) fn merged_down(&mut self, name: &str) -> Vec<MergedDown> {
-        let merged = match &mut self.sheets {
+        let sheets = &mut self.sheets;
+        let merged = crate::guard::contained(|| match sheets {
             calamine::Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
             _ => Vec::new(),
-        };
+        })
+        .unwrap_or_default();
         merged
             .iter()
             .filter(|d| d.end.0 > d.start.0)

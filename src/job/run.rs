@@ -549,7 +549,7 @@ impl Job {
                 }
                 Err(e) if !e.is_job_error() && !self.all_or_nothing => {
                     tracing::error!(source = %s.input.name, error = %e, "source left out of this run");
-                    failed.push(FailedSource { name: s.input.name.clone(), path: s.input.path.display().to_string(), error: e.to_string() });
+                    failed.push(FailedSource { name: s.input.name.clone(), path: crate::files::shown(&s.input.path), error: e.to_string() });
                 }
                 Err(e) => return Err(e),
             }
