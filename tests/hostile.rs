@@ -260,6 +260,28 @@ fn any_arrow_type_in_an_unmapped_column_is_ignored_and_a_mapped_one_fails_only_i
 }
 
 #[test]
+fn mapped_columns_in_large_view_or_timestamp_types_are_read_and_a_dictionary_one_is_named() {
+    let dir = job_dir(
+        "[[source]]\nname = \"mapped\"\npath = \"mapped_types.parquet\"\nschema = \"labour\"\n[[source]]\nname = \"dict\"\npath = \"mapped_dictionary.parquet\"\nschema = \"labour\"\n",
+    );
+    for f in ["mapped_types.parquet", "mapped_dictionary.parquet"] {
+        std::fs::copy(fixture(&format!("hostile/{f}")), dir.path().join(f)).unwrap();
+    }
+    let r = lamsach(dir.path(), &["run", "job.toml", "-q"]);
+    assert_eq!(finished(&r), 4, "{}", r.stderr);
+    let run = run_folder(dir.path());
+    let error = failed_everywhere(&run, "dict");
+    assert!(error.contains("Giới tính") && error.contains("Dictionary"), "{error}");
+    use polars::prelude::SerReader;
+    let records = polars::prelude::ParquetReader::new(std::fs::File::open(run.join("records.parquet")).unwrap()).finish().unwrap();
+    let sources = records.column("source").unwrap().str().unwrap().clone();
+    let dob = records.column("dob").unwrap().cast(&polars::prelude::DataType::String).unwrap();
+    let dobs: Vec<String> =
+        dob.str().unwrap().iter().zip(sources.iter()).filter(|(_, s)| *s == Some("mapped")).map(|(d, _)| d.unwrap_or("").to_string()).collect();
+    assert_eq!(dobs, ["1990-02-01", "1985-06-15", "1970-11-20"], "a timestamp column gives the date of birth");
+}
+
+#[test]
 fn a_pipe_or_a_device_as_a_source_is_a_job_error_naming_it_not_a_hang() {
     for target in ["fifo", "zero", "urandom", "folder"] {
         let dir = job_dir("[[source]]\nname = \"x\"\npath = \"x.csv\"\nschema = \"labour\"\n");
