@@ -207,6 +207,7 @@ codes! {
     IdSharedInReference => "ID_SHARED_IN_REFERENCE", Correct, Warning, "Người tương ứng có số định danh trùng với dòng khác trong CSDL dân cư; cần kiểm tra", "The linked reference person's ID stands on another reference row too; needs checking";
     OfficerIdNotInReference => "OFFICER_ID_NOT_IN_REFERENCE", Correct, Error, "Số định danh cán bộ ghi trong danh sách xác minh không có trong CSDL dân cư; kiểm tra lại", "The personal ID an officer returned on the worklist is not in the reference; check it";
     OfficerIdInconsistent => "OFFICER_ID_INCONSISTENT", Correct, Error, "Số định danh cán bộ ghi thuộc về người có giới tính, họ tên hoặc ngày sinh khác; kiểm tra lại", "The personal ID an officer returned belongs to a person whose sex, name or date of birth disagree; check it";
+    DecisionsConflict => "DECISIONS_CONFLICT", Correct, Warning, "Các danh sách xác minh trả về ghi kết quả khác nhau cho bản ghi này; chưa áp dụng kết quả nào, chọn lại một kết quả", "Returned worklists decided this record differently; neither was applied, choose one result again";
     RegistrationBeforeEvent => "REGISTRATION_BEFORE_EVENT", Correct, Error, "Ngày đăng ký trước ngày xảy ra sự kiện (sinh, chết)", "Registered before the event (the birth or the death) happened";
     ParentLinkDisagrees => "PARENT_LINK_DISAGREES", Correct, Error, "Cha/mẹ trong đăng ký khai sinh không phải cha/mẹ của trẻ theo CSDL dân cư", "The parent on the birth registration is not the child's parent in the reference";
     ParentAgeImplausible => "PARENT_AGE_IMPLAUSIBLE", Correct, Warning, "Tuổi của cha hoặc mẹ khi sinh con không hợp lý", "The parent's age at the birth is implausible";
@@ -393,7 +394,7 @@ impl Finding {
             // digitizing the book, at the source.
             BookEntryGap | BookDateOutOfOrder | ParentAgeImplausible => Some(Priority::FixAtSource),
             NoLink | OfficerIdNotInReference => Some(Priority::NoLink),
-            LinkReview | BlockTruncated => Some(Priority::Review),
+            LinkReview | BlockTruncated | DecisionsConflict => Some(Priority::Review),
             NameDiffers | ParentLinkDisagrees => Some(Priority::ConflictsWithReference),
             DuplicateInSource => Some(Priority::Duplicate),
             _ => None,

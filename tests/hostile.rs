@@ -429,12 +429,31 @@ fn no_cell_of_a_file_reaches_any_message() {
     std::fs::create_dir(dir.path().join("returned")).unwrap();
     let decided: &[&str] = &["1", "lao_dong", "X", "Đúng người", "", "MK3001", "MK3002", "k1", "d1", "052080000001"];
     raw_xlsx(&dir.path().join("returned/xa.xlsx"), &format!("{}{}", worklist_rows(&[decided]), bad_bool(3)), &[]);
+    // A returned CSV whose every cell is a marker: each row malformed some way.
+    let rows: Vec<String> = (0..4)
+        .map(|r| {
+            let mut cells: Vec<String> = (0..10).map(|c| format!("MK4{r}{c:02}")).collect();
+            match r {
+                0 => {}                                                                    // a result not in the list
+                1 => cells[3] = "Đúng người".into(),                                       // an ID that is not 12 digits
+                2 => cells[3] = String::new(),                                             // an ID without a result
+                _ => (cells[3], cells[8]) = ("Không xác minh được".into(), String::new()), // an emptied hidden column
+            }
+            cells.join(";")
+        })
+        .collect();
+    std::fs::write(dir.path().join("returned/markers.csv"), format!("{WORKLIST_HEAD}\n{}\n", rows.join("\n"))).unwrap();
     let r = lamsach(dir.path(), &["run", "job.toml"]);
     assert_eq!(finished(&r), 4, "{}", r.stderr);
     let text = outward_text(dir.path(), &r);
-    for marker in ["MK2001", "052084123457", "MK3001", "MK3002"] {
+    for marker in ["MK2001", "052084123457", "MK3001", "MK3002", "MK4"] {
         assert!(!text.contains(marker), "{marker} reached a message");
     }
+    let errors: Vec<PathBuf> =
+        walk(&dir.path().join("returned/archive/rejected")).into_iter().filter(|p| p.to_string_lossy().ends_with(".errors.txt")).collect();
+    assert_eq!(errors.len(), 2, "both returned files refused, each with its errors file");
+    let markers = errors.iter().map(|p| std::fs::read_to_string(p).unwrap()).find(|t| t.contains("markers.csv")).unwrap();
+    assert_eq!(markers.lines().count(), 4, "every malformed row named: {markers}");
     assert!(failed_everywhere(&run_folder(dir.path()), "xa").contains("true/false"));
 }
 
@@ -508,6 +527,7 @@ fn two_files_deciding_one_record_differently_apply_neither_and_a_gone_source_is_
     assert_eq!(decisions["by_status"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum::<u64>(), 0, "neither conflicting decision is in effect");
     let still_open = first_worklist_row(&run);
     assert_eq!(&still_open["Mã bản ghi"], key, "the record stays on the worklist");
+    assert!(still_open["Mã"].contains("DECISIONS_CONFLICT"), "with the reason: {still_open:?}");
 }
 
 #[test]

@@ -71,6 +71,17 @@ impl Resolution {
         self.per_source[s].insert(i, rd);
     }
 
+    /// Gives each record tonight's returned files decided two ways its `DECISIONS_CONFLICT`
+    /// finding: with no decision applied it stays on the worklist, and says why.
+    pub fn mark_conflicts(conflicts: &[super::Conflict], table: &mut [SourceRun]) {
+        for c in conflicts {
+            let Some(run) = table.iter_mut().find(|r| r.source.name == c.source) else { continue };
+            if let Some(i) = (0..run.len()).find(|&i| run.key(i) == c.record_key) {
+                run.push_finding(i, Finding::new(crate::field::Field::PersonId, Code::DecisionsConflict));
+            }
+        }
+    }
+
     /// Before linking: ties each decision to its record and builds the linker's overrides;
     /// an officer's personal ID that cannot be used adds a finding to the record. A decision
     /// naming a source the job no longer has is orphaned; one whose source failed tonight

@@ -250,6 +250,8 @@ pub struct DecidedAt {
 pub struct Conflict {
     /// The record's source (register).
     pub source: String,
+    /// The record's key.
+    pub record_key: String,
     /// Every row that decided the record tonight.
     pub rows: Vec<DecidedAt>,
 }
@@ -271,7 +273,7 @@ fn take_conflicts(files: &mut [inbox::ReturnedFile]) -> Vec<Conflict> {
     let mut drop: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for ((source, key), said) in by_record {
         if said.iter().any(|(d, id, _)| (*d, *id) != (said[0].0, said[0].1)) {
-            conflicts.push(Conflict { source: source.to_string(), rows: said.into_iter().map(|s| s.2).collect() });
+            conflicts.push(Conflict { source: source.to_string(), record_key: key.to_string(), rows: said.into_iter().map(|s| s.2).collect() });
             drop.insert((source.to_string(), key.to_string()));
         }
     }

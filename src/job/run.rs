@@ -353,6 +353,7 @@ impl Job {
         tracing::info!(in_effect = in_effect.len(), imported = imports.imported.len(), rejected = imports.rejected.len(), "decisions");
         let failed: Vec<&str> = failed.iter().map(|f| f.name.as_str()).collect();
         let resolution = Resolution::before_link(in_effect, table, reference, &failed);
+        Resolution::mark_conflicts(&imports.conflicts, table);
         let history = store.history(TREND_RUNS)?;
         let closed_since = match ds.since {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
