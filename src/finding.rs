@@ -384,8 +384,31 @@ impl Finding {
     /// matched person's date of birth, sex or commune from the reference, a repaired
     /// spelling); an error with no known value must be fixed at the source; the rest are notes.
     pub fn handling(&self) -> Handling {
+        match self.officer_priority() {
+            Some(p) => Handling::Officer(p),
+            None if self.suggested.is_some() => Handling::Correction,
+            None if self.code.severity() == Severity::Error => Handling::Officer(Priority::FixAtSource),
+            None => Handling::Note,
+        }
+    }
+
+    /// The finding's handling among its record's `findings`: an error with no known value
+    /// whose field another finding of the record gives a value (a missing personal ID the
+    /// reference supplies, an ID whose embedded birth year is wrong beside the reference
+    /// person's ID) is answered by that correction, so it is a note, not officer work.
+    pub fn handling_among(&self, findings: &[Finding]) -> Handling {
+        let handling = self.handling();
+        let answered = self.officer_priority().is_none()
+            && self.field.is_some()
+            && findings.iter().any(|g| g.field == self.field && g.suggested.is_some() && g.handling() == Handling::Correction);
+        if handling == Handling::Officer(Priority::FixAtSource) && answered { Handling::Note } else { handling }
+    }
+
+    /// The officer priority the code itself asks for (the question is the person or the
+    /// link, or a book's defect), whatever values are known.
+    fn officer_priority(&self) -> Option<Priority> {
         use Code::*;
-        let officer = match self.code {
+        match self.code {
             IdOtherPerson | IdSharedInReference | OfficerIdInconsistent => Some(Priority::WrongPerson),
             DeceasedInReference | DeceasedInRegister => Some(Priority::Deceased),
             DeathNotInReference | BirthNotInReference => Some(Priority::ReferenceNotUpdated),
@@ -398,12 +421,6 @@ impl Finding {
             NameDiffers | ParentLinkDisagrees => Some(Priority::ConflictsWithReference),
             DuplicateInSource => Some(Priority::Duplicate),
             _ => None,
-        };
-        match officer {
-            Some(p) => Handling::Officer(p),
-            None if self.suggested.is_some() => Handling::Correction,
-            None if self.code.severity() == Severity::Error => Handling::Officer(Priority::FixAtSource),
-            None => Handling::Note,
         }
     }
 }
@@ -423,6 +440,13 @@ mod tests {
         assert_eq!(missing_known.handling(), Handling::Correction);
         assert_eq!(missing_unknown.handling(), Handling::Officer(Priority::FixAtSource));
         assert_eq!(stale.handling(), Handling::Note);
+        // The same missing ID beside the reference's: the correction answers it.
+        let record = [missing_known.clone(), Finding::new(Field::PersonId, Code::RequiredMissing)];
+        assert_eq!(record[1].handling_among(&record), Handling::Note);
+        assert_eq!(record[0].handling_among(&record), Handling::Correction);
+        assert_eq!(missing_unknown.handling_among(&record), Handling::Officer(Priority::FixAtSource), "another field's value answers nothing");
+        let gap = Finding::new(Field::PersonId, Code::BookEntryGap);
+        assert_eq!(gap.handling_among(&[gap.clone(), missing_known.clone()]), Handling::Officer(Priority::FixAtSource), "a book's defect is the officer's");
         // A name that disagrees with the matched person's carries the reference's spelling but
         // questions the link itself; a date of birth from the reference is a correction.
         let conflict = Finding::new(Field::FullName, Code::NameDiffers).suggest("Nguyễn Văn An", SuggestedFrom::Reference);

@@ -54,7 +54,7 @@ impl AssessedRecord {
     pub fn most_urgent(&self) -> Option<Priority> {
         self.findings
             .iter()
-            .filter_map(|f| match f.handling() {
+            .filter_map(|f| match f.handling_among(&self.findings) {
                 Handling::Officer(p) => Some(p),
                 _ => None,
             })

@@ -14,7 +14,7 @@ pub(super) fn officer_findings<'a>(r: &RecordView<'a>) -> Vec<(Priority, &'a Fin
         .assessed
         .findings
         .iter()
-        .filter_map(|f| match f.handling() {
+        .filter_map(|f| match f.handling_among(&r.assessed.findings) {
             Handling::Officer(p) => Some((p, f)),
             _ => None,
         })
