@@ -130,6 +130,15 @@ impl Resolution {
             {
                 out.overrides.exclude.entry((s, i)).or_default().push(j);
             }
+            // The officer wrote the proposed person's own ID beside "Đúng người": that person.
+            if d.decision == Decision::ConfirmLink
+                && let (Some(id), Some(j)) = (&d.person_id, candidate)
+                && d.candidate.as_deref() == Some(id.as_str())
+            {
+                out.overrides.force.insert((s, i), j);
+                out.set(s, i, &d, Status::Applied, "the confirmed person is the link");
+                continue;
+            }
             if let Some(id) = &d.person_id {
                 match people.get(id) {
                     None => {
@@ -234,8 +243,9 @@ fn consistent(record: &crate::normalize::NormRecord, person: &Features) -> bool 
         Some(n) if !n.folded().is_empty() && !person.name.folded().is_empty() => jaro_winkler(n.folded().as_bytes(), person.name.folded().as_bytes()) >= 0.80,
         _ => true,
     };
+    // A date known to the year (a land register's) agrees with the day in that year.
     let dob_agrees = match (record.dob, person.dob) {
-        (Some(a), Some(b)) => a == b,
+        (Some(a), Some(b)) => a.year == b.year && (a.month == 0 || b.month == 0 || (a.month == b.month && (a.day == 0 || b.day == 0 || a.day == b.day))),
         _ => true,
     };
     name_agrees || dob_agrees
@@ -267,6 +277,13 @@ mod tests {
         assert!(consistent(&record, &other_name), "the date of birth agrees");
         let (_, stranger) = person("Lê Thị Hoa", Sex::Male, PartialDate::ymd(1990, 5, 6));
         assert!(!consistent(&record, &stranger), "neither name nor date of birth agrees");
+        // A land register's year of birth and a family name misread from a legacy encoding
+        // ("Chan" for "Trần"): the officer can see it is one person.
+        let (land, _) = person("Chan Thi Anh", Sex::Female, PartialDate::year_only(1993));
+        let (_, reference) = person("Trần Thị Anh", Sex::Female, PartialDate::ymd(1993, 7, 23));
+        assert!(consistent(&land, &reference), "the year agrees");
+        let (_, stranger_that_year) = person("Lê Văn Hùng", Sex::Female, PartialDate::ymd(1994, 7, 23));
+        assert!(!consistent(&land, &stranger_that_year), "another name and another year");
         let (_, woman) = person("Nguyễn Văn An", Sex::Female, d);
         assert!(!consistent(&record, &woman), "another sex");
         assert_eq!(reference_key(&same), "052080000001");
