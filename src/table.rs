@@ -52,8 +52,9 @@ impl SourceRun {
     /// (`[[source]] key`), else for a civil-status record its book entry (`hs-office/book/entry/role`),
     /// else `fp-` and a fingerprint of its role and identifying raw values (full name, date of
     /// birth, sex, personal ID, old ID; a multi-subject row's other people's too), so it survives a re-export that
-    /// reorders or renumbers the rows; records sharing a key get `#2`, `#3`… in the order of
-    /// their other values (not of their rows), so a re-export in another order keeps them.
+    /// reorders or renumbers the rows; records sharing a key get `#` and a hash of their own
+    /// values (not their rows, nor their twin's), so a re-export in another order, or an edit
+    /// of one twin, leaves the other's key as it was.
     pub fn key(&self, i: usize) -> &str {
         &self.keys[i]
     }
@@ -188,7 +189,13 @@ mod tests {
         let reexport = keys_of(&format!("{head}{a}{a}{b_moved}"), None);
         assert_eq!(first, reexport, "the fingerprint ignores the row and the address");
         assert!(first.iter().all(|(k, _)| k.starts_with("fp-")));
-        assert_eq!(first.iter().filter(|(k, _)| k.ends_with("#2")).count(), 1, "the repeated row is numbered");
+        assert_eq!(first.iter().filter(|(k, _)| k.ends_with("#2")).count(), 1, "a row typed twice: the copy is numbered");
+        // Twins told apart by their own values: one twin's edit leaves the other's key alone.
+        let c = "Lê Văn Cường,05/06/1990,Nam,052090000003";
+        let twins = keys_of(&format!("{head}HS3,{c},Thôn 1\nHS4,{c},Thôn 2\n"), None);
+        let edited = keys_of(&format!("{head}HS4,{c},Thôn 2\nHS3,{c},Thôn 7\n"), None);
+        assert_eq!(twins.iter().filter(|k| edited.contains(k)).count(), 1, "{twins:?} {edited:?}");
+        assert!(twins.iter().all(|(k, _)| k.contains('#')), "twins that differ are both told apart by their values");
         // The key is a contract with the stored decisions and digests: this record's key is
         // SHA-256 over "subject", then 0x1f and each of name, date of birth, sex, ID, old ID.
         assert!(first.iter().any(|(k, _)| k == "fp-875b631c5bd02ebd"), "{first:?}");

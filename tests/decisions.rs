@@ -373,3 +373,43 @@ fn the_next_night_counts_what_changed_and_shows_the_trend() {
     let report = std::fs::read_to_string(second.join("report.html")).unwrap();
     assert!(report.contains(r#"id="trend""#) && report.contains(r#"<svg class="trend""#));
 }
+
+#[test]
+fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_other_twin_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    // Two rows of one person that differ only in their address (one fingerprint), and others.
+    let head = "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Địa chỉ,Ngày cập nhật\n";
+    let twin = |n: u32, address: &str| format!("{n},A Thức,06/11/1966,Nam,064066787974,,\"{address}\",08/10/2025\n");
+    let others: String = std::fs::read_to_string(fixtures.join("lao_dong.csv")).unwrap().lines().skip(1).take(20).map(|l| format!("{l}\n")).collect();
+    std::fs::write(d.join("ld.csv"), format!("{head}{}{}{others}", twin(1, "Số 1, Tổ 9, Xã Hra"), twin(2, "Số 5, Tổ 2, Xã Hra"))).unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[decisions]\ninbox = \"returned\"\n",
+    )
+    .unwrap();
+    let first = run_job(&d.join("job.toml"));
+    // The officer decides on the first twin (address "Số 1"), from the worklist's row.
+    let sheets = worklist(&first.join("worklist.xlsx"));
+    let head_row = &sheets[0].1[0];
+    let (c_key, c_digest, c_source, c_row) = (col(head_row, "Mã bản ghi"), col(head_row, "Dấu bản ghi"), col(head_row, "Nguồn"), col(head_row, "Dòng"));
+    let row = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_row] == "2").expect("the first twin (line 2) is on the worklist").clone();
+    std::fs::create_dir(d.join("returned")).unwrap();
+    std::fs::write(
+        d.join("returned/xa.csv"),
+        format!("Nguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\n{},Không xác minh được,{},{}\n", row[c_source], row[c_key], row[c_digest]),
+    )
+    .unwrap();
+    // The re-export: the rows in another order, the other twin's address edited.
+    std::fs::write(d.join("ld.csv"), format!("{head}{others}{}{}", twin(30, "Số 7, Tổ 4, Xã Hra"), twin(31, "Số 1, Tổ 9, Xã Hra"))).unwrap();
+    let second = run_job(&d.join("job.toml"));
+    let df = read_parquet(&second.join("records.parquet"));
+    let address = df.column("address_raw").unwrap().str().unwrap().clone();
+    let decision = df.column("decision").unwrap().str().unwrap().clone();
+    let status = df.column("decision_status").unwrap().str().unwrap().clone();
+    let on = |a: &str| (0..df.height()).find(|&i| address.get(i) == Some(a)).map(|i| (decision.get(i), status.get(i))).unwrap();
+    assert_eq!(on("Số 1, Tổ 9, Xã Hra"), (Some("unverifiable"), Some("applied")), "the decided twin keeps its decision");
+    assert_eq!(on("Số 7, Tổ 4, Xã Hra"), (None, None), "the edited twin does not take it");
+}

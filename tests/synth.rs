@@ -392,8 +392,11 @@ fn the_next_nights_change_what_the_options_say_and_the_run_counts_it() {
         let c = &s["changes"][source];
         let (added, removed, changed, unchanged) =
             (c["added"].as_u64().unwrap(), c["removed"].as_u64().unwrap(), c["changed"].as_u64().unwrap(), c["unchanged"].as_u64().unwrap());
-        // 1% of 800 rows in three parts (an edit may fall on a removed row).
-        assert!(added == 3 && removed == 3 && (1..=3).contains(&changed), "{source}: {c}");
+        // 1% of 800 rows in three parts (an edit may fall on a removed row). An edited row with
+        // a twin (the register's duplicates) is keyed by its values: it counts as one removed
+        // and one added, its twin as unchanged.
+        let twin_edits = added.saturating_sub(3);
+        assert!(added >= 3 && removed == added && (1..=3).contains(&(changed + twin_edits)), "{source}: {c}");
         assert!(unchanged * 100 >= (added + removed + changed + unchanged) * 98, "{source}: {c}");
     }
 }

@@ -7,6 +7,7 @@
 use super::store::{StatusChange, StoredDecision};
 use super::{Decision, RecordDecision, Status};
 use crate::finding::{Code, Finding};
+use crate::ingest::keys::base_of;
 use crate::link::Overrides;
 use crate::link::features::Features;
 use crate::link::similarity::jaro_winkler;
@@ -93,12 +94,7 @@ impl Resolution {
         let people = reference_rows(&decisions, &reference.features);
         for (d, at) in decisions.into_iter().zip(located) {
             let Some((s, found)) = at else {
-                let of = |f: &&str| {
-                    d.source == *f
-                        || d.source.strip_prefix(*f).is_some_and(|rest| rest.starts_with('/'))
-                        || f.strip_prefix(d.source.as_str()).is_some_and(|rest| rest.starts_with('/'))
-                };
-                if !failed.iter().any(|f| of(&f)) {
+                if !failed.iter().any(|f| same_source(&d.source, f)) {
                     out.changes.push(StatusChange { id: d.id, status: Status::Orphaned, reason: "its source is no longer in the job" });
                 }
                 continue;
@@ -186,20 +182,58 @@ impl Resolution {
 
 /// Each decision's (source, record) in tonight's table: `None` when its source is not in
 /// the run, `Some((s, None))` when the source has no record with its key.
+/// Whether a decision's source is the source `name` or one of its sheets (`name/sheet`), or
+/// the other way round.
+fn same_source(decided: &str, name: &str) -> bool {
+    let under = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|rest| rest.starts_with('/'));
+    decided == name || under(decided, name) || under(name, decided)
+}
+
 fn locate(decisions: &[StoredDecision], table: &[SourceRun]) -> Vec<Option<(usize, Option<usize>)>> {
     let by_name: HashMap<&str, usize> = table.iter().enumerate().map(|(s, r)| (r.source.name.as_str(), s)).collect();
     let mut wanted: Vec<HashSet<&str>> = vec![HashSet::new(); table.len()];
     for d in decisions {
         if let Some(&s) = by_name.get(d.source.as_str()) {
             wanted[s].insert(d.record_key.as_str());
+            wanted[s].insert(base_of(&d.record_key));
         }
     }
-    let found: Vec<HashMap<&str, usize>> = table
-        .iter()
-        .zip(&wanted)
-        .map(|(run, w)| if w.is_empty() { HashMap::new() } else { (0..run.len()).filter(|&i| w.contains(run.key(i))).map(|i| (run.key(i), i)).collect() })
-        .collect();
-    decisions.iter().map(|d| by_name.get(d.source.as_str()).map(|&s| (s, found[s].get(d.record_key.as_str()).copied()))).collect()
+    // Each wanted key's record, and each wanted twin group's members (keys with `#`).
+    let mut found: Vec<HashMap<&str, usize>> = vec![HashMap::new(); table.len()];
+    let mut twins: Vec<HashMap<&str, Vec<usize>>> = vec![HashMap::new(); table.len()];
+    for (s, run) in table.iter().enumerate().filter(|(s, _)| !wanted[*s].is_empty()) {
+        for i in 0..run.len() {
+            let key = run.key(i);
+            if wanted[s].contains(key) {
+                found[s].insert(key, i);
+            }
+            let base = base_of(key);
+            if base != key && wanted[s].contains(base) {
+                twins[s].entry(base).or_default().push(i);
+            }
+        }
+    }
+    let mut at: Vec<Option<(usize, Option<usize>)>> =
+        decisions.iter().map(|d| by_name.get(d.source.as_str()).map(|&s| (s, found[s].get(d.record_key.as_str()).copied()))).collect();
+    // A decision whose key no record has tonight (its record gained, lost or changed a twin)
+    // follows its record by content within its twin group: the member whose values it was
+    // made on, else the one member no other decision holds.
+    let mut taken: HashSet<(usize, usize)> = at.iter().flatten().filter_map(|(s, i)| i.map(|i| (*s, i))).collect();
+    for (d, place) in decisions.iter().zip(at.iter_mut()) {
+        let Some((s, None)) = place else { continue };
+        let Some(members) =
+            twins[*s].get(base_of(&d.record_key)).map(Vec::as_slice).or_else(|| found[*s].get(base_of(&d.record_key)).map(std::slice::from_ref))
+        else {
+            continue;
+        };
+        let free: Vec<usize> = members.iter().copied().filter(|&i| !taken.contains(&(*s, i))).collect();
+        let same = free.iter().copied().find(|&i| table[*s].digest(i) == d.record_digest);
+        if let Some(i) = same.or_else(|| (free.len() == 1).then(|| free[0])) {
+            taken.insert((*s, i));
+            *place = Some((*s, Some(i)));
+        }
+    }
+    at
 }
 
 /// The reference rows the decisions name (proposed people, officers' IDs), by key; the

@@ -69,17 +69,36 @@ pub fn record_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
     for (i, k) in keys.iter().enumerate() {
         groups.entry(k.as_str()).or_default().push(i);
     }
-    // Records sharing a key are numbered in the order of their values, not of their rows, so a
-    // re-export in another order gives each the same `#n`.
+    // Records sharing a key are told apart by their own values (`#` and 16 hex digits of a hash
+    // of every value), never by their order or their twin's: a re-export in another order, or
+    // an edit of one twin, leaves the other's key as it was. Copies of one row (a row typed
+    // twice) are interchangeable: the first keeps the key, the others are numbered after it.
     let mut repeats: Vec<(usize, String)> = Vec::new();
     for (base, mut members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
-        members.sort_by_cached_key(|&i| (values_hash(&records[i]), i));
-        repeats.extend(members.into_iter().enumerate().skip(1).map(|(n, i)| (i, format!("{base}#{}", n + 1))));
+        let mut hashed: Vec<([u8; 32], usize)> = members.drain(..).map(|i| (values_hash(&records[i]), i)).collect();
+        hashed.sort();
+        let copies_only = hashed.iter().all(|(h, _)| *h == hashed[0].0);
+        let mut n = 0;
+        for (k, &(h, i)) in hashed.iter().enumerate() {
+            n = if k > 0 && hashed[k - 1].0 == h { n + 1 } else { 1 };
+            let own = if copies_only { String::new() } else { format!("#{}", hex8(&h)) };
+            match n {
+                1 if copies_only => {}
+                1 => repeats.push((i, format!("{base}{own}"))),
+                _ if copies_only => repeats.push((i, format!("{base}#{n}"))),
+                _ => repeats.push((i, format!("{base}{own}-{n}"))),
+            }
+        }
     }
     for (i, k) in repeats {
         keys[i] = k;
     }
     keys
+}
+
+/// The key a record's twins share: its key up to `#` (the whole key when it has no twin).
+pub fn base_of(key: &str) -> &str {
+    key.split_once('#').map_or(key, |(base, _)| base)
 }
 
 /// A hash of every value a record holds, to order records that share a key.
