@@ -3,28 +3,28 @@
 //! file never stops the night; the panic hook ([`install_hook`]) never prints a panic's message,
 //! which can quote the text being read (a string slicing panic quotes its string).
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-thread_local! {
-    /// Calls of [`contained`] under way on this thread: their panics are expected and reported
-    /// by the caller, so the hook stays quiet.
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-}
+/// Calls of [`contained`] under way, on any thread: a reader's panic may happen on one of its
+/// worker threads and reach the contained call through a join, so while one is under way the
+/// hook stays quiet (a panic that escapes still ends the run, and the thread that joins it
+/// panics in turn, after the calls have ended).
+static DEPTH: AtomicU32 = AtomicU32::new(0);
 
 /// Runs `call`; a panic inside it is `Err(())` instead of unwinding further.
 pub fn contained<T>(call: impl FnOnce() -> T) -> Result<T, ()> {
-    DEPTH.with(|d| d.set(d.get() + 1));
+    DEPTH.fetch_add(1, Ordering::SeqCst);
     let result = catch_unwind(AssertUnwindSafe(call));
-    DEPTH.with(|d| d.set(d.get() - 1));
+    DEPTH.fetch_sub(1, Ordering::SeqCst);
     result.map_err(|_| ())
 }
 
 /// Replaces the default panic hook (which prints the panic's message) with one that names only
-/// where the panic happened, and says nothing for a panic [`contained`] on this thread.
+/// where the panic happened, and says nothing while a [`contained`] call is under way.
 pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if DEPTH.with(Cell::get) > 0 {
+        if DEPTH.load(Ordering::SeqCst) > 0 {
             return;
         }
         let at = info.location().map_or_else(|| "an unknown place".to_string(), |l| format!("{}:{}", l.file(), l.line()));
@@ -42,6 +42,7 @@ mod tests {
         assert_eq!(contained(|| 2 + 2), Ok(4));
         assert_eq!(contained(|| text[..5].len()), Err(()), "slicing inside 'ễ' panics");
         assert_eq!(contained(|| contained(|| panic!("inner")).is_err()), Ok(true));
-        assert_eq!(DEPTH.with(Cell::get), 0);
+        let worker = contained(|| std::thread::scope(|s| s.spawn(|| panic!("on a reader's worker")).join().map_err(|_| ()))).unwrap();
+        assert_eq!(worker, Err(()), "a worker's panic reaches the call through its join");
     }
 }
