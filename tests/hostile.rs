@@ -30,12 +30,17 @@ struct Ran {
 /// Runs the binary in `dir` with `args`, bounded in time and address space, and measures its
 /// peak memory.
 fn lamsach(dir: &Path, args: &[&str]) -> Ran {
+    lamsach_within(dir, args, ADDRESS_SPACE)
+}
+
+/// [`lamsach`] within `address_space` bytes.
+fn lamsach_within(dir: &Path, args: &[&str], address_space: u64) -> Ran {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lamsach"));
     cmd.args(args).current_dir(dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
-            let limit = libc::rlimit { rlim_cur: ADDRESS_SPACE, rlim_max: ADDRESS_SPACE };
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit { rlim_cur: address_space, rlim_max: address_space };
             libc::setrlimit(libc::RLIMIT_AS, &limit);
             Ok(())
         });
@@ -257,6 +262,17 @@ fn any_arrow_type_in_an_unmapped_column_is_ignored_and_a_mapped_one_fails_only_i
     assert_eq!((types["rows_read"].as_u64(), types["rows_kept"].as_u64()), (Some(3), Some(3)), "{types}");
     let check = lamsach(dir.path(), &["check", "job.toml"]);
     finished(&check);
+}
+
+#[test]
+fn a_parquet_footer_declaring_a_huge_list_is_refused_before_the_reader_reserves_it() {
+    // Found by the `parquet` fuzz target: 3 KB whose footer declares 158 million key-value
+    // entries; the reader reserved 7.6 GB for them before reading one.
+    let dir = job_dir("[[source]]\nname = \"bomb\"\npath = \"footer_bomb.parquet\"\nschema = \"labour\"\n");
+    std::fs::copy(fixture("hostile/footer_bomb.parquet"), dir.path().join("footer_bomb.parquet")).unwrap();
+    let r = lamsach_within(dir.path(), &["run", "job.toml", "-q"], 4 << 30);
+    assert_eq!(finished(&r), 4, "{}", r.stderr);
+    assert!(failed_everywhere(&run_folder(dir.path()), "bomb").contains("longer than the file"));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 mod csv;
 pub mod decode;
+#[cfg(feature = "io")]
+mod footer;
 pub mod keys;
 pub mod limits;
 mod merged;

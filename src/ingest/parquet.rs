@@ -23,7 +23,10 @@ fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Box<dyn Iter
     // lamsach's words, never the reader's: its messages can quote a value (a failed cast's
     // sample, a column's statistics).
     let err = |m: String| IngestError::Parquet { file: crate::files::shown(path), message: m };
-    let f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
+    let mut f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
+    // The footer's declared sizes checked first: the reader reserves memory for them.
+    let len = f.metadata().map_err(|e| IngestError::io(path, e))?.len();
+    super::footer::check(&mut f, len).map_err(|why| err(format!("{why}; export it again")))?;
     let mut reader = ParquetReader::new(f);
     let unreadable = |_| err("its footer (schema and row groups) cannot be read: a damaged, truncated or not-Parquet file; export it again".into());
     let schema = guarded(|| reader.schema()).map_err(unreadable)?;
