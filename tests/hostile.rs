@@ -273,6 +273,19 @@ fn a_parquet_footer_declaring_a_huge_list_is_refused_before_the_reader_reserves_
     let r = lamsach_within(dir.path(), &["run", "job.toml", "-q"], 4 << 30);
     assert_eq!(finished(&r), 4, "{}", r.stderr);
     assert!(failed_everywhere(&run_folder(dir.path()), "bomb").contains("longer than the file"));
+    // Found next: a footer declaring a row group of 2^60 rows, from which the slices were sized.
+    // And a genuine file over the rows a job allows.
+    let dir = job_dir(
+        "[[source]]\nname = \"rows\"\npath = \"row_count_bomb.parquet\"\nschema = \"labour\"\n[[source]]\nname = \"three\"\npath = \"arrow_types.parquet\"\nschema = \"labour\"\n[limits]\nfile_rows = 2\n",
+    );
+    for f in ["row_count_bomb.parquet", "arrow_types.parquet"] {
+        std::fs::copy(fixture(&format!("hostile/{f}")), dir.path().join(f)).unwrap();
+    }
+    let r = lamsach_within(dir.path(), &["run", "job.toml", "-q"], 4 << 30);
+    assert_eq!(finished(&r), 4, "{}", r.stderr);
+    let run = run_folder(dir.path());
+    assert!(failed_everywhere(&run, "rows").contains("disagree"));
+    assert!(failed_everywhere(&run, "three").contains("file_rows"));
 }
 
 #[test]

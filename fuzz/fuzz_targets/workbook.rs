@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("lamsach-fuzz-{}.xlsx", std::process::id()));
     std::fs::write(&path, &bytes).expect("the temporary folder is writable");
     // Small limits, so a bomb the fuzzer finds is refused within libFuzzer's memory limit.
-    let limits = ReadLimits { part_bytes: 8 << 20, sheet_bytes: 64 << 20, sheet_rows: 1_048_576, sheet_columns: 1_024, sheet_cells: 2_000_000, returned_file_bytes: 8 << 20 };
+    let limits = ReadLimits { part_bytes: 8 << 20, sheet_bytes: 64 << 20, sheet_rows: 1_048_576, sheet_columns: 1_024, sheet_cells: 2_000_000, returned_file_bytes: 8 << 20, file_rows: 1_000_000 };
     let input = SourceInput { name: "fuzz".into(), path: path.clone(), schema: schema.clone(), encoding: None, columns: HashMap::new(), sheet: None, key: None, limits };
     if let Ok(s) = read_source(&input) {
         assert_eq!(s.records.len() + s.quarantine.len(), s.rows_read as usize, "a row was lost");

@@ -20,6 +20,9 @@ pub struct ReadLimits {
     pub sheet_cells: u64,
     /// Bytes of one returned worklist in the decisions inbox.
     pub returned_file_bytes: u64,
+    /// Rows a Parquet file may declare (its footer's count, checked before anything is sized
+    /// from it).
+    pub file_rows: u64,
 }
 
 impl Default for ReadLimits {
@@ -32,6 +35,8 @@ impl Default for ReadLimits {
             sheet_columns: 1_024,
             sheet_cells: 60_000_000,
             returned_file_bytes: 64 << 20,
+            // Five times a 10M-person extract; a larger one is Spark's.
+            file_rows: 50_000_000,
         }
     }
 }
@@ -45,6 +50,7 @@ pub enum Limit {
     SheetColumns,
     SheetCells,
     ReturnedFileBytes,
+    FileRows,
 }
 
 impl Limit {
@@ -57,6 +63,7 @@ impl Limit {
             Limit::SheetColumns => "sheet_columns",
             Limit::SheetCells => "sheet_cells",
             Limit::ReturnedFileBytes => "returned_file_bytes",
+            Limit::FileRows => "file_rows",
         }
     }
 
@@ -69,6 +76,7 @@ impl Limit {
             Limit::SheetColumns => "a value lies right of column",
             Limit::SheetCells => "the sheet's rows hold more cells than",
             Limit::ReturnedFileBytes => "the returned file is larger than",
+            Limit::FileRows => "the Parquet file declares more rows than",
         }
     }
 
@@ -81,6 +89,7 @@ impl Limit {
             Limit::SheetColumns => limits.sheet_columns,
             Limit::SheetCells => limits.sheet_cells,
             Limit::ReturnedFileBytes => limits.returned_file_bytes,
+            Limit::FileRows => limits.file_rows,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! read can never stop the night. A mapped column of a type lamsach cannot read as text fails
 //! the source with its name and type.
 
+use super::limits::{Limit, OverLimit};
 use super::{IngestError, Item, QuarantineReason, Row, SourceInput};
 use polars::prelude::*;
 
@@ -42,6 +43,15 @@ fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Box<dyn Iter
                 field.dtype
             )));
         }
+    }
+    // The rows the footer declares, before anything is sized from them (a hostile footer can
+    // declare 2^62): the file's own count and its row groups' must agree and stay in the limit.
+    let groups: u64 = metadata.row_groups.iter().fold(0u64, |n, g| n.saturating_add(g.num_rows() as u64));
+    if groups != metadata.num_rows as u64 {
+        return Err(err("its footer's row count and its row groups' disagree (a damaged file); export it again".into()));
+    }
+    if groups > input.limits.file_rows {
+        return Err(err(format!("{}; split the export, or raise the limit", OverLimit::new(Limit::FileRows, &input.limits))));
     }
     let header = Item::Row(Row { line: 0, cells: ::csv::StringRecord::from(headers.clone()), multiline: false, unsaved_formulas: Vec::new() });
     let slices = slices(metadata.row_groups.iter().map(|g| g.num_rows()), slice_rows);

@@ -173,6 +173,7 @@ pub struct LimitsSection {
     pub sheet_columns: Option<Spanned<u64>>,
     pub sheet_cells: Option<Spanned<u64>>,
     pub returned_file_bytes: Option<Spanned<u64>>,
+    pub file_rows: Option<Spanned<u64>>,
 }
 
 /// The era bare commune codes in a source belong to.

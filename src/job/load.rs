@@ -238,6 +238,7 @@ impl JobText<'_> {
             (&l.sheet_columns, &mut limits.sheet_columns, "sheet_columns"),
             (&l.sheet_cells, &mut limits.sheet_cells, "sheet_cells"),
             (&l.returned_file_bytes, &mut limits.returned_file_bytes, "returned_file_bytes"),
+            (&l.file_rows, &mut limits.file_rows, "file_rows"),
         ];
         for (set, value, key) in keys {
             if let Some(v) = set {
