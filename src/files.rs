@@ -70,11 +70,14 @@ pub fn take_lock(path: &Path, modes: Modes, now: &str) -> std::io::Result<Result
             f
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            // Never a link: the lock is lamsach's own file, and a link would be written through.
-            if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
-                return Err(std::io::Error::other("the lock file is a symbolic link; remove it"));
-            }
-            std::fs::OpenOptions::new().read(true).write(true).open(path)?
+            // Never through a link: the lock is lamsach's own file, and it is written to.
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+            options
+                .open(path)
+                .map_err(|e| if e.raw_os_error() == Some(libc::ELOOP) { std::io::Error::other("the lock file is a symbolic link; remove it") } else { e })?
         }
         Err(e) => return Err(e),
     };

@@ -188,7 +188,7 @@ impl Reading {
 
     /// One row of `sheet` (sheet row number `at`); the first a sheet gives is its heading.
     /// Returns false once the rest of the sheet need not be read (it is not a worklist).
-    fn row(&mut self, sheet: &str, at: u64, line: &[String]) -> bool {
+    fn row(&mut self, sheet: &str, at: u64, line: &csv::StringRecord) -> bool {
         let columns = match &self.columns {
             None => {
                 self.columns = Some(self.heading(sheet, at, line));
@@ -214,8 +214,8 @@ impl Reading {
 
     /// The sheet's columns by their headings; `None` for a sheet that is not a worklist (a
     /// note the officer added) or one that lacks required columns (reported).
-    fn heading(&mut self, sheet: &str, at: u64, line: &[String]) -> Option<Vec<Option<Column>>> {
-        let found: Vec<Option<Column>> = line.iter().map(|h| Column::of_heading(h)).collect();
+    fn heading(&mut self, sheet: &str, at: u64, line: &csv::StringRecord) -> Option<Vec<Option<Column>>> {
+        let found: Vec<Option<Column>> = line.iter().map(Column::of_heading).collect();
         let missing: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required() && !found.contains(&Some(*c))).collect();
         if missing.len() == Column::ALL.iter().filter(|c| c.required()).count() {
             return None;
@@ -275,8 +275,7 @@ fn read_workbook(mut file: std::fs::File, path: &Path, limits: &ReadLimits, read
         // Each row is parsed as the sheet's stream ends it and only decided rows are kept: a
         // returned workbook never holds more than one of its rows.
         reading.columns = None;
-        wb.each_row(&sheet, |r| reading.row(&sheet, r.line, &r.cells.iter().map(str::to_string).collect::<Vec<_>>()))
-            .map_err(|e| format!("cannot be read: {e}"))?;
+        wb.each_row(&sheet, |r| reading.row(&sheet, r.line, &r.cells)).map_err(|e| format!("cannot be read: {e}"))?;
     }
     Ok(hex(&hasher.finalize()))
 }
@@ -310,8 +309,8 @@ fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String
     let not_utf8 = "is not UTF-8 text; save it as \"CSV UTF-8\"".to_string();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&mut input);
     for (i, rec) in reader.records().enumerate() {
-        let line: Vec<String> = match rec {
-            Ok(r) => r.iter().map(str::to_string).collect(),
+        let line = match rec {
+            Ok(r) => r,
             Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => return Err(not_utf8),
             Err(_) => return Err(format!("row {} is not valid CSV; save the worklist again as \"CSV UTF-8\"", i + 1)),
         };

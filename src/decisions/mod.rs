@@ -302,6 +302,9 @@ fn move_into(path: &Path, dir: &Path, day: &str, modes: Modes) -> std::io::Resul
         files::create_dir(dir, modes)?;
     }
     let target = archive_path(path, dir, day);
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(std::io::Error::other("no longer a regular file; left where it is"));
+    }
     if std::fs::rename(path, &target).is_err() {
         // Another file system: copy, then remove.
         std::fs::copy(path, &target)?;

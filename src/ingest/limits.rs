@@ -82,14 +82,20 @@ impl Limit {
 
     /// The limit's value in `limits`.
     pub fn of(self, limits: &ReadLimits) -> u64 {
+        let mut copy = *limits;
+        *self.slot(&mut copy)
+    }
+
+    /// The limit's place in `limits`.
+    pub fn slot(self, limits: &mut ReadLimits) -> &mut u64 {
         match self {
-            Limit::PartBytes => limits.part_bytes,
-            Limit::SheetBytes => limits.sheet_bytes,
-            Limit::SheetRows => limits.sheet_rows,
-            Limit::SheetColumns => limits.sheet_columns,
-            Limit::SheetCells => limits.sheet_cells,
-            Limit::ReturnedFileBytes => limits.returned_file_bytes,
-            Limit::FileRows => limits.file_rows,
+            Limit::PartBytes => &mut limits.part_bytes,
+            Limit::SheetBytes => &mut limits.sheet_bytes,
+            Limit::SheetRows => &mut limits.sheet_rows,
+            Limit::SheetColumns => &mut limits.sheet_columns,
+            Limit::SheetCells => &mut limits.sheet_cells,
+            Limit::ReturnedFileBytes => &mut limits.returned_file_bytes,
+            Limit::FileRows => &mut limits.file_rows,
         }
     }
 }

@@ -483,17 +483,26 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     };
     let columns = input.schema.map_columns(&headers, &input.columns);
     check_columns(input, header_row.line, &headers, &columns)?;
-    let key_column = match &input.key {
-        Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
-            file: crate::files::shown(path),
-            row: header_row.line,
-            field: "key".into(),
-            header: k.clone(),
-            headers: headers_shown(input, &headers),
-        })?),
-        None => None,
-    };
+    let key_column = key_column(input, header_row.line, &headers)?;
     Ok(Opened { layout: Layout { format, encoding, header_row: header_row.line, headers, columns, key_column }, rest: it, pending })
+}
+
+/// The column of the register's own record ID (`[[source]] key`), if the job names one.
+fn key_position(input: &SourceInput, headers: &[String]) -> Option<usize> {
+    let k = header_key(input.key.as_deref()?);
+    headers.iter().position(|h| header_key(h) == k)
+}
+
+/// [`key_position`], or the error naming the header the file lacks (header row `row`).
+fn key_column(input: &SourceInput, row: u64, headers: &[String]) -> Result<Option<usize>, IngestError> {
+    let Some(k) = &input.key else { return Ok(None) };
+    key_position(input, headers).map(Some).ok_or_else(|| IngestError::MissingOverride {
+        file: crate::files::shown(&input.path),
+        row,
+        field: "key".into(),
+        header: k.clone(),
+        headers: headers_shown(input, headers),
+    })
 }
 
 /// Records from rows another reader already split into cells (the Spark job reads Parquet
@@ -503,16 +512,7 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
 pub fn records_of_rows(input: &SourceInput, headers: Vec<String>, rows: impl Iterator<Item = (u64, Vec<String>)>) -> Result<IngestedSource, IngestError> {
     let columns = input.schema.map_columns(&headers, &input.columns);
     check_columns(input, 0, &headers, &columns)?;
-    let key_column = match &input.key {
-        Some(k) => Some(headers.iter().position(|h| header_key(h) == header_key(k)).ok_or_else(|| IngestError::MissingOverride {
-            file: crate::files::shown(&input.path),
-            row: 0,
-            field: "key".into(),
-            header: k.clone(),
-            headers: headers.join(", "),
-        })?),
-        None => None,
-    };
+    let key_column = key_column(input, 0, &headers)?;
     let format = Format::of(&input.path).unwrap_or(Format::Parquet);
     let layout = Layout { format, encoding: None, header_row: 0, headers, columns, key_column };
     let items = rows.map(|(line, cells)| Item::Row(Row { line, cells: ::csv::StringRecord::from(cells), multiline: false, unsaved_formulas: Vec::new() }));

@@ -46,6 +46,14 @@ pub fn cell_text(d: &Data) -> String {
     }
 }
 
+/// [`cell_text`] of a cell the reader handed over: its text moved, not copied again.
+fn owned_text(d: Data) -> String {
+    match d {
+        Data::String(s) => s,
+        other => cell_text(&other),
+    }
+}
+
 /// Why a workbook (or one of its sheets) cannot be read: where, and the cause in words that
 /// never quote a cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,7 +339,7 @@ fn stream_xlsx(x: &mut Xlsx<BufReader<File>>, name: &str, grid: &mut Grid<impl F
             Ok(None) => return Ok(()),
             Err(e) => return Err(Some(grid.failed(&calamine::Error::Xlsx(e)))),
         };
-        let text = cell_text(&Data::from(cell.value));
+        let text = owned_text(Data::from(cell.value));
         // A formula whose result was never saved (a workbook written by a tool that does not
         // compute) reads as empty: the formula says which empty cells those are.
         let unsaved = text.is_empty() && cell.formula.is_some_and(|f| !f.is_empty());
@@ -350,7 +358,7 @@ fn stream_xlsb(x: &mut Xlsb<BufReader<File>>, name: &str, grid: &mut Grid<impl F
             Err(e) => return Err(Some(grid.failed(&calamine::Error::Xlsb(e)))),
         };
         let value: DataRef = cell.get_value().clone();
-        let text = cell_text(&Data::from(value));
+        let text = owned_text(Data::from(value));
         if !text.is_empty() {
             grid.put(cell.get_position().0, cell.get_position().1, text, false)?;
         }

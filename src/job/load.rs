@@ -9,7 +9,7 @@ use crate::calendar::{PartialDate, Precision};
 use crate::clock::Zone;
 use crate::files::Modes;
 use crate::finding::PerDimension;
-use crate::ingest::limits::ReadLimits;
+use crate::ingest::limits::{Limit, ReadLimits};
 use crate::ingest::{self, SourceInput};
 use crate::link::LinkSettings;
 use crate::link::model::Model;
@@ -232,24 +232,24 @@ impl JobText<'_> {
     fn limits(&self, l: &LimitsSection) -> Result<ReadLimits, JobError> {
         let mut limits = ReadLimits::default();
         let keys = [
-            (&l.part_bytes, &mut limits.part_bytes, "part_bytes"),
-            (&l.sheet_bytes, &mut limits.sheet_bytes, "sheet_bytes"),
-            (&l.sheet_rows, &mut limits.sheet_rows, "sheet_rows"),
-            (&l.sheet_columns, &mut limits.sheet_columns, "sheet_columns"),
-            (&l.sheet_cells, &mut limits.sheet_cells, "sheet_cells"),
-            (&l.returned_file_bytes, &mut limits.returned_file_bytes, "returned_file_bytes"),
-            (&l.file_rows, &mut limits.file_rows, "file_rows"),
+            (&l.part_bytes, Limit::PartBytes),
+            (&l.sheet_bytes, Limit::SheetBytes),
+            (&l.sheet_rows, Limit::SheetRows),
+            (&l.sheet_columns, Limit::SheetColumns),
+            (&l.sheet_cells, Limit::SheetCells),
+            (&l.returned_file_bytes, Limit::ReturnedFileBytes),
+            (&l.file_rows, Limit::FileRows),
         ];
-        for (set, value, key) in keys {
+        for (set, limit) in keys {
             if let Some(v) = set {
                 if *v.get_ref() == 0 {
                     return Err(self.error(
                         Some(v.span()),
-                        format!("[limits] {key} = 0 would refuse every file"),
+                        format!("[limits] {} = 0 would refuse every file", limit.key()),
                         "write a positive number, or leave the key out for its default",
                     ));
                 }
-                *value = *v.get_ref();
+                *limit.slot(&mut limits) = *v.get_ref();
             }
         }
         Ok(limits)
