@@ -204,6 +204,7 @@ codes! {
     IdDiffers => "ID_DIFFERS", Correct, Error, "Số định danh khác với CSDL dân cư", "Personal ID differs from the reference";
     IdOtherPerson => "ID_BELONGS_TO_OTHER_PERSON", Correct, Error, "Số định danh thuộc về người khác trong CSDL dân cư", "The personal ID belongs to another reference person";
     IdFromReference => "ID_FROM_REFERENCE", Correct, Warning, "Thiếu số định danh; đề xuất lấy từ CSDL dân cư", "Personal ID missing; proposed from the reference";
+    IdInconsistentInReference => "ID_INCONSISTENT_IN_REFERENCE", Correct, Warning, "Số định danh ghi đúng như CSDL dân cư, nhưng năm sinh, giới tính hoặc mã tỉnh trong số đó không khớp với chính người đó trong CSDL; nguồn không cần sửa, CSDL dân cư cần kiểm tra", "The personal ID is the reference's own, but its embedded birth year, sex or province disagrees with that same person in the reference; nothing to fix at the source, the population database needs checking";
     IdSharedInReference => "ID_SHARED_IN_REFERENCE", Correct, Warning, "Người tương ứng có số định danh trùng với dòng khác trong CSDL dân cư; cần kiểm tra", "The linked reference person's ID stands on another reference row too; needs checking";
     OfficerIdNotInReference => "OFFICER_ID_NOT_IN_REFERENCE", Correct, Error, "Số định danh cán bộ ghi trong danh sách xác minh không có trong CSDL dân cư; kiểm tra lại", "The personal ID an officer returned on the worklist is not in the reference; check it";
     OfficerIdInconsistent => "OFFICER_ID_INCONSISTENT", Correct, Error, "Số định danh cán bộ ghi thuộc về người có giới tính, họ tên hoặc ngày sinh khác; kiểm tra lại", "The personal ID an officer returned belongs to a person whose sex, name or date of birth disagree; check it";
@@ -400,8 +401,20 @@ impl Finding {
         let handling = self.handling();
         let answered = self.officer_priority().is_none()
             && self.field.is_some()
-            && findings.iter().any(|g| g.field == self.field && g.suggested.is_some() && g.handling() == Handling::Correction);
+            && findings.iter().any(|g| g.suggested.is_some() && g.handling() == Handling::Correction && self.answered_by(g.field));
         if handling == Handling::Officer(Priority::FixAtSource) && answered { Handling::Note } else { handling }
+    }
+
+    /// Whether a known value of `field` answers this finding: its own field's, or for an ID
+    /// that disagrees with the record's sex or birth year, the reference's sex or date of
+    /// birth (either the ID or that value is wrong, and a correction sets one right).
+    fn answered_by(&self, field: Option<Field>) -> bool {
+        let related = match self.code {
+            Code::IdSexMismatch => Some(Field::Sex),
+            Code::IdBirthYearMismatch => Some(Field::Dob),
+            _ => None,
+        };
+        field.is_some() && (field == self.field || field == related)
     }
 
     /// The officer priority the code itself asks for (the question is the person or the
@@ -445,6 +458,12 @@ mod tests {
         assert_eq!(record[1].handling_among(&record), Handling::Note);
         assert_eq!(record[0].handling_among(&record), Handling::Correction);
         assert_eq!(missing_unknown.handling_among(&record), Handling::Officer(Priority::FixAtSource), "another field's value answers nothing");
+        // An ID whose sex digit disagrees with the record's sex, beside the reference's sex.
+        let sex_digit = Finding::new(Field::PersonId, Code::IdSexMismatch);
+        let sex = Finding::new(Field::Sex, Code::SexDiffers).suggest("Nữ", SuggestedFrom::Reference);
+        assert_eq!(sex_digit.handling_among(&[sex_digit.clone(), sex.clone()]), Handling::Note);
+        let year_digits = Finding::new(Field::PersonId, Code::IdBirthYearMismatch);
+        assert_eq!(year_digits.handling_among(&[year_digits.clone(), sex]), Handling::Officer(Priority::FixAtSource), "the sex answers no birth year");
         let gap = Finding::new(Field::PersonId, Code::BookEntryGap);
         assert_eq!(gap.handling_among(&[gap.clone(), missing_known.clone()]), Handling::Officer(Priority::FixAtSource), "a book's defect is the officer's");
         // A name that disagrees with the matched person's carries the reference's spelling but

@@ -287,10 +287,16 @@ fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts
             let r = &ctx.reference.features[b.ref_idx as usize];
             name_against_reference(n, r, f);
             dob_against_reference(n, r, f);
-            if let (Some(sx), Some(rs)) = (n.sex, r.sex)
-                && sx != rs
-            {
-                f.push(Finding::new(Field::Sex, Code::SexDiffers).suggest(rs.label_vi(), SuggestedFrom::Reference));
+            match (n.sex, r.sex) {
+                (Some(sx), Some(rs)) if sx != rs => {
+                    f.push(Finding::new(Field::Sex, Code::SexDiffers).suggest(rs.label_vi(), SuggestedFrom::Reference));
+                }
+                (None, Some(rs)) => {
+                    for code in [Code::RequiredMissing, Code::SexUnknown] {
+                        set_suggestion(f, Field::Sex, code, rs.label_vi());
+                    }
+                }
+                _ => {}
             }
             match (&n.person_id, &r.person_id) {
                 (Some(id), Some(rid)) if id != rid => {
@@ -302,9 +308,28 @@ fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts
                 (None, Some(rid)) => {
                     f.push(Finding::new(Field::PersonId, Code::IdFromReference).suggest(rid.clone(), SuggestedFrom::Reference));
                 }
+                (Some(id), Some(rid)) if id == rid => reference_owns_id_faults(n, r, f),
                 _ => {}
             }
         }
+    }
+}
+
+/// The record carries its reference person's own ID: a fault inside that ID (its birth
+/// year, sex digit or province) which the reference person's values share is the
+/// reference's, not the register's, which copied it faithfully; the register's source
+/// has nothing to fix.
+fn reference_owns_id_faults(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
+    let shared = |code: Code| match code {
+        Code::IdBirthYearMismatch => n.dob.zip(r.dob).is_some_and(|(d, rd)| d.year == rd.year),
+        Code::IdSexMismatch => n.sex.is_some() && n.sex == r.sex,
+        Code::IdProvinceUnknown => true,
+        _ => false,
+    };
+    let before = f.len();
+    f.retain(|x| !(x.field == Some(Field::PersonId) && shared(x.code)));
+    if f.len() < before {
+        f.push(Finding::new(Field::PersonId, Code::IdInconsistentInReference));
     }
 }
 
@@ -350,7 +375,10 @@ fn dob_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
             set_suggestion(f, Field::Dob, Code::DobImprecise, &rd.display_vi());
         }
         None => {
-            set_suggestion(f, Field::Dob, Code::RequiredMissing, &rd.display_vi());
+            // Missing, or written so it cannot be a date: the reference person's is the value.
+            for code in [Code::RequiredMissing, Code::DateUnparseable, Code::DateImpossible] {
+                set_suggestion(f, Field::Dob, code, &rd.display_vi());
+            }
         }
         _ => {}
     }
