@@ -63,9 +63,15 @@ impl SourceRun {
     /// worklist row carries it, so a decision on a record whose values changed since is
     /// reopened instead of applied.
     pub fn digest(&self, i: usize) -> String {
+        self.digest_as(i, &self.keys[i])
+    }
+
+    /// Record `i`'s digest had it the key `key`: whether a decision made on a record under
+    /// another key (its twin since deleted or added) was made on these values.
+    pub fn digest_as(&self, i: usize, key: &str) -> String {
         let raw = &self.source.records[i];
         let mut h = Sha256::new();
-        h.update(self.keys[i].as_bytes());
+        h.update(key.as_bytes());
         h.update([0x1e]);
         h.update(self.role_of(raw).as_bytes());
         for f in Field::ALL {

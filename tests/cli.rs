@@ -174,7 +174,7 @@ fn the_worklist_lists_each_record_needing_a_person_once_most_urgent_first_and_co
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     let overall = &summary["overall"];
     let mut wb = open_workbook_auto(dir.join("worklist.xlsx")).unwrap();
-    let (mut rows, mut seen) = (0u64, std::collections::HashSet::new());
+    let (mut rows, mut groups, mut seen) = (0u64, 0u64, std::collections::HashSet::new());
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).unwrap();
         let cell = |r: usize, c: usize| match range.get((r, c)) {
@@ -187,12 +187,24 @@ fn the_worklist_lists_each_record_needing_a_person_once_most_urgent_first_and_co
             let priority = cell(r, 1);
             // Labels start with their rank ("1. ...", "2. ..."), so text order is rank order.
             assert!(priority >= last, "sheet {name} row {r}: {priority} after {last}");
-            last = priority;
+            last = priority.clone();
             assert!(!cell(r, 7).is_empty(), "every row says what to verify");
-            assert!(seen.insert((cell(r, 2), cell(r, 3), cell(r, 4))), "a record listed twice: {:?}", (cell(r, 2), cell(r, 3)));
-            rows += 1;
+            // A duplicate group's row holds its records' keys, one a line; every record once.
+            let keys: Vec<String> = cell(r, 14).lines().map(str::to_string).collect();
+            assert_eq!(keys.len(), cell(r, 15).split_whitespace().count(), "one digest per key");
+            assert_eq!(keys.len(), cell(r, 3).split(", ").count(), "one register row per key");
+            if keys.len() > 1 {
+                assert!(priority.starts_with("8."), "only duplicates are grouped: {priority}");
+                assert!(!cell(r, 17).is_empty(), "a group's row proposes the row to keep");
+                groups += 1;
+            }
+            for k in keys {
+                assert!(seen.insert((cell(r, 2), k)), "a record listed twice on {name} row {r}");
+                rows += 1;
+            }
         }
     }
+    assert!(groups > 0, "the demo's duplicates are shown as groups");
     assert_eq!(rows, overall["worklist"].as_u64().unwrap());
     // Per commune (the report's table and the summary): the sheets' rows, commune by commune.
     let per_commune: u64 = summary["communes"].as_array().unwrap().iter().map(|c| c["worklist"].as_u64().unwrap()).sum();

@@ -286,12 +286,13 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
 
     // Tonight's worklist: decided records are off it, the refused and the reopened are on it.
     let sheets2 = worklist(&night2.join("worklist.xlsx"));
-    let keys2: Vec<&String> = sheets2.iter().flat_map(|(_, rows)| rows.iter().skip(1).map(|r| &r[c_key])).collect();
+    // A duplicate group's row lists its records' keys, one a line.
+    let keys2: Vec<String> = sheets2.iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string))).collect();
     for (key, _) in confirmed.iter().chain(&rejected).chain(&supplied) {
-        assert!(!keys2.contains(&key), "a decided record stays off the worklist: {key}");
+        assert!(!keys2.contains(key), "a decided record stays off the worklist: {key}");
     }
-    assert!(!keys2.contains(&&unverifiable) && !keys2.contains(&&pending));
-    assert!(keys2.contains(&&bogus) && keys2.contains(&&stale));
+    assert!(!keys2.contains(&unverifiable) && !keys2.contains(&pending));
+    assert!(keys2.contains(&bogus) && keys2.contains(&stale));
     let decided: u64 = ds["decided"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
     assert_eq!(decided, (confirmed.len() + rejected.len() + supplied.len() + 2) as u64, "{ds}");
     assert!(ds["closed_since_last_run"].as_u64().unwrap() >= decided, "{ds}");
@@ -395,13 +396,13 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
     let sheets = worklist(&first.join("worklist.xlsx"));
     let head_row = &sheets[0].1[0];
     let (c_key, c_digest, c_source, c_row) = (col(head_row, "Mã bản ghi"), col(head_row, "Dấu bản ghi"), col(head_row, "Nguồn"), col(head_row, "Dòng"));
-    let row = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_row] == "2").expect("the first twin (line 2) is on the worklist").clone();
+    // The twins are one duplicate group's row ("2, 3"); the officer's tool returns the first
+    // twin's decision alone, by its key and digest.
+    let row = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_row].split(", ").any(|l| l == "2")).expect("the first twin (line 2) is on the worklist").clone();
+    let at = row[c_row].split(", ").position(|l| l == "2").unwrap();
+    let (key, digest) = (row[c_key].lines().nth(at).unwrap(), row[c_digest].split_whitespace().nth(at).unwrap());
     std::fs::create_dir(d.join("returned")).unwrap();
-    std::fs::write(
-        d.join("returned/xa.csv"),
-        format!("Nguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\n{},Không xác minh được,{},{}\n", row[c_source], row[c_key], row[c_digest]),
-    )
-    .unwrap();
+    std::fs::write(d.join("returned/xa.csv"), format!("Nguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\n{},Không xác minh được,{key},{digest}\n", row[c_source])).unwrap();
     // The re-export: the rows in another order, the other twin's address edited.
     std::fs::write(d.join("ld.csv"), format!("{head}{others}{}{}", twin(30, "Số 7, Tổ 4, Xã Hra"), twin(31, "Số 1, Tổ 9, Xã Hra"))).unwrap();
     let second = run_job(&d.join("job.toml"));
@@ -412,4 +413,88 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
     let on = |a: &str| (0..df.height()).find(|&i| address.get(i) == Some(a)).map(|i| (decision.get(i), status.get(i))).unwrap();
     assert_eq!(on("Số 1, Tổ 9, Xã Hra"), (Some("unverifiable"), Some("applied")), "the decided twin keeps its decision");
     assert_eq!(on("Số 7, Tổ 4, Xã Hra"), (None, None), "the edited twin does not take it");
+}
+
+#[test]
+fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("job");
+    let o = lamsach(&["synth", "--people", "20000", "--seed", "12", "--sources", "lao_dong", "--rows-per-source", "3000", "--rate", "duplicate=0.05", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let job = dir.join("job.toml");
+    let mut text = std::fs::read_to_string(&job).unwrap();
+    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
+    std::fs::write(&job, text).unwrap();
+    let night1 = run_job(&job);
+    let mut sheets = worklist(&night1.join("worklist.xlsx"));
+    let head = sheets[0].1[0].clone();
+    let (c_row, c_result, c_keep, c_key) = (col(&head, "Dòng"), col(&head, "Kết quả xác minh"), col(&head, "Dòng giữ lại (nếu cùng một người)"), col(&head, "Mã bản ghi"));
+    // One group decided "same person" keeping its last row, one decided "different people".
+    let (mut same, mut different): (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
+    let (mut kept, mut removed_lines) = (String::new(), Vec::new());
+    for (_, rows) in sheets.iter_mut() {
+        for row in rows.iter_mut().skip(1) {
+            let keys: Vec<String> = row[c_key].lines().map(str::to_string).collect();
+            if keys.len() != 2 {
+                continue;
+            }
+            let lines: Vec<String> = row[c_row].split(", ").map(str::to_string).collect();
+            if same.is_none() {
+                row[c_result] = "Cùng một người".into();
+                row[c_keep] = lines[1].clone();
+                kept = keys[1].clone();
+                removed_lines.push(lines[0].parse::<u64>().unwrap());
+                same = Some(keys);
+            } else if different.is_none() {
+                row[c_result] = "khac nguoi".into();
+                different = Some(keys);
+            }
+        }
+    }
+    let (same, different) = (same.expect("a duplicate group's row"), different.expect("a second group's row"));
+    let inbox = dir.join("returned");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save(inbox.join("xa-trung.xlsx")).unwrap();
+
+    // Night 2: both groups are off the worklist; the different people are no longer duplicates.
+    let night2 = run_job(&job);
+    let after = records(&night2);
+    for key in &different {
+        let r = &after[key];
+        assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some("different_people"), Some("applied")), "{key}");
+        assert!(!r.codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE"), "decided different people: {:?}", r.codes);
+    }
+    for key in &same {
+        let r = &after[key];
+        let want = if *key == kept { "same_person" } else { "remove_duplicate" };
+        assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some(want), Some("pending")), "{key}: waits for the copy to be deleted");
+    }
+    let open: Vec<String> = worklist(&night2.join("worklist.xlsx")).iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>()).collect();
+    assert!(same.iter().chain(&different).all(|k| !open.contains(k)), "decided groups stay off the worklist");
+
+    // Night 3: the sector deleted the copy; the kept row is no longer listed twice: both close.
+    let register = dir.join("lao_dong.csv");
+    let text = std::fs::read_to_string(&register).unwrap();
+    let kept_lines: Vec<&str> = text.lines().enumerate().filter(|(n, _)| !removed_lines.contains(&(*n as u64 + 1))).map(|(_, l)| l).collect();
+    std::fs::write(&register, kept_lines.join("\n") + "\n").unwrap();
+    let night3 = run_job(&job);
+    let db = rusqlite::Connection::open(dir.join("out/decisions.sqlite")).unwrap();
+    for key in &same {
+        let status: String = db.query_row("select status from decisions where record_key = ?1", [key], |r| r.get(0)).unwrap();
+        assert_eq!(status, "closed", "{key}: the duplicate deleted at the source closes the group's decisions");
+    }
+    // Alone again, the kept record has its key without the twin's suffix.
+    let base = kept.split('#').next().unwrap();
+    let r = &records(&night3)[base];
+    assert!(!r.codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE"));
 }

@@ -573,7 +573,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
             .map(|((plan, (_, raws, links)), norm)| LinkedSource { schema: &plan.input.schema, raw: raws, norm, links })
             .collect();
         let settings = AssessSettings { stale_after_days: j.stale_after_days, run_date: j.run_date };
-        let assessed = lamsach::assess::run(&inputs, &AssessContext { reference: &reference, shared_id: &shared, settings: &settings });
+        let assessed = lamsach::assess::run(&inputs, &AssessContext { reference: &reference, shared_id: &shared, settings: &settings, distinct: &[] });
         let mut id = Int64Builder::new();
         let mut raw_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();
         let mut clean_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();

@@ -41,6 +41,9 @@ pub struct AssessedRecord {
     pub scores: PerDimension<u8>,
     /// No error finding in the dimension.
     pub pass: PerDimension<bool>,
+    /// The first record (by index) of the source's records that are this one's person
+    /// (`DUPLICATE_IN_SOURCE`), itself for the first: the worklist shows a group as one row.
+    pub duplicate_of: Option<u32>,
 }
 
 impl AssessedRecord {
@@ -126,6 +129,9 @@ pub struct AssessContext<'a> {
     pub shared_id: &'a [bool],
     /// The job's `[assess]` settings.
     pub settings: &'a AssessSettings,
+    /// Per source: records an officer decided are not the person the others of their
+    /// duplicate group are ("Khác người"); they are grouped with nobody.
+    pub distinct: &'a [HashSet<usize>],
 }
 
 /// Facts about the reference and the whole job, gathered once.
@@ -179,8 +185,9 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
     sources
         .iter()
         .zip(&civil)
-        .map(|(src, civil)| {
-            let duplicate = duplicates(src);
+        .enumerate()
+        .map(|(s, (src, civil))| {
+            let duplicate = duplicates(src, ctx.distinct.get(s).unwrap_or(&HashSet::new()));
             // Each record's findings depend on the facts gathered above only: in parallel.
             (0..src.norm.len())
                 .into_par_iter()
@@ -189,7 +196,7 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
                     let event = src.schema.is_event_role(raw.role);
                     let mut f = n.findings.clone();
                     complete(src.schema, raw, n, &mut f);
-                    if duplicate[i] {
+                    if duplicate[i].is_some() {
                         // Sạch: each person once.
                         f.push(Finding::record(Code::DuplicateInSource));
                     }
@@ -209,7 +216,7 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
                     live(n, l, ctx.reference, &facts, src.schema.kind.is_death() && event, &mut f);
                     f.extend(civil.get(&i).into_iter().flatten().cloned());
                     let (scores, pass) = score(&f);
-                    AssessedRecord { findings: f, scores, pass }
+                    AssessedRecord { findings: f, scores, pass, duplicate_of: duplicate[i] }
                 })
                 .collect()
         })
@@ -232,10 +239,14 @@ enum DuplicateKey<'a> {
 /// Per record: another record of the same source is the same person. A reference
 /// person several records match is one person listed twice; two people merely unsure
 /// about one candidate (review) are not, and group by their own ID or name and date
-/// of birth like unlinked records.
-fn duplicates(src: &LinkedSource) -> Vec<bool> {
+/// of birth like unlinked records. Each member gets its group's first record; records in
+/// `distinct`, and a civil-status row's other people (parents), are in no group.
+fn duplicates(src: &LinkedSource, distinct: &HashSet<usize>) -> Vec<Option<u32>> {
     let mut groups: HashMap<DuplicateKey, Vec<usize>> = HashMap::new();
-    for (i, (n, l)) in src.norm.iter().zip(src.links).enumerate() {
+    // A parent on two birth registrations has two children, not two entries: only the
+    // record a register is about (the child, the deceased) can be listed twice.
+    let listed = |i: &usize| !distinct.contains(i) && src.schema.is_event_role(src.raw[*i].role);
+    for (i, (n, l)) in src.norm.iter().zip(src.links).enumerate().filter(|(i, _)| listed(i)) {
         let key = match (&l.best, l.class) {
             (Some(b), MatchClass::Match) => Some(DuplicateKey::Person(b.ref_idx)),
             _ => n.person_id.as_deref().map(DuplicateKey::PersonalId).or_else(|| {
@@ -248,9 +259,11 @@ fn duplicates(src: &LinkedSource) -> Vec<bool> {
             groups.entry(k).or_default().push(i);
         }
     }
-    let mut duplicate = vec![false; src.norm.len()];
-    for &i in groups.values().filter(|m| m.len() > 1).flatten() {
-        duplicate[i] = true;
+    let mut duplicate = vec![None; src.norm.len()];
+    for members in groups.values().filter(|m| m.len() > 1) {
+        for &i in members {
+            duplicate[i] = Some(members[0] as u32);
+        }
     }
     duplicate
 }

@@ -47,6 +47,9 @@ pub struct Resolution {
     deferred: Vec<(usize, usize, StoredDecision, bool)>,
     /// What the linker must honour.
     pub overrides: Overrides,
+    /// Per source: records officers decided are different people from their duplicate
+    /// group's others, which assess groups with nobody.
+    pub distinct: Vec<HashSet<usize>>,
     /// Status changes to keep in the store when the run is published.
     pub changes: Vec<StatusChange>,
 }
@@ -89,7 +92,7 @@ impl Resolution {
     /// (`failed`, by name) waits for the source to be read again.
     pub fn before_link(decisions: Vec<StoredDecision>, table: &mut [SourceRun], reference: &Reference, failed: &[&str]) -> Resolution {
         let names = table.iter().enumerate().map(|(s, r)| (r.source.name.clone(), s)).collect();
-        let mut out = Resolution { per_source: vec![HashMap::new(); table.len()], names, ..Default::default() };
+        let mut out = Resolution { per_source: vec![HashMap::new(); table.len()], names, distinct: vec![HashSet::new(); table.len()], ..Default::default() };
         let located = locate(&decisions, table);
         let people = reference_rows(&decisions, &reference.features);
         for (d, at) in decisions.into_iter().zip(located) {
@@ -101,9 +104,9 @@ impl Resolution {
             };
             let Some(i) = found else {
                 // A record taken off its register after "fixed at source" (a deceased person
-                // removed from a roll) is the fix itself.
+                // removed from a roll, a duplicate row deleted) is the fix itself.
                 let change = match d.decision {
-                    Decision::FixedAtSource | Decision::ApplySuggestion => {
+                    Decision::FixedAtSource | Decision::ApplySuggestion | Decision::RemoveDuplicate => {
                         StatusChange { id: d.id, status: Status::Closed, reason: "the record left its register" }
                     }
                     _ => StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" },
@@ -111,8 +114,9 @@ impl Resolution {
                 out.changes.push(change);
                 continue;
             };
-            let changed = table[s].digest(i) != d.record_digest;
-            if matches!(d.decision, Decision::ApplySuggestion | Decision::FixedAtSource) {
+            // Its values as the officer saw them, whatever key the record has tonight.
+            let changed = table[s].digest_as(i, &d.record_key) != d.record_digest;
+            if d.decision.waits_for_source() {
                 out.deferred.push((s, i, d, changed));
                 continue;
             }
@@ -158,6 +162,10 @@ impl Resolution {
                     out.set(s, i, &d, Status::Applied, "the confirmed person is the link");
                 }
                 (Decision::ConfirmLink, None) => out.set(s, i, &d, Status::Reopened, "the confirmed person is no longer in the reference"),
+                (Decision::DifferentPeople, _) => {
+                    out.distinct[s].insert(i);
+                    out.set(s, i, &d, Status::Applied, "not the person of its duplicate group");
+                }
                 _ => out.set(s, i, &d, Status::Applied, "in effect"),
             }
         }
@@ -169,7 +177,10 @@ impl Resolution {
     /// reopened when the record changed and the findings are still there.
     pub fn after_assess(&mut self, table: &[SourceRun]) {
         for (s, i, d, changed) in std::mem::take(&mut self.deferred) {
-            let remaining = table[s].assessed()[i].findings.iter().any(|f| d.codes.iter().any(|c| c == f.code.as_str()));
+            // A duplicate decided is answered when the record is no longer listed twice.
+            let duplicate = [Code::DuplicateInSource.as_str().to_string()];
+            let answered = if matches!(d.decision, Decision::SamePerson | Decision::RemoveDuplicate) { &duplicate[..] } else { &d.codes[..] };
+            let remaining = table[s].assessed()[i].findings.iter().any(|f| answered.iter().any(|c| c == f.code.as_str()));
             let (status, reason) = match (remaining, changed) {
                 (false, _) => (Status::Closed, "the source data now agrees"),
                 (true, false) => (Status::Pending, "waiting for the source data"),
@@ -216,21 +227,27 @@ fn locate(decisions: &[StoredDecision], table: &[SourceRun]) -> Vec<Option<(usiz
     let mut at: Vec<Option<(usize, Option<usize>)>> =
         decisions.iter().map(|d| by_name.get(d.source.as_str()).map(|&s| (s, found[s].get(d.record_key.as_str()).copied()))).collect();
     // A decision whose key no record has tonight (its record gained, lost or changed a twin)
-    // follows its record by content within its twin group: the member whose values it was
-    // made on, else the one member no other decision holds.
+    // follows its record by content within its twin group: first every decision to the member
+    // whose values it was made on, then each one left to the one member no decision holds.
     let mut taken: HashSet<(usize, usize)> = at.iter().flatten().filter_map(|(s, i)| i.map(|i| (*s, i))).collect();
-    for (d, place) in decisions.iter().zip(at.iter_mut()) {
-        let Some((s, None)) = place else { continue };
-        let Some(members) =
-            twins[*s].get(base_of(&d.record_key)).map(Vec::as_slice).or_else(|| found[*s].get(base_of(&d.record_key)).map(std::slice::from_ref))
-        else {
-            continue;
-        };
-        let free: Vec<usize> = members.iter().copied().filter(|&i| !taken.contains(&(*s, i))).collect();
-        let same = free.iter().copied().find(|&i| table[*s].digest(i) == d.record_digest);
-        if let Some(i) = same.or_else(|| (free.len() == 1).then(|| free[0])) {
-            taken.insert((*s, i));
-            *place = Some((*s, Some(i)));
+    for by_content in [true, false] {
+        for (d, place) in decisions.iter().zip(at.iter_mut()) {
+            let Some((s, None)) = place else { continue };
+            let Some(members) =
+                twins[*s].get(base_of(&d.record_key)).map(Vec::as_slice).or_else(|| found[*s].get(base_of(&d.record_key)).map(std::slice::from_ref))
+            else {
+                continue;
+            };
+            let free: Vec<usize> = members.iter().copied().filter(|&i| !taken.contains(&(*s, i))).collect();
+            let chosen = if by_content {
+                free.iter().copied().find(|&i| table[*s].digest_as(i, &d.record_key) == d.record_digest)
+            } else {
+                (free.len() == 1).then(|| free[0])
+            };
+            if let Some(i) = chosen {
+                taken.insert((*s, i));
+                *place = Some((*s, Some(i)));
+            }
         }
     }
     at

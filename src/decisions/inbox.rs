@@ -32,10 +32,14 @@ pub enum Column {
     RecordDigest,
     /// The reference person the row proposed (hidden).
     Candidate,
+    /// The register rows the worklist row shows (several for a duplicate group).
+    Row,
+    /// Of a duplicate group decided "same person", the row to keep.
+    KeepRow,
 }
 
 impl Column {
-    const ALL: [Column; 9] = [
+    const ALL: [Column; 11] = [
         Column::Source,
         Column::Codes,
         Column::Decision,
@@ -45,6 +49,8 @@ impl Column {
         Column::RecordKey,
         Column::RecordDigest,
         Column::Candidate,
+        Column::Row,
+        Column::KeepRow,
     ];
 
     /// The heading in the worklist (and in the CSV form).
@@ -59,6 +65,8 @@ impl Column {
             Column::RecordKey => ("Mã bản ghi", "Record key"),
             Column::RecordDigest => ("Dấu bản ghi", "Record digest"),
             Column::Candidate => ("Người được đề xuất", "Proposed person"),
+            Column::Row => ("Dòng", "Row"),
+            Column::KeepRow => ("Dòng giữ lại (nếu cùng một người)", "Row to keep (if the same person)"),
         };
         if lang == Lang::Vi { vi } else { en }
     }
@@ -199,8 +207,7 @@ impl Reading {
         };
         let cell = |c: Column| columns.iter().position(|x| *x == Some(c)).and_then(|k| line.get(k)).map(|s| s.trim()).unwrap_or_default();
         match parse_row(&cell, sheet, at) {
-            Ok(Some(r)) => self.rows.push(r),
-            Ok(None) => {}
+            Ok(rows) => self.rows.extend(rows),
             Err((column, message)) => self.errors.push(RowError {
                 file: self.name.clone(),
                 sheet: sheet.to_string(),
@@ -324,15 +331,16 @@ fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String
     Ok(hex(&input.into_inner().hasher.finalize()))
 }
 
-/// One row: `None` when the officer decided nothing on it.
-fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Result<Option<ReturnedRow>, (Column, String)> {
+/// One row's decisions: none when the officer decided nothing on it, one per record of a
+/// duplicate group's row (its hidden columns list the group's keys, one a line, and digests).
+fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Result<Vec<ReturnedRow>, (Column, String)> {
     let result = cell(Column::Decision);
     let id_text = cell(Column::PersonId);
     if result.is_empty() {
         if !id_text.is_empty() {
             return Err((Column::Decision, "a correct personal ID is written but no result is chosen; choose a result from the drop-down".into()));
         }
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let labels: Vec<&str> = Decision::ALL.iter().map(|d| d.label(Lang::Vi)).collect();
     let decision = Decision::parse(result).ok_or_else(|| (Column::Decision, format!("not one of the results; choose one of: {}", labels.join(", "))))?;
@@ -357,20 +365,59 @@ fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Res
     if candidate.is_none() && person_id.is_none() && matches!(decision, Decision::ConfirmLink | Decision::RejectLink) {
         return Err((Column::Decision, "this row proposed no person to confirm or reject; write the correct personal ID, or choose another result".into()));
     }
+    let members = group_members(cell, key, digest, decision)?;
     let opt = |c: Column| Some(cell(c)).filter(|s| !s.is_empty()).map(str::to_string);
-    Ok(Some(ReturnedRow {
-        source: source.to_string(),
-        record_key: key.to_string(),
-        record_digest: digest.to_string(),
-        candidate,
-        codes: cell(Column::Codes).split_whitespace().map(str::to_string).collect(),
-        decision,
-        person_id,
-        officer: opt(Column::Officer),
-        note: opt(Column::Note),
-        sheet: sheet.to_string(),
-        row,
-    }))
+    let codes: Vec<String> = cell(Column::Codes).split_whitespace().map(str::to_string).collect();
+    Ok(members
+        .into_iter()
+        .map(|(key, digest, decision)| ReturnedRow {
+            source: source.to_string(),
+            record_key: key.to_string(),
+            record_digest: digest.to_string(),
+            candidate: candidate.clone(),
+            codes: codes.clone(),
+            decision,
+            person_id: person_id.clone(),
+            officer: opt(Column::Officer),
+            note: opt(Column::Note),
+            sheet: sheet.to_string(),
+            row,
+        })
+        .collect())
+}
+
+/// The records a row decides, each with its decision: the row's record, or every record of
+/// a duplicate group's row ("same person": the row to keep is kept, the others are deleted
+/// at the source; any other result holds for each of them).
+fn group_members<'a>(cell: &dyn Fn(Column) -> &'a str, key: &'a str, digest: &'a str, decision: Decision) -> Result<Vec<(&'a str, &'a str, Decision)>, (Column, String)> {
+    let digests: Vec<&str> = digest.split_whitespace().collect();
+    if digests.len() < 2 {
+        return Ok(vec![(key, digest, decision)]);
+    }
+    let edited = |c: Column| (c, "does not list as many records as the row's hidden columns; do not edit the Dòng column or the hidden columns".to_string());
+    let keys: Vec<&str> = key.lines().map(str::trim).filter(|k| !k.is_empty()).collect();
+    if keys.len() != digests.len() {
+        return Err(edited(Column::RecordKey));
+    }
+    let decided = match decision {
+        Decision::SamePerson => {
+            let rows: Vec<&str> = cell(Column::Row).split([',', ' ']).filter(|r| !r.is_empty()).collect();
+            if rows.len() != keys.len() {
+                return Err(edited(Column::Row));
+            }
+            let keep = cell(Column::KeepRow);
+            let kept = rows.iter().position(|r| *r == keep).ok_or_else(|| {
+                (Column::KeepRow, "is not one of the rows listed in the Dòng column; write the one row to keep (the others are to be deleted at the source)".to_string())
+            })?;
+            (0..keys.len()).map(|m| if m == kept { Decision::SamePerson } else { Decision::RemoveDuplicate }).collect()
+        }
+        Decision::RemoveDuplicate => {
+            let (same, different) = (Decision::SamePerson.label(Lang::Vi), Decision::DifferentPeople.label(Lang::Vi));
+            return Err((Column::Decision, format!("this row is a group of records: choose \"{same}\" and write the row to keep, or \"{different}\"")));
+        }
+        d => vec![d; keys.len()],
+    };
+    Ok(keys.into_iter().zip(digests).zip(decided).map(|((k, g), d)| (k, g, d)).collect())
 }
 
 #[cfg(test)]
@@ -411,6 +458,29 @@ mod tests {
         let line = errs[0].to_string();
         assert!(line.starts_with("xa-a.csv, row 2, column \"Kết quả xác minh\":"), "{line}");
         assert!(!errs.iter().any(|e| e.to_string().contains("12345")), "no cell value in an error");
+    }
+
+    #[test]
+    fn a_duplicate_groups_row_decides_each_of_its_records() {
+        let head = "Nguồn;Dòng;Kết quả xác minh;Dòng giữ lại (nếu cùng một người);Mã bản ghi;Dấu bản ghi\n";
+        let f = csv(&format!("{head}ld;12, 57;Cùng một người;57;\"k1\nk2\";d1 d2\nld;3, 4;Khác người;;\"k3\nk4\";d3 d4\n")).unwrap();
+        let got: Vec<(&str, &str, Decision)> = f.rows.iter().map(|r| (r.record_key.as_str(), r.record_digest.as_str(), r.decision)).collect();
+        assert_eq!(
+            got,
+            [
+                ("k1", "d1", Decision::RemoveDuplicate),
+                ("k2", "d2", Decision::SamePerson),
+                ("k3", "d3", Decision::DifferentPeople),
+                ("k4", "d4", Decision::DifferentPeople)
+            ]
+        );
+        let errs = csv(&format!(
+            "{head}ld;12, 57;Cùng một người;99;\"k1\nk2\";d1 d2\nld;12, 57;Xóa dòng trùng;;\"k1\nk2\";d1 d2\nld;12, 57;Khác người;;k1;d1 d2\n"
+        ))
+        .unwrap_err();
+        let at: Vec<(u64, Option<&str>)> = errs.iter().map(|e| (e.row, e.column.as_deref())).collect();
+        assert_eq!(at, [(2, Some("Dòng giữ lại (nếu cùng một người)")), (3, Some("Kết quả xác minh")), (4, Some("Mã bản ghi"))]);
+        assert!(!errs.iter().any(|e| e.to_string().contains("99")), "no cell value in an error");
     }
 
     #[test]

@@ -32,11 +32,26 @@ pub enum Decision {
     FixedAtSource,
     /// Could not be verified.
     Unverifiable,
+    /// The rows of a duplicate group are one person, and this is the row to keep.
+    SamePerson,
+    /// This row is the same person as the kept row of its group: to delete at the source.
+    RemoveDuplicate,
+    /// The rows of a duplicate group are different people.
+    DifferentPeople,
 }
 
 impl Decision {
     /// Every decision, in the drop-down's order.
-    pub const ALL: [Decision; 5] = [Decision::ConfirmLink, Decision::RejectLink, Decision::ApplySuggestion, Decision::FixedAtSource, Decision::Unverifiable];
+    pub const ALL: [Decision; 8] = [
+        Decision::ConfirmLink,
+        Decision::RejectLink,
+        Decision::ApplySuggestion,
+        Decision::FixedAtSource,
+        Decision::Unverifiable,
+        Decision::SamePerson,
+        Decision::RemoveDuplicate,
+        Decision::DifferentPeople,
+    ];
 
     /// The words in the drop-down (no commas: Excel's list separator).
     pub fn label(self, lang: Lang) -> &'static str {
@@ -46,6 +61,9 @@ impl Decision {
             Decision::ApplySuggestion => ("Áp dụng đề xuất", "Apply the suggestion"),
             Decision::FixedAtSource => ("Đã sửa tại nguồn", "Fixed at the source"),
             Decision::Unverifiable => ("Không xác minh được", "Could not verify"),
+            Decision::SamePerson => ("Cùng một người", "Same person"),
+            Decision::RemoveDuplicate => ("Xóa dòng trùng", "Delete the duplicate row"),
+            Decision::DifferentPeople => ("Khác người", "Different people"),
         };
         if lang == Lang::Vi { vi } else { en }
     }
@@ -58,7 +76,17 @@ impl Decision {
             Decision::ApplySuggestion => "apply_suggestion",
             Decision::FixedAtSource => "fixed_at_source",
             Decision::Unverifiable => "unverifiable",
+            Decision::SamePerson => "same_person",
+            Decision::RemoveDuplicate => "remove_duplicate",
+            Decision::DifferentPeople => "different_people",
         }
+    }
+
+    /// Done by the source, not by tonight's run: pending until the findings it answered
+    /// are gone (a suggestion applied, a fix, a duplicate row deleted, or the kept row's
+    /// duplicates deleted).
+    pub fn waits_for_source(self) -> bool {
+        matches!(self, Decision::ApplySuggestion | Decision::FixedAtSource | Decision::SamePerson | Decision::RemoveDuplicate)
     }
 
     /// A drop-down label in either language, typed with or without diacritics or in
@@ -331,6 +359,7 @@ mod tests {
             assert_eq!(Decision::parse(d.as_str()), Some(d));
         }
         assert_eq!(Decision::parse("  đúng   NGƯỜI "), Some(Decision::ConfirmLink));
+        assert_eq!(Decision::parse("khac nguoi"), Some(Decision::DifferentPeople));
         assert_eq!(Decision::parse("có lẽ"), None);
         assert_eq!(Decision::parse(""), None);
         for s in Status::ALL {

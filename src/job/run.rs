@@ -17,6 +17,7 @@ use crate::publish::manifest::{FailedSource, RunClock};
 use crate::publish::{self, PublishError, PublishSettings, RunData};
 use crate::reference::{self, Reference};
 use crate::table::SourceRun;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -292,7 +293,8 @@ impl Job {
 
         announce("assess");
         let t = Instant::now();
-        self.assess(reference, &link, &mut table);
+        let distinct = night.as_ref().map(|n| n.resolution.distinct.clone()).unwrap_or_default();
+        self.assess(reference, &link, &distinct, &mut table);
         if let Some(n) = &mut night {
             n.resolution.after_assess(&table);
         }
@@ -501,9 +503,10 @@ impl Job {
     }
 
     /// Assesses every record of the table and stores the result in it.
-    fn assess(&self, reference: &Reference, link: &LinkSummary, table: &mut [SourceRun]) {
+    /// `distinct`: per source, the records officers decided are not their duplicate group's person.
+    fn assess(&self, reference: &Reference, link: &LinkSummary, distinct: &[HashSet<usize>], table: &mut [SourceRun]) {
         let settings = AssessSettings { stale_after_days: self.stale_after_days, run_date: self.run_date };
-        let ctx = AssessContext { reference, shared_id: &link.shared_id, settings: &settings };
+        let ctx = AssessContext { reference, shared_id: &link.shared_id, settings: &settings, distinct };
         let inputs: Vec<assess::LinkedSource> = table.iter().map(SourceRun::linked_source).collect();
         let assessed = assess::run(&inputs, &ctx);
         for (run, a) in table.iter_mut().zip(assessed) {

@@ -11,11 +11,11 @@ use crate::decisions::Status;
 use crate::decisions::apply::reference_key;
 use crate::decisions::inbox::Column;
 use crate::field::Field;
-use crate::finding::{Finding, Priority, Severity, SuggestedFrom};
+use crate::finding::{Code, Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::table::{RecordView, SourceRun};
 use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet, XlsxError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 /// Excel's row limit, less the header.
 const MAX_ROWS: usize = 1_048_000;
@@ -37,27 +37,42 @@ fn sheet_name(raw: &str, used: &mut Vec<String>) -> String {
     name
 }
 
-/// A record an officer must look at: source, record, and its most urgent reason.
-#[derive(Clone, Copy)]
+/// A worklist row: a record an officer must look at, or the records of one duplicate group
+/// whose most urgent reason is being listed twice (one question, one row), and why.
 struct Case {
     source: usize,
-    record: usize,
+    /// The record, then the rest of its duplicate group.
+    records: Vec<usize>,
     priority: Priority,
 }
 
-/// The records that need an officer, by worksheet (commune code or source name), each
-/// sheet most urgent first, then in source order.
+/// The rows that need an officer, by worksheet (commune code or source name), each sheet
+/// most urgent first, then in source order. A duplicate group's row is on its first
+/// record's sheet.
 fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
     let mut groups: BTreeMap<String, Vec<Case>> = BTreeMap::new();
+    // Each duplicate group's row so far: (source, group) → (sheet, position).
+    let mut group_rows: HashMap<(usize, u32), (String, usize)> = HashMap::new();
     for (s, src) in d.sources.iter().enumerate() {
         for r in src.records() {
             let Some(priority) = worklist_priority(d, src, &r) else { continue };
+            let group = r.assessed.duplicate_of.filter(|_| priority == Priority::Duplicate);
+            if let Some((sheet, at)) = group.and_then(|g| group_rows.get(&(s, g)))
+                && let Some(case) = groups.get_mut(sheet).and_then(|c| c.get_mut(*at))
+            {
+                case.records.push(r.index);
+                continue;
+            }
             let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
-            groups.entry(key).or_default().push(Case { source: s, record: r.index, priority });
+            let sheet = groups.entry(key.clone()).or_default();
+            if let Some(g) = group {
+                group_rows.insert((s, g), (key, sheet.len()));
+            }
+            sheet.push(Case { source: s, records: vec![r.index], priority });
         }
     }
     for cases in groups.values_mut() {
-        cases.sort_by_key(|c| (c.priority, c.source, c.record));
+        cases.sort_by_key(|c| (c.priority, c.source, c.records[0]));
     }
     groups
 }
@@ -82,17 +97,22 @@ fn worklist_headings(lang: Lang) -> [&'static str; WORKLIST_COLUMNS] {
         Column::RecordKey.heading(lang),
         Column::RecordDigest.heading(lang),
         Column::Candidate.heading(lang),
+        Column::KeepRow.heading(lang),
     ]
 }
-const WORKLIST_COLUMNS: usize = 17;
-const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 18.0, 20.0, 20.0, 16.0];
+const WORKLIST_COLUMNS: usize = 18;
+const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 18.0, 20.0, 20.0, 16.0, 18.0];
 /// The column that says what to verify (red when it holds an error).
 const TO_VERIFY_COLUMN: usize = 7;
 /// The officer's columns: the decision (a drop-down), the correct ID, a note, who verified.
 const DECISION_COLUMN: u16 = 10;
 /// Hidden: the record's key, its digest and the proposed person tie a returned row to its
-/// record whatever the row order, and tell whether the record changed since.
+/// record whatever the row order, and tell whether the record changed since. A duplicate
+/// group's row holds its records' keys one a line and their digests.
 const HIDDEN_COLUMNS: std::ops::RangeInclusive<u16> = 14..=16;
+/// Of a duplicate group's row, the row to keep if the records are one person (after the
+/// hidden columns, so that it stands next to the officer's other columns on screen).
+const KEEP_ROW_COLUMN: usize = 17;
 
 fn field_label(f: &Finding, lang: Lang) -> &'static str {
     f.field.map_or(if lang == Lang::Vi { "Bản ghi" } else { "Record" }, |x| x.label(lang))
@@ -139,8 +159,74 @@ fn case_cells(n: usize, d: &RunData, src: &SourceRun, r: &RecordView) -> ([Strin
         r.key.to_string(),
         src.digest(r.index),
         candidate,
+        String::new(),
     ];
     (cells, error)
+}
+
+/// The cells of a duplicate group's row: its records' rows, the values that differ, which
+/// record the reference supports (proposed as the row to keep), every record's other reasons.
+fn group_cells(n: usize, d: &RunData, src: &SourceRun, members: &[RecordView]) -> ([String; WORKLIST_COLUMNS], bool) {
+    let lang = d.settings.lang;
+    let rows: Vec<String> = members.iter().map(|r| r.raw.source_row.to_string()).collect();
+    let each: Vec<([String; WORKLIST_COLUMNS], bool)> = members.iter().enumerate().map(|(k, r)| case_cells(n + k, d, src, r)).collect();
+    let mut cells = each[0].0.clone();
+    let values = |field: Field| -> Vec<&str> {
+        let mut v: Vec<&str> = members.iter().map(|r| r.raw.values.get(field).unwrap_or_default()).collect();
+        v.dedup();
+        v
+    };
+    for (column, field) in [(4, Field::FullName), (5, Field::Dob), (6, Field::PersonId)] {
+        cells[column] = values(field).join(" / ");
+    }
+    let differ: Vec<&str> = Field::ALL.iter().filter(|f| values(**f).len() > 1).map(|f| f.label(lang)).collect();
+    // The record the reference supports: linked, with the fewest values that disagree with it.
+    let disagreements = |r: &RecordView| r.assessed.findings.iter().filter(|f| f.suggested_from == Some(SuggestedFrom::Reference)).count();
+    let supported = members.iter().enumerate().filter(|(_, r)| r.link.best.is_some()).min_by_key(|(_, r)| disagreements(r)).map(|(k, _)| k);
+    let row_list = rows.join(", ");
+    let mut to_verify = vec![match (lang, differ.is_empty()) {
+        (Lang::Vi, true) => format!("Dòng {row_list}: cùng một người? (giống nhau ở mọi trường)"),
+        (Lang::Vi, false) => format!("Dòng {row_list}: cùng một người? Khác nhau ở: {}", differ.join(", ")),
+        (Lang::En, true) => format!("Rows {row_list}: the same person? (alike in every field)"),
+        (Lang::En, false) => format!("Rows {row_list}: the same person? They differ in: {}", differ.join(", ")),
+    }];
+    let duplicate = Code::DuplicateInSource.message(lang);
+    for (k, r) in members.iter().enumerate() {
+        let others: Vec<String> = officer_findings(r)
+            .iter()
+            .filter(|(_, f)| f.code != Code::DuplicateInSource)
+            .map(|(_, f)| format!("{}: {}", field_label(f, lang), f.code.message(lang)))
+            .collect();
+        if !others.is_empty() {
+            to_verify.push(format!("{} {}: {}", if lang == Lang::Vi { "Dòng" } else { "Row" }, rows[k], others.join("; ")));
+        }
+    }
+    cells[TO_VERIFY_COLUMN] = format!("{duplicate}. {}", to_verify.join("; "));
+    cells[3] = row_list;
+    cells[8] = supported
+        .map(|k| match lang {
+            Lang::Vi => format!("Dòng {} khớp CSDL dân cư nhất", rows[k]),
+            Lang::En => format!("Row {} agrees best with the reference", rows[k]),
+        })
+        .unwrap_or_default();
+    let mut codes: Vec<&str> = each.iter().flat_map(|(c, _)| c[9].split_whitespace()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    cells[9] = codes.join(" ");
+    cells[14] = members.iter().map(|r| r.key).collect::<Vec<_>>().join("\n");
+    cells[15] = members.iter().map(|r| src.digest(r.index)).collect::<Vec<_>>().join(" ");
+    cells[16] = each[supported.unwrap_or(0)].0[16].clone();
+    cells[KEEP_ROW_COLUMN] = rows[supported.unwrap_or(0)].clone();
+    (cells, each.iter().any(|(_, e)| *e))
+}
+
+/// A worklist row's cells.
+fn row_cells(n: usize, d: &RunData, c: &Case) -> ([String; WORKLIST_COLUMNS], bool) {
+    let src = &d.sources[c.source];
+    match c.records.as_slice() {
+        [one] => case_cells(n, d, src, &src.record(*one)),
+        members => group_cells(n, d, src, &members.iter().map(|&i| src.record(i)).collect::<Vec<_>>()),
+    }
 }
 
 /// The decision drop-down on the result column of rows 1..=rows, and the hidden key column.
@@ -250,10 +336,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         // (at 1M people both workbooks take 1.7 s instead of 2.3 s, and are 8-15% larger).
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(sheet_name(&title, &mut used))?;
-        let rows = cases.iter().enumerate().map(|(n, c)| {
-            let src = &d.sources[c.source];
-            case_cells(n, d, src, &src.record(c.record))
-        });
+        let rows = cases.iter().enumerate().map(|(n, c)| row_cells(n, d, c));
         let written = write_rows(ws, &heads, &WORKLIST_WIDTHS, rows, &formats, lang, TO_VERIFY_COLUMN)?;
         officer_columns(ws, written as u32, lang)?;
         total += written;
