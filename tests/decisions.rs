@@ -303,7 +303,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     // The store, as an analyst's SQLite client sees it.
     let db = rusqlite::Connection::open(dir.join("out/decisions.sqlite")).unwrap();
     let count = |q: &str| -> i64 { db.query_row(q, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("PRAGMA user_version"), 2);
+    assert_eq!(count("PRAGMA user_version"), 3);
     assert!(count("SELECT count(*) FROM run_figures WHERE scope = 'overall'") == 2, "both runs' figures are kept for the trend");
     assert_eq!(count("SELECT count(*) FROM imports"), 1);
     assert_eq!(count("SELECT count(*) FROM runs"), 2);
@@ -497,4 +497,50 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
     let base = kept.split('#').next().unwrap();
     let r = &records(&night3)[base];
     assert!(!r.codes.iter().any(|c| c == "DUPLICATE_IN_SOURCE"));
+}
+
+#[test]
+fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_worklists() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    std::fs::copy(fixtures.join("lao_dong.csv"), d.join("ld.csv")).unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[decisions]\ninbox = \"returned\"\n",
+    )
+    .unwrap();
+    let first = run_job(&d.join("job.toml"));
+    let sheets = worklist(&first.join("worklist.xlsx"));
+    let head = &sheets[0].1[0];
+    let (c_key, c_digest) = (col(head, "Mã bản ghi"), col(head, "Dấu bản ghi"));
+    let rows: Vec<&Vec<String>> = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).filter(|r| !r[c_key].contains('\n')).take(2).collect();
+    let (decided, odd) = (rows[0][c_key].clone(), rows[1][c_key].clone());
+    // A province's web form writes one import and its decisions, as the README's table says.
+    let store = first.parent().unwrap().join("decisions.sqlite");
+    let db = rusqlite::Connection::open(&store).unwrap();
+    db.execute("INSERT INTO imports (file, sha256, imported_at, rows, archived_to) VALUES ('web-form', 'web-form:2026-12-07:1', '2026-12-07T08:00:00+07:00', 2, '')", []).unwrap();
+    let import = db.last_insert_rowid();
+    for (row, decision) in [(rows[0], "unverifiable"), (rows[1], "maybe")] {
+        db.execute(
+            "INSERT INTO decisions (import_id, source, record_key, record_digest, codes, decision, officer, sheet, row, decided_at, status, status_at)
+             VALUES (?1, 'ld', ?2, ?3, '', ?4, 'web form', '', 0, '2026-12-07', 'new', '2026-12-07T08:00:00+07:00')",
+            rusqlite::params![import, row[c_key], row[c_digest], decision],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let second = run_job(&d.join("job.toml"));
+    let r = &records(&second)[&decided];
+    assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some("unverifiable"), Some("applied")));
+    let open: Vec<String> = worklist(&second.join("worklist.xlsx")).iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>()).collect();
+    assert!(!open.contains(&decided), "the decided record is off the worklist");
+    assert!(open.contains(&odd), "a row that is not a decision decides nothing");
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let (status, reason): (String, String) = db
+        .query_row("SELECT d.status, h.reason FROM decisions d JOIN decision_history h ON h.decision_id = d.id WHERE d.decision = 'maybe' ORDER BY h.rowid DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(status, "refused");
+    assert!(reason.contains("not a decision"), "{reason}");
 }

@@ -176,8 +176,8 @@ pub struct Night {
     pub resolution: apply::Resolution,
     /// What the import did with the inbox.
     pub imports: ImportReport,
-    /// The last run's worklist: (source, record key, commune).
-    pub previous_open: Vec<(String, String, String)>,
+    /// The last run's worklist.
+    pub previous_open: Vec<store::OpenBefore>,
     /// Whether returned worklists are read back (`[decisions] inbox`).
     pub reads_returned: bool,
     /// The figures of the last runs, oldest first (the report's trend).

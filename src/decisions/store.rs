@@ -91,7 +91,38 @@ CREATE TABLE run_figures (
     PRIMARY KEY (run_id, scope, key)
 );
 ",
+    "
+ALTER TABLE open_items ADD COLUMN open_since TEXT;
+",
 ];
+
+/// A record on a run's worklist, as the store keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenItemRow {
+    /// Its source.
+    pub source: String,
+    /// Its record key.
+    pub record_key: String,
+    /// Its 2025 commune code ("" unknown).
+    pub commune: String,
+    /// Its priority, 1 (most urgent) to 9.
+    pub priority: u8,
+    /// The run date (YYYY-MM-DD) since which it has been open without a break.
+    pub open_since: String,
+}
+
+/// A record on the last run's worklist.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenBefore {
+    /// Its source.
+    pub source: String,
+    /// Its record key.
+    pub record_key: String,
+    /// Its 2025 commune code ("" unknown).
+    pub commune: String,
+    /// Since when it has been open (none for a store written before lamsach kept it).
+    pub open_since: Option<String>,
+}
 
 /// Why the store cannot be used tonight.
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +239,7 @@ pub struct RunRecord<'a> {
     /// Status changes.
     pub changes: &'a [StatusChange],
     /// The worklist's records: source, key, commune, priority.
-    pub open_items: &'a [(String, String, String, u8)],
+    pub open_items: &'a [OpenItemRow],
     /// Per commune: open, decided, closed since the last run.
     pub communes: &'a [(String, u64, u64, u64)],
     /// Tonight's figures for the trend.
@@ -345,8 +376,12 @@ impl Store {
         Ok(file.rows.len() as u64)
     }
 
-    /// Every decision still in effect, oldest first.
-    pub fn in_effect(&self) -> Result<Vec<StoredDecision>, StoreError> {
+    /// Every decision still in effect, oldest first. A row another tool wrote (see the README's
+    /// "Decisions from other tools") whose decision is not one lamsach knows is refused with
+    /// that reason and never read as another decision (an unusable personal ID is refused by
+    /// the night like an officer's).
+    pub fn in_effect(&mut self) -> Result<Vec<StoredDecision>, StoreError> {
+        self.refuse_unknown()?;
         let mut q = self
             .conn
             .prepare(
@@ -359,30 +394,50 @@ impl Store {
                 let codes: String = r.get(5)?;
                 let decision: String = r.get(6)?;
                 let status: String = r.get(10)?;
-                Ok(StoredDecision {
+                let Some(decision) = Decision::parse(&decision) else { return Ok(None) };
+                Ok(Some(StoredDecision {
                     id: r.get(0)?,
                     source: r.get(1)?,
                     record_key: r.get(2)?,
                     record_digest: r.get(3)?,
                     candidate: r.get(4)?,
                     codes: codes.split_whitespace().map(str::to_string).collect(),
-                    decision: Decision::parse(&decision).unwrap_or(Decision::Unverifiable),
+                    decision,
                     person_id: r.get(7)?,
                     officer: r.get(8)?,
                     decided_at: r.get(9)?,
                     status: Status::parse(&status).unwrap_or(Status::New),
-                })
+                }))
             })
             .map_err(self.sql())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql())
+        let rows: Vec<Option<StoredDecision>> = rows.collect::<Result<_, _>>().map_err(self.sql())?;
+        Ok(rows.into_iter().flatten().collect())
     }
 
-    /// The last recorded run's worklist: (source, record key, commune).
-    pub fn last_open_items(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// Refuses the new decisions that cannot be read (written by another tool).
+    fn refuse_unknown(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let at = now();
+        let tx = self.conn.transaction().map_err(sql)?;
+        let fresh: Vec<(i64, String)> = {
+            let mut q = tx.prepare("SELECT id, decision FROM decisions WHERE status = 'new'").map_err(sql)?;
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql)?.collect::<Result<_, _>>().map_err(sql)?
+        };
+        for (id, _) in fresh.into_iter().filter(|(_, d)| Decision::parse(d).is_none()) {
+            set_status(&tx, id, Status::Refused, None, "not a decision lamsach knows (see the README's decision codes)", &at).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// The last recorded run's worklist.
+    pub fn last_open_items(&self) -> Result<Vec<OpenBefore>, StoreError> {
         let last: Option<String> = self.conn.query_row("SELECT run_id FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(self.sql())?;
         let Some(last) = last else { return Ok(Vec::new()) };
-        let mut q = self.conn.prepare("SELECT source, record_key, commune FROM open_items WHERE run_id = ?1").map_err(self.sql())?;
-        let rows = q.query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(self.sql())?;
+        let mut q = self.conn.prepare("SELECT source, record_key, commune, open_since FROM open_items WHERE run_id = ?1").map_err(self.sql())?;
+        let rows = q
+            .query_map([last], |r| Ok(OpenBefore { source: r.get(0)?, record_key: r.get(1)?, commune: r.get(2)?, open_since: r.get(3)? }))
+            .map_err(self.sql())?;
         rows.collect::<Result<_, _>>().map_err(self.sql())
     }
 
@@ -403,9 +458,11 @@ impl Store {
         .map_err(sql)?;
         tx.execute("DELETE FROM open_items", []).map_err(sql)?;
         {
-            let mut q = tx.prepare("INSERT INTO open_items (run_id, source, record_key, commune, priority) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(sql)?;
-            for (source, key, commune, priority) in run.open_items {
-                q.execute(params![run.run_id, source, key, commune, *priority as i64]).map_err(sql)?;
+            let mut q = tx
+                .prepare("INSERT INTO open_items (run_id, source, record_key, commune, priority, open_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(sql)?;
+            for o in run.open_items {
+                q.execute(params![run.run_id, o.source, o.record_key, o.commune, o.priority as i64, o.open_since]).map_err(sql)?;
             }
             let mut q =
                 tx.prepare("INSERT INTO run_communes (run_id, commune, open, decided, closed_since_last_run) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(sql)?;
@@ -528,7 +585,7 @@ mod tests {
         let err = second.err().expect("the store is locked").to_string();
         assert!(err.contains("in use by another lamsach run") && err.contains(&format!("process {}", std::process::id())), "{err}");
         drop(first);
-        let again = Store::open(&path, Modes::PRIVATE).unwrap();
+        let mut again = Store::open(&path, Modes::PRIVATE).unwrap();
         assert_eq!(again.version().unwrap(), MIGRATIONS.len());
         assert!(again.in_effect().unwrap().is_empty());
         #[cfg(unix)]

@@ -6,7 +6,7 @@ use crate::assess::{self, AssessContext, AssessSettings};
 use rayon::prelude::*;
 
 use crate::decisions::apply::Resolution;
-use crate::decisions::store::{RunRecord, Store, StoreError};
+use crate::decisions::store::{OpenItemRow, RunRecord, Store, StoreError};
 use crate::decisions::{self, Night};
 use crate::finding::Dimension;
 use crate::ingest::{self, IngestError};
@@ -382,8 +382,16 @@ impl Job {
     fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
         let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let open = publish::work::open_items(data);
-        let open_items: Vec<(String, String, String, u8)> =
-            open.iter().map(|o| (o.source.to_string(), o.key.to_string(), o.commune.clone(), o.priority as u8 + 1)).collect();
+        let open_items: Vec<OpenItemRow> = open
+            .iter()
+            .map(|o| OpenItemRow {
+                source: o.source.to_string(),
+                record_key: o.key.to_string(),
+                commune: o.commune.clone(),
+                priority: o.priority as u8 + 1,
+                open_since: o.open_since.clone(),
+            })
+            .collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
         let records = data.sources.iter().map(|r| r.len() as u64).sum();
         // The figures and per-commune counts as published: the summary the run folder holds.

@@ -6,7 +6,7 @@ use crate::Lang;
 use crate::decisions::RecordDecision;
 use crate::finding::{Finding, Handling, Priority, SuggestedFrom};
 use crate::table::{RecordView, SourceRun};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The officer's findings of a record, most urgent first.
 pub(super) fn officer_findings<'a>(r: &RecordView<'a>) -> Vec<(Priority, &'a Finding)> {
@@ -73,27 +73,46 @@ pub struct OpenItem<'a> {
     pub commune: String,
     /// Why.
     pub priority: Priority,
+    /// The run date (YYYY-MM-DD) since which it has been on the worklist without a break.
+    pub open_since: String,
 }
 
 /// Every record on tonight's worklist.
 pub fn open_items<'a>(d: &'a RunData) -> Vec<OpenItem<'a>> {
+    let before: HashMap<(&str, &str), &str> = d
+        .decisions
+        .iter()
+        .flat_map(|n| &n.previous_open)
+        .filter_map(|o| Some(((o.source.as_str(), o.record_key.as_str()), o.open_since.as_deref()?)))
+        .collect();
+    let tonight = d.run_date.iso();
     let mut out = Vec::new();
     for src in d.sources {
         for r in src.records() {
             if let Some(priority) = worklist_priority(d, src, &r) {
                 let commune = super::summary::commune_of(d.reference, &r).unwrap_or_default();
-                out.push(OpenItem { source: &src.source.name, key: r.key, commune, priority });
+                let open_since = before.get(&(src.source.name.as_str(), r.key)).map_or_else(|| tonight.clone(), |s| s.to_string());
+                out.push(OpenItem { source: &src.source.name, key: r.key, commune, priority, open_since });
             }
         }
     }
     out
 }
 
-/// A commune's worklist progress.
+/// A commune's worklist progress: what to do this week.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommuneProgress {
     /// Records on tonight's worklist.
     pub open: u64,
+    /// Of those, by priority (`wrong_person`, ... `fix_at_source`).
+    #[serde(default)]
+    pub open_by_priority: BTreeMap<String, u64>,
+    /// Of those, records not on the last run's worklist (0 on a first run).
+    #[serde(default)]
+    pub new_since_last_run: u64,
+    /// The run date since which its oldest open record has been open.
+    #[serde(default)]
+    pub oldest_open_since: Option<String>,
     /// Records kept off it by an officer's decision in effect, by decision.
     pub decided: BTreeMap<String, u64>,
     /// Records on the last run's worklist that are not on tonight's (decided, or fixed).
@@ -103,8 +122,16 @@ pub struct CommuneProgress {
 /// Per commune code: open items, decided items by kind, items closed since the last run.
 pub(super) fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
     let mut out: BTreeMap<String, CommuneProgress> = BTreeMap::new();
+    let first_run = d.decisions.is_none_or(|n| n.history.is_empty());
+    let before: HashSet<(&str, &str)> = d.decisions.iter().flat_map(|n| &n.previous_open).map(|o| (o.source.as_str(), o.record_key.as_str())).collect();
     for o in open {
-        out.entry(o.commune.clone()).or_default().open += 1;
+        let c = out.entry(o.commune.clone()).or_default();
+        c.open += 1;
+        *c.open_by_priority.entry(o.priority.as_str().to_string()).or_default() += 1;
+        c.new_since_last_run += u64::from(!first_run && !before.contains(&(o.source, o.key)));
+        if c.oldest_open_since.as_ref().is_none_or(|s| o.open_since < *s) {
+            c.oldest_open_since = Some(o.open_since.clone());
+        }
     }
     let Some(night) = d.decisions else { return out };
     for (s, i, rd) in night.resolution.iter() {
@@ -114,9 +141,9 @@ pub(super) fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<Strin
         }
     }
     let tonight: HashSet<(&str, &str)> = open.iter().map(|o| (o.source, o.key)).collect();
-    for (source, key, commune) in &night.previous_open {
-        if !tonight.contains(&(source.as_str(), key.as_str())) {
-            out.entry(commune.clone()).or_default().closed_since_last_run += 1;
+    for o in &night.previous_open {
+        if !tonight.contains(&(o.source.as_str(), o.record_key.as_str())) {
+            out.entry(o.commune.clone()).or_default().closed_since_last_run += 1;
         }
     }
     out
