@@ -67,6 +67,17 @@ impl PartialDate {
             Precision::Year => format!("{:04}", self.year),
         }
     }
+    /// Reads back [`PartialDate::iso`]'s day form (`1990-03-05`); `None` for anything else
+    /// or a day that does not exist.
+    pub fn parse_iso(s: &str) -> Option<PartialDate> {
+        let mut parts = s.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        ((1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d)).then(|| PartialDate::ymd(y, m, d))
+    }
     /// Vietnamese display form: `05/03/1990`, `03/1990`, `1990`.
     pub fn display_vi(&self) -> String {
         match self.precision() {
@@ -130,6 +141,16 @@ pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_iso_day_is_read_back_and_nothing_else_is() {
+        let d = PartialDate::ymd(2026, 2, 28);
+        assert_eq!(PartialDate::parse_iso(&d.iso()), Some(d));
+        for bad in ["2026-02-29", "2026-13-01", "2026-2-01", "2026-02", "", "2026-02-28-1", "abcd-ef-gh"] {
+            assert_eq!(PartialDate::parse_iso(bad), None, "{bad}");
+        }
+        assert_eq!(PartialDate::parse_iso("2026-12-07").and_then(|d| d.days_since_epoch()).map(|x| x - d.days_since_epoch().unwrap()), Some(282));
+    }
 
     #[test]
     fn civil_days_round_trip() {

@@ -204,7 +204,7 @@ fn cards(h: &mut String, summary: &Summary, gate_failures: &[String], lang: Lang
 
 /// What the run asks people to do: records in the worklist by priority, corrections waiting
 /// for the IT staff, and file-wide facts stated once.
-fn work(h: &mut String, summary: &Summary, lang: Lang) {
+fn work(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang) {
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let o = &summary.overall;
     let share = if o.records > 0 { o.worklist as f64 / o.records as f64 } else { 0.0 };
@@ -229,6 +229,7 @@ fn work(h: &mut String, summary: &Summary, lang: Lang) {
         }
     }
     h.push_str("</table>");
+    communes_this_week(h, summary, reg, lang);
     let legacy: Vec<String> =
         summary.sources.iter().filter(|s| s.legacy_encoding).map(|s| format!("{} ({})", s.name, s.encoding.as_deref().unwrap_or(""))).collect();
     if !legacy.is_empty() {
@@ -244,9 +245,66 @@ fn work(h: &mut String, summary: &Summary, lang: Lang) {
     }
 }
 
+/// What to do this week, commune by commune (when the job keeps a decision store): the open
+/// items by priority, new since the last run, decided, closed since the last run and the
+/// oldest open item's age; the communes with the most open items first.
+fn communes_this_week(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang) {
+    let Some(ds) = summary.decisions.as_ref().filter(|d| !d.communes.is_empty()) else { return };
+    let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+    let _ = write!(
+        h,
+        r#"<h3 id="communes-work">{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"#,
+        t("Theo xã/phường: việc tuần này", "Per commune: this week's work"),
+        t("Xã/phường", "Commune"),
+        t("Còn mở", "Open"),
+        t("Theo ưu tiên", "By priority"),
+        t("Mới từ lần trước", "New since last run"),
+        t("Đã quyết định", "Decided"),
+        t("Đã xong từ lần trước", "Closed since last run"),
+        t("Việc mở lâu nhất", "Oldest open item")
+    );
+    let today = crate::calendar::PartialDate::parse_iso(&summary.run_date).and_then(|d| d.days_since_epoch());
+    let mut rows: Vec<_> = ds.communes.iter().collect();
+    rows.sort_by(|a, b| b.1.open.cmp(&a.1.open).then(a.0.cmp(b.0)));
+    for (code, p) in rows {
+        let name = if code.is_empty() {
+            t("Không rõ xã", "Unknown commune").to_string()
+        } else {
+            reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone())
+        };
+        let by_priority: Vec<String> = Priority::ALL
+            .iter()
+            .filter_map(|pr| p.open_by_priority.get(pr.as_str()).map(|n| format!("{}: {n}", pr.label(lang).split('.').next().unwrap_or_default())))
+            .collect();
+        let decided: u64 = p.decided.values().sum();
+        let oldest = p
+            .oldest_open_since
+            .as_deref()
+            .map(|since| {
+                let days = crate::calendar::PartialDate::parse_iso(since).and_then(|d| d.days_since_epoch()).zip(today).map(|(a, b)| b - a);
+                match days {
+                    Some(n) => format!("{since} ({n} {})", t("ngày", "days")),
+                    None => since.to_string(),
+                }
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td><td class="n">{decided}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            esc(&name),
+            p.open,
+            esc(&by_priority.join(" · ")),
+            p.new_since_last_run,
+            p.closed_since_last_run,
+            esc(&oldest)
+        );
+    }
+    let _ = write!(h, r#"</table><p class="note">{}</p>"#, t("Ưu tiên theo số thứ tự ở bảng trên (1. Sai người … 9. Cần sửa tại nguồn).", "Priorities by their number in the table above (1. Wrong person … 9. Fix at the source)."));
+}
+
 /// Officers' decisions: what came back tonight, and per commune the open, decided and
 /// closed items (only when the job keeps decisions).
-fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang) {
+fn decisions(h: &mut String, summary: &Summary, lang: Lang) {
     let Some(ds) = summary.decisions.as_ref().filter(|d| d.reads_returned || !d.by_status.is_empty()) else { return };
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let imported: u64 = ds.imports.imported.iter().map(|(_, n)| n).sum();
@@ -296,31 +354,7 @@ fn decisions(h: &mut String, summary: &Summary, reg: &AdminRegistry, lang: Lang)
     for (name, why) in &ds.imports.refused {
         let _ = write!(h, r#"<p class="bad">{} {}: {}</p>"#, t("Không đọc mục trong hộp thư", "Inbox entry not read"), esc(name), esc(why));
     }
-    let _ = write!(
-        h,
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        t("Xã/phường", "Commune"),
-        t("Còn mở", "Open"),
-        t("Đã quyết định", "Decided"),
-        t("Đã xong từ lần trước", "Closed since last run")
-    );
-    for (code, p) in &ds.communes {
-        let name = if code.is_empty() {
-            t("Không rõ xã", "Unknown commune").to_string()
-        } else {
-            reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone())
-        };
-        let kinds: Vec<String> = p.decided.iter().map(|(k, n)| format!("{k}: {n}")).collect();
-        let _ = write!(
-            h,
-            r#"<tr><td>{}</td><td class="n">{}</td><td>{}</td><td class="n">{}</td></tr>"#,
-            esc(&name),
-            p.open,
-            esc(&kinds.join(", ")),
-            p.closed_since_last_run
-        );
-    }
-    h.push_str("</table>");
+    let _ = write!(h, r#"<p class="note">{}</p>"#, t("Theo xã/phường: xem mục Việc cần làm.", "Per commune: see What to do."));
 }
 
 /// The civil-status chain and book findings, per commune (only when the job has some).
@@ -570,8 +604,8 @@ pub(super) fn render(d: &RunData, summary: &Summary) -> String {
     page_head(&mut h, summary, lang);
     headline(&mut h, summary, lang);
     cards(&mut h, summary, d.gate_failures, lang);
-    work(&mut h, summary, lang);
-    decisions(&mut h, summary, AdminRegistry::get(), lang);
+    work(&mut h, summary, AdminRegistry::get(), lang);
+    decisions(&mut h, summary, lang);
     by_source(&mut h, summary, lang);
     by_commune(&mut h, summary, lang);
     civil_status(&mut h, summary, lang);
