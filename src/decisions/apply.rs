@@ -103,15 +103,7 @@ impl Resolution {
                 continue;
             };
             let Some(i) = found else {
-                // A record taken off its register after "fixed at source" (a deceased person
-                // removed from a roll, a duplicate row deleted) is the fix itself.
-                let change = match d.decision {
-                    Decision::FixedAtSource | Decision::ApplySuggestion | Decision::RemoveDuplicate => {
-                        StatusChange { id: d.id, status: Status::Closed, reason: "the record left its register" }
-                    }
-                    _ => StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" },
-                };
-                out.changes.push(change);
+                out.changes.push(left_register(&d));
                 continue;
             };
             // Its values as the officer saw them, whatever key the record has tonight.
@@ -188,6 +180,18 @@ impl Resolution {
             };
             self.set(s, i, &d, status, reason);
         }
+    }
+}
+
+/// A decision whose record is no longer in its register: a record taken off after "fixed at
+/// source" (a deceased person removed from a roll, a duplicate row deleted) is the fix itself;
+/// any other decision is orphaned.
+fn left_register(d: &StoredDecision) -> StatusChange {
+    match d.decision {
+        Decision::FixedAtSource | Decision::ApplySuggestion | Decision::RemoveDuplicate => {
+            StatusChange { id: d.id, status: Status::Closed, reason: "the record left its register" }
+        }
+        _ => StatusChange { id: d.id, status: Status::Orphaned, reason: "the record is no longer in its register" },
     }
 }
 
