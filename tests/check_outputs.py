@@ -99,10 +99,11 @@ with tempfile.TemporaryDirectory() as tmp:
     keys = set(pq.read_table(os.path.join(run, "records.parquet"), columns=["record_key"])["record_key"].to_pylist())
     for ws in wb.worksheets:
         lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
-        check(any("Đúng người" in (dv.formula1 or "") and "K2" in str(dv.sqref) for dv in lists), f"sheet {ws.title}: a decision drop-down on the result column")
+        check(str(ws["A1"].value or "").startswith("Việc tuần này: ") and ws["A2"].value == "STT", f"sheet {ws.title}: opens with the week's work, the heading under it")
+        check(any("Đúng người" in (dv.formula1 or "") and "K3" in str(dv.sqref) for dv in lists), f"sheet {ws.title}: a decision drop-down on the result column")
         check(all(hidden(ws, c) for c in (15, 16, 17)), f"sheet {ws.title}: the record key, digest and proposed person columns are hidden")
         # A duplicate group's row holds its records' keys, one a line.
-        sheet_keys = [k for r in ws.iter_rows(min_row=2, values_only=True) for k in r[14].split("\n")]
+        sheet_keys = [k for r in ws.iter_rows(min_row=3, values_only=True) for k in r[14].split("\n")]
         check(sheet_keys and all(k in keys for k in sheet_keys), f"sheet {ws.title}: every row's key is a record's key")
 
     # LibreOffice (what many communes use) opens the worklist, and a file it saves keeps the
@@ -112,7 +113,7 @@ with tempfile.TemporaryDirectory() as tmp:
         r = subprocess.run(["soffice", "--headless", "--convert-to", fmt, "--outdir", lo, os.path.join(run, "worklist.xlsx")], capture_output=True, text=True, timeout=180)
         check(r.returncode == 0, f"LibreOffice converts the worklist to {fmt.split(':')[0]}")
     first = open(os.path.join(lo, "worklist.csv"), encoding="utf-8").read().splitlines()
-    check(first[0].startswith('"STT","Ưu tiên"') and len(first) > 1, f"LibreOffice reads the worklist's first sheet ({len(first) - 1} rows)")
+    check(first[1].startswith('"STT","Ưu tiên"') and len(first) > 2, f"LibreOffice reads the worklist's first sheet ({len(first) - 2} rows)")
     resaved = openpyxl.load_workbook(os.path.join(lo, "worklist.xlsx"))
     kept = all(any(dv.type == "list" and "Đúng người" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation) for ws in resaved.worksheets)
     check(kept and len(resaved.worksheets) == len(wb.worksheets), "a worklist saved by LibreOffice keeps every sheet's decision drop-down")
@@ -132,8 +133,8 @@ with tempfile.TemporaryDirectory() as tmp:
     subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", lo1, os.path.join(night1, "worklist.xlsx")], capture_output=True, timeout=180)
     returned = openpyxl.load_workbook(os.path.join(lo1, "worklist.xlsx"))
     # Row A proposes a person (any sheet); row B is on the first sheet (LibreOffice's CSV holds that one).
-    row_b = next(returned.worksheets[0].iter_rows(min_row=2))
-    row_a = next(r for ws in returned.worksheets for r in ws.iter_rows(min_row=2) if r[16].value and r[14].value != row_b[14].value)
+    row_b = next(r for r in returned.worksheets[0].iter_rows(min_row=3) if "\n" not in r[14].value)
+    row_a = next(r for ws in returned.worksheets for r in ws.iter_rows(min_row=3) if r[16].value and r[14].value != row_b[14].value and "\n" not in r[14].value)
     rows = [row_a, row_b]
     rows[0][10].value, rows[0][13].value = "Đúng người", "CA thử"
     inbox = os.path.join(os.path.dirname(job), "returned")

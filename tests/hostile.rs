@@ -523,7 +523,8 @@ fn first_worklist_row(run: &Path) -> std::collections::HashMap<String, String> {
     let mut wb = calamine::open_workbook_auto(run.join("worklist.xlsx")).unwrap();
     let sheet = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&sheet).unwrap();
-    let mut rows = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>());
+    // The sheet's summary line stands above the heading.
+    let mut rows = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>()).skip_while(|r| r.first().is_none_or(|c| c != "STT"));
     let heading = rows.next().unwrap();
     heading.into_iter().zip(rows.next().unwrap()).collect()
 }

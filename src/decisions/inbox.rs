@@ -179,6 +179,9 @@ pub fn waiting(inbox: &Path) -> std::io::Result<Waiting> {
     Ok(out)
 }
 
+/// The rows of a sheet searched for its heading.
+const HEADING_ROWS: u64 = 3;
+
 /// One returned file, read a row at a time: what it decided, or every malformed row.
 struct Reading {
     name: String,
@@ -199,8 +202,15 @@ impl Reading {
     fn row(&mut self, sheet: &str, at: u64, line: &csv::StringRecord) -> bool {
         let columns = match &self.columns {
             None => {
-                self.columns = Some(self.heading(sheet, at, line));
-                return matches!(self.columns, Some(Some(_)));
+                // The heading is the first row that has the worklist's headings, among the
+                // sheet's first rows (a worklist's sheet opens with its week's summary line).
+                let errors = self.errors.len();
+                match self.heading(sheet, at, line) {
+                    Some(c) => self.columns = Some(Some(c)),
+                    None if at < HEADING_ROWS && self.errors.len() == errors => {}
+                    None => self.columns = Some(None),
+                }
+                return !matches!(self.columns, Some(None));
             }
             Some(None) => return false,
             Some(Some(c)) => c,
@@ -308,8 +318,10 @@ fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String
     let mut input = std::io::BufReader::new(Hashing { inner: file, hasher: sha2::Sha256::new() });
     let first = input.fill_buf().map_err(|e| format!("cannot be read: {e}"))?;
     let bom = first.starts_with(b"\xEF\xBB\xBF");
-    let line_end = memchr::memchr(b'\n', first).unwrap_or(first.len());
-    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first[..line_end].iter().filter(|b| *b == d).count()).unwrap_or(b',');
+    // The separator the heading uses: the most frequent one on the first rows (a summary line
+    // may stand above the heading).
+    let head: &[u8] = first.split(|b| *b == b'\n').take(HEADING_ROWS as usize + 1).max_by_key(|l| l.iter().filter(|b| b",;\t".contains(b)).count()).unwrap_or(first);
+    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| (head.iter().filter(|b| *b == d).count(), *d == b',')).unwrap_or(b',');
     if bom {
         input.consume(3);
     }
@@ -458,6 +470,15 @@ mod tests {
         let line = errs[0].to_string();
         assert!(line.starts_with("xa-a.csv, row 2, column \"Kết quả xác minh\":"), "{line}");
         assert!(!errs.iter().any(|e| e.to_string().contains("12345")), "no cell value in an error");
+    }
+
+    #[test]
+    fn the_heading_is_found_under_a_sheets_summary_line() {
+        let f = csv(&format!("Việc tuần này: 2 bản ghi cần xác minh\n{HEAD}1;lao_dong;NO_LINK;Không xác minh được;;;;k1;d1;\n")).unwrap();
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!((f.rows[0].record_key.as_str(), f.rows[0].row), ("k1", 3));
+        let errs = csv("a\nb\nc\nd\nNguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\nx,Đúng người,k,d\n").unwrap_err();
+        assert!(errs[0].message.contains("is this a returned worklist"), "a heading below the first rows is not searched for");
     }
 
     #[test]
