@@ -45,6 +45,10 @@ type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
 
 static FAMILY_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| FAMILY_NAMES.iter().copied().collect());
 
+/// The phonetic keys of the common family names: a family token with one of these keys is
+/// that family written by ear, not a typo of another.
+static COMMON_FAMILY_KEYS: LazyLock<FastSet<String>> = LazyLock::new(|| FAMILY_NAMES.iter().map(|f| super::phonetic::family_key(f)).collect());
+
 /// Every known family name: (as written, lower case) and (folded → how many real names
 /// open with it, over all its spellings; the highland clans count as common).
 static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, std::collections::HashMap<String, u32, foldhash::fast::FixedState>)> = LazyLock::new(|| {
@@ -313,7 +317,16 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         let f = &words.folded[t.folded.0..t.folded.1];
         let in_family = if family_last > 0 { i >= last_start } else { i < first_end };
         if in_family && !single {
-            push_family_key(family_typo_target(f).unwrap_or(f), phonetic)
+            // A spelling by ear of a common family name ("Chần" for Trần) keys as that name;
+            // only a token no dialect merger explains is read as a typo of one ("Chan" would
+            // otherwise be one letter from Châu).
+            push_family_key(f, phonetic);
+            if !COMMON_FAMILY_KEYS.contains(&phonetic[s..])
+                && let Some(target) = family_typo_target(f)
+            {
+                phonetic.truncate(s);
+                push_family_key(target, phonetic);
+            }
         } else {
             push_token_key(f, phonetic)
         }
@@ -707,6 +720,10 @@ mod tests {
         }
         assert_eq!(n("Tầrn Thị Hoa").0.phonetic_family(), n("Trần Thị Hoa").0.phonetic_family());
         assert_eq!(n("Huỳn Văn Tâm").0.phonetic_family(), n("Huỳnh Văn Tâm").0.phonetic_family());
+        // A family name spelt by ear is that family, not a typo of a neighbour ("Chần" is one
+        // letter from Châu, and Trần's dialect spelling).
+        assert_eq!(n("Chần Quang Tâm").0.phonetic(), n("Trần Quang Tâm").0.phonetic());
+        assert_eq!(n("Chan Quang Tam").0.phonetic(), n("Trần Quang Tâm").0.phonetic());
         // Real family names one edit from a common one stay themselves.
         for (real, common) in [("Thân Văn Tú", "Trần Văn Tú"), ("Thái Văn Tú", "Thân Văn Tú")] {
             assert_ne!(n(real).0.phonetic_family(), n(common).0.phonetic_family(), "{real}");
