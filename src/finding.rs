@@ -178,6 +178,7 @@ codes! {
     DateOrderSwapped => "DATE_ORDER_SWAPPED", Clean, Warning, "Ngày và tháng bị đảo so với định dạng khai báo", "Day and month are swapped against the declared format";
     DateExcelSerial => "DATE_EXCEL_SERIAL", Clean, Info, "Ngày ở dạng số sê-ri Excel; đã chuyển đổi", "Date stored as an Excel serial number; converted";
     DateZeroFilled => "DATE_ZERO_FILLED", Clean, Info, "Ngày/tháng ghi 00 (chỉ biết năm)", "Day/month written as 00 (year known only)";
+    DobPlaceholder => "DOB_PLACEHOLDER", Clean, Info, "Ngày sinh ghi vào ngày mà sổ này dùng thay cho 'không rõ' (như 01/01): chỉ tin năm (hoặc tháng, năm)", "Date of birth on a day this register overuses for 'unknown' (such as 01/01): only its year (or month and year) is trusted";
     DateTwoDigitYear => "DATE_TWO_DIGIT_YEAR", Clean, Warning, "Năm ghi 2 chữ số", "Year written with two digits";
     SexUnknown => "SEX_UNKNOWN", Clean, Warning, "Giới tính không rõ", "Sex value not recognized";
     CommuneUnknown => "COMMUNE_UNKNOWN", Clean, Error, "Không tìm thấy xã/phường trong danh mục", "Commune not found in the official code list";

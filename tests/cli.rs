@@ -894,3 +894,49 @@ fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
     assert!(has(0), "the formula cell is flagged");
     assert!(!has(1), "a typed value is not");
 }
+
+/// A register writing 01/01 for "year only", and a family name spelt by ear: both are the
+/// person a data officer would see at a glance.
+#[test]
+fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let mut reference = std::fs::read_to_string(fixtures.join("reference.csv")).unwrap();
+    reference.push_str("064098123456,,Trần Quang Tâm,16/03/1998,Nam,23799,\"Số 5, Tổ 2, Xã Hra\",Còn sống,,08/10/2025,,\n");
+    reference.push_str("064204123457,,Trần Văn Hoài Ngọc,04/02/2004,Nam,23799,\"Số 8, Tổ 2, Xã Hra\",Còn sống,,08/10/2025,,\n");
+    std::fs::write(d.join("reference.csv"), reference).unwrap();
+    // Forty rows of the demo's labour roll with their IDs, thirty of them dated 01/01 of their year.
+    let roll = std::fs::read_to_string(fixtures.join("lao_dong.csv")).unwrap();
+    let mut lines = roll.lines();
+    let head = lines.next().unwrap().to_string();
+    let mut rows: Vec<String> = Vec::new();
+    for (k, line) in lines.filter(|l| l.split(',').nth(2).is_some_and(|d| d.len() == 10)).take(40).enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if k < 30 {
+            cells[2] = format!("01/01/{}", &cells[2][6..]);
+        }
+        rows.push(cells.join(","));
+    }
+    // No address: the name and the date of birth must carry the link.
+    rows.push("41,Chần Quang Tâm,16/03/1998,Nam,,,,27/03/2026".into());
+    rows.push("42,Trần Văn Hoài Ngọc,01/01/2004,Nam,,,,27/03/2026".into());
+    std::fs::write(d.join("ld.csv"), format!("{head}\n{}\n", rows.join("\n"))).unwrap();
+    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n").unwrap();
+    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let df = read_parquet(&dir.join("records.parquet"));
+    let names = df.column("full_name_raw").unwrap().str().unwrap().clone();
+    let linked = df.column("ref_person_id").unwrap().str().unwrap().clone();
+    let class = df.column("match_class").unwrap().str().unwrap().clone();
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    let at = |name: &str| (0..df.height()).find(|&i| names.get(i) == Some(name)).unwrap();
+    for (name, id) in [("Chần Quang Tâm", "064098123456"), ("Trần Văn Hoài Ngọc", "064204123457")] {
+        let i = at(name);
+        assert_eq!((class.get(i), linked.get(i)), (Some("match"), Some(id)), "{name}");
+    }
+    let placeholder = |i: usize| codes.get_as_series(i).is_some_and(|s| s.str().unwrap().iter().any(|c| c == Some("DOB_PLACEHOLDER")));
+    assert!(placeholder(at("Trần Văn Hoài Ngọc")), "01/01 read as the year alone, with a finding");
+    assert_eq!((0..df.height()).filter(|&i| placeholder(i)).count(), 31, "every 01/01 of the register, and no other date");
+}

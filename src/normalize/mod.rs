@@ -7,6 +7,7 @@ pub mod date;
 pub mod id;
 pub mod name;
 pub mod phonetic;
+pub mod placeholder;
 pub mod sex;
 
 use crate::calendar::PartialDate;
@@ -395,13 +396,18 @@ pub fn run(source: &IngestedSource, opts: &NormalizeOptions) -> Vec<NormRecord> 
     run_records(&source.records, opts)
 }
 
-/// [`run`] on raw records held apart from their source (a binding's batch).
+/// [`run`] on raw records held apart from their source (a binding's batch: all of one
+/// source's records, since the days a register overuses are judged on the whole register).
 pub fn run_records(records: &[RawRecord], opts: &NormalizeOptions) -> Vec<NormRecord> {
-    map_records(records, opts, |raw, mut n| {
+    let mut norm: Vec<NormRecord> = map_records(records, opts, |raw, mut n| {
         n.findings.extend(raw.findings.iter().cloned());
         n
     })
-    .collect()
+    .collect();
+    for (p, dates) in placeholder::read_placeholders(&mut norm) {
+        tracing::info!(day = p.day, month = p.month, dates, "dates of birth on a day the register overuses read at the precision it has");
+    }
+    norm
 }
 
 #[cfg(test)]

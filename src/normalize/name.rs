@@ -317,16 +317,7 @@ fn build(words: &mut Words, codes: &mut Vec<Code>) -> Option<Name> {
         let f = &words.folded[t.folded.0..t.folded.1];
         let in_family = if family_last > 0 { i >= last_start } else { i < first_end };
         if in_family && !single {
-            // A spelling by ear of a common family name ("Chần" for Trần) keys as that name;
-            // only a token no dialect merger explains is read as a typo of one ("Chan" would
-            // otherwise be one letter from Châu).
-            push_family_key(f, phonetic);
-            if !COMMON_FAMILY_KEYS.contains(&phonetic[s..])
-                && let Some(target) = family_typo_target(f)
-            {
-                phonetic.truncate(s);
-                push_family_key(target, phonetic);
-            }
+            push_family_token_key(f, phonetic);
         } else {
             push_token_key(f, phonetic)
         }
@@ -498,6 +489,20 @@ impl NameCache {
             self.map.insert(raw.to_string(), v.clone());
         }
         v
+    }
+}
+
+/// A family token's phonetic key: a spelling by ear of a common family name ("Chần" for
+/// Trần) keys as that name; only a token no dialect merger explains is read as a typo of
+/// one ("Chan" would otherwise be one letter from Châu).
+fn push_family_token_key(folded: &str, out: &mut String) {
+    let start = out.len();
+    push_family_key(folded, out);
+    if !COMMON_FAMILY_KEYS.contains(&out[start..])
+        && let Some(target) = family_typo_target(folded)
+    {
+        out.truncate(start);
+        push_family_key(target, out);
     }
 }
 

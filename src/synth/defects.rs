@@ -21,6 +21,7 @@ pub const DEFECTS: &[(&str, f64, &str)] = &[
     ("dob_swapped", 0.02, "day and month swapped"),
     ("dob_year_only", 0.02, "only the year of birth"),
     ("dob_zero_filled", 0.01, "date written 00/00/yyyy"),
+    ("dob_placeholder", 0.02, "unknown day and month written 01/01 (a placeholder)"),
     ("dob_impossible", 0.003, "impossible date such as 30/02"),
     ("id_missing", 0.04, "personal ID missing"),
     ("id_old_cmnd", 0.02, "old 9-digit CMND instead of the CCCD"),

@@ -410,6 +410,9 @@ fn render_dob(p: &Person, spec: &Spec, rates: &Rates, r: &mut Rng, d: &mut Vec<&
     } else if hit("dob_zero_filled", r) {
         d.push("dob_zero_filled");
         format!("00/00/{}", p.dob.year)
+    } else if hit("dob_placeholder", r) {
+        d.push("dob_placeholder");
+        format!("01/01/{}", p.dob.year)
     } else if hit("dob_swapped", r) && defects::swap_day_month(p.dob).is_some() {
         d.push("dob_swapped");
         date(defects::swap_day_month(p.dob).unwrap())
