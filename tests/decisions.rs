@@ -50,6 +50,33 @@ fn worklist(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     out
 }
 
+/// Writes a job of one labour register `ld.csv` against `reference.csv` in `d`, reading
+/// returned worklists from `returned/`, runs it and returns the run folder.
+fn run_labour_job(d: &Path) -> PathBuf {
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[decisions]\ninbox = \"returned\"\n",
+    )
+    .unwrap();
+    run_job(&d.join("job.toml"))
+}
+
+/// Saves worksheets of rows as the officer's returned workbook at `path` (its folder made).
+fn save_returned(sheets: &[(String, Vec<Vec<String>>)], path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
 /// One record of records.parquet, by key.
 struct Rec {
     class: String,
@@ -217,18 +244,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
 
     // The returned workbook, and a CSV with one malformed row beside a good one.
     let inbox = dir.join("returned");
-    std::fs::create_dir_all(&inbox).unwrap();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    for (name, rows) in &sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                ws.write_string(r as u32, c as u16, v).unwrap();
-            }
-        }
-    }
-    wb.save(inbox.join("xa-thu.xlsx")).unwrap();
+    save_returned(&sheets, &inbox.join("xa-thu.xlsx"));
     let untouched = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_result].is_empty() && !r[c_codes].contains("DUPLICATE")).unwrap();
     let mut csv_text = head.join(";") + "\n";
     let mut good = untouched.clone();
@@ -389,12 +405,7 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
     let twin = |n: u32, address: &str| format!("{n},A Thức,06/11/1966,Nam,064066787974,,\"{address}\",08/10/2025\n");
     let others: String = std::fs::read_to_string(fixtures.join("lao_dong.csv")).unwrap().lines().skip(1).take(20).map(|l| format!("{l}\n")).collect();
     std::fs::write(d.join("ld.csv"), format!("{head}{}{}{others}", twin(1, "Số 1, Tổ 9, Xã Hra"), twin(2, "Số 5, Tổ 2, Xã Hra"))).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[decisions]\ninbox = \"returned\"\n",
-    )
-    .unwrap();
-    let first = run_job(&d.join("job.toml"));
+    let first = run_labour_job(d);
     // The officer decides on the first twin (address "Số 1"), from the worklist's row.
     let sheets = worklist(&first.join("worklist.xlsx"));
     let head_row = &sheets[0].1[0];
@@ -456,18 +467,7 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
     }
     let (same, different) = (same.expect("a duplicate group's row"), different.expect("a second group's row"));
     let inbox = dir.join("returned");
-    std::fs::create_dir_all(&inbox).unwrap();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    for (name, rows) in &sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                ws.write_string(r as u32, c as u16, v).unwrap();
-            }
-        }
-    }
-    wb.save(inbox.join("xa-trung.xlsx")).unwrap();
+    save_returned(&sheets, &inbox.join("xa-trung.xlsx"));
 
     // Night 2: both groups are off the worklist; the different people are no longer duplicates.
     let night2 = run_job(&job);
@@ -509,12 +509,7 @@ fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_workl
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
     std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
     std::fs::copy(fixtures.join("lao_dong.csv"), d.join("ld.csv")).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n[decisions]\ninbox = \"returned\"\n",
-    )
-    .unwrap();
-    let first = run_job(&d.join("job.toml"));
+    let first = run_labour_job(d);
     let sheets = worklist(&first.join("worklist.xlsx"));
     let head = &sheets[0].1[0];
     let (c_key, c_digest) = (col(head, "Mã bản ghi"), col(head, "Dấu bản ghi"));

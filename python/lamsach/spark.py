@@ -80,9 +80,21 @@ def _read(spark, job, entry, no):
             (F.col("_metadata.row_index") + 1).alias(ROW),
         )
 
+        # The days a register overuses for unknown dates of birth are the whole register's:
+        # each partition counts its dates by day, the driver sums 416 numbers a partition.
+        days = None
+        if no >= 0:
+
+            def counts(batches):
+                for b in batches:
+                    yield pa.RecordBatch.from_arrays([pa.array([L.dob_day_counts(job, name, b, ROW)], pa.list_(pa.int64()))], names=["counts"])
+
+            parts = [r["counts"] for r in raw.mapInArrow(counts, "counts array<bigint>").collect()]
+            days = L.overused_days([sum(x) for x in zip(*parts)] if parts else [0] * (13 * 32))
+
         def norm(batches):
             for b in batches:
-                yield _with_source(L.normalize_rows(job, name, b, ROW), name, no)
+                yield _with_source(L.normalize_rows(job, name, b, ROW, days), name, no)
 
         return raw.mapInArrow(norm, RECORDS_DDL)
 

@@ -23,6 +23,7 @@ use lamsach::link::model::Model;
 use lamsach::link::{LinkIndex, TermFrequencies, blocking};
 use lamsach::link::{MatchClass, RecordLink, Scored};
 use lamsach::normalize::NormalizeOptions;
+use lamsach::normalize::placeholder::{self, Placeholder};
 use lamsach::reference::{CacheStatus, Reference, ReferencePerson};
 use lamsach::{Dimension, Field, Job, NormRecord};
 use pyo3::exceptions::PyValueError;
@@ -132,8 +133,18 @@ fn job_plan(job: &str) -> PyResult<String> {
 /// The normalized records of a source as a batch: `source_row`, `role`, `features`,
 /// `person_id`, the three term-frequency keys (`tf_name`, `tf_dob`, `tf_commune`, for the
 /// reference), and the normalizer's finding codes.
-fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool) -> PyResult<RecordBatch> {
-    let norm: Vec<NormRecord> = lamsach::normalize::run(src, opts);
+/// `days`: the days the whole register overuses for unknown dates of birth, when `src` is only
+/// part of it (`None`: `src` is the whole register, judged here). The reference has none.
+fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool, days: Option<&[Placeholder]>) -> PyResult<RecordBatch> {
+    let norm: Vec<NormRecord> = match (reference, days) {
+        (true, _) => lamsach::normalize::each_record(&src.records, opts),
+        (false, None) => lamsach::normalize::run(src, opts),
+        (false, Some(days)) => {
+            let mut norm = lamsach::normalize::each_record(&src.records, opts);
+            placeholder::apply(&mut norm, days);
+            norm
+        }
+    };
     let (mut raws, mut persons) = (BinaryBuilder::new(), BinaryBuilder::new());
     let roles = src.schema.roles();
     let n = norm.len();
@@ -210,19 +221,35 @@ fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<Bound<
     let (input, opts) = plan(&j, source)?;
     let batch = py.detach(|| -> PyResult<RecordBatch> {
         let src = ingest::read_source(input).map_err(err)?;
-        records_batch(&src, opts, source == j.reference.input.name)
+        records_batch(&src, opts, source == j.reference.input.name, None)
     })?;
     export_batch(py, batch)
 }
 
 /// Normalizes rows another reader produced (Spark reading Parquet): the batch's columns are
-/// the file's headers, plus `row_column` holding each row's physical row number.
+/// the file's headers, plus `row_column` holding each row's physical row number. `days` is
+/// the JSON of [`overused_days`] for the whole register when the batch is a part of it;
+/// without it the batch is taken as the whole register.
 #[pyfunction]
-fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'py, PyAny>, row_column: &str) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (job, source, batch, row_column, days=None))]
+fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'py, PyAny>, row_column: &str, days: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    let days: Option<Vec<Placeholder>> = days.map(|d| serde_json::from_str(d).map_err(|e| err(format!("days: {e}")))).transpose()?;
     let j = load_job(job)?;
     let (input, opts) = plan(&j, source)?;
     let b = import_batch(batch)?;
-    let rows = typed::<Int64Array>(&b, row_column)?.clone();
+    let (rows, headers, cols) = columns_of(&b, row_column)?;
+    let out = py.detach(|| -> PyResult<RecordBatch> {
+        let it = (0..b.num_rows()).map(|i| (rows.value(i) as u64, cols.iter().map(|c| c[i].clone()).collect()));
+        let src = ingest::records_of_rows(input, headers, it).map_err(err)?;
+        records_batch(&src, opts, source == j.reference.input.name, days.as_deref())
+    })?;
+    export_batch(py, out)
+}
+
+/// A batch of another reader's rows: each row's number (from `row_column`), the other
+/// columns' headings, and their values as text.
+fn columns_of(b: &RecordBatch, row_column: &str) -> PyResult<(Int64Array, Vec<String>, Vec<Vec<String>>)> {
+    let rows = typed::<Int64Array>(b, row_column)?.clone();
     let mut headers = Vec::new();
     let mut cols = Vec::new();
     for (f, c) in b.schema().fields().iter().zip(b.columns()) {
@@ -231,12 +258,38 @@ fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'
             cols.push(texts(c, f.name())?);
         }
     }
-    let out = py.detach(|| -> PyResult<RecordBatch> {
+    Ok((rows, headers, cols))
+}
+
+/// How many of a batch's dates of birth fall on each day of the year (13 × 32 counts, month
+/// by month, as [`placeholder::DayCounts`]): summed over a register's batches, they give
+/// [`overused_days`] what the whole register overuses.
+#[pyfunction]
+fn dob_day_counts(py: Python<'_>, job: &str, source: &str, batch: &Bound<'_, PyAny>, row_column: &str) -> PyResult<Vec<u64>> {
+    let j = load_job(job)?;
+    let (input, opts) = plan(&j, source)?;
+    let b = import_batch(batch)?;
+    let (rows, headers, cols) = columns_of(&b, row_column)?;
+    py.detach(|| -> PyResult<Vec<u64>> {
         let it = (0..b.num_rows()).map(|i| (rows.value(i) as u64, cols.iter().map(|c| c[i].clone()).collect()));
         let src = ingest::records_of_rows(input, headers, it).map_err(err)?;
-        records_batch(&src, opts, source == j.reference.input.name)
-    })?;
-    export_batch(py, out)
+        let norm = lamsach::normalize::each_record(&src.records, opts);
+        Ok(placeholder::day_counts(norm.iter().filter_map(|n| n.dob)).iter().flatten().copied().collect())
+    })
+}
+
+/// The days a register overuses for unknown dates of birth, as JSON for [`normalize_rows`],
+/// from its summed [`dob_day_counts`].
+#[pyfunction]
+fn overused_days(counts: Vec<u64>) -> PyResult<String> {
+    if counts.len() != 13 * 32 {
+        return Err(err(format!("counts: {} values, not 13 × 32", counts.len())));
+    }
+    let mut by_day: placeholder::DayCounts = [[0; 32]; 13];
+    for (k, n) in counts.into_iter().enumerate() {
+        by_day[k / 32][k % 32] = n;
+    }
+    serde_json::to_string(&placeholder::overused_days(&by_day)).map_err(err)
 }
 
 fn features_of(b: &RecordBatch) -> PyResult<Vec<Features>> {
@@ -667,6 +720,8 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(job_plan, m)?,
         wrap_pyfunction!(read_source, m)?,
         wrap_pyfunction!(normalize_rows, m)?,
+        wrap_pyfunction!(dob_day_counts, m)?,
+        wrap_pyfunction!(overused_days, m)?,
         wrap_pyfunction!(blocking_keys, m)?,
         wrap_pyfunction!(score_blocks, m)?,
         wrap_pyfunction!(explain_pairs, m)?,

@@ -399,15 +399,22 @@ pub fn run(source: &IngestedSource, opts: &NormalizeOptions) -> Vec<NormRecord> 
 /// [`run`] on raw records held apart from their source (a binding's batch: all of one
 /// source's records, since the days a register overuses are judged on the whole register).
 pub fn run_records(records: &[RawRecord], opts: &NormalizeOptions) -> Vec<NormRecord> {
-    let mut norm: Vec<NormRecord> = map_records(records, opts, |raw, mut n| {
-        n.findings.extend(raw.findings.iter().cloned());
-        n
-    })
-    .collect();
+    let mut norm = each_record(records, opts);
     for (p, dates) in placeholder::read_placeholders(&mut norm) {
         tracing::info!(day = p.day, month = p.month, dates, "dates of birth on a day the register overuses read at the precision it has");
     }
     norm
+}
+
+/// Each record normalized on its own, with the findings ingest made on its row: what
+/// [`run_records`] does before it looks at the register as a whole (a part of a register
+/// read elsewhere is normalized this way, then given the whole register's placeholder days).
+pub fn each_record(records: &[RawRecord], opts: &NormalizeOptions) -> Vec<NormRecord> {
+    map_records(records, opts, |raw, mut n| {
+        n.findings.extend(raw.findings.iter().cloned());
+        n
+    })
+    .collect()
 }
 
 #[cfg(test)]

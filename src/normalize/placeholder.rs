@@ -20,7 +20,7 @@ const MIN_COUNT: u64 = 20;
 
 /// A day a register overuses: a day of the year (`month` 1–12), or a day of every month
 /// (`month` 0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placeholder {
     /// 1–31.
     pub day: u8,
@@ -40,15 +40,24 @@ fn overused(count: u64, n: u64, share: f64) -> bool {
     count >= MIN_COUNT && count as f64 >= OVERUSE_RATIO * expected && count as f64 >= expected + OVERUSE_SIGMAS * expected.sqrt()
 }
 
-/// The days of the year, then the days of the month, that dates known to the day overuse.
+/// How many dates known to the day fall on each day of the year: `[month][day]`. Counts of
+/// parts of a register add up to the register's (how Spark gathers them).
+pub type DayCounts = [[u64; 32]; 13];
+
+/// The dates' [`DayCounts`].
+pub fn day_counts(dates: impl Iterator<Item = PartialDate>) -> DayCounts {
+    let mut counts = [[0u64; 32]; 13];
+    for d in dates.filter(|d| d.day > 0 && d.month > 0) {
+        counts[d.month as usize][d.day as usize] += 1;
+    }
+    counts
+}
+
+/// The days of the year, then the days of the month, that a register's dates overuse.
 /// Days of the month are judged without the dates an overused day of the year explains
 /// (01/01 alone does not make the 1st of every month a placeholder).
-pub fn overused_days(dates: &[PartialDate]) -> Vec<Placeholder> {
+pub fn overused_days(by_day_of_year: &DayCounts) -> Vec<Placeholder> {
     const YEAR_DAYS: f64 = 365.25;
-    let mut by_day_of_year = [[0u64; 32]; 13];
-    for d in dates.iter().filter(|d| d.day > 0 && d.month > 0) {
-        by_day_of_year[d.month as usize][d.day as usize] += 1;
-    }
     let n: u64 = by_day_of_year.iter().flatten().sum();
     let mut found = Vec::new();
     for month in 1..=12u8 {
@@ -79,12 +88,16 @@ pub fn overused_days(dates: &[PartialDate]) -> Vec<Placeholder> {
     found
 }
 
-/// Reads a register's dates of birth on its overused days at the precision it really has:
-/// the year for a day of the year, the month for a day of every month; each gets
-/// `DOB_PLACEHOLDER`. Returns the days found and how many dates each took.
+/// Finds the days a whole register's dates of birth overuse and reads them ([`apply`]).
 pub fn read_placeholders(norm: &mut [NormRecord]) -> Vec<(Placeholder, u64)> {
-    let dates: Vec<PartialDate> = norm.iter().filter_map(|n| n.dob).collect();
-    let days = overused_days(&dates);
+    let days = overused_days(&day_counts(norm.iter().filter_map(|n| n.dob)));
+    apply(norm, &days)
+}
+
+/// Reads dates of birth on the register's overused `days` at the precision it really has:
+/// the year for a day of the year, the month for a day of every month; each gets
+/// `DOB_PLACEHOLDER`. Returns each day and how many dates it took.
+pub fn apply(norm: &mut [NormRecord], days: &[Placeholder]) -> Vec<(Placeholder, u64)> {
     let mut out: Vec<(Placeholder, u64)> = days.iter().map(|&p| (p, 0)).collect();
     if days.is_empty() {
         return out;
@@ -110,17 +123,21 @@ mod tests {
         out
     }
 
+    fn overused_days_of(dates: &[PartialDate]) -> Vec<Placeholder> {
+        overused_days(&day_counts(dates.iter().copied()))
+    }
+
     #[test]
     fn a_day_written_for_unknown_is_found_and_a_calendar_is_not() {
-        assert!(overused_days(&register(20_000, 0, (1, 1))).is_empty(), "an even calendar overuses nothing");
-        assert_eq!(overused_days(&register(20_000, 600, (1, 1))), [Placeholder { day: 1, month: 1 }], "3% on 01/01");
-        assert_eq!(overused_days(&register(20_000, 600, (1, 7))), [Placeholder { day: 1, month: 7 }]);
-        assert!(overused_days(&register(20_000, 100, (1, 1))).is_empty(), "0.5% more on 01/01 is within chance and seasons");
-        assert!(overused_days(&register(300, 0, (1, 1))).is_empty(), "a small register's peaks are chance");
+        assert!(overused_days_of(&register(20_000, 0, (1, 1))).is_empty(), "an even calendar overuses nothing");
+        assert_eq!(overused_days_of(&register(20_000, 600, (1, 1))), [Placeholder { day: 1, month: 1 }], "3% on 01/01");
+        assert_eq!(overused_days_of(&register(20_000, 600, (1, 7))), [Placeholder { day: 1, month: 7 }]);
+        assert!(overused_days_of(&register(20_000, 100, (1, 1))).is_empty(), "0.5% more on 01/01 is within chance and seasons");
+        assert!(overused_days_of(&register(300, 0, (1, 1))).is_empty(), "a small register's peaks are chance");
         // The 15th of every month: a day of the month, not of the year.
         let mut fifteenth = register(20_000, 0, (1, 1));
         fifteenth.extend((0..2400).map(|i| PartialDate::ymd(1970 + (i % 30) as i32, 1 + (i % 12) as u8, 15)));
-        assert_eq!(overused_days(&fifteenth), [Placeholder { day: 15, month: 0 }]);
+        assert_eq!(overused_days_of(&fifteenth), [Placeholder { day: 15, month: 0 }]);
     }
 
     #[test]
