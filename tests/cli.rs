@@ -940,3 +940,42 @@ fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() 
     assert!(placeholder(at("Trần Văn Hoài Ngọc")), "01/01 read as the year alone, with a finding");
     assert_eq!((0..df.height()).filter(|&i| placeholder(i)).count(), 31, "every 01/01 of the register, and no other date");
 }
+
+/// A hospital's birth certificates, in its own words ("Họ tên sản phụ", "Năm sinh", "Số
+/// CCCD/Hộ chiếu", "Ngày giờ sinh") and its own numbering: two hospitals' "Quyển 01" share
+/// numbers and the export is a slice with gaps, which is no register book's defect.
+#[test]
+fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_book() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    let head = "STT,Họ tên sản phụ,Năm sinh,Số CCCD/Hộ chiếu,Nơi cư trú,Ngày giờ sinh,Giới tính của trẻ,Quyển số,Số\n";
+    let rows = [
+        "1,A Thị Đoan,2005,052305641951,\"Số 117, Tổ 9, Xã Hra\",14:30 20/08/2026,Nam,01/2026,5",
+        "2,Đỗ Hoàng Nhung,2004,025304944277,\"Số 55, Tổ 7, Xã Ia Pia\",9 giờ 15 phút ngày 21/08/2026,Nữ,01/2026,5",
+        "3,A Thị Đoan,2005,052305641951,\"Số 117, Tổ 9, Xã Hra\",03/09/2026 08:00,Nữ,01/2026,9",
+    ];
+    std::fs::write(d.join("cs.csv"), format!("{head}{}\n", rows.join("\n"))).unwrap();
+    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"cs\"\npath = \"cs.csv\"\nschema = \"birth_certificate\"\n").unwrap();
+    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let df = read_parquet(&dir.join("records.parquet"));
+    let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (role, dob, id, class) = (col("role"), col("dob"), col("person_id"), col("match_class"));
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    let mut children = Vec::new();
+    for i in 0..df.height() {
+        let c: Vec<String> = codes.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
+        assert!(!c.iter().any(|x| x.starts_with("BOOK_")), "a certificate's numbering is no register book: {c:?}");
+        match role.get(i) {
+            Some("mother") => {
+                assert!(id.get(i).is_some() && dob.get(i).is_some_and(|y| y.len() == 4), "the mother's ID and year of birth are read");
+                assert_eq!(class.get(i), Some("match"), "the mother links");
+            }
+            _ => children.push(dob.get(i).map(str::to_string)),
+        }
+    }
+    assert_eq!(children, [Some("2026-08-20".into()), Some("2026-08-21".into()), Some("2026-09-03".into())], "the date of a date and time of birth");
+}

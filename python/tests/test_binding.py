@@ -31,8 +31,12 @@ def main():
 
     # Rows read elsewhere normalize to the same features as the file read by lamsach.
     import pyarrow.csv as pcsv
+    # Every column as text, as Spark's reader is told to: an ID read as a number loses its zeros.
+    import csv
+    with open(f"{work}/lao_dong.csv", encoding="utf-8-sig", newline="") as f:
+        names = next(csv.reader(f))
     t = pcsv.read_csv(f"{work}/lao_dong.csv", read_options=pcsv.ReadOptions(column_names=None),
-                      convert_options=pcsv.ConvertOptions(strings_can_be_null=False, column_types={}))
+                      convert_options=pcsv.ConvertOptions(strings_can_be_null=False, column_types={n: pa.string() for n in names}))
     t = t.cast(pa.schema([pa.field(n, pa.string()) for n in t.column_names])).combine_chunks()
     rows = pa.array(range(2, t.num_rows + 2), pa.int64())
     again = lamsach.normalize_rows(job, "lao_dong", pa.RecordBatch.from_arrays([c.chunk(0) for c in t.columns] + [rows], names=t.column_names + ["row"]), "row")

@@ -66,7 +66,8 @@ fn num(s: &str) -> Option<i32> {
 /// Parses a date in any of the forms Vietnamese registers use: `dd/mm/yyyy`,
 /// `d/m/yy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd` (with an optional time),
 /// `ddmmyyyy`, an Excel serial number, a year alone, `00/00/yyyy`, `0000yyyy`,
-/// `mm/yyyy`, `ngày 5 tháng 3 năm 1960`, `15-Mar-1985`; an apostrophe before it, a full stop
+/// `mm/yyyy`, `ngày 5 tháng 3 năm 1960`, `15-Mar-1985`, a time of day before or after it
+/// (`14:30 20/08/2026`, a hospital's "Ngày giờ sinh"); an apostrophe before it, a full stop
 /// after it and a remark in parentheses are ignored. Impossible dates (30/02) are
 /// reported and kept to the month, never moved to another day.
 ///
@@ -99,12 +100,29 @@ pub fn parse_date(raw: &str, opts: &DateOptions) -> ParsedDate {
 /// The date without what surrounds it in exports: the apostrophe a spreadsheet keeps text
 /// with ("'15/03/1985"), a closing full stop, a remark in parentheses ("1985 (ước tính)").
 fn bare(s: &str) -> &str {
-    let s = s.strip_prefix('\'').unwrap_or(s);
+    let s = after_time_of_day(s.strip_prefix('\'').unwrap_or(s));
     let s = match s.find('(') {
         Some(i) if i > 0 => &s[..i],
         _ => s,
     };
     s.trim().trim_end_matches(['.', ',', ';']).trim_end()
+}
+
+/// The date after a time of day written before it, as hospitals fill "Ngày giờ sinh"
+/// ("14:30 20/08/2026", "14h30 20/08/2026", "14 giờ 30 phút, ngày 20/08/2026"); anything
+/// else as it is.
+fn after_time_of_day(s: &str) -> &str {
+    let hours = s.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &s[hours..];
+    let time = (1..=2).contains(&hours) && (rest.starts_with([':', 'h', 'H']) || rest.trim_start().starts_with("giờ"));
+    if !time {
+        return s;
+    }
+    let date = match s.find("ngày") {
+        Some(i) => &s[i + "ngày".len()..],
+        None => s.split_once(char::is_whitespace).map_or("", |(_, d)| d),
+    };
+    date.trim_start_matches([' ', ',', '-'])
 }
 
 fn expand_year(y: i32, len: usize, opts: &DateOptions, codes: &mut Vec<Code>) -> i32 {
@@ -314,6 +332,16 @@ mod tests {
 
     fn p(s: &str) -> ParsedDate {
         parse_date(s, &DateOptions::default())
+    }
+
+    #[test]
+    fn a_time_of_birth_before_or_after_the_date_is_not_the_date() {
+        let day = Some(PartialDate::ymd(2024, 8, 20));
+        for s in ["14:30 20/08/2024", "14h30 20/08/2024", "14 giờ 30 phút, ngày 20/08/2024", "9 giờ ngày 20/08/2024", "20/08/2024 14:30"] {
+            assert_eq!(p(s).date, day, "{s}");
+        }
+        assert_eq!(p("5/3/1990").date, Some(PartialDate::ymd(1990, 3, 5)), "a day is not an hour");
+        assert_eq!(p("1990").date, Some(PartialDate::year_only(1990)));
     }
 
     #[test]
