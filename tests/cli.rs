@@ -979,3 +979,64 @@ fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_b
     }
     assert_eq!(children, [Some("2026-08-20".into()), Some("2026-08-21".into()), Some("2026-09-03".into())], "the date of a date and time of birth");
 }
+
+/// A commune birth book as printed (Thông tư 04/2020/TT-BTP's layout): a title, a grouped header
+/// "Người được khai sinh | Mẹ | Cha" over the same sub-headers three times, and the single
+/// columns "Số", "Quyển số", "Ngày đăng ký" merged down over both header rows.
+#[test]
+fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    ws.merge_range(0, 0, 0, 18, "SỔ ĐĂNG KÝ KHAI SINH", &plain).unwrap();
+    for (c, single) in ["Số", "Quyển số", "Ngày đăng ký"].iter().enumerate() {
+        ws.merge_range(1, c as u16, 2, c as u16, single, &plain).unwrap();
+    }
+    let parent = ["Họ và tên", "Ngày sinh", "Dân tộc", "Số định danh cá nhân", "Nơi cư trú"];
+    let child = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số định danh cá nhân", "Nơi cư trú"];
+    let mut first = 3u16;
+    for (group, subs) in [("Người được khai sinh", &child[..]), ("Mẹ", &parent[..]), ("Cha", &parent[..])] {
+        ws.merge_range(1, first, 1, first + subs.len() as u16 - 1, group, &plain).unwrap();
+        for (k, sub) in subs.iter().enumerate() {
+            ws.write_string(2, first + k as u16, *sub).unwrap();
+        }
+        first += subs.len() as u16;
+    }
+    let people = [
+        ["12", "01/2025", "05/03/2025", "Nguyễn Văn Bình", "01/03/2025", "Nam", "Kinh", "", "Xã Hra", "A Thị Đoan", "2005", "Kinh", "052305641951", "Xã Hra", "Trần Văn Hùng", "2001", "Kinh", "", "Xã Hra"],
+        ["13", "01/2025", "06/03/2025", "Lê Thị Lan", "02/03/2025", "Nữ", "Kinh", "", "Xã Ia Pia", "Đỗ Hoàng Nhung", "2004", "Kinh", "025304944277", "Xã Ia Pia", "", "", "", "", ""],
+    ];
+    for (r, row) in people.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(3 + r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(d.join("so_khai_sinh.xlsx")).unwrap();
+    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ks\"\npath = \"so_khai_sinh.xlsx\"\nschema = \"civil_birth\"\n").unwrap();
+    let check = run(&["check", d.join("job.toml").to_str().unwrap()]);
+    assert!(check.status.success(), "check: {}", stderr(&check));
+    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let df = read_parquet(&dir.join("records.parquet"));
+    let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (role, name, id, entry, book, registered) = (col("role"), col("full_name_raw"), col("person_id"), col("entry_no"), col("book_no"), col("registration_date"));
+    let got: Vec<(Option<&str>, Option<&str>)> = (0..df.height()).map(|i| (role.get(i), name.get(i))).collect();
+    assert_eq!(
+        got,
+        [
+            (Some("child"), Some("Nguyễn Văn Bình")),
+            (Some("mother"), Some("A Thị Đoan")),
+            (Some("father"), Some("Trần Văn Hùng")),
+            (Some("child"), Some("Lê Thị Lan")),
+            (Some("mother"), Some("Đỗ Hoàng Nhung"))
+        ]
+    );
+    assert_eq!((entry.get(0), book.get(0), registered.get(0)), (Some("12"), Some("01/2025"), Some("2025-03-05")), "the single columns merged down are kept");
+    assert_eq!(id.get(1), Some("052305641951"), "the mother's ID under the Mẹ group");
+    assert_eq!(id.get(0), None, "the child's empty ID is not the mother's");
+}

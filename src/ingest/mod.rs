@@ -307,29 +307,35 @@ fn is_numbering_row(cells: &[String]) -> bool {
 }
 
 /// Joins a two-row header (a merged group cell above sub-columns) when that maps more fields.
+/// A group names whose the columns under it are: "Mẹ" over "Họ và tên", "Ngày sinh", "Số định
+/// danh cá nhân" is the mother's name, date of birth and ID (read as "Họ và tên Mẹ", "Mẹ Họ và
+/// tên" or "Số định danh cá nhân của Mẹ", whichever the schema knows). A sub-header that no such
+/// reading maps stands alone the first time; repeated under another group, it keeps the group's
+/// words ("Mẹ Nơi cư trú"), so one register's repeated sub-headers never stand for one field twice.
 fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Vec<String>, bool) {
     let Some(below) = below else { return (top.to_vec(), false) };
     let n = top.len().max(below.len());
-    let mut joined = Vec::with_capacity(n);
+    let mut joined: Vec<String> = Vec::with_capacity(n);
     let mut group = String::new();
+    let known = |h: &String| schema.count_matches(std::slice::from_ref(h)) > 0;
     for i in 0..n {
         let t = top.get(i).map(|s| s.trim()).unwrap_or("");
         let b = below.get(i).map(|s| s.trim()).unwrap_or("");
         if !t.is_empty() {
             group = t.to_string();
         }
-        joined.push(match (t.is_empty(), b.is_empty()) {
-            (_, true) => t.to_string(),
-            (false, false) => {
-                // Prefer whichever of "group sub", "sub" a field knows.
-                let combo = format!("{t} {b}");
-                if schema.count_matches(std::slice::from_ref(&combo)) > 0 { combo } else { b.to_string() }
-            }
-            (true, false) => {
-                let combo = format!("{group} {b}");
-                if schema.count_matches(std::slice::from_ref(&combo)) > 0 { combo } else { b.to_string() }
-            }
-        });
+        if b.is_empty() {
+            joined.push(t.to_string());
+            continue;
+        }
+        let readings = [format!("{b} {group}"), format!("{group} {b}"), format!("{b} của {group}")];
+        let alone = b.to_string();
+        let header = match readings.into_iter().find(known) {
+            Some(r) => r,
+            None if !joined.contains(&alone) => alone,
+            None => format!("{group} {b}"),
+        };
+        joined.push(header);
     }
     // Joined when that maps more fields, or as many when every filled cell below is itself a
     // header (a group of one column: "Nơi cư trú" over "Địa chỉ"); a data row is never that.
@@ -337,6 +343,27 @@ fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Ve
     let below_is_header = !filled.is_empty() && filled.len() * 2 <= n && schema.count_matches(&filled) == filled.len();
     let (j, t) = (schema.count_matches(&joined), schema.count_matches(top));
     if j > t || (j == t && below_is_header) { (joined, true) } else { (top.to_vec(), false) }
+}
+
+/// The header the rows at `at` (and the one under it) give: the row found, joined with the row
+/// under it, or — when the row found is the sub-header of a grouped header ("Người được khai
+/// sinh | Mẹ | Cha" over repeated "Họ và tên", "Ngày sinh", …) — the row above it joined with
+/// it, whichever maps more fields. Returns the headers, the header's first and last rows' index.
+fn header_at(schema: &Schema, head: &[Item], at: usize) -> (Vec<String>, usize, usize) {
+    let row = |i: usize| match head.get(i) {
+        Some(Item::Row(r)) => Some(r.texts()),
+        _ => None,
+    };
+    let found = row(at).unwrap_or_default();
+    let (down, two_rows) = header_from(schema, &found, row(at + 1).as_deref());
+    let mut best = (down, at, if two_rows { at + 1 } else { at });
+    if let Some(above) = at.checked_sub(1).and_then(row) {
+        let (up, joined) = header_from(schema, &above, Some(&found));
+        if joined && schema.count_matches(&up) > schema.count_matches(&best.0) {
+            best = (up, at - 1, at);
+        }
+    }
+    best
 }
 
 struct Opened {
@@ -456,17 +483,12 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     let Rows { items: mut it, encoding, merged } = read_rows(input, format, probe)?;
     let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
     let hi = find_header(input, &head)?;
-    let mut pending: Vec<Item> = head.split_off(hi + 1);
-    let Some(Item::Row(header_row)) = head.pop() else { unreachable!("the header index points at a row") };
-    let below = match pending.first() {
-        Some(Item::Row(r)) => Some(r.texts()),
-        _ => None,
+    let (headers, first, last) = header_at(&input.schema, &head, hi);
+    let mut pending: Vec<Item> = head.split_off(last + 1);
+    let (Some(Item::Row(header_row)), Some(Item::Row(last_row))) = (head.get(first), head.get(last)) else {
+        unreachable!("the header's rows are rows")
     };
-    let (headers, two_rows) = header_from(&input.schema, &header_row.texts(), below.as_deref());
-    let mut header_end = header_row.line;
-    if two_rows && let Item::Row(r) = pending.remove(0) {
-        header_end = r.line;
-    }
+    let mut header_end = last_row.line;
     // Government forms number their columns under the header: (1) (2) (3) ...
     if let Some(Item::Row(r)) = pending.first()
         && is_numbering_row(&r.texts())
