@@ -328,7 +328,7 @@ fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Ve
             joined.push(t.to_string());
             continue;
         }
-        let readings = [format!("{b} {group}"), format!("{group} {b}"), format!("{b} của {group}")];
+        let readings = [format!("{group} {b}"), format!("{b} {group}"), format!("{b} của {group}")];
         let alone = b.to_string();
         let header = match readings.into_iter().find(known) {
             Some(r) => r,
@@ -347,8 +347,9 @@ fn header_from(schema: &Schema, top: &[String], below: Option<&[String]>) -> (Ve
 
 /// The header the rows at `at` (and the one under it) give: the row found, joined with the row
 /// under it, or — when the row found is the sub-header of a grouped header ("Người được khai
-/// sinh | Mẹ | Cha" over repeated "Họ và tên", "Ngày sinh", …) — the row above it joined with
-/// it, whichever maps more fields. Returns the headers, the header's first and last rows' index.
+/// sinh | Mẹ | Cha" over repeated "Họ và tên", "Ngày sinh", …: a row repeating its own headers
+/// under a row of several groups) — the row above it joined with it, whichever maps more fields.
+/// Returns the headers, the header's first and last rows' index.
 fn header_at(schema: &Schema, head: &[Item], at: usize) -> (Vec<String>, usize, usize) {
     let row = |i: usize| match head.get(i) {
         Some(Item::Row(r)) => Some(r.texts()),
@@ -357,7 +358,10 @@ fn header_at(schema: &Schema, head: &[Item], at: usize) -> (Vec<String>, usize, 
     let found = row(at).unwrap_or_default();
     let (down, two_rows) = header_from(schema, &found, row(at + 1).as_deref());
     let mut best = (down, at, if two_rows { at + 1 } else { at });
-    if let Some(above) = at.checked_sub(1).and_then(row) {
+    let keys: Vec<String> = found.iter().filter(|c| !c.trim().is_empty()).map(|c| header_key(c)).collect();
+    let repeats = keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k));
+    let groups = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count() >= 2;
+    if let Some(above) = at.checked_sub(1).and_then(row).filter(|r| repeats && groups(r)) {
         let (up, joined) = header_from(schema, &above, Some(&found));
         if joined && schema.count_matches(&up) > schema.count_matches(&best.0) {
             best = (up, at - 1, at);
