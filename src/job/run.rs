@@ -453,7 +453,13 @@ impl Job {
         night: Option<(&Night, &Path)>,
         output_dir: &Path,
     ) -> (LinkSummary, Vec<Vec<[f32; 3]>>) {
-        let features: Vec<Vec<Features>> = table.iter().map(|r| r.normalized().par_iter().map(Features::from_record).collect()).collect();
+        let features: Vec<Vec<Features>> = table
+            .iter()
+            .map(|r| {
+                let schema = &r.source.schema;
+                r.normalized().par_iter().zip(&r.source.records).map(|(n, raw)| Features::from_record_in_role(n, schema.sex_of_role(raw.role))).collect()
+            })
+            .collect();
         let record_tf: Vec<Vec<[f32; 3]>> =
             if night.is_some() { features.iter().map(|fs| fs.par_iter().map(|f| index.tf.of_record(f)).collect()).collect() } else { Vec::new() };
         let mut overrides = overrides.clone();

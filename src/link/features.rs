@@ -28,6 +28,14 @@ pub struct Features {
 }
 
 impl Features {
+    /// A record's features, with the sex its role says when it wrote none (a wife, a mother:
+    /// [`crate::schema::Schema::sex_of_role`]).
+    pub fn from_record_in_role(r: &NormRecord, role_sex: Option<crate::normalize::sex::Sex>) -> Features {
+        let mut f = Features::from_record(r);
+        f.sex = f.sex.or(role_sex);
+        f
+    }
+
     pub fn from_record(r: &NormRecord) -> Features {
         let mut f = Features {
             person_id: r.person_id.as_deref().map(CompactString::from),

@@ -79,6 +79,10 @@ pub struct Schema {
     /// The date-of-birth precision this register must record.
     #[serde(default = "default_precision")]
     pub dob_precision: Precision,
+    /// The sex a role itself says (`wife = "female"`), for the people a register names without
+    /// a sex column: linking compares it like a written sex; assess never corrects it.
+    #[serde(default)]
+    pub role_sex: std::collections::BTreeMap<String, crate::normalize::sex::Sex>,
     #[serde(rename = "field")]
     pub fields: Vec<FieldSpec>,
 }
@@ -385,6 +389,11 @@ impl Schema {
     }
 
     /// Whether role index `role` is the one the register's event is about.
+    /// The sex role `role` itself says, if the schema names one ([`Schema::role_sex`]).
+    pub fn sex_of_role(&self, role: u16) -> Option<crate::normalize::sex::Sex> {
+        self.role_sex.get(self.roles.get(role as usize)?).copied()
+    }
+
     pub fn is_event_role(&self, role: u16) -> bool {
         match &self.event_role {
             None => true,
@@ -525,6 +534,14 @@ fn dob_columns_by_sex(headers: &[String]) -> Option<[usize; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spouse_role_says_the_sex_a_marriage_register_has_no_column_for() {
+        use crate::normalize::sex::Sex;
+        let m = Schema::built_in("civil_marriage").unwrap();
+        assert_eq!((m.sex_of_role(0), m.sex_of_role(1), m.sex_of_role(9)), (Some(Sex::Male), Some(Sex::Female), None));
+        assert_eq!(Schema::built_in("labour").unwrap().sex_of_role(0), None);
+    }
 
     #[test]
     fn every_built_in_schema_parses() {
