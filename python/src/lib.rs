@@ -152,7 +152,7 @@ fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool,
         (Int64Builder::with_capacity(n), StringBuilder::new(), BinaryBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let mut tf: [Int64Builder; 3] = std::array::from_fn(|_| Int64Builder::with_capacity(n));
     for (raw, rec) in src.records.iter().zip(&norm) {
-        let f = Features::from_record_in_role(rec, src.schema.sex_of_role(raw.role));
+        let f = Features::from_record_in_role(rec, src.schema.sex_of_role(raw.role).map(Into::into));
         row.append_value(raw.source_row as i64);
         role.append_value(roles.get(raw.role as usize).map_or("", String::as_str));
         feats.append_value(features_to_bytes(&f));

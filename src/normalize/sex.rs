@@ -2,11 +2,20 @@
 
 use crate::finding::Code;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Sex {
     Male,
     Female,
+}
+
+/// The sex a schema's role says.
+impl From<crate::schema::RoleSex> for Sex {
+    fn from(s: crate::schema::RoleSex) -> Sex {
+        match s {
+            crate::schema::RoleSex::Male => Sex::Male,
+            crate::schema::RoleSex::Female => Sex::Female,
+        }
+    }
 }
 
 impl Sex {

@@ -82,9 +82,17 @@ pub struct Schema {
     /// The sex a role itself says (`wife = "female"`), for the people a register names without
     /// a sex column: linking compares it like a written sex; assess never corrects it.
     #[serde(default)]
-    pub role_sex: std::collections::BTreeMap<String, crate::normalize::sex::Sex>,
+    pub role_sex: std::collections::BTreeMap<String, RoleSex>,
     #[serde(rename = "field")]
     pub fields: Vec<FieldSpec>,
+}
+
+/// The sex a role says (`role_sex`): `male` or `female`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleSex {
+    Male,
+    Female,
 }
 
 fn default_precision() -> Precision {
@@ -390,7 +398,7 @@ impl Schema {
 
     /// Whether role index `role` is the one the register's event is about.
     /// The sex role `role` itself says, if the schema names one ([`Schema::role_sex`]).
-    pub fn sex_of_role(&self, role: u16) -> Option<crate::normalize::sex::Sex> {
+    pub fn sex_of_role(&self, role: u16) -> Option<RoleSex> {
         self.role_sex.get(self.roles.get(role as usize)?).copied()
     }
 
@@ -537,9 +545,8 @@ mod tests {
 
     #[test]
     fn a_spouse_role_says_the_sex_a_marriage_register_has_no_column_for() {
-        use crate::normalize::sex::Sex;
         let m = Schema::built_in("civil_marriage").unwrap();
-        assert_eq!((m.sex_of_role(0), m.sex_of_role(1), m.sex_of_role(9)), (Some(Sex::Male), Some(Sex::Female), None));
+        assert_eq!((m.sex_of_role(0), m.sex_of_role(1), m.sex_of_role(9)), (Some(RoleSex::Male), Some(RoleSex::Female), None));
         assert_eq!(Schema::built_in("labour").unwrap().sex_of_role(0), None);
     }
 
