@@ -1040,3 +1040,32 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
     assert_eq!(id.get(1), Some("052305641951"), "the mother's ID under the Mẹ group");
     assert_eq!(id.get(0), None, "the child's empty ID is not the mother's");
 }
+
+/// A workbook whose first sheet is a cover and whose register sheet lacks a required column:
+/// the error names what the register sheet holds, not what the cover lacks.
+#[test]
+fn a_register_behind_a_cover_sheet_is_judged_by_its_own_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let cover = wb.add_worksheet();
+    cover.set_name("Bìa").unwrap();
+    cover.write_string(0, 0, "SỔ ĐĂNG KÝ KHAI SINH — UBND XÃ HRA").unwrap();
+    let book = wb.add_worksheet();
+    book.set_name("Sổ").unwrap();
+    for (c, h) in ["STT", "Họ và tên", "Ghi chú"].iter().enumerate() {
+        book.write_string(0, c as u16, *h).unwrap();
+    }
+    book.write_string(1, 0, "1").unwrap();
+    book.write_string(1, 1, "Nguyễn Văn Bình").unwrap();
+    wb.save(d.join("ld.xlsx")).unwrap();
+    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.xlsx\"\nschema = \"labour\"\n").unwrap();
+    let o = run(&["check", d.join("job.toml").to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("required field") && err.contains("Họ và tên"), "the register sheet's header is named: {err}");
+    assert!(!err.contains("headers seen: none"), "{err}");
+    assert!(!err.contains("Nguyễn Văn Bình"), "no cell value in the error");
+}

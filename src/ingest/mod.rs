@@ -564,6 +564,7 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
             return Ok(None);
         }
         let mut held = Vec::with_capacity(names.len());
+        let mut closest = None;
         for (i, name) in names.iter().enumerate() {
             match probe(&SourceInput { sheet: Some(name.clone()), ..input.clone() }) {
                 Ok(_) => held.push(name.clone()),
@@ -571,11 +572,43 @@ pub fn register_sheets(input: &SourceInput) -> Result<Option<Vec<String>>, Inges
                 // register sheet must never be left out as if it held no register.
                 Err(e @ (IngestError::Excel { .. } | IngestError::Io { .. })) => return Err(e),
                 // A cover, a summary or instructions; numbered, as a sheet name may be anything.
-                Err(_) => tracing::warn!(source = %input.name, sheet = i + 1, sheets = names.len(), "sheet holds no header of this register; not read"),
+                Err(e) => {
+                    let sheet = SourceInput { sheet: Some(name.clone()), ..input.clone() };
+                    if !matches!(e, IngestError::NoHeader { .. })
+                        && let Some(score) = header_score(&sheet)
+                        && closest.as_ref().is_none_or(|(_, best)| score > *best)
+                    {
+                        closest = Some((name.clone(), score));
+                    }
+                    tracing::warn!(source = %input.name, sheet = i + 1, sheets = names.len(), "sheet holds no header of this register; not read")
+                }
             }
+        }
+        // No sheet holds it: the sheet whose header came closest (most headers the schema
+        // knows) is read, so that the error says what was seen there, not what a cover lacks.
+        if held.is_empty() {
+            held.extend(closest.map(|(name, _)| name));
         }
         Ok(Some(held))
     }
+}
+
+/// How near a sheet's first rows come to a header: the most headers the schema knows in one
+/// row, then that row's filled cells (a title line matching a word is no table's header);
+/// `None` when the sheet cannot be read.
+#[cfg(feature = "excel")]
+fn header_score(input: &SourceInput) -> Option<(usize, usize)> {
+    let rows = read_rows(input, Format::Excel, true).ok()?;
+    rows.items
+        .take(HEADER_SEARCH_ROWS)
+        .filter_map(|item| match item {
+            Item::Row(r) => {
+                let cells = r.texts();
+                Some((input.schema.count_matches(&cells), cells.iter().filter(|c| !c.trim().is_empty()).count()))
+            }
+            _ => None,
+        })
+        .max()
 }
 
 /// Finds the header and maps the columns without reading the rows (for `lamsach check`).
