@@ -922,7 +922,11 @@ fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() 
     rows.push("41,Chần Quang Tâm,16/03/1998,Nam,,,,27/03/2026".into());
     rows.push("42,Trần Văn Hoài Ngọc,01/01/2004,Nam,,,,27/03/2026".into());
     std::fs::write(d.join("ld.csv"), format!("{head}\n{}\n", rows.join("\n"))).unwrap();
-    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n").unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n",
+    )
+    .unwrap();
     let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
@@ -957,7 +961,11 @@ fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_b
         "3,A Thị Đoan,2005,052305641951,\"Số 117, Tổ 9, Xã Hra\",03/09/2026 08:00,Nữ,01/2026,9",
     ];
     std::fs::write(d.join("cs.csv"), format!("{head}{}\n", rows.join("\n"))).unwrap();
-    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"cs\"\npath = \"cs.csv\"\nschema = \"birth_certificate\"\n").unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"cs\"\npath = \"cs.csv\"\nschema = \"birth_certificate\"\n",
+    )
+    .unwrap();
     let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
@@ -1007,8 +1015,48 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
         first += subs.len() as u16;
     }
     let people = [
-        ["12", "01/2025", "05/03/2025", "Nguyễn Văn Bình", "01/03/2025", "Nam", "Kinh", "", "Xã Hra", "A Thị Đoan", "2005", "Kinh", "052305641951", "Xã Hra", "Trần Văn Hùng", "2001", "Kinh", "", "Xã Hra"],
-        ["13", "01/2025", "06/03/2025", "Lê Thị Lan", "02/03/2025", "Nữ", "Kinh", "", "Xã Ia Pia", "Đỗ Hoàng Nhung", "2004", "Kinh", "025304944277", "Xã Ia Pia", "", "", "", "", ""],
+        [
+            "12",
+            "01/2025",
+            "05/03/2025",
+            "Nguyễn Văn Bình",
+            "01/03/2025",
+            "Nam",
+            "Kinh",
+            "",
+            "Xã Hra",
+            "A Thị Đoan",
+            "2005",
+            "Kinh",
+            "052305641951",
+            "Xã Hra",
+            "Trần Văn Hùng",
+            "2001",
+            "Kinh",
+            "",
+            "Xã Hra",
+        ],
+        [
+            "13",
+            "01/2025",
+            "06/03/2025",
+            "Lê Thị Lan",
+            "02/03/2025",
+            "Nữ",
+            "Kinh",
+            "",
+            "Xã Ia Pia",
+            "Đỗ Hoàng Nhung",
+            "2004",
+            "Kinh",
+            "025304944277",
+            "Xã Ia Pia",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
     ];
     for (r, row) in people.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -1016,7 +1064,11 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
         }
     }
     wb.save(d.join("so_khai_sinh.xlsx")).unwrap();
-    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ks\"\npath = \"so_khai_sinh.xlsx\"\nschema = \"civil_birth\"\n").unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ks\"\npath = \"so_khai_sinh.xlsx\"\nschema = \"civil_birth\"\n",
+    )
+    .unwrap();
     let check = run(&["check", d.join("job.toml").to_str().unwrap()]);
     assert!(check.status.success(), "check: {}", stderr(&check));
     let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
@@ -1024,7 +1076,8 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
     let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
     let df = read_parquet(&dir.join("records.parquet"));
     let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
-    let (role, name, id, entry, book, registered) = (col("role"), col("full_name_raw"), col("person_id"), col("entry_no"), col("book_no"), col("registration_date"));
+    let (role, name, id, entry, book, registered) =
+        (col("role"), col("full_name_raw"), col("person_id"), col("entry_no"), col("book_no"), col("registration_date"));
     let got: Vec<(Option<&str>, Option<&str>)> = (0..df.height()).map(|i| (role.get(i), name.get(i))).collect();
     assert_eq!(
         got,
@@ -1061,7 +1114,11 @@ fn a_register_behind_a_cover_sheet_is_judged_by_its_own_header() {
     book.write_string(1, 0, "1").unwrap();
     book.write_string(1, 1, "Nguyễn Văn Bình").unwrap();
     wb.save(d.join("ld.xlsx")).unwrap();
-    std::fs::write(d.join("job.toml"), "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.xlsx\"\nschema = \"labour\"\n").unwrap();
+    std::fs::write(
+        d.join("job.toml"),
+        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.xlsx\"\nschema = \"labour\"\n",
+    )
+    .unwrap();
     let o = run(&["check", d.join("job.toml").to_str().unwrap()]);
     let err = stderr(&o);
     assert!(!o.status.success());

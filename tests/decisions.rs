@@ -412,11 +412,17 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
     let (c_key, c_digest, c_source, c_row) = (col(head_row, "Mã bản ghi"), col(head_row, "Dấu bản ghi"), col(head_row, "Nguồn"), col(head_row, "Dòng"));
     // The twins are one duplicate group's row ("2, 3"); the officer's tool returns the first
     // twin's decision alone, by its key and digest.
-    let row = sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1)).find(|r| r[c_row].split(", ").any(|l| l == "2")).expect("the first twin (line 2) is on the worklist").clone();
+    let row = sheets
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().skip(1))
+        .find(|r| r[c_row].split(", ").any(|l| l == "2"))
+        .expect("the first twin (line 2) is on the worklist")
+        .clone();
     let at = row[c_row].split(", ").position(|l| l == "2").unwrap();
     let (key, digest) = (row[c_key].lines().nth(at).unwrap(), row[c_digest].split_whitespace().nth(at).unwrap());
     std::fs::create_dir(d.join("returned")).unwrap();
-    std::fs::write(d.join("returned/xa.csv"), format!("Nguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\n{},Không xác minh được,{key},{digest}\n", row[c_source])).unwrap();
+    std::fs::write(d.join("returned/xa.csv"), format!("Nguồn,Kết quả xác minh,Mã bản ghi,Dấu bản ghi\n{},Không xác minh được,{key},{digest}\n", row[c_source]))
+        .unwrap();
     // The re-export: the rows in another order, the other twin's address edited.
     std::fs::write(d.join("ld.csv"), format!("{head}{others}{}{}", twin(30, "Số 7, Tổ 4, Xã Hra"), twin(31, "Số 1, Tổ 9, Xã Hra"))).unwrap();
     let second = run_job(&d.join("job.toml"));
@@ -433,7 +439,21 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
 fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
-    let o = lamsach(&["synth", "--people", "20000", "--seed", "12", "--sources", "lao_dong", "--rows-per-source", "3000", "--rate", "duplicate=0.05", "--out", dir.to_str().unwrap()]);
+    let o = lamsach(&[
+        "synth",
+        "--people",
+        "20000",
+        "--seed",
+        "12",
+        "--sources",
+        "lao_dong",
+        "--rows-per-source",
+        "3000",
+        "--rate",
+        "duplicate=0.05",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let job = dir.join("job.toml");
     let mut text = std::fs::read_to_string(&job).unwrap();
@@ -442,7 +462,8 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
     let night1 = run_job(&job);
     let mut sheets = worklist(&night1.join("worklist.xlsx"));
     let head = sheets[0].1[0].clone();
-    let (c_row, c_result, c_keep, c_key) = (col(&head, "Dòng"), col(&head, "Kết quả xác minh"), col(&head, "Dòng giữ lại (nếu cùng một người)"), col(&head, "Mã bản ghi"));
+    let (c_row, c_result, c_keep, c_key) =
+        (col(&head, "Dòng"), col(&head, "Kết quả xác minh"), col(&head, "Dòng giữ lại (nếu cùng một người)"), col(&head, "Mã bản ghi"));
     // One group decided "same person" keeping its last row, one decided "different people".
     let (mut same, mut different): (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
     let (mut kept, mut removed_lines) = (String::new(), Vec::new());
@@ -482,7 +503,10 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
         let want = if *key == kept { "same_person" } else { "remove_duplicate" };
         assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some(want), Some("pending")), "{key}: waits for the copy to be deleted");
     }
-    let open: Vec<String> = worklist(&night2.join("worklist.xlsx")).iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>()).collect();
+    let open: Vec<String> = worklist(&night2.join("worklist.xlsx"))
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>())
+        .collect();
     assert!(same.iter().chain(&different).all(|k| !open.contains(k)), "decided groups stay off the worklist");
 
     // Night 3: the sector deleted the copy; the kept row is no longer listed twice: both close.
@@ -518,7 +542,11 @@ fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_workl
     // A province's web form writes one import and its decisions, as the README's table says.
     let store = first.parent().unwrap().join("decisions.sqlite");
     let db = rusqlite::Connection::open(&store).unwrap();
-    db.execute("INSERT INTO imports (file, sha256, imported_at, rows, archived_to) VALUES ('web-form', 'web-form:2026-12-07:1', '2026-12-07T08:00:00+07:00', 2, '')", []).unwrap();
+    db.execute(
+        "INSERT INTO imports (file, sha256, imported_at, rows, archived_to) VALUES ('web-form', 'web-form:2026-12-07:1', '2026-12-07T08:00:00+07:00', 2, '')",
+        [],
+    )
+    .unwrap();
     let import = db.last_insert_rowid();
     for (row, decision) in [(rows[0], "unverifiable"), (rows[1], "maybe")] {
         db.execute(
@@ -532,7 +560,10 @@ fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_workl
     let second = run_job(&d.join("job.toml"));
     let r = &records(&second)[&decided];
     assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some("unverifiable"), Some("applied")));
-    let open: Vec<String> = worklist(&second.join("worklist.xlsx")).iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>()).collect();
+    let open: Vec<String> = worklist(&second.join("worklist.xlsx"))
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>())
+        .collect();
     assert!(!open.contains(&decided), "the decided record is off the worklist");
     assert!(open.contains(&odd), "a row that is not a decision decides nothing");
     let db = rusqlite::Connection::open(&store).unwrap();

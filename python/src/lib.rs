@@ -232,7 +232,14 @@ fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<Bound<
 /// without it the batch is taken as the whole register.
 #[pyfunction]
 #[pyo3(signature = (job, source, batch, row_column, days=None))]
-fn normalize_rows<'py>(py: Python<'py>, job: &str, source: &str, batch: &Bound<'py, PyAny>, row_column: &str, days: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+fn normalize_rows<'py>(
+    py: Python<'py>,
+    job: &str,
+    source: &str,
+    batch: &Bound<'py, PyAny>,
+    row_column: &str,
+    days: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
     let days: Option<Vec<Placeholder>> = days.map(|d| serde_json::from_str(d).map_err(|e| err(format!("days: {e}")))).transpose()?;
     let j = load_job(job)?;
     let (input, opts) = plan(&j, source)?;

@@ -320,7 +320,8 @@ fn read_csv(file: std::fs::File, reading: &mut Reading) -> Result<String, String
     let bom = first.starts_with(b"\xEF\xBB\xBF");
     // The separator the heading uses: the most frequent one on the first rows (a summary line
     // may stand above the heading).
-    let head: &[u8] = first.split(|b| *b == b'\n').take(HEADING_ROWS as usize + 1).max_by_key(|l| l.iter().filter(|b| b",;\t".contains(b)).count()).unwrap_or(first);
+    let head: &[u8] =
+        first.split(|b| *b == b'\n').take(HEADING_ROWS as usize + 1).max_by_key(|l| l.iter().filter(|b| b",;\t".contains(b)).count()).unwrap_or(first);
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| (head.iter().filter(|b| *b == d).count(), *d == b',')).unwrap_or(b',');
     if bom {
         input.consume(3);
@@ -401,7 +402,12 @@ fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Res
 /// The records a row decides, each with its decision: the row's record, or every record of
 /// a duplicate group's row ("same person": the row to keep is kept, the others are deleted
 /// at the source; any other result holds for each of them).
-fn group_members<'a>(cell: &dyn Fn(Column) -> &'a str, key: &'a str, digest: &'a str, decision: Decision) -> Result<Vec<(&'a str, &'a str, Decision)>, (Column, String)> {
+fn group_members<'a>(
+    cell: &dyn Fn(Column) -> &'a str,
+    key: &'a str,
+    digest: &'a str,
+    decision: Decision,
+) -> Result<Vec<(&'a str, &'a str, Decision)>, (Column, String)> {
     let digests: Vec<&str> = digest.split_whitespace().collect();
     if digests.len() < 2 {
         return Ok(vec![(key, digest, decision)]);
@@ -419,7 +425,10 @@ fn group_members<'a>(cell: &dyn Fn(Column) -> &'a str, key: &'a str, digest: &'a
             }
             let keep = cell(Column::KeepRow);
             let kept = rows.iter().position(|r| *r == keep).ok_or_else(|| {
-                (Column::KeepRow, "is not one of the rows listed in the Dòng column; write the one row to keep (the others are to be deleted at the source)".to_string())
+                (
+                    Column::KeepRow,
+                    "is not one of the rows listed in the Dòng column; write the one row to keep (the others are to be deleted at the source)".to_string(),
+                )
             })?;
             (0..keys.len()).map(|m| if m == kept { Decision::SamePerson } else { Decision::RemoveDuplicate }).collect()
         }
@@ -495,10 +504,9 @@ mod tests {
                 ("k4", "d4", Decision::DifferentPeople)
             ]
         );
-        let errs = csv(&format!(
-            "{head}ld;12, 57;Cùng một người;99;\"k1\nk2\";d1 d2\nld;12, 57;Xóa dòng trùng;;\"k1\nk2\";d1 d2\nld;12, 57;Khác người;;k1;d1 d2\n"
-        ))
-        .unwrap_err();
+        let errs =
+            csv(&format!("{head}ld;12, 57;Cùng một người;99;\"k1\nk2\";d1 d2\nld;12, 57;Xóa dòng trùng;;\"k1\nk2\";d1 d2\nld;12, 57;Khác người;;k1;d1 d2\n"))
+                .unwrap_err();
         let at: Vec<(u64, Option<&str>)> = errs.iter().map(|e| (e.row, e.column.as_deref())).collect();
         assert_eq!(at, [(2, Some("Dòng giữ lại (nếu cùng một người)")), (3, Some("Kết quả xác minh")), (4, Some("Mã bản ghi"))]);
         assert!(!errs.iter().any(|e| e.to_string().contains("99")), "no cell value in an error");

@@ -489,9 +489,7 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     let hi = find_header(input, &head)?;
     let (headers, first, last) = header_at(&input.schema, &head, hi);
     let mut pending: Vec<Item> = head.split_off(last + 1);
-    let (Some(Item::Row(header_row)), Some(Item::Row(last_row))) = (head.get(first), head.get(last)) else {
-        unreachable!("the header's rows are rows")
-    };
+    let (Some(Item::Row(header_row)), Some(Item::Row(last_row))) = (head.get(first), head.get(last)) else { unreachable!("the header's rows are rows") };
     let mut header_end = last_row.line;
     // Government forms number their columns under the header: (1) (2) (3) ...
     if let Some(Item::Row(r)) = pending.first()

@@ -457,7 +457,11 @@ impl Job {
             .iter()
             .map(|r| {
                 let schema = &r.source.schema;
-                r.normalized().par_iter().zip(&r.source.records).map(|(n, raw)| Features::from_record_in_role(n, schema.sex_of_role(raw.role).map(Into::into))).collect()
+                r.normalized()
+                    .par_iter()
+                    .zip(&r.source.records)
+                    .map(|(n, raw)| Features::from_record_in_role(n, schema.sex_of_role(raw.role).map(Into::into)))
+                    .collect()
             })
             .collect();
         let record_tf: Vec<Vec<[f32; 3]>> =

@@ -76,7 +76,9 @@ pub fn overused_days(by_day_of_year: &DayCounts) -> Vec<Placeholder> {
         }
     }
     let so_far = found.clone();
-    let left = |month: u8, day: u8| if so_far.iter().any(|p| p.day == day && (p.month == month || p.month == 0)) { 0 } else { by_day_of_year[month as usize][day as usize] };
+    let left = |month: u8, day: u8| {
+        if so_far.iter().any(|p| p.day == day && (p.month == month || p.month == 0)) { 0 } else { by_day_of_year[month as usize][day as usize] }
+    };
     let n_left: u64 = (1..=12u8).flat_map(|m| (1..=31u8).map(move |d| (m, d))).map(|(m, d)| left(m, d)).sum();
     for day in (1..=31u8).filter(|&day| !so_far.contains(&Placeholder { day, month: 0 })) {
         let months = (1..=12u8).filter(|&m| day <= crate::calendar::days_in_month(2024, m)).count() as f64 - if day == 29 { 0.75 } else { 0.0 };

@@ -299,7 +299,14 @@ fn communes_this_week(h: &mut String, summary: &Summary, reg: &AdminRegistry, la
             esc(&oldest)
         );
     }
-    let _ = write!(h, r#"</table><p class="note">{}</p>"#, t("Ưu tiên theo số thứ tự ở bảng trên (1. Sai người … 9. Cần sửa tại nguồn).", "Priorities by their number in the table above (1. Wrong person … 9. Fix at the source)."));
+    let _ = write!(
+        h,
+        r#"</table><p class="note">{}</p>"#,
+        t(
+            "Ưu tiên theo số thứ tự ở bảng trên (1. Sai người … 9. Cần sửa tại nguồn).",
+            "Priorities by their number in the table above (1. Wrong person … 9. Fix at the source)."
+        )
+    );
 }
 
 /// Officers' decisions: what came back tonight, and per commune the open, decided and

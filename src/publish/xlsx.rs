@@ -4,6 +4,7 @@
 //! one row per value a machine can correct (old value, new value, where it comes from).
 
 use super::RunData;
+use super::work::CommuneProgress;
 use super::work::{corrections, decision_of, officer_findings, provenance, worklist_priority};
 use crate::Lang;
 use crate::decisions::Decision;
@@ -15,7 +16,6 @@ use crate::finding::{Code, Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
 use crate::table::{RecordView, SourceRun};
 use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet, XlsxError};
-use super::work::CommuneProgress;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -239,8 +239,12 @@ fn sheet_summary(d: &RunData, cases: &[Case], progress: Option<&CommuneProgress>
     if let Some(p) = progress.filter(|_| d.decisions.is_some()) {
         let decided: u64 = p.decided.values().sum();
         let _ = match lang {
-            Lang::Vi => write!(line, " · {} mới từ lần trước · {decided} đã quyết định · {} đã xong từ lần trước", p.new_since_last_run, p.closed_since_last_run),
-            Lang::En => write!(line, " · {} new since the last run · {decided} decided · {} closed since the last run", p.new_since_last_run, p.closed_since_last_run),
+            Lang::Vi => {
+                write!(line, " · {} mới từ lần trước · {decided} đã quyết định · {} đã xong từ lần trước", p.new_since_last_run, p.closed_since_last_run)
+            }
+            Lang::En => {
+                write!(line, " · {} new since the last run · {decided} decided · {} closed since the last run", p.new_since_last_run, p.closed_since_last_run)
+            }
         };
         if let Some(since) = &p.oldest_open_since {
             let _ = write!(line, " · {} {since}", if lang == Lang::Vi { "việc mở lâu nhất từ" } else { "oldest open since" });
@@ -287,7 +291,13 @@ struct Layout<'a> {
 }
 
 /// Writes a header row, column widths, a frozen header and the rows; returns how many.
-fn write_rows<const N: usize>(ws: &mut Worksheet, layout: &Layout, rows: impl Iterator<Item = ([String; N], bool)>, formats: &Formats, lang: Lang) -> Result<u64, XlsxError> {
+fn write_rows<const N: usize>(
+    ws: &mut Worksheet,
+    layout: &Layout,
+    rows: impl Iterator<Item = ([String; N], bool)>,
+    formats: &Formats,
+    lang: Lang,
+) -> Result<u64, XlsxError> {
     let top = layout.heading_row;
     for (c, h) in layout.heads.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *h, &formats.header)?;
