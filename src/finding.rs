@@ -335,6 +335,11 @@ impl Priority {
         Priority::FixAtSource,
     ];
 
+    /// 1 (most urgent) to 9: the number its label and the store's `open_items` carry.
+    pub fn rank(self) -> u8 {
+        self as u8 + 1
+    }
+
     /// `wrong_person`, `deceased`, ... (outputs).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -475,6 +480,7 @@ mod tests {
         assert_eq!(dob.handling(), Handling::Correction);
         assert!(Priority::WrongPerson < Priority::Deceased && Priority::Duplicate < Priority::FixAtSource);
         assert_eq!(Priority::ALL.windows(2).filter(|w| w[0] < w[1]).count(), Priority::ALL.len() - 1);
+        assert!(Priority::ALL.iter().all(|p| p.label(crate::Lang::Vi).starts_with(&format!("{}. ", p.rank()))), "a label opens with its rank");
     }
 
     #[test]

@@ -25,6 +25,27 @@ fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// The demo's input files (a reference of 3,000 people, its registers).
+fn demo_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")
+}
+
+/// Writes `job.toml` in `d`: one source, `name` at `path` read as `schema`, against
+/// `reference.csv` (which the test puts in `d`). Returns the job file.
+fn one_source_job(d: &Path, name: &str, path: &str, schema: &str) -> PathBuf {
+    let job = d.join("job.toml");
+    let text = format!("[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"{name}\"\npath = \"{path}\"\nschema = \"{schema}\"\n");
+    std::fs::write(&job, text).unwrap();
+    job
+}
+
+/// Runs `job` quietly, checks it succeeded and returns its run folder.
+fn run_job(job: &Path) -> PathBuf {
+    let o = run(&["run", job.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    job.parent().unwrap().join(String::from_utf8(o.stdout).unwrap().trim())
+}
+
 /// Runs the demo into a fresh folder and returns the run folder.
 fn demo(out: &Path) -> PathBuf {
     let o = run(&["demo", "--out", out.to_str().unwrap(), "-q"]);
@@ -901,7 +922,7 @@ fn an_excel_formula_without_a_saved_value_is_a_finding_not_a_silent_blank() {
 fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let fixtures = demo_fixtures();
     let mut reference = std::fs::read_to_string(fixtures.join("reference.csv")).unwrap();
     reference.push_str("064098123456,,Trần Quang Tâm,16/03/1998,Nam,23799,\"Số 5, Tổ 2, Xã Hra\",Còn sống,,08/10/2025,,\n");
     reference.push_str("064204123457,,Trần Văn Hoài Ngọc,04/02/2004,Nam,23799,\"Số 8, Tổ 2, Xã Hra\",Còn sống,,08/10/2025,,\n");
@@ -922,14 +943,7 @@ fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() 
     rows.push("41,Chần Quang Tâm,16/03/1998,Nam,,,,27/03/2026".into());
     rows.push("42,Trần Văn Hoài Ngọc,01/01/2004,Nam,,,,27/03/2026".into());
     std::fs::write(d.join("ld.csv"), format!("{head}\n{}\n", rows.join("\n"))).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.csv\"\nschema = \"labour\"\n",
-    )
-    .unwrap();
-    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let dir = run_job(&one_source_job(d, "ld", "ld.csv", "labour"));
     let df = read_parquet(&dir.join("records.parquet"));
     let names = df.column("full_name_raw").unwrap().str().unwrap().clone();
     let linked = df.column("ref_person_id").unwrap().str().unwrap().clone();
@@ -952,8 +966,7 @@ fn a_register_that_writes_01_01_for_unknown_and_a_dialect_spelling_still_link() 
 fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_book() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    std::fs::copy(demo_fixtures().join("reference.csv"), d.join("reference.csv")).unwrap();
     let head = "STT,Họ tên sản phụ,Năm sinh,Số CCCD/Hộ chiếu,Nơi cư trú,Ngày giờ sinh,Giới tính của trẻ,Quyển số,Số\n";
     let rows = [
         "1,A Thị Đoan,2005,052305641951,\"Số 117, Tổ 9, Xã Hra\",14:30 20/08/2026,Nam,01/2026,5",
@@ -961,14 +974,7 @@ fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_b
         "3,A Thị Đoan,2005,052305641951,\"Số 117, Tổ 9, Xã Hra\",03/09/2026 08:00,Nữ,01/2026,9",
     ];
     std::fs::write(d.join("cs.csv"), format!("{head}{}\n", rows.join("\n"))).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"cs\"\npath = \"cs.csv\"\nschema = \"birth_certificate\"\n",
-    )
-    .unwrap();
-    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let dir = run_job(&one_source_job(d, "cs", "cs.csv", "birth_certificate"));
     let df = read_parquet(&dir.join("records.parquet"));
     let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
     let (role, dob, id, class) = (col("role"), col("dob"), col("person_id"), col("match_class"));
@@ -995,8 +1001,7 @@ fn hospital_certificates_are_read_in_their_own_words_and_their_numbering_is_no_b
 fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    std::fs::copy(demo_fixtures().join("reference.csv"), d.join("reference.csv")).unwrap();
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     let plain = rust_xlsxwriter::Format::new();
@@ -1064,16 +1069,10 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
         }
     }
     wb.save(d.join("so_khai_sinh.xlsx")).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ks\"\npath = \"so_khai_sinh.xlsx\"\nschema = \"civil_birth\"\n",
-    )
-    .unwrap();
-    let check = run(&["check", d.join("job.toml").to_str().unwrap()]);
+    let job = one_source_job(d, "ks", "so_khai_sinh.xlsx", "civil_birth");
+    let check = run(&["check", job.to_str().unwrap()]);
     assert!(check.status.success(), "check: {}", stderr(&check));
-    let o = run(&["run", d.join("job.toml").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let dir = d.join(String::from_utf8(o.stdout).unwrap().trim());
+    let dir = run_job(&job);
     let df = read_parquet(&dir.join("records.parquet"));
     let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
     let (role, name, id, entry, book, registered) =
@@ -1100,8 +1099,7 @@ fn a_birth_book_with_a_grouped_header_is_read_as_roles_and_fields() {
 fn a_register_behind_a_cover_sheet_is_judged_by_its_own_header() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    std::fs::copy(demo_fixtures().join("reference.csv"), d.join("reference.csv")).unwrap();
     let mut wb = rust_xlsxwriter::Workbook::new();
     let cover = wb.add_worksheet();
     cover.set_name("Bìa").unwrap();
@@ -1114,12 +1112,7 @@ fn a_register_behind_a_cover_sheet_is_judged_by_its_own_header() {
     book.write_string(1, 0, "1").unwrap();
     book.write_string(1, 1, "Nguyễn Văn Bình").unwrap();
     wb.save(d.join("ld.xlsx")).unwrap();
-    std::fs::write(
-        d.join("job.toml"),
-        "[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"ld\"\npath = \"ld.xlsx\"\nschema = \"labour\"\n",
-    )
-    .unwrap();
-    let o = run(&["check", d.join("job.toml").to_str().unwrap()]);
+    let o = run(&["check", one_source_job(d, "ld", "ld.xlsx", "labour").to_str().unwrap()]);
     let err = stderr(&o);
     assert!(!o.status.success());
     assert!(err.contains("required field") && err.contains("Họ và tên"), "the register sheet's header is named: {err}");

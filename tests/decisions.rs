@@ -50,6 +50,33 @@ fn worklist(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     out
 }
 
+/// A generated labour roll of 3,000 rows (20,000 people; `args` add the seed and defects) in
+/// `dir`, its job reading returned worklists from `returned/`. Returns the job file.
+fn labour_roll_with_decisions(dir: &Path, args: &[&str]) -> PathBuf {
+    let common = ["synth", "--people", "20000", "--sources", "lao_dong", "--rows-per-source", "3000", "--out", dir.to_str().unwrap()];
+    let o = lamsach(&common.iter().chain(args).copied().collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let job = dir.join("job.toml");
+    let mut text = std::fs::read_to_string(&job).unwrap();
+    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
+    std::fs::write(&job, text).unwrap();
+    job
+}
+
+/// The demo's input files, with its reference copied into `d`.
+fn demo_fixtures(d: &Path) -> PathBuf {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    fixtures
+}
+
+/// The record keys on a worklist (a duplicate group's row lists its records' keys, one a line).
+fn open_keys(path: &Path) -> Vec<String> {
+    let sheets = worklist(path);
+    let key = col(&sheets[0].1[0], "Mã bản ghi");
+    sheets.iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[key].lines().map(str::to_string)).collect::<Vec<_>>()).collect()
+}
+
 /// Writes a job of one labour register `ld.csv` against `reference.csv` in `d`, reading
 /// returned worklists from `returned/`, runs it and returns the run folder.
 fn run_labour_job(d: &Path) -> PathBuf {
@@ -149,26 +176,7 @@ fn reexport(path: &Path, edited_row: u64, removed_row: u64) {
 fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
-    let o = lamsach(&[
-        "synth",
-        "--people",
-        "20000",
-        "--seed",
-        "11",
-        "--sources",
-        "lao_dong",
-        "--rows-per-source",
-        "3000",
-        "--defect-scale",
-        "4",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let job = dir.join("job.toml");
-    let mut text = std::fs::read_to_string(&job).unwrap();
-    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
-    std::fs::write(&job, text).unwrap();
+    let job = labour_roll_with_decisions(&dir, &["--seed", "11", "--defect-scale", "4"]);
     let truth = truth(&dir);
 
     // Night 1.
@@ -304,9 +312,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
     assert!(rejected_dir.iter().any(|n| n.ends_with("xa-loi.csv.errors.txt")), "{rejected_dir:?}");
 
     // Tonight's worklist: decided records are off it, the refused and the reopened are on it.
-    let sheets2 = worklist(&night2.join("worklist.xlsx"));
-    // A duplicate group's row lists its records' keys, one a line.
-    let keys2: Vec<String> = sheets2.iter().flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string))).collect();
+    let keys2 = open_keys(&night2.join("worklist.xlsx"));
     for (key, _) in confirmed.iter().chain(&rejected).chain(&supplied) {
         assert!(!keys2.contains(key), "a decided record stays off the worklist: {key}");
     }
@@ -398,8 +404,7 @@ fn the_next_night_counts_what_changed_and_shows_the_trend() {
 fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_other_twin_edited() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    let fixtures = demo_fixtures(d);
     // Two rows of one person that differ only in their address (one fingerprint), and others.
     let head = "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Số điện thoại,Địa chỉ,Ngày cập nhật\n";
     let twin = |n: u32, address: &str| format!("{n},A Thức,06/11/1966,Nam,064066787974,,\"{address}\",08/10/2025\n");
@@ -439,26 +444,7 @@ fn a_decision_on_one_twin_stays_on_it_when_the_register_is_resorted_and_the_othe
 fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
-    let o = lamsach(&[
-        "synth",
-        "--people",
-        "20000",
-        "--seed",
-        "12",
-        "--sources",
-        "lao_dong",
-        "--rows-per-source",
-        "3000",
-        "--rate",
-        "duplicate=0.05",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let job = dir.join("job.toml");
-    let mut text = std::fs::read_to_string(&job).unwrap();
-    text.push_str("\n[decisions]\ninbox = \"returned\"\n");
-    std::fs::write(&job, text).unwrap();
+    let job = labour_roll_with_decisions(&dir, &["--seed", "12", "--rate", "duplicate=0.05"]);
     let night1 = run_job(&job);
     let mut sheets = worklist(&night1.join("worklist.xlsx"));
     let head = sheets[0].1[0].clone();
@@ -503,10 +489,7 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
         let want = if *key == kept { "same_person" } else { "remove_duplicate" };
         assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some(want), Some("pending")), "{key}: waits for the copy to be deleted");
     }
-    let open: Vec<String> = worklist(&night2.join("worklist.xlsx"))
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>())
-        .collect();
+    let open = open_keys(&night2.join("worklist.xlsx"));
     assert!(same.iter().chain(&different).all(|k| !open.contains(k)), "decided groups stay off the worklist");
 
     // Night 3: the sector deleted the copy; the kept row is no longer listed twice: both close.
@@ -530,8 +513,7 @@ fn duplicate_groups_decided_on_one_row_are_honoured_the_next_night() {
 fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_worklists() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    std::fs::copy(fixtures.join("reference.csv"), d.join("reference.csv")).unwrap();
+    let fixtures = demo_fixtures(d);
     std::fs::copy(fixtures.join("lao_dong.csv"), d.join("ld.csv")).unwrap();
     let first = run_labour_job(d);
     let sheets = worklist(&first.join("worklist.xlsx"));
@@ -560,10 +542,7 @@ fn decisions_another_tool_writes_into_the_store_are_honoured_like_returned_workl
     let second = run_job(&d.join("job.toml"));
     let r = &records(&second)[&decided];
     assert_eq!((r.decision.as_deref(), r.status.as_deref()), (Some("unverifiable"), Some("applied")));
-    let open: Vec<String> = worklist(&second.join("worklist.xlsx"))
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().skip(1).flat_map(|r| r[c_key].lines().map(str::to_string)).collect::<Vec<_>>())
-        .collect();
+    let open = open_keys(&second.join("worklist.xlsx"));
     assert!(!open.contains(&decided), "the decided record is off the worklist");
     assert!(open.contains(&odd), "a row that is not a decision decides nothing");
     let db = rusqlite::Connection::open(&store).unwrap();

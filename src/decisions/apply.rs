@@ -170,9 +170,9 @@ impl Resolution {
     pub fn after_assess(&mut self, table: &[SourceRun]) {
         for (s, i, d, changed) in std::mem::take(&mut self.deferred) {
             // A duplicate decided is answered when the record is no longer listed twice.
-            let duplicate = [Code::DuplicateInSource.as_str().to_string()];
-            let answered = if matches!(d.decision, Decision::SamePerson | Decision::RemoveDuplicate) { &duplicate[..] } else { &d.codes[..] };
-            let remaining = table[s].assessed()[i].findings.iter().any(|f| answered.iter().any(|c| c == f.code.as_str()));
+            let duplicate = matches!(d.decision, Decision::SamePerson | Decision::RemoveDuplicate);
+            let answered = |code: Code| if duplicate { code == Code::DuplicateInSource } else { d.codes.iter().any(|c| c == code.as_str()) };
+            let remaining = table[s].assessed()[i].findings.iter().any(|f| answered(f.code));
             let (status, reason) = match (remaining, changed) {
                 (false, _) => (Status::Closed, "the source data now agrees"),
                 (true, false) => (Status::Pending, "waiting for the source data"),
@@ -195,8 +195,6 @@ fn left_register(d: &StoredDecision) -> StatusChange {
     }
 }
 
-/// Each decision's (source, record) in tonight's table: `None` when its source is not in
-/// the run, `Some((s, None))` when the source has no record with its key.
 /// Whether a decision's source is the source `name` or one of its sheets (`name/sheet`), or
 /// the other way round.
 fn same_source(decided: &str, name: &str) -> bool {
@@ -204,6 +202,8 @@ fn same_source(decided: &str, name: &str) -> bool {
     decided == name || under(decided, name) || under(name, decided)
 }
 
+/// Each decision's (source, record) in tonight's table: `None` when its source is not in
+/// the run, `Some((s, None))` when the source has no record with its key.
 fn locate(decisions: &[StoredDecision], table: &[SourceRun]) -> Vec<Option<(usize, Option<usize>)>> {
     let by_name: HashMap<&str, usize> = table.iter().enumerate().map(|(s, r)| (r.source.name.as_str(), s)).collect();
     let mut wanted: Vec<HashSet<&str>> = vec![HashSet::new(); table.len()];

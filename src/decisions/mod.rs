@@ -177,7 +177,7 @@ pub struct Night {
     /// What the import did with the inbox.
     pub imports: ImportReport,
     /// The last run's worklist.
-    pub previous_open: Vec<store::OpenBefore>,
+    pub previous_open: Vec<store::OpenItemRow>,
     /// Whether returned worklists are read back (`[decisions] inbox`).
     pub reads_returned: bool,
     /// The figures of the last runs, oldest first (the report's trend).

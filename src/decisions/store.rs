@@ -107,20 +107,8 @@ pub struct OpenItemRow {
     pub commune: String,
     /// Its priority, 1 (most urgent) to 9.
     pub priority: u8,
-    /// The run date (YYYY-MM-DD) since which it has been open without a break.
-    pub open_since: String,
-}
-
-/// A record on the last run's worklist.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenBefore {
-    /// Its source.
-    pub source: String,
-    /// Its record key.
-    pub record_key: String,
-    /// Its 2025 commune code ("" unknown).
-    pub commune: String,
-    /// Since when it has been open (none for a store written before lamsach kept it).
+    /// The run date (YYYY-MM-DD) since which it has been open without a break (none in a
+    /// store written before lamsach kept it).
     pub open_since: Option<String>,
 }
 
@@ -431,12 +419,12 @@ impl Store {
     }
 
     /// The last recorded run's worklist.
-    pub fn last_open_items(&self) -> Result<Vec<OpenBefore>, StoreError> {
+    pub fn last_open_items(&self) -> Result<Vec<OpenItemRow>, StoreError> {
         let last: Option<String> = self.conn.query_row("SELECT run_id FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(self.sql())?;
         let Some(last) = last else { return Ok(Vec::new()) };
-        let mut q = self.conn.prepare("SELECT source, record_key, commune, open_since FROM open_items WHERE run_id = ?1").map_err(self.sql())?;
+        let mut q = self.conn.prepare("SELECT source, record_key, commune, priority, open_since FROM open_items WHERE run_id = ?1").map_err(self.sql())?;
         let rows = q
-            .query_map([last], |r| Ok(OpenBefore { source: r.get(0)?, record_key: r.get(1)?, commune: r.get(2)?, open_since: r.get(3)? }))
+            .query_map([last], |r| Ok(OpenItemRow { source: r.get(0)?, record_key: r.get(1)?, commune: r.get(2)?, priority: r.get(3)?, open_since: r.get(4)? }))
             .map_err(self.sql())?;
         rows.collect::<Result<_, _>>().map_err(self.sql())
     }

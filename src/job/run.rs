@@ -388,8 +388,8 @@ impl Job {
                 source: o.source.to_string(),
                 record_key: o.key.to_string(),
                 commune: o.commune.clone(),
-                priority: o.priority as u8 + 1,
-                open_since: o.open_since.clone(),
+                priority: o.priority.rank(),
+                open_since: Some(o.open_since.clone()),
             })
             .collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());

@@ -9,8 +9,8 @@ use crate::calendar::PartialDate;
 use crate::field::Field;
 use crate::finding::{Code, Finding};
 
-/// How many times the calendar's share a day must reach to be a placeholder. Births are
-/// seasonal by about a fifth, so a real day never comes near it.
+/// How many times the calendar's share a day must reach to be a placeholder: seasons move a
+/// day's share of births by tens of percent, not threefold.
 const OVERUSE_RATIO: f64 = 3.0;
 /// Standard deviations above the calendar's count: a small register's chance peaks are not
 /// placeholders.

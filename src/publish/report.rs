@@ -272,10 +272,8 @@ fn communes_this_week(h: &mut String, summary: &Summary, reg: &AdminRegistry, la
         } else {
             reg.unit(code, Era::Y2025).map_or_else(|| code.clone(), |u| u.name.clone())
         };
-        let by_priority: Vec<String> = Priority::ALL
-            .iter()
-            .filter_map(|pr| p.open_by_priority.get(pr.as_str()).map(|n| format!("{}: {n}", pr.label(lang).split('.').next().unwrap_or_default())))
-            .collect();
+        let by_priority: Vec<String> =
+            Priority::ALL.iter().filter_map(|pr| p.open_by_priority.get(pr.as_str()).map(|n| format!("{}: {n}", pr.rank()))).collect();
         let decided: u64 = p.decided.values().sum();
         let oldest = p
             .oldest_open_since

@@ -209,8 +209,7 @@ fn decisions_summary(d: &RunData) -> Option<DecisionsSummary> {
         *out.changes.entry(c.status.as_str().to_string()).or_default() += 1;
     }
     out.closed_since_last_run = communes.values().map(|p| p.closed_since_last_run).sum();
-    let before: std::collections::HashSet<(&str, &str)> = night.previous_open.iter().map(|o| (o.source.as_str(), o.record_key.as_str())).collect();
-    out.new_since_last_run = if night.history.is_empty() { 0 } else { open.iter().filter(|o| !before.contains(&(o.source, o.key))).count() as u64 };
+    out.new_since_last_run = communes.values().map(|p| p.new_since_last_run).sum();
     out.fixed_since = night.closed_since.clone().map(|(day, n)| (day, n + out.closed_since_last_run));
     out.reads_returned = night.reads_returned;
     out.communes = communes;

@@ -104,14 +104,26 @@ fn worklist_headings(lang: Lang) -> [&'static str; WORKLIST_COLUMNS] {
 }
 const WORKLIST_COLUMNS: usize = 18;
 const WORKLIST_WIDTHS: [f64; WORKLIST_COLUMNS] = [6.0, 30.0, 14.0, 7.0, 26.0, 12.0, 15.0, 60.0, 30.0, 24.0, 22.0, 18.0, 22.0, 18.0, 20.0, 20.0, 16.0, 18.0];
+/// The register row(s) the worklist row shows.
+const ROW_COLUMN: usize = 3;
+/// The name, date of birth and personal ID as the register writes them.
+const VALUE_COLUMNS: [(usize, Field); 3] = [(4, Field::FullName), (5, Field::Dob), (6, Field::PersonId)];
 /// The column that says what to verify (red when it holds an error).
 const TO_VERIFY_COLUMN: usize = 7;
+/// What the reference says.
+const BY_REFERENCE_COLUMN: usize = 8;
+/// The finding codes.
+const CODES_COLUMN: usize = 9;
+/// The hidden record key, digest and proposed person, one by one.
+const KEY_COLUMN: usize = 14;
+const DIGEST_COLUMN: usize = 15;
+const CANDIDATE_COLUMN: usize = 16;
 /// The officer's columns: the decision (a drop-down), the correct ID, a note, who verified.
 const DECISION_COLUMN: u16 = 10;
 /// Hidden: the record's key, its digest and the proposed person tie a returned row to its
 /// record whatever the row order, and tell whether the record changed since. A duplicate
 /// group's row holds its records' keys one a line and their digests.
-const HIDDEN_COLUMNS: std::ops::RangeInclusive<u16> = 14..=16;
+const HIDDEN_COLUMNS: std::ops::RangeInclusive<u16> = KEY_COLUMN as u16..=CANDIDATE_COLUMN as u16;
 /// Of a duplicate group's row, the row to keep if the records are one person (after the
 /// hidden columns, so that it stands next to the officer's other columns on screen).
 const KEEP_ROW_COLUMN: usize = 17;
@@ -178,7 +190,7 @@ fn group_cells(n: usize, d: &RunData, src: &SourceRun, members: &[RecordView]) -
         v.dedup();
         v
     };
-    for (column, field) in [(4, Field::FullName), (5, Field::Dob), (6, Field::PersonId)] {
+    for (column, field) in VALUE_COLUMNS {
         cells[column] = values(field).join(" / ");
     }
     let differ: Vec<&str> = Field::ALL.iter().filter(|f| values(**f).len() > 1).map(|f| f.label(lang)).collect();
@@ -204,20 +216,22 @@ fn group_cells(n: usize, d: &RunData, src: &SourceRun, members: &[RecordView]) -
         }
     }
     cells[TO_VERIFY_COLUMN] = format!("{duplicate}. {}", to_verify.join("; "));
-    cells[3] = row_list;
-    cells[8] = supported
+    cells[ROW_COLUMN] = row_list;
+    cells[BY_REFERENCE_COLUMN] = supported
         .map(|k| match lang {
             Lang::Vi => format!("Dòng {} khớp CSDL dân cư nhất", rows[k]),
             Lang::En => format!("Row {} agrees best with the reference", rows[k]),
         })
         .unwrap_or_default();
-    let mut codes: Vec<&str> = each.iter().flat_map(|(c, _)| c[9].split_whitespace()).collect();
+    let mut codes: Vec<&str> = each.iter().flat_map(|(c, _)| c[CODES_COLUMN].split_whitespace()).collect();
     codes.sort_unstable();
     codes.dedup();
-    cells[9] = codes.join(" ");
-    cells[14] = members.iter().map(|r| r.key).collect::<Vec<_>>().join("\n");
-    cells[15] = members.iter().map(|r| src.digest(r.index)).collect::<Vec<_>>().join(" ");
-    cells[16] = each[supported.unwrap_or(0)].0[16].clone();
+    cells[CODES_COLUMN] = codes.join(" ");
+    // The members' own keys, digests: one a line, and space-separated.
+    let joined = |column: usize, sep: &str| each.iter().map(|(c, _)| c[column].as_str()).collect::<Vec<_>>().join(sep);
+    cells[KEY_COLUMN] = joined(KEY_COLUMN, "\n");
+    cells[DIGEST_COLUMN] = joined(DIGEST_COLUMN, " ");
+    cells[CANDIDATE_COLUMN] = each[supported.unwrap_or(0)].0[CANDIDATE_COLUMN].clone();
     cells[KEEP_ROW_COLUMN] = rows[supported.unwrap_or(0)].clone();
     (cells, each.iter().any(|(_, e)| *e))
 }
@@ -225,18 +239,18 @@ fn group_cells(n: usize, d: &RunData, src: &SourceRun, members: &[RecordView]) -
 /// A sheet's first line: this week's work on it — the records by priority and, for a
 /// commune's sheet of a job that keeps decisions, new since the last run, decided, closed
 /// and the oldest open item's day.
-fn sheet_summary(d: &RunData, cases: &[Case], progress: Option<&CommuneProgress>, lang: Lang) -> String {
+fn sheet_summary(cases: &[Case], progress: Option<&CommuneProgress>, lang: Lang) -> String {
     let mut by_priority: BTreeMap<Priority, usize> = BTreeMap::new();
     for c in cases {
         *by_priority.entry(c.priority).or_default() += c.records.len();
     }
     let records: usize = by_priority.values().sum();
-    let ranks: Vec<String> = by_priority.iter().map(|(p, n)| format!("{}: {n}", p.label(lang).split('.').next().unwrap_or_default())).collect();
+    let ranks: Vec<String> = by_priority.iter().map(|(p, n)| format!("{}: {n}", p.rank())).collect();
     let mut line = match lang {
         Lang::Vi => format!("Việc tuần này: {records} bản ghi cần xác minh, {} dòng (theo ưu tiên {})", cases.len(), ranks.join(" · ")),
         Lang::En => format!("This week: {records} records to verify, {} rows (by priority {})", cases.len(), ranks.join(" · ")),
     };
-    if let Some(p) = progress.filter(|_| d.decisions.is_some()) {
+    if let Some(p) = progress {
         let decided: u64 = p.decided.values().sum();
         let _ = match lang {
             Lang::Vi => {
@@ -367,7 +381,9 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         ws.write_string(0, 0, t("Không có bản ghi nào cần xác minh.", "No record needs verifying."))?;
     }
     let heads = worklist_headings(lang);
-    let progress = if d.settings.worklist_by_source { BTreeMap::new() } else { super::work::commune_progress(d, &super::work::open_items(d)) };
+    // A commune's progress needs a decision store; by source, sheets are no communes.
+    let progress =
+        if d.settings.worklist_by_source || d.decisions.is_none() { BTreeMap::new() } else { super::work::commune_progress(d, &super::work::open_items(d)) };
     for (key, cases) in &groups {
         let title = if d.settings.worklist_by_source {
             key.clone()
@@ -383,7 +399,7 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
         ws.set_name(sheet_name(&title, &mut used))?;
         // The sheet opens with this week's work, the table under it (returned files are read
         // wherever the heading row stands within the first rows).
-        ws.write_string_with_format(0, 0, sheet_summary(d, cases, progress.get(key), lang), &formats.summary)?;
+        ws.write_string_with_format(0, 0, sheet_summary(cases, progress.get(key), lang), &formats.summary)?;
         let layout = Layout { heads: &heads, widths: &WORKLIST_WIDTHS, heading_row: 1, highlight: TO_VERIFY_COLUMN };
         let rows = cases.iter().enumerate().map(|(n, c)| row_cells(n, d, c));
         let written = write_rows(ws, &layout, rows, &formats, lang)?;
