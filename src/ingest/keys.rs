@@ -96,9 +96,15 @@ pub fn record_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
     keys
 }
 
-/// The key a record's twins share: its key up to `#` (the whole key when it has no twin).
+/// The key a record's twins share: its key without the suffix [`record_keys`] gives twins
+/// that differ (`#` and 16 lower-case hex digits, then `-n` for identical ones among them);
+/// the whole key otherwise — a register's own ID may hold a `#` of its own ("HS#12"), and
+/// copies of one row (`#2`, `#3`) are alike, so any of them is as good as another.
 pub fn base_of(key: &str) -> &str {
-    key.split_once('#').map_or(key, |(base, _)| base)
+    let Some((base, suffix)) = key.rsplit_once('#') else { return key };
+    let (hash, n) = suffix.split_once('-').unwrap_or((suffix, "1"));
+    let hashed = hash.len() == 16 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    if hashed { base } else { key }
 }
 
 /// A hash of every value a record holds, to order records that share a key.
@@ -109,4 +115,18 @@ fn values_hash(raw: &RawRecord) -> [u8; 32] {
         h.update(raw.values.get(f).unwrap_or_default().as_bytes());
     }
     h.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_of;
+
+    #[test]
+    fn a_twins_suffix_is_stripped_and_a_registers_own_hash_sign_is_not() {
+        assert_eq!(base_of("fp-875b631c5bd02ebd#0123456789abcdef"), "fp-875b631c5bd02ebd");
+        assert_eq!(base_of("fp-875b631c5bd02ebd#0123456789abcdef-2"), "fp-875b631c5bd02ebd");
+        for whole in ["fp-875b631c5bd02ebd", "HS#12", "HS#2", "HS#0123456789ABCDEF", "a#0123456789abcdef-", "a#0123456789abcdef-x"] {
+            assert_eq!(base_of(whole), whole);
+        }
+    }
 }
