@@ -427,7 +427,11 @@ fn normalized_commune(input: &str, province: Option<&str>) -> serde_json::Value 
 fn normalized_address(input: &str, province: Option<&str>) -> serde_json::Value {
     let reg = AdminRegistry::get();
     let province = province.and_then(|p| reg.province_scope(p));
-    let (a, codes) = lamsach::normalize::address::parse_address(input, province.as_ref());
+    // Cleaned first (legacy encodings, NFC), as a register's address is.
+    let mut cleaning = Vec::new();
+    let text = lamsach::normalize::normalize_text(input, lamsach::Field::Address, &mut cleaning).unwrap_or_default();
+    let (a, parsed) = lamsach::normalize::address::parse_address(&text, province.as_ref());
+    let codes: Vec<lamsach::Code> = cleaning.iter().map(|f| f.code).chain(parsed).collect();
     let m = a.commune.as_ref();
     json!({"input": input, "value": m.and_then(|m| m.current_code.clone()), "findings": codes_json(&codes),
         "hamlet": a.hamlet, "commune_code": m.map(|m| m.code.clone()), "commune_era": m.map(|m| m.era.as_str()),

@@ -372,6 +372,24 @@ impl AdminRegistry {
         }
     }
 
+    /// Every unit of an era, in no order.
+    pub fn units(&self, era: Era) -> impl Iterator<Item = &Unit> {
+        match era {
+            Era::Y2025 => self.new_units.values(),
+            Era::Legacy => self.old_units.values(),
+        }
+    }
+
+    /// The keys provinces of both eras are known by ([`AdminRegistry::province_scope_folded`] reads each).
+    pub(crate) fn province_name_keys(&self) -> impl Iterator<Item = &str> {
+        self.province_by_name.keys().chain(self.legacy_province_by_name.keys()).map(String::as_str)
+    }
+
+    /// The 2025 province a pre-2025 province merged into.
+    pub fn current_province_of_legacy(&self, legacy: &str) -> Option<&str> {
+        self.old_to_new_province.get(legacy).map(String::as_str)
+    }
+
     /// The 2025 commune codes of a province, sorted.
     pub fn communes_of(&self, province: &str) -> &[String] {
         self.new_by_province.get(province).map(|v| v.as_slice()).unwrap_or(&[])

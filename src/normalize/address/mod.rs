@@ -1,11 +1,16 @@
 //! Free-text addresses as registers write them, in both eras:
 //! "Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định" (before 1 July 2025),
 //! "Thôn 10, Phường Bình Định, Tỉnh Gia Lai" (after), "Tổ 5, P. Nhơn Phú, TP Quy Nhơn",
-//! "xa Cat Hanh, h. Phu Cat". The parts are told apart by their unit words (and their
-//! abbreviations); the commune is then looked up in the official lists, narrowed by the
-//! district and province the address names.
+//! "xa Cat Hanh, h. Phu Cat", "Xóm 4 Xã Nghi Phong Huyện Nghi Lộc Nghệ An", "P.13 Q.5
+//! TP.HCM". The address is read as words ([`tokens`]) from its right end ([`read`]): the
+//! province, the district, the commune, each a name of the official lists
+//! ([`gazetteer`]) within the level above it, with or without unit words or commas.
 
-use super::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope, commune_parts_folded, district_key_folded, folded_spaced};
+pub mod gazetteer;
+pub mod read;
+pub mod tokens;
+
+use super::admin::{CommuneMatch, Era, ProvinceScope, folded_spaced};
 use crate::finding::Code;
 
 /// An address split into its parts, and the commune it places the person in.
@@ -25,48 +30,11 @@ pub struct Address {
     pub era: Option<Era>,
 }
 
-/// Words that open a part below the commune (folded, dots spaced).
+/// Words that open a part below the commune (folded): a house, street, hamlet or group.
 const HAMLET_WORDS: &[&str] = &[
     "thon", "xom", "ap", "ban", "buon", "lang", "plei", "ploi", "to", "tdp", "khu", "kp", "khoi", "khom", "doi", "soc", "so", "ngo", "ngach", "hem", "kiet",
     "duong", "pho", "cum", "nha", "can", "lo", "thua",
 ];
-
-/// The parts of an address, classified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Part {
-    Hamlet,
-    Commune(CommuneKind),
-    District,
-    Province,
-    /// No unit word: a commune, district or province written bare ("Cát Hanh, Phù Cát, Bình Định").
-    Bare,
-}
-
-/// The kind of one part, from its [`folded_spaced`] text.
-fn classify(f: &str, reg: &AdminRegistry) -> Part {
-    let first = f.split([' ', '.']).next().unwrap_or("");
-    // "TP Quy Nhơn", "Thành phố Cao Bằng" are cities under a province (districts); "TP Hồ Chí
-    // Minh" is a province: only the centrally run cities are named "Thành phố" officially.
-    if ["tinh ", "t. "].iter().any(|p| f.starts_with(p)) && reg.province_scope_folded(f).is_some() {
-        return Part::Province;
-    }
-    if ["thanh pho ", "tp. ", "tp "].iter().any(|p| f.starts_with(p))
-        && let Some(scope) = reg.province_scope_folded(f)
-        && reg.official_province_name(&scope).is_some_and(|n| n.starts_with("Thành phố"))
-    {
-        return Part::Province;
-    }
-    if let (Some(kind), _) = commune_parts_folded(f) {
-        return Part::Commune(kind);
-    }
-    if district_key_folded(f).is_some() {
-        return Part::District;
-    }
-    if HAMLET_WORDS.contains(&first) || f.starts_with(|c: char| c.is_ascii_digit()) {
-        return Part::Hamlet;
-    }
-    Part::Bare
-}
 
 /// The part of an address below the commune (house, street, hamlet), folded, for
 /// comparing two addresses of the same commune ("Số 12, Tổ 3" and "so 12, to 3" agree);
@@ -131,75 +99,13 @@ fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>) -> (Address, Ve
 }
 
 fn parse_plain(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
-    let reg = AdminRegistry::get();
-    let parts: Vec<&str> = text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
-    let folded: Vec<String> = parts.iter().map(|p| folded_spaced(p)).collect();
-    let kinds: Vec<Part> = folded.iter().map(|f| classify(f, reg)).collect();
-    let mut a = Address::default();
-    let mut used = vec![false; parts.len()];
-    // Province: a part with its unit word, else a bare last part that names one.
-    let mut written_scope = None;
-    if let Some(i) = kinds.iter().rposition(|k| *k == Part::Province) {
-        written_scope = reg.province_scope_folded(&folded[i]);
-        used[i] = true;
-    } else if parts.len() > 1 && kinds[parts.len() - 1] == Part::Bare {
-        let last = parts.len() - 1;
-        if let Some(s) = reg.province_scope_folded(&folded[last]) {
-            written_scope = Some(s);
-            used[last] = true;
-        }
-    }
-    let scope = scope.cloned().or(written_scope);
-    if let Some(i) = kinds.iter().position(|k| *k == Part::District) {
-        a.district = district_key_folded(&folded[i]).map(str::to_string);
-        used[i] = true;
-    }
-    // Commune: the part with a commune word; else the first bare part that names one, in
-    // writing order (commune, then district: "Cát Hanh, Phù Cát, Bình Định").
-    let typed = kinds.iter().position(|k| matches!(k, Part::Commune(_)));
-    let candidates: Vec<usize> = match typed {
-        Some(i) => vec![i],
-        None => (0..parts.len()).filter(|&i| kinds[i] == Part::Bare && !used[i]).collect(),
-    };
-    let mut lookup = CommuneLookup::Unknown;
-    for (n, &i) in candidates.iter().enumerate() {
-        let (kind, key) = commune_parts_folded(&folded[i]);
-        // A bare part after a bare commune may be its district.
-        let bare_district = if a.district.is_none() && typed.is_none() { candidates.get(n + 1).map(|&j| folded[j].as_str()) } else { None };
-        lookup = reg.find_commune(kind, key, parts[i], a.district.as_deref().or(bare_district), scope.as_ref());
-        if !matches!(lookup, CommuneLookup::Unknown) {
-            used[i] = true;
-            break;
-        }
-    }
-    let hamlet: Vec<&str> = (0..parts.len()).filter(|&i| !used[i] && matches!(kinds[i], Part::Hamlet | Part::Bare)).map(|i| parts[i]).collect();
-    a.hamlet = (!hamlet.is_empty()).then(|| hamlet.join(", "));
-    let mut codes = Vec::new();
-    match lookup {
-        CommuneLookup::Found(m) => {
-            a.province = m.current_province.clone();
-            a.commune = Some(m);
-        }
-        CommuneLookup::Ambiguous(n) => {
-            a.ambiguous = n;
-            codes.push(Code::CommuneAmbiguous);
-        }
-        CommuneLookup::Unknown => codes.push(Code::AddressUnplaced),
-    }
-    if a.province.is_none() {
-        a.province = scope.as_ref().map(|s| s.current.clone());
-    }
-    let legacy = a.district.is_some() || a.commune.as_ref().is_some_and(|m| m.era == Era::Legacy) || scope.as_ref().is_some_and(|s| s.legacy.is_some());
-    a.era = if legacy { Some(Era::Legacy) } else { a.commune.as_ref().map(|m| m.era) };
-    if legacy {
-        codes.push(Code::AddressPre2025);
-    }
-    (a, codes)
+    read::read(text, scope)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::admin::AdminRegistry;
 
     fn unit_name(a: &Address) -> Option<String> {
         let m = a.commune.as_ref()?;

@@ -1,0 +1,288 @@
+//! The official unit names indexed by their words ([`super::tokens`]), so that a name is
+//! found wherever it stands in an address: provinces of both eras (with the ways people
+//! write them: "TP.HCM", "Sài Gòn", "T.Giang"), pre-2025 districts, communes of both eras;
+//! and, per district and per province, the names a misspelt one is compared with.
+
+use super::tokens::key_of;
+use crate::normalize::admin::{AdminRegistry, Era, ProvinceScope, commune_key, district_key};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A pre-2025 district: its province (pre-2025 code) and its key in the code lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct District {
+    pub province: String,
+    pub key: String,
+}
+
+/// Names for a province that are not its official name or short name, as registers write
+/// them (left: the words as [`key_of`] reads them; right: the official short name's words).
+const PROVINCE_ALIASES: &[(&str, &str)] = &[
+    ("hcm", "ho chi minh"),
+    ("tphcm", "ho chi minh"),
+    ("sai gon", "ho chi minh"),
+    ("hn", "ha noi"),
+    ("brvt", "ba ria vung tau"),
+    ("tt hue", "thua thien hue"),
+    ("t t hue", "thua thien hue"),
+    ("dac lac", "dak lak"),
+    ("dak lac", "dak lak"),
+    ("dac nong", "dak nong"),
+];
+
+pub struct Gazetteer {
+    provinces: HashMap<String, ProvinceScope>,
+    /// "t giang" → Tiền Giang: a name's first word cut to its initial, kept when only one name reads so.
+    province_initials: HashMap<String, Option<ProvinceScope>>,
+    districts: HashMap<String, Vec<District>>,
+    district_initials: HashMap<String, Vec<District>>,
+    /// Commune words → the commune keys of the code lists (`admin::commune_key`) they read as.
+    communes: HashMap<String, Vec<String>>,
+    provinces_listed: Vec<(String, ProvinceScope)>,
+    districts_of: HashMap<String, Vec<(String, District)>>,
+    communes_of_district: HashMap<(String, String), Vec<(String, String)>>,
+    communes_of_province: HashMap<String, Vec<(String, String)>>,
+}
+
+fn compact(key: &str) -> String {
+    key.replace(' ', "")
+}
+
+/// A name's words, and when it has an apostrophe ("Đắk R'Lấp") also without it, as
+/// people type it: "dak rlap", "dak r lap".
+fn with_apostrophes_dropped(words: String) -> Vec<String> {
+    if !words.contains('\'') {
+        return vec![words];
+    }
+    vec![words.replace('\'', ""), words.replace('\'', " "), words]
+}
+
+/// "tien giang" → "t giang"; `None` for a one-word name.
+fn initial_form(key: &str) -> Option<String> {
+    let (first, rest) = key.split_once(' ')?;
+    Some(format!("{} {rest}", first.chars().next()?))
+}
+
+impl Gazetteer {
+    pub fn get() -> &'static Gazetteer {
+        static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::build);
+        &GAZETTEER
+    }
+
+    fn build() -> Gazetteer {
+        let reg = AdminRegistry::get();
+        let mut g = Gazetteer {
+            provinces: HashMap::new(),
+            province_initials: HashMap::new(),
+            districts: HashMap::new(),
+            district_initials: HashMap::new(),
+            communes: HashMap::new(),
+            provinces_listed: Vec::new(),
+            districts_of: HashMap::new(),
+            communes_of_district: HashMap::new(),
+            communes_of_province: HashMap::new(),
+        };
+        for name in reg.province_name_keys() {
+            let Some(scope) = reg.province_scope_folded(name) else { continue };
+            let key = key_of(name);
+            g.provinces.insert(compact(&key), scope.clone());
+            if let Some(i) = initial_form(&key) {
+                let e = g.province_initials.entry(i).or_insert_with(|| Some(scope.clone()));
+                if e.as_ref() != Some(&scope) {
+                    *e = None;
+                }
+            }
+            g.provinces_listed.push((compact(&key), scope.clone()));
+            g.provinces.insert(key, scope);
+        }
+        for (alias, name) in PROVINCE_ALIASES {
+            if let Some(scope) = g.provinces.get(*name).cloned() {
+                g.provinces.insert(alias.to_string(), scope);
+            }
+        }
+        for u in reg.units(Era::Legacy) {
+            let Some(dkey) = district_key(&u.district_name) else { continue };
+            let d = District { province: u.province.clone(), key: u.district.clone() };
+            let words = key_of(&dkey);
+            let known = g.districts.get(&words).is_some_and(|l| l.contains(&d));
+            if !known {
+                for w in with_apostrophes_dropped(words.clone()) {
+                    g.districts.entry(w).or_default().push(d.clone());
+                }
+                g.districts_of.entry(u.province.clone()).or_default().push((compact(&words), d.clone()));
+                if words.contains(' ') && !words.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
+                    g.districts.entry(compact(&words)).or_default().push(d.clone());
+                    if let Some(i) = initial_form(&words) {
+                        g.district_initials.entry(i).or_default().push(d.clone());
+                    }
+                }
+            }
+            let official = commune_key(&u.name);
+            let words = key_of(&official);
+            g.communes_of_district.entry((u.province.clone(), u.district.clone())).or_default().push((compact(&words), official.clone()));
+            if let Some(p) = reg.current_province_of_legacy(&u.province) {
+                g.communes_of_province.entry(p.to_string()).or_default().push((compact(&words), official.clone()));
+            }
+            g.add_commune(words, official);
+        }
+        for u in reg.units(Era::Y2025) {
+            let official = commune_key(&u.name);
+            let words = key_of(&official);
+            g.communes_of_province.entry(u.province.clone()).or_default().push((compact(&words), official.clone()));
+            g.add_commune(words, official);
+        }
+        g
+    }
+
+    fn add_commune(&mut self, words: String, official: String) {
+        for words in with_apostrophes_dropped(words) {
+            let list = self.communes.entry(words).or_default();
+            if !list.contains(&official) {
+                list.push(official.clone());
+            }
+        }
+    }
+
+    /// The province these words name, written out, glued ("hanoi"), by another name
+    /// ("TP.HCM") or with its first word cut to an initial ("T.Giang").
+    pub fn province(&self, words: &str) -> Option<&ProvinceScope> {
+        self.provinces.get(words).or_else(|| self.province_initials.get(words).and_then(Option::as_ref))
+    }
+
+    /// Pre-2025 districts these words name (several provinces have a "Châu Thành").
+    pub fn districts(&self, words: &str) -> &[District] {
+        match self.districts.get(words) {
+            Some(d) => d,
+            None => self.district_initials.get(words).map(Vec::as_slice).unwrap_or(&[]),
+        }
+    }
+
+    /// The commune keys of the code lists these words name, in either era.
+    pub fn communes(&self, words: &str) -> &[String] {
+        self.communes.get(words).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The one province whose name is within a typing slip of these words.
+    pub fn province_misspelt(&self, words: &str) -> Option<&ProvinceScope> {
+        closest(words, &self.provinces_listed)
+    }
+
+    /// The one district of these pre-2025 provinces within a typing slip of these words.
+    pub fn district_misspelt(&self, words: &str, provinces: &[String]) -> Option<&District> {
+        let list: Vec<(String, District)> = provinces.iter().flat_map(|p| self.districts_of.get(p).into_iter().flatten().cloned()).collect();
+        closest(words, &list).cloned()
+            .and_then(|d| self.districts_of.get(&d.province)?.iter().find(|(_, x)| *x == d).map(|(_, x)| x))
+    }
+
+    /// The one commune (its code-list key) within a typing slip of these words, among
+    /// a district's communes or, without a district, a 2025 province's (both eras).
+    pub fn commune_misspelt(&self, words: &str, district: Option<&District>, province: Option<&str>) -> Option<&str> {
+        let list = match (district, province) {
+            (Some(d), _) => self.communes_of_district.get(&(d.province.clone(), d.key.clone()))?,
+            (None, Some(p)) => self.communes_of_province.get(p)?,
+            (None, None) => return None,
+        };
+        closest(words, list).map(String::as_str)
+    }
+}
+
+/// How many typing slips a name of `len` letters may carry and still be read as itself:
+/// none for short names (too many are a slip apart), one up to eight letters, then two.
+fn slips_allowed(len: usize) -> usize {
+    match len {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The target of the one listed name nearest to `words` within the slips allowed; `None`
+/// when no name is that near or two different targets are equally near.
+fn closest<'a, T: PartialEq>(words: &str, list: &'a [(String, T)]) -> Option<&'a T> {
+    let w: Vec<char> = compact(words).chars().collect();
+    let mut best: Option<(usize, &T)> = None;
+    let mut tie = false;
+    for (name, target) in list {
+        let n: Vec<char> = name.chars().collect();
+        let allowed = slips_allowed(n.len().min(w.len()));
+        if allowed == 0 || n.len().abs_diff(w.len()) > allowed {
+            continue;
+        }
+        let Some(d) = edits_within(&w, &n, allowed) else { continue };
+        match best {
+            Some((bd, bt)) if d == bd && bt != target => tie = true,
+            Some((bd, _)) if d >= bd => {}
+            _ => {
+                best = Some((d, target));
+                tie = false;
+            }
+        }
+    }
+    if tie { None } else { best.map(|(_, t)| t) }
+}
+
+/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b` when at most `max`.
+fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= max).then_some(prev[m])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn edits_are_counted_up_to_the_bound() {
+        assert_eq!(edits_within(&chars("thanhduc"), &chars("thanhduc"), 1), Some(0));
+        assert_eq!(edits_within(&chars("thanhduc"), &chars("thanhdúc"), 1), Some(1));
+        assert_eq!(edits_within(&chars("quangnam"), &chars("quagnam"), 1), Some(1));
+        assert_eq!(edits_within(&chars("hiepan"), &chars("hiean"), 1), Some(1));
+        assert_eq!(edits_within(&chars("abcdef"), &chars("abdcef"), 1), Some(1));
+        assert_eq!(edits_within(&chars("abcdef"), &chars("uvwxyz"), 2), None);
+    }
+
+    #[test]
+    fn provinces_are_found_however_people_write_them() {
+        let g = Gazetteer::get();
+        let hcm = g.province("ho chi minh").cloned();
+        assert!(hcm.is_some());
+        for w in ["hcm", "tphcm", "sai gon", "hochiminh"] {
+            assert_eq!(g.province(w).cloned(), hcm, "{w}");
+        }
+        assert_eq!(g.province("t giang").map(|s| s.legacy.clone()), Some(g.province("tien giang").unwrap().legacy.clone()));
+        assert_eq!(g.province_misspelt("quagnam"), g.province("quang nam"));
+        assert!(g.province_misspelt("quang").is_none());
+    }
+
+    #[test]
+    fn a_slip_between_two_names_reads_as_neither() {
+        let list = vec![("thanhduc".to_string(), 1), ("thanhdua".to_string(), 2)];
+        assert_eq!(closest("thanhdu", &list), None);
+        assert_eq!(closest("thanhducc", &list), Some(&1));
+    }
+}

@@ -1,0 +1,447 @@
+//! Reading an address from its right end, as a person does: the province last, the
+//! district before it, the commune before that, whatever the punctuation. Each level is a
+//! span of words that names a unit in the level above it ([`Gazetteer`]), with or without
+//! its unit word ("Xã", "P.", "H.", "TP"); the readings that place the most are compared and
+//! the best kept. Commas only say where a name cannot run across.
+
+use super::{Address, HAMLET_WORDS};
+use super::gazetteer::{District, Gazetteer};
+use super::tokens::{Token, join, join_glued, tokenize};
+use crate::finding::Code;
+use crate::normalize::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope};
+
+/// The most words a unit's name has (without its unit word).
+const LONGEST_NAME: usize = 6;
+/// How many words a misspelt name is looked for in.
+const LONGEST_MISSPELT: usize = 4;
+
+type Words = &'static [&'static str];
+
+/// Unit words before a commune's name, with the kind each says.
+/// (Written with their marks: typed with other marks they are other words, "quán" no "quận".)
+const COMMUNE_WORDS: &[(Words, CommuneKind)] = &[
+    (&["thị", "trấn"], CommuneKind::ThiTran),
+    (&["đặc", "khu"], CommuneKind::DacKhu),
+    (&["t", "t"], CommuneKind::ThiTran),
+    (&["tt"], CommuneKind::ThiTran),
+    (&["phường"], CommuneKind::Phuong),
+    (&["p"], CommuneKind::Phuong),
+    (&["f"], CommuneKind::Phuong), // "F.7": Saigon's old way of writing a numbered ward
+    (&["xã"], CommuneKind::Xa),
+    (&["x"], CommuneKind::Xa),
+];
+/// Unit words before a pre-2025 district's name; the first three also stand before provinces.
+const DISTRICT_WORDS: &[Words] = &[&["thành", "phố"], &["tp"], &["t", "p"], &["thị", "xã"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
+/// Unit words that only a district takes ("Huyện Hà Nam" is no province).
+const DISTRICT_ONLY_WORDS: &[Words] = &[&["thị", "xã"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
+const PROVINCE_WORDS: &[Words] = &[&["thành", "phố"], &["tỉnh"], &["tp"], &["t", "p"], &["t"]];
+/// Full words of the levels above the commune.
+const LEVEL_WORDS: &[Words] = &[&["thành", "phố"], &["thị", "xã"], &["huyện"], &["quận"], &["tỉnh"]];
+const COUNTRY_WORDS: &[Words] = &[&["việt", "nam"], &["vietnam"], &["vn"]];
+
+/// The unit word among `words` that ends right before token `at`: (its first token, which one).
+fn word_before(tokens: &[Token], at: usize, words: &[Words]) -> Option<(usize, usize)> {
+    words.iter().enumerate().find_map(|(i, w)| {
+        let s = at.checked_sub(w.len())?;
+        tokens[s..at].iter().zip(w.iter()).all(|(t, w)| t.is(w)).then_some((s, i))
+    })
+}
+
+fn commune_word_before(tokens: &[Token], at: usize) -> Option<(usize, CommuneKind)> {
+    let words: Vec<Words> = COMMUNE_WORDS.iter().map(|(w, _)| *w).collect();
+    word_before(tokens, at, &words).map(|(s, i)| (s, COMMUNE_WORDS[i].1))
+}
+
+fn is_number(words: &str) -> bool {
+    words.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Where a level's name stands: `start` includes its unit word, `end` is past the name.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+    unit_word: bool,
+    misspelt: bool,
+}
+
+impl Span {
+    fn at(name: usize, end: usize, unit_start: Option<usize>, misspelt: bool) -> Span {
+        Span { start: unit_start.unwrap_or(name), end, unit_word: unit_start.is_some(), misspelt }
+    }
+}
+
+/// Words `s..e` stand in one comma part (no name runs across a comma).
+fn one_part(tokens: &[Token], s: usize, e: usize) -> bool {
+    tokens[s].part == tokens[e - 1].part
+}
+
+struct ProvinceChoice {
+    span: Option<Span>,
+    scope: Option<ProvinceScope>,
+}
+
+struct DistrictChoice {
+    span: Span,
+    districts: Vec<District>,
+}
+
+struct CommuneChoice {
+    span: Span,
+    lookup: CommuneLookup,
+}
+
+/// One way of reading the address, and how much it places.
+struct Reading {
+    province: ProvinceChoice,
+    district: Option<DistrictChoice>,
+    commune: Option<CommuneChoice>,
+    /// A commune written with its word ("xã Đoàn Kết") is left of the commune read, which
+    /// has none: this reading passes over what the address says plainly.
+    passes_over_commune: bool,
+}
+
+/// Full commune words: an unplaced one left of a bare name says the bare name is no commune.
+const FULL_COMMUNE_WORDS: &[Words] = &[&["thị", "trấn"], &["phường"], &["xã"]];
+
+impl Reading {
+    fn new(tokens: &[Token], province: ProvinceChoice, district: Option<DistrictChoice>, commune: Option<CommuneChoice>) -> Reading {
+        let passes_over_commune = commune.as_ref().is_some_and(|c| !c.span.unit_word && (1..c.span.start).any(|at| word_before(tokens, at, FULL_COMMUNE_WORDS).is_some()));
+        Reading { province, district, commune, passes_over_commune }
+    }
+
+    fn score(&self) -> i32 {
+        let mut s = if self.passes_over_commune { -14 } else { 0 };
+        let mut misspelt = 0;
+        if let Some(c) = &self.commune {
+            s += if matches!(c.lookup, CommuneLookup::Found(_)) { 16 } else { 6 };
+            misspelt += i32::from(c.span.misspelt);
+        }
+        if let Some(d) = &self.district {
+            s += 4 + i32::from(d.span.unit_word);
+            misspelt += i32::from(d.span.misspelt);
+        }
+        if let Some(p) = &self.province.span {
+            s += 2 + i32::from(p.unit_word);
+            misspelt += i32::from(p.misspelt);
+        }
+        s - 3 * misspelt
+    }
+}
+
+/// Reads `text`; `given` is the province the job or the record gives, used when the
+/// address names none.
+pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+    let tokens = tokenize(text);
+    let mut end = tokens.len();
+    if let Some((s, _)) = word_before(&tokens, end, COUNTRY_WORDS) {
+        end = s;
+    }
+    let g = Gazetteer::get();
+    let mut best: Option<(i32, Reading)> = None;
+    let provinces = province_choices(&tokens, end, g);
+    let province_floor = provinces.iter().filter_map(|p| p.span).map(|s| s.start).min();
+    for province in provinces {
+        let scope = province.scope.clone().or_else(|| given.cloned());
+        let p_start = province.span.map_or(end, |s| s.start);
+        let districts = district_choices(&tokens, p_start, scope.as_ref(), g);
+        let district_floor = districts.iter().flatten().map(|d| d.span.start).min();
+        for district in districts {
+            let d_start = district.as_ref().map_or(p_start, |d| d.span.start);
+            let commune = commune_choice(&tokens, text, d_start, district.as_ref(), scope.as_ref(), g);
+            let highest = district.as_ref().map(|d| d.span).or(commune.as_ref().map(|c| c.span));
+            // Words that name a province and a commune ("Đắk Nông", "Tây Ninh") are the
+            // province, unless the job's province says where the commune is.
+            let province_passed = province.span.is_none() && province_floor.is_some() && highest.is_some();
+            if (province_passed && (given.is_none() || !reads_all_of(highest, province_floor, end))) || (district.is_none() && !reads_all_of(commune.as_ref().map(|c| c.span), district_floor, p_start)) {
+                continue;
+            }
+            let reading = Reading::new(&tokens, ProvinceChoice { span: province.span, scope: scope.clone() }, district, commune);
+            let score = reading.score();
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, reading));
+            }
+        }
+    }
+    let (_, reading) = best.expect("the reading that places nothing is always there");
+    address_of(text, &tokens, reading)
+}
+
+/// A reading that passes over a name found at its end ("Lâm Đồng" as a province) may read
+/// those words as a lower level's name ("Hòa Bình", a commune), but never only their tail
+/// ("Đồng") nor words left of them: the name found is then what the address says.
+fn reads_all_of(highest: Option<Span>, floor: Option<usize>, end: usize) -> bool {
+    match (highest, floor) {
+        (Some(span), Some(floor)) => span.end == end && span.start <= floor,
+        _ => true,
+    }
+}
+
+/// Provinces the address may end with, longest name first, then "none written" (unless a
+/// province was written with its unit word: "Tỉnh Gia Lai" leaves no doubt).
+fn province_choices(tokens: &[Token], end: usize, g: &Gazetteer) -> Vec<ProvinceChoice> {
+    let mut out = Vec::new();
+    for len in (1..=LONGEST_NAME.min(end)).rev() {
+        let s = end - len;
+        if !one_part(tokens, s, end) {
+            continue;
+        }
+        let Some(scope) = g.province(&join(&tokens[s..end])).or_else(|| join_glued(&tokens[s..end]).and_then(|w| g.province(&w))) else { continue };
+        // "Phường Bình Định", "Huyện Hà Nam"? The unit word says it is a commune or district.
+        if commune_word_before(tokens, s).is_some() || word_before(tokens, s, DISTRICT_ONLY_WORDS).is_some() {
+            continue;
+        }
+        let unit = word_before(tokens, s, PROVINCE_WORDS).map(|(u, _)| u);
+        out.push(ProvinceChoice { span: Some(Span::at(s, end, unit, false)), scope: Some(scope.clone()) });
+    }
+    if out.is_empty() {
+        for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
+            let s = end - len;
+            if one_part(tokens, s, end)
+                && commune_word_before(tokens, s).is_none()
+                && let Some(scope) = g.province_misspelt(&join(&tokens[s..end]))
+            {
+                let unit = word_before(tokens, s, PROVINCE_WORDS).map(|(u, _)| u);
+                out.push(ProvinceChoice { span: Some(Span::at(s, end, unit, true)), scope: Some(scope.clone()) });
+                break;
+            }
+        }
+    }
+    if !out.iter().any(|p| p.span.is_some_and(|s| s.unit_word && !s.misspelt)) {
+        out.push(ProvinceChoice { span: None, scope: None });
+    }
+    out
+}
+
+/// The pre-2025 provinces a scope covers (a 2025 province covers those that merged into it).
+fn legacy_provinces(scope: &ProvinceScope) -> Vec<String> {
+    match &scope.legacy {
+        Some(l) => vec![l.clone()],
+        None => AdminRegistry::get().legacy_provinces_of(&scope.current),
+    }
+}
+
+/// Districts that may end right before `end`, longest name first, then "none written".
+fn district_choices(tokens: &[Token], end: usize, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Vec<Option<DistrictChoice>> {
+    let provinces = scope.map(legacy_provinces);
+    let in_scope = |d: &District| provinces.as_ref().is_none_or(|ps| ps.contains(&d.province));
+    let mut out = Vec::new();
+    for len in (1..=LONGEST_NAME.min(end)).rev() {
+        let s = end - len;
+        if !one_part(tokens, s, end) {
+            continue;
+        }
+        let words = join(&tokens[s..end]);
+        let glued = join_glued(&tokens[s..end]);
+        let named = if g.districts(&words).is_empty() { glued.as_deref().map_or(&[][..], |w| g.districts(w)) } else { g.districts(&words) };
+        let districts: Vec<District> = named.iter().filter(|d| in_scope(d)).cloned().collect();
+        if districts.is_empty() {
+            continue;
+        }
+        let unit = word_before(tokens, s, DISTRICT_WORDS).map(|(u, _)| u);
+        // A bare number is a house number; a name after a commune word is the commune's.
+        if unit.is_none() && (is_number(&words) || commune_word_before(tokens, s).is_some()) {
+            continue;
+        }
+        out.push(Some(DistrictChoice { span: Span::at(s, end, unit, false), districts }));
+    }
+    if out.is_empty()
+        && let Some(provinces) = &provinces
+    {
+        // A misspelt district is read only after its unit word ("H. Gò Dầ6u").
+        for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
+            let s = end - len;
+            if let Some((u, _)) = word_before(tokens, s, DISTRICT_WORDS)
+                && one_part(tokens, s, end)
+                && let Some(d) = g.district_misspelt(&join(&tokens[s..end]), provinces)
+            {
+                out.push(Some(DistrictChoice { span: Span::at(s, end, Some(u), true), districts: vec![d.clone()] }));
+                break;
+            }
+        }
+    }
+    out.push(None);
+    out
+}
+
+/// The commune: a name ending right before `end` (the district or province), longest first;
+/// else a name after a commune word further left; else a misspelt name right before `end`.
+fn commune_choice(tokens: &[Token], text: &str, end: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Option<CommuneChoice> {
+    let place = |s: usize, e: usize| commune_at(tokens, text, s, e, district, scope, g);
+    for len in (1..=LONGEST_NAME.min(end)).rev() {
+        let s = end - len;
+        if one_part(tokens, s, end)
+            && let Some(c) = place(s, end)
+        {
+            return Some(c);
+        }
+    }
+    for at in (1..end).rev() {
+        // Not across a district's or province's word: "Xã A, Huyện B, …" with B unread is
+        // no place to take A from.
+        if word_before(tokens, at, LEVEL_WORDS).is_some() {
+            break;
+        }
+        if commune_word_before(tokens, at).is_none() {
+            continue;
+        }
+        for e in (at + 1..=end.min(at + LONGEST_NAME)).rev() {
+            if one_part(tokens, at, e)
+                && let Some(c) = place(at, e)
+            {
+                return Some(c);
+            }
+        }
+    }
+    if district.is_none() && scope.is_none() {
+        return None;
+    }
+    for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
+        let s = end - len;
+        if !one_part(tokens, s, end) || is_hamlet_name(tokens, s) {
+            continue;
+        }
+        let words = join(&tokens[s..end]);
+        let only_district = district.filter(|d| d.districts.len() == 1).map(|d| &d.districts[0]);
+        if let Some(official) = g.commune_misspelt(&words, only_district, scope.map(|s| s.current.as_str()))
+            && let Some(mut c) = lookup(tokens, text, s, end, official, district, scope)
+        {
+            c.span.misspelt = true;
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// Words right after a hamlet's word name the hamlet ("Thôn Cát Tường"), not a commune.
+fn is_hamlet_name(tokens: &[Token], s: usize) -> bool {
+    s > 0 && HAMLET_WORDS.contains(&tokens[s - 1].key.as_str())
+}
+
+/// The commune words `s..e` name, within the district or province read.
+fn commune_at(tokens: &[Token], text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Option<CommuneChoice> {
+    let words = join(&tokens[s..e]);
+    let glued = join_glued(&tokens[s..e]);
+    let officials = if g.communes(&words).is_empty() { glued.as_deref().map_or(&[][..], |w| g.communes(w)) } else { g.communes(&words) };
+    if officials.is_empty() {
+        return None;
+    }
+    let unit = commune_word_before(tokens, s);
+    // A bare number is a house number; a name after a hamlet's, district's or province's
+    // word is theirs ("Thôn Cát Tường", "Huyện Mỹ Đức").
+    if unit.is_none() && (is_number(&words) || is_hamlet_name(tokens, s) || word_before(tokens, s, DISTRICT_WORDS).is_some() || word_before(tokens, s, &[&["tỉnh"]]).is_some()) {
+        return None;
+    }
+    let mut found: Option<CommuneChoice> = None;
+    for official in officials {
+        let Some(c) = lookup(tokens, text, s, e, official, district, scope) else { continue };
+        found = Some(match (found, c.lookup) {
+            (None, l) => CommuneChoice { span: c.span, lookup: l },
+            (Some(f), CommuneLookup::Found(m)) if matches!(&f.lookup, CommuneLookup::Found(n) if *n == m) => f,
+            (Some(f), _) => CommuneChoice { span: f.span, lookup: CommuneLookup::Ambiguous(2) },
+        });
+    }
+    found
+}
+
+/// The commune `official` (a code-list key) in the district read, or in the province.
+fn lookup(tokens: &[Token], text: &str, s: usize, e: usize, official: &str, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
+    let reg = AdminRegistry::get();
+    let unit = commune_word_before(tokens, s);
+    let kind = unit.map(|(_, k)| k);
+    let written = &text[tokens[s].start..tokens[e - 1].end];
+    let span = Span::at(s, e, unit.map(|(u, _)| u), false);
+    let Some(district) = district else {
+        return match reg.find_commune(kind, official, written, None, scope) {
+            CommuneLookup::Unknown => None,
+            l => Some(CommuneChoice { span, lookup: l }),
+        };
+    };
+    // Within a district: only that district's pre-2025 units.
+    let mut hits: Vec<CommuneMatch> = Vec::new();
+    for d in &district.districts {
+        let Some(current) = reg.current_province_of_legacy(&d.province) else { continue };
+        let scope = ProvinceScope { current: current.to_string(), legacy: Some(d.province.clone()) };
+        match reg.find_commune(kind, official, written, Some(&d.key), Some(&scope)) {
+            CommuneLookup::Found(m) if m.era == Era::Legacy && reg.unit(&m.code, Era::Legacy).is_some_and(|u| u.district == d.key) => hits.push(m),
+            CommuneLookup::Ambiguous(n) => return Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n) }),
+            _ => {}
+        }
+    }
+    hits.dedup();
+    match hits.len() {
+        0 => None,
+        1 => Some(CommuneChoice { span, lookup: CommuneLookup::Found(hits.remove(0)) }),
+        n => Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n) }),
+    }
+}
+
+/// The address a reading gives, with its findings.
+fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) {
+    let reg = AdminRegistry::get();
+    let mut a = Address::default();
+    let mut codes = Vec::new();
+    let first_used = r.commune.as_ref().map(|c| c.span.start).or(r.district.as_ref().map(|d| d.span.start)).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
+    let mut hamlet = vec![before(text, tokens, first_used)];
+    if let Some(c) = &r.commune {
+        // Words left between the commune and the district ("Xã A, Xóm 3, Huyện B").
+        let next = r.district.as_ref().map(|d| d.span.start).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
+        if c.span.end < next {
+            hamlet.push(between(text, tokens, c.span.end, next));
+        }
+    }
+    let hamlet: Vec<&str> = hamlet.into_iter().filter(|h| !h.is_empty()).collect();
+    a.hamlet = (!hamlet.is_empty()).then(|| hamlet.join(", "));
+    if let Some(d) = &r.district
+        && d.districts.iter().all(|x| x.key == d.districts[0].key)
+    {
+        a.district = Some(d.districts[0].key.clone());
+    }
+    let misspelt = r.commune.as_ref().is_some_and(|c| c.span.misspelt) || r.district.as_ref().is_some_and(|d| d.span.misspelt) || r.province.span.is_some_and(|p| p.misspelt);
+    match r.commune.map(|c| c.lookup) {
+        Some(CommuneLookup::Found(m)) => {
+            if m.era == Era::Legacy
+                && let Some(u) = reg.unit(&m.code, Era::Legacy)
+            {
+                a.district = Some(u.district.clone());
+            }
+            a.province = m.current_province.clone();
+            a.commune = Some(m);
+        }
+        Some(CommuneLookup::Ambiguous(n)) => {
+            a.ambiguous = n;
+            codes.push(Code::CommuneAmbiguous);
+        }
+        _ => codes.push(Code::AddressUnplaced),
+    }
+    if misspelt {
+        codes.push(Code::AddressUnitMisspelt);
+    }
+    let scope = r.province.scope;
+    if a.province.is_none() {
+        a.province = scope.as_ref().map(|s| s.current.clone());
+    }
+    let legacy = a.district.is_some() || a.commune.as_ref().is_some_and(|m| m.era == Era::Legacy) || scope.as_ref().is_some_and(|s| s.legacy.is_some());
+    a.era = if legacy { Some(Era::Legacy) } else { a.commune.as_ref().map(|m| m.era) };
+    if legacy {
+        codes.push(Code::AddressPre2025);
+    }
+    (a, codes)
+}
+
+/// The address as written before token `at`, without the separators at its ends.
+fn before<'t>(text: &'t str, tokens: &[Token], at: usize) -> &'t str {
+    let end = tokens.get(at).map_or(text.len(), |t| t.start);
+    trim_separators(&text[..end])
+}
+
+fn between<'t>(text: &'t str, tokens: &[Token], from: usize, to: usize) -> &'t str {
+    let start = tokens[from - 1].end;
+    let end = tokens.get(to).map_or(text.len(), |t| t.start);
+    trim_separators(&text[start..end])
+}
+
+fn trim_separators(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '-' | '–' | '.' | '|'))
+}
+
