@@ -385,6 +385,11 @@ impl AdminRegistry {
         self.province_by_name.keys().chain(self.legacy_province_by_name.keys()).map(String::as_str)
     }
 
+    /// The pre-2025 province a key names ("dong thap"), whatever the 2025 one of that name.
+    pub(crate) fn legacy_province_of_name(&self, key: &str) -> Option<&str> {
+        self.legacy_province_by_name.get(key).map(String::as_str)
+    }
+
     /// The 2025 province a pre-2025 province merged into.
     pub fn current_province_of_legacy(&self, legacy: &str) -> Option<&str> {
         self.old_to_new_province.get(legacy).map(String::as_str)

@@ -8,11 +8,13 @@ use crate::normalize::admin::{AdminRegistry, Era, ProvinceScope, commune_key, di
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// A pre-2025 district: its province (pre-2025 code) and its key in the code lists.
+/// A pre-2025 district: its province (pre-2025 code), its key in the code lists and its
+/// name as the lists write it ("Huyện Phù Mỹ": its kind and marks tell it from "Thị xã Phú Mỹ").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct District {
     pub province: String,
     pub key: String,
+    pub name: String,
 }
 
 /// Names for a province that are not its official name or short name, as registers write
@@ -32,6 +34,7 @@ const PROVINCE_ALIASES: &[(&str, &str)] = &[
 
 pub struct Gazetteer {
     provinces: HashMap<String, ProvinceScope>,
+    legacy_provinces: HashMap<String, String>,
     /// "t giang" → Tiền Giang: a name's first word cut to its initial, kept when only one name reads so.
     province_initials: HashMap<String, Option<ProvinceScope>>,
     districts: HashMap<String, Vec<District>>,
@@ -73,6 +76,7 @@ impl Gazetteer {
         let reg = AdminRegistry::get();
         let mut g = Gazetteer {
             provinces: HashMap::new(),
+            legacy_provinces: HashMap::new(),
             province_initials: HashMap::new(),
             districts: HashMap::new(),
             district_initials: HashMap::new(),
@@ -85,6 +89,9 @@ impl Gazetteer {
         for name in reg.province_name_keys() {
             let Some(scope) = reg.province_scope_folded(name) else { continue };
             let key = key_of(name);
+            if let Some(legacy) = reg.legacy_province_of_name(name) {
+                g.legacy_provinces.insert(key.clone(), legacy.to_string());
+            }
             g.provinces.insert(compact(&key), scope.clone());
             if let Some(i) = initial_form(&key) {
                 let e = g.province_initials.entry(i).or_insert_with(|| Some(scope.clone()));
@@ -102,7 +109,7 @@ impl Gazetteer {
         }
         for u in reg.units(Era::Legacy) {
             let Some(dkey) = district_key(&u.district_name) else { continue };
-            let d = District { province: u.province.clone(), key: u.district.clone() };
+            let d = District { province: u.province.clone(), key: u.district.clone(), name: u.district_name.clone() };
             let words = key_of(&dkey);
             let known = g.districts.get(&words).is_some_and(|l| l.contains(&d));
             if !known {
@@ -146,15 +153,28 @@ impl Gazetteer {
     /// The province these words name, written out, glued ("hanoi"), by another name
     /// ("TP.HCM") or with its first word cut to an initial ("T.Giang").
     pub fn province(&self, words: &str) -> Option<&ProvinceScope> {
-        self.provinces.get(words).or_else(|| self.province_initials.get(words).and_then(Option::as_ref))
+        self.provinces.get(words)
+    }
+
+    /// The province whose name these words give with its first word cut to an initial ("t giang").
+    pub fn province_by_initial(&self, words: &str) -> Option<&ProvinceScope> {
+        self.province_initials.get(words).and_then(Option::as_ref)
+    }
+
+    /// The pre-2025 province these words name, when they name one ("Đồng Tháp" names the
+    /// 2025 province and the pre-2025 one it grew from).
+    pub fn legacy_province(&self, words: &str) -> Option<&str> {
+        self.legacy_provinces.get(words).map(String::as_str)
     }
 
     /// Pre-2025 districts these words name (several provinces have a "Châu Thành").
     pub fn districts(&self, words: &str) -> &[District] {
-        match self.districts.get(words) {
-            Some(d) => d,
-            None => self.district_initials.get(words).map(Vec::as_slice).unwrap_or(&[]),
-        }
+        self.districts.get(words).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Pre-2025 districts whose name these words give with its first word cut to an initial ("d da").
+    pub fn districts_by_initial(&self, words: &str) -> &[District] {
+        self.district_initials.get(words).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The commune keys of the code lists these words name, in either era.

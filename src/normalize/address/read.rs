@@ -31,9 +31,9 @@ const COMMUNE_WORDS: &[(Words, CommuneKind)] = &[
     (&["x"], CommuneKind::Xa),
 ];
 /// Unit words before a pre-2025 district's name; the first three also stand before provinces.
-const DISTRICT_WORDS: &[Words] = &[&["thành", "phố"], &["tp"], &["t", "p"], &["thị", "xã"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
+const DISTRICT_WORDS: &[Words] = &[&["thành", "phố"], &["tp"], &["t", "p"], &["thị", "xã"], &["thị", "x"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
 /// Unit words that only a district takes ("Huyện Hà Nam" is no province).
-const DISTRICT_ONLY_WORDS: &[Words] = &[&["thị", "xã"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
+const DISTRICT_ONLY_WORDS: &[Words] = &[&["thị", "xã"], &["thị", "x"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
 const PROVINCE_WORDS: &[Words] = &[&["thành", "phố"], &["tỉnh"], &["tp"], &["t", "p"], &["t"]];
 /// Full words of the levels above the commune.
 const LEVEL_WORDS: &[Words] = &[&["thành", "phố"], &["thị", "xã"], &["huyện"], &["quận"], &["tỉnh"]];
@@ -79,6 +79,8 @@ fn one_part(tokens: &[Token], s: usize, e: usize) -> bool {
 struct ProvinceChoice {
     span: Option<Span>,
     scope: Option<ProvinceScope>,
+    /// The pre-2025 province of the same name, when the words name one too ("Đồng Tháp").
+    named_legacy: Option<String>,
 }
 
 struct DistrictChoice {
@@ -140,11 +142,11 @@ pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<C
     let g = Gazetteer::get();
     let mut best: Option<(i32, Reading)> = None;
     let provinces = province_choices(&tokens, end, g);
-    let province_floor = provinces.iter().filter_map(|p| p.span).map(|s| s.start).min();
+    let province_floor = provinces.iter().filter_map(|p| p.span).filter(|s| !s.misspelt).map(|s| s.start).min();
     for province in provinces {
         let scope = province.scope.clone().or_else(|| given.cloned());
         let p_start = province.span.map_or(end, |s| s.start);
-        let districts = district_choices(&tokens, p_start, scope.as_ref(), g);
+        let districts = district_choices(&tokens, text, p_start, (scope.as_ref(), province.named_legacy.as_deref()), g);
         let district_floor = districts.iter().flatten().map(|d| d.span.start).min();
         for district in districts {
             let d_start = district.as_ref().map_or(p_start, |d| d.span.start);
@@ -152,11 +154,13 @@ pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<C
             let highest = district.as_ref().map(|d| d.span).or(commune.as_ref().map(|c| c.span));
             // Words that name a province and a commune ("Đắk Nông", "Tây Ninh") are the
             // province, unless the job's province says where the commune is.
+            // A longer name over the province's words ("Huyện Đức Huệ" over "Huệ") is read.
+            let same_words = highest.zip(province_floor).is_some_and(|(h, f)| h.start == f);
             let province_passed = province.span.is_none() && province_floor.is_some() && highest.is_some();
-            if (province_passed && (given.is_none() || !reads_all_of(highest, province_floor, end))) || (district.is_none() && !reads_all_of(commune.as_ref().map(|c| c.span), district_floor, p_start)) {
+            if (province_passed && ((given.is_none() && same_words) || !reads_all_of(highest, province_floor, end))) || (district.is_none() && !reads_all_of(commune.as_ref().map(|c| c.span), district_floor, p_start)) {
                 continue;
             }
-            let reading = Reading::new(&tokens, ProvinceChoice { span: province.span, scope: scope.clone() }, district, commune);
+            let reading = Reading::new(&tokens, ProvinceChoice { span: province.span, scope: scope.clone(), named_legacy: None }, district, commune);
             let score = reading.score();
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
                 best = Some((score, reading));
@@ -186,31 +190,77 @@ fn province_choices(tokens: &[Token], end: usize, g: &Gazetteer) -> Vec<Province
         if !one_part(tokens, s, end) {
             continue;
         }
-        let Some(scope) = g.province(&join(&tokens[s..end])).or_else(|| join_glued(&tokens[s..end]).and_then(|w| g.province(&w))) else { continue };
+        let Some((words, scope)) = name_at(tokens, s, end, |w| g.province(w), |w| g.province_by_initial(w)) else { continue };
         // "Phường Bình Định", "Huyện Hà Nam"? The unit word says it is a commune or district.
         if commune_word_before(tokens, s).is_some() || word_before(tokens, s, DISTRICT_ONLY_WORDS).is_some() {
             continue;
         }
-        let unit = word_before(tokens, s, PROVINCE_WORDS).map(|(u, _)| u);
-        out.push(ProvinceChoice { span: Some(Span::at(s, end, unit, false)), scope: Some(scope.clone()) });
+        let unit = word_before(tokens, s, PROVINCE_WORDS);
+        // "Thành phố Tuyên Quang" is a city in the province: only a province named
+        // "Thành phố" officially (Hà Nội, Huế …) is written so.
+        if unit.is_some_and(|(_, w)| PROVINCE_WORDS[w] != ["tỉnh"] && PROVINCE_WORDS[w] != ["t"])
+            && !AdminRegistry::get().official_province_name(scope).is_some_and(|n| n.starts_with("Thành phố"))
+        {
+            continue;
+        }
+        let named_legacy = g.legacy_province(&words).map(str::to_string);
+        out.push(ProvinceChoice { span: Some(Span::at(s, end, unit.map(|(u, _)| u), false)), scope: Some(scope.clone()), named_legacy });
     }
     if out.is_empty() {
         for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
             let s = end - len;
             if one_part(tokens, s, end)
                 && commune_word_before(tokens, s).is_none()
+                && word_before(tokens, s, DISTRICT_WORDS).is_none()
                 && let Some(scope) = g.province_misspelt(&join(&tokens[s..end]))
             {
                 let unit = word_before(tokens, s, PROVINCE_WORDS).map(|(u, _)| u);
-                out.push(ProvinceChoice { span: Some(Span::at(s, end, unit, true)), scope: Some(scope.clone()) });
+                out.push(ProvinceChoice { span: Some(Span::at(s, end, unit, true)), scope: Some(scope.clone()), named_legacy: None });
                 break;
             }
         }
     }
     if !out.iter().any(|p| p.span.is_some_and(|s| s.unit_word && !s.misspelt)) {
-        out.push(ProvinceChoice { span: None, scope: None });
+        out.push(ProvinceChoice { span: None, scope: None, named_legacy: None });
     }
     out
+}
+
+/// The name the words `s..e` give: as written, glued back where a capital cut a word
+/// ("Kon PLông"), else with an initial for a first word ("T.Giang").
+fn name_at<'g, T>(tokens: &[Token], s: usize, e: usize, exact: impl Fn(&str) -> Option<T>, initial: impl Fn(&str) -> Option<T>) -> Option<(String, T)> {
+    let words = join(&tokens[s..e]);
+    if let Some(t) = exact(&words) {
+        return Some((words, t));
+    }
+    if let Some(glued) = join_glued(&tokens[s..e])
+        && let Some(t) = exact(&glued)
+    {
+        return Some((glued, t));
+    }
+    initial(&words).map(|t| (words, t))
+}
+
+/// Keeps the items `keep` accepts, when it accepts any.
+fn narrow<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) {
+    if items.iter().any(&keep) {
+        items.retain(keep);
+    }
+}
+
+/// The start of a district's official name its unit word says ("huyện" → "huyện").
+fn district_kind(word: Words) -> &'static str {
+    match word {
+        ["thành", "phố"] | ["tp"] | ["t", "p"] => "thành phố",
+        ["thị", "xã"] | ["thị", "x"] | ["tx"] | ["t", "x"] => "thị xã",
+        ["quận"] | ["q"] => "quận",
+        _ => "huyện",
+    }
+}
+
+/// Words `s..end` end a commune's name that opens with a commune word a few words before.
+fn ends_commune_name(tokens: &[Token], s: usize, end: usize, g: &Gazetteer) -> bool {
+    (1..=3.min(s)).any(|k| commune_word_before(tokens, s - k).is_some() && one_part(tokens, s - k, end) && !g.communes(&join(&tokens[s - k..end])).is_empty())
 }
 
 /// The pre-2025 provinces a scope covers (a 2025 province covers those that merged into it).
@@ -222,7 +272,9 @@ fn legacy_provinces(scope: &ProvinceScope) -> Vec<String> {
 }
 
 /// Districts that may end right before `end`, longest name first, then "none written".
-fn district_choices(tokens: &[Token], end: usize, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Vec<Option<DistrictChoice>> {
+/// `province` is the scope and the pre-2025 province its words name, if any.
+fn district_choices(tokens: &[Token], text: &str, end: usize, province: (Option<&ProvinceScope>, Option<&str>), g: &Gazetteer) -> Vec<Option<DistrictChoice>> {
+    let (scope, named_legacy) = province;
     let provinces = scope.map(legacy_provinces);
     let in_scope = |d: &District| provinces.as_ref().is_none_or(|ps| ps.contains(&d.province));
     let mut out = Vec::new();
@@ -231,19 +283,28 @@ fn district_choices(tokens: &[Token], end: usize, scope: Option<&ProvinceScope>,
         if !one_part(tokens, s, end) {
             continue;
         }
-        let words = join(&tokens[s..end]);
-        let glued = join_glued(&tokens[s..end]);
-        let named = if g.districts(&words).is_empty() { glued.as_deref().map_or(&[][..], |w| g.districts(w)) } else { g.districts(&words) };
-        let districts: Vec<District> = named.iter().filter(|d| in_scope(d)).cloned().collect();
+        let Some((words, named)) = name_at(tokens, s, end, |w| Some(g.districts(w)).filter(|d| !d.is_empty()), |w| Some(g.districts_by_initial(w)).filter(|d| !d.is_empty())) else {
+            continue;
+        };
+        let mut districts: Vec<District> = named.iter().filter(|d| in_scope(d)).cloned().collect();
         if districts.is_empty() {
             continue;
         }
-        let unit = word_before(tokens, s, DISTRICT_WORDS).map(|(u, _)| u);
-        // A bare number is a house number; a name after a commune word is the commune's.
-        if unit.is_none() && (is_number(&words) || commune_word_before(tokens, s).is_some()) {
+        let unit = word_before(tokens, s, DISTRICT_WORDS);
+        // A bare number is a house number; a name after a commune word is the commune's,
+        // and so is one that ends a commune's name ("Xã Nam Ban Lâm Hà" is no Lâm Hà).
+        if unit.is_none() && (is_number(&words) || commune_word_before(tokens, s).is_some() || ends_commune_name(tokens, s, end, g)) {
             continue;
         }
-        out.push(Some(DistrictChoice { span: Span::at(s, end, unit, false), districts }));
+        // Several districts of one name: the one of the kind, marks and old province written.
+        if let Some((_, w)) = unit {
+            let kind = district_kind(DISTRICT_WORDS[w]);
+            narrow(&mut districts, |d| d.name.to_lowercase().starts_with(kind));
+        }
+        let written = text[tokens[s].start..tokens[end - 1].end].to_lowercase();
+        narrow(&mut districts, |d| d.name.to_lowercase().ends_with(&written));
+        narrow(&mut districts, |d| Some(d.province.as_str()) == named_legacy);
+        out.push(Some(DistrictChoice { span: Span::at(s, end, unit.map(|(u, _)| u), false), districts }));
     }
     if out.is_empty()
         && let Some(provinces) = &provinces
@@ -320,28 +381,36 @@ fn is_hamlet_name(tokens: &[Token], s: usize) -> bool {
 
 /// The commune words `s..e` name, within the district or province read.
 fn commune_at(tokens: &[Token], text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Option<CommuneChoice> {
-    let words = join(&tokens[s..e]);
-    let glued = join_glued(&tokens[s..e]);
-    let officials = if g.communes(&words).is_empty() { glued.as_deref().map_or(&[][..], |w| g.communes(w)) } else { g.communes(&words) };
-    if officials.is_empty() {
-        return None;
-    }
+    let (words, officials) = name_at(tokens, s, e, |w| Some(g.communes(w)).filter(|c| !c.is_empty()), |_| None)?;
     let unit = commune_word_before(tokens, s);
     // A bare number is a house number; a name after a hamlet's, district's or province's
     // word is theirs ("Thôn Cát Tường", "Huyện Mỹ Đức").
     if unit.is_none() && (is_number(&words) || is_hamlet_name(tokens, s) || word_before(tokens, s, DISTRICT_WORDS).is_some() || word_before(tokens, s, &[&["tỉnh"]]).is_some()) {
         return None;
     }
-    let mut found: Option<CommuneChoice> = None;
+    // Names that read alike ("Văn Miếu - Quốc Tử Giám", "Văn Miếu Quốc Tử Giám"): as
+    // `find_commune` does within one name, one 2025 unit is taken over pre-2025 ones.
+    let mut span = None;
+    let mut found: Vec<CommuneMatch> = Vec::new();
+    let mut ambiguous = 0;
     for official in officials {
         let Some(c) = lookup(tokens, text, s, e, official, district, scope) else { continue };
-        found = Some(match (found, c.lookup) {
-            (None, l) => CommuneChoice { span: c.span, lookup: l },
-            (Some(f), CommuneLookup::Found(m)) if matches!(&f.lookup, CommuneLookup::Found(n) if *n == m) => f,
-            (Some(f), _) => CommuneChoice { span: f.span, lookup: CommuneLookup::Ambiguous(2) },
-        });
+        span = Some(c.span);
+        match c.lookup {
+            CommuneLookup::Found(m) if !found.contains(&m) => found.push(m),
+            CommuneLookup::Ambiguous(n) => ambiguous += n,
+            _ => {}
+        }
     }
-    found
+    let span = span?;
+    if ambiguous == 0 && found.len() > 1 && district.is_none() {
+        narrow(&mut found, |m| m.era == Era::Y2025);
+    }
+    let lookup = match (found.len(), ambiguous) {
+        (1, 0) => CommuneLookup::Found(found.remove(0)),
+        (n, a) => CommuneLookup::Ambiguous(n + a),
+    };
+    Some(CommuneChoice { span, lookup })
 }
 
 /// The commune `official` (a code-list key) in the district read, or in the province.
@@ -381,7 +450,13 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     let reg = AdminRegistry::get();
     let mut a = Address::default();
     let mut codes = Vec::new();
-    let first_used = r.commune.as_ref().map(|c| c.span.start).or(r.district.as_ref().map(|d| d.span.start)).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
+    let mut first_used = r.commune.as_ref().map(|c| c.span.start).or(r.district.as_ref().map(|d| d.span.start)).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
+    if r.commune.is_none() {
+        // A commune written with its word but not placed ("Xã Cát Tiếnn") is no hamlet.
+        if let Some(s) = (1..first_used).rev().find_map(|at| commune_word_before(tokens, at).map(|(s, _)| s)) {
+            first_used = s;
+        }
+    }
     let mut hamlet = vec![before(text, tokens, first_used)];
     if let Some(c) = &r.commune {
         // Words left between the commune and the district ("Xã A, Xóm 3, Huyện B").
@@ -444,4 +519,5 @@ fn between<'t>(text: &'t str, tokens: &[Token], from: usize, to: usize) -> &'t s
 fn trim_separators(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '-' | '–' | '.' | '|'))
 }
+
 

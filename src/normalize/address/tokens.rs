@@ -68,7 +68,8 @@ fn split_word(text: &str, start: usize, end: usize, part: u16, out: &mut Vec<Tok
     let digit = |k: usize| chars.get(k).is_some_and(|&(_, c)| c.is_ascii_digit());
     let upper = |k: usize| chars.get(k).is_some_and(|&(_, c)| case_of(c) == Some(true));
     let lower = |k: usize| chars.get(k).is_some_and(|&(_, c)| case_of(c) == Some(false));
-    let starts_with_digit = digit(0);
+    // A piece that starts with a digit is a house number ("14A"): its letters stay on it.
+    let mut starts_with_digit = digit(0);
     let mut key = String::new();
     let mut lowered = String::new();
     let mut word_from = start;
@@ -80,13 +81,14 @@ fn split_word(text: &str, start: usize, end: usize, part: u16, out: &mut Vec<Tok
             && ((lower(k - 1) && upper(k))
                 || (upper(k - 1) && upper(k) && lower(k + 1))
                 || (!starts_with_digit && letter(k - 1) && digit(k) && !(k + 1..chars.len()).any(letter)));
-        if c.is_ascii_digit() && !starts_with_digit && letter(k.wrapping_sub(1)) && (k + 1..chars.len()).any(|j| letter(j) && (k + 1..j).all(digit)) {
+        if c.is_ascii_digit() && !starts_with_digit && inside_letters(k, &digit, &letter) {
             continue; // "Sơ6n": a stray digit inside a word
         }
         if boundary && !key.is_empty() {
             push(out, std::mem::take(&mut key), std::mem::take(&mut lowered), (word_from, last_end), part, glued);
             word_from = at;
             glued = true;
+            starts_with_digit = c.is_ascii_digit();
         }
         key.push(fold_char(c));
         lowered.push(lower_char(c));
@@ -95,6 +97,16 @@ fn split_word(text: &str, start: usize, end: usize, part: u16, out: &mut Vec<Tok
     if !key.is_empty() {
         push(out, key, lowered, (word_from, last_end), part, glued);
     }
+}
+
+/// The run of digits around `k` has letters on both sides.
+fn inside_letters(k: usize, digit: &impl Fn(usize) -> bool, letter: &impl Fn(usize) -> bool) -> bool {
+    let first = (0..=k).rev().take_while(|&j| digit(j)).last().unwrap_or(k);
+    let mut after = k;
+    while digit(after) {
+        after += 1;
+    }
+    first > 0 && letter(first - 1) && letter(after)
 }
 
 fn push(out: &mut Vec<Token>, mut key: String, lower: String, (start, end): (usize, usize), part: u16, glued: bool) {
