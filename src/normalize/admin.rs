@@ -6,7 +6,8 @@
 //! lamsach emits travels with its era.
 
 use crate::text::fold_spaced_dots;
-use std::collections::HashMap;
+/// foldhash: every address and commune value is looked up here, some several times.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::LazyLock;
 
 const PROVINCES: &str = include_str!("../../schemas/admin/provinces.csv");
@@ -187,7 +188,7 @@ type Crosswalk = HashMap<String, (String, Vec<String>)>;
 /// Province tables: 2025 code → name, name → 2025 code, legacy name → legacy code,
 /// legacy code → name.
 fn load_provinces() -> [HashMap<String, String>; 4] {
-    let [mut provinces_2025, mut province_by_name, mut legacy_province_by_name, mut provinces_legacy] = std::array::from_fn(|_| HashMap::new());
+    let [mut provinces_2025, mut province_by_name, mut legacy_province_by_name, mut provinces_legacy] = std::array::from_fn(|_| HashMap::default());
     for r in rows(PROVINCES) {
         let current = r[0] == "2025";
         let by_name = if current { &mut province_by_name } else { &mut legacy_province_by_name };
@@ -204,9 +205,9 @@ fn load_provinces() -> [HashMap<String, String>; 4] {
 
 /// The 2025 communes by code, by name key (province, code) and by province.
 fn load_units_2025() -> (HashMap<String, Unit>, ByName, HashMap<String, Vec<String>>) {
-    let mut units = HashMap::new();
-    let mut by_name: ByName = HashMap::new();
-    let mut by_province: HashMap<String, Vec<String>> = HashMap::new();
+    let mut units = HashMap::default();
+    let mut by_name: ByName = HashMap::default();
+    let mut by_province: HashMap<String, Vec<String>> = HashMap::default();
     for r in rows(COMMUNES_2025) {
         let u = Unit {
             code: r[1].into(),
@@ -247,24 +248,24 @@ fn load_units_legacy() -> HashMap<String, Unit> {
 /// province: the majority target of its communes (one bad row in the official table
 /// must not move Tiền Giang, VIETNAM.md §5.4).
 fn load_crosswalk(old_units: &HashMap<String, Unit>, new_units: &HashMap<String, Unit>) -> (Crosswalk, HashMap<String, String>) {
-    let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+    let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::default();
     for r in rows(CROSSWALK) {
         targets.entry(r[0].into()).or_default().push((r[1].into(), r[2] == "1"));
     }
-    let mut crosswalk = HashMap::new();
+    let mut crosswalk = HashMap::default();
     for (old, t) in targets {
         let default = t.iter().find(|(_, d)| *d).unwrap_or(&t[0]).0.clone();
         let mut all: Vec<String> = t.into_iter().map(|(c, _)| c).collect();
         all.sort();
         crosswalk.insert(old, (default, all));
     }
-    let mut votes: HashMap<(String, String), usize> = HashMap::new();
+    let mut votes: HashMap<(String, String), usize> = HashMap::default();
     for (old, (new, _)) in &crosswalk {
         if let (Some(o), Some(n)) = (old_units.get(old), new_units.get(new)) {
             *votes.entry((o.province.clone(), n.province.clone())).or_default() += 1;
         }
     }
-    let mut best: HashMap<String, (String, usize)> = HashMap::new();
+    let mut best: HashMap<String, (String, usize)> = HashMap::default();
     for ((o, n), v) in votes {
         let e = best.entry(o).or_insert((n.clone(), 0));
         if v > e.1 || (v == e.1 && n < e.0) {
@@ -277,7 +278,7 @@ fn load_crosswalk(old_units: &HashMap<String, Unit>, new_units: &HashMap<String,
 
 /// Legacy communes by name key: (their province's 2025 province, code), sorted.
 fn index_legacy_names(old_units: &HashMap<String, Unit>, old_to_new_province: &HashMap<String, String>) -> ByName {
-    let mut by_name: ByName = HashMap::new();
+    let mut by_name: ByName = HashMap::default();
     for u in old_units.values() {
         let np = old_to_new_province.get(&u.province).cloned().unwrap_or_default();
         by_name.entry(commune_key(&u.name)).or_default().push((np, u.code.clone()));

@@ -5,7 +5,8 @@
 
 use super::tokens::key_of;
 use crate::normalize::admin::{AdminRegistry, Era, ProvinceScope, commune_key, district_key};
-use std::collections::HashMap;
+/// Hashed with foldhash: every address looks up dozens of word spans.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::LazyLock;
 
 /// A pre-2025 district: its province (pre-2025 code), its key in the code lists and its
@@ -45,6 +46,7 @@ pub struct Gazetteer {
     districts_of: HashMap<String, Vec<(String, District)>>,
     communes_of_district: HashMap<(String, String), Vec<(String, String)>>,
     communes_of_province: HashMap<String, Vec<(String, String)>>,
+    longest: (usize, usize, usize),
 }
 
 fn compact(key: &str) -> String {
@@ -75,16 +77,17 @@ impl Gazetteer {
     fn build() -> Gazetteer {
         let reg = AdminRegistry::get();
         let mut g = Gazetteer {
-            provinces: HashMap::new(),
-            legacy_provinces: HashMap::new(),
-            province_initials: HashMap::new(),
-            districts: HashMap::new(),
-            district_initials: HashMap::new(),
-            communes: HashMap::new(),
+            provinces: HashMap::default(),
+            legacy_provinces: HashMap::default(),
+            province_initials: HashMap::default(),
+            districts: HashMap::default(),
+            district_initials: HashMap::default(),
+            communes: HashMap::default(),
             provinces_listed: Vec::new(),
-            districts_of: HashMap::new(),
-            communes_of_district: HashMap::new(),
-            communes_of_province: HashMap::new(),
+            districts_of: HashMap::default(),
+            communes_of_district: HashMap::default(),
+            communes_of_province: HashMap::default(),
+            longest: (0, 0, 0),
         };
         for name in reg.province_name_keys() {
             let Some(scope) = reg.province_scope_folded(name) else { continue };
@@ -138,6 +141,12 @@ impl Gazetteer {
             g.communes_of_province.entry(u.province.clone()).or_default().push((compact(&words), official.clone()));
             g.add_commune(words, official);
         }
+        let words = |k: &String| k.split(' ').count();
+        g.longest = (
+            g.provinces.keys().chain(g.province_initials.keys()).map(words).max().unwrap_or(0),
+            g.districts.keys().chain(g.district_initials.keys()).map(words).max().unwrap_or(0),
+            g.communes.keys().map(words).max().unwrap_or(0),
+        );
         g
     }
 
@@ -154,6 +163,11 @@ impl Gazetteer {
     /// ("TP.HCM") or with its first word cut to an initial ("T.Giang").
     pub fn province(&self, words: &str) -> Option<&ProvinceScope> {
         self.provinces.get(words)
+    }
+
+    /// The most words a province's, a district's and a commune's name has.
+    pub fn longest_name(&self) -> (usize, usize, usize) {
+        self.longest
     }
 
     /// The province whose name these words give with its first word cut to an initial ("t giang").
@@ -190,8 +204,7 @@ impl Gazetteer {
     /// The one district of these pre-2025 provinces within a typing slip of these words.
     pub fn district_misspelt(&self, words: &str, provinces: &[String]) -> Option<&District> {
         let list: Vec<(String, District)> = provinces.iter().flat_map(|p| self.districts_of.get(p).into_iter().flatten().cloned()).collect();
-        closest(words, &list).cloned()
-            .and_then(|d| self.districts_of.get(&d.province)?.iter().find(|(_, x)| *x == d).map(|(_, x)| x))
+        closest(words, &list).cloned().and_then(|d| self.districts_of.get(&d.province)?.iter().find(|(_, x)| *x == d).map(|(_, x)| x))
     }
 
     /// The one commune (its code-list key) within a typing slip of these words, among
@@ -219,16 +232,18 @@ fn slips_allowed(len: usize) -> usize {
 /// The target of the one listed name nearest to `words` within the slips allowed; `None`
 /// when no name is that near or two different targets are equally near.
 fn closest<'a, T: PartialEq>(words: &str, list: &'a [(String, T)]) -> Option<&'a T> {
-    let w: Vec<char> = compact(words).chars().collect();
+    let w = compact(words);
+    let w = w.as_bytes();
     let mut best: Option<(usize, &T)> = None;
     let mut tie = false;
     for (name, target) in list {
-        let n: Vec<char> = name.chars().collect();
+        // Folded names are ASCII but for the rare letter outside Vietnamese: bytes suffice.
+        let n = name.as_bytes();
         let allowed = slips_allowed(n.len().min(w.len()));
         if allowed == 0 || n.len().abs_diff(w.len()) > allowed {
             continue;
         }
-        let Some(d) = edits_within(&w, &n, allowed) else { continue };
+        let Some(d) = edits_within(w, n, allowed) else { continue };
         match best {
             Some((bd, bt)) if d == bd && bt != target => tie = true,
             Some((bd, _)) if d >= bd => {}
@@ -242,7 +257,7 @@ fn closest<'a, T: PartialEq>(words: &str, list: &'a [(String, T)]) -> Option<&'a
 }
 
 /// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b` when at most `max`.
-fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     let (n, m) = (a.len(), b.len());
     let mut prev2 = vec![0usize; m + 1];
     let mut prev: Vec<usize> = (0..=m).collect();
@@ -272,18 +287,18 @@ fn edits_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn chars(s: &str) -> Vec<char> {
-        s.chars().collect()
+    fn chars(s: &str) -> &[u8] {
+        s.as_bytes()
     }
 
     #[test]
     fn edits_are_counted_up_to_the_bound() {
-        assert_eq!(edits_within(&chars("thanhduc"), &chars("thanhduc"), 1), Some(0));
-        assert_eq!(edits_within(&chars("thanhduc"), &chars("thanhdúc"), 1), Some(1));
-        assert_eq!(edits_within(&chars("quangnam"), &chars("quagnam"), 1), Some(1));
-        assert_eq!(edits_within(&chars("hiepan"), &chars("hiean"), 1), Some(1));
-        assert_eq!(edits_within(&chars("abcdef"), &chars("abdcef"), 1), Some(1));
-        assert_eq!(edits_within(&chars("abcdef"), &chars("uvwxyz"), 2), None);
+        assert_eq!(edits_within(chars("thanhduc"), chars("thanhduc"), 1), Some(0));
+        assert_eq!(edits_within(chars("thanhduc"), chars("thanhdoc"), 1), Some(1));
+        assert_eq!(edits_within(chars("quangnam"), chars("quagnam"), 1), Some(1));
+        assert_eq!(edits_within(chars("hiepan"), chars("hiean"), 1), Some(1));
+        assert_eq!(edits_within(chars("abcdef"), chars("abdcef"), 1), Some(1));
+        assert_eq!(edits_within(chars("abcdef"), chars("uvwxyz"), 2), None);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! its unit word ("Xã", "P.", "H.", "TP"); the readings that place the most are compared and
 //! the best kept. Commas only say where a name cannot run across.
 
-use super::{Address, HAMLET_WORDS};
 use super::gazetteer::{District, Gazetteer};
 use super::tokens::{Token, join, join_glued, tokenize};
+use super::{Address, HAMLET_WORDS};
 use crate::finding::Code;
 use crate::normalize::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope};
 
@@ -31,7 +31,8 @@ const COMMUNE_WORDS: &[(Words, CommuneKind)] = &[
     (&["x"], CommuneKind::Xa),
 ];
 /// Unit words before a pre-2025 district's name; the first three also stand before provinces.
-const DISTRICT_WORDS: &[Words] = &[&["thành", "phố"], &["tp"], &["t", "p"], &["thị", "xã"], &["thị", "x"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
+const DISTRICT_WORDS: &[Words] =
+    &[&["thành", "phố"], &["tp"], &["t", "p"], &["thị", "xã"], &["thị", "x"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
 /// Unit words that only a district takes ("Huyện Hà Nam" is no province).
 const DISTRICT_ONLY_WORDS: &[Words] = &[&["thị", "xã"], &["thị", "x"], &["huyện"], &["quận"], &["tx"], &["t", "x"], &["h"], &["q"]];
 const PROVINCE_WORDS: &[Words] = &[&["thành", "phố"], &["tỉnh"], &["tp"], &["t", "p"], &["t"]];
@@ -48,8 +49,10 @@ fn word_before(tokens: &[Token], at: usize, words: &[Words]) -> Option<(usize, u
 }
 
 fn commune_word_before(tokens: &[Token], at: usize) -> Option<(usize, CommuneKind)> {
-    let words: Vec<Words> = COMMUNE_WORDS.iter().map(|(w, _)| *w).collect();
-    word_before(tokens, at, &words).map(|(s, i)| (s, COMMUNE_WORDS[i].1))
+    COMMUNE_WORDS.iter().find_map(|(w, kind)| {
+        let s = at.checked_sub(w.len())?;
+        tokens[s..at].iter().zip(w.iter()).all(|(t, w)| t.is(w)).then_some((s, *kind))
+    })
 }
 
 fn is_number(words: &str) -> bool {
@@ -108,7 +111,8 @@ const FULL_COMMUNE_WORDS: &[Words] = &[&["thị", "trấn"], &["phường"], &["
 
 impl Reading {
     fn new(tokens: &[Token], province: ProvinceChoice, district: Option<DistrictChoice>, commune: Option<CommuneChoice>) -> Reading {
-        let passes_over_commune = commune.as_ref().is_some_and(|c| !c.span.unit_word && (1..c.span.start).any(|at| word_before(tokens, at, FULL_COMMUNE_WORDS).is_some()));
+        let passes_over_commune =
+            commune.as_ref().is_some_and(|c| !c.span.unit_word && (1..c.span.start).any(|at| word_before(tokens, at, FULL_COMMUNE_WORDS).is_some()));
         Reading { province, district, commune, passes_over_commune }
     }
 
@@ -132,43 +136,78 @@ impl Reading {
 }
 
 /// Reads `text`; `given` is the province the job or the record gives, used when the
-/// address names none.
+/// address names none. Names are first matched as written; only when that places no
+/// commune written with its unit word are names a typing slip away tried too (the slower
+/// search, and the rarer case: "Yên Bìnhh, H. Hữu Lũng" is no commune "Hữu Lũng").
 pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
     let tokens = tokenize(text);
+    let spans = Spans::new(&tokens);
+    let (score, exact) = best_reading(text, &spans, given, false);
+    let settled = exact.commune.as_ref().is_some_and(|c| c.span.unit_word && matches!(c.lookup, CommuneLookup::Found(_)));
+    let reading = if settled {
+        exact
+    } else {
+        let (with_slips, slipped) = best_reading(text, &spans, given, true);
+        if with_slips > score { slipped } else { exact }
+    };
+    address_of(text, &tokens, reading)
+}
+
+/// The best reading and its score; `slips`: names a typing slip away count too.
+fn best_reading(text: &str, spans: &Spans, given: Option<&ProvinceScope>, slips: bool) -> (i32, Reading) {
+    let tokens = spans.tokens;
     let mut end = tokens.len();
-    if let Some((s, _)) = word_before(&tokens, end, COUNTRY_WORDS) {
+    if let Some((s, _)) = word_before(tokens, end, COUNTRY_WORDS) {
         end = s;
     }
     let g = Gazetteer::get();
     let mut best: Option<(i32, Reading)> = None;
-    let provinces = province_choices(&tokens, end, g);
+    let provinces = province_choices(spans, end, g, slips);
     let province_floor = provinces.iter().filter_map(|p| p.span).filter(|s| !s.misspelt).map(|s| s.start).min();
     for province in provinces {
+        if province.span.is_none() && province_floor.is_some_and(|f| !lower_name_covers(spans, f, end, given.is_some(), true)) {
+            continue; // nothing else can be read there: the province found is the reading
+        }
         let scope = province.scope.clone().or_else(|| given.cloned());
         let p_start = province.span.map_or(end, |s| s.start);
-        let districts = district_choices(&tokens, text, p_start, (scope.as_ref(), province.named_legacy.as_deref()), g);
+        let districts = district_choices(spans, text, p_start, (scope.as_ref(), province.named_legacy.as_deref()), g, slips);
         let district_floor = districts.iter().flatten().map(|d| d.span.start).min();
         for district in districts {
+            if district.is_none() && district_floor.is_some_and(|f| !lower_name_covers(spans, f, p_start, true, false)) {
+                continue;
+            }
             let d_start = district.as_ref().map_or(p_start, |d| d.span.start);
-            let commune = commune_choice(&tokens, text, d_start, district.as_ref(), scope.as_ref(), g);
+            let commune = commune_choice(spans, text, d_start, (district.as_ref(), scope.as_ref()), g, slips);
             let highest = district.as_ref().map(|d| d.span).or(commune.as_ref().map(|c| c.span));
-            // Words that name a province and a commune ("Đắk Nông", "Tây Ninh") are the
-            // province, unless the job's province says where the commune is.
             // A longer name over the province's words ("Huyện Đức Huệ" over "Huệ") is read.
             let same_words = highest.zip(province_floor).is_some_and(|(h, f)| h.start == f);
             let province_passed = province.span.is_none() && province_floor.is_some() && highest.is_some();
-            if (province_passed && ((given.is_none() && same_words) || !reads_all_of(highest, province_floor, end))) || (district.is_none() && !reads_all_of(commune.as_ref().map(|c| c.span), district_floor, p_start)) {
+            if (province_passed && ((given.is_none() && same_words) || !reads_all_of(highest, province_floor, end)))
+                || (district.is_none() && !reads_all_of(commune.as_ref().map(|c| c.span), district_floor, p_start))
+            {
                 continue;
             }
-            let reading = Reading::new(&tokens, ProvinceChoice { span: province.span, scope: scope.clone(), named_legacy: None }, district, commune);
+            let reading = Reading::new(tokens, ProvinceChoice { span: province.span, scope: scope.clone(), named_legacy: None }, district, commune);
             let score = reading.score();
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
                 best = Some((score, reading));
             }
         }
     }
-    let (_, reading) = best.expect("the reading that places nothing is always there");
-    address_of(text, &tokens, reading)
+    best.unwrap_or_else(|| (0, Reading::new(tokens, ProvinceChoice { span: None, scope: given.cloned(), named_legacy: None }, None, None)))
+}
+
+/// Whether a commune's (or, with `districts`, a district's) name ends at `end` and starts at
+/// `floor` (when `at_floor`) or left of it: what a reading passing over the name found at
+/// `floor..end` would have to read instead.
+fn lower_name_covers(spans: &Spans, floor: usize, end: usize, at_floor: bool, districts: bool) -> bool {
+    let last = if at_floor { floor } else { floor.saturating_sub(1) };
+    (end.saturating_sub(LONGEST_NAME)..=last).any(|s| {
+        s < end && (at_floor || s < floor) && one_part(spans.tokens, s, end) && {
+            let n = spans.names(s, end);
+            !n.communes(spans).is_empty() || (districts && !n.districts(spans).is_empty())
+        }
+    })
 }
 
 /// A reading that passes over a name found at its end ("Lâm Đồng" as a province) may read
@@ -183,14 +222,15 @@ fn reads_all_of(highest: Option<Span>, floor: Option<usize>, end: usize) -> bool
 
 /// Provinces the address may end with, longest name first, then "none written" (unless a
 /// province was written with its unit word: "Tỉnh Gia Lai" leaves no doubt).
-fn province_choices(tokens: &[Token], end: usize, g: &Gazetteer) -> Vec<ProvinceChoice> {
+fn province_choices(spans: &Spans, end: usize, g: &Gazetteer, slips: bool) -> Vec<ProvinceChoice> {
+    let tokens = spans.tokens;
     let mut out = Vec::new();
     for len in (1..=LONGEST_NAME.min(end)).rev() {
         let s = end - len;
         if !one_part(tokens, s, end) {
             continue;
         }
-        let Some((words, scope)) = name_at(tokens, s, end, |w| g.province(w), |w| g.province_by_initial(w)) else { continue };
+        let Some((words, scope)) = spans.names(s, end).province(spans) else { continue };
         // "Phường Bình Định", "Huyện Hà Nam"? The unit word says it is a commune or district.
         if commune_word_before(tokens, s).is_some() || word_before(tokens, s, DISTRICT_ONLY_WORDS).is_some() {
             continue;
@@ -203,10 +243,10 @@ fn province_choices(tokens: &[Token], end: usize, g: &Gazetteer) -> Vec<Province
         {
             continue;
         }
-        let named_legacy = g.legacy_province(&words).map(str::to_string);
-        out.push(ProvinceChoice { span: Some(Span::at(s, end, unit.map(|(u, _)| u), false)), scope: Some(scope.clone()), named_legacy });
+        let named_legacy = g.legacy_province(words).map(str::to_string);
+        out.push(ProvinceChoice { span: Some(Span::at(s, end, unit.map(|(u, _)| u), false)), scope: Some((*scope).clone()), named_legacy });
     }
-    if out.is_empty() {
+    if out.is_empty() && slips {
         for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
             let s = end - len;
             if one_part(tokens, s, end)
@@ -226,19 +266,90 @@ fn province_choices(tokens: &[Token], end: usize, g: &Gazetteer) -> Vec<Province
     out
 }
 
-/// The name the words `s..e` give: as written, glued back where a capital cut a word
+/// The name the words give: as written, glued back where a capital cut a word
 /// ("Kon PLông"), else with an initial for a first word ("T.Giang").
-fn name_at<'g, T>(tokens: &[Token], s: usize, e: usize, exact: impl Fn(&str) -> Option<T>, initial: impl Fn(&str) -> Option<T>) -> Option<(String, T)> {
-    let words = join(&tokens[s..e]);
+fn name_at<T>(tokens: &[Token], exact: impl Fn(&str) -> Option<T>, initial: impl Fn(&str) -> Option<T>) -> Option<(String, T)> {
+    let words = join(tokens);
     if let Some(t) = exact(&words) {
         return Some((words, t));
     }
-    if let Some(glued) = join_glued(&tokens[s..e])
+    if let Some(glued) = join_glued(tokens)
         && let Some(t) = exact(&glued)
     {
         return Some((glued, t));
     }
     initial(&words).map(|t| (words, t))
+}
+
+/// What the words `s..e` name at each level, looked up once per address however many
+/// readings ask (the same words are tried under every province and district read).
+struct Names {
+    words: String,
+    /// The province and the words it was found under (glued back, or as written).
+    province: std::cell::OnceCell<Option<(String, &'static ProvinceScope)>>,
+    districts: std::cell::OnceCell<&'static [District]>,
+    communes: std::cell::OnceCell<&'static [String]>,
+    tokens: (usize, usize),
+}
+
+impl Names {
+    fn province<'s>(&'s self, spans: &Spans) -> Option<&'s (String, &'static ProvinceScope)> {
+        let g = Gazetteer::get();
+        let tokens = &spans.tokens[self.tokens.0..self.tokens.1];
+        self.province
+            .get_or_init(|| if fewest_words(tokens) > g.longest_name().0 { None } else { name_at(tokens, |w| g.province(w), |w| g.province_by_initial(w)) })
+            .as_ref()
+    }
+
+    fn districts(&self, spans: &Spans) -> &'static [District] {
+        let g = Gazetteer::get();
+        let tokens = &spans.tokens[self.tokens.0..self.tokens.1];
+        let not_empty = |x: &'static [District]| Some(x).filter(|x| !x.is_empty());
+        self.districts.get_or_init(|| {
+            if fewest_words(tokens) > g.longest_name().1 {
+                return &[];
+            }
+            name_at(tokens, |w| not_empty(g.districts(w)), |w| not_empty(g.districts_by_initial(w))).map_or(&[][..], |(_, d)| d)
+        })
+    }
+
+    fn communes(&self, spans: &Spans) -> &'static [String] {
+        let g = Gazetteer::get();
+        let tokens = &spans.tokens[self.tokens.0..self.tokens.1];
+        self.communes.get_or_init(|| {
+            if fewest_words(tokens) > g.longest_name().2 {
+                return &[];
+            }
+            name_at(tokens, |w| Some(g.communes(w)).filter(|c| !c.is_empty()), |_| None).map_or(&[][..], |(_, c)| c)
+        })
+    }
+}
+
+/// The fewest words these tokens are read as (words cut at a capital glued back).
+fn fewest_words(tokens: &[Token]) -> usize {
+    1 + tokens.iter().skip(1).filter(|t| !t.glued).count()
+}
+
+struct Spans<'t> {
+    tokens: &'t [Token],
+    memo: Vec<std::cell::OnceCell<Names>>,
+}
+
+impl<'t> Spans<'t> {
+    fn new(tokens: &'t [Token]) -> Spans<'t> {
+        Spans { tokens, memo: (0..tokens.len() * LONGEST_NAME).map(|_| std::cell::OnceCell::new()).collect() }
+    }
+
+    /// The names words `s..e` (at most [`LONGEST_NAME`] of them) give.
+    fn names(&self, s: usize, e: usize) -> &Names {
+        self.memo[s * LONGEST_NAME + (e - s - 1)].get_or_init(|| Names {
+            words: join(&self.tokens[s..e]),
+            province: std::cell::OnceCell::new(),
+            districts: std::cell::OnceCell::new(),
+            communes: std::cell::OnceCell::new(),
+            tokens: (s, e),
+        })
+    }
 }
 
 /// Keeps the items `keep` accepts, when it accepts any.
@@ -259,8 +370,14 @@ fn district_kind(word: Words) -> &'static str {
 }
 
 /// Words `s..end` end a commune's name that opens with a commune word a few words before.
-fn ends_commune_name(tokens: &[Token], s: usize, end: usize, g: &Gazetteer) -> bool {
-    (1..=3.min(s)).any(|k| commune_word_before(tokens, s - k).is_some() && one_part(tokens, s - k, end) && !g.communes(&join(&tokens[s - k..end])).is_empty())
+fn ends_commune_name(spans: &Spans, s: usize, end: usize) -> bool {
+    let tokens = spans.tokens;
+    (1..=3.min(s)).any(|k| {
+        end - (s - k) <= LONGEST_NAME
+            && commune_word_before(tokens, s - k).is_some()
+            && one_part(tokens, s - k, end)
+            && !spans.names(s - k, end).communes(spans).is_empty()
+    })
 }
 
 /// The pre-2025 provinces a scope covers (a 2025 province covers those that merged into it).
@@ -273,7 +390,15 @@ fn legacy_provinces(scope: &ProvinceScope) -> Vec<String> {
 
 /// Districts that may end right before `end`, longest name first, then "none written".
 /// `province` is the scope and the pre-2025 province its words name, if any.
-fn district_choices(tokens: &[Token], text: &str, end: usize, province: (Option<&ProvinceScope>, Option<&str>), g: &Gazetteer) -> Vec<Option<DistrictChoice>> {
+fn district_choices(
+    spans: &Spans,
+    text: &str,
+    end: usize,
+    province: (Option<&ProvinceScope>, Option<&str>),
+    g: &Gazetteer,
+    slips: bool,
+) -> Vec<Option<DistrictChoice>> {
+    let tokens = spans.tokens;
     let (scope, named_legacy) = province;
     let provinces = scope.map(legacy_provinces);
     let in_scope = |d: &District| provinces.as_ref().is_none_or(|ps| ps.contains(&d.province));
@@ -283,30 +408,32 @@ fn district_choices(tokens: &[Token], text: &str, end: usize, province: (Option<
         if !one_part(tokens, s, end) {
             continue;
         }
-        let Some((words, named)) = name_at(tokens, s, end, |w| Some(g.districts(w)).filter(|d| !d.is_empty()), |w| Some(g.districts_by_initial(w)).filter(|d| !d.is_empty())) else {
-            continue;
-        };
-        let mut districts: Vec<District> = named.iter().filter(|d| in_scope(d)).cloned().collect();
+        let names = spans.names(s, end);
+        let words = &names.words;
+        let mut districts: Vec<District> = names.districts(spans).iter().filter(|d| in_scope(d)).cloned().collect();
         if districts.is_empty() {
             continue;
         }
         let unit = word_before(tokens, s, DISTRICT_WORDS);
         // A bare number is a house number; a name after a commune word is the commune's,
         // and so is one that ends a commune's name ("Xã Nam Ban Lâm Hà" is no Lâm Hà).
-        if unit.is_none() && (is_number(&words) || commune_word_before(tokens, s).is_some() || ends_commune_name(tokens, s, end, g)) {
+        if unit.is_none() && (is_number(words) || commune_word_before(tokens, s).is_some() || ends_commune_name(spans, s, end)) {
             continue;
         }
         // Several districts of one name: the one of the kind, marks and old province written.
-        if let Some((_, w)) = unit {
-            let kind = district_kind(DISTRICT_WORDS[w]);
-            narrow(&mut districts, |d| d.name.to_lowercase().starts_with(kind));
+        if districts.len() > 1 {
+            if let Some((_, w)) = unit {
+                let kind = district_kind(DISTRICT_WORDS[w]);
+                narrow(&mut districts, |d| d.name.to_lowercase().starts_with(kind));
+            }
+            let written = text[tokens[s].start..tokens[end - 1].end].to_lowercase();
+            narrow(&mut districts, |d| d.name.to_lowercase().ends_with(&written));
+            narrow(&mut districts, |d| Some(d.province.as_str()) == named_legacy);
         }
-        let written = text[tokens[s].start..tokens[end - 1].end].to_lowercase();
-        narrow(&mut districts, |d| d.name.to_lowercase().ends_with(&written));
-        narrow(&mut districts, |d| Some(d.province.as_str()) == named_legacy);
         out.push(Some(DistrictChoice { span: Span::at(s, end, unit.map(|(u, _)| u), false), districts }));
     }
     if out.is_empty()
+        && slips
         && let Some(provinces) = &provinces
     {
         // A misspelt district is read only after its unit word ("H. Gò Dầ6u").
@@ -327,8 +454,17 @@ fn district_choices(tokens: &[Token], text: &str, end: usize, province: (Option<
 
 /// The commune: a name ending right before `end` (the district or province), longest first;
 /// else a name after a commune word further left; else a misspelt name right before `end`.
-fn commune_choice(tokens: &[Token], text: &str, end: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Option<CommuneChoice> {
-    let place = |s: usize, e: usize| commune_at(tokens, text, s, e, district, scope, g);
+fn commune_choice(
+    spans: &Spans,
+    text: &str,
+    end: usize,
+    within: (Option<&DistrictChoice>, Option<&ProvinceScope>),
+    g: &Gazetteer,
+    slips: bool,
+) -> Option<CommuneChoice> {
+    let tokens = spans.tokens;
+    let (district, scope) = within;
+    let place = |s: usize, e: usize| commune_at(spans, text, s, e, district, scope);
     for len in (1..=LONGEST_NAME.min(end)).rev() {
         let s = end - len;
         if one_part(tokens, s, end)
@@ -354,7 +490,7 @@ fn commune_choice(tokens: &[Token], text: &str, end: usize, district: Option<&Di
             }
         }
     }
-    if district.is_none() && scope.is_none() {
+    if !slips || (district.is_none() && scope.is_none()) {
         return None;
     }
     for len in (1..=LONGEST_MISSPELT.min(end)).rev() {
@@ -380,12 +516,19 @@ fn is_hamlet_name(tokens: &[Token], s: usize) -> bool {
 }
 
 /// The commune words `s..e` name, within the district or province read.
-fn commune_at(tokens: &[Token], text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>, g: &Gazetteer) -> Option<CommuneChoice> {
-    let (words, officials) = name_at(tokens, s, e, |w| Some(g.communes(w)).filter(|c| !c.is_empty()), |_| None)?;
+fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
+    let tokens = spans.tokens;
+    let names = spans.names(s, e);
+    let (words, officials) = (&names.words, names.communes(spans));
+    if officials.is_empty() {
+        return None;
+    }
     let unit = commune_word_before(tokens, s);
     // A bare number is a house number; a name after a hamlet's, district's or province's
     // word is theirs ("Thôn Cát Tường", "Huyện Mỹ Đức").
-    if unit.is_none() && (is_number(&words) || is_hamlet_name(tokens, s) || word_before(tokens, s, DISTRICT_WORDS).is_some() || word_before(tokens, s, &[&["tỉnh"]]).is_some()) {
+    if unit.is_none()
+        && (is_number(words) || is_hamlet_name(tokens, s) || word_before(tokens, s, DISTRICT_WORDS).is_some() || word_before(tokens, s, &[&["tỉnh"]]).is_some())
+    {
         return None;
     }
     // Names that read alike ("Văn Miếu - Quốc Tử Giám", "Văn Miếu Quốc Tử Giám"): as
@@ -414,7 +557,15 @@ fn commune_at(tokens: &[Token], text: &str, s: usize, e: usize, district: Option
 }
 
 /// The commune `official` (a code-list key) in the district read, or in the province.
-fn lookup(tokens: &[Token], text: &str, s: usize, e: usize, official: &str, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
+fn lookup(
+    tokens: &[Token],
+    text: &str,
+    s: usize,
+    e: usize,
+    official: &str,
+    district: Option<&DistrictChoice>,
+    scope: Option<&ProvinceScope>,
+) -> Option<CommuneChoice> {
     let reg = AdminRegistry::get();
     let unit = commune_word_before(tokens, s);
     let kind = unit.map(|(_, k)| k);
@@ -450,7 +601,8 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     let reg = AdminRegistry::get();
     let mut a = Address::default();
     let mut codes = Vec::new();
-    let mut first_used = r.commune.as_ref().map(|c| c.span.start).or(r.district.as_ref().map(|d| d.span.start)).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
+    let mut first_used =
+        r.commune.as_ref().map(|c| c.span.start).or(r.district.as_ref().map(|d| d.span.start)).or(r.province.span.map(|p| p.start)).unwrap_or(tokens.len());
     if r.commune.is_none() {
         // A commune written with its word but not placed ("Xã Cát Tiếnn") is no hamlet.
         if let Some(s) = (1..first_used).rev().find_map(|at| commune_word_before(tokens, at).map(|(s, _)| s)) {
@@ -472,7 +624,9 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     {
         a.district = Some(d.districts[0].key.clone());
     }
-    let misspelt = r.commune.as_ref().is_some_and(|c| c.span.misspelt) || r.district.as_ref().is_some_and(|d| d.span.misspelt) || r.province.span.is_some_and(|p| p.misspelt);
+    let misspelt = r.commune.as_ref().is_some_and(|c| c.span.misspelt)
+        || r.district.as_ref().is_some_and(|d| d.span.misspelt)
+        || r.province.span.is_some_and(|p| p.misspelt);
     match r.commune.map(|c| c.lookup) {
         Some(CommuneLookup::Found(m)) => {
             if m.era == Era::Legacy
@@ -519,5 +673,3 @@ fn between<'t>(text: &'t str, tokens: &[Token], from: usize, to: usize) -> &'t s
 fn trim_separators(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '-' | '–' | '.' | '|'))
 }
-
-

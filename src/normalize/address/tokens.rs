@@ -37,6 +37,7 @@ fn ends_part(c: char) -> bool {
 /// ```
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
+    let mut chars = Vec::new();
     let mut part = 0u16;
     let mut word_start = None;
     for (i, c) in text.char_indices() {
@@ -44,7 +45,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         match (in_word, word_start) {
             (true, None) => word_start = Some(i),
             (false, Some(s)) => {
-                split_word(text, s, i, part, &mut out);
+                split_word(text, (s, i), part, &mut chars, &mut out);
                 word_start = None;
             }
             _ => {}
@@ -54,7 +55,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
     }
     if let Some(s) = word_start {
-        split_word(text, s, text.len(), part, &mut out);
+        split_word(text, (s, text.len()), part, &mut chars, &mut out);
     }
     out
 }
@@ -62,8 +63,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// One run of letters and digits, split where a person sees several words: a lower-case
 /// letter before a capital ("HồChí"), a capital before a capitalised word ("XThạnh"),
 /// letters before digits ("P13"); digits typed inside a word ("Sơ6n") are dropped.
-fn split_word(text: &str, start: usize, end: usize, part: u16, out: &mut Vec<Token>) {
-    let chars: Vec<(usize, char)> = text[start..end].char_indices().map(|(i, c)| (start + i, c)).collect();
+fn split_word(text: &str, (start, end): (usize, usize), part: u16, chars: &mut Vec<(usize, char)>, out: &mut Vec<Token>) {
+    chars.clear();
+    chars.extend(text[start..end].char_indices().map(|(i, c)| (start + i, c)));
+    let chars = &*chars;
     let letter = |k: usize| chars.get(k).is_some_and(|&(_, c)| is_letter(c));
     let digit = |k: usize| chars.get(k).is_some_and(|&(_, c)| c.is_ascii_digit());
     let upper = |k: usize| chars.get(k).is_some_and(|&(_, c)| case_of(c) == Some(true));
@@ -126,7 +129,7 @@ impl Token {
 
 /// The words of a span joined by single spaces: the key a name is indexed under.
 pub fn join(tokens: &[Token]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(tokens.iter().map(|t| t.key.len() + 1).sum());
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
             s.push(' ');
