@@ -158,6 +158,84 @@ mod tests {
         assert_eq!(hamlet_key("Xã Cát Hanh, Huyện Phù Cát"), None);
     }
 
+    /// The commune's name, the district key and the province an address is read as.
+    fn read(text: &str) -> (Option<String>, Option<String>, Option<String>) {
+        let (a, _) = parse_address(text, None);
+        (unit_name(&a), a.district, a.province)
+    }
+
+    #[test]
+    fn parts_need_no_commas() {
+        let want = (Some("Xã Nghi Văn".to_string()), Some("nghi loc".to_string()), Some("40".to_string()));
+        assert_eq!(read("Xóm 4 Xã Nghi Văn Huyện Nghi Lộc Nghệ An"), want);
+        assert_eq!(read("Xóm 4 - Xã Nghi Văn - Huyện Nghi Lộc - Tỉnh Nghệ An."), want);
+        assert_eq!(read("khoi 2 thi tran quan hanh huyen nghi loc nghe an").0.as_deref(), Some("Thị trấn Quán Hành"));
+        let (a, _) = parse_address("Khu phố 3 Thị Trấn Trảng Bom, Đồng Nai", None);
+        assert_eq!((unit_name(&a).as_deref(), a.hamlet.as_deref()), (Some("Thị trấn Trảng Bom"), Some("Khu phố 3")));
+    }
+
+    #[test]
+    fn a_commune_written_bare_inside_the_hamlet_part_is_found_within_its_district() {
+        assert_eq!(read("Thôn Lý Viên Bắc Lý, Hiệp Hòa, Bắc Giang").0.as_deref(), Some("Thị trấn Bắc Lý"));
+        assert_eq!(read("Ấp 7 Tân Phước, Tân Hồng, Đồng Tháp").0.as_deref(), Some("Xã Tân Phước"));
+        // A hamlet's own name is no commune, even when one is so named.
+        assert_eq!(read("Thôn Cát Tường, Phù Cát, Bình Định").0, None);
+    }
+
+    #[test]
+    fn abbreviations_numbered_wards_and_glued_words() {
+        for text in [
+            "165/32 Đường 3/2, P.12, Q.10, TP.HCM",
+            "165/32 Đường 3/2 P12 Q10 TPHCM",
+            "165/32 Đường 3/2, F12, Q.10, Sài Gòn",
+            "Phường 12, Quận 10, Thành phố Hồ Chí Minh",
+        ] {
+            let (a, _) = parse_address(text, None);
+            assert_eq!((unit_name(&a).as_deref(), a.district.as_deref()), (Some("Phường 12"), Some("10")), "{text}");
+            assert_eq!(a.era, Some(Era::Legacy), "{text}");
+        }
+        assert_eq!(read("XThạnh Đức, HGò Dầu, TTây Ninh").0.as_deref(), Some("Xã Thạnh Đức"));
+        assert_eq!(read("Số 2, Phường 14, Quận 8, TP. Hồ Chí Minh").0.as_deref(), Some("Phường 14"));
+    }
+
+    #[test]
+    fn provinces_written_their_other_ways() {
+        for text in ["Xã Long Phước, Huyện Long Thành, Bà Rịa-Vũng Tàu", "Xã Long Phước, Long Thành, Đồng Nai."] {
+            assert!(read(text).2.is_some(), "{text}");
+        }
+        assert_eq!(read("Thôn 1, Xã Mỹ Phong, TP Mỹ Tho, T.Giang").0.as_deref(), Some("Xã Mỹ Phong"));
+        assert_eq!(read("Số 5, Phường Tân Định, Quận 1, HCM").2, read("Số 5, Phường Tân Định, Quận 1, Hồ Chí Minh").2);
+    }
+
+    #[test]
+    fn a_pre_2025_city_is_not_read_as_a_2025_ward() {
+        // "P5, Mỹ Tho, T.Giang": ward 5 of the old city of Mỹ Tho, not 2025's Phường Mỹ Tho.
+        let (a, _) = parse_address("284 Nguyễn Văn Giáo, P5, Mỹ Tho, T.Giang.", None);
+        assert_eq!((unit_name(&a).as_deref(), a.district.as_deref(), a.era), (Some("Phường 5"), Some("my tho"), Some(Era::Legacy)));
+        // Written alone with its unit word, it is the 2025 ward.
+        assert_eq!(read("Số 1, Phường Mỹ Tho, Đồng Tháp").0.as_deref(), Some("Phường Mỹ Tho"));
+    }
+
+    #[test]
+    fn a_name_one_slip_from_a_unit_of_the_district_is_that_unit() {
+        let (a, codes) = parse_address("Xã Thạnh Đúcc, Huyện Gò Dầu, Tây Ninh", None);
+        assert_eq!(unit_name(&a).as_deref(), Some("Xã Thạnh Đức"));
+        assert!(codes.contains(&Code::AddressUnitMisspelt));
+        // Exact names carry no such finding.
+        assert!(!parse_address("Xã Thạnh Đức, Huyện Gò Dầu, Tây Ninh", None).1.contains(&Code::AddressUnitMisspelt));
+        // Short names are never guessed: too many are a slip apart.
+        assert_eq!(read("Xã Anh, Huyện Gò Dầu, Tây Ninh").0, None);
+    }
+
+    #[test]
+    fn the_words_of_a_province_are_the_province_unless_the_job_says_otherwise() {
+        // "Tây Ninh" names a province and communes elsewhere: at the end, the province.
+        let (a, _) = parse_address("146 Quốc Lộ 22, TX Trảng Bàng, Tây Ninh", None);
+        assert_eq!((a.district.as_deref(), a.province.is_some()), (Some("trang bang"), true));
+        // A longer name over a province's words is read whole ("Đức Huệ" is no "Huế").
+        assert_eq!(read("Tổ 7, Thị trấn Đông Thành, Huyện Đức Huệ").0.as_deref(), Some("Thị trấn Đông Thành"));
+    }
+
     #[test]
     fn an_address_nothing_places_says_so() {
         let (a, codes) = parse_address("Số 12, đường không tên", None);

@@ -574,6 +574,9 @@ fn lookup(
     let Some(district) = district else {
         return match reg.find_commune(kind, official, written, None, scope) {
             CommuneLookup::Unknown => None,
+            // A province that is no more ("Bình Định") says the text is older than 2025: a
+            // bare name there is no 2025 commune ("Phù Cát, Bình Định" is the old district).
+            CommuneLookup::Found(m) if m.era == Era::Y2025 && unit.is_none() && scope.is_some_and(|s| s.legacy.is_some()) => None,
             l => Some(CommuneChoice { span, lookup: l }),
         };
     };
