@@ -185,6 +185,87 @@ fn addresses_built_from_the_official_lists_are_placed() {
     assert!(share >= 0.995, "only {share:.4} placed right: {:?}", &wrong[..wrong.len().min(20)]);
 }
 
+/// Real addresses typed by people (`tools/address_sets.py`, see tests/realdata/README.md):
+/// each scored against the units its list gives in columns of their own, pre-2025 units.
+/// Per source and overall: the 2025 province, the district, the commune in its era and the
+/// unit it became in 2025 (any, for a split commune). A unit the list leaves empty is not scored.
+#[test]
+fn real_addresses_are_placed() {
+    use lamsach::normalize::address::gazetteer::Gazetteer;
+    use lamsach::normalize::address::parse_address;
+    use lamsach::normalize::address::tokens::key_of;
+    use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era, commune_key};
+    let path = format!("{}/tests/realdata/cache/addresses.tsv", env!("CARGO_MANIFEST_DIR"));
+    let Ok(set) = std::fs::read_to_string(path) else {
+        eprintln!("tests/realdata/cache/addresses.tsv is absent: run tools/address_sets.py to test on real addresses");
+        return;
+    };
+    let (reg, g) = (AdminRegistry::get(), Gazetteer::get());
+    // "Quận Đống Đa" → "dong da": the words of a name without its unit word.
+    let bare = |name: &str, words: &[&str]| {
+        let k = key_of(name);
+        words.iter().find_map(|w| k.strip_prefix(&format!("{w} ")).map(str::to_string)).unwrap_or(k)
+    };
+    let mut tally: std::collections::BTreeMap<String, [(usize, usize); 4]> = Default::default();
+    for line in set.lines().skip(1) {
+        // The lists write some names decomposed (NFD), as a register may: NFC, as lamsach reads text.
+        let c: Vec<String> = line.split('\t').map(|x| x.nfc().collect()).collect();
+        let [source, text, province, district, ward] = &c.iter().map(String::as_str).collect::<Vec<_>>()[..] else { continue };
+        let mut cleaning = Vec::new();
+        let text = lamsach::normalize::normalize_text(text, lamsach::Field::Address, &mut cleaning).unwrap_or_default();
+        let (a, _) = parse_address(&text, None);
+        let words = key_of(&bare(province, &["thanh pho", "tinh"]));
+        let legacy_province = g.legacy_province(&words);
+        let district = (!district.is_empty()).then(|| bare(district, &["thanh pho", "thi xa", "huyen", "quan"]));
+        let found_district = a.district.as_deref().map(key_of);
+        let codes: Vec<String> = match legacy_province {
+            Some(p) if !ward.is_empty() => reg
+                .units(Era::Legacy)
+                .filter(|u| u.province == p && key_of(&commune_key(&u.name)) == key_of(&bare(ward, &["thi tran", "phuong", "xa"])))
+                .filter(|u| district.as_ref().is_none_or(|d| key_of(&u.district) == *d))
+                .map(|u| u.code.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let targets: Vec<String> = codes
+            .iter()
+            .filter_map(|c| match reg.lookup_commune(c, None, Era::Legacy) {
+                CommuneLookup::Found(m) => Some(m.current_code.into_iter().chain(m.other_targets)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let t = tally.entry(source.to_string()).or_default();
+        let mut score = |i: usize, scored: bool, right: bool| {
+            t[i].0 += usize::from(scored && right);
+            t[i].1 += usize::from(scored);
+        };
+        let province_2025 = g.province(&words).map(|s| s.current.clone());
+        score(0, province_2025.is_some(), a.province == province_2025);
+        score(1, district.is_some(), found_district == district);
+        let m = a.commune.as_ref();
+        score(2, !codes.is_empty(), m.is_some_and(|m| m.era == Era::Legacy && codes.contains(&m.code)));
+        score(3, !codes.is_empty(), m.and_then(|m| m.current_code.as_ref()).is_some_and(|c| targets.contains(c)));
+    }
+    let mut all = [(0, 0); 4];
+    for (source, t) in &tally {
+        eprintln!("{source}: {}", shares(t));
+        for (a, x) in all.iter_mut().zip(t) {
+            *a = (a.0 + x.0, a.1 + x.1);
+        }
+    }
+    eprintln!("all: {}", shares(&all));
+    let share = |(right, n): (usize, usize)| right as f64 / n.max(1) as f64;
+    assert!(all[0].1 >= 2000, "the set holds too few addresses with a province: {:?}", all);
+    assert!(share(all[0]) >= 0.99, "province placed right {:.4}", share(all[0]));
+    assert!(share(all[3]) >= 0.90, "commune (its 2025 unit) placed right {:.4}", share(all[3]));
+}
+
+fn shares(t: &[(usize, usize); 4]) -> String {
+    let names = ["province", "district", "commune in its era", "its 2025 unit"];
+    names.iter().zip(t).map(|(n, (r, all))| format!("{n} {:.1}% of {all}", 100.0 * *r as f64 / (*all).max(1) as f64)).collect::<Vec<_>>().join(", ")
+}
+
 /// A small deterministic generator for the province below (splitmix64).
 struct Dice(u64);
 

@@ -12,10 +12,10 @@ A unit the list leaves empty is not scored. vietnamadminunits is told the era (L
 level 3), its best case; lamsach is not.
 
     python3 -m venv /tmp/vau && /tmp/vau/bin/pip install vietnamadminunits==1.0.4
-    /tmp/vau/bin/python benches/peer/real_addresses.py LAMSACH_BIN [--misses N] [--json]
+    /tmp/vau/bin/python benches/peer/real_addresses.py LAMSACH_BIN [--misses N] [--set PATH]
 
 --misses N prints N addresses lamsach gets wrong on the commune (text, truth, reading).
---json prints lamsach's scores only, as JSON (the realdata test reads them).
+--set PATH scores another file of the same columns.
 """
 import collections
 import json
@@ -161,15 +161,13 @@ def table(name, scores):
 def main():
     binary = sys.argv[1]
     misses_wanted = int(sys.argv[sys.argv.index("--misses") + 1]) if "--misses" in sys.argv else 0
-    rows = [l.split("\t") for l in open(SET, encoding="utf-8").read().splitlines()[1:] if l]
+    path = sys.argv[sys.argv.index("--set") + 1] if "--set" in sys.argv else SET
+    rows = [unicodedata.normalize("NFC", l).split("\t") for l in open(path, encoding="utf-8").read().splitlines()[1:] if l]
     texts = [r[1] for r in rows]
     truth = Truth()
     t0 = time.perf_counter()
     ours, misses = score(truth, rows, lamsach(binary, texts, truth))
     t_ours = time.perf_counter() - t0
-    if "--json" in sys.argv:
-        print(json.dumps(ours))
-        return
     table(f"lamsach ({len(rows)} addresses, {len(rows) / t_ours:,.0f} a second through the CLI)", ours)
     for m in misses[:misses_wanted]:
         print("MISS", m)

@@ -40,19 +40,20 @@ const PROVINCE_WORDS: &[Words] = &[&["thành", "phố"], &["tỉnh"], &["tp"], &
 const LEVEL_WORDS: &[Words] = &[&["thành", "phố"], &["thị", "xã"], &["huyện"], &["quận"], &["tỉnh"]];
 const COUNTRY_WORDS: &[Words] = &[&["việt", "nam"], &["vietnam"], &["vn"]];
 
-/// The unit word among `words` that ends right before token `at`: (its first token, which one).
+/// The unit word among `words` that ends right before token `at`, in its comma part
+/// ("Nho Quan, Ninh Bình": that "Quan" is no "Quận" of Ninh Bình): (its first token, which one).
 fn word_before(tokens: &[Token], at: usize, words: &[Words]) -> Option<(usize, usize)> {
-    words.iter().enumerate().find_map(|(i, w)| {
-        let s = at.checked_sub(w.len())?;
-        tokens[s..at].iter().zip(w.iter()).all(|(t, w)| t.is(w)).then_some((s, i))
-    })
+    words.iter().enumerate().find_map(|(i, w)| is_word_before(tokens, at, w).map(|s| (s, i)))
+}
+
+fn is_word_before(tokens: &[Token], at: usize, word: Words) -> Option<usize> {
+    let s = at.checked_sub(word.len())?;
+    let part = tokens.get(at).map_or(tokens[at - 1].part, |t| t.part);
+    tokens[s..at].iter().zip(word.iter()).all(|(t, w)| t.part == part && t.is(w)).then_some(s)
 }
 
 fn commune_word_before(tokens: &[Token], at: usize) -> Option<(usize, CommuneKind)> {
-    COMMUNE_WORDS.iter().find_map(|(w, kind)| {
-        let s = at.checked_sub(w.len())?;
-        tokens[s..at].iter().zip(w.iter()).all(|(t, w)| t.is(w)).then_some((s, *kind))
-    })
+    COMMUNE_WORDS.iter().find_map(|(w, kind)| is_word_before(tokens, at, w).map(|s| (s, *kind)))
 }
 
 fn is_number(words: &str) -> bool {
@@ -652,6 +653,13 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     let scope = r.province.scope;
     if a.province.is_none() {
         a.province = scope.as_ref().map(|s| s.current.clone());
+    }
+    // "186 Đường 30/4, TP Tây Ninh": a district of one province names that province.
+    if a.province.is_none()
+        && let Some(d) = &r.district
+        && d.districts.iter().all(|x| x.province == d.districts[0].province)
+    {
+        a.province = reg.current_province_of_legacy(&d.districts[0].province).map(str::to_string);
     }
     let legacy = a.district.is_some() || a.commune.as_ref().is_some_and(|m| m.era == Era::Legacy) || scope.as_ref().is_some_and(|s| s.legacy.is_some());
     a.era = if legacy { Some(Era::Legacy) } else { a.commune.as_ref().map(|m| m.era) };
