@@ -524,7 +524,23 @@ fn free_address(below: &str, commune: &str, legacy: Option<&str>, g: &Generator,
         parts.pop();
         d.push("address_no_province");
     }
-    let mut text = parts.join(", ");
+    if r.chance(rates.get("address_bare_units")) {
+        for part in parts.iter_mut().skip(1) {
+            *part = without_unit_word(part);
+        }
+        d.push("address_bare_units");
+    }
+    if r.chance(rates.get("address_unit_slip")) {
+        parts[1] = slip(&parts[1], r);
+        d.push("address_unit_slip");
+    }
+    let joint = if r.chance(rates.get("address_no_commas")) {
+        d.push("address_no_commas");
+        if r.chance(0.5) { " " } else { " - " }
+    } else {
+        ", "
+    };
+    let mut text = parts.join(joint);
     if r.chance(rates.get("address_abbrev")) {
         for (long, short) in
             [("Thị trấn ", "TT. "), ("Xã ", "X. "), ("Phường ", "P. "), ("Huyện ", "H. "), ("Thành phố ", "TP "), ("Thị xã ", "TX. "), ("Tỉnh ", "T. ")]
@@ -538,6 +554,31 @@ fn free_address(below: &str, commune: &str, legacy: Option<&str>, g: &Generator,
         d.push("address_no_marks");
     }
     text
+}
+
+/// A unit's name without its unit word ("Xã Cát Hanh" → "Cát Hanh", "Huyện Phù Cát" → "Phù Cát");
+/// a numbered unit keeps it ("Phường 3": a bare number is a house number).
+fn without_unit_word(name: &str) -> String {
+    const WORDS: &[&str] = &["Thị trấn ", "Thị xã ", "Thành phố ", "Đặc khu ", "Phường ", "Huyện ", "Quận ", "Tỉnh ", "Xã "];
+    WORDS.iter().find_map(|w| name.strip_prefix(w)).filter(|rest| !rest.chars().all(|c| c.is_ascii_digit())).unwrap_or(name).to_string()
+}
+
+/// One typing slip in a name: a letter dropped, doubled, or swapped with the next.
+fn slip(name: &str, r: &mut Rng) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    let letters: Vec<usize> = (0..chars.len()).filter(|&i| chars[i].is_alphabetic() && i + 1 < chars.len() && chars[i + 1].is_alphabetic()).collect();
+    if letters.is_empty() {
+        return name.to_string();
+    }
+    let i = letters[r.below(letters.len() as u64) as usize];
+    match r.below(3) {
+        0 => {
+            chars.remove(i);
+        }
+        1 => chars.insert(i, chars[i]),
+        _ => chars.swap(i, i + 1),
+    }
+    chars.into_iter().collect()
 }
 
 pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: usize, r: &mut Rng) -> String {

@@ -141,6 +141,15 @@ impl Gazetteer {
             g.communes_of_province.entry(u.province.clone()).or_default().push((compact(&words), official.clone()));
             g.add_commune(words, official);
         }
+        // Sorted by length: a slip search reads only the names of about the right length.
+        for list in g.districts_of.values_mut() {
+            list.sort_by_key(|(k, _)| k.len());
+        }
+        for list in g.communes_of_district.values_mut().chain(g.communes_of_province.values_mut()) {
+            list.sort_by(|a, b| (a.0.len(), &a.0, &a.1).cmp(&(b.0.len(), &b.0, &b.1)));
+            list.dedup();
+        }
+        g.provinces_listed.sort_by_key(|(k, _)| k.len());
         let words = |k: &String| k.split(' ').count();
         g.longest = (
             g.provinces.keys().chain(g.province_initials.keys()).map(words).max().unwrap_or(0),
@@ -203,7 +212,8 @@ impl Gazetteer {
 
     /// The one district of these pre-2025 provinces within a typing slip of these words.
     pub fn district_misspelt(&self, words: &str, provinces: &[String]) -> Option<&District> {
-        let list: Vec<(String, District)> = provinces.iter().flat_map(|p| self.districts_of.get(p).into_iter().flatten().cloned()).collect();
+        let mut list: Vec<(String, District)> = provinces.iter().flat_map(|p| self.districts_of.get(p).into_iter().flatten().cloned()).collect();
+        list.sort_by_key(|(k, _)| k.len());
         closest(words, &list).cloned().and_then(|d| self.districts_of.get(&d.province)?.iter().find(|(_, x)| *x == d).map(|(_, x)| x))
     }
 
@@ -231,12 +241,15 @@ fn slips_allowed(len: usize) -> usize {
 
 /// The target of the one listed name nearest to `words` within the slips allowed; `None`
 /// when no name is that near or two different targets are equally near.
+/// `list` is sorted by the names' length.
 fn closest<'a, T: PartialEq>(words: &str, list: &'a [(String, T)]) -> Option<&'a T> {
     let w = compact(words);
     let w = w.as_bytes();
     let mut best: Option<(usize, &T)> = None;
     let mut tie = false;
-    for (name, target) in list {
+    let most = slips_allowed(w.len());
+    let from = list.partition_point(|(n, _)| n.len() + most < w.len());
+    for (name, target) in list[from..].iter().take_while(|(n, _)| n.len() <= w.len() + most) {
         // Folded names are ASCII but for the rare letter outside Vietnamese: bytes suffice.
         let n = name.as_bytes();
         let allowed = slips_allowed(n.len().min(w.len()));
@@ -317,7 +330,7 @@ mod tests {
 
     #[test]
     fn a_slip_between_two_names_reads_as_neither() {
-        let list = vec![("thanhduc".to_string(), 1), ("thanhdua".to_string(), 2)];
+        let list = vec![("thanhduc".to_string(), 1), ("thanhdua".to_string(), 2)]; // sorted by length
         assert_eq!(closest("thanhdu", &list), None);
         assert_eq!(closest("thanhducc", &list), Some(&1));
     }

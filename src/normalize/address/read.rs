@@ -138,13 +138,14 @@ impl Reading {
 
 /// Reads `text`; `given` is the province the job or the record gives, used when the
 /// address names none. Names are first matched as written; only when that places no
-/// commune written with its unit word are names a typing slip away tried too (the slower
-/// search, and the rarer case: "Yên Bìnhh, H. Hữu Lũng" is no commune "Hữu Lũng").
+/// commune written with its unit word or within a district are names a typing slip away
+/// tried too (the slower search, and the rarer case: "Yên Bìnhh, H. Hữu Lũng" is no
+/// commune "Hữu Lũng").
 pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
     let tokens = tokenize(text);
     let spans = Spans::new(&tokens);
     let (score, exact) = best_reading(text, &spans, given, false);
-    let settled = exact.commune.as_ref().is_some_and(|c| c.span.unit_word && matches!(c.lookup, CommuneLookup::Found(_)));
+    let settled = exact.commune.as_ref().is_some_and(|c| (c.span.unit_word || exact.district.is_some()) && matches!(c.lookup, CommuneLookup::Found(_)));
     let reading = if settled {
         exact
     } else {
