@@ -4,7 +4,7 @@
 //! and, per district and per province, the names a misspelt one is compared with.
 
 use super::tokens::key_of;
-use crate::normalize::admin::{AdminRegistry, Era, ProvinceScope, commune_key, district_key};
+use crate::normalize::admin::{AdminRegistry, Era, ProvinceScope, Unit, commune_key, district_key};
 /// Hashed with foldhash: every address looks up dozens of word spans.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::LazyLock;
@@ -33,6 +33,7 @@ const PROVINCE_ALIASES: &[(&str, &str)] = &[
     ("dac nong", "dak nong"),
 ];
 
+#[derive(Default)]
 pub struct Gazetteer {
     provinces: HashMap<String, ProvinceScope>,
     legacy_provinces: HashMap<String, String>,
@@ -76,64 +77,10 @@ impl Gazetteer {
 
     fn build() -> Gazetteer {
         let reg = AdminRegistry::get();
-        let mut g = Gazetteer {
-            provinces: HashMap::default(),
-            legacy_provinces: HashMap::default(),
-            province_initials: HashMap::default(),
-            districts: HashMap::default(),
-            district_initials: HashMap::default(),
-            communes: HashMap::default(),
-            provinces_listed: Vec::new(),
-            districts_of: HashMap::default(),
-            communes_of_district: HashMap::default(),
-            communes_of_province: HashMap::default(),
-            longest: (0, 0, 0),
-        };
-        for name in reg.province_name_keys() {
-            let Some(scope) = reg.province_scope_folded(name) else { continue };
-            let key = key_of(name);
-            if let Some(legacy) = reg.legacy_province_of_name(name) {
-                g.legacy_provinces.insert(key.clone(), legacy.to_string());
-            }
-            g.provinces.insert(compact(&key), scope.clone());
-            if let Some(i) = initial_form(&key) {
-                let e = g.province_initials.entry(i).or_insert_with(|| Some(scope.clone()));
-                if e.as_ref() != Some(&scope) {
-                    *e = None;
-                }
-            }
-            g.provinces_listed.push((compact(&key), scope.clone()));
-            g.provinces.insert(key, scope);
-        }
-        for (alias, name) in PROVINCE_ALIASES {
-            if let Some(scope) = g.provinces.get(*name).cloned() {
-                g.provinces.insert(alias.to_string(), scope);
-            }
-        }
+        let mut g = Gazetteer::default();
+        g.add_provinces(reg);
         for u in reg.units(Era::Legacy) {
-            let Some(dkey) = district_key(&u.district_name) else { continue };
-            let d = District { province: u.province.clone(), key: u.district.clone(), name: u.district_name.clone() };
-            let words = key_of(&dkey);
-            let known = g.districts.get(&words).is_some_and(|l| l.contains(&d));
-            if !known {
-                for w in with_apostrophes_dropped(words.clone()) {
-                    g.districts.entry(w).or_default().push(d.clone());
-                }
-                g.districts_of.entry(u.province.clone()).or_default().push((compact(&words), d.clone()));
-                if words.contains(' ') && !words.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
-                    g.districts.entry(compact(&words)).or_default().push(d.clone());
-                    if let Some(i) = initial_form(&words) {
-                        g.district_initials.entry(i).or_default().push(d.clone());
-                    }
-                }
-            }
-            let official = commune_key(&u.name);
-            let words = key_of(&official);
-            g.communes_of_district.entry((u.province.clone(), u.district.clone())).or_default().push((compact(&words), official.clone()));
-            if let Some(p) = reg.current_province_of_legacy(&u.province) {
-                g.communes_of_province.entry(p.to_string()).or_default().push((compact(&words), official.clone()));
-            }
-            g.add_commune(words, official);
+            g.add_legacy_unit(reg, u);
         }
         for u in reg.units(Era::Y2025) {
             let official = commune_key(&u.name);
@@ -141,15 +88,7 @@ impl Gazetteer {
             g.communes_of_province.entry(u.province.clone()).or_default().push((compact(&words), official.clone()));
             g.add_commune(words, official);
         }
-        // Sorted by length: a slip search reads only the names of about the right length.
-        for list in g.districts_of.values_mut() {
-            list.sort_by_key(|(k, _)| k.len());
-        }
-        for list in g.communes_of_district.values_mut().chain(g.communes_of_province.values_mut()) {
-            list.sort_by(|a, b| (a.0.len(), &a.0, &a.1).cmp(&(b.0.len(), &b.0, &b.1)));
-            list.dedup();
-        }
-        g.provinces_listed.sort_by_key(|(k, _)| k.len());
+        g.sort_for_slips();
         let words = |k: &String| k.split(' ').count();
         g.longest = (
             g.provinces.keys().chain(g.province_initials.keys()).map(words).max().unwrap_or(0),
@@ -157,6 +96,70 @@ impl Gazetteer {
             g.communes.keys().map(words).max().unwrap_or(0),
         );
         g
+    }
+
+    /// Provinces of both eras by their names' words, glued ("hanoi"), initials, other names.
+    fn add_provinces(&mut self, reg: &AdminRegistry) {
+        for name in reg.province_name_keys() {
+            let Some(scope) = reg.province_scope_folded(name) else { continue };
+            let key = key_of(name);
+            if let Some(legacy) = reg.legacy_province_of_name(name) {
+                self.legacy_provinces.insert(key.clone(), legacy.to_string());
+            }
+            self.provinces.insert(compact(&key), scope.clone());
+            if let Some(i) = initial_form(&key) {
+                let e = self.province_initials.entry(i).or_insert_with(|| Some(scope.clone()));
+                if e.as_ref() != Some(&scope) {
+                    *e = None;
+                }
+            }
+            self.provinces_listed.push((compact(&key), scope.clone()));
+            self.provinces.insert(key, scope);
+        }
+        for (alias, name) in PROVINCE_ALIASES {
+            if let Some(scope) = self.provinces.get(*name).cloned() {
+                self.provinces.insert(alias.to_string(), scope);
+            }
+        }
+    }
+
+    /// A pre-2025 commune, and its district the first time one of its communes is seen.
+    fn add_legacy_unit(&mut self, reg: &AdminRegistry, u: &Unit) {
+        if let Some(dkey) = district_key(&u.district_name) {
+            let d = District { province: u.province.clone(), key: u.district.clone(), name: u.district_name.clone() };
+            let words = key_of(&dkey);
+            if !self.districts.get(&words).is_some_and(|l| l.contains(&d)) {
+                for w in with_apostrophes_dropped(words.clone()) {
+                    self.districts.entry(w).or_default().push(d.clone());
+                }
+                self.districts_of.entry(u.province.clone()).or_default().push((compact(&words), d.clone()));
+                if words.contains(' ') && !words.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
+                    self.districts.entry(compact(&words)).or_default().push(d.clone());
+                    if let Some(i) = initial_form(&words) {
+                        self.district_initials.entry(i).or_default().push(d.clone());
+                    }
+                }
+            }
+        }
+        let official = commune_key(&u.name);
+        let words = key_of(&official);
+        self.communes_of_district.entry((u.province.clone(), u.district.clone())).or_default().push((compact(&words), official.clone()));
+        if let Some(p) = reg.current_province_of_legacy(&u.province) {
+            self.communes_of_province.entry(p.to_string()).or_default().push((compact(&words), official.clone()));
+        }
+        self.add_commune(words, official);
+    }
+
+    /// Sorted by length: a slip search reads only the names of about the right length.
+    fn sort_for_slips(&mut self) {
+        for list in self.districts_of.values_mut() {
+            list.sort_by_key(|(k, _)| k.len());
+        }
+        for list in self.communes_of_district.values_mut().chain(self.communes_of_province.values_mut()) {
+            list.sort_by(|a, b| (a.0.len(), &a.0, &a.1).cmp(&(b.0.len(), &b.0, &b.1)));
+            list.dedup();
+        }
+        self.provinces_listed.sort_by_key(|(k, _)| k.len());
     }
 
     fn add_commune(&mut self, words: String, official: String) {

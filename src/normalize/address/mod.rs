@@ -8,6 +8,7 @@
 
 pub mod gazetteer;
 pub mod read;
+mod spans;
 pub mod tokens;
 
 use super::admin::{CommuneMatch, Era, ProvinceScope, folded_spaced};
