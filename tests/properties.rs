@@ -1,6 +1,8 @@
 //! Property tests for the normalizers: idempotence, NFC output, round trips,
 //! and no panic on any input.
 
+use lamsach::normalize::address::parse_address;
+use lamsach::normalize::admin::{AdminRegistry, Era};
 use lamsach::normalize::date::{DateOptions, parse_date};
 use lamsach::normalize::id::{normalize_person_id, normalize_phone, normalize_tax_code};
 use lamsach::normalize::name::normalize_name;
@@ -114,5 +116,40 @@ proptest! {
         let p = parse_date(&s, &DateOptions::default());
         prop_assert_eq!(p.date, Some(lamsach::calendar::PartialDate::ymd(y, m, d)), "{}", s);
         prop_assert!(p.codes.is_empty(), "{}: {:?}", s, p.codes);
+    }
+}
+
+/// Pre-2025 communes with their district and province as the lists write them, sorted.
+fn legacy_places() -> Vec<(String, String, String, String)> {
+    let reg = AdminRegistry::get();
+    let mut v: Vec<_> = reg
+        .units(Era::Legacy)
+        .map(|u| (u.code.clone(), u.name.clone(), u.district_name.clone(), reg.legacy_province_name(&u.province).unwrap_or_default().to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(20261207), ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_address_is_read_without_panic_and_places_only_listed_units(s in "\\PC{0,80}") {
+        let (a, _) = parse_address(&s, None);
+        if let Some(m) = &a.commune {
+            prop_assert!(AdminRegistry::get().unit(&m.code, m.era).is_some());
+        }
+        prop_assert!(a.hamlet.as_deref().is_none_or(|h| !h.is_empty()));
+    }
+
+    #[test]
+    fn an_address_reads_the_same_however_its_parts_are_separated(i in 0usize..10_000, sep in prop::sample::select(vec![" - ", " ", "; ", " , ", ",", " – "])) {
+        let places = legacy_places();
+        let (_, commune, district, province) = &places[i % places.len()];
+        let parts = ["Thôn 3", commune.as_str(), district.as_str(), province.as_str()];
+        let (with_commas, _) = parse_address(&parts.join(", "), None);
+        let (other, _) = parse_address(&parts.join(sep), None);
+        prop_assert_eq!(other.commune, with_commas.commune);
+        prop_assert_eq!(other.province, with_commas.province);
     }
 }
