@@ -89,6 +89,9 @@ enum Command {
         /// Tone-mark style for names: old (hòa) or new (hoà).
         #[arg(long, value_enum, default_value = "old")]
         style: Style,
+        /// For addresses: the era they are written in, as a source's `addresses` option says.
+        #[arg(long, value_enum)]
+        era: Option<AddressEra>,
     },
     /// Decode a legacy-encoded text file to UTF-8 on stdout; the encoding goes to stderr.
     Decode {
@@ -135,6 +138,13 @@ enum Kind {
     Phone,
     Commune,
     Address,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AddressEra {
+    Legacy,
+    #[value(name = "2025")]
+    Y2025,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -229,7 +239,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus> {
             Ok(code)
         }
         Command::Check { job } => check(&job),
-        Command::Normalize { kind, style } => normalize(kind, style),
+        Command::Normalize { kind, style, era } => normalize(kind, style, era),
         Command::Decode { from, file } => decode(from, &file),
         Command::Synth(args) => {
             let report = lamsach::synth::run(&args)?;
@@ -334,7 +344,11 @@ fn codes_json(codes: &[lamsach::Code]) -> serde_json::Value {
     serde_json::Value::from(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>())
 }
 
-fn normalize(kind: Kind, style: Style) -> Result<ExitStatus> {
+fn normalize(kind: Kind, style: Style, era: Option<AddressEra>) -> Result<ExitStatus> {
+    let era = era.map(|e| match e {
+        AddressEra::Legacy => Era::Legacy,
+        AddressEra::Y2025 => Era::Y2025,
+    });
     let style = match style {
         Style::Old => ToneStyle::Old,
         Style::New => ToneStyle::New,
@@ -360,7 +374,7 @@ fn normalize(kind: Kind, style: Style) -> Result<ExitStatus> {
                 json!({"input": input, "value": p, "findings": codes_json(&codes)})
             }
             Kind::Commune => normalized_commune(input, parts.next()),
-            Kind::Address => normalized_address(input, parts.next()),
+            Kind::Address => normalized_address(input, parts.next(), era),
         };
         writeln!(out, "{v}")?;
     }
@@ -424,13 +438,13 @@ fn normalized_commune(input: &str, province: Option<&str>) -> serde_json::Value 
     }
 }
 
-fn normalized_address(input: &str, province: Option<&str>) -> serde_json::Value {
+fn normalized_address(input: &str, province: Option<&str>, era: Option<Era>) -> serde_json::Value {
     let reg = AdminRegistry::get();
     let province = province.and_then(|p| reg.province_scope(p));
     // Cleaned first (legacy encodings, NFC), as a register's address is.
     let mut cleaning = Vec::new();
     let text = lamsach::normalize::normalize_text(input, lamsach::Field::Address, &mut cleaning).unwrap_or_default();
-    let (a, parsed) = lamsach::normalize::address::parse_address(&text, province.as_ref());
+    let (a, parsed) = lamsach::normalize::address::parse_address_in(&text, province.as_ref(), era);
     let codes: Vec<lamsach::Code> = cleaning.iter().map(|f| f.code).chain(parsed).collect();
     let m = a.commune.as_ref();
     json!({"input": input, "value": m.and_then(|m| m.current_code.clone()), "findings": codes_json(&codes),

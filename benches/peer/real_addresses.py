@@ -9,7 +9,7 @@ lists; see tests/realdata/README.md). Scores, per source and overall:
   commune, 2025 unit  the unit that ward became on 1 July 2025 (any unit, for a split ward)
 
 A unit the list leaves empty is not scored. vietnamadminunits is told the era (LEGACY,
-level 3), its best case; lamsach is not.
+level 3), its best case; lamsach is scored untold, then told (--era legacy).
 
     python3 -m venv /tmp/vau && /tmp/vau/bin/pip install vietnamadminunits==1.0.4
     /tmp/vau/bin/python benches/peer/real_addresses.py LAMSACH_BIN [--misses N] [--set PATH]
@@ -119,8 +119,9 @@ def score(truth, rows, readings):
     return out, misses
 
 
-def lamsach(binary, texts, truth):
-    res = subprocess.run([binary, "normalize", "address"], input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
+def lamsach(binary, texts, truth, era=None):
+    args = [binary, "normalize", "address"] + (["--era", era] if era else [])
+    res = subprocess.run(args, input="\n".join(texts) + "\n", capture_output=True, text=True, check=True)
     readings = []
     for line in res.stdout.splitlines():
         o = json.loads(line)
@@ -171,6 +172,8 @@ def main():
     table(f"lamsach ({len(rows)} addresses, {len(rows) / t_ours:,.0f} a second through the CLI)", ours)
     for m in misses[:misses_wanted]:
         print("MISS", m)
+    told, _ = score(truth, rows, lamsach(binary, texts, truth, "legacy"))
+    table("lamsach told the era (--era legacy, as a source's addresses = \"legacy\")", told)
     try:
         import vietnamadminunits  # noqa: F401
     except ImportError:

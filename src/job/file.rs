@@ -85,6 +85,9 @@ pub struct SourceSection {
     /// Era of bare commune codes: "2025" (default) or "legacy".
     #[serde(default)]
     pub commune_codes: CommuneCodes,
+    /// Era the free-text addresses are written in: "auto" (default), "legacy" or "2025".
+    #[serde(default)]
+    pub addresses: AddressEra,
     #[serde(default)]
     pub columns: HashMap<Spanned<String>, String>,
     /// The header of the register's own record ID ("Mã hồ sơ"), the key a record keeps
@@ -184,6 +187,20 @@ pub enum CommuneCodes {
     Y2025,
     #[serde(rename = "legacy")]
     Legacy,
+}
+
+/// The era a source's free-text addresses are written in, when its officers know it: a
+/// bare name that is both a pre-2025 district and a 2025 commune ("…, Hoàng Mai, Hà Nội")
+/// is then read in that era.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+pub enum AddressEra {
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "legacy")]
+    Legacy,
+    #[serde(rename = "2025")]
+    Y2025,
 }
 
 /// How the worklist is split into worksheets.

@@ -2,7 +2,8 @@
 //! every path, schema and model resolved, and the run date fixed once.
 
 use super::file::{
-    AssessSection, CommuneCodes, DecisionsSection, GateSection, GroupBy, HistorySection, JobFile, LimitsSection, LinkSection, SourceSection, line_of,
+    AddressEra, AssessSection, CommuneCodes, DecisionsSection, GateSection, GroupBy, HistorySection, JobFile, LimitsSection, LinkSection, SourceSection,
+    line_of,
 };
 use super::{DecisionSettings, Gate, Job, JobError, SourcePlan};
 use crate::calendar::{PartialDate, Precision};
@@ -308,6 +309,11 @@ impl Job {
             commune_code_era: match s.commune_codes {
                 CommuneCodes::Y2025 => Era::Y2025,
                 CommuneCodes::Legacy => Era::Legacy,
+            },
+            address_era: match s.addresses {
+                AddressEra::Auto => None,
+                AddressEra::Legacy => Some(Era::Legacy),
+                AddressEra::Y2025 => Some(Era::Y2025),
             },
             this_year: run_date.year,
         };

@@ -48,6 +48,8 @@ pub struct NormalizeOptions {
     pub province: Option<String>,
     /// The era bare commune codes in this source belong to.
     pub commune_code_era: Era,
+    /// The era this source's free-text addresses are written in, when the job says.
+    pub address_era: Option<Era>,
     pub this_year: i32,
 }
 
@@ -58,6 +60,7 @@ impl Default for NormalizeOptions {
             date_order: DateOrder::Dmy,
             province: None,
             commune_code_era: Era::Y2025,
+            address_era: None,
             this_year: date::current_year(),
         }
     }
@@ -355,7 +358,7 @@ fn place(values: &Values, opts: &NormalizeOptions, r: &mut NormRecord) {
     if r.commune.is_none()
         && let Some(text) = &r.address
     {
-        let (a, codes) = address::parse_address(text, province.as_ref());
+        let (a, codes) = address::parse_address_in(text, province.as_ref(), opts.address_era);
         for c in codes {
             let f = Finding::new(Field::Address, c);
             r.findings.push(match (c, a.commune.as_ref().and_then(|m| m.current_code.as_ref())) {

@@ -130,13 +130,14 @@ pub(super) fn compatibility(input: &SourceInput, opts: &NormalizeOptions) -> Str
     let mut cols: Vec<_> = input.columns.iter().collect();
     cols.sort();
     let desc = format!(
-        "{INDEX_FORMAT}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{INDEX_FORMAT}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         env!("LAMSACH_BUILD_ID"),
         opts.this_year, // two-digit years are read against it
         opts.tone_style,
         opts.date_order,
         opts.province,
         opts.commune_code_era,
+        opts.address_era,
         input.encoding,
         cols,
         input.schema,

@@ -67,19 +67,25 @@ pub fn hamlet_key(text: &str) -> Option<String> {
 /// assert!(a.commune.unwrap().current_code.is_some());
 /// ```
 pub fn parse_address(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+    parse_address_in(text, scope, None)
+}
+
+/// [`parse_address`] of a source whose addresses are written in a known `era`: a bare name
+/// that is both a pre-2025 district and a 2025 commune is read in that era.
+pub fn parse_address_in(text: &str, scope: Option<&ProvinceScope>, era: Option<Era>) -> (Address, Vec<Code>) {
     if text.contains(['(', '[']) {
-        return parse_with_remarks(text, scope);
+        return parse_with_remarks(text, scope, era);
     }
-    parse_plain(text, scope)
+    read::read(text, scope, era)
 }
 
 /// "Phường Trần Phú (cũ), TP Quy Nhơn", "Xã Cát Tiến (nay là Phường Bình Định)": as written in
 /// the months around the 2025 reform. A bracketed remark is no part of a unit's name; when the
 /// address outside the brackets places no commune, a remark that says what the unit is now
 /// ("nay là", "nay thuộc", "mới:") is read instead.
-fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>, era: Option<Era>) -> (Address, Vec<Code>) {
     let (outside, remarks) = crate::text::split_bracketed(text);
-    let (a, codes) = parse_plain(&outside, scope);
+    let (a, codes) = read::read(&outside, scope, era);
     if a.commune.is_some() || a.ambiguous > 0 {
         return (a, codes);
     }
@@ -89,7 +95,7 @@ fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>) -> (Address, Ve
             .iter()
             .find_map(|p| folded.starts_with(p).then(|| remark.chars().skip(p.chars().count()).collect::<String>()));
         if let Some(now) = now {
-            let (mut b, codes) = parse_plain(&now, scope);
+            let (mut b, codes) = read::read(&now, scope, era);
             if b.commune.is_some() {
                 b.hamlet = a.hamlet.clone().or(b.hamlet);
                 return (b, codes);
@@ -97,10 +103,6 @@ fn parse_with_remarks(text: &str, scope: Option<&ProvinceScope>) -> (Address, Ve
         }
     }
     (a, codes)
-}
-
-fn parse_plain(text: &str, scope: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
-    read::read(text, scope)
 }
 
 #[cfg(test)]
@@ -235,6 +237,22 @@ mod tests {
         assert_eq!((a.district.as_deref(), a.province.is_some()), (Some("trang bang"), true));
         // A longer name over a province's words is read whole ("Đức Huệ" is no "Huế").
         assert_eq!(read("Tổ 7, Thị trấn Đông Thành, Huyện Đức Huệ").0.as_deref(), Some("Thị trấn Đông Thành"));
+    }
+
+    #[test]
+    fn the_sources_era_decides_a_bare_name_of_both_eras() {
+        // "Hoàng Mai" is a pre-2025 district of Hà Nội and a 2025 ward of it.
+        let text = "152 Phố Kim Giang, Hoàng Mai, Hà Nội";
+        let name = |era| {
+            let (a, _) = parse_address_in(text, None, era);
+            (unit_name(&a), a.district, a.era)
+        };
+        assert_eq!(name(None), (Some("Phường Hoàng Mai".into()), None, Some(Era::Y2025)));
+        assert_eq!(name(Some(Era::Y2025)), name(None));
+        assert_eq!(name(Some(Era::Legacy)), (None, Some("hoang mai".into()), Some(Era::Legacy)));
+        // What the address says plainly is read whatever the era said.
+        let (a, _) = parse_address_in("Phường Định Công, Quận Hoàng Mai, Hà Nội", None, Some(Era::Y2025));
+        assert_eq!((unit_name(&a).as_deref(), a.district.as_deref()), (Some("Phường Định Công"), Some("hoang mai")));
     }
 
     #[test]

@@ -140,9 +140,9 @@ impl Reading {
 /// commune written with its unit word or within a district are names a typing slip away
 /// tried too (the slower search, and the rarer case: "Yên Bìnhh, H. Hữu Lũng" is no
 /// commune "Hữu Lũng").
-pub(super) fn read(text: &str, given: Option<&ProvinceScope>) -> (Address, Vec<Code>) {
+pub(super) fn read(text: &str, given: Option<&ProvinceScope>, era: Option<Era>) -> (Address, Vec<Code>) {
     let tokens = tokenize(text);
-    let spans = Spans::new(&tokens);
+    let spans = Spans::new(&tokens, era);
     let (score, exact) = best_reading(text, &spans, given, false);
     let settled = exact.commune.as_ref().is_some_and(|c| (c.span.unit_word || exact.district.is_some()) && matches!(c.lookup, CommuneLookup::Found(_)));
     let reading = if settled {
@@ -331,8 +331,10 @@ fn district_choices(
         }
         let unit = word_before(tokens, s, DISTRICT_WORDS);
         // A bare number is a house number; a name after a commune word is the commune's,
-        // and so is one that ends a commune's name ("Xã Nam Ban Lâm Hà" is no Lâm Hà).
-        if unit.is_none() && (is_number(words) || commune_word_before(tokens, s).is_some() || ends_commune_name(spans, s, end)) {
+        // and so is one that ends a commune's name ("Xã Nam Ban Lâm Hà" is no Lâm Hà); in a
+        // source the job says is written in 2025 units, a bare name is no district.
+        if unit.is_none() && (is_number(words) || commune_word_before(tokens, s).is_some() || ends_commune_name(spans, s, end) || spans.era == Some(Era::Y2025))
+        {
             continue;
         }
         // Several districts of one name: the one of the kind, marks and old province written.
@@ -416,7 +418,7 @@ fn commune_choice(
         let words = join(&tokens[s..end]);
         let only_district = district.filter(|d| d.districts.len() == 1).map(|d| &d.districts[0]);
         if let Some(official) = g.commune_misspelt(&words, only_district, scope.map(|s| s.current.as_str()))
-            && let Some(mut c) = lookup(tokens, text, s, end, official, district, scope)
+            && let Some(mut c) = lookup(spans, text, s, end, official, district, scope)
         {
             c.span.misspelt = true;
             return Some(c);
@@ -452,7 +454,7 @@ fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&D
     let mut found: Vec<CommuneMatch> = Vec::new();
     let mut ambiguous = 0;
     for official in officials {
-        let Some(c) = lookup(tokens, text, s, e, official, district, scope) else { continue };
+        let Some(c) = lookup(spans, text, s, e, official, district, scope) else { continue };
         span = Some(c.span);
         match c.lookup {
             CommuneLookup::Found(m) if !found.contains(&m) => found.push(m),
@@ -473,7 +475,7 @@ fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&D
 
 /// The commune `official` (a code-list key) in the district read, or in the province.
 fn lookup(
-    tokens: &[Token],
+    spans: &Spans,
     text: &str,
     s: usize,
     e: usize,
@@ -481,7 +483,7 @@ fn lookup(
     district: Option<&DistrictChoice>,
     scope: Option<&ProvinceScope>,
 ) -> Option<CommuneChoice> {
-    let reg = AdminRegistry::get();
+    let (reg, tokens) = (AdminRegistry::get(), spans.tokens);
     let unit = commune_word_before(tokens, s);
     let kind = unit.map(|(_, k)| k);
     let written = &text[tokens[s].start..tokens[e - 1].end];
@@ -489,9 +491,13 @@ fn lookup(
     let Some(district) = district else {
         return match reg.find_commune(kind, official, written, None, scope) {
             CommuneLookup::Unknown => None,
-            // A province that is no more ("Bình Định") says the text is older than 2025: a
-            // bare name there is no 2025 commune ("Phù Cát, Bình Định" is the old district).
-            CommuneLookup::Found(m) if m.era == Era::Y2025 && unit.is_none() && scope.is_some_and(|s| s.legacy.is_some()) => None,
+            // A province that is no more ("Bình Định"), or the job, says the text is older than
+            // 2025: a bare name there is no 2025 commune ("Phù Cát, Bình Định" is the old district).
+            CommuneLookup::Found(m)
+                if m.era == Era::Y2025 && unit.is_none() && (spans.era == Some(Era::Legacy) || scope.is_some_and(|s| s.legacy.is_some())) =>
+            {
+                None
+            }
             l => Some(CommuneChoice { span, lookup: l }),
         };
     };

@@ -4,7 +4,7 @@
 
 use super::gazetteer::{District, Gazetteer};
 use super::tokens::{Token, join, join_glued};
-use crate::normalize::admin::ProvinceScope;
+use crate::normalize::admin::{Era, ProvinceScope};
 
 /// The most words a unit's name has (without its unit word).
 pub(super) const LONGEST_NAME: usize = 6;
@@ -74,12 +74,14 @@ fn fewest_words(tokens: &[Token]) -> usize {
 
 pub(super) struct Spans<'t> {
     pub(super) tokens: &'t [Token],
+    /// The era the source's addresses are written in, when the job says.
+    pub(super) era: Option<Era>,
     memo: Vec<std::cell::OnceCell<Names>>,
 }
 
 impl<'t> Spans<'t> {
-    pub(super) fn new(tokens: &'t [Token]) -> Spans<'t> {
-        Spans { tokens, memo: (0..tokens.len() * LONGEST_NAME).map(|_| std::cell::OnceCell::new()).collect() }
+    pub(super) fn new(tokens: &'t [Token], era: Option<Era>) -> Spans<'t> {
+        Spans { tokens, era, memo: (0..tokens.len() * LONGEST_NAME).map(|_| std::cell::OnceCell::new()).collect() }
     }
 
     /// The names words `s..e` (at most [`LONGEST_NAME`] of them) give.
