@@ -10,6 +10,7 @@ pub mod gazetteer;
 pub mod read;
 mod spans;
 pub mod tokens;
+mod words;
 
 use super::admin::{CommuneMatch, Era, ProvinceScope, folded_spaced};
 use crate::finding::Code;
