@@ -272,31 +272,11 @@ fn closest<'a, T: PartialEq>(words: &str, list: &'a [(String, T)]) -> Option<&'a
     if tie { None } else { best.map(|(_, t)| t) }
 }
 
-/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b` when at most `max`.
+/// Edits (insert, delete, substitute, swap two neighbours: OSA, as rapidfuzz counts them,
+/// the crate the linker already uses) from `a` to `b` when at most `max`.
 fn edits_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
-    for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > max {
-            return None;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    (prev[m] <= max).then_some(prev[m])
+    use rapidfuzz::distance::osa;
+    osa::distance_with_args(a.iter().copied(), b.iter().copied(), &osa::Args::default().score_cutoff(max))
 }
 
 #[cfg(test)]

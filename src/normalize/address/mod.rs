@@ -257,6 +257,14 @@ mod tests {
     }
 
     #[test]
+    fn a_long_text_is_read_for_places_only_at_its_end() {
+        let head = "Số 12 ".repeat(40);
+        let (a, _) = parse_address(&format!("{head}Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"), None);
+        assert_eq!(unit_name(&a).as_deref(), Some("Xã Cát Hanh"));
+        assert!(a.hamlet.as_deref().is_some_and(|h| h.starts_with("Số 12 Số 12") && h.ends_with("Số 12")));
+    }
+
+    #[test]
     fn an_address_nothing_places_says_so() {
         let (a, codes) = parse_address("Số 12, đường không tên", None);
         assert!(a.commune.is_none());

@@ -14,6 +14,8 @@ use super::{Address, HAMLET_WORDS};
 use crate::finding::Code;
 use crate::normalize::admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era, ProvinceScope};
 
+/// How many words at the end of an address are read as places.
+const MOST_WORDS_READ: usize = 40;
 /// How many words a misspelt name is looked for in.
 const LONGEST_MISSPELT: usize = 4;
 
@@ -106,6 +108,20 @@ impl Reading {
 /// commune "Hữu Lũng").
 pub(super) fn read(text: &str, given: Option<&ProvinceScope>, era: Option<Era>) -> (Address, Vec<Code>) {
     let tokens = tokenize(text);
+    // The units stand at the end: in a longer text only its last words are read as places,
+    // the rest is the hamlet's (a hostile 1,000-character value stays cheap to read).
+    if tokens.len() > MOST_WORDS_READ {
+        let cut = tokens[tokens.len() - MOST_WORDS_READ].start;
+        let (mut a, codes) = read(&text[cut..], given, era);
+        let head = trim_separators(&text[..cut]);
+        a.hamlet = Some(match a.hamlet {
+            Some(h) if !head.is_empty() => format!("{head}, {h}"),
+            Some(h) => h,
+            None => head.to_string(),
+        })
+        .filter(|h| !h.is_empty());
+        return (a, codes);
+    }
     let spans = Spans::new(&tokens, era);
     let (score, exact) = best_reading(text, &spans, given, false);
     let settled = exact.commune.as_ref().is_some_and(|c| (c.span.unit_word || exact.district.is_some()) && matches!(c.lookup, CommuneLookup::Found(_)));
