@@ -8,7 +8,9 @@
 
 use super::features::Features;
 use super::model::{Model, probability};
-use super::{LinkSettings, MatchClass, Scorer, TermFrequencies, decide, keep_top, narrow_is_sure};
+use super::score::Scorer;
+use super::search::{keep_top, narrow_is_sure};
+use super::{LinkSettings, MatchClass, TermFrequencies, decide};
 
 /// One reference person as a block holds it.
 #[derive(Clone, Debug)]
@@ -25,12 +27,7 @@ pub struct BlockPerson {
 /// The weight of every (record, person) pair of one block: (record index, person index
 /// into `people`, weight). `people` are the block's people, at most the cap, lowest rows first.
 pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) -> Vec<(u32, u32, f64)> {
-    let tf = TermFrequencies {
-        name: people.iter().map(|p| p.tf[0]).collect(),
-        dob: people.iter().map(|p| p.tf[1]).collect(),
-        commune: people.iter().map(|p| p.tf[2]).collect(),
-        ..Default::default()
-    };
+    let tf = TermFrequencies::given(people.iter().map(|p| p.tf));
     let scorer = Scorer::new(model, &tf);
     let mut out = Vec::with_capacity(records.len() * people.len());
     for (i, f) in records.iter().enumerate() {
@@ -44,7 +41,7 @@ pub fn score_block(model: &Model, records: &[Features], people: &[BlockPerson]) 
 /// One pair's weight as a sum of named parts (matches.parquet's columns): the pair the
 /// CLI explains for a record's best and runner-up. `ref_idx` of the result is 0.
 pub fn explain(model: &Model, record: &Features, person: &BlockPerson) -> super::Scored {
-    let tf = TermFrequencies { name: vec![person.tf[0]], dob: vec![person.tf[1]], commune: vec![person.tf[2]], ..Default::default() };
+    let tf = TermFrequencies::given(std::iter::once(person.tf));
     Scorer::new(model, &tf).explain(record, 0, &person.features)
 }
 
