@@ -130,6 +130,15 @@ fn open_checked(path: &Path, no_link: bool) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Size and SHA-256 (hex) of a regular file.
+pub fn sha256(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let mut f = open_regular(path)?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h)?;
+    Ok((n, format!("{:x}", h.finalize())))
+}
+
 /// A path as a message or a log line may show it: control characters (a newline in a file
 /// name would forge a log line) written as escapes.
 pub fn shown(path: &Path) -> String {

@@ -68,7 +68,7 @@ fn used_columns(input: &SourceInput, headers: &[String]) -> Vec<usize> {
     let map = input.schema.map_columns(headers, &input.columns);
     let mut used: Vec<usize> = map.roles.iter().flat_map(|(_, cols)| cols.iter().flatten().copied()).collect();
     used.extend(map.dob_by_sex.into_iter().flatten());
-    used.extend(super::key_position(input, headers));
+    used.extend(super::header::key_position(input, headers));
     used.sort_unstable();
     used.dedup();
     used

@@ -95,7 +95,7 @@ pub fn previous_run(out: &Path, job: &str) -> Option<PathBuf> {
 
 fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, PublishError> {
     let p = dir.join(name);
-    let (bytes, sha256) = crate::ingest::sha256_file(&p).map_err(|e| werr(&p, e))?;
+    let (bytes, sha256) = crate::files::sha256(&p).map_err(|e| werr(&p, e))?;
     Ok(OutputEntry { path: name.to_string(), rows, bytes, sha256 })
 }
 
