@@ -40,6 +40,7 @@ pub mod finding;
 pub mod guard;
 pub mod ingest;
 pub mod job;
+pub mod lang;
 pub mod link;
 pub mod normalize;
 #[cfg(feature = "io")]
@@ -53,15 +54,6 @@ pub mod synth;
 pub mod table;
 pub mod text;
 
-/// The language of human outputs (report, worklist, CLI summary).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
 // The library surface: what another program (the CLI, a test, a binding) needs to run a job,
 // read its record table, or call the normalizers and the linker on its own data. These
 // modules warn on missing documentation; the others are public for the CLI, the tests and
@@ -73,6 +65,7 @@ pub use finding::{Code, Dimension, Finding, PerDimension, Severity};
 #[cfg(feature = "io")]
 pub use job::{ExitStatus, RunError, RunOptions, RunOutcome};
 pub use job::{Job, JobError};
+pub use lang::Lang;
 pub use link::{LinkSettings, MatchClass, RecordLink};
 pub use normalize::{NormRecord, NormalizeOptions};
 #[cfg(feature = "io")]

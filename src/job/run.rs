@@ -317,12 +317,13 @@ impl Job {
             exit_status: exit_status.code(),
             decisions: night.as_ref(),
         };
-        let run_dir = publish::run(&data, output_dir)?;
+        let published = publish::run(&data, output_dir)?;
         if let Some(store) = &mut store {
             let t = Instant::now();
-            self.record_decisions(store, &data, &run_dir)?;
+            self.record_decisions(store, &data, &published)?;
             tracing::info!(seconds = t.elapsed().as_secs_f64(), "decisions recorded");
         }
+        let run_dir = published.run_dir;
         let records = table.iter().map(|r| r.len() as u64).sum();
         let quarantined = table.iter().map(|r| r.source.quarantine.len() as u64).sum::<u64>() + reference.quarantine.len() as u64;
         drop_in_background((table, link, night));
@@ -379,10 +380,11 @@ impl Job {
 
     /// Keeps tonight's status changes, worklist, per-commune counts and figures in the store,
     /// and tonight's record digests beside it.
-    fn record_decisions(&self, store: &mut Store, data: &RunData, run_dir: &Path) -> Result<(), RunError> {
-        let run_id = run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let open = publish::work::open_items(data);
-        let open_items: Vec<OpenItemRow> = open
+    fn record_decisions(&self, store: &mut Store, data: &RunData, published: &publish::Published) -> Result<(), RunError> {
+        let run_id = published.run_dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let open_items: Vec<OpenItemRow> = published
+            .worklist
+            .open
             .iter()
             .map(|o| OpenItemRow {
                 source: o.source.to_string(),
@@ -394,14 +396,10 @@ impl Job {
             .collect();
         let changes = data.decisions.map_or(&[][..], |n| n.resolution.changes.as_slice());
         let records = data.sources.iter().map(|r| r.len() as u64).sum();
-        // The figures and per-commune counts as published: the summary the run folder holds.
-        let summary: Option<publish::summary::Summary> = std::fs::read(run_dir.join("summary.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
-        let counts: Vec<(String, u64, u64, u64)> = summary
-            .iter()
-            .flat_map(|s| s.decisions.iter().flat_map(|d| d.communes.iter()))
-            .map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run))
-            .collect();
-        let figures = summary.map(|s| publish::trend::figures_of(&s, &run_id)).unwrap_or_default();
+        // The figures and per-commune counts as published.
+        let counts: Vec<(String, u64, u64, u64)> =
+            published.worklist.progress.iter().map(|(c, p)| (c.clone(), p.open, p.decided.values().sum(), p.closed_since_last_run)).collect();
+        let figures = publish::trend::figures_of(&published.summary, &run_id);
         let run = RunRecord {
             run_id: &run_id,
             run_date: &data.run_date.iso(),

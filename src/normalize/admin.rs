@@ -447,50 +447,27 @@ impl AdminRegistry {
         }
     }
 
-    /// Resolves a commune code or name within a province (when known).
-    /// A bare code is read in `code_era` (codes are reused across eras); a name
-    /// is looked up in the 2025 list first, then the legacy one.
-    ///
-    /// ```
-    /// use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
-    /// let reg = AdminRegistry::get();
-    /// let gia_lai = reg.province_scope("Gia Lai");
-    /// let CommuneLookup::Found(m) = reg.lookup_commune("P. Quy Nhơn Bắc", gia_lai.as_ref(), Era::Y2025) else { panic!() };
-    /// assert_eq!((m.code.as_str(), m.era), ("21553", Era::Y2025));
-    /// ```
-    pub fn lookup_commune(&self, value: &str, province: Option<&ProvinceScope>, code_era: Era) -> CommuneLookup {
-        let v = value.trim();
-        if v.is_empty() {
-            return CommuneLookup::Unknown;
+    /// A commune written as its code (up to five digits, "21553" or "21553.0"), read in
+    /// `code_era` (codes are reused across eras); `None` when the value is no code. A name is
+    /// read as an address: see `AdminRegistry::lookup_commune` in [`super::address`].
+    pub fn commune_by_code(&self, value: &str, code_era: Era) -> Option<CommuneLookup> {
+        let digits = value.trim_end_matches(".0");
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
-        let digits = v.trim_end_matches(".0");
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
-            if digits.len() > 5 {
-                return CommuneLookup::Unknown;
-            }
-            let code = format!("{:0>5}", digits);
-            let in_new = self.new_units.contains_key(&code);
-            let in_old = self.old_units.contains_key(&code);
-            return match (code_era, in_new, in_old) {
-                (Era::Y2025, true, _) => CommuneLookup::Found(self.new_match(&code)),
-                (Era::Legacy, _, true) => CommuneLookup::Found(self.legacy_match(&code)),
-                (_, false, true) => CommuneLookup::Found(self.legacy_match(&code)),
-                (_, true, false) => CommuneLookup::Found(self.new_match(&code)),
-                _ => CommuneLookup::Unknown,
-            };
+        if digits.len() > 5 {
+            return Some(CommuneLookup::Unknown);
         }
-        self.lookup_commune_name(v, province)
-    }
-
-    /// Resolves a commune written as a name, possibly inside an address
-    /// ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"): see [`super::address`].
-    pub fn lookup_commune_name(&self, value: &str, scope: Option<&ProvinceScope>) -> CommuneLookup {
-        let (a, _) = super::address::parse_address(value, scope);
-        match (a.commune, a.ambiguous) {
-            (Some(m), _) => CommuneLookup::Found(m),
-            (None, n) if n > 0 => CommuneLookup::Ambiguous(n),
+        let code = format!("{:0>5}", digits);
+        let in_new = self.new_units.contains_key(&code);
+        let in_old = self.old_units.contains_key(&code);
+        Some(match (code_era, in_new, in_old) {
+            (Era::Y2025, true, _) => CommuneLookup::Found(self.new_match(&code)),
+            (Era::Legacy, _, true) => CommuneLookup::Found(self.legacy_match(&code)),
+            (_, false, true) => CommuneLookup::Found(self.legacy_match(&code)),
+            (_, true, false) => CommuneLookup::Found(self.new_match(&code)),
             _ => CommuneLookup::Unknown,
-        }
+        })
     }
 
     /// The commune named `key` (folded, without its unit word): its `kind` (Xã, Phường,

@@ -3,6 +3,7 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 pub mod explain;
+mod html;
 pub mod manifest;
 pub mod parquet;
 mod report;
@@ -19,8 +20,10 @@ use crate::reference::Reference;
 use crate::table::SourceRun;
 use manifest::{FailedSource, Manifest, OutputEntry, RunClock};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use summary::Summary;
+use work::Worklist;
 
 /// What publish needs from the job, resolved.
 #[derive(Clone, Debug)]
@@ -99,15 +102,24 @@ fn entry(dir: &Path, name: &str, rows: Option<u64>) -> Result<OutputEntry, Publi
     Ok(OutputEntry { path: name.to_string(), rows, bytes, sha256 })
 }
 
+/// What a published run hands back to the job: its folder, its summary (as summary.json
+/// holds it) and tonight's worklist (for the store).
+pub struct Published<'a> {
+    pub run_dir: PathBuf,
+    pub summary: Summary,
+    pub worklist: Worklist<'a>,
+}
+
 /// The publish stage: writes every output into a temporary folder and renames it into
 /// place as `<out>/<job>-<YYYYMMDD>-<HHMMSS>`.
-pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
+pub fn run<'a>(d: &'a RunData, out: &Path) -> Result<Published<'a>, PublishError> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(out).map_err(|e| werr(out, e))?;
     let stamp = crate::clock::now().format("%Y%m%d-%H%M%S").to_string();
     let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.settings.job_name, std::process::id()));
     files::create_dir(&tmp, d.settings.modes).map_err(|e| werr(&tmp, e))?;
-    let result = write_all(d, out, &tmp, started).and_then(|_| {
+    let shared = Shared { out, worklist: Worklist::of(d), summary: OnceLock::new() };
+    let result = write_all(d, &shared, &tmp, started).and_then(|_| {
         #[cfg(feature = "fault-injection")]
         if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
             return Err(PublishError::Injected);
@@ -127,12 +139,22 @@ pub fn run(d: &RunData, out: &Path) -> Result<PathBuf, PublishError> {
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    result
+    let run_dir = result?;
+    let summary = shared.summary.into_inner().expect("the summary task ran: the outputs were written");
+    Ok(Published { run_dir, summary, worklist: shared.worklist })
+}
+
+/// What the outputs share, worked out once: the output folder (where the previous run is),
+/// tonight's worklist; and the summary, once its task has built it.
+struct Shared<'a, 'o> {
+    out: &'o Path,
+    worklist: Worklist<'a>,
+    summary: OnceLock<Summary>,
 }
 
 /// One part of the publish stage: writes its files into the temporary folder (`dir`) and
-/// returns their manifest entries. `out` is the output folder, where the previous run is.
-type Task = fn(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<OutputEntry>, PublishError>;
+/// returns their manifest entries.
+type Task = fn(d: &RunData, shared: &Shared, dir: &Path) -> Result<Vec<OutputEntry>, PublishError>;
 
 /// The outputs but model.json and the manifest, costliest first (CPU at 10M people by perf:
 /// records.parquet 5.9 s, corrections.xlsx 4.4 s, worklist.xlsx 3.3 s, summary and report
@@ -145,8 +167,8 @@ const TASKS: [(usize, Task); 8] = [
         tracing::debug!(output = "records.parquet", rows, seconds = t.elapsed().as_secs_f64(), "written");
         Ok(vec![entry(dir, "records.parquet", Some(rows))?])
     }),
-    (7, |d, _, dir| workbook(d, dir, "corrections.xlsx", xlsx::write_corrections)),
-    (6, |d, _, dir| workbook(d, dir, "worklist.xlsx", xlsx::write)),
+    (7, |d, _, dir| workbook(dir, "corrections.xlsx", |p| xlsx::write_corrections(d, p))),
+    (6, |d, s, dir| workbook(dir, "worklist.xlsx", |p| xlsx::write(d, &s.worklist.progress, p))),
     (5, summary_and_report),
     (2, |d, _, dir| table(d, dir, "matches.parquet", parquet::matches)),
     (1, |d, _, dir| table(d, dir, "issues.parquet", parquet::issues)),
@@ -172,42 +194,41 @@ fn table(
 }
 
 /// An officers' workbook.
-fn workbook(
-    d: &RunData,
-    dir: &Path,
-    name: &str,
-    write: fn(&RunData, &Path) -> Result<u64, rust_xlsxwriter::XlsxError>,
-) -> Result<Vec<OutputEntry>, PublishError> {
+fn workbook(dir: &Path, name: &str, write: impl FnOnce(&Path) -> Result<u64, rust_xlsxwriter::XlsxError>) -> Result<Vec<OutputEntry>, PublishError> {
     let p = dir.join(name);
     let t = std::time::Instant::now();
-    let rows = write(d, &p).map_err(|e| werr(&p, e))?;
+    let rows = write(&p).map_err(|e| werr(&p, e))?;
     tracing::debug!(output = name, rows, seconds = t.elapsed().as_secs_f64(), "written");
     Ok(vec![entry(dir, name, Some(rows))?])
 }
 
-/// summary.json, compared with the previous run's, and the report made from it.
-fn summary_and_report(d: &RunData, out: &Path, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
-    let previous = previous_run(out, &d.settings.job_name).and_then(|run| {
+/// summary.json, compared with the previous run's and with the trend of the last runs, and
+/// the report made from it; the summary is kept for the job.
+fn summary_and_report(d: &RunData, shared: &Shared, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
+    let previous = previous_run(shared.out, &d.settings.job_name).and_then(|run| {
         let text = std::fs::read_to_string(run.join("summary.json")).ok()?;
         let s: summary::Summary = serde_json::from_str(&text).ok()?;
         Some((run.file_name()?.to_string_lossy().into_owned(), s))
     });
-    let summary = summary::build(d, previous);
+    let mut summary = summary::build(d, previous, &shared.worklist);
+    summary.trend = d.decisions.map(|n| trend::build(&n.history, &summary));
     let p = dir.join("summary.json");
     std::fs::write(&p, serde_json::to_vec_pretty(&summary).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
     let p = dir.join("report.html");
     std::fs::write(&p, report::render(d, &summary)).map_err(|e| werr(&p, e))?;
-    Ok(vec![entry(dir, "summary.json", None)?, entry(dir, "report.html", None)?])
+    let entries = vec![entry(dir, "summary.json", None)?, entry(dir, "report.html", None)?];
+    let _ = shared.summary.set(summary);
+    Ok(entries)
 }
 
-fn write_all(d: &RunData, out: &Path, dir: &Path, started: std::time::Instant) -> Result<(), PublishError> {
+fn write_all(d: &RunData, shared: &Shared, dir: &Path, started: std::time::Instant) -> Result<(), PublishError> {
     // Two threads take the tasks costliest first, each the next as it finishes its last;
     // after a failure the rest are left (the folder is removed).
     let next = AtomicUsize::new(0);
     let done = Mutex::new(Vec::with_capacity(TASKS.len()));
     let work = || {
         while let Some((place, task)) = TASKS.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let result = task(d, out, dir);
+            let result = task(d, shared, dir);
             if result.is_err() {
                 next.store(TASKS.len(), Ordering::Relaxed);
             }

@@ -3,6 +3,7 @@
 //! example rows, and the change since the last run. Vietnamese by default.
 
 use super::RunData;
+use super::html::{COLORS, dim_label, esc, pct};
 use super::summary::{DimensionFigures, Summary};
 use crate::Lang;
 use crate::assess::MAX_SCORE;
@@ -12,33 +13,10 @@ use crate::normalize::admin::{AdminRegistry, Era};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub(super) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-pub(super) fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
 /// Rows of the top-findings table, communes in the chart, examples per finding.
 const TOP_CODES: usize = 25;
 const TOP_COMMUNES: usize = 15;
 const EXAMPLES_PER_CODE: usize = 5;
-
-pub(super) const COLORS: [&str; 4] = ["#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c"];
-
-pub(super) fn dim_label(d: Dimension, lang: Lang) -> &'static str {
-    match (d, lang) {
-        (Dimension::Correct, Lang::Vi) => "Đúng",
-        (Dimension::Complete, Lang::Vi) => "Đủ",
-        (Dimension::Clean, Lang::Vi) => "Sạch",
-        (Dimension::Live, Lang::Vi) => "Sống",
-        (Dimension::Correct, Lang::En) => "Correct",
-        (Dimension::Complete, Lang::En) => "Complete",
-        (Dimension::Clean, Lang::En) => "Clean",
-        (Dimension::Live, Lang::En) => "Live",
-    }
-}
 
 /// Grouped horizontal bars: one group per row label, one bar per dimension.
 fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {

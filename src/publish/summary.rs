@@ -3,13 +3,12 @@
 //! since the previous run of the same job.
 
 use super::RunData;
-use super::work::CommuneProgress;
+use super::work::{CommuneProgress, Worklist, commune_of};
 use crate::assess::{AssessedRecord, dimension_summary};
 use crate::decisions::ImportReport;
 use crate::finding::{Dimension, PerDimension, Priority};
 use crate::link::MatchClass;
 use crate::normalize::admin::{AdminRegistry, Era};
-use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -143,7 +142,7 @@ pub struct Summary {
     pub decisions: Option<DecisionsSummary>,
     /// The last runs' figures beside tonight's (from the store's history).
     #[serde(default)]
-    pub trend: Option<super::trend::Trend>,
+    pub trend: Option<Trend>,
     /// What changed since the last run, per source and for the reference (`(reference)`):
     /// records added, removed, changed and unchanged by key and values.
     #[serde(default)]
@@ -194,11 +193,10 @@ fn change_since(run: String, p: &Summary, overall: &Figures) -> Previous {
     }
 }
 
-fn decisions_summary(d: &RunData) -> Option<DecisionsSummary> {
+fn decisions_summary(d: &RunData, worklist: &Worklist) -> Option<DecisionsSummary> {
     let night = d.decisions?;
-    let open = super::work::open_items(d);
-    let communes = super::work::commune_progress(d, &open);
-    let mut out = DecisionsSummary { imports: night.imports.clone(), open: open.len() as u64, ..Default::default() };
+    let communes = worklist.progress.clone();
+    let mut out = DecisionsSummary { imports: night.imports.clone(), open: worklist.open.len() as u64, ..Default::default() };
     for (_, _, rd) in night.resolution.iter() {
         *out.by_status.entry(rd.status.as_str().to_string()).or_default() += 1;
         if rd.status.keeps_off_worklist() {
@@ -245,7 +243,7 @@ fn figures<'a>(recs: impl Iterator<Item = Counted<'a>> + Clone) -> Figures {
     }
 }
 
-pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary {
+pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>, worklist: &Worklist) -> Summary {
     let overall = figures(d.sources.iter().flat_map(|s| s.records().map(move |r| counted(d, s, r))));
     let sources = d
         .sources
@@ -283,7 +281,7 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
     let rows_read = d.sources.iter().map(|s| s.source.rows_read).sum();
     let quarantined = d.sources.iter().map(|s| s.source.quarantine.len() as u64).sum();
     let previous = previous.map(|(run, p)| change_since(run, &p, &overall));
-    let mut summary = Summary {
+    Summary {
         job: d.settings.job_name.clone(),
         run_date: d.run_date.iso(),
         reference_people: d.reference.people.len() as u64,
@@ -309,12 +307,10 @@ pub(super) fn build(d: &RunData, previous: Option<(String, Summary)>) -> Summary
         gate: serde_json::json!({ "passed": d.gate_failures.is_empty(), "failures": d.gate_failures }),
         previous,
         failed_sources: d.failed_sources.to_vec(),
-        decisions: decisions_summary(d),
+        decisions: decisions_summary(d, worklist),
         trend: None,
         changes: d.decisions.map(|n| n.changes.clone()).unwrap_or_default(),
-    };
-    summary.trend = d.decisions.map(|n| super::trend::build(&n.history, &summary));
-    summary
+    }
 }
 
 /// What the figures count of a record: its assessment, its link class and its place on
@@ -325,7 +321,45 @@ fn counted<'a>(d: &RunData, src: &SourceRun, r: RecordView<'a>) -> Counted<'a> {
     (r.assessed, r.link.class, super::work::worklist_priority(d, src, &r))
 }
 
-/// The 2025 commune a record belongs to, for grouping: its own, else its linked person's.
-pub(super) fn commune_of(reference: &Reference, r: &RecordView) -> Option<String> {
-    crate::assess::commune_of(r.norm, r.link, reference)
+/// One scope's series, one value per run of [`Trend::runs`] (null where the scope had no records).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    /// Share passing all four dimensions.
+    pub pass_all: Vec<Option<f64>>,
+    /// Pass rate per dimension: correct, complete, clean, live.
+    pub pass: [Vec<Option<f64>>; 4],
+    /// Records on the worklist.
+    pub worklist: Vec<Option<u64>>,
+    /// Records.
+    pub records: Vec<Option<u64>>,
+}
+
+/// A commune's pass rate (all four) at the previous run and tonight.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Change {
+    /// Commune code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// At the previous run.
+    pub before: f64,
+    /// Tonight.
+    pub now: f64,
+}
+
+/// The series of the last runs, tonight last.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Trend {
+    /// (run folder, run date) of each run, oldest first; tonight is `trend::THIS_RUN`.
+    pub runs: Vec<(String, String)>,
+    /// The whole job.
+    pub overall: Series,
+    /// Per source.
+    pub sources: BTreeMap<String, Series>,
+    /// Per commune code.
+    pub communes: BTreeMap<String, Series>,
+    /// The communes whose pass rate rose most since the previous run.
+    pub improved: Vec<Change>,
+    /// The communes whose pass rate fell most since the previous run.
+    pub fell_back: Vec<Change>,
 }

@@ -2,60 +2,16 @@
 //! `run_figures`), as series per scope in summary.json and as inline SVG line charts in the
 //! report — offline, printable, one line per dimension.
 
-use super::report::{COLORS, dim_label, esc, pct};
-use super::summary::{Figures, Summary};
+use super::html::{COLORS, dim_label, esc, pct};
+use super::summary::{Change, Figures, Series, Summary, Trend};
 use crate::Lang;
 use crate::decisions::store::RunFigures;
 use crate::finding::Dimension;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Tonight's run in the series (its folder is named only when it is published).
 pub const THIS_RUN: &str = "(this run)";
-
-/// One scope's series, one value per run of [`Trend::runs`] (null where the scope had no records).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Series {
-    /// Share passing all four dimensions.
-    pub pass_all: Vec<Option<f64>>,
-    /// Pass rate per dimension: correct, complete, clean, live.
-    pub pass: [Vec<Option<f64>>; 4],
-    /// Records on the worklist.
-    pub worklist: Vec<Option<u64>>,
-    /// Records.
-    pub records: Vec<Option<u64>>,
-}
-
-/// A commune's pass rate (all four) at the previous run and tonight.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Change {
-    /// Commune code.
-    pub code: String,
-    /// Its name.
-    pub name: String,
-    /// At the previous run.
-    pub before: f64,
-    /// Tonight.
-    pub now: f64,
-}
-
-/// The series of the last runs, tonight last.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Trend {
-    /// (run folder, run date) of each run, oldest first; tonight is [`THIS_RUN`].
-    pub runs: Vec<(String, String)>,
-    /// The whole job.
-    pub overall: Series,
-    /// Per source.
-    pub sources: BTreeMap<String, Series>,
-    /// Per commune code.
-    pub communes: BTreeMap<String, Series>,
-    /// The communes whose pass rate rose most since the previous run.
-    pub improved: Vec<Change>,
-    /// The communes whose pass rate fell most since the previous run.
-    pub fell_back: Vec<Change>,
-}
 
 /// A commune's pass rate is compared between runs only with this many records in both.
 const MIN_RECORDS_TO_COMPARE: u64 = 20;

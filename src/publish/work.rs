@@ -5,6 +5,7 @@ use super::RunData;
 use crate::Lang;
 use crate::decisions::RecordDecision;
 use crate::finding::{Finding, Handling, Priority, SuggestedFrom};
+use crate::reference::Reference;
 use crate::table::{RecordView, SourceRun};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -63,6 +64,28 @@ pub(super) fn worklist_priority(d: &RunData, src: &SourceRun, r: &RecordView) ->
     r.assessed.most_urgent()
 }
 
+/// The 2025 commune a record belongs to, for grouping: its own, else its linked person's.
+pub(super) fn commune_of(reference: &Reference, r: &RecordView) -> Option<String> {
+    crate::assess::commune_of(r.norm, r.link, reference)
+}
+
+/// Tonight's worklist, worked out once for every output that shows it (the worklist, the
+/// summary, the report) and for the store.
+pub struct Worklist<'a> {
+    /// Every record on it.
+    pub open: Vec<OpenItem<'a>>,
+    /// Per commune code, with a decision store (else empty).
+    pub progress: BTreeMap<String, CommuneProgress>,
+}
+
+impl<'a> Worklist<'a> {
+    pub(super) fn of(d: &'a RunData) -> Worklist<'a> {
+        let open = open_items(d);
+        let progress = if d.decisions.is_some() { commune_progress(d, &open) } else { BTreeMap::new() };
+        Worklist { open, progress }
+    }
+}
+
 /// A record on tonight's worklist.
 pub struct OpenItem<'a> {
     /// Its source's name.
@@ -78,7 +101,7 @@ pub struct OpenItem<'a> {
 }
 
 /// Every record on tonight's worklist.
-pub fn open_items<'a>(d: &'a RunData) -> Vec<OpenItem<'a>> {
+fn open_items<'a>(d: &'a RunData) -> Vec<OpenItem<'a>> {
     let before: HashMap<(&str, &str), &str> = d
         .decisions
         .iter()
@@ -90,7 +113,7 @@ pub fn open_items<'a>(d: &'a RunData) -> Vec<OpenItem<'a>> {
     for src in d.sources {
         for r in src.records() {
             if let Some(priority) = worklist_priority(d, src, &r) {
-                let commune = super::summary::commune_of(d.reference, &r).unwrap_or_default();
+                let commune = commune_of(d.reference, &r).unwrap_or_default();
                 let open_since = before.get(&(src.source.name.as_str(), r.key)).map_or_else(|| tonight.clone(), |s| s.to_string());
                 out.push(OpenItem { source: &src.source.name, key: r.key, commune, priority, open_since });
             }
@@ -120,7 +143,7 @@ pub struct CommuneProgress {
 }
 
 /// Per commune code: open items, decided items by kind, items closed since the last run.
-pub(super) fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
+fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<String, CommuneProgress> {
     let mut out: BTreeMap<String, CommuneProgress> = BTreeMap::new();
     let first_run = d.decisions.is_none_or(|n| n.history.is_empty());
     let before: HashSet<(&str, &str)> = d.decisions.iter().flat_map(|n| &n.previous_open).map(|o| (o.source.as_str(), o.record_key.as_str())).collect();
@@ -136,7 +159,7 @@ pub(super) fn commune_progress(d: &RunData, open: &[OpenItem]) -> BTreeMap<Strin
     let Some(night) = d.decisions else { return out };
     for (s, i, rd) in night.resolution.iter() {
         if rd.status.keeps_off_worklist() {
-            let commune = super::summary::commune_of(d.reference, &d.sources[s].record(i)).unwrap_or_default();
+            let commune = commune_of(d.reference, &d.sources[s].record(i)).unwrap_or_default();
             *out.entry(commune).or_default().decided.entry(rd.decision.as_str().to_string()).or_default() += 1;
         }
     }

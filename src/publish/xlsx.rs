@@ -65,7 +65,7 @@ fn cases(d: &RunData) -> BTreeMap<String, Vec<Case>> {
                 case.records.push(r.index);
                 continue;
             }
-            let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::summary::commune_of(d.reference, &r).unwrap_or_default() };
+            let key = if d.settings.worklist_by_source { src.source.name.clone() } else { super::work::commune_of(d.reference, &r).unwrap_or_default() };
             let sheet = groups.entry(key.clone()).or_default();
             if let Some(g) = group {
                 group_rows.insert((s, g), (key, sheet.len()));
@@ -366,7 +366,8 @@ fn workbook() -> Workbook {
 }
 
 /// worklist.xlsx; returns the number of rows (records) written.
-pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
+/// `progress`: per commune, tonight's worklist progress ([`super::work::Worklist::progress`]).
+pub(super) fn write(d: &RunData, progress: &BTreeMap<String, CommuneProgress>, path: &Path) -> Result<u64, XlsxError> {
     let lang = d.settings.lang;
     let t = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
     let groups = cases(d);
@@ -382,8 +383,8 @@ pub(super) fn write(d: &RunData, path: &Path) -> Result<u64, XlsxError> {
     }
     let heads = worklist_headings(lang);
     // A commune's progress needs a decision store; by source, sheets are no communes.
-    let progress =
-        if d.settings.worklist_by_source || d.decisions.is_none() { BTreeMap::new() } else { super::work::commune_progress(d, &super::work::open_items(d)) };
+    let by_source = BTreeMap::new();
+    let progress = if d.settings.worklist_by_source { &by_source } else { progress };
     for (key, cases) in &groups {
         let title = if d.settings.worklist_by_source {
             key.clone()

@@ -12,8 +12,45 @@ mod spans;
 pub mod tokens;
 mod words;
 
-use super::admin::{CommuneMatch, Era, ProvinceScope, folded_spaced};
+use super::admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era, ProvinceScope, folded_spaced};
 use crate::finding::Code;
+
+/// A commune as a register writes it, read with the registry: a code is the registry's own
+/// lookup, a name is read as an address (here, beside the parser it needs).
+impl AdminRegistry {
+    /// Resolves a commune code or name within a province (when known).
+    /// A bare code is read in `code_era` (codes are reused across eras); a name
+    /// is looked up in the 2025 list first, then the legacy one.
+    ///
+    /// ```
+    /// use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
+    /// let reg = AdminRegistry::get();
+    /// let gia_lai = reg.province_scope("Gia Lai");
+    /// let CommuneLookup::Found(m) = reg.lookup_commune("P. Quy Nhơn Bắc", gia_lai.as_ref(), Era::Y2025) else { panic!() };
+    /// assert_eq!((m.code.as_str(), m.era), ("21553", Era::Y2025));
+    /// ```
+    pub fn lookup_commune(&self, value: &str, province: Option<&ProvinceScope>, code_era: Era) -> CommuneLookup {
+        let v = value.trim();
+        if v.is_empty() {
+            return CommuneLookup::Unknown;
+        }
+        if let Some(by_code) = self.commune_by_code(v, code_era) {
+            return by_code;
+        }
+        self.lookup_commune_name(v, province)
+    }
+
+    /// Resolves a commune written as a name, possibly inside an address
+    /// ("Thôn 3, Xã Cát Hanh, Huyện Phù Cát, Tỉnh Bình Định"): see [`parse_address`].
+    pub fn lookup_commune_name(&self, value: &str, scope: Option<&ProvinceScope>) -> CommuneLookup {
+        let (a, _) = parse_address(value, scope);
+        match (a.commune, a.ambiguous) {
+            (Some(m), _) => CommuneLookup::Found(m),
+            (None, n) if n > 0 => CommuneLookup::Ambiguous(n),
+            _ => CommuneLookup::Unknown,
+        }
+    }
+}
 
 /// An address split into its parts, and the commune it places the person in.
 #[derive(Clone, Debug, Default, PartialEq)]
