@@ -8,6 +8,7 @@
 mod file;
 mod load;
 #[cfg(feature = "io")]
+mod night;
 mod run;
 
 use crate::Lang;

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod admin;
 pub mod date;
+mod family;
 pub mod id;
 pub mod name;
 pub mod phonetic;
@@ -142,7 +143,7 @@ fn push_codes(out: &mut Vec<Finding>, field: Field, codes: impl IntoIterator<Ite
 
 /// Cleans free text (an address): legacy-encoding repair, NFC, spacing.
 pub fn normalize_text(raw: &str, field: Field, findings: &mut Vec<Finding>) -> Option<String> {
-    let repaired = crate::text::legacy::repair_mojibake(raw);
+    let repaired = crate::text::mojibake::repair_mojibake(raw);
     let c = text::clean(repaired.as_ref().map(|r| r.0.as_str()).unwrap_or(raw));
     if c.text.is_empty() {
         return None;
@@ -344,7 +345,7 @@ fn place(values: &Values, opts: &NormalizeOptions, r: &mut NormRecord) {
         .and_then(|p| reg.province_scope(p))
         .or_else(|| opts.province.clone().map(|current| admin::ProvinceScope { current, legacy: None }));
     if let Some(v) = values.get(Field::Commune) {
-        let repaired = crate::text::legacy::repair_mojibake(v).map(|x| x.0);
+        let repaired = crate::text::mojibake::repair_mojibake(v).map(|x| x.0);
         let value = repaired.as_deref().unwrap_or(v);
         match reg.lookup_commune(value, province.as_ref(), opts.commune_code_era) {
             CommuneLookup::Found(m) => {

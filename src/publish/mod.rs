@@ -2,6 +2,7 @@
 //! its destination and renamed into place only when complete, so a failed or
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
+mod charts;
 pub mod explain;
 mod html;
 pub mod manifest;

@@ -3,6 +3,7 @@
 //! example rows, and the change since the last run. Vietnamese by default.
 
 use super::RunData;
+use super::charts::bar_chart;
 use super::html::{COLORS, dim_label, esc, pct};
 use super::summary::{DimensionFigures, Summary};
 use crate::Lang;
@@ -17,60 +18,6 @@ use std::fmt::Write;
 const TOP_CODES: usize = 25;
 const TOP_COMMUNES: usize = 15;
 const EXAMPLES_PER_CODE: usize = 5;
-
-/// Grouped horizontal bars: one group per row label, one bar per dimension.
-fn bar_chart(rows: &[(String, &DimensionFigures)], lang: Lang) -> String {
-    let row_h = 4 * 14 + 14;
-    let label_w = 190;
-    let chart_w = 420;
-    let h = rows.len() * row_h + 40;
-    let mut s = String::new();
-    let _ = write!(s, r#"<svg class="chart" viewBox="0 0 {} {h}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#, label_w + chart_w + 70);
-    for (k, x) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
-        let gx = label_w as f64 + x * chart_w as f64;
-        let _ = write!(
-            s,
-            r##"<line x1="{gx}" y1="0" x2="{gx}" y2="{}" stroke="#ddd"/><text x="{gx}" y="{}" font-size="10" text-anchor="middle" fill="#555">{}%</text>"##,
-            h - 28,
-            h - 16,
-            k * 25
-        );
-    }
-    for (r, (label, f)) in rows.iter().enumerate() {
-        let y0 = r * row_h + 4;
-        let short: String = label.chars().take(28).collect();
-        let _ = write!(s, r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#222">{}</text>"##, label_w - 8, y0 + 32, esc(&short));
-        for d in Dimension::ALL {
-            let v = f.get(d).clamp(0.0, 1.0);
-            let y = y0 + d.index() * 14;
-            let w = (v * chart_w as f64).max(1.0);
-            let _ = write!(
-                s,
-                r##"<rect x="{label_w}" y="{y}" width="{w:.1}" height="11" fill="{}"><title>{} {}</title></rect><text x="{:.1}" y="{}" font-size="10" fill="#333">{}</text>"##,
-                COLORS[d.index()],
-                dim_label(d, lang),
-                pct(v),
-                label_w as f64 + w + 4.0,
-                y + 9,
-                pct(v)
-            );
-        }
-    }
-    let ly = h - 6;
-    for d in Dimension::ALL {
-        let x = label_w + d.index() * 95;
-        let _ = write!(
-            s,
-            r##"<rect x="{x}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{ly}" font-size="11">{}</text>"##,
-            ly - 9,
-            COLORS[d.index()],
-            x + 14,
-            dim_label(d, lang)
-        );
-    }
-    s.push_str("</svg>");
-    s
-}
 
 /// The document head and its print-friendly style.
 fn page_head(h: &mut String, summary: &Summary, lang: Lang) {

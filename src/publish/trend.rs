@@ -2,6 +2,7 @@
 //! `run_figures`), as series per scope in summary.json and as inline SVG line charts in the
 //! report — offline, printable, one line per dimension.
 
+use super::charts::{line_chart, sparkline};
 use super::html::{COLORS, dim_label, esc, pct};
 use super::summary::{Change, Figures, Series, Summary, Trend};
 use crate::Lang;
@@ -89,71 +90,6 @@ pub fn build(history: &[RunFigures], tonight: &Summary) -> Trend {
     trend.improved = changes.iter().filter(|c| c.now > c.before).take(LISTED).cloned().collect();
     trend.fell_back = changes.iter().rev().filter(|c| c.now < c.before).take(LISTED).cloned().collect();
     trend
-}
-
-/// A line chart of a scope's pass rates over the runs: all four dimensions and all together.
-fn line_chart(s: &Series, runs: &[(String, String)], width: usize, height: usize, lang: Lang) -> String {
-    let (left, right, top, bottom) = (34.0, 8.0, 8.0, 22.0);
-    let (w, h) = (width as f64 - left - right, height as f64 - top - bottom);
-    let x = |i: usize| left + if runs.len() > 1 { w * i as f64 / (runs.len() - 1) as f64 } else { w / 2.0 };
-    // From a tenth below the lowest value to 100%: a night's change of a point must show.
-    let lowest = s.pass.iter().chain(std::iter::once(&s.pass_all)).flatten().flatten().fold(1.0f64, |a, &b| a.min(b));
-    let lo = ((lowest - 0.02) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
-    let y = |v: f64| top + h * (1.0 - ((v - lo) / (1.0 - lo)).clamp(0.0, 1.0));
-    let mut out = String::new();
-    let _ = write!(out, r#"<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">"#);
-    for v in [lo, (lo + 1.0) / 2.0, 1.0] {
-        let _ = write!(
-            out,
-            r##"<line x1="{left}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ddd"/><text x="{2}" y="{3:.1}" font-size="9" text-anchor="end" fill="#555">{4}</text>"##,
-            y(v),
-            left + w,
-            left - 4.0,
-            y(v) + 3.0,
-            pct(v)
-        );
-    }
-    if let (Some(first), Some(last)) = (runs.first(), runs.last()) {
-        let _ = write!(out, r##"<text x="{left}" y="{}" font-size="9" fill="#555">{}</text>"##, height - 6, esc(&first.1));
-        let _ = write!(out, r##"<text x="{:.1}" y="{}" font-size="9" text-anchor="end" fill="#555">{}</text>"##, left + w, height - 6, esc(&last.1));
-    }
-    let mut line = |values: &[Option<f64>], color: &str, stroke: f64, title: &str| {
-        let points: Vec<String> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v)))).collect();
-        if points.is_empty() {
-            return;
-        }
-        let _ = write!(
-            out,
-            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="{stroke}"><title>{}</title></polyline>"#,
-            points.join(" "),
-            esc(title)
-        );
-        if let Some(p) = points.last() {
-            let (px, py) = p.split_once(',').unwrap_or(("0", "0"));
-            let _ = write!(out, r#"<circle cx="{px}" cy="{py}" r="2.5" fill="{color}"/>"#);
-        }
-    };
-    for d in Dimension::ALL {
-        line(&s.pass[d.index()], COLORS[d.index()], 1.2, dim_label(d, lang));
-    }
-    line(&s.pass_all, "#111", 2.4, if lang == Lang::Vi { "Đạt cả 4" } else { "Pass all" });
-    out.push_str("</svg>");
-    out
-}
-
-/// A commune's pass rate (all four) as a sparkline.
-fn sparkline(values: &[Option<f64>]) -> String {
-    let (w, h) = (100.0, 20.0);
-    let n = values.len().max(2) - 1;
-    let points: Vec<String> = values
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", w * i as f64 / n as f64, 2.0 + (h - 4.0) * (1.0 - v.clamp(0.0, 1.0)))))
-        .collect();
-    format!(
-        r##"<svg class="trend spark" viewBox="0 0 {w} {h}" width="100" height="20" xmlns="http://www.w3.org/2000/svg"><polyline points="{}" fill="none" stroke="#111" stroke-width="1.5"/></svg>"##,
-        points.join(" ")
-    )
 }
 
 /// The report's trend section.

@@ -5,7 +5,8 @@
 //! reference does not hold, death dates that disagree, a parent's impossible age, a registration
 //! before the event, late registrations, and book entries twice, missing or out of order.
 
-use super::registers::{Rendered, RowOut, Spec, render};
+use super::registers::{Rendered, RowOut, render};
+use super::specs::Spec;
 use super::{Picker, Province};
 use crate::assess::DEATH_REGISTRATION_DAYS;
 use crate::calendar::PartialDate;

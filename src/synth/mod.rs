@@ -9,6 +9,7 @@ pub mod names;
 mod nightly;
 pub mod population;
 pub mod registers;
+pub mod specs;
 
 use crate::calendar::{PartialDate, days_in_month};
 use crate::normalize::admin::AdminRegistry;
@@ -18,7 +19,8 @@ use crate::text::legacy::Encoding;
 use anyhow::{Context, Result, bail};
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, Series};
 use population::{Generator, Person};
-use registers::{Rendered, RowOut, Shape, Spec, all_specs, cell, csv_bytes, render};
+use registers::{Rendered, RowOut, cell, csv_bytes, render};
+use specs::{Shape, Spec, all_specs};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -139,7 +141,7 @@ fn reference_table(people: &[Person], parents: &Parents, removed: &HashSet<usize
 
 /// Whether a register shows the column a defect damages (the truth lists only visible defects).
 fn shown(defect: &str, spec: &Spec, role: &str) -> bool {
-    use registers::Col;
+    use specs::Col;
     let has = |c: Col| spec.columns.iter().any(|(_, x)| *x == c);
     let shared = spec.marriage && role == "wife"; // commune and update date come from the husband's cells
     match defect {

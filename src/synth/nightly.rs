@@ -4,7 +4,8 @@
 //! corrected in the reference — so anyone can reproduce a nightly run's figures.
 
 use super::population::{Generator, Person};
-use super::registers::{RowOut, Spec};
+use super::registers::RowOut;
+use super::specs::Spec;
 use super::{Picker, Province};
 use crate::calendar::PartialDate;
 use crate::normalize::sex::Sex;
