@@ -12,12 +12,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// panics in turn, after the calls have ended).
 static DEPTH: AtomicU32 = AtomicU32::new(0);
 
-/// Runs `call`; a panic inside it is `Err(())` instead of unwinding further.
-pub fn contained<T>(call: impl FnOnce() -> T) -> Result<T, ()> {
+/// A reader panicked (its message is not kept: it may quote the text being read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Panicked;
+
+/// Runs `call`; a panic inside it is `Err(Panicked)` instead of unwinding further.
+pub fn contained<T>(call: impl FnOnce() -> T) -> Result<T, Panicked> {
     DEPTH.fetch_add(1, Ordering::SeqCst);
     let result = catch_unwind(AssertUnwindSafe(call));
     DEPTH.fetch_sub(1, Ordering::SeqCst);
-    result.map_err(|_| ())
+    result.map_err(|_| Panicked)
 }
 
 /// Replaces the default panic hook (which prints the panic's message) with one that names only
@@ -40,7 +44,7 @@ mod tests {
     fn a_panic_inside_is_an_error_and_the_rest_of_the_thread_goes_on() {
         let text = String::from("Nguyễn");
         assert_eq!(contained(|| 2 + 2), Ok(4));
-        assert_eq!(contained(|| text[..5].len()), Err(()), "slicing inside 'ễ' panics");
+        assert_eq!(contained(|| text[..5].len()), Err(Panicked), "slicing inside 'ễ' panics");
         assert_eq!(contained(|| contained(|| panic!("inner")).is_err()), Ok(true));
         let worker = contained(|| std::thread::scope(|s| s.spawn(|| panic!("on a reader's worker")).join().map_err(|_| ()))).unwrap();
         assert_eq!(worker, Err(()), "a worker's panic reaches the call through its join");

@@ -202,7 +202,7 @@ fn module_graphs() -> BTreeMap<Module, BTreeMap<String, BTreeSet<String>>> {
     let reexports: BTreeMap<String, Module> = root
         .paths
         .iter()
-        .filter(|p| p.len() > 1 && modules.contains(&p[..1].to_vec()))
+        .filter(|p| p.len() > 1 && modules.contains(&p[..1]))
         .map(|p| (p.last().unwrap().clone(), module_of(p, &modules, &BTreeMap::new())))
         .collect();
     let mut graphs: BTreeMap<Module, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();

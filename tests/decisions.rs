@@ -223,10 +223,10 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
             } else if rec.class == "match" && rejected.len() < 3 {
                 decide("Không phải người này");
                 rejected.push((key, cand));
-            } else if rec.class != "match" && true_id.is_some() && Some(&cand) != true_id.as_ref() && supplied.len() < 2 {
+            } else if let Some(id) = true_id.clone().filter(|id| rec.class != "match" && *id != cand && supplied.len() < 2) {
                 decide("Đúng người");
-                row[c_id] = true_id.clone().unwrap();
-                supplied.push((key, true_id.unwrap()));
+                row[c_id] = id.clone();
+                supplied.push((key, id));
             } else if rec.class != "match" && true_id.is_none() && bogus.is_none() {
                 decide("Đúng người");
                 row[c_id] = "001099999999".into();
@@ -240,7 +240,7 @@ fn decisions_in_a_returned_worklist_are_honoured_the_next_night() {
             }
         }
     }
-    assert!(confirmed.len() >= 2 && rejected.len() >= 2 && supplied.len() >= 1, "{} {} {}", confirmed.len(), rejected.len(), supplied.len());
+    assert!(confirmed.len() >= 2 && rejected.len() >= 2 && !supplied.is_empty(), "{} {} {}", confirmed.len(), rejected.len(), supplied.len());
     let (bogus, (stale, stale_line), unverifiable) = (bogus.unwrap(), stale.unwrap(), unverifiable.unwrap());
     let ((removed, removed_line), pending) = (removed.unwrap(), pending.unwrap());
     eprintln!(

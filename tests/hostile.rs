@@ -45,6 +45,7 @@ fn lamsach_within(dir: &Path, args: &[&str], address_space: u64) -> Ran {
             Ok(())
         });
     }
+    #[expect(clippy::zombie_processes, reason = "reaped by wait4 below, which also reads its peak memory")]
     let mut child = cmd.spawn().expect("lamsach starts");
     let pid = child.id() as libc::pid_t;
     let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());

@@ -288,7 +288,9 @@ fn a_death_register_flags_the_people_the_reference_still_shows_alive() {
 
 /// Per record of a run beside its truth: (source, role, truth defects, finding codes, link
 /// class, linked personal ID, true personal ID).
-type Joined = Vec<(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)>;
+/// A record joined with its truth: (source, role, defects injected, finding codes, class, linked person, true person).
+type JoinedRow = (String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>);
+type Joined = Vec<JoinedRow>;
 
 fn joined(dir: &Path, run: &Path) -> Joined {
     let list = |df: &DataFrame, c: &str, i: usize| -> Vec<String> {
@@ -343,8 +345,8 @@ fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_
     ];
     let (mut injected_all, mut found_all) = (0, 0);
     for (defect, code) in checks {
-        let has = |r: &&&(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)| r.2.iter().any(|d| d == defect);
-        let flagged = |r: &&&(String, String, Vec<String>, Vec<String>, String, Option<String>, Option<String>)| r.3.iter().any(|c| c == code);
+        let has = |r: &&&JoinedRow| r.2.iter().any(|d| d == defect);
+        let flagged = |r: &&&JoinedRow| r.3.iter().any(|c| c == code);
         let injected = civil.iter().filter(has).count();
         let found = civil.iter().filter(has).filter(flagged).count();
         let false_findings = civil.iter().filter(|r| !has(r)).filter(flagged).count();

@@ -414,6 +414,7 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
     let mut levels: Vec<StringBuilder> = (0..nc).map(|_| StringBuilder::new()).collect();
     let (mut parts, mut tfs): (Vec<Float64Builder>, Vec<Float64Builder>) =
         ((0..nc).map(|_| Float64Builder::new()).collect(), (0..nc).map(|_| Float64Builder::new()).collect());
+    #[expect(clippy::needless_range_loop, reason = "row i of several columns, the person's features among them")]
     for i in 0..b.num_rows() {
         let record = features_from_bytes(rf.value(i)).map_err(|e| err(format!("record features of row {i}: {e}")))?;
         let person = BlockPerson { ref_idx: keys.value(i) as u64, features: pf[i].clone(), tf: [f0.value(i), f1.value(i), f2.value(i)] };

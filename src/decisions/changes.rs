@@ -259,7 +259,8 @@ mod tests {
     use std::collections::HashMap;
 
     /// The diff as hash maps make it, key by key: what the sorted walk must equal.
-    fn by_maps(before: &[(u64, u64)], now: &[(u64, u64)]) -> (Vec<u32>, Vec<u64>, HashMap<u64, (u32, u64)>) {
+    type Diff = (Vec<u32>, Vec<u64>, HashMap<u64, (u32, u64)>);
+    fn by_maps(before: &[(u64, u64)], now: &[(u64, u64)]) -> Diff {
         let before_of: HashMap<u64, (u32, u64)> = before.iter().enumerate().map(|(i, &(k, v))| (k, (i as u32, v))).collect();
         let mut first: HashMap<u64, (u32, u64)> = HashMap::new();
         for (j, &(k, v)) in now.iter().enumerate() {

@@ -383,7 +383,7 @@ fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Res
     let codes: Vec<String> = cell(Column::Codes).split_whitespace().map(str::to_string).collect();
     Ok(members
         .into_iter()
-        .map(|(key, digest, decision)| ReturnedRow {
+        .map(|Member { key, digest, decision }| ReturnedRow {
             source: source.to_string(),
             record_key: key.to_string(),
             record_digest: digest.to_string(),
@@ -402,15 +402,17 @@ fn parse_row<'a>(cell: &dyn Fn(Column) -> &'a str, sheet: &str, row: u64) -> Res
 /// The records a row decides, each with its decision: the row's record, or every record of
 /// a duplicate group's row ("same person": the row to keep is kept, the others are deleted
 /// at the source; any other result holds for each of them).
-fn group_members<'a>(
-    cell: &dyn Fn(Column) -> &'a str,
+/// One record a returned row decides: its key and digest as the worklist wrote them.
+struct Member<'a> {
     key: &'a str,
     digest: &'a str,
     decision: Decision,
-) -> Result<Vec<(&'a str, &'a str, Decision)>, (Column, String)> {
+}
+
+fn group_members<'a>(cell: &dyn Fn(Column) -> &'a str, key: &'a str, digest: &'a str, decision: Decision) -> Result<Vec<Member<'a>>, (Column, String)> {
     let digests: Vec<&str> = digest.split_whitespace().collect();
     if digests.len() < 2 {
-        return Ok(vec![(key, digest, decision)]);
+        return Ok(vec![Member { key, digest, decision }]);
     }
     let edited = |c: Column| (c, "does not list as many records as the row's hidden columns; do not edit the Dòng column or the hidden columns".to_string());
     let keys: Vec<&str> = key.lines().map(str::trim).filter(|k| !k.is_empty()).collect();
@@ -438,7 +440,7 @@ fn group_members<'a>(
         }
         d => vec![d; keys.len()],
     };
-    Ok(keys.into_iter().zip(digests).zip(decided).map(|((k, g), d)| (k, g, d)).collect())
+    Ok(keys.into_iter().zip(digests).zip(decided).map(|((key, digest), decision)| Member { key, digest, decision }).collect())
 }
 
 #[cfg(test)]

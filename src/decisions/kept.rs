@@ -244,6 +244,17 @@ impl ReferenceChanges {
     }
 }
 
+/// One source as the reuse check reads it: its name, its records' features and their
+/// values' frequencies in tonight's reference.
+pub struct SourceFeatures<'a> {
+    /// The source's name.
+    pub name: &'a str,
+    /// Its records' features, in order.
+    pub features: &'a [Features],
+    /// Per record, its values' frequencies in tonight's reference.
+    pub tf: &'a [[f32; 3]],
+}
+
 /// The records of each source that may reuse last night's link, by (source, record).
 /// `sources`: per source its name, its records' features and their values' frequencies in
 /// tonight's reference. `departed`: last night's people tonight's extract does not hold
@@ -251,7 +262,7 @@ impl ReferenceChanges {
 /// broad rules are reused (their blocks are counted again).
 pub fn reusable(
     state: &LinkState,
-    sources: &[(&str, &[Features], &[[f32; 3]])],
+    sources: &[SourceFeatures],
     now: &Digests,
     diff: Option<&PeopleDiff>,
     people: &[Features],
@@ -263,7 +274,7 @@ pub fn reusable(
     let ReferenceChanges { order_kept, vacated, .. } = &changes;
     let order_kept = *order_kept;
     let mut out = HashMap::new();
-    for (s, (name, features, tf)) in sources.iter().enumerate() {
+    for (s, SourceFeatures { name, features, tf }) in sources.iter().enumerate() {
         let (Some(kept), Some(digests)) = (state.get(*name), now.get(*name)) else { continue };
         let last: KeyMap<&Entry> = kept.iter().map(|e| (e.key, e)).collect();
         let resolve = |h: u64| -> Result<Option<u32>, ()> {

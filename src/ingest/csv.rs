@@ -1,6 +1,6 @@
 //! CSV / TSV: encoding and delimiter detection, quoted fields, physical line numbers.
 
-use super::{IngestError, Item, Row, decode::DecodingReader};
+use super::{IngestError, Item, Items, Row, decode::DecodingReader};
 use crate::text::legacy::{Detection, Encoding, detect};
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -62,7 +62,7 @@ fn count_outside_quotes(line: &str, d: char) -> usize {
 }
 
 /// Streams the rows of a CSV file as UTF-8 cells with their starting line.
-pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+pub fn rows(path: &Path, det: Detection, delimiter: u8) -> Result<Items, IngestError> {
     let f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     let reader = DecodingReader::new(BufReader::with_capacity(1 << 20, f), det.encoding).raw_utf8().fill_blank_lines(delimiter);
     let rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);

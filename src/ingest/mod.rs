@@ -24,7 +24,7 @@ mod report_rows;
 pub(crate) mod xlsx;
 
 pub use error::IngestError;
-pub(crate) use record::{Item, Row};
+pub(crate) use record::{Item, Items, Row};
 pub use record::{QUARANTINE_CELL_SEPARATOR, QuarantineReason, QuarantineRow, RawRecord, RecordSink, Values};
 
 use crate::schema::{ColumnMap, Schema};
@@ -107,7 +107,7 @@ pub const MIN_ENCODING_CONFIDENCE: f32 = 0.5;
 
 struct Opened {
     layout: Layout,
-    rest: Box<dyn Iterator<Item = Item> + Send>,
+    rest: Items,
     /// Rows already pulled from the reader that come after the header.
     pending: Vec<Item>,
 }
@@ -115,7 +115,7 @@ struct Opened {
 /// A file's rows, decoded, the text encoding found (CSV only) and the cells merged down
 /// (workbooks only).
 struct Rows {
-    items: Box<dyn Iterator<Item = Item> + Send>,
+    items: Items,
     encoding: Option<Detection>,
     merged: Vec<merged::MergedDown>,
 }
@@ -174,7 +174,7 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     } else {
         let mut fill = merged::FillDown::new(merged, header_end);
         let pending: Vec<Item> = pending.into_iter().map(|i| fill.apply(i)).collect();
-        (pending, Box::new(it.map(move |i| fill.apply(i))) as Box<dyn Iterator<Item = Item> + Send>)
+        (pending, Box::new(it.map(move |i| fill.apply(i))) as Items)
     };
     let columns = input.schema.map_columns(&headers, &input.columns);
     check_columns(input, header_row.line, &headers, &columns)?;
@@ -288,7 +288,7 @@ pub fn read_source_into(input: &SourceInput, sink: &mut impl RecordSink) -> Resu
         // parse) and the record builder below, linked by a bounded channel.
         let hash = scope.spawn(|| sha256_file(&input.path));
         let opened = open(input, false);
-        let source = opened.and_then(|Opened { layout, rest, pending }| {
+        let source = opened.map(|Opened { layout, rest, pending }| {
             // A Parquet file knows its row count: the sink is sized once.
             if let (_, Some(n)) = rest.size_hint() {
                 sink.reserve(n + pending.len());
@@ -303,7 +303,7 @@ pub fn read_source_into(input: &SourceInput, sink: &mut impl RecordSink) -> Resu
                     }
                 }
             });
-            Ok(build::build_records(input, layout, pending.into_iter().chain(rx.into_iter().flatten()), sink))
+            build::build_records(input, layout, pending.into_iter().chain(rx.into_iter().flatten()), sink)
         });
         let (bytes, sha256) = hash.join().expect("the hashing thread does not panic")?;
         source.map(|s| IngestedSource { bytes, sha256, ..s })

@@ -7,7 +7,7 @@
 //! the source with its name and type.
 
 use super::limits::{Limit, OverLimit};
-use super::{IngestError, Item, QuarantineReason, Row, SourceInput};
+use super::{IngestError, Item, Items, QuarantineReason, Row, SourceInput};
 use polars::prelude::*;
 
 /// Rows decoded at a time: whole row groups up to about this many rows (a larger row group is
@@ -15,11 +15,11 @@ use polars::prelude::*;
 /// memory for a 10M-person extract, each page zeroed by the kernel before use.
 const SLICE_ROWS: usize = 1 << 18;
 
-pub fn rows(input: &SourceInput) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+pub fn rows(input: &SourceInput) -> Result<Items, IngestError> {
     rows_in_slices(input, SLICE_ROWS)
 }
 
-fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Box<dyn Iterator<Item = Item> + Send>, IngestError> {
+fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Items, IngestError> {
     let path = &input.path;
     // lamsach's words, never the reader's: its messages can quote a value (a failed cast's
     // sample, a column's statistics).
@@ -110,7 +110,7 @@ fn guarded<T>(call: impl FnOnce() -> PolarsResult<T>) -> Result<T, String> {
     match crate::guard::contained(call) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(()) => Err("the Parquet reader stopped on this file".to_string()),
+        Err(crate::guard::Panicked) => Err("the Parquet reader stopped on this file".to_string()),
     }
 }
 

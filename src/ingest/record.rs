@@ -81,6 +81,9 @@ impl Row {
     }
 }
 
+/// A reader's rows, in file order, decoded.
+pub(crate) type Items = Box<dyn Iterator<Item = Item> + Send>;
+
 pub(crate) enum Item {
     Row(Row),
     Bad { line: u64, raw: String, reason: QuarantineReason },

@@ -9,7 +9,7 @@
 
 use super::limits::{Limit, OverLimit, ReadLimits};
 use super::merged::MergedDown;
-use super::{IngestError, Item, Row};
+use super::{IngestError, Item, Items, Row};
 use crate::calendar::PartialDate;
 use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use std::fs::File;
@@ -230,7 +230,7 @@ impl Workbook {
     pub(crate) fn open(file: File, path: &Path, limits: &ReadLimits) -> Result<Workbook, WorkbookError> {
         let kind = Kind::of(path);
         if kind != Kind::Xls {
-            crate::guard::contained(|| check_parts(&file, kind, limits)).map_err(|()| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))??;
+            crate::guard::contained(|| check_parts(&file, kind, limits)).map_err(|_| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))??;
         }
         let mut file = file;
         file.rewind().map_err(|_| WorkbookError::of(Cause::Unreadable("the file cannot be read from disk")))?;
@@ -241,7 +241,7 @@ impl Workbook {
             Kind::Xls => calamine::open_workbook_from_rs::<Xls<_>, _>(rs).map(calamine::Sheets::Xls).map_err(calamine::Error::Xls),
             Kind::Ods => calamine::open_workbook_from_rs::<Ods<_>, _>(rs).map(calamine::Sheets::Ods).map_err(calamine::Error::Ods),
         });
-        let sheets = opened.map_err(|()| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))?.map_err(|e| WorkbookError::unreadable(&e))?;
+        let sheets = opened.map_err(|_| WorkbookError::of(Cause::Unreadable(READER_STOPPED)))?.map_err(|e| WorkbookError::unreadable(&e))?;
         Ok(Workbook { sheets, limits: *limits })
     }
 
@@ -301,7 +301,7 @@ impl Workbook {
                 }
             }
         })
-        .unwrap_or_else(|()| Err(Some(WorkbookError::of(Cause::Unreadable(READER_STOPPED)))));
+        .unwrap_or_else(|_| Err(Some(WorkbookError::of(Cause::Unreadable(READER_STOPPED)))));
         match read.and_then(|()| grid.end_row()) {
             Ok(()) | Err(None) => Ok(()),
             Err(Some(mut e)) => {
@@ -544,12 +544,7 @@ fn sheet_names_in(workbook_xml: &[u8]) -> Option<Vec<String>> {
 /// Reads one sheet (the named one or the first) as rows of text cells, with its cells merged
 /// over several rows (.xlsx only). `head`: only the first that many rows that hold a value
 /// (a probe, which also skips the merges).
-pub(crate) fn rows(
-    path: &Path,
-    sheet: Option<&str>,
-    limits: &ReadLimits,
-    head: Option<usize>,
-) -> Result<(Box<dyn Iterator<Item = Item> + Send>, Vec<MergedDown>), IngestError> {
+pub(crate) fn rows(path: &Path, sheet: Option<&str>, limits: &ReadLimits, head: Option<usize>) -> Result<(Items, Vec<MergedDown>), IngestError> {
     let mut wb = open_register(path, limits)?;
     let name = wb.pick(sheet).map_err(|e| e.into_ingest(path))?;
     let rows = wb.rows(&name, head).map_err(|e| e.into_ingest(path))?;

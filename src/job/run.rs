@@ -20,6 +20,13 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The registers read, each with its plan (in job order), and those that could not be.
+struct Ingested {
+    table: Vec<SourceRun>,
+    plans: Vec<SourcePlan>,
+    failed: Vec<FailedSource>,
+}
+
 /// The registers read and normalized, the sources that could not be read, and the two
 /// stages' seconds.
 struct Registers {
@@ -201,7 +208,7 @@ impl Job {
     /// The registers read (see [`Job::ingest`]) and each source's records normalized.
     fn registers(&self) -> Result<Registers, IngestError> {
         let t = Instant::now();
-        let (mut table, plans, failed) = self.ingest()?;
+        let Ingested { mut table, plans, failed } = self.ingest()?;
         let ingested = t.elapsed().as_secs_f64();
         let t = Instant::now();
         for (run, plan) in table.iter_mut().zip(&plans) {
@@ -238,7 +245,7 @@ impl Job {
         clock.stage_done("index", t);
         announce("link");
         let t = Instant::now();
-        let (link, record_tf) = self.link(&index, &reference, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
+        let (link, record_tf) = self.link(&index, reference, &mut table, overrides, night.as_ref().zip(store.as_ref().map(|s| s.path())), output_dir);
         if let Some(n) = &mut night {
             n.record_tf = record_tf;
             // Only the reuse check reads the diff: its sorted people (0.3 GB at 10M) are freed
@@ -327,8 +334,12 @@ impl Job {
             if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) || !state.contains_key(&cap) {
                 state.clear();
             }
-            let sources: Vec<(&str, &[Features], &[[f32; 3]])> =
-                table.iter().zip(&features).zip(&record_tf).map(|((r, f), tf)| (r.source.name.as_str(), f.as_slice(), tf.as_slice())).collect();
+            let sources: Vec<decisions::kept::SourceFeatures> = table
+                .iter()
+                .zip(&features)
+                .zip(&record_tf)
+                .map(|((r, f), tf)| decisions::kept::SourceFeatures { name: r.source.name.as_str(), features: f.as_slice(), tf: tf.as_slice() })
+                .collect();
             // Last night's people tonight's extract lost, known when last night's reference cache is
             // the one tonight's reused people from (or the extract is the same).
             let last = decisions::kept::reference_of(&state);
@@ -387,7 +398,7 @@ impl Job {
     /// Reads every source into the table. A source that cannot be read tonight (an
     /// empty or broken export) is left out and named, unless the job is all-or-nothing;
     /// a job error (a layout the job file must fix) always stops the run.
-    fn ingest(&self) -> Result<(Vec<SourceRun>, Vec<SourcePlan>, Vec<FailedSource>), IngestError> {
+    fn ingest(&self) -> Result<Ingested, IngestError> {
         let sources = self.sources_by_sheet();
         let mut table = Vec::with_capacity(sources.len());
         let mut plans = Vec::with_capacity(sources.len());
@@ -408,7 +419,7 @@ impl Job {
                 Err(e) => return Err(e),
             }
         }
-        Ok((table, plans, failed))
+        Ok(Ingested { table, plans, failed })
     }
 
     fn publish_settings(&self, lang: Lang) -> PublishSettings {

@@ -58,35 +58,35 @@ pub fn key(rule: Rule, f: &Features) -> Option<u64> {
         Rule::OldId => h.bytes(f.old_id.as_deref()?.as_bytes()).finish(),
         Rule::DobGiven => {
             let (y, a, b) = dob_unordered(f)?;
-            if !nonempty(&f.name.phonetic_given()) {
+            if !nonempty(f.name.phonetic_given()) {
                 return None;
             }
             h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.name.phonetic_given().as_bytes()).finish()
         }
         Rule::YearFamilyGiven => {
             let y = f.dob?.year;
-            if !nonempty(&f.name.phonetic_family()) || !nonempty(&f.name.phonetic_given()) {
+            if !nonempty(f.name.phonetic_family()) || !nonempty(f.name.phonetic_given()) {
                 return None;
             }
             h.u64(y as u64).bytes(f.name.phonetic_family().as_bytes()).u64(0xFF).bytes(f.name.phonetic_given().as_bytes()).finish()
         }
         Rule::CommuneName => {
             let c = f.commune.as_deref()?;
-            if !nonempty(&f.name.phonetic()) {
+            if !nonempty(f.name.phonetic()) {
                 return None;
             }
             h.bytes(c.as_bytes()).bytes(f.name.phonetic().as_bytes()).finish()
         }
         Rule::DobFamily => {
             let (y, a, b) = dob_unordered(f)?;
-            if !nonempty(&f.name.phonetic_family()) {
+            if !nonempty(f.name.phonetic_family()) {
                 return None;
             }
             h.u64(y as u64).u64(a as u64).u64(b as u64).bytes(f.name.phonetic_family().as_bytes()).finish()
         }
         Rule::CommuneGivenMiddle => {
             let c = f.commune.as_deref()?;
-            if !nonempty(&f.name.phonetic_given()) {
+            if !nonempty(f.name.phonetic_given()) {
                 return None;
             }
             // The middle part of the phonetic key: tokens between family and given.

@@ -139,7 +139,7 @@ mod tests {
             people.iter().step_by(7).cloned().chain(people.iter().step_by(11).map(|p| Features { person_id: None, ..p.clone() })).collect();
         let index = LinkIndex::build(&people);
         let mut s = LinkSettings { max_block: 30, u_samples: 20_000, em_records: 200, ..Default::default() };
-        let whole = crate::link::run(&index, &[records.clone()], &s, &Overrides::default());
+        let whole = crate::link::run(&index, std::slice::from_ref(&records), &s, &Overrides::default());
         s.model = Some(whole.summary.model.clone());
         let model = whole.summary.model.clone();
 

@@ -305,8 +305,8 @@ mod tests {
         model.train_em(&patterns, 200, 1e-7);
         assert!(model.training.em_converged);
         assert!((model.lambda - lambda).abs() < 0.01, "lambda {}", model.lambda);
-        for c in 0..true_m.len() {
-            assert!((model.m[c][0] - true_m[c][0]).abs() < 0.02, "m[{c}][0] {} vs {}", model.m[c][0], true_m[c][0]);
+        for (c, m) in true_m.iter().enumerate() {
+            assert!((model.m[c][0] - m[0]).abs() < 0.02, "m[{c}][0] {} vs {}", model.m[c][0], m[0]);
         }
     }
 

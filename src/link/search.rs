@@ -110,7 +110,7 @@ impl<'a> Linker<'a> {
             }
         };
         let mut truncated = candidates(&index.blocks, f, Rules::Narrow, s.max_block, stats, narrow);
-        for_each_prefetched(&index.people, narrow, |j| consider(&mut top, j));
+        for_each_prefetched(index.people, narrow, |j| consider(&mut top, j));
         let mut count = narrow.len();
         let broad_asked = !narrow_is_sure(&top, s);
         if broad_asked && broad_people != BroadPeople::Skipped {
@@ -119,7 +119,7 @@ impl<'a> Linker<'a> {
             broad.retain(|j| narrow.binary_search(j).is_err());
             count += broad.len();
             if broad_people == BroadPeople::Scored {
-                for_each_prefetched(&index.people, broad, |j| consider(&mut top, j));
+                for_each_prefetched(index.people, broad, |j| consider(&mut top, j));
             }
         }
         Search { top, count, truncated, broad: broad_asked }

@@ -113,7 +113,7 @@ fn sample_map<T: Send>(index: &LinkIndex, records: &[&Features], settings: &Link
             |(stats, cands), f| {
                 candidates(&index.blocks, f, Rules::All, settings.max_block, stats, cands);
                 let mut pairs = Vec::with_capacity(cands.len());
-                for_each_prefetched(&index.people, cands, |j| pairs.push(per_pair(f, &index.people[j as usize])));
+                for_each_prefetched(index.people, cands, |j| pairs.push(per_pair(f, &index.people[j as usize])));
                 pairs
             },
         )

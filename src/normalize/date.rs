@@ -161,7 +161,7 @@ fn ordered(a: i32, b: i32, y: i32, opts: &DateOptions, codes: &mut Vec<Code>) ->
         DateOrder::Dmy => (a, b),
         DateOrder::Mdy => (b, a),
     };
-    if m > 12 && d <= 12 && d >= 1 {
+    if m > 12 && (1..=12).contains(&d) {
         codes.push(Code::DateOrderSwapped);
         return build(y, d, m, codes);
     }
@@ -216,7 +216,7 @@ fn parse_inner(s: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<Par
 /// "ngày 5/3/1960" (folded).
 fn parse_words(lower: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> Option<PartialDate> {
     let (mut d, mut m, mut y) = (0, 0, None);
-    let words: Vec<&str> = lower.split(|c: char| c == ' ' || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     for pair in words.windows(2) {
         match (pair[0], num(pair[1])) {
             ("ngay", Some(v)) => d = v,
@@ -265,9 +265,8 @@ fn parse_month_name(lower: &str, opts: &DateOptions, codes: &mut Vec<Code>) -> O
     }
     let m = month?;
     match numbers.as_slice() {
-        [y] if y.len() == 4 => build(num(y)?, m, 0, codes).map(|p| {
+        [y] if y.len() == 4 => build(num(y)?, m, 0, codes).inspect(|_p| {
             codes.retain(|c| *c != Code::DateZeroFilled);
-            p
         }),
         [a, b] => {
             let (day, year) = if b.len() == 4 || (a.len() <= 2 && b.len() == 2) { (a, b) } else { (b, a) };
@@ -287,9 +286,8 @@ fn month_and_year(m: i32, y: i32, codes: &mut Vec<Code>) -> Option<PartialDate> 
         codes.push(Code::DateZeroFilled);
         return Some(PartialDate::year_only(y));
     }
-    build(y, m, 0, codes).map(|p| {
+    build(y, m, 0, codes).inspect(|_p| {
         codes.retain(|c| *c != Code::DateZeroFilled);
-        p
     })
 }
 

@@ -44,7 +44,7 @@ static COMMON_FAMILY_KEYS: LazyLock<FastSet<String>> = LazyLock::new(|| FAMILY_N
 
 /// Every known family name: (as written, lower case) and (folded → how many real names
 /// open with it, over all its spellings; the highland clans count as common).
-static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, std::collections::HashMap<String, u32, foldhash::fast::FixedState>)> = LazyLock::new(|| {
+static KNOWN_FAMILY: LazyLock<KnownFamilies> = LazyLock::new(|| {
     let mut written: FastSet<&'static str> = Default::default();
     let mut folded: std::collections::HashMap<String, u32, foldhash::fast::FixedState> = Default::default();
     for line in FAMILY_NAME_TABLE.lines().filter(|l| !l.starts_with('#')) {
@@ -58,13 +58,21 @@ static KNOWN_FAMILY: LazyLock<(FastSet<&'static str>, std::collections::HashMap<
         written.insert(clan);
         folded.entry(crate::text::fold(clan)).or_insert(1000);
     }
-    (written, folded)
+    KnownFamilies { written, folded }
 });
+
+/// Every known family name, as written and folded.
+struct KnownFamilies {
+    /// Lower case, with marks.
+    written: FastSet<&'static str>,
+    /// Folded → how many real names open with it.
+    folded: std::collections::HashMap<String, u32, foldhash::fast::FixedState>,
+}
 
 /// True when `word` (lower case, with or without its marks) is a family name
 /// that real names use. Marks count: "chu" and "chử" are family names, "chú" is not.
 pub fn is_family_name(word: &str) -> bool {
-    let (written, folded) = &*KNOWN_FAMILY;
+    let KnownFamilies { written, folded } = &*KNOWN_FAMILY;
     if written.contains(word) {
         return true;
     }
@@ -96,7 +104,7 @@ fn family_typo_target(folded: &str) -> Option<&'static str> {
     if folded.len() < 4 || !folded.is_ascii() {
         return None;
     }
-    let counts = &KNOWN_FAMILY.1;
+    let counts = &KNOWN_FAMILY.folded;
     let own = counts.get(folded).copied().unwrap_or(0);
     FAMILY_NAMES
         .iter()

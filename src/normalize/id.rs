@@ -142,7 +142,7 @@ pub fn normalize_person_id(raw: &str, sex: Option<Sex>, dob: Option<PartialDate>
     let d4 = s.as_bytes()[3] - b'0';
     let yy: i32 = s[4..6].parse().unwrap_or(0);
     let century = 1900 + 100 * (d4 as i32 / 2);
-    let id_sex = if d4 % 2 == 0 { Sex::Male } else { Sex::Female };
+    let id_sex = if d4.is_multiple_of(2) { Sex::Male } else { Sex::Female };
     out.cccd = Some(s);
     if !CCCD_PROVINCES.contains(&province) {
         out.codes.push(Code::IdProvinceUnknown);

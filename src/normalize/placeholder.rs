@@ -138,7 +138,7 @@ mod tests {
         assert!(overused_days_of(&register(300, 0, (1, 1))).is_empty(), "a small register's peaks are chance");
         // The 15th of every month: a day of the month, not of the year.
         let mut fifteenth = register(20_000, 0, (1, 1));
-        fifteenth.extend((0..2400).map(|i| PartialDate::ymd(1970 + (i % 30) as i32, 1 + (i % 12) as u8, 15)));
+        fifteenth.extend((0..2400).map(|i| PartialDate::ymd(1970 + (i % 30), 1 + (i % 12) as u8, 15)));
         assert_eq!(overused_days_of(&fifteenth), [Placeholder { day: 15, month: 0 }]);
     }
 

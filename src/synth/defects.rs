@@ -97,7 +97,6 @@ pub fn dialect(token: &str, r: &mut Rng) -> Option<String> {
     for (a, b) in onsets {
         if let Some(rest) = token.strip_prefix(a)
             && !(*a == "N" && (rest.starts_with('g') || rest.starts_with('h')))
-            && !(*a == "D" && rest.starts_with('ư') && false)
         {
             options.push(format!("{b}{rest}"));
         }
@@ -105,7 +104,6 @@ pub fn dialect(token: &str, r: &mut Rng) -> Option<String> {
     for (a, b) in [("ng", "n"), ("nh", "n"), ("n", "ng"), ("c", "t"), ("t", "c")] {
         if let Some(rest) = token.strip_suffix(a)
             && !(a == "n" && (rest.ends_with('g') || rest.ends_with('h')))
-            && !(a == "c" && rest.ends_with('a') && false)
             && rest.chars().count() >= 2
         {
             options.push(format!("{rest}{b}"));

@@ -42,7 +42,7 @@ pub fn write_register_xlsx(path: &Path, title: &str, province: &str, headers: &[
         }
     }
     for c in 0..headers.len() {
-        ws.write_string_with_format(5, c as u16, &format!("({})", c + 1), &head)?;
+        ws.write_string_with_format(5, c as u16, format!("({})", c + 1), &head)?;
     }
     let first = (XLSX_FIRST_DATA_ROW - 1) as u32;
     for (r, row) in rows.iter().enumerate() {

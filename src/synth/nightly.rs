@@ -76,7 +76,7 @@ pub fn change_reference(people: &mut Vec<Person>, share: f64, g: &mut Generator,
         let address = format!("Số {}, Tổ {}, {}", 1 + r.below(300), 1 + r.below(25), g.commune_name(&commune));
         let sex = if r.chance(0.5) { Sex::Male } else { Sex::Female };
         let family = g.family_name(r);
-        let mut baby = g.person(r, sex, 0, family, commune, address, u32::MAX);
+        let mut baby = g.person(r, sex, 0, family, super::population::Home { commune, address, household: u32::MAX });
         baby.death = None;
         baby.dob = PartialDate::from_days(today - r.below(30) as i32);
         people.push(baby);

@@ -10,6 +10,15 @@ use crate::normalize::sex::Sex;
 use crate::rng::{Rng, cumulative};
 use std::collections::HashSet;
 
+/// Where a person lives: the 2025 commune, the address as written, the household.
+#[derive(Clone, Debug)]
+pub struct Home {
+    pub commune: String,
+    pub address: String,
+    /// `u32::MAX` for a person in no household.
+    pub household: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct Person {
     pub family: String,
@@ -157,7 +166,8 @@ impl Generator {
     }
 
     /// One person (not placed in a household).
-    pub fn person(&mut self, r: &mut Rng, sex: Sex, age: i32, family: String, commune: String, address: String, household: u32) -> Person {
+    pub fn person(&mut self, r: &mut Rng, sex: Sex, age: i32, family: String, home: Home) -> Person {
+        let Home { commune, address, household } = home;
         let dob = self.dob_with_age(r, age);
         let cccd = self.cccd(r, sex, dob.year);
         let cmnd = (age >= 25 && dob.year < 2000 && r.chance(0.4)).then(|| self.cmnd(r));
@@ -198,6 +208,7 @@ impl Generator {
         self.next_household += 1;
         let commune = self.random_commune(r);
         let address = format!("Số {}, Tổ {}, {}", 1 + r.below(300), 1 + r.below(25), self.commune_name(&commune));
+        let home = Home { commune, address, household: h };
         let size = [1, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6][r.below(12) as usize];
         let head_age = 22 + (self.random_age(r) % 70);
         let head_sex = if r.chance(0.75) { Sex::Male } else { Sex::Female };
@@ -218,7 +229,7 @@ impl Generator {
             Some(n) => r.pick(n.clans).to_string(),
             None => self.family_name(r),
         };
-        let mut out = vec![self.member(r, naming, head_sex, head_age, family.clone(), &commune, &address, h)];
+        let mut out = vec![self.member(r, naming, head_sex, head_age, family.clone(), &home)];
         if size >= 2 {
             let sex = if head_sex == Sex::Male { Sex::Female } else { Sex::Male };
             let age = (head_age + r.below(9) as i32 - 4).max(18);
@@ -226,13 +237,13 @@ impl Generator {
                 Some(n) => r.pick(n.clans).to_string(),
                 None => self.family_name(r),
             };
-            out.push(self.member(r, naming, sex, age, fam, &commune, &address, h));
+            out.push(self.member(r, naming, sex, age, fam, &home));
         }
         for k in 2..size {
             let age = (head_age - 20 - r.below(20) as i32).max(0);
             let sex = if r.chance(0.5) { Sex::Male } else { Sex::Female };
             let fam = if head_sex == Sex::Male || naming.is_some() { family.clone() } else { self.family_name(r) };
-            let mut child = self.member(r, naming, sex, age, fam, &commune, &address, h);
+            let mut child = self.member(r, naming, sex, age, fam, &home);
             // Twins: same family, birth date and commune, another given name.
             if k > 2 && r.chance(0.03) {
                 child.dob = out[k - 1].dob;
@@ -243,9 +254,8 @@ impl Generator {
     }
 
     /// One household member, named the Kinh way or in a minority people's way.
-    #[allow(clippy::too_many_arguments)]
-    fn member(&mut self, r: &mut Rng, naming: Option<&'static Naming>, sex: Sex, age: i32, family: String, commune: &str, address: &str, h: u32) -> Person {
-        let mut p = self.person(r, sex, age, family, commune.to_string(), address.to_string(), h);
+    fn member(&mut self, r: &mut Rng, naming: Option<&'static Naming>, sex: Sex, age: i32, family: String, home: &Home) -> Person {
+        let mut p = self.person(r, sex, age, family, home.clone());
         if let Some(n) = naming {
             let (prefix, given) = match sex {
                 Sex::Male => (n.male_prefix, r.pick(n.given_male)),
@@ -293,8 +303,7 @@ impl Generator {
         let commune = self.random_commune(r);
         let address = format!("Số {}, Tổ {}, {}", 1 + r.below(300), 1 + r.below(25), self.commune_name(&commune));
         let family = self.family_name(r);
-        let h = u32::MAX;
-        let mut p = self.person(r, sex, age, family, commune, address, h);
+        let mut p = self.person(r, sex, age, family, Home { commune, address, household: u32::MAX });
         p.death = None;
         p
     }

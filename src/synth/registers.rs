@@ -88,17 +88,17 @@ fn render_name(p: &Person, spec: &Spec, rates: &Rates, g: &Generator, r: &mut Rn
         middle = if middle.is_empty() { extra } else { format!("{middle} {extra}") };
         d.push("middle_added");
     }
-    if hit("dialect", r) {
-        if let Some(x) = defects::dialect(&given, r) {
-            given = x;
-            d.push("dialect");
-        }
+    if hit("dialect", r)
+        && let Some(x) = defects::dialect(&given, r)
+    {
+        given = x;
+        d.push("dialect");
     }
-    if hit("typo", r) {
-        if let Some(x) = defects::typo(&given, r) {
-            given = x;
-            d.push("typo");
-        }
+    if hit("typo", r)
+        && let Some(x) = defects::typo(&given, r)
+    {
+        given = x;
+        d.push("typo");
     }
     let mut name = super::population::join_name(&family, &middle, &given, p.clan_last);
     if hit("tone_style", r)

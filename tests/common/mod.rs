@@ -18,8 +18,12 @@ pub fn read(p: &Path) -> DataFrame {
     ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
 }
 
-/// (record key, class, linked person, finding codes) of every record of a run.
-pub fn links_of(run: &Path) -> Vec<(String, String, Option<String>, Vec<String>, Option<u32>)> {
+/// A record of a run as the comparisons read it: (record key, class, linked person, finding
+/// codes, candidates).
+pub type LinkRow = (String, String, Option<String>, Vec<String>, Option<u32>);
+
+/// Every record of a run, as [`LinkRow`]s.
+pub fn links_of(run: &Path) -> Vec<LinkRow> {
     let r = read(&run.join("records.parquet"));
     let s = |c: &str| r.column(c).unwrap().str().unwrap().clone();
     let (key, class, pid) = (s("record_key"), s("match_class"), s("ref_person_id"));

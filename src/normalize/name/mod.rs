@@ -438,7 +438,7 @@ fn is_honorific(words: &Words, i: usize) -> bool {
     let written = written_lower(i);
     // In a name typed with marks, a word without them is as written ("Chu" is not "Chú").
     let honorific = if words.has_diacritics { HONORIFICS.contains(&written.as_str()) } else { HONORIFICS.iter().any(|h| crate::text::fold(h) == folded) };
-    honorific && (!is_family_name(&written) || words.tokens.len() - i - 1 >= 3)
+    honorific && (!is_family_name(&written) || words.tokens.len() - i > 3)
 }
 
 /// Words of an Êđê clan name standing last ("Y Moan Niê Kdăm": 2), when the name opens
