@@ -121,7 +121,7 @@ struct Rows {
 }
 
 /// `probe`: only the rows a header is looked for in, without the cells merged down.
-#[cfg_attr(not(feature = "excel"), allow(unused_variables))]
+#[cfg_attr(not(feature = "excel"), expect(unused_variables, reason = "`probe` only limits a workbook's rows"))]
 fn read_rows(input: &SourceInput, format: Format, probe: bool) -> Result<Rows, IngestError> {
     let path = &input.path;
     let file = crate::files::shown(path);

@@ -9,6 +9,7 @@ mod file;
 mod load;
 #[cfg(feature = "io")]
 mod night;
+#[cfg(feature = "io")]
 mod run;
 
 use crate::Lang;

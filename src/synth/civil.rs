@@ -156,7 +156,7 @@ impl Province<'_> {
     /// Death registrations for the death certificates' people (most registered a few days
     /// after the death; some never, late, or with another death date: the truth goes on the
     /// certificate), plus deaths registered without a certificate; entered in books.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "a death registration is drawn from the people, the register's spec, the rates and the generator")]
     pub(super) fn death_registrations(
         &self,
         spec: &Spec,
@@ -258,7 +258,7 @@ impl Province<'_> {
 
     /// The father a registration names: now and then (for a child the reference holds, so its
     /// parents are known) another man than the reference's father.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "a father is drawn from the men, the child's year and the register's spec")]
     fn registered_father(&self, f: usize, men: &[usize], born: i32, known: bool, reg: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
         let other = (known && r.chance(PARENT_LINK)).then(|| self.parent_of(men, born, (20, 55), r)).filter(|&o| o != f);
         let mut x = self.parent_record(other.unwrap_or(f), reg, g, r);

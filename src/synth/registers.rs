@@ -203,7 +203,6 @@ fn render_id(p: &Person, spec: &Spec, rates: &Rates, r: &mut Rng, d: &mut Vec<&'
 
 /// The commune cell and the address cell (a register without a commune column places
 /// the person by a free-text address alone).
-#[allow(clippy::too_many_arguments)]
 fn render_place(
     p: &Person,
     spec: &Spec,

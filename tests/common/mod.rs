@@ -1,7 +1,7 @@
 //! What the integration tests share: the binary, Parquet outputs read back, and a run's
 //! links and matches as comparable rows.
 
-#![allow(dead_code)] // each test crate uses its own part
+#![allow(dead_code, reason = "each test crate uses its own part of the helpers")]
 
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::path::Path;
