@@ -16,7 +16,7 @@ if [ ! -f "$WORK/job.toml" ]; then
   /usr/bin/time -v "$BIN" synth --people "$PEOPLE" --seed 1 --out "$WORK" --rows-per-source "$ROWS" 2> "$WORK.synth.time" || { cat "$WORK.synth.time"; exit 1; }
   wall=$(grep "Elapsed (wall" "$WORK.synth.time" | awk '{print $NF}')
   peak=$(grep "Maximum resident" "$WORK.synth.time" | awk '{printf "%.2f GB", $NF/1048576}')
-  echo "| $TODAY | $COMMIT | $MACHINE | synth $PEOPLE people, $ROWS rows × 8 registers | $wall | | $peak | \`benches/end_to_end.sh $PEOPLE $ROWS\` |" >> BENCHMARKS.md
+  echo "| $TODAY | $COMMIT | $MACHINE | synth $PEOPLE people, $ROWS rows × 8 registers | $wall | | $peak | \`benches/end_to_end.sh $PEOPLE $ROWS\` |" >> docs/BENCHMARKS.md
 fi
 
 run() {  # $1 = label, $2 = cache dir setting
@@ -29,10 +29,10 @@ run() {  # $1 = label, $2 = cache dir setting
   peak=$(grep "Maximum resident" "$WORK.run.time" | awk '{printf "%.2f GB", $NF/1048576}')
   stages=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(', '.join(f\"{t['stage']} {t['seconds']:.1f}\" for t in m['timings']))" "$dir/manifest.json")
   f1=$("$BIN" eval --truth "$WORK/truth.parquet" --run "$dir" --json | python3 -c "import json,sys; o=json.load(sys.stdin)['overall']; print(f\"P {o['precision']:.4f} R {o['recall']:.4f}\")")
-  echo "| $TODAY | $COMMIT | $MACHINE | run $1: $PEOPLE ref × $(python3 -c "import json,sys; print(sum(i['records'] for i in json.load(open(sys.argv[1]))['inputs'][1:]))" "$dir/manifest.json") records ($f1; $stages) | $wall | $cpu | $peak | \`benches/end_to_end.sh $PEOPLE $ROWS\` |" >> BENCHMARKS.md
+  echo "| $TODAY | $COMMIT | $MACHINE | run $1: $PEOPLE ref × $(python3 -c "import json,sys; print(sum(i['records'] for i in json.load(open(sys.argv[1]))['inputs'][1:]))" "$dir/manifest.json") records ($f1; $stages) | $wall | $cpu | $peak | \`benches/end_to_end.sh $PEOPLE $ROWS\` |" >> docs/BENCHMARKS.md
 }
 run "cold (no cache)" off
 rm -rf "$WORK/cache"
 run "cache build" "$WORK/cache"
 run "warm (cache hit)" "$WORK/cache"
-tail -4 BENCHMARKS.md
+tail -4 docs/BENCHMARKS.md

@@ -49,5 +49,5 @@ t = {x['stage']: x['seconds'] for x in m['timings']}
 i = m['inputs'][1]
 print(f\"{i['rows_read']} rows, {os.path.getsize(sys.argv[2]) / 2**20:.0f} MiB, UTF-8: ingest stage {t['ingest']:.2f} s = {i['rows_read'] / t['ingest'] / 1e6:.2f} M rows/s; whole run (1,000-person reference)\")
 " "$DIR/manifest.json" "$WORK/lao_dong.csv")
-echo "| $TODAY | $COMMIT | $MACHINE | CSV register: $line | $wall | | $peak | \`benches/ingest_1m.sh $ROWS\` |" >> BENCHMARKS.md
-tail -1 BENCHMARKS.md
+echo "| $TODAY | $COMMIT | $MACHINE | CSV register: $line | $wall | | $peak | \`benches/ingest_1m.sh $ROWS\` |" >> docs/BENCHMARKS.md
+tail -1 docs/BENCHMARKS.md

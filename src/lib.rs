@@ -4,7 +4,7 @@
 //! (correct), đủ (complete), sạch (clean), sống (live).
 //!
 //! The stages run one way, each filling its column of the record table
-//! ([`table::SourceRun`], one per source; see ARCHITECTURE.md):
+//! ([`table::SourceRun`], one per source; see docs/ARCHITECTURE.md):
 //!
 //! - [`ingest`]: CSV/TSV/Excel/Parquet in any encoding → [`ingest::IngestedSource`]
 //!   (raw records with `source_row`, plus quarantined rows).

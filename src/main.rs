@@ -12,7 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (it is reused by the next stage instead). Its default, 10 ms, hands back what one stage
 /// frees just before the next allocates as much, which the kernel then zeroes again page by
 /// page (perf: `clear_page` at 5–18% of a night's samples). Measured at 10M people × 1.72M
-/// records, night 2 (BENCHMARKS.md): 117 s with -1 against 150 s with 1000 ms and 121 s with
+/// records, night 2 (docs/BENCHMARKS.md): 117 s with -1 against 150 s with 1000 ms and 121 s with
 /// mimalloc's 10 ms, for a peak 1.5–2.2 GB higher (10.6 GB). `MIMALLOC_PURGE_DELAY` still
 /// decides when set (a machine short of memory sets it to 10).
 const PURGE_DELAY_MS: std::ffi::c_long = -1;

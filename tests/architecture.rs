@@ -1,4 +1,4 @@
-//! The shape ARCHITECTURE.md promises, checked on the source: no cycle between modules at
+//! The shape docs/ARCHITECTURE.md promises, checked on the source: no cycle between modules at
 //! any depth (the `use` trees and paths of the code parsed, not read as text), no source file
 //! over 600 lines but data tables, and no function outside tests and data tables over 80 lines.
 
@@ -344,4 +344,35 @@ fn no_function_outside_tests_and_data_tables_runs_over_80_lines() {
     assert!(long.is_empty(), "split these: {long:?}");
     // The scan does measure: the data tables are over the limit and found.
     assert_eq!(tables.len(), DATA_TABLES.len(), "{tables:?}");
+}
+
+/// Every `.md` file a comment in the source names, resolved from the repository's root.
+fn cited_documents() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "python/src", "fuzz"] {
+        if root.join(dir).is_dir() {
+            rust_files(&root.join(dir), &mut files);
+        }
+    }
+    let mut out = Vec::new();
+    for f in files {
+        for line in std::fs::read_to_string(&f).unwrap().lines().filter(|l| l.trim_start().starts_with("//")) {
+            for word in line.split(|c: char| c.is_whitespace() || "()[],;:`\"'".contains(c)) {
+                if let Some(doc) = word.strip_suffix(".md").map(|stem| format!("{stem}.md")).filter(|d| d.len() > 3) {
+                    out.push((f.strip_prefix(root).unwrap().display().to_string(), doc));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn comments_cite_only_documents_of_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cited = cited_documents();
+    assert!(cited.iter().any(|(_, d)| d == "docs/DOMAIN.md"), "the scan finds citations: {cited:?}");
+    let missing: Vec<&(String, String)> = cited.iter().filter(|(_, d)| !root.join(d).is_file()).collect();
+    assert!(missing.is_empty(), "cited but not in the repository (write the fact into docs/DOMAIN.md and cite that): {missing:?}");
 }

@@ -24,13 +24,13 @@ objcopy --only-keep-debug "$dist/$name/bin/lamsach" "$dist/lamsach-$version.debu
 cp "$dist/lamsach-$version.debug" "$dist/lamsach.debug"
 (cd "$dist" && objcopy --strip-debug --add-gnu-debuglink=lamsach.debug "$name/bin/lamsach")
 rm "$dist/lamsach.debug"
-cp README.md ARCHITECTURE.md BENCHMARKS.md "$dist/$name/share/doc/lamsach/"
+cp README.md docs/ARCHITECTURE.md docs/BENCHMARKS.md docs/DOMAIN.md "$dist/$name/share/doc/lamsach/"
 tar -C "$dist" -czf "$dist/$name.tar.gz" "$name"
 
 deb="$dist/deb"
 mkdir -p "$deb/DEBIAN" "$deb/usr/bin" "$deb/usr/share/doc/lamsach"
 cp "$dist/$name/bin/lamsach" "$deb/usr/bin/lamsach"
-cp README.md ARCHITECTURE.md "$deb/usr/share/doc/lamsach/"
+cp README.md docs/ARCHITECTURE.md docs/DOMAIN.md "$deb/usr/share/doc/lamsach/"
 cat > "$deb/DEBIAN/control" <<CONTROL
 Package: lamsach
 Version: $version

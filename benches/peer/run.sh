@@ -50,5 +50,5 @@ RECORDS=$(python3 -c "import json,sys; print(sum(i['records'] for i in json.load
 {
   echo "| $TODAY | $COMMIT | $MACHINE | lamsach, whole job: $PEOPLE ref × $RECORDS records ($L_SCORES; index + link $L_LINK s) | $L_WALL | $L_CPU | $L_PEAK | \`benches/peer/run.sh $PEOPLE $ROWS\` |"
   echo "| $TODAY | $COMMIT | $MACHINE | Splink $SPLINK_VERSION + DuckDB, linking only: same data ($S_SCORES) | $S_WALL | $S_CPU | $S_PEAK | \`benches/peer/run.sh $PEOPLE $ROWS\` |"
-} >> BENCHMARKS.md
-tail -2 BENCHMARKS.md
+} >> docs/BENCHMARKS.md
+tail -2 docs/BENCHMARKS.md

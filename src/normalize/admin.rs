@@ -2,7 +2,7 @@
 //!
 //! The code lists in `schemas/admin/` come from the MIT-licensed PyPI package
 //! `vietnamadminunits` 1.0.4 (see `tools/build_admin_units.py`). Codes are
-//! reused across eras with different meanings (VIETNAM.md §5.4), so every code
+//! reused across eras with different meanings (docs/DOMAIN.md §4.2), so every code
 //! lamsach emits travels with its era.
 
 use crate::text::fold_spaced_dots;
@@ -246,7 +246,7 @@ fn load_units_legacy() -> HashMap<String, Unit> {
 
 /// The crosswalk from legacy communes to 2025 ones, and each legacy province's 2025
 /// province: the majority target of its communes (one bad row in the official table
-/// must not move Tiền Giang, VIETNAM.md §5.4).
+/// must not move Tiền Giang, docs/DOMAIN.md §4.2).
 fn load_crosswalk(old_units: &HashMap<String, Unit>, new_units: &HashMap<String, Unit>) -> (Crosswalk, HashMap<String, String>) {
     let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::default();
     for r in rows(CROSSWALK) {

@@ -5,7 +5,7 @@
 use super::phonetic::push_family_key;
 use std::sync::LazyLock;
 
-/// Common family names (folded): the ones VIETNAM.md §4.2 lists and a few more.
+/// Common family names (folded): the ones docs/DOMAIN.md §3.2 names and a few more.
 /// Only the dual-family rule ("Nguyễn Phạm Minh Anh") uses this short list; whether a
 /// word can be a family name at all is [`is_family_name`], over real name lists.
 pub const FAMILY_NAMES: &[&str] = &[
@@ -19,7 +19,7 @@ pub const FAMILY_NAMES: &[&str] = &[
 /// lists each opens (schemas/family_names.tsv, built by tools/family_names.py).
 const FAMILY_NAME_TABLE: &str = include_str!("../../schemas/family_names.tsv");
 
-/// Clan names of the Central Highlands (VIETNAM.md §10.2) that the lists above miss.
+/// Clan names of the Central Highlands (docs/DOMAIN.md §3.4) that the lists above miss.
 const HIGHLAND_CLANS: &[&str] =
     &["ksor", "ksơr", "siu", "rmah", "kpă", "nay", "puih", "kpuih", "niê", "mlô", "hđơk", "ayun", "byă", "êban", "knul", "adrơng", "ênuôl", "touneh"];
 

@@ -1,5 +1,5 @@
 //! A phonetic key for Vietnamese name tokens that merges the spellings dialect
-//! speakers confuse (VIETNAM.md §4.4): d/gi/r, tr/ch, s/x, initial l/n, final
+//! speakers confuse (docs/DOMAIN.md §3.3): d/gi/r, tr/ch, s/x, initial l/n, final
 //! n/ng/nh and t/c/ch, i/y, and all tones (so hỏi/ngã). Family-name variants
 //! Hoàng/Huỳnh and Vũ/Võ share one key.
 

@@ -1,5 +1,5 @@
 //! Name lists for the generator: family names by population share
-//! (VIETNAM.md §4.2), middle and given names by sex (§4.3).
+//! (docs/DOMAIN.md §3.2), middle and given names by sex (§3.1).
 
 pub const FAMILY: &[(&str, f64)] = &[
     ("Nguyễn", 38.4),
@@ -176,7 +176,7 @@ pub const GIVEN_FEMALE: &[&str] = &[
 pub const HONORIFIC_MALE: &[&str] = &["Ông", "Anh"];
 pub const HONORIFIC_FEMALE: &[&str] = &["Bà", "Chị"];
 
-/// Ethnic-minority naming, by people (VIETNAM.md §10.2): clan names, given names, and
+/// Ethnic-minority naming, by people (docs/DOMAIN.md §3.4): clan names, given names, and
 /// whether the clan stands last. Women's Jrai and Êđê names carry H', Êđê men's Y,
 /// K'Ho men's K' and women's Ka.
 pub struct Naming {
