@@ -1,6 +1,10 @@
 //! The command line: clap commands that translate arguments into library calls.
 //! Exit codes: 0 success, 1 the job failed, 2 usage or job-file error, 3 the
 //! run finished but a quality gate failed, 4 published without the sources that could not be read.
+//! Two commands only read run folders and live here: `explain` and `eval`.
+
+mod eval;
+mod explain;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -19,7 +23,7 @@ enum LangArg {
     En,
 }
 
-impl std::convert::From<LangArg> for lamsach::Lang {
+impl From<LangArg> for lamsach::Lang {
     fn from(l: LangArg) -> lamsach::Lang {
         match l {
             LangArg::Vi => lamsach::Lang::Vi,
@@ -96,7 +100,7 @@ enum Command {
     /// Decode a legacy-encoded text file to UTF-8 on stdout; the encoding goes to stderr.
     Decode {
         #[arg(long, value_enum, default_value = "auto")]
-        from: From,
+        from: SourceEncoding,
         file: PathBuf,
     },
     /// Generate a synthetic population and sector registers with ground truth.
@@ -154,7 +158,7 @@ enum Style {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum From {
+enum SourceEncoding {
     Auto,
     Tcvn3,
     Vni,
@@ -247,7 +251,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Eval { truth, run, json, min_f1 } => {
-            let e = lamsach::synth::eval::evaluate(&truth, &run)?;
+            let e = eval::evaluate(&truth, &run)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&e)?);
             } else {
@@ -262,7 +266,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Explain { run, record, lang } => {
-            print!("{}", lamsach::publish::explain::explain(&run, &record, lang.into())?);
+            print!("{}", explain::explain(&run, &record, lang.into())?);
             Ok(ExitStatus::Success)
         }
     }
@@ -454,21 +458,21 @@ fn normalized_address(input: &str, province: Option<&str>, era: Option<Era>) -> 
         "split": m.is_some_and(|m| m.split), "split_into": m.map(|m| m.other_targets.clone()).unwrap_or_default(), "district": a.district, "province": a.province, "era": a.era.map(|e| e.as_str())})
 }
 
-fn decode(from: From, file: &std::path::Path) -> Result<ExitStatus> {
+fn decode(from: SourceEncoding, file: &std::path::Path) -> Result<ExitStatus> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let det = match from {
-        From::Auto => legacy::detect(&bytes),
+        SourceEncoding::Auto => legacy::detect(&bytes),
         other => {
             let e = match other {
-                From::Tcvn3 => Encoding::Tcvn3,
-                From::Vni => Encoding::Vni,
-                From::Viscii => Encoding::Viscii,
-                From::Cp1258 => Encoding::Cp1258,
-                From::Utf8 => Encoding::Utf8,
+                SourceEncoding::Tcvn3 => Encoding::Tcvn3,
+                SourceEncoding::Vni => Encoding::Vni,
+                SourceEncoding::Viscii => Encoding::Viscii,
+                SourceEncoding::Cp1258 => Encoding::Cp1258,
+                SourceEncoding::Utf8 => Encoding::Utf8,
                 // UTF-16 as asked: big-endian only with its byte-order mark.
-                From::Utf16 if bytes.starts_with(&[0xFE, 0xFF]) => Encoding::Utf16Be,
-                From::Utf16 => Encoding::Utf16Le,
-                From::Auto => unreachable!(),
+                SourceEncoding::Utf16 if bytes.starts_with(&[0xFE, 0xFF]) => Encoding::Utf16Be,
+                SourceEncoding::Utf16 => Encoding::Utf16Le,
+                SourceEncoding::Auto => unreachable!(),
             };
             legacy::Detection { encoding: e, confidence: 1.0, has_bom: false }
         }

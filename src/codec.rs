@@ -10,6 +10,21 @@ use crate::link::features::Features;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 
+/// Bytes that do not hold what a [`Writer`] writes: cut short, damaged or of another format.
+/// It names what was wrong, never a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error("truncated")]
+    Truncated,
+    #[error("invalid text")]
+    InvalidText,
+    #[error("trailing bytes")]
+    TrailingBytes,
+    /// A file's own structure does not hold (its header, checksum, counts or offsets).
+    #[error("{0}")]
+    Damaged(&'static str),
+}
+
 /// Appends values to a buffer.
 pub struct Writer(pub Vec<u8>);
 
@@ -91,36 +106,36 @@ impl Writer {
 pub struct Reader<'a>(pub &'a [u8]);
 
 impl Reader<'_> {
-    pub fn take(&mut self, n: usize) -> Result<&[u8], String> {
+    pub fn take(&mut self, n: usize) -> Result<&[u8], FormatError> {
         if self.0.len() < n {
-            return Err("truncated".into());
+            return Err(FormatError::Truncated);
         }
         let (a, b) = self.0.split_at(n);
         self.0 = b;
         Ok(a)
     }
-    pub fn u8(&mut self) -> Result<u8, String> {
+    pub fn u8(&mut self) -> Result<u8, FormatError> {
         Ok(self.take(1)?[0])
     }
-    pub fn u64(&mut self) -> Result<u64, String> {
+    pub fn u64(&mut self) -> Result<u64, FormatError> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
-    pub fn str(&mut self) -> Result<String, String> {
+    pub fn str(&mut self) -> Result<String, FormatError> {
         let n = self.u64()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "invalid text".to_string())
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| FormatError::InvalidText)
     }
-    pub fn opt(&mut self) -> Result<Option<String>, String> {
+    pub fn opt(&mut self) -> Result<Option<String>, FormatError> {
         Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
     }
     /// A string held inline when short (identifiers, unit codes), without a heap copy first.
-    pub fn compact(&mut self) -> Result<compact_str::CompactString, String> {
+    pub fn compact(&mut self) -> Result<compact_str::CompactString, FormatError> {
         let n = self.u64()? as usize;
-        std::str::from_utf8(self.take(n)?).map(compact_str::CompactString::from).map_err(|_| "invalid text".to_string())
+        std::str::from_utf8(self.take(n)?).map(compact_str::CompactString::from).map_err(|_| FormatError::InvalidText)
     }
-    pub fn opt_compact(&mut self) -> Result<Option<compact_str::CompactString>, String> {
+    pub fn opt_compact(&mut self) -> Result<Option<compact_str::CompactString>, FormatError> {
         Ok(if self.u8()? == 1 { Some(self.compact()?) } else { None })
     }
-    pub fn date(&mut self) -> Result<Option<PartialDate>, String> {
+    pub fn date(&mut self) -> Result<Option<PartialDate>, FormatError> {
         if self.u8()? == 0 {
             return Ok(None);
         }
@@ -129,10 +144,10 @@ impl Reader<'_> {
         let d = self.u8()?;
         Ok(Some(PartialDate { year: y, month: m, day: d }))
     }
-    pub fn raw_record(&mut self) -> Result<RawRecord, String> {
+    pub fn raw_record(&mut self) -> Result<RawRecord, FormatError> {
         let source_row = self.u64()?;
         let key = self.opt()?.map(String::into_boxed_str);
-        let role = u16::try_from(self.u64()?).map_err(|_| "role out of range")?;
+        let role = u16::try_from(self.u64()?).map_err(|_| FormatError::Damaged("role out of range"))?;
         let mut values = Values::default();
         for f in Field::ALL {
             if let Some(v) = self.opt()? {
@@ -143,7 +158,7 @@ impl Reader<'_> {
         let mut findings = Vec::with_capacity(n.min(64));
         for _ in 0..n {
             let field = self.u8()?;
-            let code = Code::parse(&self.str()?).ok_or("unknown finding code")?;
+            let code = Code::parse(&self.str()?).ok_or(FormatError::Damaged("unknown finding code"))?;
             findings.push(match Field::ALL.get(field as usize) {
                 Some(f) => Finding::new(*f, code),
                 None => Finding::record(code),
@@ -151,14 +166,14 @@ impl Reader<'_> {
         }
         Ok(RawRecord { source_row, key, role, values, findings })
     }
-    pub fn features(&mut self) -> Result<Features, String> {
+    pub fn features(&mut self) -> Result<Features, FormatError> {
         let buf = self.str()?;
         let mut at = [0u32; 8];
         for a in &mut at {
             *a = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
         }
         let name_flags = self.u8()?;
-        let name = Name::from_parts(buf, at, name_flags).ok_or("name offsets out of range")?;
+        let name = Name::from_parts(buf, at, name_flags).ok_or(FormatError::Damaged("name offsets out of range"))?;
         let mut f = Features { name, ..Default::default() };
         f.person_id = self.opt_compact()?;
         f.old_id = self.opt_compact()?;
@@ -178,11 +193,11 @@ impl Reader<'_> {
 }
 
 /// Reads one whole value with `read`; trailing bytes are an error.
-pub fn from_bytes<'a, T>(b: &'a [u8], read: impl FnOnce(&mut Reader<'a>) -> Result<T, String>) -> Result<T, String> {
+pub fn from_bytes<'a, T>(b: &'a [u8], read: impl FnOnce(&mut Reader<'a>) -> Result<T, FormatError>) -> Result<T, FormatError> {
     let mut r = Reader(b);
     let v = read(&mut r)?;
     if !r.0.is_empty() {
-        return Err("trailing bytes".into());
+        return Err(FormatError::TrailingBytes);
     }
     Ok(v)
 }
@@ -200,7 +215,7 @@ pub fn features_to_bytes(f: &Features) -> Vec<u8> {
 }
 
 /// Features back from [`features_to_bytes`]; an error names what was wrong, never a value.
-pub fn features_from_bytes(b: &[u8]) -> Result<Features, String> {
+pub fn features_from_bytes(b: &[u8]) -> Result<Features, FormatError> {
     from_bytes(b, Reader::features)
 }
 

@@ -42,6 +42,8 @@ pub mod ingest;
 pub mod job;
 pub mod lang;
 pub mod link;
+#[cfg(feature = "io")]
+pub mod night;
 pub mod normalize;
 #[cfg(feature = "io")]
 pub mod publish;

@@ -1,7 +1,9 @@
 //! Integration tests that drive the lamsach binary: run, demo, check,
 //! normalize, decode, explain.
 
-use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+mod common;
+use common::{read as read_parquet, run_job};
+use polars::prelude::{DataFrame, DataType};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -15,10 +17,6 @@ fn run(args: &[&str]) -> Output {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn read_parquet(p: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
 }
 
 fn manifest(dir: &Path) -> serde_json::Value {
@@ -37,13 +35,6 @@ fn one_source_job(d: &Path, name: &str, path: &str, schema: &str) -> PathBuf {
     let text = format!("[job]\nname = \"t\"\n[reference]\npath = \"reference.csv\"\n[[source]]\nname = \"{name}\"\npath = \"{path}\"\nschema = \"{schema}\"\n");
     std::fs::write(&job, text).unwrap();
     job
-}
-
-/// Runs `job` quietly, checks it succeeded and returns its run folder.
-fn run_job(job: &Path) -> PathBuf {
-    let o = run(&["run", job.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    job.parent().unwrap().join(String::from_utf8(o.stdout).unwrap().trim())
 }
 
 /// Runs the demo into a fresh folder and returns the run folder.

@@ -5,24 +5,11 @@
 //! malformed file, and keep it all in the SQLite store.
 
 use calamine::{Data, Reader, open_workbook_auto};
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn lamsach(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().expect("lamsach runs")
-}
-
-fn run_job(job: &Path) -> PathBuf {
-    let o = lamsach(&["run", job.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    job.parent().unwrap().join(String::from_utf8(o.stdout).unwrap().trim())
-}
-
-fn read_parquet(p: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(p).unwrap()).finish().unwrap()
-}
+mod common;
+use common::{lamsach_output as lamsach, read as read_parquet, run_job};
 
 /// The worklist as text cells, per sheet, heading row first.
 fn worklist(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {

@@ -266,22 +266,21 @@ fn shares(t: &[(usize, usize); 4]) -> String {
     names.iter().zip(t).map(|(n, (r, all))| format!("{n} {:.1}% of {all}", 100.0 * *r as f64 / (*all).max(1) as f64)).collect::<Vec<_>>().join(", ")
 }
 
-/// A small deterministic generator for the province below (splitmix64).
-struct Dice(u64);
+/// The crate's own generator, read in `usize` for the province below.
+struct Dice(lamsach::rng::Rng);
 
 impl Dice {
+    fn new(seed: u64) -> Dice {
+        Dice(lamsach::rng::Rng::new(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n as u64) as usize
     }
     fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        self.0.chance(p)
     }
     fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
@@ -395,7 +394,7 @@ fn reference_csv(p: &Province, people: &[Person]) -> String {
 fn labour_csv(p: &Province, rows: &[(u32, Person)]) -> Vec<u8> {
     let mut out = csv_line(&["STT", "Họ và tên người lao động", "Ngày, tháng, năm sinh", "Giới tính", "Số CCCD", "Xã/phường", "Địa chỉ"].map(String::from));
     for (k, (seed, x)) in rows.iter().enumerate() {
-        let mut dice = Dice(*seed as u64);
+        let mut dice = Dice::new(*seed as u64);
         let name = match dice.below(10) {
             0 => fold(&x.name),
             1 => x.name.to_uppercase(),
@@ -472,7 +471,7 @@ fn real_names_incremental_equals_full(reexport: bool, max_block: Option<usize>) 
     assert!(p.communes.len() > 100 && p.given.len() > 300, "{} communes, {} given names", p.communes.len(), p.given.len());
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
-    let mut dice = Dice(2025);
+    let mut dice = Dice::new(2025);
 
     let mut serial = 0;
     let mut people: Vec<Person> = (0..8000)

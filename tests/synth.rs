@@ -3,16 +3,10 @@
 
 mod common;
 
-use common::{assert_same_links, lamsach, read, run_into};
+use common::{assert_same_links, lamsach, read, run_into, run_job};
 use polars::prelude::DataFrame;
 use std::path::Path;
 use std::process::Command;
-
-/// Runs a job and returns its run folder (printed on stdout, relative to the current folder or absolute).
-fn run_job(job: &Path) -> std::path::PathBuf {
-    let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
-    std::env::current_dir().unwrap().join(String::from_utf8(out.stdout).unwrap().trim())
-}
 
 fn sha(p: &Path) -> String {
     use sha2::{Digest, Sha256};

@@ -11,29 +11,10 @@ use crate::ingest::keys::base_of;
 use crate::link::Overrides;
 use crate::link::features::Features;
 use crate::link::similarity::jaro_winkler;
-use crate::reference::Reference;
+use crate::reference::{Reference, person_key};
 use crate::table::SourceRun;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-
-/// A reference person's key in a worklist row and the store: the personal ID, or for a
-/// person without one, `fp-` and a hash of the folded name, date of birth and sex.
-pub fn reference_key(f: &Features) -> String {
-    match &f.person_id {
-        Some(id) => id.to_string(),
-        None => {
-            let mut h = Sha256::new();
-            h.update(f.name.folded().as_bytes());
-            h.update([0x1f]);
-            h.update(f.dob.map(|d| d.display_vi()).unwrap_or_default().as_bytes());
-            h.update([0x1f]);
-            h.update(f.sex.map(|s| s.as_str()).unwrap_or_default().as_bytes());
-            let hex: String = h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
-            format!("fp-{hex}")
-        }
-    }
-}
 
 /// The decisions in effect, resolved against tonight's records.
 #[derive(Default)]
@@ -273,7 +254,7 @@ fn reference_rows(decisions: &[StoredDecision], people: &[Features]) -> HashMap<
                 return Some((id.to_string(), j as u32));
             }
             if any_fingerprint && f.person_id.is_none() {
-                let k = reference_key(f);
+                let k = person_key(f);
                 return wanted.contains(k.as_str()).then_some((k, j as u32));
             }
             None
@@ -341,8 +322,8 @@ mod tests {
         assert!(!consistent(&land, &stranger_that_year), "another name and another year");
         let (_, woman) = person("Nguyễn Văn An", Sex::Female, d);
         assert!(!consistent(&record, &woman), "another sex");
-        assert_eq!(reference_key(&same), "052080000001");
+        assert_eq!(person_key(&same), "052080000001");
         let no_id = Features { person_id: None, ..same.clone() };
-        assert!(reference_key(&no_id).starts_with("fp-") && reference_key(&no_id) == reference_key(&no_id.clone()));
+        assert!(person_key(&no_id).starts_with("fp-") && person_key(&no_id) == person_key(&no_id.clone()));
     }
 }

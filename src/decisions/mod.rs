@@ -9,10 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
-pub mod changes;
 pub mod inbox;
-pub mod kept;
-mod sections;
 pub mod store;
 
 use crate::Lang;
@@ -184,12 +181,12 @@ pub struct Night {
     pub history: Vec<store::RunFigures>,
     /// `[history] since`: the day, and the records closed in the runs since then.
     pub closed_since: Option<(String, u64)>,
-    /// What changed since the last run, per source and for the reference ([`changes::REFERENCE`]).
-    pub changes: std::collections::BTreeMap<String, changes::Changes>,
+    /// What changed since the last run, per source and for the reference ([`crate::night::changes::REFERENCE`]).
+    pub changes: std::collections::BTreeMap<String, crate::night::changes::Changes>,
     /// Tonight's keys and digests, saved once the run is published.
-    pub digests: changes::Digests,
+    pub digests: crate::night::changes::Digests,
     /// The reference's people tonight beside the last run's (none without a last run).
-    pub reference_diff: Option<changes::PeopleDiff>,
+    pub reference_diff: Option<crate::night::changes::PeopleDiff>,
     /// Per source and record, its values' frequencies in tonight's reference (set by linking).
     pub record_tf: Vec<Vec<[f32; 3]>>,
 }

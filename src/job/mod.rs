@@ -8,9 +8,9 @@
 mod file;
 mod load;
 #[cfg(feature = "io")]
-mod night;
-#[cfg(feature = "io")]
 mod run;
+#[cfg(feature = "io")]
+mod store;
 
 use crate::Lang;
 use crate::calendar::PartialDate;

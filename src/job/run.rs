@@ -5,8 +5,8 @@ use crate::Lang;
 use crate::assess::{self, AssessContext, AssessSettings};
 use rayon::prelude::*;
 
+use crate::decisions::Night;
 use crate::decisions::store::StoreError;
-use crate::decisions::{self, Night};
 use crate::finding::Dimension;
 use crate::ingest::{self, IngestError};
 use crate::link::features::Features;
@@ -331,28 +331,28 @@ impl Job {
         }
         if let Some((night, store)) = night.filter(|_| self.incremental) {
             let t = Instant::now();
-            let mut state = decisions::kept::load(&decisions::kept::path_beside(store));
+            let mut state = crate::night::kept::load(&crate::night::kept::path_beside(store));
             // Only links made with tonight's model and block cap are reused.
-            let cap = decisions::kept::cap_section(settings.max_block);
-            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&decisions::kept::model_section(m))) || !state.contains_key(&cap) {
+            let cap = crate::night::kept::cap_section(settings.max_block);
+            if settings.model.as_ref().is_none_or(|m| !state.contains_key(&crate::night::kept::model_section(m))) || !state.contains_key(&cap) {
                 state.clear();
             }
-            let sources: Vec<decisions::kept::SourceFeatures> = table
+            let sources: Vec<crate::night::kept::SourceFeatures> = table
                 .iter()
                 .zip(&features)
                 .zip(&record_tf)
-                .map(|((r, f), tf)| decisions::kept::SourceFeatures { name: r.source.name.as_str(), features: f.as_slice(), tf: tf.as_slice() })
+                .map(|((r, f), tf)| crate::night::kept::SourceFeatures { name: r.source.name.as_str(), features: f.as_slice(), tf: tf.as_slice() })
                 .collect();
             // Last night's people tonight's extract lost, known when last night's reference cache is
             // the one tonight's reused people from (or the extract is the same).
-            let last = decisions::kept::reference_of(&state);
+            let last = crate::night::kept::reference_of(&state);
             let departed = match (&reference.previous, reference.cache) {
                 (_, reference::CacheStatus::Hit) if last.is_some() && last == reference.cache_key.as_deref() => Some(&[][..]),
                 (Some((key, departed)), _) if last == Some(key.as_str()) => Some(departed.as_slice()),
                 _ => None,
             };
             overrides.keep =
-                decisions::kept::reusable(&state, &sources, &night.digests, night.reference_diff.as_ref(), index.people, departed, &index.blocks.rules);
+                crate::night::kept::reusable(&state, &sources, &night.digests, night.reference_diff.as_ref(), index.people, departed, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
         let Linked { records, summary } = link::run(index, &features, &settings, &overrides);

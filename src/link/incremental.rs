@@ -1,6 +1,6 @@
 //! Incremental linking: last night's link of a record brought up to date without searching
 //! its blocks again, when nothing it depends on changed. The result is the link a full night
-//! would give (the tests below compare the two); `decisions::kept` decides which links qualify.
+//! would give (the tests below compare the two); `night::kept` decides which links qualify.
 
 use super::RecordLink;
 use super::blocking;

@@ -8,6 +8,21 @@ use serde::{Deserialize, Serialize};
 /// Bump when the model's JSON changes incompatibly.
 pub const MODEL_FORMAT: u32 = 1;
 
+/// A saved model this build cannot use.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("model format {0} is not {MODEL_FORMAT}")]
+    Format(u32),
+    #[error("m and u need one list per comparison")]
+    ListsPerComparison,
+    #[error("comparison '{0}' needs one m and one u per level")]
+    LevelsOf(String),
+    #[error("comparison '{0}' has an m or u outside (0, 1)")]
+    ProbabilityOf(String),
+    #[error("lambda must be inside (0, 1)")]
+    Lambda,
+}
+
 /// m and u are kept inside [PROB_FLOOR, 1 − PROB_FLOOR].
 pub const PROB_FLOOR: f64 = 1e-7;
 
@@ -81,23 +96,23 @@ impl Model {
     }
 
     /// Checks a model read from a file: one m and u per level, probabilities in (0, 1).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ModelError> {
         if self.format != MODEL_FORMAT {
-            return Err(format!("model format {} is not {MODEL_FORMAT}", self.format));
+            return Err(ModelError::Format(self.format));
         }
         if self.m.len() != self.comparisons.len() || self.u.len() != self.comparisons.len() {
-            return Err("m and u need one list per comparison".into());
+            return Err(ModelError::ListsPerComparison);
         }
         for (c, comp) in self.comparisons.iter().enumerate() {
             if comp.levels.is_empty() || self.m[c].len() != comp.levels.len() || self.u[c].len() != comp.levels.len() {
-                return Err(format!("comparison '{}' needs one m and one u per level", comp.name));
+                return Err(ModelError::LevelsOf(comp.name.clone()));
             }
             if self.m[c].iter().chain(&self.u[c]).any(|p| !(*p > 0.0 && *p < 1.0)) {
-                return Err(format!("comparison '{}' has an m or u outside (0, 1)", comp.name));
+                return Err(ModelError::ProbabilityOf(comp.name.clone()));
             }
         }
         if !(self.lambda > 0.0 && self.lambda < 1.0) {
-            return Err("lambda must be inside (0, 1)".into());
+            return Err(ModelError::Lambda);
         }
         Ok(())
     }

@@ -3,7 +3,6 @@
 //! interrupted run leaves earlier runs untouched and no half-written folder.
 
 mod charts;
-pub mod explain;
 mod html;
 pub mod manifest;
 pub mod parquet;
@@ -119,7 +118,7 @@ pub fn run<'a>(d: &'a RunData, out: &Path) -> Result<Published<'a>, PublishError
     let stamp = crate::clock::now().format("%Y%m%d-%H%M%S").to_string();
     let tmp = out.join(format!(".tmp-{}-{stamp}-{}", d.settings.job_name, std::process::id()));
     files::create_dir(&tmp, d.settings.modes).map_err(|e| werr(&tmp, e))?;
-    let shared = Shared { out, worklist: Worklist::of(d), summary: OnceLock::new() };
+    let shared = Shared { out, worklist: OnceLock::new(), summary: OnceLock::new() };
     let result = write_all(d, &shared, &tmp, started).and_then(|_| {
         #[cfg(feature = "fault-injection")]
         if std::env::var_os("LAMSACH_FAIL_BEFORE_PUBLISH").is_some() {
@@ -142,20 +141,28 @@ pub fn run<'a>(d: &'a RunData, out: &Path) -> Result<Published<'a>, PublishError
     }
     let run_dir = result?;
     let summary = shared.summary.into_inner().expect("the summary task ran: the outputs were written");
-    Ok(Published { run_dir, summary, worklist: shared.worklist })
+    let worklist = shared.worklist.into_inner().unwrap_or_else(|| Worklist::of(d));
+    Ok(Published { run_dir, summary, worklist })
 }
 
 /// What the outputs share, worked out once: the output folder (where the previous run is),
-/// tonight's worklist; and the summary, once its task has built it.
+/// tonight's worklist, worked out by the first task that needs it (the costliest task,
+/// records.parquet, runs meanwhile); and the summary, once its task has built it.
 struct Shared<'a, 'o> {
     out: &'o Path,
-    worklist: Worklist<'a>,
+    worklist: OnceLock<Worklist<'a>>,
     summary: OnceLock<Summary>,
+}
+
+impl<'a> Shared<'a, '_> {
+    fn worklist(&self, d: &'a RunData) -> &Worklist<'a> {
+        self.worklist.get_or_init(|| Worklist::of(d))
+    }
 }
 
 /// One part of the publish stage: writes its files into the temporary folder (`dir`) and
 /// returns their manifest entries.
-type Task = fn(d: &RunData, shared: &Shared, dir: &Path) -> Result<Vec<OutputEntry>, PublishError>;
+type Task = for<'a> fn(d: &'a RunData, shared: &Shared<'a, '_>, dir: &Path) -> Result<Vec<OutputEntry>, PublishError>;
 
 /// The outputs but model.json and the manifest, costliest first (CPU at 10M people by perf:
 /// records.parquet 5.9 s, corrections.xlsx 4.4 s, worklist.xlsx 3.3 s, summary and report
@@ -169,7 +176,7 @@ const TASKS: [(usize, Task); 8] = [
         Ok(vec![entry(dir, "records.parquet", Some(rows))?])
     }),
     (7, |d, _, dir| workbook(dir, "corrections.xlsx", |p| xlsx::write_corrections(d, p))),
-    (6, |d, s, dir| workbook(dir, "worklist.xlsx", |p| xlsx::write(d, &s.worklist.progress, p))),
+    (6, |d, s, dir| workbook(dir, "worklist.xlsx", |p| xlsx::write(d, &s.worklist(d).progress, p))),
     (5, summary_and_report),
     (2, |d, _, dir| table(d, dir, "matches.parquet", parquet::matches)),
     (1, |d, _, dir| table(d, dir, "issues.parquet", parquet::issues)),
@@ -205,13 +212,13 @@ fn workbook(dir: &Path, name: &str, write: impl FnOnce(&Path) -> Result<u64, rus
 
 /// summary.json, compared with the previous run's and with the trend of the last runs, and
 /// the report made from it; the summary is kept for the job.
-fn summary_and_report(d: &RunData, shared: &Shared, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
+fn summary_and_report<'a>(d: &'a RunData, shared: &Shared<'a, '_>, dir: &Path) -> Result<Vec<OutputEntry>, PublishError> {
     let previous = previous_run(shared.out, &d.settings.job_name).and_then(|run| {
         let text = std::fs::read_to_string(run.join("summary.json")).ok()?;
         let s: summary::Summary = serde_json::from_str(&text).ok()?;
         Some((run.file_name()?.to_string_lossy().into_owned(), s))
     });
-    let mut summary = summary::build(d, previous, &shared.worklist);
+    let mut summary = summary::build(d, previous, shared.worklist(d));
     summary.trend = d.decisions.map(|n| trend::build(&n.history, &summary));
     let p = dir.join("summary.json");
     std::fs::write(&p, serde_json::to_vec_pretty(&summary).map_err(|e| werr(&p, e))?).map_err(|e| werr(&p, e))?;
@@ -222,7 +229,7 @@ fn summary_and_report(d: &RunData, shared: &Shared, dir: &Path) -> Result<Vec<Ou
     Ok(entries)
 }
 
-fn write_all(d: &RunData, shared: &Shared, dir: &Path, started: std::time::Instant) -> Result<(), PublishError> {
+fn write_all<'a>(d: &'a RunData, shared: &Shared<'a, '_>, dir: &Path, started: std::time::Instant) -> Result<(), PublishError> {
     // Two threads take the tasks costliest first, each the next as it finishes its last;
     // after a failure the rest are left (the folder is removed).
     let next = AtomicUsize::new(0);

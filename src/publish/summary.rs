@@ -146,7 +146,7 @@ pub struct Summary {
     /// What changed since the last run, per source and for the reference (`(reference)`):
     /// records added, removed, changed and unchanged by key and values.
     #[serde(default)]
-    pub changes: BTreeMap<String, crate::decisions::changes::Changes>,
+    pub changes: BTreeMap<String, crate::night::changes::Changes>,
 }
 
 /// Officers' decisions tonight: the import, the decisions on records, progress per commune.

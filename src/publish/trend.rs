@@ -123,7 +123,7 @@ pub fn section(h: &mut String, summary: &Summary, lang: Lang) {
             t("Không đổi", "Unchanged")
         );
         for (name, c) in &summary.changes {
-            let name = if name == crate::decisions::changes::REFERENCE { t("CSDL dân cư", "Reference") } else { name.as_str() };
+            let name = if name == crate::night::changes::REFERENCE { t("CSDL dân cư", "Reference") } else { name.as_str() };
             let _ = write!(
                 h,
                 r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,

@@ -9,11 +9,11 @@ use super::work::{corrections, decision_of, officer_findings, provenance, workli
 use crate::Lang;
 use crate::decisions::Decision;
 use crate::decisions::Status;
-use crate::decisions::apply::reference_key;
 use crate::decisions::inbox::Column;
 use crate::field::Field;
 use crate::finding::{Code, Finding, Priority, Severity, SuggestedFrom};
 use crate::normalize::admin::{AdminRegistry, Era};
+use crate::reference::person_key;
 use crate::table::{RecordView, SourceRun};
 use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, HashMap};
@@ -154,7 +154,7 @@ fn case_cells(n: usize, d: &RunData, src: &SourceRun, r: &RecordView) -> ([Strin
     let mut codes: Vec<&str> = found.iter().map(|(_, f)| f.code.as_str()).collect();
     codes.dedup();
     let error = found.iter().any(|(_, f)| f.code.severity() == Severity::Error);
-    let candidate = r.link.best.as_ref().map(|b| reference_key(&d.reference.features[b.ref_idx as usize])).unwrap_or_default();
+    let candidate = r.link.best.as_ref().map(|b| person_key(&d.reference.features[b.ref_idx as usize])).unwrap_or_default();
     let cells = [
         (n + 1).to_string(),
         found[0].0.label(lang).to_string(),

@@ -6,7 +6,7 @@
 //! only those ([`read_previous`], [`People`]).
 
 use super::{Reference, ReferencePerson};
-use crate::codec::{Reader as R, Writer as W};
+use crate::codec::{FormatError, Reader as R, Writer as W};
 use crate::files::{self, Modes};
 use crate::ingest::{QuarantineReason, QuarantineRow, SourceInput};
 use crate::link::features::Features;
@@ -87,23 +87,23 @@ impl People {
     }
 
     /// Person `i`'s features.
-    pub fn features(&self, i: usize) -> Result<Features, String> {
+    pub fn features(&self, i: usize) -> Result<Features, FormatError> {
         Ok(self.person(i)?.1)
     }
 
     /// Person `i` and its features.
-    pub fn person(&self, i: usize) -> Result<(ReferencePerson, Features), String> {
+    pub fn person(&self, i: usize) -> Result<(ReferencePerson, Features), FormatError> {
         let mut r = R(self.bytes(i));
         let person = ReferencePerson::read(&mut r)?;
         let features = r.features()?;
         if !r.0.is_empty() {
-            return Err("trailing bytes in a person".into());
+            return Err(FormatError::Damaged("trailing bytes in a person"));
         }
         Ok((person, features))
     }
 
     /// Every person, features and digest as whole columns, decoded in parallel.
-    pub fn into_columns(self) -> Result<Columns, String> {
+    pub fn into_columns(self) -> Result<Columns, FormatError> {
         let failed = std::sync::Mutex::new(None);
         let (mut people, mut features) = (Vec::new(), Vec::new());
         (0..self.len)
@@ -248,25 +248,34 @@ pub(super) fn prune(dir: &Path, keep: usize) -> usize {
     files(dir).iter().skip(keep).filter(|(p, _, _)| std::fs::remove_file(p).is_ok()).count()
 }
 
+/// Why a cache that exists cannot be used (it is rebuilt).
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cannot read it: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Format(#[from] FormatError),
+}
+
 /// Ok(None): no cache. Err: a cache exists but cannot be trusted.
-pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, String> {
+pub(super) fn read(path: &Path, key: &str) -> Result<Option<Cached>, CacheError> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.into()),
     };
     // Mapped, not read: the file is usually still in the page cache, and a copy would take as
     // much fresh memory again (2 GB at 10M people), every page zeroed by the kernel first.
     // SAFETY: a cache is written under a temporary name and renamed into place, never changed
     // in place (a cache deleted while mapped stays readable until unmapped).
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+    let map = unsafe { memmap2::Mmap::map(&file) }?;
     let bytes: &[u8] = &map;
     if bytes.len() < MAGIC.len() + 16 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err("not a lamsach reference cache of this format".into());
+        return Err(FormatError::Damaged("not a lamsach reference cache of this format").into());
     }
     let (body, sum) = bytes.split_at(bytes.len() - 16);
     if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != sum {
-        return Err("checksum mismatch".into());
+        return Err(FormatError::Damaged("checksum mismatch").into());
     }
     let mut r = R(&body[MAGIC.len()..]);
     if r.str()? != key {
@@ -305,13 +314,13 @@ fn header(path: &Path) -> Option<(String, String)> {
 type Header = (u64, Option<Detection>, Vec<QuarantineRow>, Vec<ChunkAt>);
 
 /// The header, and where each chunk's parts lie (`base`: the map's address, for offsets).
-fn decode(mut r: R, base: usize) -> Result<Header, String> {
+fn decode(mut r: R, base: usize) -> Result<Header, FormatError> {
     let rows_read = r.u64()?;
     let encoding_name = r.opt()?;
     let bits = r.u64()?;
     let encoding = match encoding_name {
         Some(name) => {
-            let encoding = Encoding::parse(&name).ok_or("unknown encoding")?;
+            let encoding = Encoding::parse(&name).ok_or(FormatError::Damaged("unknown encoding"))?;
             Some(Detection { encoding, confidence: f32::from_bits(bits as u32), has_bom: bits >> 32 != 0 })
         }
         None => None,
@@ -329,19 +338,19 @@ fn decode(mut r: R, base: usize) -> Result<Header, String> {
     let mut rest: &[u8] = r.0;
     let mut parts = Vec::with_capacity(nchunks.min(1 << 20));
     for _ in 0..nchunks {
-        let (len, after) = rest.split_at_checked(8).ok_or("truncated")?;
+        let (len, after) = rest.split_at_checked(8).ok_or(FormatError::Truncated)?;
         let len = u64::from_le_bytes(len.try_into().expect("8 bytes")) as usize;
-        let (part, after) = after.split_at_checked(len).ok_or("truncated")?;
+        let (part, after) = after.split_at_checked(len).ok_or(FormatError::Truncated)?;
         parts.push(part);
         rest = after;
     }
     if !rest.is_empty() {
-        return Err("trailing bytes".into());
+        return Err(FormatError::TrailingBytes);
     }
     let chunks: Vec<ChunkAt> = parts.into_par_iter().map(|p| chunk_at(p, base)).collect::<Result<_, _>>()?;
     let (last, full) = chunks.split_last().map_or((0, &[][..]), |(l, f)| (l.count, f));
     if full.iter().any(|c| c.count != CHUNK) || full.len() * CHUNK + last != n {
-        return Err("people count mismatch".into());
+        return Err(FormatError::Damaged("people count mismatch"));
     }
     Ok((rows_read, encoding, quarantine, chunks))
 }
@@ -383,25 +392,25 @@ fn encode_chunk(
 }
 
 /// A chunk's parts; its people's ends must rise within its bytes.
-fn chunk_at(b: &[u8], base: usize) -> Result<ChunkAt, String> {
+fn chunk_at(b: &[u8], base: usize) -> Result<ChunkAt, FormatError> {
     let mut r = R(b);
     let count = r.u64()? as usize;
-    let digests = r.take(count.checked_mul(16).ok_or("chunk too large")?)?.as_ptr() as usize - base;
+    let digests = r.take(count.checked_mul(16).ok_or(FormatError::Damaged("chunk too large"))?)?.as_ptr() as usize - base;
     let rest = r.0;
     if rest.len() < count * 4 {
-        return Err("truncated".into());
+        return Err(FormatError::Truncated);
     }
     let (ends, body) = rest.split_at(count * 4);
     let mut last = 0;
     for e in ends.chunks_exact(4) {
         let e = u32::from_le_bytes(e.try_into().expect("4 bytes")) as usize;
         if e < last || e > body.len() {
-            return Err("person offsets out of range".into());
+            return Err(FormatError::Damaged("person offsets out of range"));
         }
         last = e;
     }
     if last != body.len() {
-        return Err("trailing bytes in a chunk".into());
+        return Err(FormatError::Damaged("trailing bytes in a chunk"));
     }
     Ok(ChunkAt { count, digests, ends: ends.as_ptr() as usize - base, body: body.as_ptr() as usize - base })
 }

@@ -51,7 +51,7 @@ impl ReferencePerson {
         w.opt(f);
     }
     /// Reads what [`ReferencePerson::write`] wrote.
-    pub fn read(r: &mut Reader) -> Result<ReferencePerson, String> {
+    pub fn read(r: &mut Reader) -> Result<ReferencePerson, crate::codec::FormatError> {
         let source_row = r.u64()?;
         let status = match r.u8()? {
             1 => Some(Status::Alive),
@@ -228,7 +228,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
 }
 
 /// The reference as its valid cache holds it, with the extract's size and SHA-256.
-fn hit(input: &SourceInput, c: cache::Cached, (bytes, sha256): (u64, String), path: &Path, key: &str) -> Result<Reference, String> {
+fn hit(input: &SourceInput, c: cache::Cached, (bytes, sha256): (u64, String), path: &Path, key: &str) -> Result<Reference, cache::CacheError> {
     let (rows_read, quarantine, encoding) = (c.rows_read, c.quarantine, c.encoding);
     let (people, features, digests) = c.people.into_columns()?;
     tracing::info!(people = people.len(), "reference cache hit");
@@ -447,6 +447,25 @@ impl RecordSink for NormalizingSink<'_> {
 /// Bytes the reference caches in `dir` hold together (for the manifest).
 pub fn cache_bytes(dir: &Path) -> u64 {
     cache::files(dir).iter().map(|(_, _, bytes)| bytes).sum()
+}
+
+/// A reference person's key in a worklist row and the store: the personal ID, or for a
+/// person without one, `fp-` and a hash of the folded name, date of birth and sex.
+pub fn person_key(f: &Features) -> String {
+    use sha2::{Digest, Sha256};
+    match &f.person_id {
+        Some(id) => id.to_string(),
+        None => {
+            let mut h = Sha256::new();
+            h.update(f.name.folded().as_bytes());
+            h.update([0x1f]);
+            h.update(f.dob.map(|d| d.display_vi()).unwrap_or_default().as_bytes());
+            h.update([0x1f]);
+            h.update(f.sex.map(|s| s.as_str()).unwrap_or_default().as_bytes());
+            let hex: String = h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+            format!("fp-{hex}")
+        }
+    }
 }
 
 #[cfg(test)]

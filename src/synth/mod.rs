@@ -4,7 +4,6 @@
 mod civil;
 pub mod defects;
 pub mod demo;
-pub mod eval;
 pub mod names;
 mod nightly;
 pub mod population;

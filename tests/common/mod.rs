@@ -8,10 +8,23 @@ use std::path::Path;
 use std::process::Command;
 
 /// Runs the binary, which must succeed.
+/// Runs the binary and returns what it did, whatever its exit status.
+pub fn lamsach_output(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().expect("lamsach starts")
+}
+
+/// Runs the binary and checks it succeeded.
 pub fn lamsach(args: &[&str]) -> std::process::Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_lamsach")).args(args).output().unwrap();
+    let o = lamsach_output(args);
     assert!(o.status.success(), "lamsach {args:?}: {}", String::from_utf8_lossy(&o.stderr));
     o
+}
+
+/// Runs `job` quietly, checks it succeeded and returns its run folder (printed on stdout,
+/// absolute or relative to the current folder).
+pub fn run_job(job: &Path) -> std::path::PathBuf {
+    let out = lamsach(&["run", job.to_str().unwrap(), "-q"]);
+    std::env::current_dir().unwrap().join(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 pub fn read(p: &Path) -> DataFrame {

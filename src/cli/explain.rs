@@ -1,8 +1,8 @@
 //! `lamsach explain`: why a record got its class, read back from a run's
 //! matches.parquet — every comparison's level and weight, never recomputed.
 
-use crate::Lang;
 use anyhow::{Context, Result, bail};
+use lamsach::Lang;
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use std::fmt::Write;
 use std::path::Path;

@@ -53,7 +53,7 @@ pub fn of_reference(features: &[Features], people: &[crate::reference::Reference
         .map(|(f, p)| {
             let key = match &f.person_id {
                 Some(id) => hash(id.as_bytes()),
-                None => hash(crate::decisions::apply::reference_key(f).as_bytes()),
+                None => hash(crate::reference::person_key(f).as_bytes()),
             };
             (key, person_value(f, p))
         })

@@ -1,6 +1,6 @@
-//! The nightly state a job keeps beside its decision store: the decisions resolved before
-//! linking, what changed since the last run, the last run's model while little changed, and
-//! tonight's digests and links kept for the next night.
+//! What a job reads from its decision store and keeps in and beside it across nights: the
+//! decisions resolved before linking, what changed since the last run ([`crate::night`]),
+//! the last run's model while little changed, and tonight's run record, digests and links.
 
 use super::Job;
 use super::run::{RunError, TREND_RUNS};
@@ -10,50 +10,13 @@ use crate::decisions::{self, Night};
 use crate::link;
 use crate::publish::manifest::FailedSource;
 use crate::publish::{self, RunData};
-use crate::reference::{self, Reference};
+use crate::reference::Reference;
 use crate::table::SourceRun;
-use rayon::prelude::*;
 use std::path::Path;
 
 /// An incremental night reuses the last run's model while no source and not the reference
 /// changed by more than this share since.
 const RETRAIN_SHARE: f64 = 0.05;
-
-/// What changed since the last run: per source and for the reference, tonight's digests
-/// (the last run's kept for a source that could not be read tonight), and the reference's
-/// people tonight beside the last run's.
-type WhatChanged = (std::collections::BTreeMap<String, decisions::changes::Changes>, decisions::changes::Digests, Option<decisions::changes::PeopleDiff>);
-
-fn what_changed(store: &Path, table: &[SourceRun], reference: &Reference) -> WhatChanged {
-    use decisions::changes::{self, REFERENCE};
-    let before = changes::load(&changes::path_beside(store));
-    // An extract read from its cache is the one the last run read: its people did not change.
-    let same_extract = reference.cache == reference::CacheStatus::Hit && before.contains_key(REFERENCE);
-    let mut now: changes::Digests = table.iter().map(|run| (run.source.name.clone(), changes::of_source(run))).collect();
-    if !same_extract {
-        now.insert(REFERENCE.to_string(), changes::of_reference(&reference.features, &reference.people));
-    }
-    // Sections tonight did not read again (a source that failed, the unchanged extract) carry over.
-    for (name, v) in &before {
-        if !now.contains_key(name) {
-            now.insert(name.clone(), v.clone());
-        }
-    }
-    // The sources are counted section by section; the reference by its diff, which linking reuses.
-    let (mut counted, diff) = rayon::join(
-        || -> std::collections::BTreeMap<String, changes::Changes> {
-            now.par_iter()
-                .filter(|(name, _)| table.iter().any(|r| &r.source.name == *name))
-                .filter_map(|(name, v)| changes::compare(before.get(name), v).map(|c| (name.clone(), c)))
-                .collect()
-        },
-        || Some(changes::PeopleDiff::of(before.get(REFERENCE)?, now.get(REFERENCE)?)),
-    );
-    if let Some(d) = &diff {
-        counted.insert(REFERENCE.to_string(), d.counts);
-    }
-    (counted, now, diff)
-}
 
 impl Job {
     /// Opens the decision store, imports the returned worklists waiting in the inbox and
@@ -88,7 +51,7 @@ impl Job {
             Some(d) => Some((d.iso(), store.closed_since(&d.iso())?)),
             None => None,
         };
-        let (changes, digests, reference_diff) = what_changed(&store_path, table, reference);
+        let crate::night::Changed { changes, digests, reference_diff } = crate::night::what_changed(&store_path, table, reference);
         let night = Night {
             resolution,
             imports,
@@ -137,8 +100,8 @@ impl Job {
             keep_runs: self.decisions.keep_runs,
         };
         // The store's record and the files beside it are independent: written side by side.
-        let path = decisions::changes::path_beside(store.path());
-        let links_path = decisions::kept::path_beside(store.path());
+        let path = crate::night::changes::path_beside(store.path());
+        let links_path = crate::night::kept::path_beside(store.path());
         let (recorded, ()) = rayon::join(|| store.record_run(&run), || self.keep_for_next_night(data, &path, &links_path));
         recorded?;
         Ok(())
@@ -149,7 +112,7 @@ impl Job {
         let Some(night) = data.decisions else { return };
         let names: Vec<&str> = data.sources.iter().map(|r| r.source.name.as_str()).collect();
         let links: Vec<&[link::RecordLink]> = data.sources.iter().map(SourceRun::links).collect();
-        let kept = decisions::kept::of_tonight(
+        let kept = crate::night::kept::of_tonight(
             &names,
             &links,
             &night.record_tf,
@@ -158,7 +121,7 @@ impl Job {
             self.link.max_block,
             data.reference.cache_key.as_deref(),
         );
-        let saved = decisions::changes::save(path, &night.digests, self.modes).and_then(|_| decisions::kept::save(links_path, &kept, self.modes));
+        let saved = crate::night::changes::save(path, &night.digests, self.modes).and_then(|_| crate::night::kept::save(links_path, &kept, self.modes));
         if let Err(e) = saved {
             // Only costs the next run its change counts and its reuse of links.
             tracing::warn!(error = %e, "could not keep tonight's record digests and links");
