@@ -20,7 +20,7 @@ pub enum Mojibake {
 /// reading makes every word a Vietnamese syllable.
 ///
 /// ```
-/// use lamsach::text::legacy::repair_mojibake;
+/// use lamsach::text::mojibake::repair_mojibake;
 /// assert_eq!(repair_mojibake("Nguyeãn Vaên Ñöùc").unwrap().0, "Nguyễn Văn Đức");
 /// assert_eq!(repair_mojibake("Viá»‡t Nam").unwrap().0, "Việt Nam");
 /// assert!(repair_mojibake("Nguyễn Văn Đức").is_none());
