@@ -1,7 +1,8 @@
 #![no_main]
 //! Legacy decoders, detection and mojibake repair on arbitrary bytes: no panic,
 //! and a repair only ever returns well-formed Vietnamese.
-use lamsach::text::legacy::{Encoding, decode, detect, repair_mojibake, score_text};
+use lamsach::text::legacy::{Encoding, decode, detect, score_text};
+use lamsach::text::mojibake::repair_mojibake;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
