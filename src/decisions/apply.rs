@@ -8,9 +8,9 @@ use super::store::{StatusChange, StoredDecision};
 use super::{Decision, RecordDecision, Status};
 use crate::finding::{Code, Finding};
 use crate::ingest::keys::base_of;
-use crate::link::Overrides;
 use crate::link::features::Features;
 use crate::link::similarity::jaro_winkler;
+use crate::link::{Overrides, RecordAt};
 use crate::reference::{Reference, person_key};
 use crate::table::SourceRun;
 use rayon::prelude::*;
@@ -214,7 +214,7 @@ fn locate(decisions: &[StoredDecision], table: &[SourceRun]) -> Vec<Option<(usiz
     // A decision whose key no record has tonight (its record gained, lost or changed a twin)
     // follows its record by content within its twin group: first every decision to the member
     // whose values it was made on, then each one left to the one member no decision holds.
-    let mut taken: HashSet<(usize, usize)> = at.iter().flatten().filter_map(|(s, i)| i.map(|i| (*s, i))).collect();
+    let mut taken: HashSet<RecordAt> = at.iter().flatten().filter_map(|(s, i)| i.map(|i| (*s, i))).collect();
     for by_content in [true, false] {
         for (d, place) in decisions.iter().zip(at.iter_mut()) {
             let Some((s, None)) = place else { continue };

@@ -113,18 +113,21 @@ pub struct RecordLink {
     pub row_ties: bool,
 }
 
-/// Officers' decisions the linker honours, per (source, record) index: people an officer
+/// Where a record stands in the job: its source's index and its own within the source.
+pub type RecordAt = (usize, usize);
+
+/// Officers' decisions the linker honours, per record ([`RecordAt`]): people an officer
 /// said are not this record's person are never candidates, and a person an officer said
 /// is this record's person is its link (`match`, [`RecordLink::by_officer`]).
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     /// Reference rows rejected for the record.
-    pub exclude: std::collections::HashMap<(usize, usize), Vec<u32>>,
+    pub exclude: std::collections::HashMap<RecordAt, Vec<u32>>,
     /// The reference row confirmed for the record.
-    pub force: std::collections::HashMap<(usize, usize), u32>,
+    pub force: std::collections::HashMap<RecordAt, u32>,
     /// Last night's link, for a record nothing it depends on has changed since (see
     /// [`Kept`]): its two candidates are scored again instead of searching the blocks.
-    pub keep: std::collections::HashMap<(usize, usize), Kept>,
+    pub keep: std::collections::HashMap<RecordAt, Kept>,
 }
 
 impl RecordLink {
@@ -195,7 +198,7 @@ pub fn run(index: &LinkIndex, sources: &[Vec<Features>], settings: &LinkSettings
 
 /// One record's link, honouring the officers' decisions about it (people excluded, a person
 /// confirmed) and last night's link when it is kept.
-fn link_record(linker: &Linker, f: &Features, at: (usize, usize), overrides: &Overrides, work: &mut Work) -> RecordLink {
+fn link_record(linker: &Linker, f: &Features, at: RecordAt, overrides: &Overrides, work: &mut Work) -> RecordLink {
     let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
     let link = match overrides.keep.get(&at) {
         Some(k) if excluded.is_empty() => linker.kept(f, k, work),

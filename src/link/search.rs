@@ -37,7 +37,9 @@ impl<'a> Linker<'a> {
         Linker { index, scorer: Scorer::new(model, &index.tf), settings }
     }
 
-    /// The weight of record `f` paired with reference row `j`.
+    /// The weight of record `f` paired with reference row `j` (the hot loop: inlined into the
+    /// search, which lives in another file than the scorer).
+    #[inline]
     pub(super) fn weight(&self, f: &Features, j: u32) -> f64 {
         self.scorer.weight(f, j, &self.index.people[j as usize])
     }

@@ -14,7 +14,7 @@ use super::changes::{Digests, PeopleDiff, REFERENCE};
 use crate::link::TermFrequencies;
 use crate::link::blocking::{Rule, asked_keys, is_broad, person_keys};
 use crate::link::features::{Features, KeyMap};
-use crate::link::{Kept, RecordLink};
+use crate::link::{Kept, RecordAt, RecordLink};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -268,7 +268,7 @@ pub fn reusable(
     people: &[Features],
     departed: Option<&[Features]>,
     rules: &[Rule],
-) -> HashMap<(usize, usize), Kept> {
+) -> HashMap<RecordAt, Kept> {
     let (Some(ref_now), Some(diff)) = (now.get(REFERENCE), diff) else { return HashMap::new() };
     let changes = ReferenceChanges::of(diff, ref_now, people, departed, rules);
     let ReferenceChanges { order_kept, vacated, .. } = &changes;
@@ -286,7 +286,7 @@ pub fn reusable(
                 diff.tonight(h).map(|(j, _)| Some(j)).ok_or(())
             }
         };
-        let found: Vec<((usize, usize), Kept)> = digests
+        let found: Vec<(RecordAt, Kept)> = digests
             .par_iter()
             .zip(features.par_iter())
             .zip(tf.par_iter())
