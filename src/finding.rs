@@ -9,31 +9,22 @@
 use crate::field::Field;
 use serde::{Serialize, Serializer};
 
-/// The four quality dimensions of Đề án 06.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dimension {
-    /// đúng: agrees with the reference person.
-    Correct,
-    /// đủ: required fields present and precise enough.
-    Complete,
-    /// sạch: well-formed, standard values; each person once.
-    Clean,
-    /// sống: describes the living present.
-    Live,
+coded_enum! {
+    /// The four quality dimensions of Đề án 06.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Dimension {
+        /// đúng: agrees with the reference person.
+        Correct = "correct",
+        /// đủ: required fields present and precise enough.
+        Complete = "complete",
+        /// sạch: well-formed, standard values; each person once.
+        Clean = "clean",
+        /// sống: describes the living present.
+        Live = "live",
+    }
 }
 
 impl Dimension {
-    /// The four dimensions in report order.
-    pub const ALL: [Dimension; 4] = [Dimension::Correct, Dimension::Complete, Dimension::Clean, Dimension::Live];
-    /// `correct`, `complete`, `clean`, `live` (output columns).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Correct => "correct",
-            Dimension::Complete => "complete",
-            Dimension::Clean => "clean",
-            Dimension::Live => "live",
-        }
-    }
     /// Đúng, Đủ, Sạch, Sống.
     pub fn label_vi(self) -> &'static str {
         match self {
@@ -297,63 +288,37 @@ impl Finding {
     }
 }
 
-/// Why an officer must look at a record, most urgent first: the worklist's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// The record's ID belongs to someone else, or stands twice in the reference.
-    WrongPerson,
-    /// Dead by the reference or a death register in this job, still listed.
-    Deceased,
-    /// A death register names the person, the reference still shows them alive: the
-    /// population database needs updating (for the commune police).
-    ReferenceNotUpdated,
-    /// A birth or death certified by a health facility and never registered (civil status).
-    Unregistered,
-    /// Nobody in the reference fits.
-    NoLink,
-    /// A possible match to confirm or reject.
-    Review,
-    /// Linked, but the name disagrees with the reference's and the ID does not vouch for
-    /// the person: is it the same person?
-    ConflictsWithReference,
-    /// The same person twice in the register.
-    Duplicate,
-    /// A value that is wrong or missing and that only the source can correct.
-    FixAtSource,
+coded_enum! {
+    /// Why an officer must look at a record, most urgent first: the worklist's order.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Priority {
+        /// The record's ID belongs to someone else, or stands twice in the reference.
+        WrongPerson = "wrong_person",
+        /// Dead by the reference or a death register in this job, still listed.
+        Deceased = "deceased",
+        /// A death register names the person, the reference still shows them alive: the
+        /// population database needs updating (for the commune police).
+        ReferenceNotUpdated = "reference_not_updated",
+        /// A birth or death certified by a health facility and never registered (civil status).
+        Unregistered = "unregistered",
+        /// Nobody in the reference fits.
+        NoLink = "no_link",
+        /// A possible match to confirm or reject.
+        Review = "review",
+        /// Linked, but the name disagrees with the reference's and the ID does not vouch for
+        /// the person: is it the same person?
+        ConflictsWithReference = "conflicts_with_reference",
+        /// The same person twice in the register.
+        Duplicate = "duplicate",
+        /// A value that is wrong or missing and that only the source can correct.
+        FixAtSource = "fix_at_source",
+    }
 }
 
 impl Priority {
-    /// Every priority, most urgent first.
-    pub const ALL: [Priority; 9] = [
-        Priority::WrongPerson,
-        Priority::Deceased,
-        Priority::ReferenceNotUpdated,
-        Priority::Unregistered,
-        Priority::NoLink,
-        Priority::Review,
-        Priority::ConflictsWithReference,
-        Priority::Duplicate,
-        Priority::FixAtSource,
-    ];
-
     /// 1 (most urgent) to 9: the number its label and the store's `open_items` carry.
     pub fn rank(self) -> u8 {
         self as u8 + 1
-    }
-
-    /// `wrong_person`, `deceased`, ... (outputs).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::WrongPerson => "wrong_person",
-            Priority::Deceased => "deceased",
-            Priority::ReferenceNotUpdated => "reference_not_updated",
-            Priority::Unregistered => "unregistered",
-            Priority::NoLink => "no_link",
-            Priority::Review => "review",
-            Priority::ConflictsWithReference => "conflicts_with_reference",
-            Priority::Duplicate => "duplicate",
-            Priority::FixAtSource => "fix_at_source",
-        }
     }
 
     /// What the officer is asked to do, in the report's language.

@@ -28,6 +28,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The macros the modules below use, first: a `macro_rules!` is in scope only after it.
+#[macro_use]
+mod coded;
+
 pub mod assess;
 pub mod calendar;
 pub mod clock;

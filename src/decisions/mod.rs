@@ -94,53 +94,32 @@ impl Decision {
     }
 }
 
-/// Where a decision stands tonight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Imported, not yet checked against a run.
-    New,
-    /// In effect: the record is as the officer saw it and the decision holds.
-    Applied,
-    /// Accepted, waiting for the source data to agree (a suggestion to apply, a fix at source).
-    Pending,
-    /// The officer's personal ID cannot be used (not in the reference, or another person):
-    /// the record is back on the worklist with a finding saying why.
-    Refused,
-    /// Done: the source data now agrees.
-    Closed,
-    /// The record changed after the decision, or its person left the reference: back on
-    /// the worklist for a new decision.
-    Reopened,
-    /// The record is no longer in its register.
-    Orphaned,
-    /// A later decision on the same record replaced it.
-    Superseded,
+coded_enum! {
+    /// Where a decision stands tonight.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// Imported, not yet checked against a run.
+        New = "new",
+        /// In effect: the record is as the officer saw it and the decision holds.
+        Applied = "applied",
+        /// Accepted, waiting for the source data to agree (a suggestion to apply, a fix at source).
+        Pending = "pending",
+        /// The officer's personal ID cannot be used (not in the reference, or another person):
+        /// the record is back on the worklist with a finding saying why.
+        Refused = "refused",
+        /// Done: the source data now agrees.
+        Closed = "closed",
+        /// The record changed after the decision, or its person left the reference: back on
+        /// the worklist for a new decision.
+        Reopened = "reopened",
+        /// The record is no longer in its register.
+        Orphaned = "orphaned",
+        /// A later decision on the same record replaced it.
+        Superseded = "superseded",
+    }
 }
 
 impl Status {
-    /// Every status.
-    pub const ALL: [Status; 8] =
-        [Status::New, Status::Applied, Status::Pending, Status::Refused, Status::Closed, Status::Reopened, Status::Orphaned, Status::Superseded];
-
-    /// The code kept in the store and in `records.parquet`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::Applied => "applied",
-            Status::Pending => "pending",
-            Status::Refused => "refused",
-            Status::Closed => "closed",
-            Status::Reopened => "reopened",
-            Status::Orphaned => "orphaned",
-            Status::Superseded => "superseded",
-        }
-    }
-
-    /// Parses [`Status::as_str`].
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Still evaluated each night (the others are history).
     pub fn in_effect(self) -> bool {
         matches!(self, Status::New | Status::Applied | Status::Pending | Status::Refused)

@@ -4,50 +4,28 @@
 use crate::field::Field;
 use crate::finding::Finding;
 
-/// Why a row went to the quarantine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QuarantineReason {
-    /// More or fewer fields than the header.
-    FieldCount,
-    /// Bytes that decode to nothing in the file's encoding.
-    Undecodable,
-    /// A quote opened and never closed: the rest of the file became one field.
-    UnclosedQuote,
-    /// The row could not be read: a CSV parser error, or a Parquet row group that cannot be decoded.
-    Unreadable,
-    /// A row of a register with several subjects (child and parents, deceased and
-    /// declarant) where every subject's columns are empty: it is nobody's record.
-    NoSubject,
-    /// A row of the report's layout: a header or column numbering repeated on a later page,
-    /// a total, the place-and-date line or the signature block (see `report_rows`).
-    NotARecord,
+coded_enum! {
+    /// Why a row went to the quarantine.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum QuarantineReason {
+        /// More or fewer fields than the header.
+        FieldCount = "FIELD_COUNT",
+        /// Bytes that decode to nothing in the file's encoding.
+        Undecodable = "UNDECODABLE",
+        /// A quote opened and never closed: the rest of the file became one field.
+        UnclosedQuote = "UNCLOSED_QUOTE",
+        /// The row could not be read: a CSV parser error, or a Parquet row group that cannot be decoded.
+        Unreadable = "UNREADABLE",
+        /// A row of a register with several subjects (child and parents, deceased and
+        /// declarant) where every subject's columns are empty: it is nobody's record.
+        NoSubject = "NO_SUBJECT",
+        /// A row of the report's layout: a header or column numbering repeated on a later page,
+        /// a total, the place-and-date line or the signature block (see `report_rows`).
+        NotARecord = "NOT_A_RECORD",
+    }
 }
 
 impl QuarantineReason {
-    pub const ALL: [QuarantineReason; 6] = [
-        QuarantineReason::FieldCount,
-        QuarantineReason::Undecodable,
-        QuarantineReason::UnclosedQuote,
-        QuarantineReason::Unreadable,
-        QuarantineReason::NoSubject,
-        QuarantineReason::NotARecord,
-    ];
-
-    /// The reason [`QuarantineReason::as_str`] wrote.
-    pub fn parse(s: &str) -> Option<QuarantineReason> {
-        QuarantineReason::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuarantineReason::FieldCount => "FIELD_COUNT",
-            QuarantineReason::Undecodable => "UNDECODABLE",
-            QuarantineReason::UnclosedQuote => "UNCLOSED_QUOTE",
-            QuarantineReason::Unreadable => "UNREADABLE",
-            QuarantineReason::NoSubject => "NO_SUBJECT",
-            QuarantineReason::NotARecord => "NOT_A_RECORD",
-        }
-    }
     pub fn message_vi(self) -> &'static str {
         match self {
             QuarantineReason::FieldCount => "Số cột của dòng khác với dòng tiêu đề",

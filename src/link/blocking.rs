@@ -6,40 +6,28 @@ use crate::calendar::Precision;
 use rayon::prelude::*;
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    /// Same personal ID.
-    PersonId,
-    /// Same old CMND number.
-    OldId,
-    /// Same full date of birth (day and month in either order) and phonetic given name.
-    DobGiven,
-    /// Same birth year, phonetic family and given name.
-    YearFamilyGiven,
-    /// Same current commune and phonetic full name.
-    CommuneName,
-    /// Same full date of birth (either order) and phonetic family name.
-    DobFamily,
-    /// Same phonetic given name, middle name and current commune (catches wrong dates).
-    CommuneGivenMiddle,
-}
-
-impl Rule {
-    pub const ALL: [Rule; 7] =
-        [Rule::PersonId, Rule::OldId, Rule::DobGiven, Rule::YearFamilyGiven, Rule::CommuneName, Rule::DobFamily, Rule::CommuneGivenMiddle];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::PersonId => "person_id",
-            Rule::OldId => "old_id",
-            Rule::DobGiven => "dob_given",
-            Rule::YearFamilyGiven => "year_family_given",
-            Rule::CommuneName => "commune_name",
-            Rule::DobFamily => "dob_family",
-            Rule::CommuneGivenMiddle => "commune_given_middle",
-        }
+coded_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Rule {
+        /// Same personal ID.
+        PersonId = "person_id",
+        /// Same old CMND number.
+        OldId = "old_id",
+        /// Same full date of birth (day and month in either order) and phonetic given name.
+        DobGiven = "dob_given",
+        /// Same birth year, phonetic family and given name.
+        YearFamilyGiven = "year_family_given",
+        /// Same current commune and phonetic full name.
+        CommuneName = "commune_name",
+        /// Same full date of birth (either order) and phonetic family name.
+        DobFamily = "dob_family",
+        /// Same phonetic given name, middle name and current commune (catches wrong dates).
+        CommuneGivenMiddle = "commune_given_middle",
     }
 }
+
+impl Rule {}
 
 fn dob_unordered(f: &Features) -> Option<(i32, u8, u8)> {
     let d = f.dob?;
