@@ -139,6 +139,23 @@ pub fn sha256(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((n, format!("{:x}", h.finalize())))
 }
 
+/// A path kept as data, shown as [`shown`] writes it (control characters escaped): what an
+/// error carries instead of the text it will print.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown(pub std::path::PathBuf);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&shown(&self.0))
+    }
+}
+
+impl From<&Path> for Shown {
+    fn from(p: &Path) -> Shown {
+        Shown(p.to_path_buf())
+    }
+}
+
 /// A path as a message or a log line may show it: control characters (a newline in a file
 /// name would forge a log line) written as escapes.
 pub fn shown(path: &Path) -> String {

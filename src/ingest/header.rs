@@ -4,6 +4,7 @@
 
 use super::{IngestError, Item, SourceInput};
 use crate::field::Field;
+use crate::files::Shown;
 use crate::schema::{ColumnMap, Schema, header_key};
 
 pub(super) const HEADER_SEARCH_ROWS: usize = 30;
@@ -102,7 +103,7 @@ pub(super) fn find_header(input: &SourceInput, head: &[Item]) -> Result<usize, I
             _ => None,
         });
         let seen = width.map_or_else(|| "none".to_string(), |w| format!("{w} columns"));
-        IngestError::NoHeader { file: crate::files::shown(&input.path), searched: HEADER_SEARCH_ROWS, seen }
+        IngestError::NoHeader { file: input.path.as_path().into(), searched: HEADER_SEARCH_ROWS, seen }
     })
 }
 
@@ -122,7 +123,7 @@ fn headers_shown(input: &SourceInput, headers: &[String]) -> String {
 /// The column mapping a run can use: overrides that exist, no doubled header, every
 /// required field of every role mapped (or the candidates named when several fit).
 pub(super) fn check_columns(input: &SourceInput, row: u64, headers: &[String], columns: &ColumnMap) -> Result<(), IngestError> {
-    let file = crate::files::shown(&input.path);
+    let file = Shown::from(input.path.as_path());
     let found = || headers_shown(input, headers);
     if let Some((field, header)) = columns.missing_overrides.first() {
         return Err(IngestError::MissingOverride { file, row, field: field.clone(), header: header.clone(), headers: found() });
@@ -155,7 +156,7 @@ pub(super) fn key_position(input: &SourceInput, headers: &[String]) -> Option<us
 pub(super) fn key_column(input: &SourceInput, row: u64, headers: &[String]) -> Result<Option<usize>, IngestError> {
     let Some(k) = &input.key else { return Ok(None) };
     key_position(input, headers).map(Some).ok_or_else(|| IngestError::MissingOverride {
-        file: crate::files::shown(&input.path),
+        file: input.path.as_path().into(),
         row,
         field: "key".into(),
         header: k.clone(),

@@ -26,6 +26,8 @@ pub(crate) mod xlsx;
 pub use error::IngestError;
 pub(crate) use record::{Item, Items, Row};
 pub use record::{QUARANTINE_CELL_SEPARATOR, QuarantineReason, QuarantineRow, RawRecord, RecordSink, Values};
+#[cfg(feature = "excel")]
+pub use xlsx::{Cause as WorkbookCause, WorkbookError};
 
 use crate::schema::{ColumnMap, Schema};
 use crate::text::legacy::{Detection, Encoding};
@@ -124,7 +126,7 @@ struct Rows {
 #[cfg_attr(not(feature = "excel"), expect(unused_variables, reason = "`probe` only limits a workbook's rows"))]
 fn read_rows(input: &SourceInput, format: Format, probe: bool) -> Result<Rows, IngestError> {
     let path = &input.path;
-    let file = crate::files::shown(path);
+    let file = crate::files::Shown::from(path.as_path());
     Ok(match format {
         Format::Csv => {
             let (det, delim) = csv::sniff(path, input.encoding)?;
@@ -154,7 +156,7 @@ fn open(input: &SourceInput, probe: bool) -> Result<Opened, IngestError> {
     if !path.exists() {
         return Err(IngestError::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
-    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: crate::files::shown(path) })?;
+    let format = Format::of(path).ok_or_else(|| IngestError::UnknownFormat { file: path.as_path().into() })?;
     let Rows { items: mut it, encoding, merged } = read_rows(input, format, probe)?;
     let mut head: Vec<Item> = it.by_ref().take(HEADER_SEARCH_ROWS).collect();
     let hi = find_header(input, &head)?;

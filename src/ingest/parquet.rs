@@ -23,7 +23,7 @@ fn rows_in_slices(input: &SourceInput, slice_rows: usize) -> Result<Items, Inges
     let path = &input.path;
     // lamsach's words, never the reader's: its messages can quote a value (a failed cast's
     // sample, a column's statistics).
-    let err = |m: String| IngestError::Parquet { file: crate::files::shown(path), message: m };
+    let err = |m: String| IngestError::Parquet { file: path.as_path().into(), message: m };
     let mut f = crate::files::open_regular(path).map_err(|e| IngestError::io(path, e))?;
     // The footer's declared sizes checked first: the reader reserves memory for them.
     let len = f.metadata().map_err(|e| IngestError::io(path, e))?.len();

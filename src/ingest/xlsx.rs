@@ -57,7 +57,7 @@ fn owned_text(d: Data) -> String {
 /// Why a workbook (or one of its sheets) cannot be read: where, and the cause in words that
 /// never quote a cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WorkbookError {
+pub struct WorkbookError {
     /// The sheet, when one is at fault.
     pub sheet: Option<String>,
     /// The sheet row (1-based): the cell at fault, or the last one read before an error.
@@ -68,7 +68,7 @@ pub(crate) struct WorkbookError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Cause {
+pub enum Cause {
     /// A limit crossed: the file may be genuine and larger than the job allows.
     Over(OverLimit),
     /// The reader refused the file: a phrase of ours, not the reader's message.
@@ -108,6 +108,8 @@ impl std::fmt::Display for WorkbookError {
     }
 }
 
+impl std::error::Error for WorkbookError {}
+
 impl WorkbookError {
     fn of(cause: Cause) -> WorkbookError {
         WorkbookError { sheet: None, row: None, column: None, cause }
@@ -118,7 +120,7 @@ impl WorkbookError {
     }
 
     pub(crate) fn into_ingest(self, path: &Path) -> IngestError {
-        IngestError::Excel { file: crate::files::shown(path), message: self.to_string() }
+        IngestError::Excel { file: path.into(), source: Box::new(self) }
     }
 }
 

@@ -194,7 +194,7 @@ pub fn load(input: &SourceInput, opts: &NormalizeOptions, cache: Option<&CacheSe
     let mut people = NormalizingSink::new(opts, previous);
     let mut src = ingest::read_source_into(input, &mut people)?;
     if looked_up.as_ref().is_some_and(|(sha, _, _)| *sha != src.sha256) {
-        return Err(IngestError::Changed { file: input.path.display().to_string() });
+        return Err(IngestError::Changed { file: input.path.as_path().into() });
     }
     let Sunk { people, features, digests, reused: reused_people, previous, earlier } = people.finish();
     if reused_people > 0 {
