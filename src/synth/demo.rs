@@ -3,8 +3,7 @@
 //! other file. They were made by `lamsach synth` (see fixtures/README.md).
 
 use crate::job::Job;
-use anyhow::{Context, Result};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use std::path::Path;
 
 /// 1-based sheet row of the first data row in generated workbooks:
@@ -13,7 +12,7 @@ pub const XLSX_FIRST_DATA_ROW: u64 = 7;
 
 /// Writes a register the way provincial offices export them: a title block,
 /// a two-row header with a merged group cell, a row of column numbers.
-pub fn write_register_xlsx(path: &Path, title: &str, province: &str, headers: &[String], rows: &[Vec<String>]) -> Result<()> {
+pub fn write_register_xlsx(path: &Path, title: &str, province: &str, headers: &[String], rows: &[Vec<String>]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2026, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed).set_author("lamsach synth"));
@@ -81,11 +80,12 @@ const FILES: &[(&str, &[u8])] = &[
 ];
 
 /// Writes the demo fixtures under `out/demo-input` and loads the demo job.
-pub fn prepare(out: &Path) -> Result<Job> {
+pub fn prepare(out: &Path) -> Result<Job, super::SynthError> {
     let dir = out.join("demo-input");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(super::cannot_write(&dir))?;
     for (name, bytes) in FILES {
-        std::fs::write(dir.join(name), bytes).with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(super::cannot_write(&path))?;
     }
     Ok(Job::load(&dir.join("job.toml"))?)
 }

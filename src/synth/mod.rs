@@ -15,7 +15,6 @@ use crate::normalize::admin::AdminRegistry;
 use crate::normalize::sex::Sex;
 use crate::rng::Rng;
 use crate::text::legacy::Encoding;
-use anyhow::{Context, Result, bail};
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, Series};
 use population::{Generator, Person};
 use registers::{Rendered, RowOut, cell, csv_bytes, render};
@@ -71,8 +70,27 @@ fn str_col(name: &str, v: Vec<String>) -> Column {
     Series::new(name.into(), v).into()
 }
 
+/// Why the generator stopped: an argument it cannot use, a file it cannot write, or the
+/// demo's job that does not load.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {path}: {message}")]
+    Write { path: crate::files::Shown, message: String },
+    #[error(transparent)]
+    Job(#[from] crate::job::JobError),
+}
+
+type Result<T> = std::result::Result<T, SynthError>;
+
+/// The error for a file that could not be written, whatever the writer's error.
+fn cannot_write<E: std::fmt::Display>(path: &Path) -> impl FnOnce(E) -> SynthError + '_ {
+    move |e| SynthError::Write { path: path.into(), message: e.to_string() }
+}
+
 fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
-    crate::publish::parquet::write(&mut df, path).with_context(|| format!("cannot write {}", path.display()))?;
+    crate::publish::parquet::write(&mut df, path).map_err(cannot_write(path))?;
     Ok(())
 }
 
@@ -170,9 +188,9 @@ struct Truth {
 fn parse_rates(a: &SynthArgs) -> Result<defects::Rates> {
     let mut rates = defects::Rates::defaults(a.defect_scale);
     for kv in &a.rates {
-        let (k, v) = kv.split_once('=').with_context(|| format!("--rate takes NAME=VALUE, got '{kv}'"))?;
-        let v: f64 = v.parse().with_context(|| format!("--rate {k}: '{v}' is not a number"))?;
-        rates.set(k, v).map_err(anyhow::Error::msg)?;
+        let (k, v) = kv.split_once('=').ok_or_else(|| SynthError::Usage(format!("--rate takes NAME=VALUE, got '{kv}'")))?;
+        let v: f64 = v.parse().map_err(|_| SynthError::Usage(format!("--rate {k}: '{v}' is not a number")))?;
+        rates.set(k, v).map_err(SynthError::Usage)?;
     }
     Ok(rates)
 }
@@ -187,7 +205,7 @@ fn select_specs(a: &SynthArgs) -> Result<Vec<Spec>> {
         .iter()
         .map(|s| match all.iter().find(|x| x.name == s || x.schema == s) {
             Some(x) => Ok(x.clone()),
-            None => bail!("unknown register '{s}'; known: {}", all.iter().map(|x| x.name).collect::<Vec<_>>().join(", ")),
+            None => Err(SynthError::Usage(format!("unknown register '{s}'; known: {}", all.iter().map(|x| x.name).collect::<Vec<_>>().join(", ")))),
         })
         .collect()
 }
@@ -197,11 +215,13 @@ fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, removed:
     let mut r = Rng::fork(a.seed, 2);
     let (rh, rrows) = reference_table(people, parents, removed, as_of, &mut r);
     if a.reference_format == "csv" {
-        std::fs::write(a.out.join("reference.csv"), csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None))?;
+        let path = a.out.join("reference.csv");
+        std::fs::write(&path, csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None)).map_err(cannot_write(&path))?;
         Ok("reference.csv")
     } else {
         let cols: Vec<Column> = (0..rh.len()).map(|c| str_col(&rh[c], rrows.iter().map(|r| r[c].clone()).collect())).collect();
-        write_parquet(&a.out.join("reference.parquet"), DataFrame::new(rrows.len(), cols)?)?;
+        let path = a.out.join("reference.parquet");
+        write_parquet(&path, DataFrame::new(rrows.len(), cols).map_err(cannot_write(&path))?)?;
         Ok("reference.parquet")
     }
 }
@@ -412,16 +432,16 @@ fn write_register(path: &Path, spec: &Spec, province: &str, headers: &[String], 
     Ok(match spec.shape {
         Shape::Csv { delimiter, encoding, bom, title } => {
             let t = title.then(|| format!("{} - {province_name}", spec.title_vi));
-            std::fs::write(path, csv_bytes(headers, table, delimiter, encoding, bom, t.as_deref()))?;
+            std::fs::write(path, csv_bytes(headers, table, delimiter, encoding, bom, t.as_deref())).map_err(cannot_write(path))?;
             (if title { 3 } else { 2 }, encoding.is_legacy())
         }
         Shape::Xlsx => {
-            demo::write_register_xlsx(path, spec.title_vi, province_name, headers, table)?;
+            demo::write_register_xlsx(path, spec.title_vi, province_name, headers, table).map_err(cannot_write(path))?;
             (demo::XLSX_FIRST_DATA_ROW, false)
         }
         Shape::Parquet => {
             let cols: Vec<Column> = (0..headers.len()).map(|c| str_col(&headers[c], table.iter().map(|r| r[c].clone()).collect())).collect();
-            write_parquet(path, DataFrame::new(table.len(), cols)?)?;
+            write_parquet(path, DataFrame::new(table.len(), cols).map_err(cannot_write(path))?)?;
             (1, false)
         }
     })
@@ -474,7 +494,8 @@ fn write_truth(path: &Path, truth: &[Truth], people: &[Person], died: &HashSet<u
             Series::new("is_deceased".into(), is_deceased).into(),
             Series::new("link_expected".into(), truth.iter().map(|t| t.link_expected).collect::<Vec<bool>>()).into(),
         ],
-    )?;
+    )
+    .map_err(cannot_write(path))?;
     write_parquet(path, df)
 }
 
@@ -488,7 +509,8 @@ fn write_job(a: &SynthArgs, province: &str, ref_file: &str, specs: &[Spec], as_o
         job.push_str(&format!("\n[[source]]\nname = \"{}\"\npath = \"{}\"\nschema = \"{}\"\n", s.name, s.file, s.schema));
     }
     job.push_str(&format!("\n[assess]\nstale_after_days = 730\nrun_date = \"{}\"\n", as_of.iso()));
-    std::fs::write(a.out.join("job.toml"), job)?;
+    let path = a.out.join("job.toml");
+    std::fs::write(&path, job).map_err(cannot_write(&path))?;
     Ok(())
 }
 
@@ -496,12 +518,14 @@ fn write_job(a: &SynthArgs, province: &str, ref_file: &str, specs: &[Spec], as_o
 pub fn run(a: &SynthArgs) -> Result<String> {
     let t0 = std::time::Instant::now();
     let reg = AdminRegistry::get();
-    let province = reg.province(&a.province).with_context(|| format!("unknown province '{}'", a.province))?;
-    let as_of =
-        crate::normalize::date::parse_date(&a.as_of, &Default::default()).date.filter(|d| d.day > 0).context("--as-of must be a date such as 2026-11-01")?;
+    let province = reg.province(&a.province).ok_or_else(|| SynthError::Usage(format!("unknown province '{}'", a.province)))?;
+    let as_of = crate::normalize::date::parse_date(&a.as_of, &Default::default())
+        .date
+        .filter(|d| d.day > 0)
+        .ok_or_else(|| SynthError::Usage("--as-of must be a date such as 2026-11-01".into()))?;
     let rates = parse_rates(a)?;
     let specs = select_specs(a)?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    std::fs::create_dir_all(&a.out).map_err(cannot_write(&a.out))?;
     let mut g = Generator::new(&province, as_of, a.seed);
     let mut people = g.population(a.people, a.seed);
     let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
