@@ -5,8 +5,8 @@
 
 use super::Decision;
 use crate::Lang;
+use crate::ingest::Workbook;
 use crate::ingest::limits::{Limit, OverLimit, ReadLimits};
-use crate::ingest::xlsx::Workbook;
 use crate::normalize::id::normalize_person_id;
 use sha2::Digest;
 use std::path::{Path, PathBuf};

@@ -21,11 +21,16 @@ mod parquet;
 mod record;
 mod report_rows;
 #[cfg(feature = "excel")]
-pub(crate) mod xlsx;
+mod xlsx;
 
 pub use error::IngestError;
 pub(crate) use record::{Item, Items, Row};
 pub use record::{QUARANTINE_CELL_SEPARATOR, QuarantineReason, QuarantineRow, RawRecord, RecordSink, Values};
+/// The one way any workbook is read (a register, a returned worklist, a probe): under the
+/// job's limits, a reader's panic contained, its errors in lamsach's words. Outside ingest,
+/// the decision inbox reads returned worklists with it (the engine's, so with `io`).
+#[cfg(feature = "io")]
+pub(crate) use xlsx::Workbook;
 #[cfg(feature = "excel")]
 pub use xlsx::{Cause as WorkbookCause, WorkbookError};
 
