@@ -1110,3 +1110,60 @@ fn a_register_behind_a_cover_sheet_is_judged_by_its_own_header() {
     assert!(!err.contains("headers seen: none"), "{err}");
     assert!(!err.contains("Nguyễn Văn Bình"), "no cell value in the error");
 }
+
+/// A mother and a father written as parents usually are — a name and a year of birth, no ID —
+/// each with a namesake born the same year in the same commune: the model cannot tell the two
+/// apart (a review at best), the child's family in the reference can. Each parent is linked to
+/// the person the reference names as the child's parent (`decided_by = family`), and a father
+/// the reference does not name (another man) keeps the model's own link and its finding.
+#[test]
+fn parents_without_an_id_are_linked_through_their_childs_family() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut reference = std::fs::read_to_string(demo_fixtures().join("reference.csv")).unwrap();
+    let person = |id: &str, name: &str, dob: &str, sex: &str, mother: &str, father: &str| {
+        format!("{id},,{name},{dob},{sex},23799,\"Số 3, Tổ 2, Xã Hra\",Còn sống,,01/10/2026,{mother},{father}\n")
+    };
+    reference.push_str(&person("064190000101", "Nguyễn Thị Lan", "04/05/1990", "Nữ", "", ""));
+    reference.push_str(&person("064190000102", "Nguyễn Thị Lan", "17/11/1990", "Nữ", "", ""));
+    reference.push_str(&person("064088000201", "Trần Văn Hùng", "02/02/1988", "Nam", "", ""));
+    reference.push_str(&person("064088000202", "Trần Văn Hùng", "23/09/1988", "Nam", "", ""));
+    reference.push_str(&person("064226000301", "Trần Minh Khoa", "15/03/2026", "Nam", "064190000102", "064088000202"));
+    reference.push_str(&person("064226000302", "Trần Thị Mai", "20/04/2026", "Nữ", "064190000101", "064088000201"));
+    std::fs::write(d.join("reference.csv"), reference).unwrap();
+    let head = "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Số định danh mẹ,Họ tên cha,Năm sinh cha,Số định danh cha,Nơi đăng ký,Ngày đăng ký,Quyển số,Số\n";
+    let rows = [
+        "1,Trần Minh Khoa,15/03/2026,Nam,064226000301,Nguyễn Thị Lan,1990,,Trần Văn Hùng,1988,,23799,20/03/2026,01/2026,1",
+        // The second child's registration names a father the reference does not hold as hers.
+        "2,Trần Thị Mai,20/04/2026,Nữ,064226000302,Nguyễn Thị Lan,1990,,Lê Quang Vinh,1985,,23799,25/04/2026,01/2026,2",
+    ];
+    std::fs::write(d.join("ks.csv"), format!("{head}{}\n", rows.join("\n"))).unwrap();
+    let dir = run_job(&one_source_job(d, "ks", "ks.csv", "civil_birth"));
+    let df = read_parquet(&dir.join("records.parquet"));
+    let col = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+    let (role, class, linked, decided) = (col("role"), col("match_class"), col("ref_person_id"), col("decided_by"));
+    let rows = df.column("source_row").unwrap().u64().unwrap().clone();
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    let at = |row: u64, r: &str| (0..df.height()).find(|&i| rows.get(i) == Some(row) && role.get(i) == Some(r)).expect("the record");
+    let link = |row: u64, r: &str| {
+        let i = at(row, r);
+        (class.get(i).unwrap().to_string(), linked.get(i).map(str::to_string), decided.get(i).unwrap().to_string())
+    };
+    let first = |r| link(2, r);
+    assert_eq!(first("child"), ("match".into(), Some("064226000301".into()), "model".into()));
+    assert_eq!(first("mother"), ("match".into(), Some("064190000102".into()), "family".into()), "the child's mother, not her namesake");
+    assert_eq!(first("father"), ("match".into(), Some("064088000202".into()), "family".into()));
+    assert_eq!(link(3, "mother"), ("match".into(), Some("064190000101".into()), "family".into()), "the same name, the other child's mother");
+    let (class, _, decided) = link(3, "father");
+    assert!(class != "match" || decided == "model", "a father the reference does not name is not linked through the family");
+    let matches = read_parquet(&dir.join("matches.parquet"));
+    let prior = matches.column("prior_weight").unwrap().f64().unwrap().clone();
+    let m_role = matches.column("role").unwrap().str().unwrap().clone();
+    let m_rank = matches.column("rank").unwrap().u32().unwrap().clone();
+    let family_prior =
+        (0..matches.height()).filter(|&i| m_role.get(i) == Some("mother") && m_rank.get(i) == Some(1)).map(|i| prior.get(i).unwrap()).collect::<Vec<_>>();
+    assert!(family_prior.iter().all(|p| (p - 9f64.log2()).abs() < 1e-9), "a family link is weighed under the family's prior: {family_prior:?}");
+    let codes_of =
+        |i: usize| -> Vec<String> { codes.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default() };
+    assert!(!codes_of(at(2, "mother")).iter().any(|c| c == "PARENT_LINK_DISAGREES" || c == "LINK_REVIEW"));
+}

@@ -17,7 +17,9 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    people, so one common name never makes one giant task.
 5. Linking: each (rule, key, salt) group is scored by ``score_blocks`` (cogrouped
    ``applyInArrow``); every record's pairs are reduced by ``reduce_links`` to the CLI's link:
-   narrow rules first, broad ones without a sure winner, best and runner-up, class.
+   narrow rules first, broad ones without a sure winner, best and runner-up, class. Then a
+   birth register's parents whose child is a match are weighed against the reference's parent
+   of that child (``family_links``), as the CLI does.
 
 6. Assessment: every record of the job in one task with the reference people its checks
    read (the linked ones, the holders of the records' IDs): ``assess`` runs the CLI's checks,
@@ -157,6 +159,54 @@ def _batch(table, names):
     return table.to_batches()[0]
 
 
+def _through_families(links, records, people_tf, plan, job, model):
+    """Parents linked through their child's family, as the CLI links them: a parent record of a
+    birth register whose row's child is a match has the reference's parent of that child (held
+    by one row of the extract) as its candidate, under the family's prior (``family_links``)."""
+    from pyspark.sql import functions as F
+
+    parents = None
+    for no, s in enumerate(plan["sources"]):
+        if s.get("event_role") is None:
+            continue
+        for role, which in (s.get("parent_roles") or {}).items():
+            role = int(role)
+            df = records.where((F.col("source_no") == no) & (F.col("id") % 16 == role)).select(
+                "id", "features", F.lit(which).alias("parent"), (F.col("id") - role + s["event_role"]).alias("child_id"))
+            parents = df if parents is None else parents.unionByName(df)
+    if parents is None:
+        return links.withColumn("by_family", F.lit(False))
+
+    def ids(batches):
+        for b in batches:
+            t = pa.Table.from_batches([b])
+            out = L.parent_ids(_batch(t, ["person"]))
+            yield pa.RecordBatch.from_arrays([t["ref_key"].combine_chunks()] + out.columns, names=["child_ref"] + out.schema.names)
+
+    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string")
+    children = links.where(F.col("match_class") == "match").select(F.col("id").alias("child_id"), F.col("best_ref_key").alias("child_ref"))
+    holders = people_tf.where(~F.col("shared_id") & F.col("person_id").isNotNull()).select(
+        F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"), F.col("features").alias("cand_features"),
+        "tf_name_freq", "tf_dob_freq", "tf_commune_freq")
+    current = links.select("id", "match_class", "best_ref_key", "best_weight", "runner_up_ref_key", "runner_up_weight")
+    pairs = (parents.join(children, "child_id").join(families, "child_ref")
+             .withColumn("cand_id", F.when(F.col("parent") == 0, F.col("mother_id")).otherwise(F.col("father_id")))
+             .join(holders, "cand_id").join(current, "id"))
+    cols = ["id", "features", "match_class", "best_ref_key", "best_weight", "runner_up_ref_key", "runner_up_weight",
+            "cand_ref_key", "cand_features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]
+
+    def decide(batches):
+        for b in batches:
+            yield L.family_links(job, _batch(pa.Table.from_batches([b]), cols), model)
+
+    decided = pairs.select(*cols).mapInArrow(
+        decide, "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
+                "runner_up_ref_key long, runner_up_weight double").localCheckpoint()
+    kept = links.join(decided.select("id"), "id", "left_anti")
+    updated = links.select("id", "candidates", "truncated", "sure").join(decided, "id").withColumn("by_family", F.lit(True))
+    return kept.withColumn("by_family", F.lit(False)).unionByName(updated)
+
+
 def link(spark, job, out_dir, partitions=None):
     """Runs the Spark job for JOB; returns the summary written beside records.parquet."""
     from pyspark.sql import Window
@@ -258,7 +308,7 @@ def link(spark, job, out_dir, partitions=None):
     broad_pairs = scored(rside.where(F.col("broad")).join(open_ids, "id", "left_semi"), pside.where(F.col("broad_rule")))
     second = reduced(narrow_pairs.join(open_ids, "id", "left_semi").unionByName(broad_pairs))
     links = first.where(F.col("sure")).unionByName(second)
-    links = links.localCheckpoint()
+    links = _through_families(links, records, people_tf, plan, job, model).localCheckpoint()
     stages["link"] = round(time.time() - t, 2)
 
     # Assess: every record of the job in one task (its checks compare records across
@@ -316,8 +366,9 @@ def link(spark, job, out_dir, partitions=None):
         os.path.join(out_dir, "issues.parquet"))
     # matches.parquet: the best and the runner-up of each record, every comparison explained.
     comparisons = [c["name"] for c in json.loads(model)["comparisons"]]
-    ranked = links.select("id", F.lit(1).alias("rank"), F.col("best_ref_key").alias("ref_key")).unionByName(
-        links.select("id", F.lit(2).alias("rank"), F.col("runner_up_ref_key").alias("ref_key"))).where(F.col("ref_key").isNotNull())
+    ranked = links.select("id", F.lit(1).alias("rank"), F.col("best_ref_key").alias("ref_key"), "by_family").unionByName(
+        links.select("id", F.lit(2).alias("rank"), F.col("runner_up_ref_key").alias("ref_key"), F.lit(False).alias("by_family"))
+    ).where(F.col("ref_key").isNotNull())
     pairs = (ranked.join(records.select("id", F.col("features").alias("record_features")), "id")
              .join(people_tf.select("ref_key", "features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"), "ref_key"))
     comp_ddl = ", ".join(f"{c}_level string, {c}_weight double, {c}_tf_weight double" for c in comparisons)
@@ -326,7 +377,7 @@ def link(spark, job, out_dir, partitions=None):
         for b in batches:
             t = pa.Table.from_batches([b])
             yield L.explain_pairs(_batch(t, ["id", "rank", "ref_key", "record_features", "features", "tf_name_freq",
-                                             "tf_dob_freq", "tf_commune_freq"]), model)
+                                             "tf_dob_freq", "tf_commune_freq", "by_family"]), model)
 
     explained = pairs.mapInArrow(explain, f"id long, rank int, ref_key long, match_weight double, match_probability double, "
                                           f"prior_weight double, {comp_ddl}")

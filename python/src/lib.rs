@@ -21,7 +21,7 @@ use lamsach::link::features::Features;
 use lamsach::link::group::{self, BlockPerson, Pair};
 use lamsach::link::model::Model;
 use lamsach::link::{LinkIndex, TermFrequencies, blocking};
-use lamsach::link::{MatchClass, RecordLink, Scored};
+use lamsach::link::{MatchClass, RecordLink, Scored, family};
 use lamsach::normalize::NormalizeOptions;
 use lamsach::normalize::placeholder::{self, Placeholder};
 use lamsach::reference::{CacheStatus, Reference, ReferencePerson};
@@ -117,6 +117,12 @@ fn job_plan(job: &str) -> PyResult<String> {
             "format": ingest::Format::of(&i.path).map(|f| f.as_str()),
             "schema": i.schema.name,
             "roles": i.schema.roles(),
+            // A birth register's family: the event's role and the parents' (mother 0, father 1),
+            // as role indexes (see lamsach::link::family).
+            "event_role": i.schema.event_role.as_ref().and_then(|e| i.schema.roles().iter().position(|r| r == e)),
+            "parent_roles": i.schema.event_role.as_ref().map(|_| {
+                i.schema.roles().iter().enumerate().filter_map(|(k, r)| Some((k.to_string(), family::Parent::of_role(r)?.index()))).collect::<std::collections::BTreeMap<_, _>>()
+            }),
         })
     };
     Ok(serde_json::json!({
@@ -398,7 +404,8 @@ fn score_blocks<'py>(py: Python<'py>, records: &Bound<'py, PyAny>, people: &Boun
 
 /// matches.parquet's rows: each (record, person) pair explained — records' `record_features`
 /// and the person's `features`, `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq` on one row,
-/// with `id`, `rank`, `ref_key` passed through → `match_weight`, `match_probability`,
+/// with `id`, `rank`, `ref_key` passed through (and `by_family`, optional: the best of a parent
+/// linked through its child's family, weighed under the family's prior) → `match_weight`, `match_probability`,
 /// `prior_weight`, and per comparison `<c>_level` (label, or "null"), `<c>_weight`, `<c>_tf_weight`.
 #[pyfunction]
 fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -409,6 +416,7 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
     let freq = |c: &str| typed::<Float32Array>(&b, c).cloned();
     let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
     let pf = features_of(&b)?;
+    let by_family = b.column_by_name("by_family").and_then(|c| c.as_any().downcast_ref::<BooleanArray>());
     let nc = model.comparisons.len();
     let (mut w, mut p, mut prior) = (Float64Builder::new(), Float64Builder::new(), Float64Builder::new());
     let mut levels: Vec<StringBuilder> = (0..nc).map(|_| StringBuilder::new()).collect();
@@ -419,9 +427,17 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
         let record = features_from_bytes(rf.value(i)).map_err(|e| err(format!("record features of row {i}: {e}")))?;
         let person = BlockPerson { ref_idx: keys.value(i) as u64, features: pf[i].clone(), tf: [f0.value(i), f1.value(i), f2.value(i)] };
         let sc = group::explain(&model, &record, &person);
-        w.append_value(sc.weight);
-        p.append_value(sc.probability);
-        prior.append_value(model.prior_weight());
+        // A link through the child's family weighs its pair under the family's prior.
+        if by_family.is_some_and(|f| f.value(i)) {
+            let weight = family::family_weight(sc.weight, &model);
+            w.append_value(weight);
+            p.append_value(lamsach::link::model::probability(weight));
+            prior.append_value(family::FAMILY_PRIOR_BITS);
+        } else {
+            w.append_value(sc.weight);
+            p.append_value(sc.probability);
+            prior.append_value(model.prior_weight());
+        }
         for c in 0..nc {
             let lv = sc.levels[c];
             levels[c].append_value(if lv == lamsach::link::compare::NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });
@@ -504,6 +520,81 @@ fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> P
         ])
     })?;
     export_batch(py, out)
+}
+
+/// The personal IDs of each reference person's mother and father (`person` → `mother_id`,
+/// `father_id`), where the extract holds them.
+#[pyfunction]
+fn parent_ids<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let b = import_batch(batch)?;
+    let pp = typed::<BinaryArray>(&b, "person")?;
+    let (mut mother, mut father) = (StringBuilder::new(), StringBuilder::new());
+    for i in 0..b.num_rows() {
+        let p = from_bytes(pp.value(i), ReferencePerson::read).map_err(|e| err(format!("people row {i}: {e}")))?;
+        let (m, f) = p.parents.as_deref().map_or((None, None), |(m, f)| (m.as_deref(), f.as_deref()));
+        mother.append_option(m);
+        father.append_option(f);
+    }
+    export_batch(py, batch_of(vec![("mother_id", Arc::new(mother.finish())), ("father_id", Arc::new(father.finish()))])?)
+}
+
+/// Parent records linked through their child's family, as the CLI links them
+/// (`lamsach::link::family`): per parent record, its `id`, `features` and current link
+/// (`match_class`, `best_ref_key`, `best_weight`, `runner_up_ref_key`, `runner_up_weight`),
+/// and the reference's parent of its linked child (`cand_ref_key`, `cand_features`,
+/// `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`). Returns only the links the family
+/// decides: (`id`, `match_class`, `best_ref_key`, `best_weight`, `best_probability`,
+/// `runner_up_ref_key`, `runner_up_weight`).
+#[pyfunction]
+fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
+    let j = load_job(job)?;
+    let b = import_batch(batch)?;
+    let model = model_of(model)?;
+    let ids = typed::<Int64Array>(&b, "id")?;
+    let class = typed::<StringArray>(&b, "match_class")?;
+    let (bk, rk, ck) = (typed::<Int64Array>(&b, "best_ref_key")?, typed::<Int64Array>(&b, "runner_up_ref_key")?, typed::<Int64Array>(&b, "cand_ref_key")?);
+    let (bw, rw) = (typed::<Float64Array>(&b, "best_weight")?, typed::<Float64Array>(&b, "runner_up_weight")?);
+    let cf = typed::<BinaryArray>(&b, "cand_features")?;
+    let freq = |c: &str| typed::<Float32Array>(&b, c).cloned();
+    let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
+    let rf = features_of(&b)?;
+    let key = |a: &Int64Array, i: usize| (!a.is_null(i)).then(|| a.value(i));
+    let (mut id, mut cl, mut bkey, mut bweight, mut bprob, mut rkey, mut rweight) = (
+        Int64Builder::new(),
+        StringBuilder::new(),
+        Int64Builder::new(),
+        Float64Builder::new(),
+        Float64Builder::new(),
+        Int64Builder::new(),
+        Float64Builder::new(),
+    );
+    for (i, record) in rf.iter().enumerate() {
+        let cand = ck.value(i);
+        let features = features_from_bytes(cf.value(i)).map_err(|e| err(format!("candidate features of row {i}: {e}")))?;
+        let person = BlockPerson { ref_idx: cand as u64, features, tf: [f0.value(i), f1.value(i), f2.value(i)] };
+        let weight = group::explain(&model, record, &person).weight;
+        let (best, runner_up) = (key(bk, i), key(rk, i));
+        let Some(d) = family::through_family(class_of(class.value(i))?, best, runner_up, cand, weight, &model, &j.link) else { continue };
+        id.append_value(ids.value(i));
+        cl.append_value(MatchClass::Match.as_str());
+        bkey.append_value(cand);
+        bweight.append_value(d.weight);
+        bprob.append_value(d.probability);
+        rkey.append_option(d.runner_up);
+        rweight.append_option(d.runner_up.map(|k| if Some(k) == best { bw.value(i) } else { rw.value(i) }));
+    }
+    export_batch(
+        py,
+        batch_of(vec![
+            ("id", Arc::new(id.finish())),
+            ("match_class", Arc::new(cl.finish())),
+            ("best_ref_key", Arc::new(bkey.finish())),
+            ("best_weight", Arc::new(bweight.finish())),
+            ("best_probability", Arc::new(bprob.finish())),
+            ("runner_up_ref_key", Arc::new(rkey.finish())),
+            ("runner_up_weight", Arc::new(rweight.finish())),
+        ])?,
+    )
 }
 
 /// The model for a job (its `[link] model`, else trained as the CLI trains), as model.json
@@ -613,7 +704,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
             runner_up,
             candidates: cands.value(i) as u32,
             truncated: trunc.value(i),
-            by_officer: false,
+            decided_by: Default::default(),
             next_weight: None,
             broad: false,
             row_ties: false,
@@ -734,6 +825,8 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(score_blocks, m)?,
         wrap_pyfunction!(explain_pairs, m)?,
         wrap_pyfunction!(reduce_links, m)?,
+        wrap_pyfunction!(parent_ids, m)?,
+        wrap_pyfunction!(family_links, m)?,
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,
         wrap_pyfunction!(assess, m)?,

@@ -9,6 +9,8 @@ use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Finding};
 use crate::link::MatchClass;
+use crate::link::similarity::jaro_winkler;
+use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::schema::SchemaKind;
 use std::collections::{HashMap, HashSet};
@@ -129,32 +131,40 @@ fn matched(src: &LinkedSource, i: usize) -> Option<u32> {
     (l.class == MatchClass::Match).then(|| l.best.as_ref().map(|b| b.ref_idx)).flatten()
 }
 
-/// Births: a certificate with no registration after the legal period (the same mother — by
-/// her link, her personal ID, or her name and birth year — and a child born within a day); a registered child the
-/// reference does not hold after [`REFERENCE_UPDATE_DAYS`].
+/// Births: a certificate with no registration after the legal period, matched as a person
+/// would: the same mother — by her link, by her personal ID (as written, as her linked person
+/// holds it, or as the reference names the registered child's mother), or by her name folded
+/// and compared with tolerance with her birth year within one — and a child born within a day;
+/// a registered child the reference does not hold after [`REFERENCE_UPDATE_DAYS`].
 fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext, today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
     let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
-    // Registered births by the mother's reference person, and by her folded name (for a
-    // mother linked in one register and not the other).
+    let person_id = |p: u32| ctx.reference.features[p as usize].person_id.as_deref();
+    // Registered births by the mother's reference person, by her IDs and by the child's day of
+    // birth (for a mother linked in one register and not the other, her name differing).
     let mut by_mother: HashMap<u32, Vec<Birth>> = HashMap::new();
-    let mut by_mother_name: HashMap<String, Vec<Birth>> = HashMap::new();
-    let mut by_mother_id: HashMap<String, Vec<Birth>> = HashMap::new();
+    let mut by_mother_id: HashMap<&str, Vec<Birth>> = HashMap::new();
+    let mut by_day: HashMap<i32, Vec<(Birth, &Name)>> = HashMap::new();
     let registrations: Vec<usize> = of_kind(SchemaKind::BirthRegistration).collect();
     for &s in &registrations {
         let src = &sources[s];
         for row in &rows[s] {
             let child = &src.norm[row.event];
             let Some(born) = day(child.dob) else { continue };
+            // The reference's mother of the registered child, when the child is linked.
+            let family_mother = matched(src, row.event).and_then(|c| ctx.reference.people[c as usize].parents.as_deref()).and_then(|p| p.0.as_deref());
             for (_, i) in row.others.iter().filter(|(r, _)| r == "mother") {
                 let birth = Birth { born, sex: child.sex, mother_year: src.norm[*i].dob.map(|d| d.year), mother: matched(src, *i) };
                 if let Some(p) = birth.mother {
                     by_mother.entry(p).or_default().push(birth);
                 }
-                if let Some(name) = &src.norm[*i].name {
-                    by_mother_name.entry(name.folded().to_string()).or_default().push(birth);
+                let ids = [src.norm[*i].person_id.as_deref(), birth.mother.and_then(person_id), family_mother];
+                for (k, id) in ids.iter().enumerate() {
+                    if let Some(id) = id.filter(|id| !ids[..k].contains(&Some(id))) {
+                        by_mother_id.entry(id).or_default().push(birth);
+                    }
                 }
-                if let Some(id) = &src.norm[*i].person_id {
-                    by_mother_id.entry(id.clone()).or_default().push(birth);
+                if let Some(name) = &src.norm[*i].name {
+                    by_day.entry(born).or_default().push((birth, name));
                 }
             }
             // The child should reach the reference within REFERENCE_UPDATE_DAYS of registering.
@@ -178,20 +188,37 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext,
             let Some((_, mother)) = row.others.iter().find(|(r, _)| r == "mother") else { continue };
             let cert = Birth { born, sex: child.sex, mother_year: src.norm[*mother].dob.map(|d| d.year), mother: matched(src, *mother) };
             let by_link = cert.mother.is_some_and(|p| by_mother.get(&p).is_some_and(|v| v.iter().any(|b| b.same_child(&cert))));
-            let by_name =
-                src.norm[*mother].name.as_ref().is_some_and(|n| by_mother_name.get(n.folded()).is_some_and(|v| v.iter().any(|b| b.same_birth(&cert))));
             // Her personal ID, as the certificate writes it or as her linked person holds it.
-            let linked_id = cert.mother.and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
-            let by_id = [src.norm[*mother].person_id.as_deref(), linked_id]
-                .into_iter()
-                .flatten()
-                .any(|id| by_mother_id.get(id).is_some_and(|v| v.iter().any(|b| b.same_child(&cert))));
-            if !by_link && !by_name && !by_id {
+            let by_id = || {
+                [src.norm[*mother].person_id.as_deref(), cert.mother.and_then(person_id)]
+                    .into_iter()
+                    .flatten()
+                    .any(|id| by_mother_id.get(id).is_some_and(|v| v.iter().any(|b| b.same_child(&cert))))
+            };
+            let by_name = || {
+                src.norm[*mother].name.as_ref().is_some_and(|n| {
+                    (born - 1..=born + 1).any(|d| by_day.get(&d).is_some_and(|v| v.iter().any(|(b, m)| b.same_birth(&cert) && names_alike(n, m))))
+                })
+            };
+            if !by_link && !by_id() && !by_name() {
                 push(s, *mother, Finding::record(Code::BirthNotRegistered));
             }
         }
     }
 }
+
+/// Two writings of one person's name as a person reading both would take them: the same
+/// once folded, the same but for a middle name dropped or added, or a typo apart
+/// (Jaro–Winkler ≥ [`NAMES_ALIKE`] on the folded names, with the same family name).
+fn names_alike(a: &Name, b: &Name) -> bool {
+    let (fa, fb) = (a.folded(), b.folded());
+    fa == fb
+        || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given())
+        || (a.folded_family() == b.folded_family() && jaro_winkler(fa.as_bytes(), fb.as_bytes()) >= NAMES_ALIKE)
+}
+
+/// How close two folded names of one family must be to be read as one name with a typo.
+const NAMES_ALIKE: f64 = 0.92;
 
 /// A birth as the chain compares it: the child's day of birth and sex, and the mother.
 #[derive(Clone, Copy)]
@@ -214,12 +241,10 @@ impl Birth {
     }
 
     /// The same birth by the mother's name: the same child, and the mother not shown to be
-    /// someone else (another linked person, or another birth year).
+    /// someone else (another linked person, or a birth year more than one apart — a year
+    /// one off is how the two registers' clerks differ, not two women).
     fn same_birth(&self, other: &Birth) -> bool {
-        (self.born - other.born).abs() <= 1
-            && !differ(self.sex, other.sex)
-            && !differ(self.mother, other.mother)
-            && !differ(self.mother_year, other.mother_year)
+        self.same_child(other) && !differ(self.mother, other.mother) && self.mother_year.zip(other.mother_year).is_none_or(|(a, b)| (a - b).abs() <= 1)
     }
 }
 
@@ -248,21 +273,30 @@ fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &
 }
 
 /// Deaths: a certificate with no registration after the legal period, and death dates that
-/// disagree between the two.
+/// disagree between the two. The registration is found by the deceased's link, else by the
+/// name and a date of birth that agrees (a year against a full date of that year counts),
+/// else — a typo in one register's name — by the day of death and a name alike.
 fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
     let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
     let mut by_person: HashMap<u32, Vec<Option<i32>>> = HashMap::new();
-    let mut by_name_dob: HashMap<(String, PartialDate), Vec<Option<i32>>> = HashMap::new();
+    // By the folded name and the year of birth: the date of birth and the day of death.
+    let mut by_name_year: HashMap<(&str, i32), Vec<BirthAndDeath>> = HashMap::new();
+    // By the day of death: the deceased's name and date of birth.
+    let mut by_death: HashMap<i32, Vec<NameAndBirth>> = HashMap::new();
     let registrations: Vec<usize> = of_kind(SchemaKind::DeathRegistration).collect();
     for &s in &registrations {
         let src = &sources[s];
         for row in &rows[s] {
             let n = &src.norm[row.event];
+            let died = day(n.death_date);
             if let Some(p) = matched(src, row.event) {
-                by_person.entry(p).or_default().push(day(n.death_date));
+                by_person.entry(p).or_default().push(died);
             }
             if let (Some(name), Some(dob)) = (&n.name, n.dob) {
-                by_name_dob.entry((name.folded().to_string(), dob)).or_default().push(day(n.death_date));
+                by_name_year.entry((name.folded(), dob.year)).or_default().push((dob, died));
+            }
+            if let (Some(name), Some(d)) = (&n.name, died) {
+                by_death.entry(d).or_default().push((name, n.dob));
             }
         }
     }
@@ -274,10 +308,17 @@ fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
         let mut seen = HashSet::new();
         for row in &rows[s] {
             let n = &src.norm[row.event];
-            let found = matched(src, row.event)
-                .and_then(|p| by_person.get(&p))
-                .or_else(|| n.name.as_ref().zip(n.dob).and_then(|(name, dob)| by_name_dob.get(&(name.folded().to_string(), dob))));
             let died = day(n.death_date);
+            let by_name: Option<Vec<Option<i32>>> = n.name.as_ref().zip(n.dob).and_then(|(name, dob)| {
+                let v = by_name_year.get(&(name.folded(), dob.year))?;
+                let dates: Vec<Option<i32>> = v.iter().filter(|(d, _)| dates_agree(*d, dob)).map(|x| x.1).collect();
+                (!dates.is_empty()).then_some(dates)
+            });
+            let by_day_of_death = || {
+                let (name, d) = (n.name.as_ref()?, died?);
+                by_death.get(&d)?.iter().any(|(m, dob)| names_alike(name, m) && n.dob.zip(*dob).is_none_or(|(a, b)| dates_agree(a, b))).then(Vec::new)
+            };
+            let found = matched(src, row.event).and_then(|p| by_person.get(&p).cloned()).or(by_name).or_else(by_day_of_death);
             match found {
                 None => {
                     if died.is_some_and(|d| today - d > DEATH_REGISTRATION_DAYS) && seen.insert(row.event) {
@@ -286,6 +327,7 @@ fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
                 }
                 Some(dates) => {
                     if let Some(d) = died
+                        && !dates.is_empty()
                         && !dates.iter().any(|x| x.is_none_or(|x| x == d))
                     {
                         push(s, row.event, Finding::new(Field::DeathDate, Code::DeathDateDisagrees));
@@ -294,6 +336,18 @@ fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
             }
         }
     }
+}
+
+/// A death registration's deceased as the day-of-death fallback compares it.
+type NameAndBirth<'a> = (&'a Name, Option<PartialDate>);
+/// A death registration's date of birth and day of death, under its name and year of birth.
+type BirthAndDeath = (PartialDate, Option<i32>);
+
+/// Two dates of one event that agree as far as both are known: a year-only date agrees with
+/// any day of its year, a month with any day of its month.
+fn dates_agree(a: PartialDate, b: PartialDate) -> bool {
+    let known = a.precision().min(b.precision());
+    a.year == b.year && (known == Precision::Year || a.month == b.month) && (known != Precision::Day || a.day == b.day)
 }
 
 /// The year a book's number names ("01/2015", "Quyển 3 - 2019"), if any.

@@ -355,7 +355,15 @@ impl Job {
                 crate::night::kept::reusable(&state, &sources, &night.digests, night.reference_diff.as_ref(), index.people, departed, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
-        let Linked { records, summary } = link::run(index, &features, &settings, &overrides);
+        let Linked { mut records, summary } = link::run(index, &features, &settings, &overrides);
+        let parents = |c: u32| {
+            let ids = reference.people[c as usize].parents.as_deref();
+            let row = |id: Option<&String>| id.and_then(|id| index.person_with_id(id));
+            [row(ids.and_then(|p| p.0.as_ref())), row(ids.and_then(|p| p.1.as_ref()))]
+        };
+        let families = link::family::Families { parent_of: table.iter().map(parents_in).collect(), parents: &parents };
+        let by_family = link::family::link_parents(index, &summary.model, &settings, &features, &families, &overrides, &mut records);
+        tracing::debug!(records = by_family, "parents linked through their child's family");
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }
@@ -454,4 +462,20 @@ impl Job {
         }
         out
     }
+}
+
+/// Each record of a register whose rows name an event's person and its parents: the record of
+/// the child it is a parent of, and which parent (see [`link::family`]).
+fn parents_in(run: &SourceRun) -> Vec<Option<(usize, link::family::Parent)>> {
+    let schema = &run.source.schema;
+    if schema.event_role.is_none() {
+        return vec![None; run.source.records.len()];
+    }
+    let rows: Vec<_> = run
+        .source
+        .records
+        .iter()
+        .map(|r| (r.source_row, schema.roles.get(r.role as usize).and_then(|x| link::family::Parent::of_role(x)), schema.is_event_role(r.role)))
+        .collect();
+    link::family::parents_of(&rows)
 }

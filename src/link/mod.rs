@@ -12,6 +12,7 @@
 pub mod blocking;
 mod class;
 pub mod compare;
+pub mod family;
 pub mod features;
 pub mod group;
 mod incremental;
@@ -24,6 +25,7 @@ mod tf;
 mod train;
 
 pub use class::{MatchClass, decide};
+pub use family::DecidedBy;
 pub use incremental::Kept;
 pub use index::LinkIndex;
 pub use tf::TermFrequencies;
@@ -101,8 +103,9 @@ pub struct RecordLink {
     pub candidates: u32,
     /// A blocking cap cut this record's candidates.
     pub truncated: bool,
-    /// An officer decided this link (see [`Overrides`]), not the model.
-    pub by_officer: bool,
+    /// Who decided this link: the model, an officer (see [`Overrides`]) or the child's
+    /// family (a parent's record, see [`family`]).
+    pub decided_by: DecidedBy,
     /// The weight of the best candidate after the runner-up: how far the kept pair stands
     /// above the rest (an incremental night reuses a link only with a clear gap).
     pub next_weight: Option<f64>,
@@ -118,7 +121,7 @@ pub type RecordAt = (usize, usize);
 
 /// Officers' decisions the linker honours, per record ([`RecordAt`]): people an officer
 /// said are not this record's person are never candidates, and a person an officer said
-/// is this record's person is its link (`match`, [`RecordLink::by_officer`]).
+/// is this record's person is its link (`match`, [`DecidedBy::Officer`]).
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     /// Reference rows rejected for the record.

@@ -93,7 +93,17 @@ impl<'a> Linker<'a> {
         let unsure = truncated || best.as_ref().is_some_and(|b| self.index.shared_id[b.ref_idx as usize]);
         let class = decide(best.as_ref().map(|b| (b.probability, b.weight)), second.as_ref().map(|r| r.weight), unsure, self.settings);
         let next_weight = (top[2].1 != u32::MAX && top[2].0 > f64::NEG_INFINITY).then_some(top[2].0);
-        RecordLink { class, best, runner_up: second, candidates: count as u32, truncated, by_officer: false, next_weight, broad, row_ties: false }
+        RecordLink {
+            class,
+            best,
+            runner_up: second,
+            candidates: count as u32,
+            truncated,
+            decided_by: super::DecidedBy::Model,
+            next_weight,
+            broad,
+            row_ties: false,
+        }
     }
 
     /// The narrow rules' people, scored; the broad rules' too when the narrow ones found no sure,
@@ -138,7 +148,7 @@ impl<'a> Linker<'a> {
             runner_up,
             candidates: model.candidates,
             truncated: model.truncated,
-            by_officer: true,
+            decided_by: super::DecidedBy::Officer,
             next_weight: model.next_weight,
             broad: model.broad,
             row_ties: model.row_ties,

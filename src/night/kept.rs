@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 6] = b"LSLK5\n";
 const TRUNCATED: u8 = 1;
-const BY_OFFICER: u8 = 2;
+/// Decided by an officer or through the child's family, not by the model from the record's
+/// blocks: never reused (a family link follows the child's link, made again each night).
+const NOT_THE_MODELS: u8 = 2;
 /// The broad rules were asked (newcomers in its blocks are scored; without, its blocks must
 /// hold the very people they held).
 const BROAD: u8 = 4;
@@ -121,7 +123,10 @@ pub fn of_tonight(
                     digest,
                     best: l.best.as_ref().map_or(0, |b| person(b.ref_idx)),
                     runner_up: l.runner_up.as_ref().map_or(0, |b| person(b.ref_idx)),
-                    flags: (l.truncated as u8 * TRUNCATED) | (l.by_officer as u8 * BY_OFFICER) | (l.broad as u8 * BROAD) | (l.row_ties as u8 * ROW_TIES),
+                    flags: (l.truncated as u8 * TRUNCATED)
+                        | ((l.decided_by != crate::link::DecidedBy::Model) as u8 * NOT_THE_MODELS)
+                        | (l.broad as u8 * BROAD)
+                        | (l.row_ties as u8 * ROW_TIES),
                     gap: match (l.runner_up.as_ref().or(l.best.as_ref()), l.next_weight) {
                         (Some(r), Some(n)) => (r.weight - n) as f32,
                         _ => f32::INFINITY,
@@ -293,7 +298,10 @@ pub fn reusable(
             .enumerate()
             .filter_map(|(i, ((&(key, digest), f), &tf))| {
                 let e = last.get(&key).filter(|e| {
-                    e.digest == digest && e.flags & BY_OFFICER == 0 && (e.flags & BROAD != 0 || vacated.is_some()) && (order_kept || e.flags & ROW_TIES == 0)
+                    e.digest == digest
+                        && e.flags & NOT_THE_MODELS == 0
+                        && (e.flags & BROAD != 0 || vacated.is_some())
+                        && (order_kept || e.flags & ROW_TIES == 0)
                 })?;
                 let gap = e.gap as f64 - TermFrequencies::shift(e.tf, tf);
                 if gap.is_nan() || gap < REUSE_MARGIN {

@@ -196,8 +196,8 @@ impl RecordColumns {
         self.weight.push(best.map(|b| b.weight));
         self.cands.push(l.candidates);
         self.margin.push(l.margin());
-        let by_officer = l.by_officer || decision.is_some_and(|x| x.status.keeps_off_worklist());
-        self.decided_by.append_value(if by_officer { "officer" } else { "model" });
+        let by_officer = decision.is_some_and(|x| x.status.keeps_off_worklist());
+        self.decided_by.append_value(if by_officer { "officer" } else { l.decided_by.as_str() });
         self.decision.append_option(decision.map(|x| x.decision.as_str()));
         self.decision_status.append_option(decision.map(|x| x.status.as_str()));
         self.decided_at.append_option(decision.map(|x| x.decided_at.as_str()));
@@ -351,7 +351,9 @@ pub(super) fn matches(d: &RunData) -> PolarsResult<DataFrame> {
                 ref_pid.append_option(d.reference.features[sc.ref_idx as usize].person_id.as_deref());
                 weight.push(sc.weight);
                 prob.push(sc.probability);
-                prior.push(prior_weight);
+                // A link through the child's family weighs its pair under the family's prior.
+                let by_family = k == 0 && l.decided_by == crate::link::DecidedBy::Family;
+                prior.push(if by_family { crate::link::family::FAMILY_PRIOR_BITS } else { prior_weight });
                 for c in 0..nc {
                     let lv = sc.levels[c];
                     levels[c].append_value(if lv == NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });

@@ -26,6 +26,14 @@ pub const BOOK_DUPLICATE: f64 = 0.01;
 pub const BOOK_GAP: f64 = 0.01;
 pub const BOOK_DATE: f64 = 0.01;
 pub const ENTRY_NOT_NUMBER: f64 = 0.005;
+/// Shares of the shapes real civil registers take that the chains must see through: a
+/// mother's birth year one off between her certificate and the registration, a death
+/// registration giving the deceased's year of birth only.
+pub const PARENT_YEAR_OFF: f64 = 0.03;
+pub const DEATH_DOB_YEAR_ONLY: f64 = 0.1;
+/// Health facilities whose certificates one export holds: each numbers its own certificates
+/// in its own book, and the export, filtered to the province, skips some of each.
+const FACILITIES: u64 = 3;
 
 /// The birth chain: registrations, certificates, and the parents the reference holds for each
 /// registered child (by the child's index: the mother's and the father's personal IDs).
@@ -147,6 +155,21 @@ fn mark_holes(out: &mut [RowOut]) {
     }
 }
 
+/// Numbers certificates as health facilities do: each of [`FACILITIES`] its own book per year
+/// from 1 (so facilities share numbers), with the certificates of other provinces left out of
+/// the export (gaps). None of it is a registration book: the truth has no book defect here.
+fn number_certificates(certificates: &mut [RowOut], r: &mut Rng) {
+    let mut next: HashMap<(u64, i32), u32> = HashMap::new();
+    for row in certificates.iter_mut() {
+        let Some((_, child)) = row.people.iter_mut().find(|(role, _)| *role == "child") else { continue };
+        let Some(year) = cell_day(child, "dob").map(|d| date(d).year) else { continue };
+        let n = next.entry((r.below(FACILITIES), year)).or_insert(0);
+        *n += 1 + r.chance(0.2) as u32; // a certificate of another province, not exported
+        child.cells.insert("book", format!("01/{year}"));
+        child.cells.insert("entry", n.to_string());
+    }
+}
+
 /// The day a rendered date cell names.
 fn cell_day(p: &Rendered, key: &str) -> Option<i32> {
     crate::normalize::date::parse_date(p.cells.get(key)?, &Default::default()).date.and_then(|d| d.days_since_epoch())
@@ -189,6 +212,11 @@ impl Province<'_> {
             let mut person = self.people[pi].clone();
             person.death = Some(date(death));
             let mut p = render(&person, Some(pi), spec, self.rates, g, &self.legacy_of, r);
+            if r.chance(DEATH_DOB_YEAR_ONLY) && !p.cells.get("dob").is_none_or(|d| d.is_empty()) {
+                p.cells.insert("dob", person.dob.year.to_string());
+                p.defects.retain(|d| !d.starts_with("dob_"));
+                p.defects.push("dob_year_only");
+            }
             // Another death date, still within the legal period before the registration (so the
             // registration is neither late nor before the death by it).
             let window = (death + delay - DEATH_REGISTRATION_DAYS)..death + delay;
@@ -330,6 +358,11 @@ impl Province<'_> {
             }
             // The certificate (most births are in a facility).
             let mut cert_mother = self.parent_record(mother, cert, g, r);
+            if r.chance(PARENT_YEAR_OFF) {
+                let year = self.people[mother].dob.year + if r.chance(0.5) { 1 } else { -1 };
+                cert_mother.cells.insert("dob", year.to_string());
+                cert_mother.defects.push("parent_year_off");
+            }
             let certified = r.chance(0.9);
             let mut registered = born + 1 + r.below(59) as i32;
             let late = r.chance(LATE);
@@ -376,6 +409,7 @@ impl Province<'_> {
                 period: crate::assess::BIRTH_REGISTRATION_DAYS,
             });
         }
+        number_certificates(&mut certificates, r);
         Births { registrations: enter_in_books(registrations, r), certificates, parents }
     }
 }
@@ -403,7 +437,7 @@ pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec
             "Số",
         ]
     } else {
-        vec!["STT", "Họ tên mẹ", "Năm sinh mẹ", "Số CCCD mẹ", "Nơi cư trú", "Ngày sinh của trẻ", "Giới tính của trẻ", "Tên dự định đặt"]
+        vec!["STT", "Họ tên mẹ", "Năm sinh mẹ", "Số CCCD mẹ", "Nơi cư trú", "Ngày sinh của trẻ", "Giới tính của trẻ", "Tên dự định đặt", "Quyển số", "Số"]
     };
     let table = rows
         .iter()
@@ -439,6 +473,8 @@ pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec
                     of("child", "dob"),
                     of("child", "sex"),
                     of("child", "name"),
+                    of("child", "book"),
+                    of("child", "entry"),
                 ]
             }
         })

@@ -1,0 +1,223 @@
+//! A parent's link through the child's family. A birth register names the child and its
+//! parents on one row; once the child is linked, the reference says who the child's mother
+//! and father are (its `mother_id`, `father_id`). That person is the parent record's
+//! candidate with a prior of its own: not one person in the whole extract
+//! ([`super::model::Model::prior_weight`], about −18 bits for 300,000 people) but the one the
+//! family points at. A parent written with a birth year only and no ID — most parents — is
+//! otherwise one namesake among many (docs/DOMAIN.md §5: parents are recorded with their
+//! year of birth only).
+//!
+//! The pass runs after the model's links: it never searches, it scores one pair per parent
+//! record, and a link it makes is marked [`DecidedBy::Family`] (never reused by an
+//! incremental night: it depends on the child's link, made again each night).
+
+use super::index::LinkIndex;
+use super::model::{Model, probability};
+use super::search::Linker;
+use super::{LinkSettings, MatchClass, Overrides, RecordAt, RecordLink};
+use serde::{Deserialize, Serialize};
+
+/// Prior odds, in bits, that the parent a birth register names is the one the reference
+/// holds for the linked child: nine in ten (log2 9). The tenth — a registration naming
+/// another father, a reference not yet updated — is left to the comparisons: against the
+/// reference's parent they disagree, and the record keeps the model's own link.
+pub const FAMILY_PRIOR_BITS: f64 = 3.169_925_001_442_312;
+
+/// Who decided a record's link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// The model, from the record's blocks.
+    #[default]
+    Model,
+    /// An officer confirmed the person (see [`Overrides::force`]).
+    Officer,
+    /// The child's family in the reference (see [`through_family`]).
+    Family,
+}
+
+impl DecidedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecidedBy::Model => "model",
+            DecidedBy::Officer => "officer",
+            DecidedBy::Family => "family",
+        }
+    }
+}
+
+/// Which of the child's parents a record names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parent {
+    Mother,
+    Father,
+}
+
+impl Parent {
+    /// The parent a register's role name stands for (the schema's own role codes).
+    pub fn of_role(role: &str) -> Option<Parent> {
+        match role {
+            "mother" => Some(Parent::Mother),
+            "father" => Some(Parent::Father),
+            _ => None,
+        }
+    }
+
+    /// Its place in the reference's (mother, father) pair.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Per source, per record: the record of the child it is a parent of (in the same source)
+/// and which parent; `None` for every other record.
+pub type ParentOf = Vec<Vec<Option<(usize, Parent)>>>;
+
+/// A register's parent records paired with their row's child: `rows` gives each record's
+/// source row and what its role is (the event's person, a parent, or neither).
+pub fn parents_of(rows: &[(u64, Option<Parent>, bool)]) -> Vec<Option<(usize, Parent)>> {
+    let child_of_row: std::collections::HashMap<u64, usize> = rows.iter().enumerate().filter(|(_, r)| r.2).map(|(i, r)| (r.0, i)).collect();
+    rows.iter().map(|&(row, parent, _)| Some((*child_of_row.get(&row)?, parent?))).collect()
+}
+
+/// The weight of a pair with the family's prior in place of the model's.
+pub fn family_weight(model_weight: f64, model: &Model) -> f64 {
+    model_weight - model.prior_weight() + FAMILY_PRIOR_BITS
+}
+
+/// A parent record's link through its family, or `None` to keep the model's: `candidate` is
+/// the reference's parent of the linked child and `weight` the pair's model weight. The
+/// family's person is the link when the pair, under the family's prior, reaches
+/// `match_threshold` — unless the model already matched the record to that very person. The
+/// model's best other person becomes the runner-up. Keys `K` are whatever names a reference
+/// person (a row here, a row key on Spark), so both engines decide alike.
+pub fn through_family<K: Copy + PartialEq>(
+    class: MatchClass,
+    best: Option<K>,
+    runner_up: Option<K>,
+    candidate: K,
+    weight: f64,
+    model: &Model,
+    s: &LinkSettings,
+) -> Option<FamilyLink<K>> {
+    if class == MatchClass::Match && best == Some(candidate) {
+        return None;
+    }
+    let weight = family_weight(weight, model);
+    let probability = probability(weight);
+    (probability >= s.match_threshold).then(|| FamilyLink { weight, probability, runner_up: if best == Some(candidate) { runner_up } else { best } })
+}
+
+/// What [`through_family`] decides: the family's person with its weight and probability under
+/// the family's prior, and which of the model's candidates is now the runner-up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FamilyLink<K> {
+    pub weight: f64,
+    pub probability: f64,
+    pub runner_up: Option<K>,
+}
+
+impl LinkIndex<'_> {
+    /// The one reference row holding personal ID `id`, if exactly one does.
+    pub fn person_with_id(&self, id: &str) -> Option<u32> {
+        let probe = super::features::Features { person_id: Some(id.into()), ..Default::default() };
+        let ri = self.blocks.rules.iter().position(|&r| r == super::blocking::Rule::PersonId)?;
+        let block = self.blocks.block(ri, super::blocking::key(super::blocking::Rule::PersonId, &probe)?)?;
+        let mut holders = block.iter().filter(|&&j| self.people[j as usize].person_id.as_deref() == Some(id));
+        let first = *holders.next()?;
+        holders.next().is_none().then_some(first)
+    }
+}
+
+/// The families a job's records and its reference describe.
+pub struct Families<'a> {
+    /// Which records are whose parents, per source (see [`parents_of`]).
+    pub parent_of: ParentOf,
+    /// The reference rows of a reference person's mother and father, where the extract holds
+    /// them (each ID held by exactly one row: [`LinkIndex::person_with_id`]).
+    pub parents: &'a dyn Fn(u32) -> [Option<u32>; 2],
+}
+
+/// Links each parent record through its child's family where that decides it (see
+/// [`through_family`]); returns how many links it made. Records an officer decided (a person
+/// confirmed or rejected) are left as they are.
+pub fn link_parents(
+    index: &LinkIndex,
+    model: &Model,
+    settings: &LinkSettings,
+    sources: &[Vec<super::features::Features>],
+    families: &Families,
+    overrides: &Overrides,
+    records: &mut [Vec<RecordLink>],
+) -> u64 {
+    let linker = Linker::new(index, model, settings);
+    let parents = families.parents;
+    let mut changed = 0;
+    for (s, (links, family)) in records.iter_mut().zip(&families.parent_of).enumerate() {
+        let mut updates = Vec::new();
+        for (i, f) in family.iter().enumerate() {
+            let Some((child, parent)) = *f else { continue };
+            let at: RecordAt = (s, i);
+            let decided = overrides.force.contains_key(&at) || links[i].decided_by == DecidedBy::Officer;
+            let child_link = &links[child];
+            let (true, Some(c)) = (child_link.class == MatchClass::Match, child_link.best.as_ref().map(|b| b.ref_idx)) else { continue };
+            let Some(j) = parents(c)[parent.index()] else { continue };
+            if decided || overrides.exclude.get(&at).is_some_and(|x| x.contains(&j)) {
+                continue;
+            }
+            let l = &links[i];
+            let scored = linker.explain(&sources[s][i], j);
+            let key = |x: &Option<super::Scored>| x.as_ref().map(|b| b.ref_idx);
+            if let Some(d) = through_family(l.class, key(&l.best), key(&l.runner_up), j, scored.weight, model, settings) {
+                let runner_up = [l.best.clone(), l.runner_up.clone()].into_iter().flatten().find(|x| Some(x.ref_idx) == d.runner_up);
+                let best = super::Scored { weight: d.weight, probability: d.probability, ..scored };
+                updates.push((i, RecordLink { class: MatchClass::Match, best: Some(best), runner_up, decided_by: DecidedBy::Family, ..l.clone() }));
+            }
+        }
+        changed += updates.len() as u64;
+        for (i, l) in updates {
+            links[i] = l;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        let comparisons = crate::link::compare::default_comparisons();
+        let counts: Vec<Vec<u64>> = comparisons.iter().map(|c| vec![1; c.levels.len()]).collect();
+        Model { lambda: 1.0 / 300_000.0, ..Model::with_u(comparisons, &counts, 1, 1) }
+    }
+
+    #[test]
+    fn the_familys_person_needs_the_comparisons_to_agree_a_little() {
+        let (m, s) = (model(), LinkSettings::default());
+        let prior = m.prior_weight();
+        // Evidence of +1.2 bits over the family's 9:1 is a match; evidence against is not.
+        let agree = through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.2, &m, &s).expect("a family link");
+        assert!((agree.weight - (FAMILY_PRIOR_BITS + 1.2)).abs() < 1e-9 && agree.probability >= s.match_threshold);
+        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior - 3.0, &m, &s), None);
+        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.0, &m, &s), None, "0.95 needs 1.08 bits over 9:1");
+    }
+
+    #[test]
+    fn a_namesake_the_model_chose_becomes_the_runner_up_and_its_own_match_is_left_alone() {
+        let (m, s) = (model(), LinkSettings::default());
+        let w = m.prior_weight() + 20.0;
+        let d = through_family(MatchClass::Review, Some(3u32), Some(7), 7, w, &m, &s).unwrap();
+        assert_eq!(d.runner_up, Some(3), "the model's best, now second");
+        let d = through_family(MatchClass::Review, Some(7u32), Some(3), 7, w, &m, &s).unwrap();
+        assert_eq!(d.runner_up, Some(3), "the family's person was the model's best: its runner-up stays");
+        assert_eq!(through_family(MatchClass::Match, Some(7u32), Some(3), 7, w, &m, &s), None, "the model already matched it");
+        assert!(through_family(MatchClass::Match, Some(3u32), None, 7, w, &m, &s).is_some(), "a match to someone else yields to the family");
+    }
+
+    #[test]
+    fn parents_are_paired_with_their_rows_child() {
+        let rows = [(5, None, true), (5, Some(Parent::Mother), false), (9, Some(Parent::Father), false), (5, Some(Parent::Father), false), (9, None, false)];
+        assert_eq!(parents_of(&rows), vec![None, Some((0, Parent::Mother)), None, Some((0, Parent::Father)), None], "row 9 has no child");
+    }
+}
