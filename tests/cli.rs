@@ -1166,4 +1166,72 @@ fn parents_without_an_id_are_linked_through_their_childs_family() {
     let codes_of =
         |i: usize| -> Vec<String> { codes.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default() };
     assert!(!codes_of(at(2, "mother")).iter().any(|c| c == "PARENT_LINK_DISAGREES" || c == "LINK_REVIEW"));
+    assert!(codes_of(at(3, "father")).iter().any(|c| c == "PARENT_LINK_DISAGREES"), "another man than the reference's father, linked or not");
+}
+
+/// The chains between certificates and registrations matched as a person would (Thông tư
+/// 04/2020/TT-BTP's registration books beside the health facilities' certificates): a mother's
+/// birth year one off or her name with a typo, a death registered with the year of birth only
+/// or a typo in the name, are registered events — and the certificates nobody registered still
+/// are not.
+#[test]
+fn certificates_find_their_registrations_through_a_year_one_off_a_year_only_and_a_typo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::copy(demo_fixtures().join("reference.csv"), d.join("reference.csv")).unwrap();
+    let write = |name: &str, head: &str, rows: &[&str]| std::fs::write(d.join(name), format!("{head}\n{}\n", rows.join("\n"))).unwrap();
+    write(
+        "ks.csv",
+        "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Họ tên cha,Năm sinh cha,Nơi đăng ký,Ngày đăng ký,Quyển số,Số",
+        &[
+            "1,Trần Minh Khoa,15/03/2026,Nam,,Nguyễn Thị Lan,1990,Trần Văn Hùng,1988,23799,20/03/2026,01/2026,1",
+            "2,Trần Thị Mai,20/04/2026,Nữ,,Nguyễn Thị Lan,1990,Trần Văn Hùng,1988,23799,25/04/2026,01/2026,2",
+        ],
+    );
+    write(
+        "cs.csv",
+        "STT,Họ tên mẹ,Năm sinh mẹ,Số CCCD mẹ,Nơi cư trú,Ngày sinh của trẻ,Giới tính của trẻ",
+        &[
+            "1,Nguyễn Thị Lan,1991,,23799,15/03/2026,Nam", // her year one off the registration's
+            "2,Nguyễn Thị Lann,1990,,23799,20/04/2026,Nữ", // a typo in her name
+            "3,Võ Thị Hạnh,1993,,23799,02/05/2026,Nữ",     // nobody registered this birth
+        ],
+    );
+    write(
+        "kt.csv",
+        "STT,Họ và tên người chết,Ngày sinh,Giới tính,Số định danh cá nhân,Ngày chết,Nơi đăng ký,Ngày đăng ký,Quyển số,Số",
+        &["1,Phạm Văn Tư,1941,Nam,,03/05/2026,23799,06/05/2026,01/2026,1", "2,Hoàng Thi Ngyệt,05/07/1950,Nữ,,10/06/2026,23799,12/06/2026,01/2026,2"],
+    );
+    write(
+        "gbt.csv",
+        "HO_TEN,NGAY_SINH,GIOI_TINH,SO_DINH_DANH,NGAY_MAT,MA_XA",
+        &[
+            "Phạm Văn Tư,12/06/1941,Nam,,03/05/2026,23799",     // registered with the year of birth only
+            "Hoàng Thị Nguyệt,05/07/1950,Nữ,,10/06/2026,23799", // registered with a typo in the name
+            "Đặng Văn Bảy,01/02/1950,Nam,,01/06/2026,23799",    // never registered
+        ],
+    );
+    let job = d.join("job.toml");
+    let mut text = String::from("[job]\nname = \"t\"\n[assess]\nrun_date = \"2026-12-01\"\n[reference]\npath = \"reference.csv\"\n");
+    for (name, path, schema) in
+        [("ks", "ks.csv", "civil_birth"), ("cs", "cs.csv", "birth_certificate"), ("kt", "kt.csv", "civil_death"), ("gbt", "gbt.csv", "death_certificate")]
+    {
+        text.push_str(&format!("[[source]]\nname = \"{name}\"\npath = \"{path}\"\nschema = \"{schema}\"\n"));
+    }
+    std::fs::write(&job, text).unwrap();
+    let dir = run_job(&job);
+    let df = read_parquet(&dir.join("records.parquet"));
+    let (source, role) = (df.column("source").unwrap().str().unwrap().clone(), df.column("role").unwrap().str().unwrap().clone());
+    let rows = df.column("source_row").unwrap().u64().unwrap().clone();
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    let has = |src: &str, row: u64, r: &str, code: &str| {
+        let i = (0..df.height()).find(|&i| source.get(i) == Some(src) && rows.get(i) == Some(row) && role.get(i) == Some(r)).expect("the record");
+        codes.get_as_series(i).is_some_and(|s| s.str().unwrap().iter().flatten().any(|c| c == code))
+    };
+    assert!(!has("cs", 2, "mother", "BIRTH_NOT_REGISTERED"), "a mother's year one off is the same birth");
+    assert!(!has("cs", 3, "mother", "BIRTH_NOT_REGISTERED"), "a typo in the mother's name is the same birth");
+    assert!(has("cs", 4, "mother", "BIRTH_NOT_REGISTERED"), "a birth nobody registered");
+    assert!(!has("gbt", 2, "subject", "DEATH_NOT_REGISTERED"), "a year of birth against the full date, the same day of death");
+    assert!(!has("gbt", 3, "subject", "DEATH_NOT_REGISTERED"), "a typo in the name, the same day of death and birth");
+    assert!(has("gbt", 4, "subject", "DEATH_NOT_REGISTERED"), "a death nobody registered");
 }

@@ -175,7 +175,7 @@ def _through_families(links, records, people_tf, plan, job, model):
                 "id", "features", F.lit(which).alias("parent"), (F.col("id") - role + s["event_role"]).alias("child_id"))
             parents = df if parents is None else parents.unionByName(df)
     if parents is None:
-        return links.withColumn("by_family", F.lit(False))
+        return links.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False))
 
     def ids(batches):
         for b in batches:
@@ -188,11 +188,11 @@ def _through_families(links, records, people_tf, plan, job, model):
     holders = people_tf.where(~F.col("shared_id") & F.col("person_id").isNotNull()).select(
         F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"), F.col("features").alias("cand_features"),
         "tf_name_freq", "tf_dob_freq", "tf_commune_freq")
-    current = links.select("id", "match_class", "best_ref_key", "best_weight", "runner_up_ref_key", "runner_up_weight")
+    current = links.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight")
     pairs = (parents.join(children, "child_id").join(families, "child_ref")
              .withColumn("cand_id", F.when(F.col("parent") == 0, F.col("mother_id")).otherwise(F.col("father_id")))
              .join(holders, "cand_id").join(current, "id"))
-    cols = ["id", "features", "match_class", "best_ref_key", "best_weight", "runner_up_ref_key", "runner_up_weight",
+    cols = ["id", "features", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight",
             "cand_ref_key", "cand_features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]
 
     def decide(batches):
@@ -201,10 +201,10 @@ def _through_families(links, records, people_tf, plan, job, model):
 
     decided = pairs.select(*cols).mapInArrow(
         decide, "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
-                "runner_up_ref_key long, runner_up_weight double").localCheckpoint()
+                "runner_up_ref_key long, runner_up_weight double, by_family boolean, family_disagrees boolean").localCheckpoint()
     kept = links.join(decided.select("id"), "id", "left_anti")
-    updated = links.select("id", "candidates", "truncated", "sure").join(decided, "id").withColumn("by_family", F.lit(True))
-    return kept.withColumn("by_family", F.lit(False)).unionByName(updated)
+    updated = links.select("id", "candidates", "truncated", "sure").join(decided, "id")
+    return kept.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False)).unionByName(updated)
 
 
 def link(spark, job, out_dir, partitions=None):
@@ -321,7 +321,7 @@ def link(spark, job, out_dir, partitions=None):
     ).select("ref_key", "features", "person", "shared_id").distinct()
     linked_records = (
         records.select("id", "source", "raw").join(links, "id", "left")
-        .fillna({"match_class": "no_match", "candidates": 0, "truncated": False})
+        .fillna({"match_class": "no_match", "candidates": 0, "truncated": False, "family_disagrees": False})
     )
     fields_ddl = ", ".join(f"{f}_raw string, {f} string" for f in L.FIELDS)
     dims_ddl = ", ".join(f"score_{d} int, pass_{d} boolean" for d in L.DIMENSIONS)
@@ -330,7 +330,7 @@ def link(spark, job, out_dir, partitions=None):
 
     def assess(left, right):
         cols = ["id", "source", "raw", "match_class", "best_ref_key", "best_weight", "best_probability",
-                "runner_up_ref_key", "runner_up_weight", "candidates", "truncated"]
+                "runner_up_ref_key", "runner_up_weight", "candidates", "truncated", "family_disagrees"]
         out = L.assess(job, _batch(left, cols), _batch(right, ["ref_key", "features", "person", "shared_id"]))
         return pa.Table.from_batches([out])
 

@@ -540,11 +540,12 @@ fn parent_ids<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound
 
 /// Parent records linked through their child's family, as the CLI links them
 /// (`lamsach::link::family`): per parent record, its `id`, `features` and current link
-/// (`match_class`, `best_ref_key`, `best_weight`, `runner_up_ref_key`, `runner_up_weight`),
+/// (`match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`, `runner_up_weight`),
 /// and the reference's parent of its linked child (`cand_ref_key`, `cand_features`,
-/// `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`). Returns only the links the family
-/// decides: (`id`, `match_class`, `best_ref_key`, `best_weight`, `best_probability`,
-/// `runner_up_ref_key`, `runner_up_weight`).
+/// `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`). Returns the records the family changes:
+/// (`id`, `match_class`, `best_ref_key`, `best_weight`, `best_probability`,
+/// `runner_up_ref_key`, `runner_up_weight`, `by_family`, `family_disagrees`) — a link through
+/// the family, or the model's link kept with `family_disagrees` (the record names someone else).
 #[pyfunction]
 fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
@@ -553,7 +554,9 @@ fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, mode
     let ids = typed::<Int64Array>(&b, "id")?;
     let class = typed::<StringArray>(&b, "match_class")?;
     let (bk, rk, ck) = (typed::<Int64Array>(&b, "best_ref_key")?, typed::<Int64Array>(&b, "runner_up_ref_key")?, typed::<Int64Array>(&b, "cand_ref_key")?);
-    let (bw, rw) = (typed::<Float64Array>(&b, "best_weight")?, typed::<Float64Array>(&b, "runner_up_weight")?);
+    let (bw, bp, rw) =
+        (typed::<Float64Array>(&b, "best_weight")?, typed::<Float64Array>(&b, "best_probability")?, typed::<Float64Array>(&b, "runner_up_weight")?);
+    let (mut by_family, mut disagrees) = (BooleanBuilder::new(), BooleanBuilder::new());
     let cf = typed::<BinaryArray>(&b, "cand_features")?;
     let freq = |c: &str| typed::<Float32Array>(&b, c).cloned();
     let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
@@ -574,14 +577,32 @@ fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, mode
         let person = BlockPerson { ref_idx: cand as u64, features, tf: [f0.value(i), f1.value(i), f2.value(i)] };
         let weight = group::explain(&model, record, &person).weight;
         let (best, runner_up) = (key(bk, i), key(rk, i));
-        let Some(d) = family::through_family(class_of(class.value(i))?, best, runner_up, cand, weight, &model, &j.link) else { continue };
-        id.append_value(ids.value(i));
-        cl.append_value(MatchClass::Match.as_str());
-        bkey.append_value(cand);
-        bweight.append_value(d.weight);
-        bprob.append_value(d.probability);
-        rkey.append_option(d.runner_up);
-        rweight.append_option(d.runner_up.map(|k| if Some(k) == best { bw.value(i) } else { rw.value(i) }));
+        let weight_of = |k: i64| if Some(k) == best { bw.value(i) } else { rw.value(i) };
+        match family::through_family(class_of(class.value(i))?, best, runner_up, cand, weight, &model, &j.link) {
+            family::Verdict::Link(d) => {
+                id.append_value(ids.value(i));
+                cl.append_value(MatchClass::Match.as_str());
+                bkey.append_value(cand);
+                bweight.append_value(d.weight);
+                bprob.append_value(d.probability);
+                rkey.append_option(d.runner_up);
+                rweight.append_option(d.runner_up.map(weight_of));
+                by_family.append_value(true);
+                disagrees.append_value(false);
+            }
+            family::Verdict::Disagrees => {
+                id.append_value(ids.value(i));
+                cl.append_value(class.value(i));
+                bkey.append_option(best);
+                bweight.append_option(best.map(|_| bw.value(i)));
+                bprob.append_option(best.map(|_| bp.value(i)));
+                rkey.append_option(runner_up);
+                rweight.append_option(runner_up.map(|_| rw.value(i)));
+                by_family.append_value(false);
+                disagrees.append_value(true);
+            }
+            family::Verdict::Agrees => {}
+        }
     }
     export_batch(
         py,
@@ -593,6 +614,8 @@ fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, mode
             ("best_probability", Arc::new(bprob.finish())),
             ("runner_up_ref_key", Arc::new(rkey.finish())),
             ("runner_up_weight", Arc::new(rweight.finish())),
+            ("by_family", Arc::new(by_family.finish())),
+            ("family_disagrees", Arc::new(disagrees.finish())),
         ])?,
     )
 }
@@ -682,6 +705,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
     let (bw, bp, rw) =
         (typed::<Float64Array>(&r, "best_weight")?, typed::<Float64Array>(&r, "best_probability")?, typed::<Float64Array>(&r, "runner_up_weight")?);
     let (cands, trunc) = (typed::<Int32Array>(&r, "candidates")?, typed::<BooleanArray>(&r, "truncated")?);
+    let family_disagrees = r.column_by_name("family_disagrees").and_then(|c| c.as_any().downcast_ref::<BooleanArray>());
     let scored = |keys: &Int64Array, i: usize, weight: f64, probability: f64| -> PyResult<Option<Scored>> {
         if keys.is_null(i) {
             return Ok(None);
@@ -705,6 +729,7 @@ fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: 
             candidates: cands.value(i) as u32,
             truncated: trunc.value(i),
             decided_by: Default::default(),
+            family_disagrees: family_disagrees.is_some_and(|f| f.value(i)),
             next_weight: None,
             broad: false,
             row_ties: false,

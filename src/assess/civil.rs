@@ -9,10 +9,10 @@ use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Finding};
 use crate::link::MatchClass;
-use crate::link::similarity::jaro_winkler;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::schema::SchemaKind;
+use rapidfuzz::distance::osa;
 use std::collections::{HashMap, HashSet};
 
 /// Days the law gives to register a birth (Luật Hộ tịch 2014, art. 15: 60 days).
@@ -169,7 +169,8 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext,
             }
             // The child should reach the reference within REFERENCE_UPDATE_DAYS of registering.
             let since = day(child.registration_date).unwrap_or(born);
-            if matched(src, row.event).is_none() && today - since > REFERENCE_UPDATE_DAYS {
+            // A child with a candidate to review may be in the reference: the review says so.
+            if src.links[row.event].class == MatchClass::NoMatch && today - since > REFERENCE_UPDATE_DAYS {
                 push(s, row.event, Finding::record(Code::BirthNotInReference));
             }
         }
@@ -208,17 +209,16 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext,
 }
 
 /// Two writings of one person's name as a person reading both would take them: the same
-/// once folded, the same but for a middle name dropped or added, or a typo apart
-/// (Jaro–Winkler ≥ [`NAMES_ALIKE`] on the folded names, with the same family name).
+/// once folded, the same by ear (the phonetic key's dialect mergers), the same but for a
+/// middle name dropped or added, or one typo apart (one letter added, dropped, changed or
+/// two swapped in the folded name, with the same family name).
 fn names_alike(a: &Name, b: &Name) -> bool {
     let (fa, fb) = (a.folded(), b.folded());
     fa == fb
+        || (!a.phonetic().is_empty() && a.phonetic() == b.phonetic())
         || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given())
-        || (a.folded_family() == b.folded_family() && jaro_winkler(fa.as_bytes(), fb.as_bytes()) >= NAMES_ALIKE)
+        || (a.folded_family() == b.folded_family() && osa::distance_with_args(fa.bytes(), fb.bytes(), &osa::Args::default().score_cutoff(1)).is_some())
 }
-
-/// How close two folded names of one family must be to be read as one name with a typo.
-const NAMES_ALIKE: f64 = 0.92;
 
 /// A birth as the chain compares it: the child's day of birth and sex, and the mother.
 #[derive(Clone, Copy)]
@@ -249,7 +249,8 @@ impl Birth {
 }
 
 /// A birth registration's parents against the linked child's parents in the reference, when
-/// the extract holds them: a parent linked to someone else is `PARENT_LINK_DISAGREES`.
+/// the extract holds them: a parent linked to someone else, or whose values say it is not the
+/// reference's parent ([`crate::link::RecordLink::family_disagrees`]), is `PARENT_LINK_DISAGREES`.
 fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext, push: &mut dyn FnMut(usize, usize, Finding)) {
     for (s, src) in sources.iter().enumerate().filter(|(_, s)| s.schema.kind == SchemaKind::BirthRegistration) {
         for row in &rows[s] {
@@ -262,9 +263,8 @@ fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &
                     _ => None,
                 };
                 let linked = matched(src, *i).and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
-                if let (Some(e), Some(l)) = (expected, linked)
-                    && e != l
-                {
+                let linked_elsewhere = expected.zip(linked).is_some_and(|(e, l)| e != l);
+                if linked_elsewhere || (expected.is_some() && src.links[*i].family_disagrees) {
                     push(s, *i, Finding::record(Code::ParentLinkDisagrees));
                 }
             }
@@ -274,8 +274,8 @@ fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &
 
 /// Deaths: a certificate with no registration after the legal period, and death dates that
 /// disagree between the two. The registration is found by the deceased's link, else by the
-/// name and a date of birth that agrees (a year against a full date of that year counts),
-/// else — a typo in one register's name — by the day of death and a name alike.
+/// name and the date of birth (a year against a full date of that year, with the same day of
+/// death), else — a typo in one register's name — by the day of death and a name alike.
 fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
     let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
     let mut by_person: HashMap<u32, Vec<Option<i32>>> = HashMap::new();
@@ -309,9 +309,12 @@ fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &m
         for row in &rows[s] {
             let n = &src.norm[row.event];
             let died = day(n.death_date);
+            // A year of birth against a full date agrees with every namesake born that year:
+            // such a registration is the certificate's only when the day of death agrees too.
             let by_name: Option<Vec<Option<i32>>> = n.name.as_ref().zip(n.dob).and_then(|(name, dob)| {
                 let v = by_name_year.get(&(name.folded(), dob.year))?;
-                let dates: Vec<Option<i32>> = v.iter().filter(|(d, _)| dates_agree(*d, dob)).map(|x| x.1).collect();
+                let same = |(d, death): &&BirthAndDeath| *d == dob || (dates_agree(*d, dob) && died.is_some() && *death == died);
+                let dates: Vec<Option<i32>> = v.iter().filter(same).map(|x| x.1).collect();
                 (!dates.is_empty()).then_some(dates)
             });
             let by_day_of_death = || {
@@ -419,6 +422,29 @@ fn lnds_lengths(v: impl Iterator<Item = i32>) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn name(s: &str) -> Name {
+        crate::normalize::name::normalize_name(s, Default::default()).expect("a name").0
+    }
+
+    #[test]
+    fn names_are_alike_as_a_reader_takes_them_and_other_people_are_not() {
+        let alike = |a: &str, b: &str| names_alike(&name(a), &name(b));
+        assert!(alike("Nguyễn Thị Lan", "NGUYEN THI LAN"), "folded");
+        assert!(alike("Nguyễn Thị Lan", "Nguyễn Thị Lann"), "a typo");
+        assert!(alike("Trần Văn Hoài Nam", "Trần Nam"), "a middle name dropped");
+        assert!(alike("Trần Quang Tâm", "Chần Quang Tâm"), "spelt by ear");
+        assert!(!alike("Nguyễn Thị Lan", "Nguyễn Thị Hoa"), "another woman of the family");
+        assert!(!alike("Nguyễn Thị Lan", "Phạm Thị Lan"), "another family");
+    }
+
+    #[test]
+    fn dates_agree_as_far_as_both_are_known() {
+        let (day, year) = (PartialDate::ymd(1941, 6, 12), PartialDate::year_only(1941));
+        assert!(dates_agree(day, year) && dates_agree(year, day) && dates_agree(day, day));
+        assert!(!dates_agree(day, PartialDate::ymd(1941, 6, 13)) && !dates_agree(day, PartialDate::year_only(1942)));
+        assert!(dates_agree(PartialDate { year: 1941, month: 6, day: 0 }, day) && !dates_agree(PartialDate { year: 1941, month: 7, day: 0 }, day));
+    }
 
     #[test]
     fn the_entries_out_of_order_are_the_fewest_that_break_it() {

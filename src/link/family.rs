@@ -85,12 +85,12 @@ pub fn family_weight(model_weight: f64, model: &Model) -> f64 {
     model_weight - model.prior_weight() + FAMILY_PRIOR_BITS
 }
 
-/// A parent record's link through its family, or `None` to keep the model's: `candidate` is
-/// the reference's parent of the linked child and `weight` the pair's model weight. The
-/// family's person is the link when the pair, under the family's prior, reaches
-/// `match_threshold` — unless the model already matched the record to that very person. The
-/// model's best other person becomes the runner-up. Keys `K` are whatever names a reference
-/// person (a row here, a row key on Spark), so both engines decide alike.
+/// What the child's family says of a parent record: `candidate` is the reference's parent of
+/// the linked child and `weight` the pair's model weight. Under the family's prior, a pair that
+/// reaches `match_threshold` is the record's link (the model's best other person becomes the
+/// runner-up) — unless the model already matched the record to that very person; one below
+/// `review_threshold` says the register names someone else. Keys `K` are whatever names a
+/// reference person (a row here, a row key on Spark), so both engines decide alike.
 pub fn through_family<K: Copy + PartialEq>(
     class: MatchClass,
     best: Option<K>,
@@ -99,17 +99,35 @@ pub fn through_family<K: Copy + PartialEq>(
     weight: f64,
     model: &Model,
     s: &LinkSettings,
-) -> Option<FamilyLink<K>> {
+) -> Verdict<K> {
     if class == MatchClass::Match && best == Some(candidate) {
-        return None;
+        return Verdict::Agrees;
     }
     let weight = family_weight(weight, model);
     let probability = probability(weight);
-    (probability >= s.match_threshold).then(|| FamilyLink { weight, probability, runner_up: if best == Some(candidate) { runner_up } else { best } })
+    if probability >= s.match_threshold {
+        Verdict::Link(FamilyLink { weight, probability, runner_up: if best == Some(candidate) { runner_up } else { best } })
+    } else if probability < s.review_threshold {
+        Verdict::Disagrees
+    } else {
+        Verdict::Agrees
+    }
 }
 
-/// What [`through_family`] decides: the family's person with its weight and probability under
-/// the family's prior, and which of the model's candidates is now the runner-up.
+/// What [`through_family`] decides.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Verdict<K> {
+    /// The family's person is the record's link.
+    Link(FamilyLink<K>),
+    /// The record names someone else than the reference's parent of the child
+    /// ([`RecordLink::family_disagrees`]).
+    Disagrees,
+    /// Nothing to change: the model's link stands (it may be the family's person already).
+    Agrees,
+}
+
+/// A link through the family: the family's person with its weight and probability under the
+/// family's prior, and which of the model's candidates is now the runner-up.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FamilyLink<K> {
     pub weight: f64,
@@ -168,13 +186,17 @@ pub fn link_parents(
             let l = &links[i];
             let scored = linker.explain(&sources[s][i], j);
             let key = |x: &Option<super::Scored>| x.as_ref().map(|b| b.ref_idx);
-            if let Some(d) = through_family(l.class, key(&l.best), key(&l.runner_up), j, scored.weight, model, settings) {
-                let runner_up = [l.best.clone(), l.runner_up.clone()].into_iter().flatten().find(|x| Some(x.ref_idx) == d.runner_up);
-                let best = super::Scored { weight: d.weight, probability: d.probability, ..scored };
-                updates.push((i, RecordLink { class: MatchClass::Match, best: Some(best), runner_up, decided_by: DecidedBy::Family, ..l.clone() }));
+            match through_family(l.class, key(&l.best), key(&l.runner_up), j, scored.weight, model, settings) {
+                Verdict::Link(d) => {
+                    let runner_up = [l.best.clone(), l.runner_up.clone()].into_iter().flatten().find(|x| Some(x.ref_idx) == d.runner_up);
+                    let best = super::Scored { weight: d.weight, probability: d.probability, ..scored };
+                    updates.push((i, RecordLink { class: MatchClass::Match, best: Some(best), runner_up, decided_by: DecidedBy::Family, ..l.clone() }));
+                }
+                Verdict::Disagrees => updates.push((i, RecordLink { family_disagrees: true, ..l.clone() })),
+                Verdict::Agrees => {}
             }
         }
-        changed += updates.len() as u64;
+        changed += updates.iter().filter(|(_, l)| l.decided_by == DecidedBy::Family).count() as u64;
         for (i, l) in updates {
             links[i] = l;
         }
@@ -196,23 +218,26 @@ mod tests {
     fn the_familys_person_needs_the_comparisons_to_agree_a_little() {
         let (m, s) = (model(), LinkSettings::default());
         let prior = m.prior_weight();
-        // Evidence of +1.2 bits over the family's 9:1 is a match; evidence against is not.
-        let agree = through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.2, &m, &s).expect("a family link");
+        // Evidence of +1.2 bits over the family's 9:1 is a match; below even odds, someone else.
+        let Verdict::Link(agree) = through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.2, &m, &s) else { panic!("a family link") };
         assert!((agree.weight - (FAMILY_PRIOR_BITS + 1.2)).abs() < 1e-9 && agree.probability >= s.match_threshold);
-        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior - 3.0, &m, &s), None);
-        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.0, &m, &s), None, "0.95 needs 1.08 bits over 9:1");
+        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior + 1.0, &m, &s), Verdict::Agrees, "0.95 needs 1.08 bits over 9:1");
+        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior - 3.0, &m, &s), Verdict::Agrees, "doubt is not disagreement");
+        assert_eq!(through_family(MatchClass::NoMatch, None, None, 7u32, prior - 3.3, &m, &s), Verdict::Disagrees, "below even odds");
     }
 
     #[test]
     fn a_namesake_the_model_chose_becomes_the_runner_up_and_its_own_match_is_left_alone() {
         let (m, s) = (model(), LinkSettings::default());
         let w = m.prior_weight() + 20.0;
-        let d = through_family(MatchClass::Review, Some(3u32), Some(7), 7, w, &m, &s).unwrap();
-        assert_eq!(d.runner_up, Some(3), "the model's best, now second");
-        let d = through_family(MatchClass::Review, Some(7u32), Some(3), 7, w, &m, &s).unwrap();
-        assert_eq!(d.runner_up, Some(3), "the family's person was the model's best: its runner-up stays");
-        assert_eq!(through_family(MatchClass::Match, Some(7u32), Some(3), 7, w, &m, &s), None, "the model already matched it");
-        assert!(through_family(MatchClass::Match, Some(3u32), None, 7, w, &m, &s).is_some(), "a match to someone else yields to the family");
+        let runner_up = |v: Verdict<u32>| match v {
+            Verdict::Link(d) => d.runner_up,
+            other => panic!("a family link, not {other:?}"),
+        };
+        assert_eq!(runner_up(through_family(MatchClass::Review, Some(3u32), Some(7), 7, w, &m, &s)), Some(3), "the model's best, now second");
+        assert_eq!(runner_up(through_family(MatchClass::Review, Some(7u32), Some(3), 7, w, &m, &s)), Some(3), "the family's person was the best");
+        assert_eq!(through_family(MatchClass::Match, Some(7u32), Some(3), 7, w, &m, &s), Verdict::Agrees, "the model already matched it");
+        assert!(matches!(through_family(MatchClass::Match, Some(3u32), None, 7, w, &m, &s), Verdict::Link(_)), "a match to someone else yields");
     }
 
     #[test]

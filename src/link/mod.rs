@@ -106,6 +106,10 @@ pub struct RecordLink {
     /// Who decided this link: the model, an officer (see [`Overrides`]) or the child's
     /// family (a parent's record, see [`family`]).
     pub decided_by: DecidedBy,
+    /// A parent on a birth register whom the child's family contradicts: the reference holds
+    /// another person as this parent of the linked child, and the pair's comparisons say the
+    /// record is not them ([`family::Verdict::Disagrees`]).
+    pub family_disagrees: bool,
     /// The weight of the best candidate after the runner-up: how far the kept pair stands
     /// above the rest (an incremental night reuses a link only with a clear gap).
     pub next_weight: Option<f64>,

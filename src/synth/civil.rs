@@ -192,6 +192,8 @@ impl Province<'_> {
     ) -> Vec<RowOut> {
         let today = self.as_of.days_since_epoch().unwrap_or(0);
         let mut entries = Vec::new();
+        // Per person registered, the day of death the registration writes.
+        let mut written: HashMap<usize, i32> = HashMap::new();
         for cert in certificates.iter_mut() {
             let c = &mut cert.people[0].1;
             if c.defects.contains(&"duplicate") {
@@ -230,6 +232,9 @@ impl Province<'_> {
             } else if late {
                 p.defects.push("late_registration");
             }
+            if let Some(d) = cell_day(&p, "death") {
+                written.insert(pi, d);
+            }
             entries.push(Entry {
                 row: self.with_declarant(p, spec, g, r),
                 event: 0,
@@ -237,6 +242,17 @@ impl Province<'_> {
                 registered: death + delay,
                 period: DEATH_REGISTRATION_DAYS,
             });
+        }
+        // A re-typed copy of a registered death's certificate whose day of death came out
+        // otherwise disagrees with the registration as its original does not.
+        for cert in certificates.iter_mut() {
+            let c = &mut cert.people[0].1;
+            if c.defects.contains(&"duplicate")
+                && let (Some(pi), Some(death)) = (c.person, cell_day(c, "death"))
+                && written.get(&pi).is_some_and(|&w| w != death)
+            {
+                c.defects.push("death_date_disagrees");
+            }
         }
         for _ in 0..extra {
             let p = self.subject(spec, picker, g, r, None, died);
