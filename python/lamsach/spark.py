@@ -191,7 +191,8 @@ def _through_families(links, records, people_tf, plan, job, model):
     current = links.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight")
     pairs = (parents.join(children, "child_id").join(families, "child_ref")
              .withColumn("cand_id", F.when(F.col("parent") == 0, F.col("mother_id")).otherwise(F.col("father_id")))
-             .join(holders, "cand_id").join(current, "id"))
+             .join(holders, "cand_id").join(current, "id", "left")  # a record with no candidate has no link row yet
+             .fillna({"match_class": "no_match"}))
     cols = ["id", "features", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight",
             "cand_ref_key", "cand_features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]
 
@@ -203,7 +204,8 @@ def _through_families(links, records, people_tf, plan, job, model):
         decide, "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
                 "runner_up_ref_key long, runner_up_weight double, by_family boolean, family_disagrees boolean").localCheckpoint()
     kept = links.join(decided.select("id"), "id", "left_anti")
-    updated = links.select("id", "candidates", "truncated", "sure").join(decided, "id")
+    updated = decided.join(links.select("id", "candidates", "truncated", "sure"), "id", "left").fillna(
+        {"candidates": 0, "truncated": False, "sure": False})
     return kept.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False)).unionByName(updated)
 
 
