@@ -170,6 +170,21 @@ fn number_certificates(certificates: &mut [RowOut], r: &mut Rng) {
     }
 }
 
+/// A re-typed copy of a registered death's certificate whose day of death came out otherwise
+/// disagrees with the registration (`written`: per person, the day it writes) as its original
+/// does not: the truth says so.
+fn copies_that_disagree(certificates: &mut [RowOut], written: &HashMap<usize, i32>) {
+    for cert in certificates.iter_mut() {
+        let c = &mut cert.people[0].1;
+        if c.defects.contains(&"duplicate")
+            && let (Some(pi), Some(death)) = (c.person, cell_day(c, "death"))
+            && written.get(&pi).is_some_and(|&w| w != death)
+        {
+            c.defects.push("death_date_disagrees");
+        }
+    }
+}
+
 /// The day a rendered date cell names.
 fn cell_day(p: &Rendered, key: &str) -> Option<i32> {
     crate::normalize::date::parse_date(p.cells.get(key)?, &Default::default()).date.and_then(|d| d.days_since_epoch())
@@ -243,17 +258,7 @@ impl Province<'_> {
                 period: DEATH_REGISTRATION_DAYS,
             });
         }
-        // A re-typed copy of a registered death's certificate whose day of death came out
-        // otherwise disagrees with the registration as its original does not.
-        for cert in certificates.iter_mut() {
-            let c = &mut cert.people[0].1;
-            if c.defects.contains(&"duplicate")
-                && let (Some(pi), Some(death)) = (c.person, cell_day(c, "death"))
-                && written.get(&pi).is_some_and(|&w| w != death)
-            {
-                c.defects.push("death_date_disagrees");
-            }
-        }
+        copies_that_disagree(certificates, &written);
         for _ in 0..extra {
             let p = self.subject(spec, picker, g, r, None, died);
             let Some(death) = cell_day(&p, "death") else { continue };
@@ -332,6 +337,18 @@ impl Province<'_> {
         x
     }
 
+    /// The mother as a birth certificate writes her: her birth year, now and then one off the
+    /// registration's ([`PARENT_YEAR_OFF`]).
+    fn certificate_mother(&self, i: usize, spec: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
+        let mut m = self.parent_record(i, spec, g, r);
+        if r.chance(PARENT_YEAR_OFF) {
+            let year = self.people[i].dob.year + if r.chance(0.5) { 1 } else { -1 };
+            m.cells.insert("dob", year.to_string());
+            m.defects.push("parent_year_off");
+        }
+        m
+    }
+
     /// A parent, with the birth year only.
     fn parent_record(&self, i: usize, spec: &Spec, g: &super::Generator, r: &mut Rng) -> Rendered {
         let mut x = render(&self.people[i], Some(i), spec, self.rates, g, &self.legacy_of, r);
@@ -373,12 +390,7 @@ impl Province<'_> {
                 parents.insert(ci, (self.people[mother].cccd.clone(), father.map(|f| self.people[f].cccd.clone())));
             }
             // The certificate (most births are in a facility).
-            let mut cert_mother = self.parent_record(mother, cert, g, r);
-            if r.chance(PARENT_YEAR_OFF) {
-                let year = self.people[mother].dob.year + if r.chance(0.5) { 1 } else { -1 };
-                cert_mother.cells.insert("dob", year.to_string());
-                cert_mother.defects.push("parent_year_off");
-            }
+            let mut cert_mother = self.certificate_mother(mother, cert, g, r);
             let certified = r.chance(0.9);
             let mut registered = born + 1 + r.below(59) as i32;
             let late = r.chance(LATE);
@@ -430,28 +442,26 @@ impl Province<'_> {
     }
 }
 
-/// The headers and cells of the birth registers (several people per row).
-pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec<String>>) {
+/// A register's table: a row of group cells over the header (a printed book's), the header and
+/// the rows.
+pub(super) type Table = (Option<Vec<String>>, Vec<String>, Vec<Vec<String>>);
+
+/// The headers and cells of the birth registers (several people per row). The registration
+/// book is written as printed (Thông tư 04/2020/TT-BTP's birth book): "Người được khai sinh",
+/// "Mẹ" and "Cha" over the same sub-headers, the single columns standing in the group row.
+pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> Table {
     let registration = spec.schema == "civil_birth";
+    let groups: Option<Vec<String>> = registration.then(|| {
+        let g = ["STT", "Số", "Quyển số", "Ngày đăng ký", "Người được khai sinh", "", "", "", "", "Mẹ", "", "", "Cha", "", "", "Cơ quan đăng ký"];
+        g.iter().map(|s| s.to_string()).collect()
+    });
+    let parent = ["Họ và tên", "Năm sinh", "Số định danh cá nhân"];
     let headers: Vec<&str> = if registration {
-        vec![
-            "STT",
-            "Họ tên người được khai sinh",
-            "Ngày sinh",
-            "Giới tính",
-            "Số định danh cá nhân",
-            "Họ tên mẹ",
-            "Năm sinh mẹ",
-            "Số định danh mẹ",
-            "Họ tên cha",
-            "Năm sinh cha",
-            "Số định danh cha",
-            "Nơi đăng ký",
-            "Cơ quan đăng ký",
-            "Ngày đăng ký",
-            "Quyển số",
-            "Số",
-        ]
+        let mut h = vec!["", "", "", "", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Nơi cư trú"];
+        h.extend(parent);
+        h.extend(parent);
+        h.push("");
+        h
     } else {
         vec!["STT", "Họ tên mẹ", "Năm sinh mẹ", "Số CCCD mẹ", "Nơi cư trú", "Ngày sinh của trẻ", "Giới tính của trẻ", "Tên dự định đặt", "Quyển số", "Số"]
     };
@@ -463,21 +473,21 @@ pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec
             if registration {
                 vec![
                     (k + 1).to_string(),
+                    of("child", "entry"),
+                    of("child", "book"),
+                    of("child", "registered"),
                     of("child", "name"),
                     of("child", "dob"),
                     of("child", "sex"),
                     of("child", "id"),
+                    of("child", "commune"),
                     of("mother", "name"),
                     of("mother", "dob"),
                     of("mother", "id"),
                     of("father", "name"),
                     of("father", "dob"),
                     of("father", "id"),
-                    of("child", "commune"),
                     of("child", "office"),
-                    of("child", "registered"),
-                    of("child", "book"),
-                    of("child", "entry"),
                 ]
             } else {
                 vec![
@@ -495,5 +505,5 @@ pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> (Vec<String>, Vec<Vec
             }
         })
         .collect();
-    (headers.into_iter().map(String::from).collect(), table)
+    (groups, headers.into_iter().map(String::from).collect(), table)
 }

@@ -216,7 +216,7 @@ fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, removed:
     let (rh, rrows) = reference_table(people, parents, removed, as_of, &mut r);
     if a.reference_format == "csv" {
         let path = a.out.join("reference.csv");
-        std::fs::write(&path, csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None)).map_err(cannot_write(&path))?;
+        std::fs::write(&path, csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None, None)).map_err(cannot_write(&path))?;
         Ok("reference.csv")
     } else {
         let cols: Vec<Column> = (0..rh.len()).map(|c| str_col(&rh[c], rrows.iter().map(|r| r[c].clone()).collect())).collect();
@@ -427,13 +427,15 @@ fn register_table(spec: &Spec, rows: &[RowOut], cr: &mut Rng) -> (Vec<String>, V
 
 /// Writes a register in its shape; returns the physical row of its first record and
 /// whether its encoding is a legacy one.
-fn write_register(path: &Path, spec: &Spec, province: &str, headers: &[String], table: &[Vec<String>]) -> Result<(u64, bool)> {
+/// Writes a register in its shape; returns its first data row and whether its encoding is a
+/// legacy one. `groups`: a row of group cells over the header (CSV only).
+fn write_register(path: &Path, spec: &Spec, province: &str, (groups, headers, table): &civil::Table) -> Result<(u64, bool)> {
     let province_name = AdminRegistry::get().province_name(province).unwrap_or("");
     Ok(match spec.shape {
         Shape::Csv { delimiter, encoding, bom, title } => {
             let t = title.then(|| format!("{} - {province_name}", spec.title_vi));
-            std::fs::write(path, csv_bytes(headers, table, delimiter, encoding, bom, t.as_deref())).map_err(cannot_write(path))?;
-            (if title { 3 } else { 2 }, encoding.is_legacy())
+            std::fs::write(path, csv_bytes(headers, table, delimiter, encoding, bom, t.as_deref(), groups.as_deref())).map_err(cannot_write(path))?;
+            (2 + title as u64 + groups.is_some() as u64, encoding.is_legacy())
         }
         Shape::Xlsx => {
             demo::write_register_xlsx(path, spec.title_vi, province_name, headers, table).map_err(cannot_write(path))?;
@@ -557,8 +559,13 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     }
     let ref_row = |i: usize| rows_of[i];
     for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
-        let (headers, table) = if spec.births { civil::birth_table(spec, rows) } else { register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64)) };
-        let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &headers, &table)?;
+        let table = if spec.births {
+            civil::birth_table(spec, rows)
+        } else {
+            let (headers, rows) = register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64));
+            (None, headers, rows)
+        };
+        let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &table)?;
         truth.extend(register_truth(spec, rows, first_row, legacy));
     }
     for t in truth.iter_mut().filter(|t| t.person.is_some_and(|i| removed.contains(&i))) {

@@ -352,7 +352,17 @@ pub fn cell(c: Col, rp: &Rendered, shared: &HashMap<&'static str, String>, stt: 
 }
 
 /// Text bytes of a CSV in its encoding.
-pub fn csv_bytes(headers: &[String], rows: &[Vec<String>], delimiter: u8, encoding: Encoding, bom: bool, title: Option<&str>) -> Vec<u8> {
+/// A register as CSV bytes: a title line if any, a row of group cells over the header if any
+/// (a printed book's grouped header), the header and the rows.
+pub fn csv_bytes(
+    headers: &[String],
+    rows: &[Vec<String>],
+    delimiter: u8,
+    encoding: Encoding,
+    bom: bool,
+    title: Option<&str>,
+    groups: Option<&[String]>,
+) -> Vec<u8> {
     let d = delimiter as char;
     let quote = |s: &str| -> String {
         if s.contains(d) || s.contains('"') || s.contains('\n') || s.starts_with(' ') || s.ends_with(' ') {
@@ -367,6 +377,10 @@ pub fn csv_bytes(headers: &[String], rows: &[Vec<String>], delimiter: u8, encodi
         text.push_str("\r\n");
     }
     let line = |cells: &[String]| cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(&d.to_string());
+    if let Some(g) = groups {
+        text.push_str(&line(g));
+        text.push_str("\r\n");
+    }
     text.push_str(&line(headers));
     text.push_str("\r\n");
     for r in rows {
