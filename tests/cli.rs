@@ -1130,12 +1130,17 @@ fn parents_without_an_id_are_linked_through_their_childs_family() {
     reference.push_str(&person("064088000202", "Trần Văn Hùng", "23/09/1988", "Nam", "", ""));
     reference.push_str(&person("064226000301", "Trần Minh Khoa", "15/03/2026", "Nam", "064190000102", "064088000202"));
     reference.push_str(&person("064226000302", "Trần Thị Mai", "20/04/2026", "Nữ", "064190000101", "064088000201"));
+    // A mother whose registration writes her birth year one off, into her namesake's year.
+    reference.push_str(&person("064191000401", "Lê Thị Hoa", "08/08/1991", "Nữ", "", ""));
+    reference.push_str(&person("064192000402", "Lê Thị Hoa", "12/01/1992", "Nữ", "", ""));
+    reference.push_str(&person("064226000303", "Phan Gia Bảo", "10/05/2026", "Nam", "064192000402", ""));
     std::fs::write(d.join("reference.csv"), reference).unwrap();
     let head = "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Số định danh mẹ,Họ tên cha,Năm sinh cha,Số định danh cha,Nơi đăng ký,Ngày đăng ký,Quyển số,Số\n";
     let rows = [
         "1,Trần Minh Khoa,15/03/2026,Nam,064226000301,Nguyễn Thị Lan,1990,,Trần Văn Hùng,1988,,23799,20/03/2026,01/2026,1",
         // The second child's registration names a father the reference does not hold as hers.
         "2,Trần Thị Mai,20/04/2026,Nữ,064226000302,Nguyễn Thị Lan,1990,,Lê Quang Vinh,1985,,23799,25/04/2026,01/2026,2",
+        "3,Phan Gia Bảo,10/05/2026,Nam,064226000303,Lê Thị Hoa,1991,,,,,23799,15/05/2026,01/2026,3",
     ];
     std::fs::write(d.join("ks.csv"), format!("{head}{}\n", rows.join("\n"))).unwrap();
     let dir = run_job(&one_source_job(d, "ks", "ks.csv", "civil_birth"));
@@ -1167,6 +1172,8 @@ fn parents_without_an_id_are_linked_through_their_childs_family() {
         |i: usize| -> Vec<String> { codes.get_as_series(i).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default() };
     assert!(!codes_of(at(2, "mother")).iter().any(|c| c == "PARENT_LINK_DISAGREES" || c == "LINK_REVIEW"));
     assert!(codes_of(at(3, "father")).iter().any(|c| c == "PARENT_LINK_DISAGREES"), "another man than the reference's father, linked or not");
+    assert_eq!(link(4, "mother"), ("match".into(), Some("064192000402".into()), "family".into()), "her year one off, not her namesake of that year");
+    assert!(!codes_of(at(4, "mother")).iter().any(|c| c == "PARENT_LINK_DISAGREES"));
 }
 
 /// The chains between certificates and registrations matched as a person would (Thông tư

@@ -350,10 +350,15 @@ fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_
         // cannot disagree with anyone).
         assert!(found * 100 >= injected * 99 || found + 1 >= injected, "{code}: {found} of {injected} found");
         assert!(false_findings * 1000 <= civil.len() * 5, "{code}: {false_findings} false findings of {}", civil.len());
+        // Precision 0.97 (one false finding allowed where a code has few cases).
+        assert!(false_findings <= (found * 3 / 100).max(1), "{code}: {false_findings} false of {} flagged", found + false_findings);
         injected_all += injected;
         found_all += found;
     }
     assert!(found_all * 100 >= injected_all * 99, "{found_all} of {injected_all}");
+    // A health facility's own numbering is no registration book.
+    let book_on_certificates = rows.iter().filter(|r| r.0 == "chung_sinh" && r.3.iter().any(|c| c.starts_with("BOOK_"))).count();
+    assert_eq!(book_on_certificates, 0, "book findings on birth certificates");
     // Parents link like everyone else.
     let precision_recall = |pick: &dyn Fn(&str) -> bool| {
         let people: Vec<_> = rows.iter().filter(|r| pick(&r.1) && !(r.0 == "chung_sinh" && r.1 == "child")).collect();
@@ -366,7 +371,8 @@ fn civil_status_chain_breaks_and_book_defects_are_found_and_complete_chains_are_
     let (op, or) = precision_recall(&|role| role != "mother" && role != "father");
     eprintln!("parents P {pp:.4} R {pr:.4}; others P {op:.4} R {or:.4}");
     assert!(pp >= 0.995 && pp >= op - 0.005, "parents' precision {pp} (others {op})");
-    assert!(pr >= 0.95, "parents' recall {pr}");
+    // Parents are linked through their child's family where the model alone finds namesakes.
+    assert!(pr >= 0.98, "parents' recall {pr}");
 }
 
 #[test]

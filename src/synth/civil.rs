@@ -448,16 +448,23 @@ pub(super) type Table = (Option<Vec<String>>, Vec<String>, Vec<Vec<String>>);
 
 /// The headers and cells of the birth registers (several people per row). The registration
 /// book is written as printed (Thông tư 04/2020/TT-BTP's birth book): "Người được khai sinh",
-/// "Mẹ" and "Cha" over the same sub-headers, the single columns standing in the group row.
+/// "Mẹ" and "Cha" over the sub-headers in the law's words (Luật Hộ tịch 2014, art. 14: the
+/// child's name, date of birth, sex, ethnicity, nationality; each parent's name, year of birth,
+/// ethnicity, nationality, residence), the single columns standing in the group row.
 pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> Table {
     let registration = spec.schema == "civil_birth";
     let groups: Option<Vec<String>> = registration.then(|| {
-        let g = ["STT", "Số", "Quyển số", "Ngày đăng ký", "Người được khai sinh", "", "", "", "", "Mẹ", "", "", "Cha", "", "", "Cơ quan đăng ký"];
+        let mut g = vec!["STT", "Số", "Quyển số", "Ngày đăng ký", "Người được khai sinh", "", "", "", "", "", ""];
+        for parent in ["Mẹ", "Cha"] {
+            g.extend([parent, "", "", "", "", ""]);
+        }
+        g.push("Cơ quan đăng ký");
         g.iter().map(|s| s.to_string()).collect()
     });
-    let parent = ["Họ và tên", "Năm sinh", "Số định danh cá nhân"];
+    let parent = ["Họ, chữ đệm và tên", "Năm sinh", "Dân tộc", "Quốc tịch", "Nơi cư trú", "Số định danh cá nhân"];
     let headers: Vec<&str> = if registration {
-        let mut h = vec!["", "", "", "", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Nơi cư trú"];
+        let mut h =
+            vec!["", "", "", "", "Họ, chữ đệm và tên", "Ngày, tháng, năm sinh", "Giới tính", "Dân tộc", "Quốc tịch", "Số định danh cá nhân", "Nơi cư trú"];
         h.extend(parent);
         h.extend(parent);
         h.push("");
@@ -479,13 +486,21 @@ pub(super) fn birth_table(spec: &Spec, rows: &[RowOut]) -> Table {
                     of("child", "name"),
                     of("child", "dob"),
                     of("child", "sex"),
+                    "Kinh".into(),
+                    "Việt Nam".into(),
                     of("child", "id"),
                     of("child", "commune"),
                     of("mother", "name"),
                     of("mother", "dob"),
+                    "Kinh".into(),
+                    "Việt Nam".into(),
+                    of("child", "commune"),
                     of("mother", "id"),
                     of("father", "name"),
                     of("father", "dob"),
+                    if of("father", "name").is_empty() { String::new() } else { "Kinh".into() },
+                    if of("father", "name").is_empty() { String::new() } else { "Việt Nam".into() },
+                    if of("father", "name").is_empty() { String::new() } else { of("child", "commune") },
                     of("father", "id"),
                     of("child", "office"),
                 ]
