@@ -217,7 +217,13 @@ fn names_alike(a: &Name, b: &Name) -> bool {
     fa == fb
         || (!a.phonetic().is_empty() && a.phonetic() == b.phonetic())
         || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given())
-        || (a.folded_family() == b.folded_family() && osa::distance_with_args(fa.bytes(), fb.bytes(), &osa::Args::default().score_cutoff(1)).is_some())
+        || (a.folded_family() == b.folded_family() && one_typo_apart(fa, fb))
+}
+
+/// One letter added, dropped, changed, or two neighbours swapped (OSA distance ≤ 1; lengths
+/// more than one apart are not looked at).
+fn one_typo_apart(a: &str, b: &str) -> bool {
+    a.len().abs_diff(b.len()) <= 1 && osa::distance_with_args(a.bytes(), b.bytes(), &osa::Args::default().score_cutoff(1)).is_some()
 }
 
 /// A birth as the chain compares it: the child's day of birth and sex, and the mother.
