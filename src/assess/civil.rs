@@ -209,12 +209,14 @@ fn birth_chain(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext,
 }
 
 /// Two writings of one person's name as a person reading both would take them: the same
-/// once folded, the same by ear (the phonetic key's dialect mergers), the same but for a
-/// middle name dropped or added, or one typo apart (one letter added, dropped, changed or
-/// two swapped in the folded name, with the same family name).
+/// once folded (spaces aside: "Nguyenthe Thang"), the same by ear (the phonetic key's dialect
+/// mergers), the same but for a middle name dropped or added, or one typo apart (one letter
+/// added, dropped, changed or two swapped in the folded name, with the same family name).
 fn names_alike(a: &Name, b: &Name) -> bool {
     let (fa, fb) = (a.folded(), b.folded());
+    let letters = |s: &str| s.bytes().filter(|c| *c != b' ').collect::<Vec<u8>>();
     fa == fb
+        || letters(fa) == letters(fb)
         || (!a.phonetic().is_empty() && a.phonetic() == b.phonetic())
         || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given())
         || (a.folded_family() == b.folded_family() && one_typo_apart(fa, fb))
@@ -353,10 +355,12 @@ type NameAndBirth<'a> = (&'a Name, Option<PartialDate>);
 type BirthAndDeath = (PartialDate, Option<i32>);
 
 /// Two dates of one event that agree as far as both are known: a year-only date agrees with
-/// any day of its year, a month with any day of its month.
+/// any day of its year, a month with any day of its month, and a full date with the one whose
+/// day and month were swapped in typing (12/10 for 10/12).
 fn dates_agree(a: PartialDate, b: PartialDate) -> bool {
     let known = a.precision().min(b.precision());
-    a.year == b.year && (known == Precision::Year || a.month == b.month) && (known != Precision::Day || a.day == b.day)
+    let swapped = known == Precision::Day && a.year == b.year && a.day == b.month && a.month == b.day;
+    swapped || (a.year == b.year && (known == Precision::Year || a.month == b.month) && (known != Precision::Day || a.day == b.day))
 }
 
 /// The year a book's number names ("01/2015", "Quyển 3 - 2019"), if any.
@@ -440,6 +444,7 @@ mod tests {
         assert!(alike("Nguyễn Thị Lan", "Nguyễn Thị Lann"), "a typo");
         assert!(alike("Trần Văn Hoài Nam", "Trần Nam"), "a middle name dropped");
         assert!(alike("Trần Quang Tâm", "Chần Quang Tâm"), "spelt by ear");
+        assert!(alike("Nguyễn Thế Thắng", "Nguyenthe Thang"), "a space lost");
         assert!(!alike("Nguyễn Thị Lan", "Nguyễn Thị Hoa"), "another woman of the family");
         assert!(!alike("Nguyễn Thị Lan", "Phạm Thị Lan"), "another family");
     }
@@ -450,6 +455,7 @@ mod tests {
         assert!(dates_agree(day, year) && dates_agree(year, day) && dates_agree(day, day));
         assert!(!dates_agree(day, PartialDate::ymd(1941, 6, 13)) && !dates_agree(day, PartialDate::year_only(1942)));
         assert!(dates_agree(PartialDate { year: 1941, month: 6, day: 0 }, day) && !dates_agree(PartialDate { year: 1941, month: 7, day: 0 }, day));
+        assert!(dates_agree(PartialDate::ymd(2003, 10, 12), PartialDate::ymd(2003, 12, 10)), "day and month swapped in typing");
     }
 
     #[test]

@@ -170,17 +170,21 @@ fn number_certificates(certificates: &mut [RowOut], r: &mut Rng) {
     }
 }
 
-/// A re-typed copy of a registered death's certificate whose day of death came out otherwise
-/// disagrees with the registration (`written`: per person, the day it writes) as its original
-/// does not: the truth says so.
-fn copies_that_disagree(certificates: &mut [RowOut], written: &HashMap<usize, i32>) {
+/// The chain as a re-typed copy of a death certificate shows it, written into the truth: a copy
+/// of a registered death whose day of death came out otherwise disagrees with the registration
+/// (`written`: per person, the day it writes), and a copy of a death nobody registered is one
+/// too (past the legal period by `today`).
+fn copies_chains(certificates: &mut [RowOut], written: &HashMap<usize, i32>, today: i32) {
     for cert in certificates.iter_mut() {
         let c = &mut cert.people[0].1;
-        if c.defects.contains(&"duplicate")
-            && let (Some(pi), Some(death)) = (c.person, cell_day(c, "death"))
-            && written.get(&pi).is_some_and(|&w| w != death)
-        {
-            c.defects.push("death_date_disagrees");
+        if !c.defects.contains(&"duplicate") {
+            continue;
+        }
+        let (Some(pi), Some(death)) = (c.person, cell_day(c, "death")) else { continue };
+        match written.get(&pi) {
+            Some(&w) if w != death => c.defects.push("death_date_disagrees"),
+            None if today - death > DEATH_REGISTRATION_DAYS => c.defects.push("death_not_registered"),
+            _ => {}
         }
     }
 }
@@ -258,7 +262,7 @@ impl Province<'_> {
                 period: DEATH_REGISTRATION_DAYS,
             });
         }
-        copies_that_disagree(certificates, &written);
+        copies_chains(certificates, &written, today);
         for _ in 0..extra {
             let p = self.subject(spec, picker, g, r, None, died);
             let Some(death) = cell_day(&p, "death") else { continue };
