@@ -18,8 +18,9 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
 5. Linking: each (rule, key, salt) group is scored by ``score_blocks`` (cogrouped
    ``applyInArrow``); every record's pairs are reduced by ``reduce_links`` to the CLI's link:
    narrow rules first, broad ones without a sure winner, best and runner-up, class. Then a
-   birth register's parents whose child is a match are weighed against the reference's parent
-   of that child (``family_links``), as the CLI does.
+   birth register's parents and children are linked through their families (``family_links``:
+   the reference's parent of a linked child, the reference's children of a linked parent), as
+   the CLI does.
 
 6. Assessment: every record of the job in one task with the reference people its checks
    read (the linked ones, the holders of the records' IDs): ``assess`` runs the CLI's checks,
@@ -159,12 +160,15 @@ def _batch(table, names):
     return table.to_batches()[0]
 
 
-def _through_families(links, records, people_tf, plan, job, model):
-    """Parents linked through their child's family, as the CLI links them: a parent record of a
-    birth register whose row's child is a match has the reference's parent of that child (held
-    by one row of the extract) as its candidate, under the family's prior (``family_links``)."""
+def _through_families(links, records, people_tf, plan, job, model, parts):
+    """Records linked through their families, as the CLI links them (three passes of
+    ``family_links``): a birth register's parents through the row's linked child (the
+    reference's mother or father of that child, held by one row of the extract); then each
+    child still unlinked through a linked parent (the reference's children of that parent,
+    the mother's first); then the parents again."""
     from pyspark.sql import functions as F
 
+    links = links.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False))
     parents = None
     for no, s in enumerate(plan["sources"]):
         if s.get("event_role") is None:
@@ -172,10 +176,10 @@ def _through_families(links, records, people_tf, plan, job, model):
         for role, which in (s.get("parent_roles") or {}).items():
             role = int(role)
             df = records.where((F.col("source_no") == no) & (F.col("id") % 16 == role)).select(
-                "id", "features", F.lit(which).alias("parent"), (F.col("id") - role + s["event_role"]).alias("child_id"))
+                "id", F.lit(which).alias("parent"), (F.col("id") - role + s["event_role"]).alias("child_id"))
             parents = df if parents is None else parents.unionByName(df)
     if parents is None:
-        return links.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False))
+        return links
 
     def ids(batches):
         for b in batches:
@@ -183,30 +187,54 @@ def _through_families(links, records, people_tf, plan, job, model):
             out = L.parent_ids(_batch(t, ["person"]))
             yield pa.RecordBatch.from_arrays([t["ref_key"].combine_chunks()] + out.columns, names=["child_ref"] + out.schema.names)
 
-    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string")
-    children = links.where(F.col("match_class") == "match").select(F.col("id").alias("child_id"), F.col("best_ref_key").alias("child_ref"))
+    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string").localCheckpoint()
     holders = people_tf.where(~F.col("shared_id") & F.col("person_id").isNotNull()).select(
-        F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"), F.col("features").alias("cand_features"),
-        "tf_name_freq", "tf_dob_freq", "tf_commune_freq")
-    current = links.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight")
-    pairs = (parents.join(children, "child_id").join(families, "child_ref")
-             .withColumn("cand_id", F.when(F.col("parent") == 0, F.col("mother_id")).otherwise(F.col("father_id")))
-             .join(holders, "cand_id").join(current, "id", "left")  # a record with no candidate has no link row yet
-             .fillna({"match_class": "no_match"}))
-    cols = ["id", "features", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key", "runner_up_weight",
-            "cand_ref_key", "cand_features", "tf_name_freq", "tf_dob_freq", "tf_commune_freq"]
+        F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"))
+    matched = lambda links: links.where(F.col("match_class") == "match")
 
-    def decide(batches):
-        for b in batches:
-            yield L.family_links(job, _batch(pa.Table.from_batches([b]), cols), model)
+    def through_child(links):
+        children = matched(links).select(F.col("id").alias("child_id"), F.col("best_ref_key").alias("child_ref"))
+        return (parents.join(children, "child_id").join(families, "child_ref")
+                .withColumn("cand_id", F.when(F.col("parent") == 0, F.col("mother_id")).otherwise(F.col("father_id")))
+                .join(holders, "cand_id").select("id", "parent", "cand_ref_key"))
 
-    decided = pairs.select(*cols).mapInArrow(
-        decide, "id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
-                "runner_up_ref_key long, runner_up_weight double, by_family boolean, family_disagrees boolean").localCheckpoint()
-    kept = links.join(decided.select("id"), "id", "left_anti")
-    updated = decided.join(links.select("id", "candidates", "truncated", "sure"), "id", "left").fillna(
-        {"candidates": 0, "truncated": False, "sure": False})
-    return kept.withColumn("by_family", F.lit(False)).withColumn("family_disagrees", F.lit(False)).unionByName(updated)
+    def through_parents(links):
+        linked = matched(links).select(F.col("id").alias("parent_record"), F.col("best_ref_key").alias("parent_ref"))
+        ids_of = people_tf.select(F.col("ref_key").alias("parent_ref"), F.col("person_id").alias("parent_id")).where(F.col("parent_id").isNotNull())
+        p = parents.withColumnRenamed("id", "parent_record").join(linked, "parent_record").join(ids_of, "parent_ref")
+        kids = lambda col: families.select(F.col("child_ref").alias("cand_ref_key"), F.col(col).alias("parent_id"))
+        return (p.where(F.col("parent") == 0).join(kids("mother_id"), "parent_id")
+                .unionByName(p.where(F.col("parent") == 1).join(kids("father_id"), "parent_id"))
+                .select(F.col("child_id").alias("id"), "parent", "cand_ref_key"))
+
+    candidates = people_tf.select(F.col("ref_key").alias("cand_ref_key"), F.col("features").alias("cand_features"),
+                                  "tf_name_freq", "tf_dob_freq", "tf_commune_freq")
+    cols = ["id", "features", "parent", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key",
+            "runner_up_weight", "by_family", "family_disagrees", "cand_ref_key", "cand_features", "tf_name_freq", "tf_dob_freq",
+            "tf_commune_freq"]
+    ddl = ("id long, match_class string, best_ref_key long, best_weight double, best_probability double, "
+           "runner_up_ref_key long, runner_up_weight double, by_family boolean, family_disagrees boolean")
+
+    def stage(links, pairs, children):
+        current = links.select("id", "match_class", "best_ref_key", "best_weight", "best_probability", "runner_up_ref_key",
+                               "runner_up_weight", "by_family", "family_disagrees")
+        rows = (pairs.join(records.select("id", "features"), "id").join(candidates, "cand_ref_key")
+                .join(current, "id", "left")  # a record with no candidate of its own has no link row yet
+                .fillna({"match_class": "no_match", "by_family": False, "family_disagrees": False}))
+
+        def decide(t):
+            return pa.Table.from_batches([L.family_links(job, _batch(t, cols), model, children)])
+
+        # Every candidate row of a record in one call: a record's siblings are weighed together.
+        decided = rows.select(*cols).groupBy((F.col("id") % parts).alias("bucket")).applyInArrow(
+            lambda t: decide(t.drop(["bucket"]) if "bucket" in t.column_names else t), ddl).localCheckpoint()
+        updated = decided.join(links.select("id", "candidates", "truncated", "sure"), "id", "left").fillna(
+            {"candidates": 0, "truncated": False, "sure": False})
+        return links.join(decided.select("id"), "id", "left_anti").unionByName(updated).localCheckpoint()
+
+    links = stage(links, through_child(links), False)
+    links = stage(links, through_parents(links), True)
+    return stage(links, through_child(links), False)
 
 
 def link(spark, job, out_dir, partitions=None):
@@ -310,7 +338,7 @@ def link(spark, job, out_dir, partitions=None):
     broad_pairs = scored(rside.where(F.col("broad")).join(open_ids, "id", "left_semi"), pside.where(F.col("broad_rule")))
     second = reduced(narrow_pairs.join(open_ids, "id", "left_semi").unionByName(broad_pairs))
     links = first.where(F.col("sure")).unionByName(second)
-    links = _through_families(links, records, people_tf, plan, job, model).localCheckpoint()
+    links = _through_families(links, records, people_tf, plan, job, model, parts).localCheckpoint()
     stages["link"] = round(time.time() - t, 2)
 
     # Assess: every record of the job in one task (its checks compare records across

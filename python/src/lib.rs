@@ -538,16 +538,17 @@ fn parent_ids<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound
     export_batch(py, batch_of(vec![("mother_id", Arc::new(mother.finish())), ("father_id", Arc::new(father.finish()))])?)
 }
 
-/// Parent records linked through their child's family, as the CLI links them
-/// (`lamsach::link::family`): per parent record, its `id`, `features` and current link
-/// (`match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`, `runner_up_weight`),
-/// and the reference's parent of its linked child (`cand_ref_key`, `cand_features`,
-/// `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`). Returns the records the family changes:
-/// (`id`, `match_class`, `best_ref_key`, `best_weight`, `best_probability`,
-/// `runner_up_ref_key`, `runner_up_weight`, `by_family`, `family_disagrees`) — a link through
-/// the family, or the model's link kept with `family_disagrees` (the record names someone else).
+/// One family pass of the CLI (`lamsach::link::family::link_families`) over a batch holding
+/// every candidate row of its records: per row, the record (`id`, `features`), its current
+/// link (`match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
+/// `runner_up_weight`, `by_family`, `family_disagrees`), which of its row's parents the
+/// candidate comes through (`parent`: 0 mother, 1 father) and the candidate
+/// (`cand_ref_key`, `cand_features`, `tf_name_freq`, `tf_dob_freq`, `tf_commune_freq`).
+/// `children`: the pass links children (a record already a match is left; the mother's
+/// candidates are tried first), else parents. Returns the records the pass changes, with the
+/// link columns above.
 #[pyfunction]
-fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, model: &str) -> PyResult<Bound<'py, PyAny>> {
+fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, model: &str, children: bool) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
     let b = import_batch(batch)?;
     let model = model_of(model)?;
@@ -556,68 +557,90 @@ fn family_links<'py>(py: Python<'py>, job: &str, batch: &Bound<'py, PyAny>, mode
     let (bk, rk, ck) = (typed::<Int64Array>(&b, "best_ref_key")?, typed::<Int64Array>(&b, "runner_up_ref_key")?, typed::<Int64Array>(&b, "cand_ref_key")?);
     let (bw, bp, rw) =
         (typed::<Float64Array>(&b, "best_weight")?, typed::<Float64Array>(&b, "best_probability")?, typed::<Float64Array>(&b, "runner_up_weight")?);
-    let (mut by_family, mut disagrees) = (BooleanBuilder::new(), BooleanBuilder::new());
+    let (fam, dis, parent) = (typed::<BooleanArray>(&b, "by_family")?, typed::<BooleanArray>(&b, "family_disagrees")?, typed::<Int32Array>(&b, "parent")?);
     let cf = typed::<BinaryArray>(&b, "cand_features")?;
     let freq = |c: &str| typed::<Float32Array>(&b, c).cloned();
     let (f0, f1, f2) = (freq("tf_name_freq")?, freq("tf_dob_freq")?, freq("tf_commune_freq")?);
     let rf = features_of(&b)?;
     let key = |a: &Int64Array, i: usize| (!a.is_null(i)).then(|| a.value(i));
-    let (mut id, mut cl, mut bkey, mut bweight, mut bprob, mut rkey, mut rweight) = (
-        Int64Builder::new(),
-        StringBuilder::new(),
-        Int64Builder::new(),
-        Float64Builder::new(),
-        Float64Builder::new(),
-        Int64Builder::new(),
-        Float64Builder::new(),
-    );
-    for (i, record) in rf.iter().enumerate() {
-        let cand = ck.value(i);
-        let features = features_from_bytes(cf.value(i)).map_err(|e| err(format!("candidate features of row {i}: {e}")))?;
-        let person = BlockPerson { ref_idx: cand as u64, features, tf: [f0.value(i), f1.value(i), f2.value(i)] };
-        let weight = group::explain(&model, record, &person).weight;
-        let (best, runner_up) = (key(bk, i), key(rk, i));
-        let weight_of = |k: i64| if Some(k) == best { bw.value(i) } else { rw.value(i) };
-        match family::through_family(class_of(class.value(i))?, best, runner_up, cand, weight, &model, &j.link) {
-            family::Verdict::Link(d) => {
-                id.append_value(ids.value(i));
-                cl.append_value(MatchClass::Match.as_str());
-                bkey.append_value(cand);
-                bweight.append_value(d.weight);
-                bprob.append_value(d.probability);
-                rkey.append_option(d.runner_up);
-                rweight.append_option(d.runner_up.map(weight_of));
-                by_family.append_value(true);
-                disagrees.append_value(false);
+    // Each record's candidate rows, by the parent they come through (mother first).
+    let mut rows: std::collections::BTreeMap<i64, std::collections::BTreeMap<i32, Vec<usize>>> = Default::default();
+    for i in 0..b.num_rows() {
+        rows.entry(ids.value(i)).or_default().entry(parent.value(i)).or_default().push(i);
+    }
+    let mut out = FamilyOut::default();
+    for (rid, by_parent) in rows {
+        let first = *by_parent.values().next().and_then(|v| v.first()).ok_or_else(|| err("a record without a candidate row"))?;
+        let current = class_of(class.value(first))?;
+        if children && current == MatchClass::Match {
+            continue;
+        }
+        let (best, runner_up) = (key(bk, first), key(rk, first));
+        for cands in by_parent.values() {
+            let mut weighed = Vec::with_capacity(cands.len());
+            for &i in cands {
+                let features = features_from_bytes(cf.value(i)).map_err(|e| err(format!("candidate features of row {i}: {e}")))?;
+                let person = BlockPerson { ref_idx: ck.value(i) as u64, features, tf: [f0.value(i), f1.value(i), f2.value(i)] };
+                weighed.push((ck.value(i), group::explain(&model, &rf[i], &person).weight));
             }
-            family::Verdict::Disagrees => {
-                id.append_value(ids.value(i));
-                cl.append_value(class.value(i));
-                bkey.append_option(best);
-                bweight.append_option(best.map(|_| bw.value(i)));
-                bprob.append_option(best.map(|_| bp.value(i)));
-                rkey.append_option(runner_up);
-                rweight.append_option(runner_up.map(|_| rw.value(i)));
-                by_family.append_value(false);
-                disagrees.append_value(true);
+            let Some((cand, weight)) = family::clear_best(weighed, &j.link) else { continue };
+            match family::through_family(current, best, runner_up, cand, weight, &model, &j.link) {
+                family::Verdict::Link(d) => {
+                    let runner_up_weight = d.runner_up.map(|k| if Some(k) == best { bw.value(first) } else { rw.value(first) });
+                    out.push(rid, MatchClass::Match, Some((cand, d.weight, d.probability)), d.runner_up.zip(runner_up_weight), true, dis.value(first));
+                    break;
+                }
+                family::Verdict::Disagrees if !children => {
+                    let kept_best = best.map(|k| (k, bw.value(first), bp.value(first)));
+                    out.push(rid, current, kept_best, runner_up.map(|k| (k, rw.value(first))), fam.value(first), true);
+                }
+                _ => {}
             }
-            family::Verdict::Agrees => {}
         }
     }
-    export_batch(
-        py,
+    export_batch(py, out.finish()?)
+}
+
+/// The rows `family_links` returns.
+#[derive(Default)]
+struct FamilyOut {
+    id: Int64Builder,
+    class: StringBuilder,
+    best_key: Int64Builder,
+    best_weight: Float64Builder,
+    best_probability: Float64Builder,
+    runner_up_key: Int64Builder,
+    runner_up_weight: Float64Builder,
+    by_family: BooleanBuilder,
+    disagrees: BooleanBuilder,
+}
+
+impl FamilyOut {
+    fn push(&mut self, id: i64, class: MatchClass, best: Option<(i64, f64, f64)>, runner_up: Option<(i64, f64)>, by_family: bool, disagrees: bool) {
+        self.id.append_value(id);
+        self.class.append_value(class.as_str());
+        self.best_key.append_option(best.map(|b| b.0));
+        self.best_weight.append_option(best.map(|b| b.1));
+        self.best_probability.append_option(best.map(|b| b.2));
+        self.runner_up_key.append_option(runner_up.map(|r| r.0));
+        self.runner_up_weight.append_option(runner_up.map(|r| r.1));
+        self.by_family.append_value(by_family);
+        self.disagrees.append_value(disagrees);
+    }
+
+    fn finish(mut self) -> PyResult<RecordBatch> {
         batch_of(vec![
-            ("id", Arc::new(id.finish())),
-            ("match_class", Arc::new(cl.finish())),
-            ("best_ref_key", Arc::new(bkey.finish())),
-            ("best_weight", Arc::new(bweight.finish())),
-            ("best_probability", Arc::new(bprob.finish())),
-            ("runner_up_ref_key", Arc::new(rkey.finish())),
-            ("runner_up_weight", Arc::new(rweight.finish())),
-            ("by_family", Arc::new(by_family.finish())),
-            ("family_disagrees", Arc::new(disagrees.finish())),
-        ])?,
-    )
+            ("id", Arc::new(self.id.finish())),
+            ("match_class", Arc::new(self.class.finish())),
+            ("best_ref_key", Arc::new(self.best_key.finish())),
+            ("best_weight", Arc::new(self.best_weight.finish())),
+            ("best_probability", Arc::new(self.best_probability.finish())),
+            ("runner_up_ref_key", Arc::new(self.runner_up_key.finish())),
+            ("runner_up_weight", Arc::new(self.runner_up_weight.finish())),
+            ("by_family", Arc::new(self.by_family.finish())),
+            ("family_disagrees", Arc::new(self.disagrees.finish())),
+        ])
+    }
 }
 
 /// The model for a job (its `[link] model`, else trained as the CLI trains), as model.json

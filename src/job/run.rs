@@ -16,7 +16,7 @@ use crate::publish::manifest::{FailedSource, RunClock};
 use crate::publish::{self, PublishError, PublishSettings, RunData};
 use crate::reference::{self, Reference};
 use crate::table::SourceRun;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -361,9 +361,22 @@ impl Job {
             let row = |id: Option<&String>| id.and_then(|id| index.person_with_id(id));
             [row(ids.and_then(|p| p.0.as_ref())), row(ids.and_then(|p| p.1.as_ref()))]
         };
-        let families = link::family::Families { parent_of: table.iter().map(parents_in).collect(), parents: &parents };
-        let by_family = link::family::link_parents(index, &summary.model, &settings, &features, &families, &overrides, &mut records);
-        tracing::debug!(records = by_family, "parents linked through their child's family");
+        // Per parent kind, the reference rows under each parent's personal ID.
+        let mut children_of: [HashMap<&str, Vec<u32>>; 2] = Default::default();
+        for (k, p) in reference.people.iter().enumerate() {
+            for (kind, id) in p.parents.as_deref().into_iter().flat_map(|(m, f)| [m, f].into_iter().enumerate()) {
+                if let Some(id) = id {
+                    children_of[kind].entry(id.as_str()).or_default().push(k as u32);
+                }
+            }
+        }
+        let children = |p: u32, parent: link::family::Parent| {
+            let id = reference.features[p as usize].person_id.as_deref();
+            id.and_then(|id| children_of[parent.index()].get(id)).cloned().unwrap_or_default()
+        };
+        let families = link::family::Families { parent_of: table.iter().map(parents_in).collect(), parents: &parents, children: &children };
+        let by_family = link::family::link_families(index, &summary.model, &settings, &features, &families, &overrides, &mut records);
+        tracing::debug!(records = by_family, "records linked through their families");
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }

@@ -154,12 +154,16 @@ pub struct Families<'a> {
     /// The reference rows of a reference person's mother and father, where the extract holds
     /// them (each ID held by exactly one row: [`LinkIndex::person_with_id`]).
     pub parents: &'a dyn Fn(u32) -> [Option<u32>; 2],
+    /// The reference rows whose mother (or father) is the reference person given.
+    pub children: &'a dyn Fn(u32, Parent) -> Vec<u32>,
 }
 
-/// Links each parent record through its child's family where that decides it (see
-/// [`through_family`]); returns how many links it made. Records an officer decided (a person
-/// confirmed or rejected) are left as they are.
-pub fn link_parents(
+/// Links records through their families where that decides them (see [`through_family`]):
+/// each parent through its linked child; then each child still unlinked through a linked
+/// parent — the reference's children of that parent, the mother's first — and the parents
+/// once more (a child just linked names them). Returns how many links the family made.
+/// Records an officer decided (a person confirmed or rejected) are left as they are.
+pub fn link_families(
     index: &LinkIndex,
     model: &Model,
     settings: &LinkSettings,
@@ -169,31 +173,98 @@ pub fn link_parents(
     records: &mut [Vec<RecordLink>],
 ) -> u64 {
     let linker = Linker::new(index, model, settings);
-    let parents = families.parents;
+    let weigh = |s: usize, i: usize, j: u32| linker.explain(&sources[s][i], j);
+    let parents = |links: &[RecordLink], child: usize, parent: Parent| {
+        let c = matched(&links[child])?;
+        (families.parents)(c)[parent.index()].map(|j| vec![j])
+    };
+    let mut changed = pass(records, families, overrides, &weigh, model, settings, Pass::Parents(&parents));
+    let children = |links: &[RecordLink], parent_record: usize, parent: Parent| matched(&links[parent_record]).map(|p| (families.children)(p, parent));
+    changed += pass(records, families, overrides, &weigh, model, settings, Pass::Children(&children));
+    changed + pass(records, families, overrides, &weigh, model, settings, Pass::Parents(&parents))
+}
+
+/// The person a record is matched to.
+fn matched(l: &RecordLink) -> Option<u32> {
+    (l.class == MatchClass::Match).then(|| l.best.as_ref().map(|b| b.ref_idx)).flatten()
+}
+
+/// Where a pass takes each record's family candidates from, given the source's links.
+type Candidates<'a> = &'a dyn Fn(&[RecordLink], usize, Parent) -> Option<Vec<u32>>;
+
+/// Which records a pass decides.
+enum Pass<'a> {
+    /// Each parent record, from its row's child (its index).
+    Parents(Candidates<'a>),
+    /// Each child record, from its row's parent records (their indexes), the mother's first.
+    Children(Candidates<'a>),
+}
+
+/// One pass over the records (see [`link_families`]); returns the links it made.
+fn pass(
+    records: &mut [Vec<RecordLink>],
+    families: &Families,
+    overrides: &Overrides,
+    weigh: &dyn Fn(usize, usize, u32) -> super::Scored,
+    model: &Model,
+    settings: &LinkSettings,
+    which: Pass,
+) -> u64 {
     let mut changed = 0;
     for (s, (links, family)) in records.iter_mut().zip(&families.parent_of).enumerate() {
+        // (record, [(the record its candidates come from, which parent)]) in the order tried.
+        let work: Vec<(usize, Vec<(usize, Parent)>)> = match which {
+            Pass::Parents(_) => family.iter().enumerate().filter_map(|(i, f)| f.map(|(c, p)| (i, vec![(c, p)]))).collect(),
+            Pass::Children(_) => {
+                let mut by_child: std::collections::BTreeMap<usize, Vec<(usize, Parent)>> = Default::default();
+                for (i, f) in family.iter().enumerate() {
+                    if let Some((c, p)) = *f {
+                        by_child.entry(c).or_default().push((i, p));
+                    }
+                }
+                by_child
+                    .into_iter()
+                    .map(|(c, mut ps)| {
+                        (c, {
+                            ps.sort_by_key(|(i, p)| (p.index(), *i));
+                            ps
+                        })
+                    })
+                    .collect()
+            }
+        };
+        let candidates = match which {
+            Pass::Parents(f) | Pass::Children(f) => f,
+        };
         let mut updates = Vec::new();
-        for (i, f) in family.iter().enumerate() {
-            let Some((child, parent)) = *f else { continue };
+        for (i, from) in work {
             let at: RecordAt = (s, i);
-            let decided = overrides.force.contains_key(&at) || links[i].decided_by == DecidedBy::Officer;
-            let child_link = &links[child];
-            let (true, Some(c)) = (child_link.class == MatchClass::Match, child_link.best.as_ref().map(|b| b.ref_idx)) else { continue };
-            let Some(j) = parents(c)[parent.index()] else { continue };
-            if decided || overrides.exclude.get(&at).is_some_and(|x| x.contains(&j)) {
+            let l = &links[i];
+            if overrides.force.contains_key(&at) || l.decided_by == DecidedBy::Officer {
                 continue;
             }
-            let l = &links[i];
-            let scored = linker.explain(&sources[s][i], j);
-            let key = |x: &Option<super::Scored>| x.as_ref().map(|b| b.ref_idx);
-            match through_family(l.class, key(&l.best), key(&l.runner_up), j, scored.weight, model, settings) {
-                Verdict::Link(d) => {
-                    let runner_up = [l.best.clone(), l.runner_up.clone()].into_iter().flatten().find(|x| Some(x.ref_idx) == d.runner_up);
-                    let best = super::Scored { weight: d.weight, probability: d.probability, ..scored };
-                    updates.push((i, RecordLink { class: MatchClass::Match, best: Some(best), runner_up, decided_by: DecidedBy::Family, ..l.clone() }));
+            if matches!(which, Pass::Children(_)) && l.class == MatchClass::Match {
+                continue;
+            }
+            let excluded = overrides.exclude.get(&at).map_or(&[][..], Vec::as_slice);
+            for (k, parent) in from {
+                let Some(cands) = candidates(links, k, parent) else { continue };
+                let scored: Vec<super::Scored> = cands.into_iter().filter(|j| !excluded.contains(j)).map(|j| weigh(s, i, j)).collect();
+                let Some((j, _)) = clear_best(scored.iter().map(|x| (x.ref_idx, x.weight)).collect(), settings) else { continue };
+                let Some(best) = scored.into_iter().find(|x| x.ref_idx == j) else { continue };
+                let key = |x: &Option<super::Scored>| x.as_ref().map(|b| b.ref_idx);
+                match through_family(l.class, key(&l.best), key(&l.runner_up), best.ref_idx, best.weight, model, settings) {
+                    Verdict::Link(d) => {
+                        let runner_up = [l.best.clone(), l.runner_up.clone()].into_iter().flatten().find(|x| Some(x.ref_idx) == d.runner_up);
+                        let best = super::Scored { weight: d.weight, probability: d.probability, ..best };
+                        updates.push((i, RecordLink { class: MatchClass::Match, best: Some(best), runner_up, decided_by: DecidedBy::Family, ..l.clone() }));
+                        break;
+                    }
+                    Verdict::Disagrees if matches!(which, Pass::Parents(_)) => {
+                        updates.push((i, RecordLink { family_disagrees: true, ..l.clone() }));
+                    }
+                    _ => {}
                 }
-                Verdict::Disagrees => updates.push((i, RecordLink { family_disagrees: true, ..l.clone() })),
-                Verdict::Agrees => {}
             }
         }
         changed += updates.iter().filter(|(_, l)| l.decided_by == DecidedBy::Family).count() as u64;
@@ -202,6 +273,16 @@ pub fn link_parents(
         }
     }
     changed
+}
+
+/// The family candidate that stands out among (person, weight): the best by weight, unless
+/// another is within `min_margin` of it (twins the values cannot tell apart). Ties go to the
+/// lower person (a row here, a row key on Spark: both order people as the extract does).
+pub fn clear_best<K: Ord + Copy>(mut scored: Vec<(K, f64)>, s: &LinkSettings) -> Option<(K, f64)> {
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut it = scored.into_iter();
+    let best = it.next()?;
+    it.next().is_none_or(|second| best.1 - second.1 >= s.min_margin).then_some(best)
 }
 
 #[cfg(test)]
@@ -238,6 +319,15 @@ mod tests {
         assert_eq!(runner_up(through_family(MatchClass::Review, Some(7u32), Some(3), 7, w, &m, &s)), Some(3), "the family's person was the best");
         assert_eq!(through_family(MatchClass::Match, Some(7u32), Some(3), 7, w, &m, &s), Verdict::Agrees, "the model already matched it");
         assert!(matches!(through_family(MatchClass::Match, Some(3u32), None, 7, w, &m, &s), Verdict::Link(_)), "a match to someone else yields");
+    }
+
+    #[test]
+    fn a_family_candidate_must_stand_out_from_its_siblings() {
+        let s = LinkSettings::default();
+        assert_eq!(clear_best(vec![(4u32, 10.0)], &s), Some((4, 10.0)), "one candidate stands out");
+        assert_eq!(clear_best(vec![(4u32, 10.0), (9, 2.0)], &s), Some((4, 10.0)));
+        assert_eq!(clear_best(vec![(4u32, 10.0), (9, 8.0)], &s), None, "twins the values cannot tell apart");
+        assert_eq!(clear_best(Vec::<(u32, f64)>::new(), &s), None);
     }
 
     #[test]
