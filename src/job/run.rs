@@ -355,28 +355,10 @@ impl Job {
                 crate::night::kept::reusable(&state, &sources, &night.digests, night.reference_diff.as_ref(), index.people, departed, &index.blocks.rules);
             tracing::info!(reused = overrides.keep.len(), seconds = t.elapsed().as_secs_f64(), "incremental: last night's links reused");
         }
-        let Linked { mut records, summary } = link::run(index, &features, &settings, &overrides);
-        let parents = |c: u32| {
-            let ids = reference.people[c as usize].parents.as_deref();
-            let row = |id: Option<&String>| id.and_then(|id| index.person_with_id(id));
-            [row(ids.and_then(|p| p.0.as_ref())), row(ids.and_then(|p| p.1.as_ref()))]
-        };
-        // Per parent kind, the reference rows under each parent's personal ID.
-        let mut children_of: [HashMap<&str, Vec<u32>>; 2] = Default::default();
-        for (k, p) in reference.people.iter().enumerate() {
-            for (kind, id) in p.parents.as_deref().into_iter().flat_map(|(m, f)| [m, f].into_iter().enumerate()) {
-                if let Some(id) = id {
-                    children_of[kind].entry(id.as_str()).or_default().push(k as u32);
-                }
-            }
-        }
-        let children = |p: u32, parent: link::family::Parent| {
-            let id = reference.features[p as usize].person_id.as_deref();
-            id.and_then(|id| children_of[parent.index()].get(id)).cloned().unwrap_or_default()
-        };
-        let families = link::family::Families { parent_of: table.iter().map(parents_in).collect(), parents: &parents, children: &children };
-        let by_family = link::family::link_families(index, &summary.model, &settings, &features, &families, &overrides, &mut records);
+        let mut linked = link::run(index, &features, &settings, &overrides);
+        let by_family = through_families(index, reference, table, &features, &settings, &overrides, &mut linked);
         tracing::debug!(records = by_family, "records linked through their families");
+        let Linked { records, summary } = linked;
         for (run, links) in table.iter_mut().zip(records) {
             run.set_links(links);
         }
@@ -491,4 +473,38 @@ fn parents_in(run: &SourceRun) -> Vec<Option<(usize, link::family::Parent)>> {
         .map(|r| (r.source_row, schema.roles.get(r.role as usize).and_then(|x| link::family::Parent::of_role(x)), schema.is_event_role(r.role)))
         .collect();
     link::family::parents_of(&rows)
+}
+
+/// Links a birth register's parents and children through their families (see
+/// [`link::family`]): the reference's parents of each linked child, its children of each linked
+/// parent. Returns how many links the family made.
+fn through_families(
+    index: &LinkIndex,
+    reference: &Reference,
+    table: &[SourceRun],
+    features: &[Vec<Features>],
+    settings: &link::LinkSettings,
+    overrides: &link::Overrides,
+    linked: &mut Linked,
+) -> u64 {
+    let parents = |c: u32| {
+        let ids = reference.people[c as usize].parents.as_deref();
+        let row = |id: Option<&String>| id.and_then(|id| index.person_with_id(id));
+        [row(ids.and_then(|p| p.0.as_ref())), row(ids.and_then(|p| p.1.as_ref()))]
+    };
+    // Per parent kind, the reference rows under each parent's personal ID.
+    let mut children_of: [HashMap<&str, Vec<u32>>; 2] = Default::default();
+    for (k, p) in reference.people.iter().enumerate() {
+        for (kind, id) in p.parents.as_deref().into_iter().flat_map(|(m, f)| [m, f].into_iter().enumerate()) {
+            if let Some(id) = id {
+                children_of[kind].entry(id.as_str()).or_default().push(k as u32);
+            }
+        }
+    }
+    let children = |p: u32, parent: link::family::Parent| {
+        let id = reference.features[p as usize].person_id.as_deref();
+        id.and_then(|id| children_of[parent.index()].get(id)).cloned().unwrap_or_default()
+    };
+    let families = link::family::Families { parent_of: table.iter().map(parents_in).collect(), parents: &parents, children: &children };
+    link::family::link_families(index, &linked.summary.model, settings, features, &families, overrides, &mut linked.records)
 }
