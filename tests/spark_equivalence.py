@@ -2,6 +2,8 @@
 """The Spark job and the CLI link a synthetic province the same way (issue: lamsach on Spark).
 
     python3 tests/spark_equivalence.py path/to/lamsach [--people N] [--master local[2]]
+    python3 tests/spark_equivalence.py path/to/lamsach --cluster   (submitted to the standalone
+        cluster tools/spark_cluster.sh started, its executors on the packed environment)
 
 Needs the lamsach wheel (python/, built by maturin) and pyspark installed, and a Java
 runtime. Generates a province whose registers come in CSV (UTF-8, TCVN3, VNI, UTF-16) and
@@ -37,6 +39,8 @@ def main():
     p.add_argument("--seed", type=int, default=4)
     p.add_argument("--master", default="local[2]")
     p.add_argument("--keep", help="work in this folder and keep it")
+    p.add_argument("--cluster", action="store_true", help="submit to tools/spark_cluster.sh's cluster instead of --master")
+    p.add_argument("--sources", default=SOURCES, help="the generator's registers (default: every one the core reads)")
     a = p.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="lamsach-spark-")
     os.makedirs(work, exist_ok=True)
@@ -47,9 +51,13 @@ def main():
             sys.exit(f"{cmd[0]} {cmd[1]}... exited {p.returncode}:\n" + "\n".join(lines[-40:]))
         return p
     run(a.lamsach, "synth", "--people", str(a.people), "--seed", str(a.seed), "--out", work,
-        "--reference-format", "parquet", "--sources", SOURCES)
+        "--reference-format", "parquet", "--sources", a.sources)
     run(a.lamsach, "run", "job.toml", "--out", "cli", "-q")
-    run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
+    if a.cluster:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "spark_cluster.sh")
+        run("bash", script, "submit", os.path.join(work, "job.toml"), os.path.join(work, "spark"))
+    else:
+        run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
     summary = json.load(open(os.path.join(work, "spark", "summary.json"), encoding="utf-8"))
     cli_summary = json.load(open(sorted(glob.glob(os.path.join(work, "cli", "*", "summary.json")))[-1], encoding="utf-8"))
     cli = pq.read_table(sorted(glob.glob(os.path.join(work, "cli", "*", "records.parquet")))[-1],

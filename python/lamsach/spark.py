@@ -60,6 +60,17 @@ TRAIN_RECORDS = 5_000_000
 ROW = "__lamsach_row"
 
 
+def _cut(df):
+    """Cuts a DataFrame's lineage (the plans of nine unioned registers are otherwise re-planned,
+    and their text rebuilt, at every later action): a reliable checkpoint when the job was given
+    a checkpoint folder every node sees (``--checkpoint-dir``; a lost executor's part is read
+    back from it), else a local one, kept by the executors (fast, but a job that loses an
+    executor after it fails)."""
+    if df.sparkSession.sparkContext.getCheckpointDir():
+        return df.checkpoint()
+    return df.localCheckpoint()
+
+
 def _with_source(batch, name, no):
     n = batch.num_rows
     cols = [pa.array([name] * n, pa.string()), pa.array([no] * n, pa.int32())]
@@ -187,7 +198,7 @@ def _through_families(links, records, people_tf, plan, job, model, parts):
             out = L.parent_ids(_batch(t, ["person"]))
             yield pa.RecordBatch.from_arrays([t["ref_key"].combine_chunks()] + out.columns, names=["child_ref"] + out.schema.names)
 
-    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string").localCheckpoint()
+    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string").transform(_cut)
     holders = people_tf.where(~F.col("shared_id") & F.col("person_id").isNotNull()).select(
         F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"))
     matched = lambda links: links.where(F.col("match_class") == "match")
@@ -227,10 +238,10 @@ def _through_families(links, records, people_tf, plan, job, model, parts):
 
         # Every candidate row of a record in one call: a record's siblings are weighed together.
         decided = rows.select(*cols).groupBy((F.col("id") % parts).alias("bucket")).applyInArrow(
-            lambda t: decide(t.drop(["bucket"]) if "bucket" in t.column_names else t), ddl).localCheckpoint()
+            lambda t: decide(t.drop(["bucket"]) if "bucket" in t.column_names else t), ddl).transform(_cut)
         updated = decided.join(links.select("id", "candidates", "truncated", "sure"), "id", "left").fillna(
             {"candidates": 0, "truncated": False, "sure": False})
-        return links.join(decided.select("id"), "id", "left_anti").unionByName(updated).localCheckpoint()
+        return links.join(decided.select("id"), "id", "left_anti").unionByName(updated).transform(_cut)
 
     links = stage(links, through_child(links), False)
     links = stage(links, through_parents(links), True)
@@ -264,13 +275,13 @@ def link(spark, job, out_dir, partitions=None):
         records = df if records is None else records.unionByName(df)
     # Cut the lineage here and after each stage: the plans of nine unioned registers are
     # otherwise re-planned (and their text rebuilt) at every later action.
-    records = records.localCheckpoint()
-    quarantine = quarantine.localCheckpoint()
+    records = records.transform(_cut)
+    quarantine = quarantine.transform(_cut)
     n_records = records.count()
     stages["read_normalize"] = round(time.time() - t0, 2)
 
     t = time.time()
-    people_tf = _frequencies(people, n_people).localCheckpoint()
+    people_tf = _frequencies(people, n_people).transform(_cut)
     stages["frequencies"] = round(time.time() - t, 2)
 
     # The model, on the driver, from every record in job order and the people in row order.
@@ -331,14 +342,14 @@ def link(spark, job, out_dir, partitions=None):
 
     # As the CLI: the narrow rules first; the broad ones only for records without a sure,
     # clear winner among the narrow rules' people (most records have one: their ID).
-    narrow_pairs = scored(rside.where(~F.col("broad")), pside.where(~F.col("broad_rule"))).localCheckpoint()
-    first = reduced(narrow_pairs).localCheckpoint()
+    narrow_pairs = scored(rside.where(~F.col("broad")), pside.where(~F.col("broad_rule"))).transform(_cut)
+    first = reduced(narrow_pairs).transform(_cut)
     sure = first.where(F.col("sure")).select("id")
     open_ids = records.select("id").join(sure, "id", "left_anti")
     broad_pairs = scored(rside.where(F.col("broad")).join(open_ids, "id", "left_semi"), pside.where(F.col("broad_rule")))
     second = reduced(narrow_pairs.join(open_ids, "id", "left_semi").unionByName(broad_pairs))
     links = first.where(F.col("sure")).unionByName(second)
-    links = _through_families(links, records, people_tf, plan, job, model, parts).localCheckpoint()
+    links = _through_families(links, records, people_tf, plan, job, model, parts).transform(_cut)
     stages["link"] = round(time.time() - t, 2)
 
     # Assess: every record of the job in one task (its checks compare records across
@@ -369,7 +380,7 @@ def link(spark, job, out_dir, partitions=None):
         .cogroup(wanted.withColumn("g", F.lit(0)).groupBy("g"))
         .applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, "
                                           f"summary_commune string, worklist_priority string, corrections long, {issue_ddl}")
-    ).localCheckpoint()
+    ).transform(_cut)
     ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (
         records.select("id", "source", "source_file", "source_row", "role")
@@ -386,7 +397,7 @@ def link(spark, job, out_dir, partitions=None):
                + [c for d in L.DIMENSIONS for c in (f"score_{d}",)] + [f"pass_{d}" for d in L.DIMENSIONS] + ["pass", "finding_codes"])
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "records.parquet")
-    out = out.localCheckpoint()
+    out = out.transform(_cut)
     out.select(*columns).coalesce(1).write.mode("overwrite").parquet(path)
     # issues.parquet: one row per finding, as the CLI writes it.
     zipped = F.explode(F.arrays_zip(*[F.col(f"issue_{c}").alias(c) for c in issue_cols])).alias("i")
@@ -526,6 +537,8 @@ def main(argv=None):
     p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
     p.add_argument("--driver-memory", default="4g", help="the driver's heap when lamsach-spark starts Spark itself (default 4g)")
     p.add_argument("--partitions", type=int, default=None, help="buckets for the per-record reduce (default 4 × cores)")
+    p.add_argument("--checkpoint-dir", default=None,
+                   help="a folder every node sees (HDFS, S3, a shared mount) for reliable checkpoints: a job that loses an executor then goes on")
     a = p.parse_args(argv)
     from pyspark.sql import SparkSession
 
@@ -534,6 +547,8 @@ def main(argv=None):
         .config("spark.ui.enabled", "false")
         # Plans are printed only in part (a job of many registers makes long ones).
         .config("spark.sql.maxPlanStringLength", "65536")
+        # Reliable checkpoints (--checkpoint-dir) are removed once nothing refers to them.
+        .config("spark.cleaner.referenceTracking.cleanCheckpoints", "true")
     )
     if a.driver_memory:
         b = b.config("spark.driver.memory", a.driver_memory)
@@ -542,6 +557,8 @@ def main(argv=None):
     elif "SPARK_HOME" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         b = b.master("local[*]")
     spark = b.getOrCreate()
+    if a.checkpoint_dir:
+        spark.sparkContext.setCheckpointDir(a.checkpoint_dir)
     try:
         s = link(spark, os.path.abspath(a.job), a.out, a.partitions)
     except ValueError as e:
