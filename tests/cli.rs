@@ -1242,3 +1242,32 @@ fn certificates_find_their_registrations_through_a_year_one_off_a_year_only_and_
     assert!(!has("gbt", 3, "subject", "DEATH_NOT_REGISTERED"), "a typo in the name, the same day of death and birth");
     assert!(has("gbt", 4, "subject", "DEATH_NOT_REGISTERED"), "a death nobody registered");
 }
+
+/// An extract that writes one placeholder ID ("000000000000") as the mother of every child whose
+/// mother it does not know: the rows under it are no family, and its holder is nobody's mother —
+/// a registration's mother is neither linked to it nor said to disagree with it.
+#[test]
+fn a_placeholder_parent_id_is_no_family() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut reference = std::fs::read_to_string(demo_fixtures().join("reference.csv")).unwrap();
+    reference.push_str("000000000000,,Không Rõ,01/01/1900,Nữ,23799,,Còn sống,,01/10/2026,,\n");
+    for k in 0..40 {
+        reference.push_str(&format!(
+            "0642260004{k:02},,Lê Minh Số{},{:02}/03/2026,Nam,23799,\"Số 3, Tổ 2, Xã Hra\",Còn sống,,01/10/2026,000000000000,\n",
+            ["An", "Bình", "Chi", "Dũng"][k % 4],
+            1 + k % 28
+        ));
+    }
+    std::fs::write(d.join("reference.csv"), reference).unwrap();
+    let head = "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Số định danh mẹ,Nơi đăng ký,Ngày đăng ký,Quyển số,Số\n";
+    std::fs::write(d.join("ks.csv"), format!("{head}1,Lê Minh SốAn,01/03/2026,Nam,064226000400,Nguyễn Thị Hằng,1990,,23799,05/03/2026,01/2026,1\n")).unwrap();
+    let dir = run_job(&one_source_job(d, "ks", "ks.csv", "civil_birth"));
+    let df = read_parquet(&dir.join("records.parquet"));
+    let (role, decided) = (df.column("role").unwrap().str().unwrap().clone(), df.column("decided_by").unwrap().str().unwrap().clone());
+    let codes = df.column("finding_codes").unwrap().list().unwrap().clone();
+    let mother = (0..df.height()).find(|&i| role.get(i) == Some("mother")).expect("the mother's record");
+    assert_eq!(decided.get(mother), Some("model"), "no family link through a placeholder");
+    let c: Vec<String> = codes.get_as_series(mother).map(|s| s.str().unwrap().iter().flatten().map(String::from).collect()).unwrap_or_default();
+    assert!(!c.iter().any(|x| x == "PARENT_LINK_DISAGREES"), "a placeholder is nobody's mother: {c:?}");
+}

@@ -198,7 +198,13 @@ def _through_families(links, records, people_tf, plan, job, model, parts):
             out = L.parent_ids(_batch(t, ["person"]))
             yield pa.RecordBatch.from_arrays([t["ref_key"].combine_chunks()] + out.columns, names=["child_ref"] + out.schema.names)
 
-    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string").transform(_cut)
+    families = people_tf.select("ref_key", "person").mapInArrow(ids, "child_ref long, mother_id string, father_id string")
+    # A parent ID under more than MAX_CHILDREN rows is a placeholder, no family (as the CLI).
+    for col in ("mother_id", "father_id"):
+        placeholders = families.groupBy(col).count().where(F.col("count") > L.MAX_CHILDREN).select(col)
+        families = families.join(placeholders.withColumn("_placeholder", F.lit(True)), col, "left").withColumn(
+            col, F.when(F.col("_placeholder").isNull(), F.col(col))).drop("_placeholder")
+    families = families.transform(_cut)
     holders = people_tf.where(~F.col("shared_id") & F.col("person_id").isNotNull()).select(
         F.col("person_id").alias("cand_id"), F.col("ref_key").alias("cand_ref_key"))
     matched = lambda links: links.where(F.col("match_class") == "match")

@@ -863,6 +863,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FIELDS", Field::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>())?;
     m.add("DIMENSIONS", Dimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>())?;
     m.add("RULES", blocking::Rule::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())?;
+    m.add("MAX_CHILDREN", lamsach::link::family::MAX_CHILDREN)?;
     for f in [
         wrap_pyfunction!(job_plan, m)?,
         wrap_pyfunction!(read_source, m)?,

@@ -487,12 +487,8 @@ fn through_families(
     overrides: &link::Overrides,
     linked: &mut Linked,
 ) -> u64 {
-    let parents = |c: u32| {
-        let ids = reference.people[c as usize].parents.as_deref();
-        let row = |id: Option<&String>| id.and_then(|id| index.person_with_id(id));
-        [row(ids.and_then(|p| p.0.as_ref())), row(ids.and_then(|p| p.1.as_ref()))]
-    };
-    // Per parent kind, the reference rows under each parent's personal ID.
+    // Per parent kind, the reference rows under each parent's personal ID; an ID under more
+    // than MAX_CHILDREN rows is a placeholder, no family.
     let mut children_of: [HashMap<&str, Vec<u32>>; 2] = Default::default();
     for (k, p) in reference.people.iter().enumerate() {
         for (kind, id) in p.parents.as_deref().into_iter().flat_map(|(m, f)| [m, f].into_iter().enumerate()) {
@@ -501,6 +497,12 @@ fn through_families(
             }
         }
     }
+    children_of.iter_mut().for_each(|m| m.retain(|_, rows| rows.len() <= link::family::MAX_CHILDREN));
+    let parents = |c: u32| {
+        let ids = reference.people[c as usize].parents.as_deref();
+        let row = |kind: usize, id: Option<&String>| id.filter(|id| children_of[kind].contains_key(id.as_str())).and_then(|id| index.person_with_id(id));
+        [row(0, ids.and_then(|p| p.0.as_ref())), row(1, ids.and_then(|p| p.1.as_ref()))]
+    };
     let children = |p: u32, parent: link::family::Parent| {
         let id = reference.features[p as usize].person_id.as_deref();
         id.and_then(|id| children_of[parent.index()].get(id)).cloned().unwrap_or_default()

@@ -23,6 +23,11 @@ use serde::{Deserialize, Serialize};
 /// reference's parent they disagree, and the record keeps the model's own link.
 pub const FAMILY_PRIOR_BITS: f64 = 3.169_925_001_442_312;
 
+/// The most children one parent ID may stand for in the extract and still be a family: an ID
+/// on more rows is an export's placeholder for "unknown" ("000000000000"), and the rows under
+/// it are no one's siblings (nor is its holder anyone's parent).
+pub const MAX_CHILDREN: usize = 30;
+
 /// Who decided a record's link.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
