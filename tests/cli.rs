@@ -1260,7 +1260,8 @@ fn a_placeholder_parent_id_is_no_family() {
         ));
     }
     std::fs::write(d.join("reference.csv"), reference).unwrap();
-    let head = "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Số định danh mẹ,Nơi đăng ký,Ngày đăng ký,Quyển số,Số\n";
+    let head =
+        "STT,Họ tên người được khai sinh,Ngày sinh,Giới tính,Số định danh cá nhân,Họ tên mẹ,Năm sinh mẹ,Số định danh mẹ,Nơi đăng ký,Ngày đăng ký,Quyển số,Số\n";
     std::fs::write(d.join("ks.csv"), format!("{head}1,Lê Minh SốAn,01/03/2026,Nam,064226000400,Nguyễn Thị Hằng,1990,,23799,05/03/2026,01/2026,1\n")).unwrap();
     let dir = run_job(&one_source_job(d, "ks", "ks.csv", "civil_birth"));
     let df = read_parquet(&dir.join("records.parquet"));
