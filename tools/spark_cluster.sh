@@ -15,7 +15,9 @@
 #
 # State (pids, logs, work folders) lives in $LAMSACH_CLUSTER (default /tmp/lamsach-cluster);
 # the master listens on 127.0.0.1:$LAMSACH_SPARK_PORT (default 7177), its status on
-# $LAMSACH_SPARK_UI (default 8180). Needs pyspark (pip), a Java 17+ runtime and curl.
+# $LAMSACH_SPARK_UI (default 8180). `submit` gives each executor $LAMSACH_EXECUTOR_MEMORY
+# (default 2g) and, with $LAMSACH_EVENT_LOG set to a folder, writes Spark's event log there
+# (benches/spark_eventlog.py reads it). Needs pyspark (pip), a Java 17+ runtime and curl.
 set -euo pipefail
 DIR=${LAMSACH_CLUSTER:-/tmp/lamsach-cluster}
 PORT=${LAMSACH_SPARK_PORT:-7177}
@@ -66,6 +68,10 @@ submit)
     --conf spark.pyspark.python=./env/bin/python \
     --conf spark.pyspark.driver.python="$(command -v python3)" \
     --conf spark.task.maxFailures=4 \
+    --conf spark.executor.memory="${LAMSACH_EXECUTOR_MEMORY:-2g}" \
+    --conf spark.executor.processTreeMetrics.enabled=true \
+    --conf spark.eventLog.enabled="$([ -n "${LAMSACH_EVENT_LOG:-}" ] && echo true || echo false)" \
+    --conf spark.eventLog.dir="file://${LAMSACH_EVENT_LOG:-/tmp}" \
     "$script" "$job" --out "$out" --checkpoint-dir "$DIR/checkpoints" "$@"
   ;;
 workers)

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""What a lamsach-spark run cost, from Spark's own event log (spark.eventLog.enabled).
+
+    python3 benches/spark_eventlog.py EVENT_LOG_FILE [--json]
+
+Prints the stages and tasks run, shuffle written and read (local and remote) over the whole job,
+the largest stage by shuffle written, and the executors' peak memory (JVM heap + off-heap, and
+the Python workers' resident memory where process-tree metrics were on). Sizing a cluster reads
+these beside the seconds per stage lamsach-spark writes in summary.json's `spark`.
+"""
+
+import argparse
+import json
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("log")
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args()
+    names = {
+        "internal.metrics.shuffle.write.bytesWritten": "shuffle_written",
+        "internal.metrics.shuffle.read.remoteBytesRead": "shuffle_read_remote",
+        "internal.metrics.shuffle.read.localBytesRead": "shuffle_read_local",
+    }
+    total = {v: 0 for v in names.values()}
+    stages = tasks = 0
+    largest = (0, "")
+    jvm_peak = python_peak = 0
+    executors = set()
+    with open(a.log, encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            ev = e.get("Event")
+            if ev == "SparkListenerStageCompleted":
+                info = e["Stage Info"]
+                stages += 1
+                tasks += info.get("Number of Tasks", 0)
+                written = 0
+                for acc in info.get("Accumulables", []):
+                    key = names.get(acc.get("Name"))
+                    if key:
+                        total[key] += int(acc.get("Value") or 0)
+                        if key == "shuffle_written":
+                            written = int(acc.get("Value") or 0)
+                if written > largest[0]:
+                    largest = (written, info.get("Stage Name", "")[:80])
+            elif ev == "SparkListenerStageExecutorMetrics":
+                m = e.get("Executor Metrics", {})
+                executors.add(e.get("Executor ID"))
+                jvm_peak = max(jvm_peak, m.get("JVMHeapMemory", 0) + m.get("JVMOffHeapMemory", 0))
+                python_peak = max(python_peak, m.get("ProcessTreePythonRSSMemory", 0))
+            elif ev == "SparkListenerExecutorAdded":
+                executors.add(e.get("Executor ID"))
+    out = {"stages": stages, "tasks": tasks, "executors": len(executors - {"driver", None}), **total,
+           "largest_stage_shuffle_written": largest[0], "largest_stage": largest[1],
+           "executor_jvm_peak_bytes": jvm_peak, "python_worker_peak_rss_bytes": python_peak}
+    if a.json:
+        print(json.dumps(out))
+        return
+    mb = lambda b: f"{b / 1e6:,.1f} MB"
+    print(f"stages {stages}, tasks {tasks}, executors {out['executors']}")
+    print(f"shuffle written {mb(total['shuffle_written'])}, read {mb(total['shuffle_read_local'])} local + "
+          f"{mb(total['shuffle_read_remote'])} remote; largest stage {mb(largest[0])} ({largest[1]})")
+    print(f"executor peak: JVM {mb(jvm_peak)}, Python workers {mb(python_peak)}")
+
+
+if __name__ == "__main__":
+    main()
