@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """What a lamsach-spark run cost, from Spark's own event log (spark.eventLog.enabled).
 
-    python3 benches/spark_eventlog.py EVENT_LOG_FILE [--json]
+    python3 benches/spark_eventlog.py EVENT_LOG [--json]
+
+EVENT_LOG is an event log file or Spark 4's rolling event log folder (eventlog_v2_app-…, its
+events_N_… files read in order), plain or compressed (zstd, lz4 through pyarrow).
 
 Prints the stages and tasks run, shuffle written and read (local and remote) over the whole job,
 the largest stage by shuffle written, and the executors' peak memory (JVM heap + off-heap, and
@@ -11,6 +14,25 @@ these beside the seconds per stage lamsach-spark writes in summary.json's `spark
 
 import argparse
 import json
+import os
+import re
+
+import pyarrow as pa
+
+
+def lines(path):
+    """The event log's lines, from a file or a rolling folder, decompressed."""
+    if os.path.isdir(path):
+        files = [f for f in os.listdir(path) if f.startswith("events_")]
+        files.sort(key=lambda f: int(re.match(r"events_(\d+)_", f).group(1)))
+        for f in files:
+            yield from lines(os.path.join(path, f))
+        return
+    codec = {".zstd": "zstd", ".zst": "zstd", ".lz4": "lz4"}.get(os.path.splitext(path)[1])
+    with pa.input_stream(path, compression=codec) as s:
+        for line in s.read().decode("utf-8").splitlines():
+            if line.strip():
+                yield line
 
 
 def main():
@@ -28,30 +50,29 @@ def main():
     largest = (0, "")
     jvm_peak = python_peak = 0
     executors = set()
-    with open(a.log, encoding="utf-8") as f:
-        for line in f:
-            e = json.loads(line)
-            ev = e.get("Event")
-            if ev == "SparkListenerStageCompleted":
-                info = e["Stage Info"]
-                stages += 1
-                tasks += info.get("Number of Tasks", 0)
-                written = 0
-                for acc in info.get("Accumulables", []):
-                    key = names.get(acc.get("Name"))
-                    if key:
-                        total[key] += int(acc.get("Value") or 0)
-                        if key == "shuffle_written":
-                            written = int(acc.get("Value") or 0)
-                if written > largest[0]:
-                    largest = (written, info.get("Stage Name", "")[:80])
-            elif ev == "SparkListenerStageExecutorMetrics":
-                m = e.get("Executor Metrics", {})
-                executors.add(e.get("Executor ID"))
-                jvm_peak = max(jvm_peak, m.get("JVMHeapMemory", 0) + m.get("JVMOffHeapMemory", 0))
-                python_peak = max(python_peak, m.get("ProcessTreePythonRSSMemory", 0))
-            elif ev == "SparkListenerExecutorAdded":
-                executors.add(e.get("Executor ID"))
+    for line in lines(a.log):
+        e = json.loads(line)
+        ev = e.get("Event")
+        if ev == "SparkListenerStageCompleted":
+            info = e["Stage Info"]
+            stages += 1
+            tasks += info.get("Number of Tasks", 0)
+            written = 0
+            for acc in info.get("Accumulables", []):
+                key = names.get(acc.get("Name"))
+                if key:
+                    total[key] += int(acc.get("Value") or 0)
+                    if key == "shuffle_written":
+                        written = int(acc.get("Value") or 0)
+            if written > largest[0]:
+                largest = (written, info.get("Stage Name", "")[:80])
+        elif ev == "SparkListenerStageExecutorMetrics":
+            m = e.get("Executor Metrics", {})
+            executors.add(e.get("Executor ID"))
+            jvm_peak = max(jvm_peak, m.get("JVMHeapMemory", 0) + m.get("JVMOffHeapMemory", 0))
+            python_peak = max(python_peak, m.get("ProcessTreePythonRSSMemory", 0))
+        elif ev == "SparkListenerExecutorAdded":
+            executors.add(e.get("Executor ID"))
     out = {"stages": stages, "tasks": tasks, "executors": len(executors - {"driver", None}), **total,
            "largest_stage_shuffle_written": largest[0], "largest_stage": largest[1],
            "executor_jvm_peak_bytes": jvm_peak, "python_worker_peak_rss_bytes": python_peak}

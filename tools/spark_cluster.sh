@@ -69,7 +69,7 @@ submit)
     --conf spark.pyspark.driver.python="$(command -v python3)" \
     --conf spark.task.maxFailures=4 \
     --conf spark.executor.memory="${LAMSACH_EXECUTOR_MEMORY:-2g}" \
-    --conf spark.executor.processTreeMetrics.enabled=true \
+    --conf spark.executor.processTreeMetrics.enabled=true --conf spark.eventLog.logStageExecutorMetrics=true \
     --conf spark.eventLog.enabled="$([ -n "${LAMSACH_EVENT_LOG:-}" ] && echo true || echo false)" \
     --conf spark.eventLog.dir="file://${LAMSACH_EVENT_LOG:-/tmp}" \
     "$script" "$job" --out "$out" --checkpoint-dir "$DIR/checkpoints" "$@"
