@@ -29,10 +29,14 @@ def lines(path):
             yield from lines(os.path.join(path, f))
         return
     codec = {".zstd": "zstd", ".zst": "zstd", ".lz4": "lz4"}.get(os.path.splitext(path)[1])
+    # Read a MiB at a time: an event log may be larger than memory allows.
     with pa.input_stream(path, compression=codec) as s:
-        for line in s.read().decode("utf-8").splitlines():
-            if line.strip():
-                yield line
+        rest = b""
+        while chunk := s.read(1 << 20):
+            *complete, rest = (rest + chunk).split(b"\n")
+            yield from (line.decode("utf-8") for line in complete if line.strip())
+        if rest.strip():
+            yield rest.decode("utf-8")
 
 
 def main():

@@ -25,8 +25,24 @@ UI=${LAMSACH_SPARK_UI:-8180}
 MASTER="spark://127.0.0.1:$PORT"
 SPARK_HOME=$(python3 -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 export SPARK_HOME
-mkdir -p "$DIR"
-chmod 700 "$DIR"
+# The state folder is the tool's own: made here (private), or an empty folder given to it
+# (mktemp -d), or one it made before (its mark inside). Any other folder is refused, never
+# re-moded or cleared: `pack` and `stop` remove and kill only what this folder records.
+if [ ! -e "$DIR" ]; then
+  mkdir -m 700 "$DIR"
+elif [ ! -d "$DIR" ] || [ -L "$DIR" ] || { [ -n "$(ls -A "$DIR")" ] && [ ! -f "$DIR/.lamsach-cluster" ]; }; then
+  echo "spark_cluster: $DIR is not a folder this tool made; set LAMSACH_CLUSTER to a new or empty folder" >&2
+  exit 2
+fi
+touch "$DIR/.lamsach-cluster"
+
+# The pid a file records, when it is still one of this cluster's Spark processes (a stale
+# file's pid may since belong to anything else).
+ours() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  ps -p "$pid" -o args= 2>/dev/null | grep -q "org.apache.spark.deploy.\(master.Master\|worker.Worker\)" && echo "$pid"
+}
 
 alive() { curl -fsS "http://127.0.0.1:$UI/json/" 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin).get("aliveworkers", 0))' 2>/dev/null || echo 0; }
 
@@ -79,7 +95,7 @@ workers)
   ;;
 kill-worker)
   n=${2:?worker number}
-  pid=$(cat "$DIR/worker-$n.pid")
+  pid=$(ours "$DIR/worker-$n.pid") || { echo "spark_cluster: worker $n is not running" >&2; exit 1; }
   # The worker and the executors it launched: a node lost.
   pkill -9 -P "$pid" 2>/dev/null || true
   kill -9 "$pid"
@@ -87,9 +103,10 @@ kill-worker)
 stop)
   for f in "$DIR"/worker-*.pid "$DIR"/master.pid; do
     [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    pkill -P "$pid" 2>/dev/null || true
-    kill "$pid" 2>/dev/null || true
+    if pid=$(ours "$f"); then
+      pkill -P "$pid" 2>/dev/null || true
+      kill "$pid" 2>/dev/null || true
+    fi
     rm -f "$f"
   done
   ;;
