@@ -218,8 +218,22 @@ fn names_alike(a: &Name, b: &Name) -> bool {
     fa == fb
         || letters(fa) == letters(fb)
         || (!a.phonetic().is_empty() && a.phonetic() == b.phonetic())
-        || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given())
+        || (a.folded_family() == b.folded_family() && a.folded_given() == b.folded_given() && middles_nested(a, b))
         || (a.folded_family() == b.folded_family() && one_typo_apart(fa, fb))
+}
+
+/// The middle names of one is the other's with some dropped (a middle name left out or added,
+/// never changed: "Nguyễn Thị Lan" and "Nguyễn Ngọc Lan" are two women).
+fn middles_nested(a: &Name, b: &Name) -> bool {
+    let middle = |n: &Name| -> Vec<String> {
+        let rest = n.folded().strip_prefix(n.folded_family()).unwrap_or("");
+        let rest = rest.strip_suffix(n.folded_given()).unwrap_or(rest);
+        rest.split_whitespace().map(String::from).collect()
+    };
+    let (ma, mb) = (middle(a), middle(b));
+    let (short, long) = if ma.len() <= mb.len() { (&ma, &mb) } else { (&mb, &ma) };
+    let mut rest = long.iter();
+    short.iter().all(|w| rest.any(|x| x == w))
 }
 
 /// One letter added, dropped, changed, or two neighbours swapped (OSA distance ≤ 1; lengths
@@ -447,6 +461,8 @@ mod tests {
         assert!(alike("Nguyễn Thế Thắng", "Nguyenthe Thang"), "a space lost");
         assert!(!alike("Nguyễn Thị Lan", "Nguyễn Thị Hoa"), "another woman of the family");
         assert!(!alike("Nguyễn Thị Lan", "Phạm Thị Lan"), "another family");
+        assert!(alike("Trần Hoài Nam", "Trần Văn Hoài Nam"), "a middle name added");
+        assert!(!alike("Nguyễn Thị Lan", "Nguyễn Ngọc Lan"), "a middle name changed: another woman");
     }
 
     #[test]
