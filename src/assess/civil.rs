@@ -4,6 +4,7 @@
 //! death dates that disagree), and in digitized books (an entry twice, entries missing, a
 //! date outside the book's year or out of order).
 
+use super::keyed::GroupKey;
 use super::{AssessContext, LinkedSource};
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
@@ -13,7 +14,7 @@ use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::schema::SchemaKind;
 use rapidfuzz::distance::osa;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Days the law gives to register a birth (Luật Hộ tịch 2014, art. 15: 60 days).
 pub const BIRTH_REGISTRATION_DAYS: i32 = 60;
@@ -59,31 +60,191 @@ fn rows(src: &LinkedSource) -> Vec<Row> {
     order.into_iter().filter_map(|r| by_row.remove(&r)).collect()
 }
 
-/// Every civil-status finding of the job, and which records' link findings the chains
-/// replace (a newborn on a birth certificate is not expected in the reference).
-pub fn findings(sources: &[LinkedSource], ctx: &AssessContext) -> Extra {
-    let mut out: Extra = vec![HashMap::new(); sources.len()];
-    let today = ctx.settings.run_date.days_since_epoch();
-    let rows: Vec<Vec<Row>> = sources.iter().map(|s| if s.schema.kind == SchemaKind::Register { Vec::new() } else { rows(s) }).collect();
-    let mut push = |s: usize, i: usize, f: Finding| out[s].entry(i).or_default().push(f);
-    for (s, src) in sources.iter().enumerate() {
-        match src.schema.kind {
-            SchemaKind::BirthRegistration | SchemaKind::BirthCertificate => parents(src, &rows[s], &mut |i, f| push(s, i, f)),
-            _ => {}
+/// How a death certificate's registration is looked for, in the order they are tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeathKey {
+    /// The deceased's linked person.
+    Person,
+    /// The folded name and the year of birth.
+    NameAndYear,
+    /// The day of death (names compared with tolerance).
+    DayOfDeath,
+}
+
+impl DeathKey {
+    /// Every way, in the order a certificate's registration is looked for.
+    pub const ALL: [DeathKey; 3] = [DeathKey::Person, DeathKey::NameAndYear, DeathKey::DayOfDeath];
+}
+
+/// Per source, per death certificate looked up one way: its registration was found, and
+/// whether their death dates disagree.
+pub type DeathLookups = Vec<HashMap<usize, bool>>;
+
+/// The civil-status checks over some of a job's records: all of them (the command line), or
+/// the records sharing one check's key (a cluster's group, see `super::keyed`). Every check
+/// reads whole rows (a birth's child and parents), so a group holds whole rows.
+pub struct Civil<'s, 'a> {
+    sources: &'s [LinkedSource<'a>],
+    rows: Vec<Vec<Row>>,
+    ctx: &'s AssessContext<'a>,
+    /// The run's day; without it the chains, which measure periods from it, are not checked.
+    today: Option<i32>,
+}
+
+impl<'s, 'a> Civil<'s, 'a> {
+    /// The rows of the civil-status sources (a plain register has none).
+    pub fn new(sources: &'s [LinkedSource<'a>], ctx: &'s AssessContext<'a>) -> Self {
+        let rows = sources.iter().map(|s| if s.schema.kind == SchemaKind::Register { Vec::new() } else { rows(s) }).collect();
+        Civil { sources, rows, ctx, today: ctx.settings.run_date.days_since_epoch() }
+    }
+
+    fn empty(&self) -> Extra {
+        vec![HashMap::new(); self.sources.len()]
+    }
+
+    /// Every civil-status finding of the records, per record in this order: the row's own
+    /// checks, the books, the birth chain, the death chain.
+    pub fn findings(&self) -> Extra {
+        let mut out = self.row_findings();
+        for part in [self.book_findings(), self.birth_findings(), self.death_findings(&DeathKey::ALL.map(|by| self.death_lookups(by)))] {
+            for (o, p) in out.iter_mut().zip(part) {
+                for (i, f) in p {
+                    o.entry(i).or_default().extend(f);
+                }
+            }
         }
-        registration_dates(src, &rows[s], &mut |i, f| push(s, i, f));
-        // Book integrity is a registering office's: a health facility's certificates carry
-        // their own numbering, and an export of them is a slice with gaps by design.
-        if matches!(src.schema.kind, SchemaKind::BirthRegistration | SchemaKind::DeathRegistration) {
-            books(src, &rows[s], &mut |i, f| push(s, i, f));
+        out
+    }
+
+    /// Checks within one row: a parent's age at the birth, the registration date against the
+    /// event, a registered child's parents against the reference's.
+    pub fn row_findings(&self) -> Extra {
+        let mut out = self.empty();
+        for (s, src) in self.sources.iter().enumerate() {
+            let mut push = |i: usize, f: Finding| out[s].entry(i).or_default().push(f);
+            if matches!(src.schema.kind, SchemaKind::BirthRegistration | SchemaKind::BirthCertificate) {
+                parents(src, &self.rows[s], &mut push);
+            }
+            registration_dates(src, &self.rows[s], &mut push);
+            if self.today.is_some() && src.schema.kind == SchemaKind::BirthRegistration {
+                parents_against_reference(src, &self.rows[s], self.ctx, &mut push);
+            }
+        }
+        out
+    }
+
+    /// Book integrity, per (office, book). A health facility's certificates carry their own
+    /// numbering, and an export of them is a slice with gaps by design: only registering
+    /// offices' books are checked.
+    pub fn book_findings(&self) -> Extra {
+        let mut out = self.empty();
+        for (s, src) in self.sources.iter().enumerate() {
+            if matches!(src.schema.kind, SchemaKind::BirthRegistration | SchemaKind::DeathRegistration) {
+                books(src, &self.rows[s], &mut |i, f| out[s].entry(i).or_default().push(f));
+            }
+        }
+        out
+    }
+
+    /// The birth chain (see [`birth_chain`]).
+    pub fn birth_findings(&self) -> Extra {
+        let mut out = self.empty();
+        if let Some(today) = self.today {
+            birth_chain(self.sources, &self.rows, self.ctx, today, &mut |s, i, f| out[s].entry(i).or_default().push(f));
+        }
+        out
+    }
+
+    /// Each death certificate's registration looked for one way (see [`death_chain`]).
+    pub fn death_lookups(&self, by: DeathKey) -> DeathLookups {
+        let mut out = vec![HashMap::new(); self.sources.len()];
+        if self.today.is_some() {
+            death_lookups(self.sources, &self.rows, by, &mut |s, i, disagrees| {
+                out[s].insert(i, disagrees);
+            });
+        }
+        out
+    }
+
+    /// The death chain's findings from the lookups, in [`DeathKey::ALL`]'s order: the first way
+    /// that finds the registration says whether the dates disagree; none, after the legal
+    /// period, is `DEATH_NOT_REGISTERED`.
+    pub fn death_findings(&self, lookups: &[DeathLookups; 3]) -> Extra {
+        let mut out = self.empty();
+        let (Some(today), true) = (self.today, self.has(SchemaKind::DeathRegistration)) else { return out };
+        for (s, src) in self.sources.iter().enumerate().filter(|(_, s)| s.schema.kind == SchemaKind::DeathCertificate) {
+            for row in &self.rows[s] {
+                let found = lookups.iter().find_map(|l| l.get(s).and_then(|l| l.get(&row.event)));
+                if let Some(f) = death_finding(src, row.event, found.copied(), today) {
+                    out[s].entry(row.event).or_default().push(f);
+                }
+            }
+        }
+        out
+    }
+
+    /// The job has a source of this kind (a chain is checked only when both ends are given).
+    fn has(&self, kind: SchemaKind) -> bool {
+        self.sources.iter().any(|s| s.schema.kind == kind)
+    }
+
+    /// Every record's place in the keyed checks: which group of which check it belongs to,
+    /// and whether that group's findings are its own (a registration is read by the groups
+    /// of the days either side of its child's birth, but answered by its own day's).
+    pub fn keys(&self, mut key: impl FnMut(usize, usize, CivilCheck, GroupKey, bool)) {
+        for (s, src) in self.sources.iter().enumerate() {
+            let kind = src.schema.kind;
+            for row in &self.rows[s] {
+                let n = &src.norm[row.event];
+                if matches!(kind, SchemaKind::BirthRegistration | SchemaKind::DeathRegistration)
+                    && let (Some(book), Some(_)) = (n.book_no.as_deref(), n.entry_no)
+                {
+                    key(s, row.event, CivilCheck::Book, GroupKey::Text(format!("{}\u{1f}{book}", book_office(n))), true);
+                }
+                let members = || std::iter::once(row.event).chain(row.others.iter().map(|(_, i)| *i));
+                match kind {
+                    SchemaKind::BirthCertificate | SchemaKind::BirthRegistration => {
+                        let Some(born) = day(n.dob) else { continue };
+                        // A certificate finds a registration of a child born within a day.
+                        let days = if kind == SchemaKind::BirthRegistration { born - 1..=born + 1 } else { born..=born };
+                        for d in days {
+                            for i in members() {
+                                key(s, i, CivilCheck::Birth, GroupKey::Day(d), d == born);
+                            }
+                        }
+                    }
+                    SchemaKind::DeathCertificate | SchemaKind::DeathRegistration => {
+                        if let Some(p) = matched(src, row.event) {
+                            key(s, row.event, CivilCheck::Death(DeathKey::Person), GroupKey::Person(p), true);
+                        }
+                        if let (Some(name), Some(dob)) = (&n.name, n.dob) {
+                            key(s, row.event, CivilCheck::Death(DeathKey::NameAndYear), GroupKey::Text(format!("{}\u{1f}{}", name.folded(), dob.year)), true);
+                        }
+                        if let (Some(_), Some(d)) = (&n.name, day(n.death_date)) {
+                            key(s, row.event, CivilCheck::Death(DeathKey::DayOfDeath), GroupKey::Day(d), true);
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
     }
-    if let Some(today) = today {
-        birth_chain(sources, &rows, ctx, today, &mut push);
-        parents_against_reference(sources, &rows, ctx, &mut push);
-        death_chain(sources, &rows, today, &mut push);
-    }
-    out
+}
+
+/// A civil-status check that reads records across rows, by what it groups them by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CivilCheck {
+    /// A book's entries (office and book).
+    Book,
+    /// Births by the child's day of birth.
+    Birth,
+    /// Deaths, looked up one way.
+    Death(DeathKey),
+}
+
+/// The office a book belongs to: its column, else the registering commune.
+fn book_office(n: &crate::normalize::NormRecord) -> &str {
+    n.registry_office.as_deref().or_else(|| n.commune.as_ref().map(|c| c.code.as_str())).unwrap_or("")
 }
 
 /// A parent's age at the child's birth, against [`MOTHER_AGE`] and [`FATHER_AGE`].
@@ -273,93 +434,96 @@ impl Birth {
 /// A birth registration's parents against the linked child's parents in the reference, when
 /// the extract holds them: a parent linked to someone else, or whose values say it is not the
 /// reference's parent ([`crate::link::RecordLink::family_disagrees`]), is `PARENT_LINK_DISAGREES`.
-fn parents_against_reference(sources: &[LinkedSource], rows: &[Vec<Row>], ctx: &AssessContext, push: &mut dyn FnMut(usize, usize, Finding)) {
-    for (s, src) in sources.iter().enumerate().filter(|(_, s)| s.schema.kind == SchemaKind::BirthRegistration) {
-        for row in &rows[s] {
-            let Some(child) = matched(src, row.event) else { continue };
-            let Some(parents) = ctx.reference.people[child as usize].parents.as_deref() else { continue };
-            for (role, i) in &row.others {
-                let expected = match role.as_str() {
-                    "mother" => parents.0.as_deref(),
-                    "father" => parents.1.as_deref(),
-                    _ => None,
-                };
-                let linked = matched(src, *i).and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
-                let linked_elsewhere = expected.zip(linked).is_some_and(|(e, l)| e != l);
-                if linked_elsewhere || (expected.is_some() && src.links[*i].family_disagrees) {
-                    push(s, *i, Finding::record(Code::ParentLinkDisagrees));
-                }
+fn parents_against_reference(src: &LinkedSource, rows: &[Row], ctx: &AssessContext, push: &mut dyn FnMut(usize, Finding)) {
+    for row in rows {
+        let Some(child) = matched(src, row.event) else { continue };
+        let Some(parents) = ctx.reference.people[child as usize].parents.as_deref() else { continue };
+        for (role, i) in &row.others {
+            let expected = match role.as_str() {
+                "mother" => parents.0.as_deref(),
+                "father" => parents.1.as_deref(),
+                _ => None,
+            };
+            let linked = matched(src, *i).and_then(|p| ctx.reference.features[p as usize].person_id.as_deref());
+            let linked_elsewhere = expected.zip(linked).is_some_and(|(e, l)| e != l);
+            if linked_elsewhere || (expected.is_some() && src.links[*i].family_disagrees) {
+                push(*i, Finding::record(Code::ParentLinkDisagrees));
             }
         }
     }
 }
 
-/// Deaths: a certificate with no registration after the legal period, and death dates that
-/// disagree between the two. The registration is found by the deceased's link, else by the
+/// Deaths: each certificate's registration looked for one way — by the deceased's link, by the
 /// name and the date of birth (a year against a full date of that year, with the same day of
-/// death), else — a typo in one register's name — by the day of death and a name alike.
-fn death_chain(sources: &[LinkedSource], rows: &[Vec<Row>], today: i32, push: &mut dyn FnMut(usize, usize, Finding)) {
+/// death), or — a typo in one register's name — by the day of death and a name alike — and
+/// `found(source, certificate, their death dates disagree)` for each one found.
+fn death_lookups(sources: &[LinkedSource], rows: &[Vec<Row>], by: DeathKey, found: &mut dyn FnMut(usize, usize, bool)) {
     let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
     let mut by_person: HashMap<u32, Vec<Option<i32>>> = HashMap::new();
     // By the folded name and the year of birth: the date of birth and the day of death.
     let mut by_name_year: HashMap<(&str, i32), Vec<BirthAndDeath>> = HashMap::new();
     // By the day of death: the deceased's name and date of birth.
     let mut by_death: HashMap<i32, Vec<NameAndBirth>> = HashMap::new();
-    let registrations: Vec<usize> = of_kind(SchemaKind::DeathRegistration).collect();
-    for &s in &registrations {
+    for s in of_kind(SchemaKind::DeathRegistration) {
         let src = &sources[s];
         for row in &rows[s] {
             let n = &src.norm[row.event];
             let died = day(n.death_date);
-            if let Some(p) = matched(src, row.event) {
-                by_person.entry(p).or_default().push(died);
-            }
-            if let (Some(name), Some(dob)) = (&n.name, n.dob) {
-                by_name_year.entry((name.folded(), dob.year)).or_default().push((dob, died));
-            }
-            if let (Some(name), Some(d)) = (&n.name, died) {
-                by_death.entry(d).or_default().push((name, n.dob));
+            match by {
+                DeathKey::Person => {
+                    if let Some(p) = matched(src, row.event) {
+                        by_person.entry(p).or_default().push(died);
+                    }
+                }
+                DeathKey::NameAndYear => {
+                    if let (Some(name), Some(dob)) = (&n.name, n.dob) {
+                        by_name_year.entry((name.folded(), dob.year)).or_default().push((dob, died));
+                    }
+                }
+                DeathKey::DayOfDeath => {
+                    if let (Some(name), Some(d)) = (&n.name, died) {
+                        by_death.entry(d).or_default().push((name, n.dob));
+                    }
+                }
             }
         }
-    }
-    if registrations.is_empty() {
-        return;
     }
     for s in of_kind(SchemaKind::DeathCertificate) {
         let src = &sources[s];
-        let mut seen = HashSet::new();
         for row in &rows[s] {
             let n = &src.norm[row.event];
             let died = day(n.death_date);
-            // A year of birth against a full date agrees with every namesake born that year:
-            // such a registration is the certificate's only when the day of death agrees too.
-            let by_name: Option<Vec<Option<i32>>> = n.name.as_ref().zip(n.dob).and_then(|(name, dob)| {
-                let v = by_name_year.get(&(name.folded(), dob.year))?;
-                let same = |(d, death): &&BirthAndDeath| *d == dob || (dates_agree(*d, dob) && died.is_some() && *death == died);
-                let dates: Vec<Option<i32>> = v.iter().filter(same).map(|x| x.1).collect();
-                (!dates.is_empty()).then_some(dates)
-            });
-            let by_day_of_death = || {
-                let (name, d) = (n.name.as_ref()?, died?);
-                by_death.get(&d)?.iter().any(|(m, dob)| names_alike(name, m) && n.dob.zip(*dob).is_none_or(|(a, b)| dates_agree(a, b))).then(Vec::new)
+            let dates: Option<Vec<Option<i32>>> = match by {
+                DeathKey::Person => matched(src, row.event).and_then(|p| by_person.get(&p).cloned()),
+                // A year of birth against a full date agrees with every namesake born that year:
+                // such a registration is the certificate's only when the day of death agrees too.
+                DeathKey::NameAndYear => n.name.as_ref().zip(n.dob).and_then(|(name, dob)| {
+                    let v = by_name_year.get(&(name.folded(), dob.year))?;
+                    let same = |(d, death): &&BirthAndDeath| *d == dob || (dates_agree(*d, dob) && died.is_some() && *death == died);
+                    let dates: Vec<Option<i32>> = v.iter().filter(same).map(|x| x.1).collect();
+                    (!dates.is_empty()).then_some(dates)
+                }),
+                // Found by the day of death: the dates agree by construction.
+                DeathKey::DayOfDeath => (|| {
+                    let (name, d) = (n.name.as_ref()?, died?);
+                    by_death.get(&d)?.iter().any(|(m, dob)| names_alike(name, m) && n.dob.zip(*dob).is_none_or(|(a, b)| dates_agree(a, b))).then(Vec::new)
+                })(),
             };
-            let found = matched(src, row.event).and_then(|p| by_person.get(&p).cloned()).or(by_name).or_else(by_day_of_death);
-            match found {
-                None => {
-                    if died.is_some_and(|d| today - d > DEATH_REGISTRATION_DAYS) && seen.insert(row.event) {
-                        push(s, row.event, Finding::record(Code::DeathNotRegistered));
-                    }
-                }
-                Some(dates) => {
-                    if let Some(d) = died
-                        && !dates.is_empty()
-                        && !dates.iter().any(|x| x.is_none_or(|x| x == d))
-                    {
-                        push(s, row.event, Finding::new(Field::DeathDate, Code::DeathDateDisagrees));
-                    }
-                }
+            if let Some(dates) = dates {
+                let disagrees = died.is_some_and(|d| !dates.is_empty() && !dates.iter().any(|x| x.is_none_or(|x| x == d)));
+                found(s, row.event, disagrees);
             }
         }
+    }
+}
+
+/// A death certificate's finding from its registration as first found (`Some(dates disagree)`),
+/// or not found: `DEATH_NOT_REGISTERED` after the legal period.
+fn death_finding(src: &LinkedSource, event: usize, found: Option<bool>, today: i32) -> Option<Finding> {
+    match found {
+        None => day(src.norm[event].death_date).is_some_and(|d| today - d > DEATH_REGISTRATION_DAYS).then(|| Finding::record(Code::DeathNotRegistered)),
+        Some(true) => Some(Finding::new(Field::DeathDate, Code::DeathDateDisagrees)),
+        Some(false) => None,
     }
 }
 
@@ -390,8 +554,7 @@ fn books(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding))
     for row in rows {
         let n = &src.norm[row.event];
         if let (Some(book), Some(entry)) = (n.book_no.as_deref(), n.entry_no) {
-            let office = n.registry_office.as_deref().or_else(|| n.commune.as_ref().map(|c| c.code.as_str())).unwrap_or("");
-            books.entry((office, book)).or_default().push((entry, row.event));
+            books.entry((book_office(n), book)).or_default().push((entry, row.event));
         }
     }
     for ((_, book), mut entries) in books {

@@ -7,7 +7,9 @@
 #![warn(missing_docs)]
 
 mod civil;
+pub mod keyed;
 
+pub use civil::{CivilCheck, DeathKey};
 pub use civil::{BIRTH_REGISTRATION_DAYS, DEATH_REGISTRATION_DAYS, FATHER_AGE, MOTHER_AGE, REFERENCE_UPDATE_DAYS};
 
 use crate::calendar::{PartialDate, Precision};
@@ -19,6 +21,7 @@ use crate::link::similarity::jaro_winkler;
 use crate::link::{MatchClass, RecordLink};
 use crate::normalize::{NormRecord, Status};
 use crate::reference::Reference;
+use keyed::GroupKey;
 use crate::schema::{Schema, SchemaKind};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -134,14 +137,27 @@ pub struct AssessContext<'a> {
     pub distinct: &'a [HashSet<usize>],
 }
 
+/// What a record's checks learn from the other records of the job and from reference people
+/// other than its own: gathered over the whole job by [`run`], or check by check over groups
+/// sharing the check's key by a cluster ([`keyed`]).
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// Another record of its source is the same person (`DUPLICATE_IN_SOURCE`).
+    pub duplicate: bool,
+    /// Its personal ID, not its linked person's, is another reference person's (`ID_OTHER_PERSON`).
+    pub id_held_by_other: bool,
+    /// Its linked person died in one of the job's death registers (`DECEASED_IN_REGISTER`).
+    pub died_in_register: bool,
+    /// The civil-status findings (rows, books, chains), in order.
+    pub civil: Vec<Finding>,
+}
+
 /// Facts about the reference and the whole job, gathered once.
 struct JobFacts<'a> {
     /// The reference person each personal ID belongs to.
     by_id: HashMap<&'a str, usize>,
     /// Reference people a death register in this job matched.
     died: HashSet<u32>,
-    /// Days since the epoch before which a record is stale.
-    stale_before: Option<i32>,
 }
 
 impl<'a> JobFacts<'a> {
@@ -165,97 +181,122 @@ impl<'a> JobFacts<'a> {
         for (i, id) in found {
             by_id.entry(id).or_insert(i);
         }
-        let died = sources
-            .iter()
-            .filter(|s| s.schema.kind.is_death())
-            .flat_map(|s| s.raw.iter().zip(s.links.iter()).filter(|(raw, _)| s.schema.is_event_role(raw.role)).map(|(_, l)| l))
-            .filter(|l| l.class == MatchClass::Match)
-            .filter_map(|l| l.best.as_ref().map(|b| b.ref_idx))
-            .collect();
-        let settings = ctx.settings;
-        let stale_before = settings.run_date.days_since_epoch().map(|d| d - settings.stale_after_days as i32);
-        JobFacts { by_id, died, stale_before }
+        JobFacts { by_id, died: died_in_registers(sources) }
     }
+
+    /// The record's evidence about the reference and the job's deaths.
+    fn of(&self, n: &NormRecord, l: &RecordLink) -> (bool, bool) {
+        let Some(p) = matched(l) else { return (false, false) };
+        let held = n.person_id.as_deref().and_then(|id| self.by_id.get(id)).is_some_and(|&o| o != p as usize);
+        (held, self.died.contains(&p))
+    }
+}
+
+/// The reference person a record is linked to, when it is a match.
+fn matched(l: &RecordLink) -> Option<u32> {
+    l.best.as_ref().filter(|_| l.class == MatchClass::Match).map(|b| b.ref_idx)
+}
+
+/// Reference people a death register's deceased (its event record) is linked to.
+fn died_in_registers(sources: &[LinkedSource]) -> HashSet<u32> {
+    sources
+        .iter()
+        .filter(|s| s.schema.kind.is_death())
+        .flat_map(|s| s.raw.iter().zip(s.links.iter()).filter(|(raw, _)| s.schema.is_event_role(raw.role)).map(|(_, l)| l))
+        .filter_map(matched)
+        .collect()
+}
+
+/// The day (since the epoch) before which a record is stale.
+fn stale_before(settings: &AssessSettings) -> Option<i32> {
+    settings.run_date.days_since_epoch().map(|d| d - settings.stale_after_days as i32)
 }
 
 /// The assess stage: per source, per record, its findings and scores, in order.
 pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
     let facts = JobFacts::gather(sources, ctx);
-    let civil = civil::findings(sources, ctx);
+    let mut civil = civil::Civil::new(sources, ctx).findings();
     sources
         .iter()
-        .zip(&civil)
+        .zip(&mut civil)
         .enumerate()
         .map(|(s, (src, civil))| {
             let duplicate = duplicates(src, ctx.distinct.get(s).unwrap_or(&HashSet::new()));
-            // Each record's findings depend on the facts gathered above only: in parallel.
-            (0..src.norm.len())
-                .into_par_iter()
+            let evidence: Vec<Evidence> = (0..src.norm.len())
                 .map(|i| {
-                    let (raw, n, l) = (&src.raw[i], &src.norm[i], &src.links[i]);
-                    let event = src.schema.is_event_role(raw.role);
-                    let mut f = n.findings.clone();
-                    complete(src.schema, raw, n, &mut f);
-                    if duplicate[i].is_some() {
-                        // Sạch: each person once.
-                        f.push(Finding::record(Code::DuplicateInSource));
-                    }
-                    correct(n, l, ctx, &facts, &mut f);
-                    if event && matches!(src.schema.kind, SchemaKind::BirthCertificate | SchemaKind::BirthRegistration) {
-                        // A newborn is not yet in the reference: the birth chain says when that is a
-                        // finding (BIRTH_NOT_IN_REFERENCE), and a certificate's child is never linked work.
-                        let newborn_links =
-                            if src.schema.kind == SchemaKind::BirthCertificate { &[Code::NoLink, Code::LinkReview][..] } else { &[Code::NoLink][..] };
-                        f.retain(|x| !newborn_links.contains(&x.code));
-                    }
-                    if !event {
-                        // The registration's own fields (date, office, book, entry) are the event
-                        // record's: a parent's record does not repeat their findings.
-                        f.retain(|x| !x.field.is_some_and(|fl| ROW_FIELDS.contains(&fl)));
-                    }
-                    live(n, l, ctx.reference, &facts, src.schema.kind.is_death() && event, &mut f);
-                    f.extend(civil.get(&i).into_iter().flatten().cloned());
-                    let (scores, pass) = score(&f);
-                    AssessedRecord { findings: f, scores, pass, duplicate_of: duplicate[i] }
+                    let (id_held_by_other, died_in_register) = facts.of(&src.norm[i], &src.links[i]);
+                    Evidence { duplicate: duplicate[i].is_some(), id_held_by_other, died_in_register, civil: civil.remove(&i).unwrap_or_default() }
                 })
+                .collect();
+            // Each record's findings depend on its evidence only: in parallel.
+            evidence
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, e)| AssessedRecord { duplicate_of: duplicate[i], ..assess_record(src, i, ctx, &e) })
                 .collect()
         })
         .collect()
 }
 
+/// One record's findings and scores, from its own values, its link and its [`Evidence`]
+/// (`duplicate_of` is left for the caller, who knows the groups).
+pub fn assess_record(src: &LinkedSource, i: usize, ctx: &AssessContext, evidence: &Evidence) -> AssessedRecord {
+    let (raw, n, l) = (&src.raw[i], &src.norm[i], &src.links[i]);
+    let event = src.schema.is_event_role(raw.role);
+    let mut f = n.findings.clone();
+    complete(src.schema, raw, n, &mut f);
+    if evidence.duplicate {
+        // Sạch: each person once.
+        f.push(Finding::record(Code::DuplicateInSource));
+    }
+    correct(n, l, ctx, evidence, &mut f);
+    if event && matches!(src.schema.kind, SchemaKind::BirthCertificate | SchemaKind::BirthRegistration) {
+        // A newborn is not yet in the reference: the birth chain says when that is a
+        // finding (BIRTH_NOT_IN_REFERENCE), and a certificate's child is never linked work.
+        let newborn_links = if src.schema.kind == SchemaKind::BirthCertificate { &[Code::NoLink, Code::LinkReview][..] } else { &[Code::NoLink][..] };
+        f.retain(|x| !newborn_links.contains(&x.code));
+    }
+    if !event {
+        // The registration's own fields (date, office, book, entry) are the event
+        // record's: a parent's record does not repeat their findings.
+        f.retain(|x| !x.field.is_some_and(|fl| ROW_FIELDS.contains(&fl)));
+    }
+    live(n, l, ctx, evidence, src.schema.kind.is_death() && event, &mut f);
+    f.extend(evidence.civil.iter().cloned());
+    let (scores, pass) = score(&f);
+    AssessedRecord { findings: f, scores, pass, duplicate_of: None }
+}
+
 /// A civil-status row's fields, which belong to its event record, not to each person on it.
 const ROW_FIELDS: [Field; 4] = [Field::RegistrationDate, Field::RegistryOffice, Field::BookNo, Field::EntryNo];
 
-/// What makes two records of one source the same person.
-#[derive(Hash, PartialEq, Eq)]
-enum DuplicateKey<'a> {
-    /// Both matched this reference person.
-    Person(u32),
-    PersonalId(&'a str),
-    /// Folded full name and full date of birth.
-    NameAndDob(String, PartialDate),
+/// What makes a record of a source the same person as another of that source: the reference
+/// person it matched; else its personal ID; else its folded full name and full date of birth.
+/// A parent on two birth registrations has two children, not two entries: only the record a
+/// register is about (the child, the deceased) has a key.
+fn duplicate_key(src: &LinkedSource, i: usize) -> Option<GroupKey> {
+    if !src.schema.is_event_role(src.raw[i].role) {
+        return None;
+    }
+    let n = &src.norm[i];
+    matched(&src.links[i]).map(GroupKey::Person).or_else(|| {
+        n.person_id.as_deref().map(|id| GroupKey::Text(format!("id\u{1f}{id}"))).or_else(|| {
+            let name = n.name.as_ref()?;
+            let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
+            Some(GroupKey::Text(format!("name\u{1f}{}\u{1f}{}-{}-{}", name.folded(), d.year, d.month, d.day)))
+        })
+    })
 }
 
-/// Per record: another record of the same source is the same person. A reference
-/// person several records match is one person listed twice; two people merely unsure
-/// about one candidate (review) are not, and group by their own ID or name and date
-/// of birth like unlinked records. Each member gets its group's first record; records in
-/// `distinct`, and a civil-status row's other people (parents), are in no group.
+/// Per record: another record of the same source is the same person ([`duplicate_key`]). A
+/// reference person several records match is one person listed twice; two people merely unsure
+/// about one candidate (review) are not, and group by their own ID or name and date of birth
+/// like unlinked records. Each member gets its group's first record; records in `distinct`
+/// are in no group.
 fn duplicates(src: &LinkedSource, distinct: &HashSet<usize>) -> Vec<Option<u32>> {
-    let mut groups: HashMap<DuplicateKey, Vec<usize>> = HashMap::new();
-    // A parent on two birth registrations has two children, not two entries: only the
-    // record a register is about (the child, the deceased) can be listed twice.
-    let listed = |i: &usize| !distinct.contains(i) && src.schema.is_event_role(src.raw[*i].role);
-    for (i, (n, l)) in src.norm.iter().zip(src.links).enumerate().filter(|(i, _)| listed(i)) {
-        let key = match (&l.best, l.class) {
-            (Some(b), MatchClass::Match) => Some(DuplicateKey::Person(b.ref_idx)),
-            _ => n.person_id.as_deref().map(DuplicateKey::PersonalId).or_else(|| {
-                let name = n.name.as_ref()?;
-                let d = n.dob.filter(|d| d.precision() == Precision::Day)?;
-                Some(DuplicateKey::NameAndDob(name.folded().to_string(), d))
-            }),
-        };
-        if let Some(k) = key {
+    let mut groups: HashMap<GroupKey, Vec<usize>> = HashMap::new();
+    for i in (0..src.norm.len()).filter(|i| !distinct.contains(i)) {
+        if let Some(k) = duplicate_key(src, i) {
             groups.entry(k).or_default().push(i);
         }
     }
@@ -286,7 +327,7 @@ fn complete(schema: &Schema, raw: &RawRecord, n: &NormRecord, f: &mut Vec<Findin
 }
 
 /// Đúng: the link itself, then every value against the matched reference person.
-fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts, f: &mut Vec<Finding>) {
+fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, evidence: &Evidence, f: &mut Vec<Finding>) {
     if l.truncated {
         f.push(Finding::record(Code::BlockTruncated));
     }
@@ -314,7 +355,7 @@ fn correct(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, facts: &JobFacts
             match (&n.person_id, &r.person_id) {
                 (Some(id), Some(rid)) if id != rid => {
                     f.push(Finding::new(Field::PersonId, Code::IdDiffers).suggest(rid.clone(), SuggestedFrom::Reference));
-                    if facts.by_id.get(id.as_str()).is_some_and(|&o| o != b.ref_idx as usize) {
+                    if evidence.id_held_by_other {
                         f.push(Finding::new(Field::PersonId, Code::IdOtherPerson));
                     }
                 }
@@ -400,7 +441,8 @@ fn dob_against_reference(n: &NormRecord, r: &Features, f: &mut Vec<Finding>) {
 /// Sống: alive by the reference and this job's death registers, living where the
 /// reference says, updated recently. On a death register, a person the reference still
 /// shows alive means the population database has not been updated.
-fn live(n: &NormRecord, l: &RecordLink, reference: &Reference, facts: &JobFacts, is_death_register: bool, f: &mut Vec<Finding>) {
+fn live(n: &NormRecord, l: &RecordLink, ctx: &AssessContext, evidence: &Evidence, is_death_register: bool, f: &mut Vec<Finding>) {
+    let reference = ctx.reference;
     if let (MatchClass::Match, Some(b)) = (l.class, &l.best) {
         let dead_in_reference = reference.people[b.ref_idx as usize].status == Some(Status::Deceased);
         if is_death_register {
@@ -409,7 +451,7 @@ fn live(n: &NormRecord, l: &RecordLink, reference: &Reference, facts: &JobFacts,
             }
         } else if dead_in_reference {
             f.push(Finding::record(Code::DeceasedInReference));
-        } else if facts.died.contains(&b.ref_idx) {
+        } else if evidence.died_in_register {
             f.push(Finding::record(Code::DeceasedInRegister));
         }
         if let (Some(c), Some(rc)) = (n.commune.as_ref().and_then(|c| c.current_code.as_ref()), &reference.features[b.ref_idx as usize].commune)
@@ -418,7 +460,7 @@ fn live(n: &NormRecord, l: &RecordLink, reference: &Reference, facts: &JobFacts,
             f.push(Finding::new(Field::Commune, Code::CommuneDiffers).suggest(rc.clone(), SuggestedFrom::Reference));
         }
     }
-    if let (Some(u), Some(limit)) = (n.updated_at.and_then(|d| d.days_since_epoch()), facts.stale_before)
+    if let (Some(u), Some(limit)) = (n.updated_at.and_then(|d| d.days_since_epoch()), stale_before(ctx.settings))
         && u < limit
         && !is_death_register
     {
