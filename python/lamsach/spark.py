@@ -58,6 +58,8 @@ SALT_RECORDS = 2000
 TRAIN_PEOPLE = 3_000_000
 TRAIN_RECORDS = 5_000_000
 ROW = "__lamsach_row"
+# The check name under which the stage over rows hands on each record's key before repeats are told apart.
+RECORD_KEY = "record_key"
 
 
 def _cut(df):
@@ -358,34 +360,82 @@ def link(spark, job, out_dir, partitions=None):
     links = _through_families(links, records, people_tf, plan, job, model, parts).transform(_cut)
     stages["link"] = round(time.time() - t, 2)
 
-    # Assess: every record of the job in one task (its checks compare records across
-    # registers), with the reference people the checks read: the linked ones and the
-    # holders of any ID a record carries.
+    # Assess: the checks across records split by each check's own key (lamsach::assess::keyed).
+    # Every record is placed in its checks' groups (duplicates by person, ID or name and date of
+    # birth; deaths by person; books; births by the day; deaths three ways) and in its key's
+    # (repeats told apart) by a stage over whole rows; the groups are checked `parts` buckets at
+    # a time; each row is then assessed with its groups' outcomes. No task holds more than its
+    # buckets, and the driver receives nothing but the outputs' aggregates.
     t = time.time()
-    linked = links.select(F.col("best_ref_key").alias("ref_key")).union(links.select(F.col("runner_up_ref_key").alias("ref_key")))
-    wanted = people_tf.join(linked.where(F.col("ref_key").isNotNull()).distinct(), "ref_key", "left_semi").unionByName(
-        people_tf.join(records.select("person_id").where(F.col("person_id").isNotNull()).distinct(), "person_id", "left_semi")
-    ).select("ref_key", "features", "person", "shared_id").distinct()
     linked_records = (
-        records.select("id", "source", "raw").join(links, "id", "left")
+        records.select("id", "source", "raw", "person_id").join(links, "id", "left")
         .fillna({"match_class": "no_match", "candidates": 0, "truncated": False, "family_disagrees": False})
     )
+    linked_people = people_tf.select(F.col("ref_key").alias("best_ref_key"), F.col("features").alias("best_features"),
+                                     F.col("person").alias("best_person"), F.col("shared_id").alias("best_shared"))
+    # A record's personal ID held by someone in the extract (ID_OTHER_PERSON when not its person's).
+    held = people.select("person_id").where(F.col("person_id").isNotNull()).distinct().withColumn("id_held", F.lit(True))
+    enriched = (linked_records.join(linked_people, "best_ref_key", "left").join(held, "person_id", "left")
+                .fillna({"id_held": False})).transform(_cut)
+    # Each register's overused days for unknown dates of birth: every part is normalized with them.
+    def day_counts(batches):
+        for b in batches:
+            counts = L.record_dob_day_counts(job, b)
+            yield pa.RecordBatch.from_arrays([pa.array(list(range(len(counts))), pa.int32()), pa.array(counts, pa.list_(pa.int64()))], names=["no", "counts"])
+
+    summed = {}
+    for r in records.select("id", "source", "raw").mapInArrow(day_counts, "no int, counts array<bigint>").collect():
+        summed[r["no"]] = [a + b for a, b in zip(summed.get(r["no"], [0] * len(r["counts"])), r["counts"])]
+    days = json.dumps({s["name"]: json.loads(L.overused_days(summed.get(no, [0] * 13 * 32))) for no, s in enumerate(plan["sources"])})
+    cols = ["id", "source", "raw", "match_class", "best_ref_key", "best_weight", "best_probability", "candidates", "truncated",
+            "family_disagrees", "best_features", "best_person", "best_shared"]
+    by_row = (F.shiftright(F.col("id"), 4) % parts).alias("bucket")
+
+    def places(t):
+        b = _batch(t, cols)
+        keys = L.base_record_keys(job, b)
+        n = keys.num_rows
+        members = L.assess_members(job, b, days)
+        own_key = pa.RecordBatch.from_arrays([keys.column(0), pa.array([RECORD_KEY] * n, pa.string()), keys.column(2), pa.array([True] * n)],
+                                             schema=members.schema)
+        return pa.Table.from_batches([members, own_key])
+
+    placed = enriched.groupBy(by_row).applyInArrow(places, "id long, check string, key string, own boolean").transform(_cut)
+    members = placed.where(F.col("check") != RECORD_KEY).join(enriched.select(*cols), "id")
+    bucket = F.pmod(F.hash("check", "key"), F.lit(parts)).alias("bucket")
+
+    def check(t):
+        return pa.Table.from_batches([L.assess_groups(job, _batch(t, cols + ["check", "key", "own"]), days)])
+
+    # repartition(parts, …) keeps the buckets apart however small the job (adaptive execution
+    # would otherwise fold a small job's buckets into one task).
+    outcomes = (members.withColumn("bucket", bucket).repartition(parts, "bucket").groupBy("bucket")
+                .applyInArrow(check, "id long, check string, found boolean, findings string"))
+    evidence = outcomes.groupBy("id").agg(F.collect_list(F.struct("check", "found", "findings")).alias("ev")).select(
+        "id", F.col("ev.check").alias("ev_check"), F.col("ev.found").alias("ev_found"), F.col("ev.findings").alias("ev_findings"))
+    # Record keys: a key several records share is told apart by their values, the key's records together.
+    base = placed.where(F.col("check") == RECORD_KEY).select("id", F.col("key").alias("base_key")).join(enriched.select("id", "source", "raw"), "id")
+    base = base.withColumn("sharing", F.count("*").over(Window.partitionBy("source", "base_key")))
+
+    def apart(t):
+        return pa.Table.from_batches([L.told_apart_keys(job, _batch(t, ["id", "source", "raw", "base_key"]))]).rename_columns(["id", "told_key"])
+
+    told = (base.where(F.col("sharing") > 1).groupBy(F.pmod(F.hash("source", "base_key"), F.lit(parts)).alias("bucket"))
+            .applyInArrow(apart, "id long, told_key string"))
+    keyed = base.select("id", "base_key").join(told, "id", "left").select("id", F.coalesce("told_key", "base_key").alias("record_key"))
+    ready = enriched.join(evidence, "id", "left").join(keyed, "id")
     fields_ddl = ", ".join(f"{f}_raw string, {f} string" for f in L.FIELDS)
     dims_ddl = ", ".join(f"score_{d} int, pass_{d} boolean" for d in L.DIMENSIONS)
     issue_cols = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"]
     issue_ddl = ", ".join(f"issue_{c} array<string>" for c in issue_cols)
 
-    def assess(left, right):
-        cols = ["id", "source", "raw", "match_class", "best_ref_key", "best_weight", "best_probability",
-                "runner_up_ref_key", "runner_up_weight", "candidates", "truncated", "family_disagrees"]
-        out = L.assess(job, _batch(left, cols), _batch(right, ["ref_key", "features", "person", "shared_id"]))
-        return pa.Table.from_batches([out])
+    def assess(t):
+        b = _batch(t, cols + ["id_held", "ev_check", "ev_found", "ev_findings", "record_key"])
+        return pa.Table.from_batches([L.assess(job, b, days)])
 
     assessed = (
-        linked_records.withColumn("g", F.lit(0)).groupBy("g")
-        .cogroup(wanted.withColumn("g", F.lit(0)).groupBy("g"))
-        .applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, "
-                                          f"summary_commune string, worklist_priority string, corrections long, {issue_ddl}")
+        ready.groupBy(by_row).applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, "
+                                                   f"summary_commune string, worklist_priority string, corrections long, {issue_ddl}")
     ).transform(_cut)
     ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (

@@ -10,21 +10,22 @@
 //! The `features` column is lamsach's own binary form of what the linker compares
 //! (`lamsach::codec`); it is only meant to travel between these functions.
 
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
+mod assess;
+
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
 use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, StructArray};
 use arrow_schema::DataType;
-use lamsach::assess::{AssessContext, AssessSettings, LinkedSource};
-use lamsach::codec::{Reader, features_from_bytes, features_to_bytes, from_bytes, to_bytes};
+use lamsach::codec::{features_from_bytes, features_to_bytes, from_bytes, to_bytes};
 use lamsach::ingest::{self, IngestedSource, SourceInput};
 use lamsach::link::features::Features;
 use lamsach::link::group::{self, BlockPerson, Pair};
 use lamsach::link::model::Model;
 use lamsach::link::{LinkIndex, TermFrequencies, blocking};
-use lamsach::link::{MatchClass, RecordLink, Scored, family};
+use lamsach::link::{MatchClass, family};
 use lamsach::normalize::NormalizeOptions;
 use lamsach::normalize::placeholder::{self, Placeholder};
-use lamsach::reference::{CacheStatus, Reference, ReferencePerson};
+use lamsach::reference::ReferencePerson;
 use lamsach::{Dimension, Field, Job, NormRecord};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -676,181 +677,6 @@ fn class_of(s: &str) -> PyResult<MatchClass> {
     [MatchClass::Match, MatchClass::Review, MatchClass::NoMatch].into_iter().find(|c| c.as_str() == s).ok_or_else(|| err(format!("unknown match class {s:?}")))
 }
 
-/// Assesses the job's linked records as the CLI does (every check, civil-status chains and
-/// books included): `records` are every record of the job (`id` in job order, `source`,
-/// `raw`, and the link columns `reduce_links` writes); `people` the reference people the
-/// checks read — everyone a record is linked to, and everyone holding an ID a record
-/// carries — with `ref_key`, `features`, `person`, `shared_id`. Returns per record: `id`,
-/// `record_key`, the raw and cleaned value of every field, `score_*`, `pass_*`, `pass`,
-/// `finding_codes`, and issues.parquet's columns as aligned lists, one entry per finding
-/// (`issue_code`, `issue_field`, `issue_dimension`, `issue_severity`, `issue_original_value`,
-/// `issue_suggested_value`, `issue_suggested_from`).
-#[pyfunction]
-fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, people: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
-    let (r, p) = (import_batch(records)?, import_batch(people)?);
-    // The people in extract order: the first holder of an ID is the one the checks name.
-    let keys = typed::<Int64Array>(&p, "ref_key")?;
-    let mut order: Vec<usize> = (0..p.num_rows()).collect();
-    order.sort_by_key(|&i| keys.value(i));
-    let (pf, pp, ps) = (typed::<BinaryArray>(&p, "features")?, typed::<BinaryArray>(&p, "person")?, typed::<BooleanArray>(&p, "shared_id")?);
-    let mut local = std::collections::HashMap::with_capacity(order.len());
-    let (mut features, mut persons, mut shared) = (Vec::new(), Vec::new(), Vec::new());
-    for (k, &i) in order.iter().enumerate() {
-        local.insert(keys.value(i), k as u32);
-        features.push(features_from_bytes(pf.value(i)).map_err(|e| err(format!("people row {i}: {e}")))?);
-        persons.push(from_bytes(pp.value(i), ReferencePerson::read).map_err(|e| err(format!("people row {i}: {e}")))?);
-        shared.push(ps.value(i));
-    }
-    let reference = Reference {
-        name: j.reference.input.name.clone(),
-        schema: j.reference.input.schema.name.clone(),
-        path: j.reference.input.path.clone(),
-        bytes: 0,
-        sha256: String::new(),
-        rows_read: persons.len() as u64,
-        quarantine: Vec::new(),
-        people: persons,
-        features,
-        cache: CacheStatus::Disabled,
-        cache_file: None,
-        encoding: None,
-        digests: Vec::new(),
-        reused_people: 0,
-        cache_key: None,
-        previous: None,
-    };
-    let ids = typed::<Int64Array>(&r, "id")?;
-    let source = typed::<StringArray>(&r, "source")?;
-    let raw = typed::<BinaryArray>(&r, "raw")?;
-    let class = typed::<StringArray>(&r, "match_class")?;
-    let (bk, rk) = (typed::<Int64Array>(&r, "best_ref_key")?, typed::<Int64Array>(&r, "runner_up_ref_key")?);
-    let (bw, bp, rw) =
-        (typed::<Float64Array>(&r, "best_weight")?, typed::<Float64Array>(&r, "best_probability")?, typed::<Float64Array>(&r, "runner_up_weight")?);
-    let (cands, trunc) = (typed::<Int32Array>(&r, "candidates")?, typed::<BooleanArray>(&r, "truncated")?);
-    let family_disagrees = r.column_by_name("family_disagrees").and_then(|c| c.as_any().downcast_ref::<BooleanArray>());
-    let scored = |keys: &Int64Array, i: usize, weight: f64, probability: f64| -> PyResult<Option<Scored>> {
-        if keys.is_null(i) {
-            return Ok(None);
-        }
-        let ref_idx = *local.get(&keys.value(i)).ok_or_else(|| err(format!("record {}: its person is not among the people given", ids.value(i))))?;
-        Ok(Some(Scored { ref_idx, weight, probability, levels: Vec::new(), parts: Vec::new(), tf_parts: Vec::new() }))
-    };
-    // Per source in job order, its records in file order.
-    let mut rows: Vec<usize> = (0..r.num_rows()).collect();
-    rows.sort_by_key(|&i| ids.value(i));
-    let mut per_source: Vec<(Vec<i64>, Vec<lamsach::ingest::RawRecord>, Vec<RecordLink>)> = j.sources.iter().map(|_| Default::default()).collect();
-    for i in rows {
-        let s =
-            j.sources.iter().position(|p| p.input.name == source.value(i)).ok_or_else(|| err(format!("the job has no source named {:?}", source.value(i))))?;
-        let best = scored(bk, i, bw.value(i), bp.value(i))?;
-        let runner_up = scored(rk, i, rw.value(i), lamsach::link::model::probability(rw.value(i)))?;
-        let link = RecordLink {
-            class: class_of(class.value(i))?,
-            best,
-            runner_up,
-            candidates: cands.value(i) as u32,
-            truncated: trunc.value(i),
-            decided_by: Default::default(),
-            family_disagrees: family_disagrees.is_some_and(|f| f.value(i)),
-            next_weight: None,
-            broad: false,
-            row_ties: false,
-        };
-        let (id_list, raws, links) = &mut per_source[s];
-        id_list.push(ids.value(i));
-        raws.push(from_bytes(raw.value(i), Reader::raw_record).map_err(|e| err(format!("record {}: {e}", ids.value(i))))?);
-        links.push(link);
-    }
-    let out = py.detach(|| {
-        let norms: Vec<Vec<NormRecord>> =
-            j.sources.iter().zip(&per_source).map(|(plan, (_, raws, _))| lamsach::normalize::run_records(raws, &plan.normalize)).collect();
-        let inputs: Vec<LinkedSource> = j
-            .sources
-            .iter()
-            .zip(&per_source)
-            .zip(&norms)
-            .map(|((plan, (_, raws, links)), norm)| LinkedSource { schema: &plan.input.schema, raw: raws, norm, links })
-            .collect();
-        let settings = AssessSettings { stale_after_days: j.stale_after_days, run_date: j.run_date };
-        let assessed = lamsach::assess::run(&inputs, &AssessContext { reference: &reference, shared_id: &shared, settings: &settings, distinct: &[] });
-        let mut id = Int64Builder::new();
-        let mut raw_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();
-        let mut clean_cols: Vec<StringBuilder> = Field::ALL.iter().map(|_| StringBuilder::new()).collect();
-        let mut scores: Vec<Int32Builder> = Dimension::ALL.iter().map(|_| Int32Builder::new()).collect();
-        let mut passes: Vec<BooleanBuilder> = Dimension::ALL.iter().map(|_| BooleanBuilder::new()).collect();
-        let mut pass = BooleanBuilder::new();
-        let mut codes = ListBuilder::new(StringBuilder::new());
-        let mut keys = StringBuilder::new();
-        // What summary.json counts a record under: its commune, its worklist reason, its corrections.
-        let (mut commune, mut priority, mut corrections) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
-        // issues.parquet's columns, one list entry per finding (all of them, in order).
-        const ISSUE: [&str; 7] = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"];
-        let mut issue: Vec<ListBuilder<StringBuilder>> = ISSUE.iter().map(|_| ListBuilder::new(StringBuilder::new())).collect();
-        for ((((ids, raws, links), norm), assessed), plan) in per_source.iter().zip(&norms).zip(&assessed).zip(&j.sources) {
-            let record_keys = lamsach::ingest::keys::record_keys(&plan.input.schema, raws);
-            for (((((rid, rr), n), a), key), link) in ids.iter().zip(raws).zip(norm).zip(assessed).zip(&record_keys).zip(links) {
-                id.append_value(*rid);
-                keys.append_value(key);
-                commune.append_option(lamsach::assess::commune_of(n, link, &reference));
-                priority.append_option(a.most_urgent().map(|p| p.as_str()));
-                corrections.append_value(a.corrections() as i64);
-                for f in &a.findings {
-                    let values: [Option<&str>; 7] = [
-                        Some(f.code.as_str()),
-                        f.field.map(|x| x.as_str()),
-                        Some(f.code.dimension().as_str()),
-                        Some(f.code.severity().as_str()),
-                        f.field.and_then(|x| rr.values.get(x)),
-                        f.suggested.as_deref(),
-                        f.suggested_from.map(|x| x.as_str()),
-                    ];
-                    for (b, v) in issue.iter_mut().zip(values) {
-                        b.values().append_option(v);
-                    }
-                }
-                for b in &mut issue {
-                    b.append(true);
-                }
-                for f in Field::ALL {
-                    raw_cols[f.index()].append_option(rr.values.get(f));
-                    clean_cols[f.index()].append_option(n.cleaned(f).as_deref());
-                }
-                for (k, d) in Dimension::ALL.into_iter().enumerate() {
-                    scores[k].append_value(a.scores[d] as i32);
-                    passes[k].append_value(a.pass[d]);
-                }
-                pass.append_value(a.passes());
-                let mut c: Vec<&str> = a.findings.iter().map(|f| f.code.as_str()).collect();
-                c.dedup();
-                for x in c {
-                    codes.values().append_value(x);
-                }
-                codes.append(true);
-            }
-        }
-        let mut cols: Vec<(String, ArrayRef)> = vec![("id".into(), Arc::new(id.finish())), ("record_key".into(), Arc::new(keys.finish()))];
-        for (f, (mut rb, mut cb)) in Field::ALL.iter().zip(raw_cols.into_iter().zip(clean_cols)) {
-            cols.push((format!("{}_raw", f.as_str()), Arc::new(rb.finish())));
-            cols.push((f.as_str().to_string(), Arc::new(cb.finish())));
-        }
-        for (d, (mut sb, mut pb)) in Dimension::ALL.iter().zip(scores.into_iter().zip(passes)) {
-            cols.push((format!("score_{}", d.as_str()), Arc::new(sb.finish())));
-            cols.push((format!("pass_{}", d.as_str()), Arc::new(pb.finish())));
-        }
-        cols.push(("pass".into(), Arc::new(pass.finish())));
-        cols.push(("finding_codes".into(), Arc::new(codes.finish())));
-        cols.push(("summary_commune".into(), Arc::new(commune.finish())));
-        cols.push(("worklist_priority".into(), Arc::new(priority.finish())));
-        cols.push(("corrections".into(), Arc::new(corrections.finish())));
-        for (name, mut b) in ISSUE.iter().zip(issue) {
-            cols.push((format!("issue_{name}"), Arc::new(b.finish())));
-        }
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
-}
-
 /// The 2025 name of an administrative unit code (commune or province), or None.
 #[pyfunction]
 fn unit_name(code: &str) -> Option<String> {
@@ -878,7 +704,12 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(family_links, m)?,
         wrap_pyfunction!(train, m)?,
         wrap_pyfunction!(frequencies, m)?,
-        wrap_pyfunction!(assess, m)?,
+        wrap_pyfunction!(assess::assess_members, m)?,
+        wrap_pyfunction!(assess::assess_groups, m)?,
+        wrap_pyfunction!(assess::assess, m)?,
+        wrap_pyfunction!(assess::base_record_keys, m)?,
+        wrap_pyfunction!(assess::told_apart_keys, m)?,
+        wrap_pyfunction!(assess::record_dob_day_counts, m)?,
         wrap_pyfunction!(unit_name, m)?,
     ] {
         m.add_function(f)?;

@@ -48,6 +48,14 @@ fn book_entry(schema: &Schema, raw: &RawRecord) -> Option<String> {
 /// Every record's key, in order (see `SourceRun::key`): the register's own ID, a civil-status
 /// book entry, or a fingerprint; repeats numbered by their values.
 pub fn record_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
+    let mut keys = base_keys(schema, records);
+    tell_apart(&mut keys, records);
+    keys
+}
+
+/// Every record's key before repeats are told apart: the register's own ID, a civil-status
+/// book entry, or a fingerprint of its row. `records` are whole rows, in file order.
+pub fn base_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
     // A row's records (several for a marriage or a birth) stand next to each other.
     let row_of = |i: usize| -> Vec<&RawRecord> {
         let line = records[i].source_row;
@@ -60,11 +68,16 @@ pub fn record_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
         }
         records[a..b].iter().collect()
     };
-    let mut keys: Vec<String> = records
+    records
         .iter()
         .enumerate()
         .map(|(i, raw)| raw.key.as_deref().map(str::to_string).or_else(|| book_entry(schema, raw)).unwrap_or_else(|| fingerprint(schema, &row_of(i), raw)))
-        .collect();
+        .collect()
+}
+
+/// Records sharing a key told apart by their own values (`keys` from [`base_keys`], `records`
+/// in file order): every record sharing a key must be among them, nothing else is needed.
+pub fn tell_apart(keys: &mut [String], records: &[RawRecord]) {
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         groups.entry(k.as_str()).or_default().push(i);
@@ -93,7 +106,6 @@ pub fn record_keys(schema: &Schema, records: &[RawRecord]) -> Vec<String> {
     for (i, k) in repeats {
         keys[i] = k;
     }
-    keys
 }
 
 /// The key a record's twins share: its key without the suffix [`record_keys`] gives twins
