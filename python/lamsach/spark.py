@@ -60,6 +60,8 @@ TRAIN_RECORDS = 5_000_000
 ROW = "__lamsach_row"
 # The check name under which the stage over rows hands on each record's key before repeats are told apart.
 RECORD_KEY = "record_key"
+# The job group of the stage that checks the cross-record groups (its task count is reported).
+CHECK_GROUPS = "lamsach-check-groups"
 
 
 def _cut(df):
@@ -71,6 +73,14 @@ def _cut(df):
     if df.sparkSession.sparkContext.getCheckpointDir():
         return df.checkpoint()
     return df.localCheckpoint()
+
+
+def _result_tasks(sc, group):
+    """The task count of the last stage of the jobs of a job group (Spark's status tracker)."""
+    tracker = sc.statusTracker()
+    stages = [max(info.stageIds) for j in tracker.getJobIdsForGroup(group) if (info := tracker.getJobInfo(j)) and info.stageIds]
+    found = [tracker.getStageInfo(s) for s in stages]
+    return max((s.numTasks for s in found if s), default=0)
 
 
 def _with_source(batch, name, no):
@@ -409,8 +419,12 @@ def link(spark, job, out_dir, partitions=None):
 
     # repartition(parts, …) keeps the buckets apart however small the job (adaptive execution
     # would otherwise fold a small job's buckets into one task).
+    sc = spark.sparkContext
+    sc.setJobGroup(CHECK_GROUPS, "lamsach: the cross-record checks, group by group")
     outcomes = (members.withColumn("bucket", bucket).repartition(parts, "bucket").groupBy("bucket")
-                .applyInArrow(check, "id long, check string, found boolean, findings string"))
+                .applyInArrow(check, "id long, check string, found boolean, findings string")).transform(_cut)
+    sc.setLocalProperty("spark.jobGroup.id", None)
+    check_tasks = _result_tasks(sc, CHECK_GROUPS)
     evidence = outcomes.groupBy("id").agg(F.collect_list(F.struct("check", "found", "findings")).alias("ev")).select(
         "id", F.col("ev.check").alias("ev_check"), F.col("ev.found").alias("ev_found"), F.col("ev.findings").alias("ev_findings"))
     # Record keys: a key several records share is told apart by their values, the key's records together.
@@ -491,7 +505,7 @@ def link(spark, job, out_dir, partitions=None):
     t = time.time()
     summary = _summary(out, records, quarantine, people_tf, plan, model, n_people)
     stages["summary"] = round(time.time() - t, 2)
-    summary["spark"] = {"master": spark.sparkContext.master, "partitions": parts, "seconds": stages,
+    summary["spark"] = {"master": spark.sparkContext.master, "partitions": parts, "check_tasks": check_tasks, "seconds": stages,
                         "seconds_total": round(time.time() - t0, 2)}
     with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, ensure_ascii=False, indent=2)
