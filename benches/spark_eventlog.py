@@ -43,6 +43,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("log")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--phases", action="store_true", help="per job group (lamsach-spark names one per phase): stages, tasks, "
+                   "wall seconds, task seconds, shuffle written and read")
     a = p.parse_args()
     names = {
         "internal.metrics.shuffle.write.bytesWritten": "shuffle_written",
@@ -54,11 +56,31 @@ def main():
     largest = (0, "")
     jvm_peak = python_peak = 0
     executors = set()
+    group_of_stage, phases = {}, {}
     for line in lines(a.log):
         e = json.loads(line)
         ev = e.get("Event")
+        if ev == "SparkListenerJobStart":
+            group = (e.get("Properties") or {}).get("spark.jobGroup.id") or "(none)"
+            for sid in e.get("Stage IDs", []):
+                group_of_stage.setdefault(sid, group)
         if ev == "SparkListenerStageCompleted":
             info = e["Stage Info"]
+            ph = phases.setdefault(group_of_stage.get(info.get("Stage ID"), "(none)"),
+                                   {"stages": 0, "tasks": 0, "first": None, "last": 0, "task_ms": 0, "written": 0, "read": 0})
+            ph["stages"] += 1
+            ph["tasks"] += info.get("Number of Tasks", 0)
+            if info.get("Submission Time"):
+                ph["first"] = min(ph["first"] or info["Submission Time"], info["Submission Time"])
+            ph["last"] = max(ph["last"], info.get("Completion Time") or 0)
+            for acc in info.get("Accumulables", []):
+                v = int(acc.get("Value") or 0) if str(acc.get("Value") or "0").lstrip("-").isdigit() else 0
+                if acc.get("Name") == "internal.metrics.executorRunTime":
+                    ph["task_ms"] += v
+                elif acc.get("Name") == "internal.metrics.shuffle.write.bytesWritten":
+                    ph["written"] += v
+                elif acc.get("Name") in ("internal.metrics.shuffle.read.remoteBytesRead", "internal.metrics.shuffle.read.localBytesRead"):
+                    ph["read"] += v
             stages += 1
             tasks += info.get("Number of Tasks", 0)
             written = 0
@@ -80,9 +102,17 @@ def main():
     out = {"stages": stages, "tasks": tasks, "executors": len(executors - {"driver", None}), **total,
            "largest_stage_shuffle_written": largest[0], "largest_stage": largest[1],
            "executor_jvm_peak_bytes": jvm_peak, "python_worker_peak_rss_bytes": python_peak}
+    if a.phases:
+        out["phases"] = {k: {"stages": v["stages"], "tasks": v["tasks"], "wall_s": round((v["last"] - (v["first"] or v["last"])) / 1000, 1),
+                             "task_s": round(v["task_ms"] / 1000, 1), "shuffle_written": v["written"], "shuffle_read": v["read"]}
+                         for k, v in phases.items()}
     if a.json:
         print(json.dumps(out))
         return
+    if a.phases:
+        print(f"{'phase':<28} {'stages':>6} {'tasks':>6} {'wall s':>8} {'task s':>8} {'written MB':>11} {'read MB':>9}")
+        for k, v in out["phases"].items():
+            print(f"{k:<28} {v['stages']:>6} {v['tasks']:>6} {v['wall_s']:>8} {v['task_s']:>8} {v['shuffle_written'] / 1e6:>11,.1f} {v['shuffle_read'] / 1e6:>9,.1f}")
     mb = lambda b: f"{b / 1e6:,.1f} MB"
     print(f"stages {stages}, tasks {tasks}, executors {out['executors']}")
     print(f"shuffle written {mb(total['shuffle_written'])}, read {mb(total['shuffle_read_local'])} local + "

@@ -41,6 +41,7 @@ def main():
     p.add_argument("--master", default="local[2]")
     p.add_argument("--keep", help="work in this folder and keep it")
     p.add_argument("--cluster", action="store_true", help="submit to tools/spark_cluster.sh's cluster instead of --master")
+    p.add_argument("--partitions", help="lamsach-spark's --partitions (default: its own)")
     p.add_argument("--sources", default=SOURCES, help="the generator's registers (default: every one the core reads)")
     a = p.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="lamsach-spark-")
@@ -54,11 +55,12 @@ def main():
     run(a.lamsach, "synth", "--people", str(a.people), "--seed", str(a.seed), "--out", work,
         "--reference-format", "parquet", "--sources", a.sources)
     run(a.lamsach, "run", "job.toml", "--out", "cli", "-q")
+    more = ["--partitions", a.partitions] if a.partitions else []
     if a.cluster:
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "spark_cluster.sh")
-        run("bash", script, "submit", os.path.join(work, "job.toml"), os.path.join(work, "spark"))
+        run("bash", script, "submit", os.path.join(work, "job.toml"), os.path.join(work, "spark"), *more)
     else:
-        run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master)
+        run(sys.executable, "-m", "lamsach.spark", "job.toml", "--out", "spark", "--master", a.master, *more)
     summary = json.load(open(os.path.join(work, "spark", "summary.json"), encoding="utf-8"))
     cli_summary = json.load(open(sorted(glob.glob(os.path.join(work, "cli", "*", "summary.json")))[-1], encoding="utf-8"))
     cli = pq.read_table(sorted(glob.glob(os.path.join(work, "cli", "*", "records.parquet")))[-1],

@@ -22,9 +22,11 @@ Stages (every one calls lamsach's Rust core through ``lamsach._lamsach``):
    the reference's parent of a linked child, the reference's children of a linked parent), as
    the CLI does.
 
-6. Assessment: every record of the job in one task with the reference people its checks
-   read (the linked ones, the holders of the records' IDs): ``assess`` runs the CLI's checks,
-   civil-status chains and books included.
+6. Assessment, split by each check's own key (``lamsach::assess::keyed``): a stage over whole
+   rows places every record in its checks' groups (``assess_members``: duplicates, deaths in
+   registers, books, births by day, deaths three ways) and its key's (``base_record_keys``);
+   the groups are checked a bucket at a time (``assess_groups``, ``told_apart_keys``); each row
+   is assessed with its groups' outcomes (``assess``), as the CLI assesses it.
 
 Writes ``DIR/records.parquet`` (one row per record: the CLI's columns but the name and
 address parts and the officers' decision columns), ``DIR/issues.parquet``,

@@ -195,3 +195,169 @@ pub fn evidence(sources: &[LinkedSource], ctx: &AssessContext, outcomes: &[Vec<V
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assess::{AssessSettings, AssessedRecord, assess_record, run};
+    use crate::calendar::PartialDate;
+    use crate::field::Field;
+    use crate::ingest::{RawRecord, Values};
+    use crate::link::{MatchClass, RecordLink};
+    use crate::normalize::{NormRecord, NormalizeOptions, each_record};
+    use crate::reference::{CacheStatus, Reference};
+    use crate::schema::Schema;
+
+    /// A source's records, normalized, none linked.
+    struct Source {
+        schema: Schema,
+        raw: Vec<RawRecord>,
+        norm: Vec<NormRecord>,
+        links: Vec<RecordLink>,
+    }
+
+    fn source(schema: &str, rows: &[&[&[(Field, &str)]]]) -> Source {
+        let schema = Schema::built_in(schema).expect("a built-in schema");
+        let raw: Vec<RawRecord> = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, roles)| {
+                roles.iter().enumerate().map(move |(role, values)| RawRecord {
+                    source_row: r as u64 + 2,
+                    key: None,
+                    role: role as u16,
+                    values: Values::of(values),
+                    findings: Vec::new(),
+                })
+            })
+            .collect();
+        let norm = each_record(&raw, &NormalizeOptions::default());
+        let unlinked = RecordLink {
+            class: MatchClass::NoMatch,
+            best: None,
+            runner_up: None,
+            candidates: 0,
+            truncated: false,
+            decided_by: Default::default(),
+            family_disagrees: false,
+            next_weight: None,
+            broad: false,
+            row_ties: false,
+        };
+        Source { schema, links: vec![unlinked; raw.len()], raw, norm }
+    }
+
+    /// Subsets of the sources: per source, the records at these indices.
+    fn part(sources: &[LinkedSource], pick: &[Vec<usize>]) -> Vec<Source> {
+        sources
+            .iter()
+            .zip(pick)
+            .map(|(s, p)| Source {
+                schema: s.schema.clone(),
+                raw: p.iter().map(|&i| s.raw[i].clone()).collect(),
+                norm: p.iter().map(|&i| s.norm[i].clone()).collect(),
+                links: p.iter().map(|&i| s.links[i].clone()).collect(),
+            })
+            .collect()
+    }
+
+    fn linked(sources: &[Source]) -> Vec<LinkedSource<'_>> {
+        sources.iter().map(|s| LinkedSource { schema: &s.schema, raw: &s.raw, norm: &s.norm, links: &s.links }).collect()
+    }
+
+    /// The job assessed as a cluster does: every group checked on its own, with only its records.
+    fn run_keyed(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
+        let mut groups: HashMap<(Check, Option<usize>, GroupKey), Vec<(usize, usize, bool)>> = HashMap::new();
+        for m in members(sources, ctx) {
+            groups.entry((m.check, m.check.per_source().then_some(m.source), m.key)).or_default().push((m.source, m.index, m.own));
+        }
+        let mut outcomes: Vec<Vec<Vec<(Check, Outcome)>>> = sources.iter().map(|s| vec![Vec::new(); s.norm.len()]).collect();
+        for ((check, _, _), records) in groups {
+            let mut pick = vec![Vec::new(); sources.len()];
+            for &(s, i, _) in &records {
+                pick[s].push(i);
+            }
+            pick.iter_mut().for_each(|p| p.sort_unstable());
+            let group = part(sources, &pick);
+            for (s, answers) in check_group(check, &linked(&group), ctx).into_iter().enumerate() {
+                for (k, o) in answers {
+                    let i = pick[s][k];
+                    if records.contains(&(s, i, true)) {
+                        outcomes[s][i].push((check, o));
+                    }
+                }
+            }
+        }
+        let evidence = evidence(sources, ctx, &outcomes);
+        sources.iter().zip(&evidence).map(|(src, e)| e.iter().enumerate().map(|(i, e)| assess_record(src, i, ctx, e)).collect()).collect()
+    }
+
+    #[test]
+    fn checked_group_by_group_the_findings_are_the_whole_jobs() {
+        use Field::*;
+        let registrations = source(
+            "civil_birth",
+            &[
+                &[&[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "1")], &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")]],
+                // The same child entered twice (a duplicate), in an entry after a gap.
+                &[&[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "3")], &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")]],
+            ],
+        );
+        let certificates = source(
+            "birth_certificate",
+            &[
+                // Registered, the child's birth a day later on the certificate: found across the days' groups.
+                &[&[(FullName, "Nguyen Thi Lan"), (Dob, "1990")], &[(Dob, "11/03/2026"), (Sex, "Nam")]],
+                &[&[(FullName, "Trần Thị Hoa"), (Dob, "1988")], &[(Dob, "13/03/2026"), (Sex, "Nữ")]],
+            ],
+        );
+        let deaths = source("civil_death", &[&[&[(FullName, "Phạm Văn Bình"), (Dob, "12/06/1941"), (DeathDate, "05/06/2026"), (RegistrationDate, "06/06/2026")]]]);
+        let death_certificates = source(
+            "death_certificate",
+            &[
+                &[&[(FullName, "Pham Van Binh"), (Dob, "12/06/1941"), (DeathDate, "05/06/2026")]],
+                &[&[(FullName, "Phạm Văn Bìnhh"), (Dob, "12/06/1941"), (DeathDate, "05/06/2026")]],
+                &[&[(FullName, "Phạm Văn Bình"), (Dob, "12/06/1941"), (DeathDate, "07/06/2026")]],
+                &[&[(FullName, "Hoàng Văn Cường"), (Dob, "01/01/1950"), (DeathDate, "01/05/2026")]],
+            ],
+        );
+        let all = [registrations, certificates, deaths, death_certificates];
+        let sources = linked(&all);
+        let reference = Reference {
+            name: "reference".into(),
+            schema: "reference".into(),
+            path: Default::default(),
+            bytes: 0,
+            sha256: String::new(),
+            rows_read: 0,
+            quarantine: Vec::new(),
+            people: Vec::new(),
+            features: Vec::new(),
+            cache: CacheStatus::Disabled,
+            cache_file: None,
+            encoding: None,
+            digests: Vec::new(),
+            reused_people: 0,
+            cache_key: None,
+            previous: None,
+        };
+        let settings = AssessSettings { stale_after_days: 365, run_date: PartialDate::ymd(2026, 11, 1) };
+        let ctx = AssessContext { reference: &reference, shared_id: &[], settings: &settings, distinct: &[] };
+        let whole = run(&sources, &ctx);
+        let keyed = run_keyed(&sources, &ctx);
+        let codes = |r: &[Vec<AssessedRecord>], s: usize, i: usize| r[s][i].findings.iter().map(|f| f.code).collect::<Vec<_>>();
+        for (s, src) in sources.iter().enumerate() {
+            for i in 0..src.norm.len() {
+                assert_eq!(whole[s][i].findings, keyed[s][i].findings, "source {s}, record {i}");
+            }
+        }
+        // The job's answers, so the comparison above compares something.
+        assert!(codes(&whole, 0, 2).contains(&Code::DuplicateInSource) && codes(&whole, 0, 2).contains(&Code::BookEntryGap));
+        assert!(!codes(&whole, 1, 0).contains(&Code::BirthNotRegistered), "registered a day apart");
+        assert!(codes(&whole, 1, 2).contains(&Code::BirthNotRegistered));
+        assert!(!codes(&whole, 3, 0).contains(&Code::DeathNotRegistered), "found by the name and date of birth");
+        assert!(!codes(&whole, 3, 1).contains(&Code::DeathNotRegistered), "found by the day of death, a typo aside");
+        assert!(codes(&whole, 3, 2).contains(&Code::DeathDateDisagrees));
+        assert!(codes(&whole, 3, 3).contains(&Code::DeathNotRegistered));
+    }
+}
