@@ -62,8 +62,9 @@ TRAIN_RECORDS = 5_000_000
 ROW = "__lamsach_row"
 # The check name under which the stage over rows hands on each record's key before repeats are told apart.
 RECORD_KEY = "record_key"
-# The job group of the stage that checks the cross-record groups (its task count is reported).
-CHECK_GROUPS = "lamsach-check-groups"
+# Spark job groups name lamsach-spark's phases (in its event log and status tracker); this one
+# checks the cross-record groups (its task count is reported).
+CHECK_GROUPS = "lamsach:assess-groups"
 
 
 def _cut(df):
@@ -75,6 +76,11 @@ def _cut(df):
     if df.sparkSession.sparkContext.getCheckpointDir():
         return df.checkpoint()
     return df.localCheckpoint()
+
+
+def _phase(spark, name):
+    """Names the Spark jobs that follow as one of lamsach-spark's phases (a job group)."""
+    spark.sparkContext.setJobGroup(f"lamsach:{name}", f"lamsach-spark: {name}")
 
 
 def _result_tasks(sc, group):
@@ -275,6 +281,7 @@ def link(spark, job, out_dir, partitions=None):
 
     t0 = time.time()
     stages = {}
+    _phase(spark, "read")
     plan = json.loads(L.job_plan(job))
     cap = plan["max_block"]
     parts = partitions or max(2, spark.sparkContext.defaultParallelism * 4)
@@ -301,8 +308,10 @@ def link(spark, job, out_dir, partitions=None):
     stages["read_normalize"] = round(time.time() - t0, 2)
 
     t = time.time()
+    _phase(spark, "frequencies")
     people_tf = _frequencies(people, n_people).transform(_cut)
     stages["frequencies"] = round(time.time() - t, 2)
+    _phase(spark, "train")
 
     # The model, on the driver, from every record in job order and the people in row order.
     t = time.time()
@@ -316,6 +325,7 @@ def link(spark, job, out_dir, partitions=None):
     ppl_feats = ppl.orderBy("ref_key").toArrow()
     model = L.train(job, _batch(rec_feats, ["features"]), _batch(ppl_feats, ["features"]), n_people)
     stages["train"] = round(time.time() - t, 2)
+    _phase(spark, "link")
 
     # Blocks: people capped at the lowest rows; records salted where a block has many.
     t = time.time()
@@ -371,6 +381,7 @@ def link(spark, job, out_dir, partitions=None):
     links = first.where(F.col("sure")).unionByName(second)
     links = _through_families(links, records, people_tf, plan, job, model, parts).transform(_cut)
     stages["link"] = round(time.time() - t, 2)
+    _phase(spark, "assess-places")
 
     # Assess: the checks across records split by each check's own key (lamsach::assess::keyed).
     # Every record is placed in its checks' groups (duplicates by person, ID or name and date of
@@ -422,11 +433,11 @@ def link(spark, job, out_dir, partitions=None):
     # repartition(parts, …) keeps the buckets apart however small the job (adaptive execution
     # would otherwise fold a small job's buckets into one task).
     sc = spark.sparkContext
-    sc.setJobGroup(CHECK_GROUPS, "lamsach: the cross-record checks, group by group")
+    sc.setJobGroup(CHECK_GROUPS, "lamsach-spark: the cross-record checks, group by group")
     outcomes = (members.withColumn("bucket", bucket).repartition(parts, "bucket").groupBy("bucket")
                 .applyInArrow(check, "id long, check string, found boolean, findings string")).transform(_cut)
-    sc.setLocalProperty("spark.jobGroup.id", None)
     check_tasks = _result_tasks(sc, CHECK_GROUPS)
+    _phase(spark, "assess-rows")
     evidence = outcomes.groupBy("id").agg(F.collect_list(F.struct("check", "found", "findings")).alias("ev")).select(
         "id", F.col("ev.check").alias("ev_check"), F.col("ev.found").alias("ev_found"), F.col("ev.findings").alias("ev_findings"))
     # Record keys: a key several records share is told apart by their values, the key's records together.
@@ -453,6 +464,7 @@ def link(spark, job, out_dir, partitions=None):
         ready.groupBy(by_row).applyInArrow(assess, f"id long, record_key string, {fields_ddl}, {dims_ddl}, pass boolean, finding_codes array<string>, "
                                                    f"summary_commune string, worklist_priority string, corrections long, {issue_ddl}")
     ).transform(_cut)
+    _phase(spark, "write")
     ref_ids = people.select(F.col("ref_key").alias("best_ref_key"), F.col("person_id").alias("ref_person_id"), F.col("source_row").alias("ref_row"))
     out = (
         records.select("id", "source", "source_file", "source_row", "role")
@@ -504,6 +516,7 @@ def link(spark, job, out_dir, partitions=None):
                       F.col("quarantine_raw").alias("raw")).orderBy("source", "source_row").coalesce(1).write.mode("overwrite").parquet(
         os.path.join(out_dir, "quarantine.parquet"))
     stages["assess_write"] = round(time.time() - t, 2)
+    _phase(spark, "summary")
     t = time.time()
     summary = _summary(out, records, quarantine, people_tf, plan, model, n_people)
     stages["summary"] = round(time.time() - t, 2)

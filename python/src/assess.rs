@@ -14,7 +14,7 @@ use crate::{class_of, err, export_batch, import_batch, load_job, typed};
 use arrow_array::builder::{BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
-use lamsach::assess::keyed::{self, Check, GroupKey, Outcome};
+use lamsach::assess::keyed::{self, Check, GroupKey, Outcome, Outcomes};
 use lamsach::assess::{AssessContext, AssessSettings, Evidence, LinkedSource};
 use lamsach::codec::{Reader, features_from_bytes, from_bytes};
 use lamsach::ingest::RawRecord;
@@ -267,7 +267,7 @@ pub fn assess_groups<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny
 
 /// Each record's outcomes: its groups' (`ev_check`, `ev_found`, `ev_findings`, aligned lists,
 /// null for none) and whether its personal ID is another reference person's (`id_held`).
-fn outcomes_of(r: &RecordBatch, linked: &Linked) -> PyResult<Vec<Vec<Vec<(Check, Outcome)>>>> {
+fn outcomes_of(r: &RecordBatch, linked: &Linked) -> PyResult<Outcomes> {
     let held = typed::<BooleanArray>(r, "id_held")?;
     let (ev_check, ev_found, ev_findings) = (
         typed::<arrow_array::ListArray>(r, "ev_check")?,
@@ -333,8 +333,8 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
         // issues.parquet's columns, one list entry per finding (all of them, in order).
         const ISSUE: [&str; 7] = ["code", "field", "dimension", "severity", "original_value", "suggested_value", "suggested_from"];
         let mut issue: Vec<ListBuilder<StringBuilder>> = ISSUE.iter().map(|_| ListBuilder::new(StringBuilder::new())).collect();
-        for s in 0..j.sources.len() {
-            for (i, a) in assessed[s].iter().enumerate() {
+        for (s, assessed) in assessed.iter().enumerate() {
+            for (i, a) in assessed.iter().enumerate() {
                 let (rr, n, link) = (&linked.raws[s][i], &linked.norms[s][i], &linked.links[s][i]);
                 id.append_value(ids.value(linked.rows[s][i]));
                 keys.append_value(record_key.value(linked.rows[s][i]));

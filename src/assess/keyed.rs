@@ -155,10 +155,12 @@ pub fn check_group(check: Check, sources: &[LinkedSource], ctx: &AssessContext) 
     }
 }
 
-/// Every record's evidence from the outcomes of the groups it owns (`outcomes[source][index]`,
-/// each check at most once), with the checks within a row, which need no group. The records
-/// must be whole rows.
-pub fn evidence(sources: &[LinkedSource], ctx: &AssessContext, outcomes: &[Vec<Vec<(Check, Outcome)>>]) -> Vec<Vec<Evidence>> {
+/// Per source, per record, the outcome of each group it owns (each check at most once).
+pub type Outcomes = Vec<Vec<Vec<(Check, Outcome)>>>;
+
+/// Every record's evidence from the outcomes of the groups it owns, with the checks within a
+/// row, which need no group. The records must be whole rows.
+pub fn evidence(sources: &[LinkedSource], ctx: &AssessContext, outcomes: &Outcomes) -> Vec<Vec<Evidence>> {
     let civil = Civil::new(sources, ctx);
     let mut rows = civil.row_findings();
     let lookups: [DeathLookups; 3] = DeathKey::ALL.map(|by| {
@@ -267,11 +269,13 @@ mod tests {
 
     /// The job assessed as a cluster does: every group checked on its own, with only its records.
     fn run_keyed(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRecord>> {
-        let mut groups: HashMap<(Check, Option<usize>, GroupKey), Vec<(usize, usize, bool)>> = HashMap::new();
+        // A group: its check, its source (when per source) and key; its records and whether they own it.
+        type Group = (Check, Option<usize>, GroupKey);
+        let mut groups: HashMap<Group, Vec<(usize, usize, bool)>> = HashMap::new();
         for m in members(sources, ctx) {
             groups.entry((m.check, m.check.per_source().then_some(m.source), m.key)).or_default().push((m.source, m.index, m.own));
         }
-        let mut outcomes: Vec<Vec<Vec<(Check, Outcome)>>> = sources.iter().map(|s| vec![Vec::new(); s.norm.len()]).collect();
+        let mut outcomes: Outcomes = sources.iter().map(|s| vec![Vec::new(); s.norm.len()]).collect();
         for ((check, _, _), records) in groups {
             let mut pick = vec![Vec::new(); sources.len()];
             for &(s, i, _) in &records {
