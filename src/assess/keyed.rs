@@ -15,6 +15,7 @@
 //!   the day of death, one group each, the first way that finds the registration deciding.
 
 use super::civil::{Civil, CivilCheck, DeathKey, DeathLookups};
+pub use super::GroupKey;
 use super::{AssessContext, Evidence, LinkedSource, died_in_registers, duplicate_key, duplicates, matched};
 use crate::finding::{Code, Finding};
 use std::collections::{HashMap, HashSet};
@@ -69,17 +70,6 @@ impl Check {
     pub fn per_source(self) -> bool {
         matches!(self, Check::Duplicate | Check::Civil(CivilCheck::Book))
     }
-}
-
-/// The key of a check's group.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum GroupKey {
-    /// A reference person (an index into the reference the checks read).
-    Person(u32),
-    /// Days since the epoch.
-    Day(i32),
-    /// Words (an ID, a name and a date, a book).
-    Text(String),
 }
 
 /// A record's place in one check: the group it belongs to, and whether that group's answer is

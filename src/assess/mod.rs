@@ -21,7 +21,6 @@ use crate::link::similarity::jaro_winkler;
 use crate::link::{MatchClass, RecordLink};
 use crate::normalize::{NormRecord, Status};
 use crate::reference::Reference;
-use keyed::GroupKey;
 use crate::schema::{Schema, SchemaKind};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -135,6 +134,17 @@ pub struct AssessContext<'a> {
     /// Per source: records an officer decided are not the person the others of their
     /// duplicate group are ("Khác người"); they are grouped with nobody.
     pub distinct: &'a [HashSet<usize>],
+}
+
+/// The key of a check's group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum GroupKey {
+    /// A reference person (an index into the reference the checks read).
+    Person(u32),
+    /// Days since the epoch.
+    Day(i32),
+    /// Words (an ID, a name and a date, a book).
+    Text(String),
 }
 
 /// What a record's checks learn from the other records of the job and from reference people

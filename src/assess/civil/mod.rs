@@ -4,8 +4,13 @@
 //! death dates that disagree), and in digitized books (an entry twice, entries missing, a
 //! date outside the book's year or out of order).
 
-use super::keyed::GroupKey;
-use super::{AssessContext, LinkedSource};
+use super::{AssessContext, GroupKey, LinkedSource};
+
+mod books;
+mod deaths;
+
+use books::{book_office, books};
+use deaths::{death_finding, death_lookups};
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Finding};
@@ -242,11 +247,6 @@ pub enum CivilCheck {
     Death(DeathKey),
 }
 
-/// The office a book belongs to: its column, else the registering commune.
-fn book_office(n: &crate::normalize::NormRecord) -> &str {
-    n.registry_office.as_deref().or_else(|| n.commune.as_ref().map(|c| c.code.as_str())).unwrap_or("")
-}
-
 /// A parent's age at the child's birth, against [`MOTHER_AGE`] and [`FATHER_AGE`].
 fn parents(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding)) {
     for row in rows {
@@ -453,159 +453,6 @@ fn parents_against_reference(src: &LinkedSource, rows: &[Row], ctx: &AssessConte
     }
 }
 
-/// Deaths: each certificate's registration looked for one way — by the deceased's link, by the
-/// name and the date of birth (a year against a full date of that year, with the same day of
-/// death), or — a typo in one register's name — by the day of death and a name alike — and
-/// `found(source, certificate, their death dates disagree)` for each one found.
-fn death_lookups(sources: &[LinkedSource], rows: &[Vec<Row>], by: DeathKey, found: &mut dyn FnMut(usize, usize, bool)) {
-    let of_kind = |k: SchemaKind| sources.iter().enumerate().filter(move |(_, s)| s.schema.kind == k).map(|(s, _)| s);
-    let mut by_person: HashMap<u32, Vec<Option<i32>>> = HashMap::new();
-    // By the folded name and the year of birth: the date of birth and the day of death.
-    let mut by_name_year: HashMap<(&str, i32), Vec<BirthAndDeath>> = HashMap::new();
-    // By the day of death: the deceased's name and date of birth.
-    let mut by_death: HashMap<i32, Vec<NameAndBirth>> = HashMap::new();
-    for s in of_kind(SchemaKind::DeathRegistration) {
-        let src = &sources[s];
-        for row in &rows[s] {
-            let n = &src.norm[row.event];
-            let died = day(n.death_date);
-            match by {
-                DeathKey::Person => {
-                    if let Some(p) = matched(src, row.event) {
-                        by_person.entry(p).or_default().push(died);
-                    }
-                }
-                DeathKey::NameAndYear => {
-                    if let (Some(name), Some(dob)) = (&n.name, n.dob) {
-                        by_name_year.entry((name.folded(), dob.year)).or_default().push((dob, died));
-                    }
-                }
-                DeathKey::DayOfDeath => {
-                    if let (Some(name), Some(d)) = (&n.name, died) {
-                        by_death.entry(d).or_default().push((name, n.dob));
-                    }
-                }
-            }
-        }
-    }
-    for s in of_kind(SchemaKind::DeathCertificate) {
-        let src = &sources[s];
-        for row in &rows[s] {
-            let n = &src.norm[row.event];
-            let died = day(n.death_date);
-            let dates: Option<Vec<Option<i32>>> = match by {
-                DeathKey::Person => matched(src, row.event).and_then(|p| by_person.get(&p).cloned()),
-                // A year of birth against a full date agrees with every namesake born that year:
-                // such a registration is the certificate's only when the day of death agrees too.
-                DeathKey::NameAndYear => n.name.as_ref().zip(n.dob).and_then(|(name, dob)| {
-                    let v = by_name_year.get(&(name.folded(), dob.year))?;
-                    let same = |(d, death): &&BirthAndDeath| *d == dob || (dates_agree(*d, dob) && died.is_some() && *death == died);
-                    let dates: Vec<Option<i32>> = v.iter().filter(same).map(|x| x.1).collect();
-                    (!dates.is_empty()).then_some(dates)
-                }),
-                // Found by the day of death: the dates agree by construction.
-                DeathKey::DayOfDeath => (|| {
-                    let (name, d) = (n.name.as_ref()?, died?);
-                    by_death.get(&d)?.iter().any(|(m, dob)| names_alike(name, m) && n.dob.zip(*dob).is_none_or(|(a, b)| dates_agree(a, b))).then(Vec::new)
-                })(),
-            };
-            if let Some(dates) = dates {
-                let disagrees = died.is_some_and(|d| !dates.is_empty() && !dates.iter().any(|x| x.is_none_or(|x| x == d)));
-                found(s, row.event, disagrees);
-            }
-        }
-    }
-}
-
-/// A death certificate's finding from its registration as first found (`Some(dates disagree)`),
-/// or not found: `DEATH_NOT_REGISTERED` after the legal period.
-fn death_finding(src: &LinkedSource, event: usize, found: Option<bool>, today: i32) -> Option<Finding> {
-    match found {
-        None => day(src.norm[event].death_date).is_some_and(|d| today - d > DEATH_REGISTRATION_DAYS).then(|| Finding::record(Code::DeathNotRegistered)),
-        Some(true) => Some(Finding::new(Field::DeathDate, Code::DeathDateDisagrees)),
-        Some(false) => None,
-    }
-}
-
-/// A death registration's deceased as the day-of-death fallback compares it.
-type NameAndBirth<'a> = (&'a Name, Option<PartialDate>);
-/// A death registration's date of birth and day of death, under its name and year of birth.
-type BirthAndDeath = (PartialDate, Option<i32>);
-
-/// Two dates of one event that agree as far as both are known: a year-only date agrees with
-/// any day of its year, a month with any day of its month, and a full date with the one whose
-/// day and month were swapped in typing (12/10 for 10/12).
-fn dates_agree(a: PartialDate, b: PartialDate) -> bool {
-    let known = a.precision().min(b.precision());
-    let swapped = known == Precision::Day && a.year == b.year && a.day == b.month && a.month == b.day;
-    swapped || (a.year == b.year && (known == Precision::Year || a.month == b.month) && (known != Precision::Day || a.day == b.day))
-}
-
-/// The year a book's number names ("01/2015", "Quyển 3 - 2019"), if any.
-fn book_year(book: &str) -> Option<i32> {
-    book.split(|c: char| !c.is_ascii_digit()).filter(|p| p.len() == 4).filter_map(|p| p.parse().ok()).find(|y| (1900..=2100).contains(y))
-}
-
-/// Digitized books: per (office, book) — the office column, else the registering commune —
-/// entries twice, entries missing between the first and
-/// the last present, and dates outside the book's year or out of order.
-fn books(src: &LinkedSource, rows: &[Row], push: &mut dyn FnMut(usize, Finding)) {
-    let mut books: HashMap<(&str, &str), Vec<(u32, usize)>> = HashMap::new();
-    for row in rows {
-        let n = &src.norm[row.event];
-        if let (Some(book), Some(entry)) = (n.book_no.as_deref(), n.entry_no) {
-            books.entry((book_office(n), book)).or_default().push((entry, row.event));
-        }
-    }
-    for ((_, book), mut entries) in books {
-        entries.sort_unstable();
-        for w in entries.windows(2) {
-            if w[0].0 == w[1].0 {
-                push(w[0].1, Finding::new(Field::EntryNo, Code::BookEntryDuplicate));
-                push(w[1].1, Finding::new(Field::EntryNo, Code::BookEntryDuplicate));
-            } else if w[1].0 > w[0].0 + 1 {
-                push(w[1].1, Finding::new(Field::EntryNo, Code::BookEntryGap));
-            }
-        }
-        let year = book_year(book);
-        let dated: Vec<(usize, i32)> = entries.iter().filter_map(|&(_, i)| day(src.norm[i].registration_date).map(|d| (i, d))).collect();
-        let in_order = longest_non_decreasing(&dated.iter().map(|x| x.1).collect::<Vec<_>>());
-        for (k, &(i, _)) in dated.iter().enumerate() {
-            let outside_year = year.is_some_and(|y| src.norm[i].registration_date.is_some_and(|d| d.year != y));
-            if outside_year || !in_order[k] {
-                push(i, Finding::new(Field::RegistrationDate, Code::BookDateOutOfOrder));
-            }
-        }
-    }
-}
-
-/// Which elements of `v` belong to some longest non-decreasing subsequence: the others are
-/// out of order whichever way the book is read. Two entries out of order with nothing else
-/// to tell which is wrong are both kept (the book's year may still catch one).
-fn longest_non_decreasing(v: &[i32]) -> Vec<bool> {
-    let ending = lnds_lengths(v.iter().copied());
-    let mut starting = lnds_lengths(v.iter().rev().map(|x| -x));
-    starting.reverse();
-    let best = ending.iter().copied().max().unwrap_or(0);
-    ending.iter().zip(&starting).map(|(e, s)| e + s - 1 == best).collect()
-}
-
-/// Per element, the length of the longest non-decreasing subsequence ending at it
-/// (patience sorting, O(n log n)).
-fn lnds_lengths(v: impl Iterator<Item = i32>) -> Vec<usize> {
-    let mut tails: Vec<i32> = Vec::new();
-    v.map(|x| {
-        let pos = tails.partition_point(|&t| t <= x);
-        if pos == tails.len() {
-            tails.push(x);
-        } else {
-            tails[pos] = x;
-        }
-        pos + 1
-    })
-    .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -626,28 +473,5 @@ mod tests {
         assert!(!alike("Nguyễn Thị Lan", "Phạm Thị Lan"), "another family");
         assert!(alike("Trần Hoài Nam", "Trần Văn Hoài Nam"), "a middle name added");
         assert!(!alike("Nguyễn Thị Lan", "Nguyễn Ngọc Lan"), "a middle name changed: another woman");
-    }
-
-    #[test]
-    fn dates_agree_as_far_as_both_are_known() {
-        let (day, year) = (PartialDate::ymd(1941, 6, 12), PartialDate::year_only(1941));
-        assert!(dates_agree(day, year) && dates_agree(year, day) && dates_agree(day, day));
-        assert!(!dates_agree(day, PartialDate::ymd(1941, 6, 13)) && !dates_agree(day, PartialDate::year_only(1942)));
-        assert!(dates_agree(PartialDate { year: 1941, month: 6, day: 0 }, day) && !dates_agree(PartialDate { year: 1941, month: 7, day: 0 }, day));
-        assert!(dates_agree(PartialDate::ymd(2003, 10, 12), PartialDate::ymd(2003, 12, 10)), "day and month swapped in typing");
-    }
-
-    #[test]
-    fn the_entries_out_of_order_are_the_fewest_that_break_it() {
-        assert_eq!(longest_non_decreasing(&[1, 2, 3, 4]), [true; 4]);
-        assert_eq!(longest_non_decreasing(&[1, 2, 90, 4, 5]), [true, true, false, true, true]);
-        assert_eq!(longest_non_decreasing(&[10, 1, 2, 3]), [false, true, true, true]);
-        assert_eq!(longest_non_decreasing(&[2, 1]), [true, true], "two entries out of order: which is wrong is unknown");
-        assert_eq!(longest_non_decreasing(&[1, 5, 2, 3]), [true, false, true, true]);
-        assert_eq!(longest_non_decreasing(&[5, 5, 5]), [true; 3]);
-        assert!(longest_non_decreasing(&[]).is_empty());
-        assert_eq!(book_year("01/2015"), Some(2015));
-        assert_eq!(book_year("Quyển 3 - 2019"), Some(2019));
-        assert_eq!(book_year("12"), None);
     }
 }
