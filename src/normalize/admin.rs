@@ -422,6 +422,13 @@ impl AdminRegistry {
         v
     }
 
+    /// The one pre-2025 thị trấn of a district (its seat), when it has exactly one.
+    pub fn only_town_of(&self, province: &str, district: &str) -> Option<CommuneMatch> {
+        let mut towns = self.old_units.values().filter(|u| u.province == province && u.district == district && u.kind == Some(CommuneKind::ThiTran));
+        let first = towns.next()?;
+        towns.next().is_none().then(|| self.legacy_match(&first.code))
+    }
+
     fn legacy_match(&self, code: &str) -> CommuneMatch {
         let (current_code, split, other_targets) = match self.crosswalk.get(code) {
             Some((n, all)) => (Some(n.clone()), all.len() > 1, all.iter().filter(|c| *c != n).cloned().collect()),
@@ -479,6 +486,14 @@ impl AdminRegistry {
         let in_scope = |(p, _): &&(String, String)| scope.is_none_or(|s| &s.current == p);
         let mut new_hits: Vec<&Unit> = self.new_by_name.get(key).into_iter().flatten().filter(in_scope).filter_map(|(_, c)| self.new_units.get(c)).collect();
         let mut old_hits: Vec<&Unit> = self.old_by_name.get(key).into_iter().flatten().filter(in_scope).filter_map(|(_, c)| self.old_units.get(c)).collect();
+        // The district read first: a unit of it is what the address names, whatever kind it is
+        // written as (a xã made a thị trấn is still written "Xã Tân Phú" by its registers).
+        if let Some(d) = district
+            && old_hits.iter().any(|u| u.district == d)
+        {
+            old_hits.retain(|u| u.district == d);
+            new_hits.clear(); // 2025 units have no district: the address is pre-2025
+        }
         // What the value says narrows the hits; a kind that leaves nothing is ignored (a mistyped kind).
         if let Some(kind) = kind {
             let same_kind = |u: &Unit| u.kind == Some(kind);
@@ -487,18 +502,17 @@ impl AdminRegistry {
                 old_hits.retain(|u| same_kind(u));
             }
         }
+        // 2025 has no thị trấn (every one became a xã or a phường): one written so is a
+        // pre-2025 unit, never the 2025 commune that took its name.
+        if kind == Some(CommuneKind::ThiTran) {
+            new_hits.clear();
+        }
         if let Some(legacy) = scope.and_then(|s| s.legacy.as_deref()) {
             old_hits.retain(|u| u.province == legacy);
             // A pre-2025 province says the commune is a pre-2025 one, where one exists.
             if !old_hits.is_empty() {
                 new_hits.clear();
             }
-        }
-        if let Some(d) = district
-            && old_hits.iter().any(|u| u.district == d)
-        {
-            old_hits.retain(|u| u.district == d);
-            new_hits.clear(); // 2025 units have no district: the address is pre-2025
         }
         if new_hits.len() + old_hits.len() > 1 {
             let words = key.split(' ').count();

@@ -206,6 +206,24 @@ mod tests {
     }
 
     #[test]
+    fn a_town_named_after_its_district_is_the_districts_seat() {
+        // No town is named Diễn Châu: the seat of Diễn Châu district, its one town (Diễn Thành).
+        assert_eq!(read("Khối 4, Thị trấn Diễn Châu, Nghệ An"), (Some("Thị trấn Diễn Thành".into()), Some("dien chau".into()), Some("40".into())));
+        // Đại Từ has two towns: the district is what the address says.
+        assert_eq!(read("Khu phố Chợ 1, Thị Trấn Đại Từ, Thái Nguyên"), (None, Some("dai tu".into()), Some("19".into())));
+        // A town that is listed is that town, and a thị trấn is never a 2025 commune.
+        assert_eq!(read("Thị trấn Quán Hành, Nghệ An").0.as_deref(), Some("Thị trấn Quán Hành"));
+        let (a, _) = parse_address("Thị trấn Đại Từ, Thái Nguyên", None);
+        assert_ne!(a.commune.map(|m| m.era), Some(Era::Y2025));
+    }
+
+    #[test]
+    fn a_unit_of_the_district_read_is_found_whatever_kind_it_is_written_as() {
+        // Tân Phú (Tân Sơn) became a thị trấn; its registers still write "Xã".
+        assert_eq!(read("Xóm Nà Đồng, Xã Tân Phú, Tân Sơn, Phú Thọ").0.as_deref(), Some("Thị trấn Tân Phú"));
+    }
+
+    #[test]
     fn parts_need_no_commas() {
         let want = (Some("Xã Nghi Văn".to_string()), Some("nghi loc".to_string()), Some("40".to_string()));
         assert_eq!(read("Xóm 4 Xã Nghi Văn Huyện Nghi Lộc Nghệ An"), want);

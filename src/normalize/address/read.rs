@@ -12,7 +12,7 @@ use super::words::{
 };
 use super::{Address, HAMLET_WORDS};
 use crate::finding::Code;
-use crate::normalize::admin::{AdminRegistry, CommuneLookup, CommuneMatch, Era, ProvinceScope};
+use crate::normalize::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope};
 
 /// How many words at the end of an address are read as places.
 const MOST_WORDS_READ: usize = 40;
@@ -53,6 +53,8 @@ struct ProvinceChoice {
 struct DistrictChoice {
     span: Span,
     districts: Vec<District>,
+    /// Written as its town ("Thị trấn Đại Từ" where no town is so named): the district's seat.
+    seat: bool,
 }
 
 struct CommuneChoice {
@@ -310,10 +312,13 @@ fn district_choices(
             continue;
         }
         let unit = word_before(tokens, s, DISTRICT_WORDS);
+        let seat = if unit.is_none() { seat_written_as_town(spans, text, s, end, scope) } else { None };
         // A bare number is a house number; a name after a commune word is the commune's,
         // and so is one that ends a commune's name ("Xã Nam Ban Lâm Hà" is no Lâm Hà); in a
         // source the job says is written in 2025 units, a bare name is no district.
-        if unit.is_none() && (is_number(words) || commune_word_before(tokens, s).is_some() || ends_commune_name(spans, s, end) || spans.era == Some(Era::Y2025))
+        if unit.is_none()
+            && seat.is_none()
+            && (is_number(words) || commune_word_before(tokens, s).is_some() || ends_commune_name(spans, s, end) || spans.era == Some(Era::Y2025))
         {
             continue;
         }
@@ -327,7 +332,7 @@ fn district_choices(
             narrow(&mut districts, |d| d.name.to_lowercase().ends_with(&written));
             narrow(&mut districts, |d| Some(d.province.as_str()) == named_legacy);
         }
-        out.push(Some(DistrictChoice { span: Span::at(s, end, unit.map(|(u, _)| u), false), districts }));
+        out.push(Some(DistrictChoice { span: Span::at(s, end, unit.map(|(u, _)| u).or(seat), false), districts, seat: seat.is_some() }));
     }
     if out.is_empty()
         && slips
@@ -340,13 +345,29 @@ fn district_choices(
                 && one_part(tokens, s, end)
                 && let Some(d) = g.district_misspelt(&join(&tokens[s..end]), provinces)
             {
-                out.push(Some(DistrictChoice { span: Span::at(s, end, Some(u), true), districts: vec![d.clone()] }));
+                out.push(Some(DistrictChoice { span: Span::at(s, end, Some(u), true), districts: vec![d.clone()], seat: false }));
                 break;
             }
         }
     }
     out.push(None);
     out
+}
+
+/// Where words `s..end` follow "Thị trấn" yet no pre-2025 town of the province is so named,
+/// the start of that word: people name a district's seat after the district ("Thị trấn Đại
+/// Từ" for the seat of Đại Từ, officially Hùng Sơn).
+fn seat_written_as_town(spans: &Spans, text: &str, s: usize, end: usize, scope: Option<&ProvinceScope>) -> Option<usize> {
+    let (at, kind) = commune_word_before(spans.tokens, s)?;
+    if kind != CommuneKind::ThiTran {
+        return None;
+    }
+    let written = &text[spans.tokens[s].start..spans.tokens[end - 1].end];
+    let reg = AdminRegistry::get();
+    let listed = spans.names(s, end).communes(spans).iter().any(|official| {
+        matches!(reg.find_commune(Some(CommuneKind::ThiTran), official, written, None, scope), CommuneLookup::Found(m) if m.era == Era::Legacy)
+    });
+    (!listed).then_some(at)
 }
 
 /// The commune: a name ending right before `end` (the district or province), longest first;
@@ -531,7 +552,9 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     let misspelt = r.commune.as_ref().is_some_and(|c| c.span.misspelt)
         || r.district.as_ref().is_some_and(|d| d.span.misspelt)
         || r.province.span.is_some_and(|p| p.misspelt);
-    match r.commune.map(|c| c.lookup) {
+    // A district written as its town: its commune is that town, when the district has one.
+    let seat = r.district.as_ref().filter(|d| d.seat && d.districts.len() == 1).and_then(|d| reg.only_town_of(&d.districts[0].province, &d.districts[0].key));
+    match r.commune.map(|c| c.lookup).or(seat.map(CommuneLookup::Found)) {
         Some(CommuneLookup::Found(m)) => {
             if m.era == Era::Legacy
                 && let Some(u) = reg.unit(&m.code, Era::Legacy)
