@@ -176,6 +176,7 @@ codes! {
     CommuneAmbiguous => "COMMUNE_AMBIGUOUS", Clean, Warning, "Tên xã/phường trùng nhiều đơn vị; cần mã", "Commune name matches several units; a code is needed";
     CommuneSplit => "COMMUNE_SPLIT", Clean, Info, "Xã/phường cũ bị chia cho nhiều đơn vị mới; đã chọn đơn vị mặc định", "Old commune was split across several new units; the default was chosen";
     AddressUnplaced => "ADDRESS_UNPLACED", Clean, Warning, "Không xác định được xã/phường từ địa chỉ", "No commune could be placed from the address";
+    AddressUnitMerged => "ADDRESS_UNIT_MERGED", Clean, Info, "Địa chỉ ghi tên xã/phường đã sáp nhập trước năm 2025; đã đặt vào đơn vị sau sáp nhập", "The address names a commune merged away before 2025; placed in the unit it became part of";
     AddressUnitMisspelt => "ADDRESS_UNIT_MISSPELT", Clean, Info, "Tên xã, huyện hoặc tỉnh trong địa chỉ viết sai một, hai chữ; đã đọc theo đơn vị gần nhất trong danh mục", "A commune, district or province name in the address is one or two letters off; read as the nearest unit of the official list";
     DuplicateInSource => "DUPLICATE_IN_SOURCE", Clean, Error, "Cùng một người xuất hiện nhiều lần trong nguồn", "The same person appears more than once in this source";
     BookEntryDuplicate => "BOOK_ENTRY_DUPLICATE", Clean, Error, "Trùng số trong cùng quyển sổ hộ tịch", "The same entry number twice in one register book";

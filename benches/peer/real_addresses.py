@@ -7,6 +7,9 @@ lists; see tests/realdata/README.md). Scores, per source and overall:
   district            the pre-2025 district (from the address, or the commune placed)
   commune, its era    the pre-2025 ward the list gives
   commune, 2025 unit  the unit that ward became on 1 July 2025 (any unit, for a split ward)
+  merged              a ward the list gives that was merged away before 2025: placed in the unit
+                      it became part of (schemas/admin/merged_communes.csv, the same list lamsach
+                      reads, so this counts what the reading finds, not whether the list is right)
 
 A unit the list leaves empty is not scored. vietnamadminunits is told the era (LEGACY,
 level 3), its best case; lamsach is scored untold, then told (--era legacy).
@@ -26,7 +29,7 @@ import unicodedata
 
 ADMIN = "schemas/admin"
 SET = "tests/realdata/cache/addresses.tsv"
-FIELDS = ("province", "district", "commune_era", "commune_2025")
+FIELDS = ("province", "district", "commune_era", "commune_2025", "merged")
 
 
 def fold(s):
@@ -75,6 +78,19 @@ class Truth:
         for (o, n), v in sorted(votes.items(), key=lambda x: -x[1]):
             self.to_2025.setdefault(o, n)
         self.district_of = {r[3]: key(r[2], DISTRICT_WORDS) for r in self.units}
+        # Wards merged away before 2025 (schemas/admin/merged_communes.csv): old name → successors.
+        self.merged = collections.defaultdict(set)
+        for code, _, old in csv_rows("merged_communes.csv"):
+            self.merged[old].add(code)
+
+    def successor(self, province, district, ward):
+        """The pre-2025 unit a ward the lists name, merged away before 2025, became part of."""
+        p = self.legacy_province.get(key(province, PROVINCE_WORDS).replace(" ", "")) if province else None
+        d = key(district, DISTRICT_WORDS) if district else None
+        if not (p and d and ward):
+            return None
+        found = {c for c in self.merged.get(key(ward, WARD_WORDS).replace(" ", ""), ()) if self.district_of.get(c) == d}
+        return found.pop() if len(found) == 1 else None
 
     def of(self, province, district, ward):
         """(2025 province, district key, legacy ward codes) the list's columns name."""
@@ -101,6 +117,9 @@ def score(truth, rows, readings):
         if td:
             t["district_n"] += 1
             t["district"] += dist == td
+        if not codes and (succ := truth.successor(p, d, w)):
+            t["merged_n"] += 1
+            t["merged"] += legacy == succ
         if codes:
             t["commune_era_n"] += 1
             t["commune_era"] += legacy in codes

@@ -7,7 +7,9 @@
 //! ([`gazetteer`]) within the level above it, with or without unit words or commas.
 
 pub mod gazetteer;
+mod merged;
 pub mod read;
+mod reading;
 mod spans;
 pub mod tokens;
 mod words;
@@ -218,9 +220,25 @@ mod tests {
     }
 
     #[test]
+    fn a_commune_merged_before_2025_is_placed_in_its_successor() {
+        let (a, codes) = parse_address("Phường Ngã Tư Sở, Đống Đa, Hà Nội", None);
+        assert_eq!((unit_name(&a).as_deref(), codes.contains(&Code::AddressUnitMerged)), (Some("Phường Thịnh Quang"), true));
+        // Quận 3's Phường 10 joined Phường 9 (other districts still have a Phường 10).
+        assert_eq!(read("P10 Q3 TPHCM").0.as_deref(), Some("Phường 9"));
+        assert_eq!(read("Phường 10, Quận 3, TP Hồ Chí Minh").0.as_deref(), Some("Phường 9"));
+        // An old name outside its district, or a hamlet's, places nothing.
+        assert_eq!(read("Thôn Ngã Tư Sở, Đống Đa, Hà Nội").0, None);
+        assert_ne!(read("Phường Ngã Tư Sở, Cầu Giấy, Hà Nội").0.as_deref(), Some("Phường Thịnh Quang"));
+        let (_, codes) = parse_address("Phường 9, Quận 3, TP Hồ Chí Minh", None);
+        assert!(!codes.contains(&Code::AddressUnitMerged));
+    }
+
+    #[test]
     fn a_unit_of_the_district_read_is_found_whatever_kind_it_is_written_as() {
         // Tân Phú (Tân Sơn) became a thị trấn; its registers still write "Xã".
         assert_eq!(read("Xóm Nà Đồng, Xã Tân Phú, Tân Sơn, Phú Thọ").0.as_deref(), Some("Thị trấn Tân Phú"));
+        // The town of Bình Định became a phường of An Nhơn: of the five units so named, the phường.
+        assert_eq!(read("Khối Phố Nguyễn Đình Chiểu, Thị Trấn Bình Định"), (Some("Phường Bình Định".into()), Some("an nhon".into()), Some("52".into())));
     }
 
     #[test]

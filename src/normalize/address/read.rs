@@ -8,8 +8,10 @@ use super::gazetteer::{District, Gazetteer};
 use super::spans::{LONGEST_NAME, Spans};
 use super::tokens::{Token, join, tokenize};
 use super::words::{
-    COUNTRY_WORDS, DISTRICT_ONLY_WORDS, DISTRICT_WORDS, FULL_COMMUNE_WORDS, LEVEL_WORDS, PROVINCE_WORDS, Words, commune_word_before, word_before,
+    COUNTRY_WORDS, DISTRICT_ONLY_WORDS, DISTRICT_WORDS, LEVEL_WORDS, PROVINCE_WORDS, Words, commune_word_before, word_before,
 };
+use super::merged;
+use super::reading::{CommuneChoice, DistrictChoice, ProvinceChoice, Reading, Span};
 use super::{Address, HAMLET_WORDS};
 use crate::finding::Code;
 use crate::normalize::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope};
@@ -23,84 +25,9 @@ fn is_number(words: &str) -> bool {
     words.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Where a level's name stands: `start` includes its unit word, `end` is past the name.
-#[derive(Clone, Copy, Debug)]
-struct Span {
-    start: usize,
-    end: usize,
-    unit_word: bool,
-    misspelt: bool,
-}
-
-impl Span {
-    fn at(name: usize, end: usize, unit_start: Option<usize>, misspelt: bool) -> Span {
-        Span { start: unit_start.unwrap_or(name), end, unit_word: unit_start.is_some(), misspelt }
-    }
-}
-
 /// Words `s..e` stand in one comma part (no name runs across a comma).
 fn one_part(tokens: &[Token], s: usize, e: usize) -> bool {
     tokens[s].part == tokens[e - 1].part
-}
-
-struct ProvinceChoice {
-    span: Option<Span>,
-    scope: Option<ProvinceScope>,
-    /// The pre-2025 province of the same name, when the words name one too ("Đồng Tháp").
-    named_legacy: Option<String>,
-}
-
-struct DistrictChoice {
-    span: Span,
-    districts: Vec<District>,
-    /// Written as its town ("Thị trấn Đại Từ" where no town is so named): the district's seat.
-    seat: bool,
-}
-
-struct CommuneChoice {
-    span: Span,
-    lookup: CommuneLookup,
-}
-
-/// One way of reading the address, and how much it places.
-struct Reading {
-    province: ProvinceChoice,
-    district: Option<DistrictChoice>,
-    commune: Option<CommuneChoice>,
-    /// A commune written with its word ("xã Đoàn Kết") is left of the commune read, which
-    /// has none: this reading passes over what the address says plainly.
-    passes_over_commune: bool,
-}
-
-impl Reading {
-    fn new(tokens: &[Token], province: ProvinceChoice, district: Option<DistrictChoice>, commune: Option<CommuneChoice>) -> Reading {
-        let passes_over_commune =
-            commune.as_ref().is_some_and(|c| !c.span.unit_word && (1..c.span.start).any(|at| word_before(tokens, at, FULL_COMMUNE_WORDS).is_some()));
-        Reading { province, district, commune, passes_over_commune }
-    }
-
-    /// How much a reading places, in an order, not a probability: a commune placed outweighs a
-    /// district and a province together (16 > 4 + 1 + 2 + 1), an ambiguous commune still beats
-    /// a district alone (6 > 5), a unit word written adds a point, a name read through a typing
-    /// slip costs less than a level gains (3), and passing over a commune written with its word
-    /// costs nearly a placed commune (14): such a reading must place much more to win.
-    fn score(&self) -> i32 {
-        let mut s = if self.passes_over_commune { -14 } else { 0 };
-        let mut misspelt = 0;
-        if let Some(c) = &self.commune {
-            s += if matches!(c.lookup, CommuneLookup::Found(_)) { 16 } else { 6 };
-            misspelt += i32::from(c.span.misspelt);
-        }
-        if let Some(d) = &self.district {
-            s += 4 + i32::from(d.span.unit_word);
-            misspelt += i32::from(d.span.misspelt);
-        }
-        if let Some(p) = &self.province.span {
-            s += 2 + i32::from(p.unit_word);
-            misspelt += i32::from(p.misspelt);
-        }
-        s - 3 * misspelt
-    }
 }
 
 /// Reads `text`; `given` is the province the job or the record gives, used when the
@@ -435,6 +362,30 @@ fn is_hamlet_name(tokens: &[Token], s: usize) -> bool {
 
 /// The commune words `s..e` name, within the district or province read.
 fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
+    let listed = listed_commune_at(spans, text, s, e, district, scope);
+    // Within the district read, a name no listed unit of it has may be an old one ("Phường 10,
+    // Quận 3": its Phường 10 was merged in 2020, though other districts still have one).
+    match (&listed, district) {
+        (Some(CommuneChoice { lookup: CommuneLookup::Found(_), .. }), _) | (_, None) => listed,
+        (_, Some(d)) => merged_commune_at(spans, s, e, d).or(listed),
+    }
+}
+
+/// Words `s..e` as the old name of a commune of the district read, merged away before 2025
+/// ("Phường Ngã Tư Sở, Đống Đa"; a bare number or a hamlet's or street's name is none).
+fn merged_commune_at(spans: &Spans, s: usize, e: usize, district: &DistrictChoice) -> Option<CommuneChoice> {
+    let tokens = spans.tokens;
+    let unit = commune_word_before(tokens, s);
+    let glued: String = tokens[s..e].iter().map(|t| t.key.as_str()).collect();
+    if unit.is_none() && (is_number(&glued) || is_hamlet_name(tokens, s)) {
+        return None;
+    }
+    let m = merged::successor(&glued, unit.map(|(_, k)| k), &district.districts)?;
+    Some(CommuneChoice { span: Span::at(s, e, unit.map(|(u, _)| u), false), lookup: CommuneLookup::Found(m), merged: true })
+}
+
+/// The commune of the official lists words `s..e` name, within the district or province read.
+fn listed_commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
     let tokens = spans.tokens;
     let names = spans.names(s, e);
     let (words, officials) = (&names.words, names.communes(spans));
@@ -471,7 +422,7 @@ fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&D
         (1, 0) => CommuneLookup::Found(found.remove(0)),
         (n, a) => CommuneLookup::Ambiguous(n + a),
     };
-    Some(CommuneChoice { span, lookup })
+    Some(CommuneChoice { span, lookup, merged: false })
 }
 
 /// The commune `official` (a code-list key) in the district read, or in the province.
@@ -499,7 +450,7 @@ fn lookup(
             {
                 None
             }
-            l => Some(CommuneChoice { span, lookup: l }),
+            l => Some(CommuneChoice { span, lookup: l, merged: false }),
         };
     };
     // Within a district: only that district's pre-2025 units.
@@ -509,15 +460,15 @@ fn lookup(
         let scope = ProvinceScope { current: current.to_string(), legacy: Some(d.province.clone()) };
         match reg.find_commune(kind, official, written, Some(&d.key), Some(&scope)) {
             CommuneLookup::Found(m) if m.era == Era::Legacy && reg.unit(&m.code, Era::Legacy).is_some_and(|u| u.district == d.key) => hits.push(m),
-            CommuneLookup::Ambiguous(n) => return Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n) }),
+            CommuneLookup::Ambiguous(n) => return Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n), merged: false }),
             _ => {}
         }
     }
     hits.dedup();
     match hits.len() {
         0 => None,
-        1 => Some(CommuneChoice { span, lookup: CommuneLookup::Found(hits.remove(0)) }),
-        n => Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n) }),
+        1 => Some(CommuneChoice { span, lookup: CommuneLookup::Found(hits.remove(0)), merged: false }),
+        n => Some(CommuneChoice { span, lookup: CommuneLookup::Ambiguous(n), merged: false }),
     }
 }
 
@@ -554,6 +505,7 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
         || r.province.span.is_some_and(|p| p.misspelt);
     // A district written as its town: its commune is that town, when the district has one.
     let seat = r.district.as_ref().filter(|d| d.seat && d.districts.len() == 1).and_then(|d| reg.only_town_of(&d.districts[0].province, &d.districts[0].key));
+    let merged = r.commune.as_ref().is_some_and(|c| c.merged);
     match r.commune.map(|c| c.lookup).or(seat.map(CommuneLookup::Found)) {
         Some(CommuneLookup::Found(m)) => {
             if m.era == Era::Legacy
@@ -572,6 +524,9 @@ fn address_of(text: &str, tokens: &[Token], r: Reading) -> (Address, Vec<Code>) 
     }
     if misspelt {
         codes.push(Code::AddressUnitMisspelt);
+    }
+    if merged {
+        codes.push(Code::AddressUnitMerged);
     }
     let scope = r.province.scope;
     if a.province.is_none() {

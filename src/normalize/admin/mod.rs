@@ -10,10 +10,9 @@ use crate::text::fold_spaced_dots;
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 use std::sync::LazyLock;
 
-const PROVINCES: &str = include_str!("../../schemas/admin/provinces.csv");
-const COMMUNES_2025: &str = include_str!("../../schemas/admin/communes_2025.csv");
-const COMMUNES_LEGACY: &str = include_str!("../../schemas/admin/communes_legacy.csv");
-const CROSSWALK: &str = include_str!("../../schemas/admin/crosswalk_2025.csv");
+mod load;
+
+use load::{index_legacy_names, load_crosswalk, load_provinces, load_units_2025, load_units_legacy};
 
 /// Where the code lists came from.
 pub const CODE_LIST_SOURCE: &str = "vietnamadminunits 1.0.4 (PyPI, MIT): dataset.db + converter_2025.json";
@@ -103,9 +102,6 @@ pub struct AdminRegistry {
     new_by_province: HashMap<String, Vec<String>>,
 }
 
-fn rows(csv: &str) -> impl Iterator<Item = Vec<&str>> {
-    csv.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').collect())
-}
 
 /// The kind of a commune-level unit, from the word in front of its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,114 +175,6 @@ fn province_key_folded(f: &str) -> &str {
         }
     }
     f
-}
-
-type ByName = HashMap<String, Vec<(String, String)>>;
-/// Legacy code → (default 2025 target, every 2025 target, sorted).
-type Crosswalk = HashMap<String, (String, Vec<String>)>;
-
-/// Province tables: 2025 code → name, name → 2025 code, legacy name → legacy code,
-/// legacy code → name.
-fn load_provinces() -> [HashMap<String, String>; 4] {
-    let [mut provinces_2025, mut province_by_name, mut legacy_province_by_name, mut provinces_legacy] = std::array::from_fn(|_| HashMap::default());
-    for r in rows(PROVINCES) {
-        let current = r[0] == "2025";
-        let by_name = if current { &mut province_by_name } else { &mut legacy_province_by_name };
-        by_name.insert(province_key(r[2]), r[1].to_string());
-        by_name.insert(province_key(r[3]), r[1].to_string());
-        if current {
-            provinces_2025.insert(r[1].to_string(), r[2].to_string());
-        } else {
-            provinces_legacy.insert(r[1].to_string(), r[2].to_string());
-        }
-    }
-    [provinces_2025, province_by_name, legacy_province_by_name, provinces_legacy]
-}
-
-/// The 2025 communes by code, by name key (province, code) and by province.
-fn load_units_2025() -> (HashMap<String, Unit>, ByName, HashMap<String, Vec<String>>) {
-    let mut units = HashMap::default();
-    let mut by_name: ByName = HashMap::default();
-    let mut by_province: HashMap<String, Vec<String>> = HashMap::default();
-    for r in rows(COMMUNES_2025) {
-        let u = Unit {
-            code: r[1].into(),
-            name: r[2].into(),
-            province: r[0].into(),
-            district: String::new(),
-            district_name: String::new(),
-            kind: commune_parts(r[2]).0,
-        };
-        by_name.entry(commune_key(&u.name)).or_default().push((u.province.clone(), u.code.clone()));
-        by_province.entry(u.province.clone()).or_default().push(u.code.clone());
-        units.insert(u.code.clone(), u);
-    }
-    for v in by_name.values_mut() {
-        v.sort();
-    }
-    for v in by_province.values_mut() {
-        v.sort();
-    }
-    (units, by_name, by_province)
-}
-
-fn load_units_legacy() -> HashMap<String, Unit> {
-    rows(COMMUNES_LEGACY)
-        .map(|r| Unit {
-            code: r[3].into(),
-            name: r[4].into(),
-            province: r[0].into(),
-            district: district_key(r[2]).unwrap_or_default(),
-            district_name: r[2].into(),
-            kind: commune_parts(r[4]).0,
-        })
-        .map(|u| (u.code.clone(), u))
-        .collect()
-}
-
-/// The crosswalk from legacy communes to 2025 ones, and each legacy province's 2025
-/// province: the majority target of its communes (one bad row in the official table
-/// must not move Tiền Giang, docs/DOMAIN.md §4.2).
-fn load_crosswalk(old_units: &HashMap<String, Unit>, new_units: &HashMap<String, Unit>) -> (Crosswalk, HashMap<String, String>) {
-    let mut targets: HashMap<String, Vec<(String, bool)>> = HashMap::default();
-    for r in rows(CROSSWALK) {
-        targets.entry(r[0].into()).or_default().push((r[1].into(), r[2] == "1"));
-    }
-    let mut crosswalk = HashMap::default();
-    for (old, t) in targets {
-        let default = t.iter().find(|(_, d)| *d).unwrap_or(&t[0]).0.clone();
-        let mut all: Vec<String> = t.into_iter().map(|(c, _)| c).collect();
-        all.sort();
-        crosswalk.insert(old, (default, all));
-    }
-    let mut votes: HashMap<(String, String), usize> = HashMap::default();
-    for (old, (new, _)) in &crosswalk {
-        if let (Some(o), Some(n)) = (old_units.get(old), new_units.get(new)) {
-            *votes.entry((o.province.clone(), n.province.clone())).or_default() += 1;
-        }
-    }
-    let mut best: HashMap<String, (String, usize)> = HashMap::default();
-    for ((o, n), v) in votes {
-        let e = best.entry(o).or_insert((n.clone(), 0));
-        if v > e.1 || (v == e.1 && n < e.0) {
-            *e = (n, v);
-        }
-    }
-    let old_to_new_province = best.into_iter().map(|(o, (n, _))| (o, n)).collect();
-    (crosswalk, old_to_new_province)
-}
-
-/// Legacy communes by name key: (their province's 2025 province, code), sorted.
-fn index_legacy_names(old_units: &HashMap<String, Unit>, old_to_new_province: &HashMap<String, String>) -> ByName {
-    let mut by_name: ByName = HashMap::default();
-    for u in old_units.values() {
-        let np = old_to_new_province.get(&u.province).cloned().unwrap_or_default();
-        by_name.entry(commune_key(&u.name)).or_default().push((np, u.code.clone()));
-    }
-    for v in by_name.values_mut() {
-        v.sort();
-    }
-    by_name
 }
 
 impl AdminRegistry {
@@ -429,6 +317,11 @@ impl AdminRegistry {
         towns.next().is_none().then(|| self.legacy_match(&first.code))
     }
 
+    /// A listed pre-2025 unit as a match (with its 2025 unit), by its code.
+    pub fn legacy_unit_match(&self, code: &str) -> Option<CommuneMatch> {
+        self.old_units.contains_key(code).then(|| self.legacy_match(code))
+    }
+
     fn legacy_match(&self, code: &str) -> CommuneMatch {
         let (current_code, split, other_targets) = match self.crosswalk.get(code) {
             Some((n, all)) => (Some(n.clone()), all.len() > 1, all.iter().filter(|c| *c != n).cloned().collect()),
@@ -500,6 +393,9 @@ impl AdminRegistry {
             if new_hits.iter().chain(&old_hits).any(|u| same_kind(u)) {
                 new_hits.retain(|u| same_kind(u));
                 old_hits.retain(|u| same_kind(u));
+            } else if kind == CommuneKind::ThiTran && old_hits.iter().any(|u| u.kind == Some(CommuneKind::Phuong)) {
+                // A town no longer listed as one grew into a phường (a town is not made a xã).
+                old_hits.retain(|u| u.kind == Some(CommuneKind::Phuong));
             }
         }
         // 2025 has no thị trấn (every one became a xã or a phường): one written so is a
