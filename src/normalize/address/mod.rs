@@ -220,6 +220,14 @@ mod tests {
     }
 
     #[test]
+    fn a_street_named_after_a_ward_of_the_district_read_places_it() {
+        assert_eq!(read("Số 20/298 Phố Ngọc Lâm, Quận Long Biên, Hà Nội").0.as_deref(), Some("Phường Ngọc Lâm"));
+        // Not without the district, nor a hamlet's name, nor a street name inside a part.
+        assert_eq!(read("Số 20 Phố Ngọc Lâm, Hà Nội").0.as_deref(), None);
+        assert_eq!(read("Thôn Cát Tường, Phù Cát, Bình Định").0, None);
+    }
+
+    #[test]
     fn a_commune_merged_before_2025_is_placed_in_its_successor() {
         let (a, codes) = parse_address("Phường Ngã Tư Sở, Đống Đa, Hà Nội", None);
         assert_eq!((unit_name(&a).as_deref(), codes.contains(&Code::AddressUnitMerged)), (Some("Phường Thịnh Quang"), true));

@@ -360,6 +360,12 @@ fn is_hamlet_name(tokens: &[Token], s: usize) -> bool {
     s > 0 && HAMLET_WORDS.contains(&tokens[s - 1].key.as_str())
 }
 
+/// "Phố Ngọc Lâm, Quận Long Biên": a street named after a ward of the district, the street's
+/// name ending its part (a street is named for the ward it runs through).
+fn names_street_of_ward(tokens: &[Token], s: usize, e: usize) -> bool {
+    matches!(tokens[s - 1].key.as_str(), "pho" | "duong") && (e == tokens.len() || tokens[e].part != tokens[e - 1].part)
+}
+
 /// The commune words `s..e` name, within the district or province read.
 fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
     let listed = listed_commune_at(spans, text, s, e, district, scope);
@@ -396,7 +402,10 @@ fn listed_commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Op
     // A bare number is a house number; a name after a hamlet's, district's or province's
     // word is theirs ("Thôn Cát Tường", "Huyện Mỹ Đức").
     if unit.is_none()
-        && (is_number(words) || is_hamlet_name(tokens, s) || word_before(tokens, s, DISTRICT_WORDS).is_some() || word_before(tokens, s, &[&["tỉnh"]]).is_some())
+        && (is_number(words)
+            || (is_hamlet_name(tokens, s) && !(district.is_some() && names_street_of_ward(tokens, s, e)))
+            || word_before(tokens, s, DISTRICT_WORDS).is_some()
+            || word_before(tokens, s, &[&["tỉnh"]]).is_some())
     {
         return None;
     }
