@@ -20,7 +20,7 @@ use lamsach::codec::{Reader, features_from_bytes, from_bytes};
 use lamsach::ingest::RawRecord;
 use lamsach::normalize::placeholder::{self, Placeholder};
 use lamsach::link::{RecordLink, Scored};
-use lamsach::reference::{CacheStatus, Reference, ReferencePerson};
+use lamsach::reference::{Reference, ReferencePerson};
 use lamsach::{Dimension, Field, Finding, Job, NormRecord};
 use pyo3::prelude::*;
 use std::collections::HashMap;
@@ -61,24 +61,8 @@ impl Linked {
             shared.push(!ps.is_null(i) && ps.value(i));
             ref_keys.push(key);
         }
-        let reference = Reference {
-            name: job.reference.input.name.clone(),
-            schema: job.reference.input.schema.name.clone(),
-            path: job.reference.input.path.clone(),
-            bytes: 0,
-            sha256: String::new(),
-            rows_read: persons.len() as u64,
-            quarantine: Vec::new(),
-            people: persons,
-            features,
-            cache: CacheStatus::Disabled,
-            cache_file: None,
-            encoding: None,
-            digests: Vec::new(),
-            reused_people: 0,
-            cache_key: None,
-            previous: None,
-        };
+        let input = &job.reference.input;
+        let reference = Reference::in_memory(input.name.clone(), input.schema.name.clone(), input.path.clone(), persons, features);
         let source = typed::<StringArray>(r, "source")?;
         let raw = typed::<BinaryArray>(r, "raw")?;
         let class = typed::<StringArray>(r, "match_class")?;
@@ -172,6 +156,20 @@ pub fn record_dob_day_counts(py: Python<'_>, job: &str, records: &Bound<'_, PyAn
     })
 }
 
+/// Runs `columns` on the job and the batch with the GIL released; its columns are the batch
+/// handed back to Python.
+fn over_batch<'py, C: AsRef<str>>(
+    py: Python<'py>,
+    job: &str,
+    records: &Bound<'py, PyAny>,
+    columns: impl FnOnce(&Job, &RecordBatch) -> PyResult<Vec<(C, ArrayRef)>> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let j = load_job(job)?;
+    let r = import_batch(records)?;
+    let out = py.detach(|| RecordBatch::try_from_iter(columns(&j, &r)?).map_err(err))?;
+    export_batch(py, out)
+}
+
 /// A finding as it travels between the stages: its code, and its field after `@`.
 fn finding_text(f: &Finding) -> String {
     match f.field {
@@ -194,14 +192,12 @@ fn finding_of(s: &str) -> PyResult<Finding> {
 /// must hold whole rows.
 #[pyfunction]
 pub fn assess_members<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days: &str) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
     let days = days_of(days)?;
-    let r = import_batch(records)?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
+    over_batch(py, job, records, |j, r| {
         let all: Vec<usize> = (0..r.num_rows()).collect();
-        let linked = Linked::read(&j, &r, &all, &days)?;
-        let ids = typed::<Int64Array>(&r, "id")?;
-        let members = linked.with(&j, keyed::members);
+        let linked = Linked::read(j, r, &all, &days)?;
+        let ids = typed::<Int64Array>(r, "id")?;
+        let members = linked.with(j, keyed::members);
         let (mut id, mut check, mut key, mut own) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new(), BooleanBuilder::new());
         for m in members {
             id.append_value(ids.value(linked.rows[m.source][m.index]));
@@ -216,9 +212,8 @@ pub fn assess_members<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAn
         }
         let cols: Vec<(&str, ArrayRef)> =
             vec![("id", Arc::new(id.finish())), ("check", Arc::new(check.finish())), ("key", Arc::new(key.finish())), ("own", Arc::new(own.finish()))];
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
+        Ok(cols)
+    })
 }
 
 /// Checks groups: `records` are the members `assess_members` gave (with `check`, `key` and
@@ -226,12 +221,10 @@ pub fn assess_members<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAn
 /// `found`, `findings` (comma-separated, each `CODE` or `CODE@field`).
 #[pyfunction]
 pub fn assess_groups<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days: &str) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
     let days = days_of(days)?;
-    let r = import_batch(records)?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
-        let (check, key, own) = (typed::<StringArray>(&r, "check")?, typed::<StringArray>(&r, "key")?, typed::<BooleanArray>(&r, "own")?);
-        let ids = typed::<Int64Array>(&r, "id")?;
+    over_batch(py, job, records, |j, r| {
+        let (check, key, own) = (typed::<StringArray>(r, "check")?, typed::<StringArray>(r, "key")?, typed::<BooleanArray>(r, "own")?);
+        let ids = typed::<Int64Array>(r, "id")?;
         let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for i in 0..r.num_rows() {
             groups.entry((check.value(i), key.value(i))).or_default().push(i);
@@ -241,8 +234,8 @@ pub fn assess_groups<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny
         groups.sort_unstable();
         for ((name, _), rows) in groups {
             let c = Check::parse(name).ok_or_else(|| err(format!("unknown check {name:?}")))?;
-            let linked = Linked::read(&j, &r, &rows, &days)?;
-            let outcomes = linked.with(&j, |sources, ctx| keyed::check_group(c, sources, ctx));
+            let linked = Linked::read(j, r, &rows, &days)?;
+            let outcomes = linked.with(j, |sources, ctx| keyed::check_group(c, sources, ctx));
             for (s, per_record) in outcomes.iter().enumerate() {
                 let mut answered: Vec<_> = per_record.iter().filter(|(i, _)| own.value(linked.rows[s][**i])).collect();
                 answered.sort_unstable_by_key(|(i, _)| **i);
@@ -260,9 +253,8 @@ pub fn assess_groups<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny
             ("found", Arc::new(found.finish())),
             ("findings", Arc::new(findings.finish())),
         ];
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
+        Ok(cols)
+    })
 }
 
 /// Each record's outcomes: its groups' (`ev_check`, `ev_found`, `ev_findings`, aligned lists,
@@ -304,15 +296,13 @@ fn outcomes_of(r: &RecordBatch, linked: &Linked) -> PyResult<Outcomes> {
 /// `issue_suggested_value`, `issue_suggested_from`).
 #[pyfunction]
 pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days: &str) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
     let days = days_of(days)?;
-    let r = import_batch(records)?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
+    over_batch(py, job, records, |j, r| {
         let all: Vec<usize> = (0..r.num_rows()).collect();
-        let linked = Linked::read(&j, &r, &all, &days)?;
-        let outcomes = outcomes_of(&r, &linked)?;
-        let ids = typed::<Int64Array>(&r, "id")?;
-        let assessed = linked.with(&j, |sources, ctx| {
+        let linked = Linked::read(j, r, &all, &days)?;
+        let outcomes = outcomes_of(r, &linked)?;
+        let ids = typed::<Int64Array>(r, "id")?;
+        let assessed = linked.with(j, |sources, ctx| {
             let evidence: Vec<Vec<Evidence>> = keyed::evidence(sources, ctx, &outcomes);
             sources
                 .iter()
@@ -327,7 +317,7 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
         let mut passes: Vec<BooleanBuilder> = Dimension::ALL.iter().map(|_| BooleanBuilder::new()).collect();
         let mut pass = BooleanBuilder::new();
         let mut codes = ListBuilder::new(StringBuilder::new());
-        let (record_key, mut keys) = (typed::<StringArray>(&r, "record_key")?, StringBuilder::new());
+        let (record_key, mut keys) = (typed::<StringArray>(r, "record_key")?, StringBuilder::new());
         // What summary.json counts a record under: its commune, its worklist reason, its corrections.
         let (mut commune, mut priority, mut corrections) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
         // issues.parquet's columns, one list entry per finding (all of them, in order).
@@ -392,9 +382,8 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
         for (name, mut b) in ISSUE.iter().zip(issue) {
             cols.push((format!("issue_{name}"), Arc::new(b.finish())));
         }
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
+        Ok(cols)
+    })
 }
 
 /// A batch's records per source of the job, in file order: their batch rows and raw records.
@@ -419,12 +408,10 @@ fn raws_by_source(j: &Job, r: &RecordBatch) -> PyResult<Vec<(Vec<usize>, Vec<Raw
 /// whole rows. Returns `id`, `source`, `base_key`.
 #[pyfunction]
 pub fn base_record_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
-    let r = import_batch(records)?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
-        let (ids, source) = (typed::<Int64Array>(&r, "id")?, typed::<StringArray>(&r, "source")?);
+    over_batch(py, job, records, |j, r| {
+        let (ids, source) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "source")?);
         let (mut id, mut src, mut key) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new());
-        for (plan, (rows, raws)) in j.sources.iter().zip(raws_by_source(&j, &r)?) {
+        for (plan, (rows, raws)) in j.sources.iter().zip(raws_by_source(j, r)?) {
             for (i, k) in rows.iter().zip(lamsach::ingest::keys::base_keys(&plan.input.schema, &raws)) {
                 id.append_value(ids.value(*i));
                 src.append_value(source.value(*i));
@@ -432,21 +419,18 @@ pub fn base_record_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, Py
             }
         }
         let cols: Vec<(&str, ArrayRef)> = vec![("id", Arc::new(id.finish())), ("source", Arc::new(src.finish())), ("base_key", Arc::new(key.finish()))];
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
+        Ok(cols)
+    })
 }
 
 /// Records sharing a key told apart: `records` (`id`, `source`, `raw`, `base_key`) hold every
 /// record of each key they hold. Returns `id`, `record_key`.
 #[pyfunction]
 pub fn told_apart_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let j = load_job(job)?;
-    let r = import_batch(records)?;
-    let out = py.detach(|| -> PyResult<RecordBatch> {
-        let (ids, base) = (typed::<Int64Array>(&r, "id")?, typed::<StringArray>(&r, "base_key")?);
+    over_batch(py, job, records, |j, r| {
+        let (ids, base) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "base_key")?);
         let (mut id, mut key) = (Int64Builder::new(), StringBuilder::new());
-        for (rows, raws) in raws_by_source(&j, &r)? {
+        for (rows, raws) in raws_by_source(j, r)? {
             let mut keys: Vec<String> = rows.iter().map(|&i| base.value(i).to_string()).collect();
             lamsach::ingest::keys::tell_apart(&mut keys, &raws);
             for (i, k) in rows.iter().zip(keys) {
@@ -455,7 +439,6 @@ pub fn told_apart_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyA
             }
         }
         let cols: Vec<(&str, ArrayRef)> = vec![("id", Arc::new(id.finish())), ("record_key", Arc::new(key.finish()))];
-        RecordBatch::try_from_iter(cols).map_err(err)
-    })?;
-    export_batch(py, out)
+        Ok(cols)
+    })
 }

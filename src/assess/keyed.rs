@@ -197,7 +197,7 @@ mod tests {
     use crate::ingest::{RawRecord, Values};
     use crate::link::{MatchClass, RecordLink};
     use crate::normalize::{NormRecord, NormalizeOptions, each_record};
-    use crate::reference::{CacheStatus, Reference};
+    use crate::reference::Reference;
     use crate::schema::Schema;
 
     /// A source's records, normalized, none linked.
@@ -317,24 +317,7 @@ mod tests {
         );
         let all = [registrations, certificates, deaths, death_certificates];
         let sources = linked(&all);
-        let reference = Reference {
-            name: "reference".into(),
-            schema: "reference".into(),
-            path: Default::default(),
-            bytes: 0,
-            sha256: String::new(),
-            rows_read: 0,
-            quarantine: Vec::new(),
-            people: Vec::new(),
-            features: Vec::new(),
-            cache: CacheStatus::Disabled,
-            cache_file: None,
-            encoding: None,
-            digests: Vec::new(),
-            reused_people: 0,
-            cache_key: None,
-            previous: None,
-        };
+        let reference = Reference::in_memory("reference".into(), "reference".into(), Default::default(), Vec::new(), Vec::new());
         let settings = AssessSettings { stale_after_days: 365, run_date: PartialDate::ymd(2026, 11, 1) };
         let ctx = AssessContext { reference: &reference, shared_id: &[], settings: &settings, distinct: &[] };
         let whole = run(&sources, &ctx);

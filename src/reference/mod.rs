@@ -107,6 +107,31 @@ pub struct Reference {
     pub previous: Option<(String, Vec<Features>)>,
 }
 
+impl Reference {
+    /// People held in memory, not read from an extract (a binding's batch of the people some
+    /// records are linked to, a test): no file, no cache, no digests.
+    pub fn in_memory(name: String, schema: String, path: PathBuf, people: Vec<ReferencePerson>, features: Vec<Features>) -> Reference {
+        Reference {
+            name,
+            schema,
+            path,
+            bytes: 0,
+            sha256: String::new(),
+            rows_read: people.len() as u64,
+            quarantine: Vec::new(),
+            people,
+            features,
+            cache: CacheStatus::Disabled,
+            cache_file: None,
+            encoding: None,
+            digests: Vec::new(),
+            reused_people: 0,
+            cache_key: None,
+            previous: None,
+        }
+    }
+}
+
 /// The digest of a raw row's values, field by field: two rows with the same digest normalize
 /// to the same person (under the same build and options), whatever their place in the file.
 /// `row` is scratch space, kept by the caller from one row to the next.
