@@ -18,8 +18,8 @@ use lamsach::assess::keyed::{self, Check, GroupKey, Outcome, Outcomes};
 use lamsach::assess::{AssessContext, AssessSettings, Evidence, LinkedSource};
 use lamsach::codec::{Reader, features_from_bytes, from_bytes};
 use lamsach::ingest::RawRecord;
-use lamsach::normalize::placeholder::{self, Placeholder};
 use lamsach::link::{RecordLink, Scored};
+use lamsach::normalize::placeholder::{self, Placeholder};
 use lamsach::reference::{Reference, ReferencePerson};
 use lamsach::{Dimension, Field, Finding, Job, NormRecord};
 use pyo3::prelude::*;
@@ -261,11 +261,8 @@ pub fn assess_groups<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny
 /// null for none) and whether its personal ID is another reference person's (`id_held`).
 fn outcomes_of(r: &RecordBatch, linked: &Linked) -> PyResult<Outcomes> {
     let held = typed::<BooleanArray>(r, "id_held")?;
-    let (ev_check, ev_found, ev_findings) = (
-        typed::<arrow_array::ListArray>(r, "ev_check")?,
-        typed::<arrow_array::ListArray>(r, "ev_found")?,
-        typed::<arrow_array::ListArray>(r, "ev_findings")?,
-    );
+    let (ev_check, ev_found, ev_findings) =
+        (typed::<arrow_array::ListArray>(r, "ev_check")?, typed::<arrow_array::ListArray>(r, "ev_found")?, typed::<arrow_array::ListArray>(r, "ev_findings")?);
     let mut out = Vec::with_capacity(linked.rows.len());
     for rows in &linked.rows {
         let mut per_record = Vec::with_capacity(rows.len());

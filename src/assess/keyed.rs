@@ -14,8 +14,8 @@
 //! - the death chain: by the deceased's linked person, by the name and year of birth, and by
 //!   the day of death, one group each, the first way that finds the registration deciding.
 
-use super::civil::{Civil, CivilCheck, DeathKey, DeathLookups};
 pub use super::GroupKey;
+use super::civil::{Civil, CivilCheck, DeathKey, DeathLookups};
 use super::{AssessContext, Evidence, LinkedSource, died_in_registers, duplicate_key, duplicates, matched};
 use crate::finding::{Code, Finding};
 use std::collections::{HashMap, HashSet};
@@ -126,10 +126,16 @@ pub fn check_group(check: Check, sources: &[LinkedSource], ctx: &AssessContext) 
         extra.into_iter().map(|m| m.into_iter().map(|(i, findings)| (i, Outcome { found: false, findings })).collect()).collect()
     };
     match check {
-        Check::Duplicate => sources.iter().map(|src| duplicates(src, &HashSet::new()).iter().enumerate().filter(|(_, d)| d.is_some()).map(|(i, _)| found(i)).collect()).collect(),
+        Check::Duplicate => sources
+            .iter()
+            .map(|src| duplicates(src, &HashSet::new()).iter().enumerate().filter(|(_, d)| d.is_some()).map(|(i, _)| found(i)).collect())
+            .collect(),
         Check::Died => {
             let died = died_in_registers(sources);
-            sources.iter().map(|src| src.links.iter().enumerate().filter(|(_, l)| matched(l).is_some_and(|p| died.contains(&p))).map(|(i, _)| found(i)).collect()).collect()
+            sources
+                .iter()
+                .map(|src| src.links.iter().enumerate().filter(|(_, l)| matched(l).is_some_and(|p| died.contains(&p))).map(|(i, _)| found(i)).collect())
+                .collect()
         }
         Check::IdHeld => vec![HashMap::new(); sources.len()],
         Check::Civil(CivilCheck::Book) => findings(Civil::new(sources, ctx).book_findings()),
@@ -292,9 +298,15 @@ mod tests {
         let registrations = source(
             "civil_birth",
             &[
-                &[&[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "1")], &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")]],
+                &[
+                    &[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "1")],
+                    &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")],
+                ],
                 // The same child entered twice (a duplicate), in an entry after a gap.
-                &[&[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "3")], &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")]],
+                &[
+                    &[(FullName, "Lê Văn An"), (Dob, "10/03/2026"), (RegistrationDate, "12/03/2026"), (BookNo, "01/2026"), (EntryNo, "3")],
+                    &[(FullName, "Nguyễn Thị Lan"), (Dob, "1990")],
+                ],
             ],
         );
         let certificates = source(
@@ -305,7 +317,8 @@ mod tests {
                 &[&[(FullName, "Trần Thị Hoa"), (Dob, "1988")], &[(Dob, "13/03/2026"), (Sex, "Nữ")]],
             ],
         );
-        let deaths = source("civil_death", &[&[&[(FullName, "Phạm Văn Bình"), (Dob, "12/06/1941"), (DeathDate, "05/06/2026"), (RegistrationDate, "06/06/2026")]]]);
+        let deaths =
+            source("civil_death", &[&[&[(FullName, "Phạm Văn Bình"), (Dob, "12/06/1941"), (DeathDate, "05/06/2026"), (RegistrationDate, "06/06/2026")]]]);
         let death_certificates = source(
             "death_certificate",
             &[

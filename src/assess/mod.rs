@@ -9,8 +9,8 @@
 mod civil;
 pub mod keyed;
 
-pub use civil::{CivilCheck, DeathKey};
 pub use civil::{BIRTH_REGISTRATION_DAYS, DEATH_REGISTRATION_DAYS, FATHER_AGE, MOTHER_AGE, REFERENCE_UPDATE_DAYS};
+pub use civil::{CivilCheck, DeathKey};
 
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
@@ -239,11 +239,7 @@ pub fn run(sources: &[LinkedSource], ctx: &AssessContext) -> Vec<Vec<AssessedRec
                 })
                 .collect();
             // Each record's findings depend on its evidence only: in parallel.
-            evidence
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, e)| AssessedRecord { duplicate_of: duplicate[i], ..assess_record(src, i, ctx, &e) })
-                .collect()
+            evidence.into_par_iter().enumerate().map(|(i, e)| AssessedRecord { duplicate_of: duplicate[i], ..assess_record(src, i, ctx, &e) }).collect()
         })
         .collect()
 }

@@ -2,9 +2,9 @@
 //! book's year or out of order.
 
 use super::{Row, day};
+use crate::assess::LinkedSource;
 use crate::field::Field;
 use crate::finding::{Code, Finding};
-use crate::assess::LinkedSource;
 use std::collections::HashMap;
 
 /// The office a book belongs to: its column, else the registering commune.

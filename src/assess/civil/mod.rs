@@ -9,8 +9,6 @@ use super::{AssessContext, GroupKey, LinkedSource};
 mod books;
 mod deaths;
 
-use books::{book_office, books};
-use deaths::{death_finding, death_lookups};
 use crate::calendar::{PartialDate, Precision};
 use crate::field::Field;
 use crate::finding::{Code, Finding};
@@ -18,6 +16,8 @@ use crate::link::MatchClass;
 use crate::normalize::name::Name;
 use crate::normalize::sex::Sex;
 use crate::schema::SchemaKind;
+use books::{book_office, books};
+use deaths::{death_finding, death_lookups};
 use rapidfuzz::distance::osa;
 use std::collections::HashMap;
 

@@ -5,13 +5,11 @@
 //! the best kept. Commas only say where a name cannot run across.
 
 use super::gazetteer::{District, Gazetteer};
-use super::spans::{LONGEST_NAME, Spans};
-use super::tokens::{Token, join, tokenize};
-use super::words::{
-    COUNTRY_WORDS, DISTRICT_ONLY_WORDS, DISTRICT_WORDS, LEVEL_WORDS, PROVINCE_WORDS, Words, commune_word_before, word_before,
-};
 use super::merged;
 use super::reading::{CommuneChoice, DistrictChoice, ProvinceChoice, Reading, Span};
+use super::spans::{LONGEST_NAME, Spans};
+use super::tokens::{Token, join, tokenize};
+use super::words::{COUNTRY_WORDS, DISTRICT_ONLY_WORDS, DISTRICT_WORDS, LEVEL_WORDS, PROVINCE_WORDS, Words, commune_word_before, word_before};
 use super::{Address, HAMLET_WORDS};
 use crate::finding::Code;
 use crate::normalize::admin::{AdminRegistry, CommuneKind, CommuneLookup, CommuneMatch, Era, ProvinceScope};
@@ -291,9 +289,9 @@ fn seat_written_as_town(spans: &Spans, text: &str, s: usize, end: usize, scope: 
     }
     let written = &text[spans.tokens[s].start..spans.tokens[end - 1].end];
     let reg = AdminRegistry::get();
-    let listed = spans.names(s, end).communes(spans).iter().any(|official| {
-        matches!(reg.find_commune(Some(CommuneKind::ThiTran), official, written, None, scope), CommuneLookup::Found(m) if m.era == Era::Legacy)
-    });
+    let listed = spans.names(s, end).communes(spans).iter().any(
+        |official| matches!(reg.find_commune(Some(CommuneKind::ThiTran), official, written, None, scope), CommuneLookup::Found(m) if m.era == Era::Legacy),
+    );
     (!listed).then_some(at)
 }
 

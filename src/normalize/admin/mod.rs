@@ -102,7 +102,6 @@ pub struct AdminRegistry {
     new_by_province: HashMap<String, Vec<String>>,
 }
 
-
 /// The kind of a commune-level unit, from the word in front of its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommuneKind {
