@@ -63,22 +63,11 @@ impl Linked {
         }
         let input = &job.reference.input;
         let reference = Reference::in_memory(input.name.clone(), input.schema.name.clone(), input.path.clone(), persons, features);
-        let source = typed::<StringArray>(r, "source")?;
-        let raw = typed::<BinaryArray>(r, "raw")?;
         let class = typed::<StringArray>(r, "match_class")?;
         let (bw, bp) = (typed::<Float64Array>(r, "best_weight")?, typed::<Float64Array>(r, "best_probability")?);
         let (cands, trunc) = (typed::<Int32Array>(r, "candidates")?, typed::<BooleanArray>(r, "truncated")?);
         let family_disagrees = typed::<BooleanArray>(r, "family_disagrees")?;
-        let mut ordered = rows.to_vec();
-        ordered.sort_by_key(|&i| ids.value(i));
-        let n = job.sources.len();
-        let (mut by_source, mut raws, mut links) = (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
-        for i in ordered {
-            let s = job
-                .sources
-                .iter()
-                .position(|p| p.input.name == source.value(i))
-                .ok_or_else(|| err(format!("record {}: the job has no source named {:?}", ids.value(i), source.value(i))))?;
+        let link = |i: usize| -> PyResult<RecordLink> {
             let best = (!keys.is_null(i)).then(|| Scored {
                 ref_idx: local[&keys.value(i)],
                 weight: bw.value(i),
@@ -87,7 +76,7 @@ impl Linked {
                 parts: Vec::new(),
                 tf_parts: Vec::new(),
             });
-            links[s].push(RecordLink {
+            Ok(RecordLink {
                 class: class_of(class.value(i))?,
                 best,
                 runner_up: None,
@@ -98,9 +87,13 @@ impl Linked {
                 next_weight: None,
                 broad: false,
                 row_ties: false,
-            });
-            raws[s].push(from_bytes(raw.value(i), Reader::raw_record).map_err(|e| err(format!("record {}: {e}", ids.value(i))))?);
-            by_source[s].push(i);
+            })
+        };
+        let (mut by_source, mut raws, mut links) = (Vec::new(), Vec::new(), Vec::new());
+        for (rows, source_raws) in raws_by_source(job, r, rows)? {
+            links.push(rows.iter().map(|&i| link(i)).collect::<PyResult<Vec<_>>>()?);
+            by_source.push(rows);
+            raws.push(source_raws);
         }
         // Normalized as the whole register is: with the days it overuses for unknown dates of birth.
         let norms = job
@@ -147,7 +140,7 @@ pub fn record_dob_day_counts(py: Python<'_>, job: &str, records: &Bound<'_, PyAn
     py.detach(|| -> PyResult<Vec<Vec<u64>>> {
         Ok(j.sources
             .iter()
-            .zip(raws_by_source(&j, &r)?)
+            .zip(raws_by_source(&j, &r, &every_row(&r))?)
             .map(|(plan, (_, raws))| {
                 let norm = lamsach::normalize::each_record(&raws, &plan.normalize);
                 placeholder::day_counts(norm.iter().filter_map(|n| n.dob)).iter().flatten().copied().collect()
@@ -194,8 +187,7 @@ fn finding_of(s: &str) -> PyResult<Finding> {
 pub fn assess_members<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days: &str) -> PyResult<Bound<'py, PyAny>> {
     let days = days_of(days)?;
     over_batch(py, job, records, |j, r| {
-        let all: Vec<usize> = (0..r.num_rows()).collect();
-        let linked = Linked::read(j, r, &all, &days)?;
+        let linked = Linked::read(j, r, &every_row(r), &days)?;
         let ids = typed::<Int64Array>(r, "id")?;
         let members = linked.with(j, keyed::members);
         let (mut id, mut check, mut key, mut own) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new(), BooleanBuilder::new());
@@ -295,8 +287,7 @@ fn outcomes_of(r: &RecordBatch, linked: &Linked) -> PyResult<Outcomes> {
 pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days: &str) -> PyResult<Bound<'py, PyAny>> {
     let days = days_of(days)?;
     over_batch(py, job, records, |j, r| {
-        let all: Vec<usize> = (0..r.num_rows()).collect();
-        let linked = Linked::read(j, r, &all, &days)?;
+        let linked = Linked::read(j, r, &every_row(r), &days)?;
         let outcomes = outcomes_of(r, &linked)?;
         let ids = typed::<Int64Array>(r, "id")?;
         let assessed = linked.with(j, |sources, ctx| {
@@ -383,10 +374,16 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
     })
 }
 
-/// A batch's records per source of the job, in file order: their batch rows and raw records.
-fn raws_by_source(j: &Job, r: &RecordBatch) -> PyResult<Vec<(Vec<usize>, Vec<RawRecord>)>> {
+/// Every row of a batch, by index.
+fn every_row(r: &RecordBatch) -> Vec<usize> {
+    (0..r.num_rows()).collect()
+}
+
+/// Some rows of a batch (`id`, `source`, `raw`) per source of the job, in file order: their
+/// batch rows and raw records.
+fn raws_by_source(j: &Job, r: &RecordBatch, rows: &[usize]) -> PyResult<Vec<(Vec<usize>, Vec<RawRecord>)>> {
     let (ids, source, raw) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "source")?, typed::<BinaryArray>(r, "raw")?);
-    let mut rows: Vec<usize> = (0..r.num_rows()).collect();
+    let mut rows = rows.to_vec();
     rows.sort_by_key(|&i| ids.value(i));
     let mut out: Vec<(Vec<usize>, Vec<RawRecord>)> = j.sources.iter().map(|_| Default::default()).collect();
     for i in rows {
@@ -408,7 +405,7 @@ pub fn base_record_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, Py
     over_batch(py, job, records, |j, r| {
         let (ids, source) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "source")?);
         let (mut id, mut src, mut key) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new());
-        for (plan, (rows, raws)) in j.sources.iter().zip(raws_by_source(j, r)?) {
+        for (plan, (rows, raws)) in j.sources.iter().zip(raws_by_source(j, r, &every_row(r))?) {
             for (i, k) in rows.iter().zip(lamsach::ingest::keys::base_keys(&plan.input.schema, &raws)) {
                 id.append_value(ids.value(*i));
                 src.append_value(source.value(*i));
@@ -427,7 +424,7 @@ pub fn told_apart_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyA
     over_batch(py, job, records, |j, r| {
         let (ids, base) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "base_key")?);
         let (mut id, mut key) = (Int64Builder::new(), StringBuilder::new());
-        for (rows, raws) in raws_by_source(j, r)? {
+        for (rows, raws) in raws_by_source(j, r, &every_row(r))? {
             let mut keys: Vec<String> = rows.iter().map(|&i| base.value(i).to_string()).collect();
             lamsach::ingest::keys::tell_apart(&mut keys, &raws);
             for (i, k) in rows.iter().zip(keys) {
