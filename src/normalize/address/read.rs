@@ -279,7 +279,7 @@ fn district_choices(
     out
 }
 
-/// Where words `s..end` follow "Thị trấn" yet no pre-2025 town of the province is so named,
+/// Where words `s..end` follow "Thị trấn" yet no pre-2025 unit of the province is so named,
 /// the start of that word: people name a district's seat after the district ("Thị trấn Đại
 /// Từ" for the seat of Đại Từ, officially Hùng Sơn).
 fn seat_written_as_town(spans: &Spans, text: &str, s: usize, end: usize, scope: Option<&ProvinceScope>) -> Option<usize> {
@@ -368,7 +368,7 @@ fn names_street_of_ward(tokens: &[Token], s: usize, e: usize) -> bool {
 fn commune_at(spans: &Spans, text: &str, s: usize, e: usize, district: Option<&DistrictChoice>, scope: Option<&ProvinceScope>) -> Option<CommuneChoice> {
     let listed = listed_commune_at(spans, text, s, e, district, scope);
     // Within the district read, a name no listed unit of it has may be an old one ("Phường 10,
-    // Quận 3": its Phường 10 was merged in 2020, though other districts still have one).
+    // Quận 3": its Phường 10 was merged at the start of 2025, though other districts keep one).
     match (&listed, district) {
         (Some(CommuneChoice { lookup: CommuneLookup::Found(_), .. }), _) | (_, None) => listed,
         (_, Some(d)) => merged_commune_at(spans, s, e, d).or(listed),
