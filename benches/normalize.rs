@@ -160,7 +160,9 @@ fn bench(c: &mut Criterion) {
             key: None,
             limits: Default::default(),
         };
-        g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
+        g.bench_function(BenchmarkId::new("csv_rows", e.as_str()), |b| {
+            b.iter(|| black_box(lamsach::ingest::read_source(&input, &lamsach::READERS).unwrap().records.len()))
+        });
     }
     // The same register as Parquet (every column text, as newer systems export it).
     let utf8 = lamsach::ingest::SourceInput {
@@ -173,7 +175,7 @@ fn bench(c: &mut Criterion) {
         key: None,
         limits: Default::default(),
     };
-    let rows = lamsach::ingest::read_source(&utf8).unwrap();
+    let rows = lamsach::ingest::read_source(&utf8, &lamsach::READERS).unwrap();
     let fields = [Field::FullName, Field::Dob, Field::Sex, Field::PersonId, Field::Phone, Field::Commune, Field::Address, Field::UpdatedAt];
     let headers = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Xã/phường", "Địa chỉ", "Ngày cập nhật"];
     let columns: Vec<Column> = fields
@@ -185,7 +187,7 @@ fn bench(c: &mut Criterion) {
     let parquet = dir.join("ld.parquet");
     lamsach::publish::parquet::write(&mut df, &parquet).unwrap();
     let input = lamsach::ingest::SourceInput { path: parquet, ..utf8 };
-    g.bench_function("parquet_rows", |b| b.iter(|| black_box(lamsach::ingest::read_source(&input).unwrap().records.len())));
+    g.bench_function("parquet_rows", |b| b.iter(|| black_box(lamsach::ingest::read_source(&input, &lamsach::READERS).unwrap().records.len())));
     g.finish();
 
     let mut g = c.benchmark_group("parquet_write");

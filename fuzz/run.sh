@@ -2,8 +2,8 @@
 # Fuzzes each target under AddressSanitizer for SECONDS (default 600) in turn, starting
 # from the seeds in fuzz/seeds/<target> and a working corpus in $CORPUS/<target>.
 # Needs a nightly toolchain and cargo-fuzz (cargo install cargo-fuzz); the targets build
-# against lamsach without its `io` feature, so no polars is compiled with the sanitizer,
-# except `parquet` (not in the default list: name it), which builds polars with its feature.
+# against the core alone (lamsach-core with `excel`), so no polars is compiled with the sanitizer,
+# except `parquet` (not in the default list: name it), which builds the engine and polars.
 #   fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"

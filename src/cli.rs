@@ -8,10 +8,11 @@ mod explain;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lamsach::job::{ExitStatus, Job, JobError, RunError, RunOptions};
+use lamsach::job::{Job, JobError};
 use lamsach::normalize::admin::{AdminRegistry, CommuneLookup, Era};
 use lamsach::text::legacy::{self, Encoding};
 use lamsach::text::{self, ToneStyle};
+use lamsach::{ExitStatus, RunError, RunOptions};
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -291,7 +292,7 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<ExitStatus> {
         let _ = SPINNER.set(pb);
         opts.progress = Some(show_stage);
     }
-    let result = job.run(&opts);
+    let result = lamsach::run(job, &opts);
     if let Some(pb) = SPINNER.get() {
         pb.finish_and_clear();
     }
@@ -310,7 +311,7 @@ fn run_job(job: &Job, mut opts: RunOptions) -> Result<ExitStatus> {
 
 fn check(path: &std::path::Path) -> Result<ExitStatus> {
     let job = Job::load(path)?;
-    let layouts = job.check().map_err(|e| JobError {
+    let layouts = job.check(&lamsach::READERS).map_err(|e| JobError {
         file: path.display().to_string(),
         line: None,
         message: e.to_string(),

@@ -1,8 +1,8 @@
 #![no_main]
 //! The address parser on arbitrary text, with and without a province scope: no panic,
 //! and a unit it places is one of the official lists'.
-use lamsach::normalize::address::{hamlet_key, parse_address};
-use lamsach::normalize::admin::{AdminRegistry, Era};
+use lamsach_core::normalize::address::{hamlet_key, parse_address};
+use lamsach_core::normalize::admin::{AdminRegistry, Era};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

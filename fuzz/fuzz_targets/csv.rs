@@ -2,8 +2,8 @@
 //! The CSV reader end to end (encoding detection, delimiter sniffing, header search,
 //! column mapping, quote handling, quarantine) on arbitrary bytes written to a file:
 //! no panic, and every row read lands in the records or in the quarantine.
-use lamsach::ingest::{SourceInput, read_source};
-use lamsach::schema::Schema;
+use lamsach_core::ingest::{SourceInput, read_source};
+use lamsach_core::schema::Schema;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -19,8 +19,17 @@ fuzz_target!(|data: &[u8]| {
     let mut bytes = HEADERS[pick as usize % HEADERS.len()].as_bytes().to_vec();
     bytes.extend_from_slice(body);
     std::fs::write(&path, &bytes).expect("the temporary folder is writable");
-    let input = SourceInput { name: "fuzz".into(), path: path.clone(), schema: schema.clone(), encoding: None, columns: HashMap::new(), sheet: None, key: None, limits: Default::default() };
-    if let Ok(s) = read_source(&input) {
+    let input = SourceInput {
+        name: "fuzz".into(),
+        path: path.clone(),
+        schema: schema.clone(),
+        encoding: None,
+        columns: HashMap::new(),
+        sheet: None,
+        key: None,
+        limits: Default::default(),
+    };
+    if let Ok(s) = read_source(&input, &lamsach_core::ingest::Readers::CORE) {
         assert_eq!(s.records.len() + s.quarantine.len(), s.rows_read as usize, "a row was lost");
         assert_eq!(s.bytes, bytes.len() as u64);
         for q in &s.quarantine {

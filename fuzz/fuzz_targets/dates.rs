@@ -1,8 +1,8 @@
 #![no_main]
 //! The date parser on arbitrary text: no panic, and any date it returns exists
 //! at its precision.
-use lamsach::calendar::days_in_month;
-use lamsach::normalize::date::{DateOptions, parse_date};
+use lamsach_core::calendar::days_in_month;
+use lamsach_core::normalize::date::{DateOptions, parse_date};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
             assert!(d.month >= 1 && d.day <= days_in_month(d.year, d.month));
         }
     }
-    let _ = lamsach::normalize::id::normalize_person_id(s, None, p.date);
+    let _ = lamsach_core::normalize::id::normalize_person_id(s, None, p.date);
 });

@@ -1,8 +1,8 @@
 #![no_main]
 //! Legacy decoders, detection and mojibake repair on arbitrary bytes: no panic,
 //! and a repair only ever returns well-formed Vietnamese.
-use lamsach::text::legacy::{Encoding, decode, detect, score_text};
-use lamsach::text::mojibake::repair_mojibake;
+use lamsach_core::text::legacy::{Encoding, decode, detect, score_text};
+use lamsach_core::text::mojibake::repair_mojibake;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
         if let Some((fixed, _)) = repair_mojibake(&s) {
             assert_eq!(score_text(&fixed).invalid, 0);
         }
-        let _ = lamsach::normalize::name::normalize_name(&s, Default::default());
+        let _ = lamsach_core::normalize::name::normalize_name(&s, Default::default());
     }
 });

@@ -7,9 +7,9 @@
 //! The first byte picks what the rest is: the whole file (mode 0: the zip reader and what
 //! follows), or the text of one part of an otherwise valid .xlsx (the sheet, the shared
 //! strings, the workbook part, the styles), so the fuzzer spends its time in the XML.
-use lamsach::ingest::limits::ReadLimits;
-use lamsach::ingest::{SourceInput, read_source};
-use lamsach::schema::Schema;
+use lamsach_core::ingest::limits::ReadLimits;
+use lamsach_core::ingest::{SourceInput, read_source};
+use lamsach_core::schema::Schema;
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 use std::io::Write;
@@ -59,9 +59,26 @@ fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("lamsach-fuzz-{}.xlsx", std::process::id()));
     std::fs::write(&path, &bytes).expect("the temporary folder is writable");
     // Small limits, so a bomb the fuzzer finds is refused within libFuzzer's memory limit.
-    let limits = ReadLimits { part_bytes: 8 << 20, sheet_bytes: 64 << 20, sheet_rows: 1_048_576, sheet_columns: 1_024, sheet_cells: 2_000_000, returned_file_bytes: 8 << 20, file_rows: 1_000_000 };
-    let input = SourceInput { name: "fuzz".into(), path: path.clone(), schema: schema.clone(), encoding: None, columns: HashMap::new(), sheet: None, key: None, limits };
-    if let Ok(s) = read_source(&input) {
+    let limits = ReadLimits {
+        part_bytes: 8 << 20,
+        sheet_bytes: 64 << 20,
+        sheet_rows: 1_048_576,
+        sheet_columns: 1_024,
+        sheet_cells: 2_000_000,
+        returned_file_bytes: 8 << 20,
+        file_rows: 1_000_000,
+    };
+    let input = SourceInput {
+        name: "fuzz".into(),
+        path: path.clone(),
+        schema: schema.clone(),
+        encoding: None,
+        columns: HashMap::new(),
+        sheet: None,
+        key: None,
+        limits,
+    };
+    if let Ok(s) = read_source(&input, &lamsach_core::ingest::Readers::CORE) {
         assert_eq!(s.records.len() + s.quarantine.len(), s.rows_read as usize, "a row was lost");
     }
 });

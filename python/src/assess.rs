@@ -1,4 +1,4 @@
-//! Assessment over Arrow batches, split the way a cluster runs it (`lamsach::assess::keyed`):
+//! Assessment over Arrow batches, split the way a cluster runs it (`lamsach_core::assess::keyed`):
 //! `assess_members` puts each record in the groups of the checks it takes part in,
 //! `assess_groups` checks many groups at once and answers for the records each owns, and
 //! `assess` gives every record its findings from its own values, its link and the outcomes
@@ -14,14 +14,14 @@ use crate::{class_of, err, export_batch, import_batch, load_job, typed};
 use arrow_array::builder::{BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
-use lamsach::assess::keyed::{self, Check, GroupKey, Outcome, Outcomes};
-use lamsach::assess::{AssessContext, AssessSettings, Evidence, LinkedSource};
-use lamsach::codec::{Reader, features_from_bytes, from_bytes};
-use lamsach::ingest::RawRecord;
-use lamsach::link::{RecordLink, Scored};
-use lamsach::normalize::placeholder::{self, Placeholder};
-use lamsach::reference::{Reference, ReferencePerson};
-use lamsach::{Dimension, Field, Finding, Job, NormRecord};
+use lamsach_core::assess::keyed::{self, Check, GroupKey, Outcome, Outcomes};
+use lamsach_core::assess::{AssessContext, AssessSettings, Evidence, LinkedSource};
+use lamsach_core::codec::{Reader, features_from_bytes, from_bytes};
+use lamsach_core::ingest::RawRecord;
+use lamsach_core::link::{RecordLink, Scored};
+use lamsach_core::normalize::placeholder::{self, Placeholder};
+use lamsach_core::reference::{Reference, ReferencePerson};
+use lamsach_core::{Dimension, Field, Finding, Job, NormRecord};
 use pyo3::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -101,7 +101,7 @@ impl Linked {
             .iter()
             .zip(&raws)
             .map(|(plan, raws)| {
-                let mut norm = lamsach::normalize::each_record(raws, &plan.normalize);
+                let mut norm = lamsach_core::normalize::each_record(raws, &plan.normalize);
                 placeholder::apply(&mut norm, days.get(&plan.input.name).map_or(&[][..], Vec::as_slice));
                 norm
             })
@@ -142,7 +142,7 @@ pub fn record_dob_day_counts(py: Python<'_>, job: &str, records: &Bound<'_, PyAn
             .iter()
             .zip(raws_by_source(&j, &r, &every_row(&r))?)
             .map(|(plan, (_, raws))| {
-                let norm = lamsach::normalize::each_record(&raws, &plan.normalize);
+                let norm = lamsach_core::normalize::each_record(&raws, &plan.normalize);
                 placeholder::day_counts(norm.iter().filter_map(|n| n.dob)).iter().flatten().copied().collect()
             })
             .collect())
@@ -173,7 +173,7 @@ fn finding_text(f: &Finding) -> String {
 
 fn finding_of(s: &str) -> PyResult<Finding> {
     let (code, field) = s.split_once('@').map_or((s, None), |(c, f)| (c, Some(f)));
-    let code = lamsach::Code::parse(code).ok_or_else(|| err(format!("unknown finding code {code:?}")))?;
+    let code = lamsach_core::Code::parse(code).ok_or_else(|| err(format!("unknown finding code {code:?}")))?;
     Ok(match field {
         Some(f) => Finding::new(Field::parse(f).ok_or_else(|| err(format!("unknown field {f:?}")))?, code),
         None => Finding::record(code),
@@ -295,7 +295,7 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
             sources
                 .iter()
                 .zip(&evidence)
-                .map(|(src, e)| e.iter().enumerate().map(|(i, e)| lamsach::assess::assess_record(src, i, ctx, e)).collect::<Vec<_>>())
+                .map(|(src, e)| e.iter().enumerate().map(|(i, e)| lamsach_core::assess::assess_record(src, i, ctx, e)).collect::<Vec<_>>())
                 .collect::<Vec<_>>()
         });
         let mut id = Int64Builder::new();
@@ -316,7 +316,7 @@ pub fn assess<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyAny>, days
                 let (rr, n, link) = (&linked.raws[s][i], &linked.norms[s][i], &linked.links[s][i]);
                 id.append_value(ids.value(linked.rows[s][i]));
                 keys.append_value(record_key.value(linked.rows[s][i]));
-                commune.append_option(lamsach::assess::commune_of(n, link, &linked.reference));
+                commune.append_option(lamsach_core::assess::commune_of(n, link, &linked.reference));
                 priority.append_option(a.most_urgent().map(|p| p.as_str()));
                 corrections.append_value(a.corrections() as i64);
                 for f in &a.findings {
@@ -406,7 +406,7 @@ pub fn base_record_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, Py
         let (ids, source) = (typed::<Int64Array>(r, "id")?, typed::<StringArray>(r, "source")?);
         let (mut id, mut src, mut key) = (Int64Builder::new(), StringBuilder::new(), StringBuilder::new());
         for (plan, (rows, raws)) in j.sources.iter().zip(raws_by_source(j, r, &every_row(r))?) {
-            for (i, k) in rows.iter().zip(lamsach::ingest::keys::base_keys(&plan.input.schema, &raws)) {
+            for (i, k) in rows.iter().zip(lamsach_core::ingest::keys::base_keys(&plan.input.schema, &raws)) {
                 id.append_value(ids.value(*i));
                 src.append_value(source.value(*i));
                 key.append_value(k);
@@ -426,7 +426,7 @@ pub fn told_apart_keys<'py>(py: Python<'py>, job: &str, records: &Bound<'py, PyA
         let (mut id, mut key) = (Int64Builder::new(), StringBuilder::new());
         for (rows, raws) in raws_by_source(j, r, &every_row(r))? {
             let mut keys: Vec<String> = rows.iter().map(|&i| base.value(i).to_string()).collect();
-            lamsach::ingest::keys::tell_apart(&mut keys, &raws);
+            lamsach_core::ingest::keys::tell_apart(&mut keys, &raws);
             for (i, k) in rows.iter().zip(keys) {
                 id.append_value(ids.value(*i));
                 key.append_value(k);

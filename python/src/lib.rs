@@ -3,12 +3,12 @@
 //!
 //! Batches cross the boundary through the Arrow C data interface (pyarrow's `_export_to_c` /
 //! `_import_from_c`): no per-row Python. Every function takes the job file's path and reads
-//! it as the CLI does (`lamsach::Job::load`), so the same schemas, column overrides,
+//! it as the CLI does (`lamsach_core::Job::load`), so the same schemas, column overrides,
 //! normalization options and link settings apply. Errors are Python `ValueError`s naming the
 //! job, source, column or row — never a value from the data.
 //!
 //! The `features` column is lamsach's own binary form of what the linker compares
-//! (`lamsach::codec`); it is only meant to travel between these functions.
+//! (`lamsach_core::codec`); it is only meant to travel between these functions.
 
 mod assess;
 
@@ -16,17 +16,17 @@ use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float32Builder, Float6
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
 use arrow_array::{Array, ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, StructArray};
 use arrow_schema::DataType;
-use lamsach::codec::{features_from_bytes, features_to_bytes, from_bytes, to_bytes};
-use lamsach::ingest::{self, IngestedSource, SourceInput};
-use lamsach::link::features::Features;
-use lamsach::link::group::{self, BlockPerson, Pair};
-use lamsach::link::model::Model;
-use lamsach::link::{LinkIndex, TermFrequencies, blocking};
-use lamsach::link::{MatchClass, family};
-use lamsach::normalize::NormalizeOptions;
-use lamsach::normalize::placeholder::{self, Placeholder};
-use lamsach::reference::ReferencePerson;
-use lamsach::{Dimension, Field, Job, NormRecord};
+use lamsach_core::codec::{features_from_bytes, features_to_bytes, from_bytes, to_bytes};
+use lamsach_core::ingest::{self, IngestedSource, SourceInput};
+use lamsach_core::link::features::Features;
+use lamsach_core::link::group::{self, BlockPerson, Pair};
+use lamsach_core::link::model::Model;
+use lamsach_core::link::{LinkIndex, TermFrequencies, blocking};
+use lamsach_core::link::{MatchClass, family};
+use lamsach_core::normalize::NormalizeOptions;
+use lamsach_core::normalize::placeholder::{self, Placeholder};
+use lamsach_core::reference::ReferencePerson;
+use lamsach_core::{Dimension, Field, Job, NormRecord};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::path::Path;
@@ -119,7 +119,7 @@ fn job_plan(job: &str) -> PyResult<String> {
             "schema": i.schema.name,
             "roles": i.schema.roles(),
             // A birth register's family: the event's role and the parents' (mother 0, father 1),
-            // as role indexes (see lamsach::link::family).
+            // as role indexes (see lamsach_core::link::family).
             "event_role": i.schema.event_role.as_ref().and_then(|e| i.schema.roles().iter().position(|r| r == e)),
             "parent_roles": i.schema.event_role.as_ref().map(|_| {
                 i.schema.roles().iter().enumerate().filter_map(|(k, r)| Some((k.to_string(), family::Parent::of_role(r)?.index()))).collect::<std::collections::BTreeMap<_, _>>()
@@ -144,10 +144,10 @@ fn job_plan(job: &str) -> PyResult<String> {
 /// part of it (`None`: `src` is the whole register, judged here). The reference has none.
 fn records_batch(src: &IngestedSource, opts: &NormalizeOptions, reference: bool, days: Option<&[Placeholder]>) -> PyResult<RecordBatch> {
     let norm: Vec<NormRecord> = match (reference, days) {
-        (true, _) => lamsach::normalize::each_record(&src.records, opts),
-        (false, None) => lamsach::normalize::run(src, opts),
+        (true, _) => lamsach_core::normalize::each_record(&src.records, opts),
+        (false, None) => lamsach_core::normalize::run(src, opts),
         (false, Some(days)) => {
-            let mut norm = lamsach::normalize::each_record(&src.records, opts);
+            let mut norm = lamsach_core::normalize::each_record(&src.records, opts);
             placeholder::apply(&mut norm, days);
             norm
         }
@@ -227,7 +227,7 @@ fn read_source<'py>(py: Python<'py>, job: &str, source: &str) -> PyResult<Bound<
     let j = load_job(job)?;
     let (input, opts) = plan(&j, source)?;
     let batch = py.detach(|| -> PyResult<RecordBatch> {
-        let src = ingest::read_source(input).map_err(err)?;
+        let src = ingest::read_source(input, &ingest::Readers::CORE).map_err(err)?;
         records_batch(&src, opts, source == j.reference.input.name, None)
     })?;
     export_batch(py, batch)
@@ -287,7 +287,7 @@ fn dob_day_counts(py: Python<'_>, job: &str, source: &str, batch: &Bound<'_, PyA
     py.detach(|| -> PyResult<Vec<u64>> {
         let it = (0..b.num_rows()).map(|i| (rows.value(i) as u64, cols.iter().map(|c| c[i].clone()).collect()));
         let src = ingest::records_of_rows(input, headers, it).map_err(err)?;
-        let norm = lamsach::normalize::each_record(&src.records, opts);
+        let norm = lamsach_core::normalize::each_record(&src.records, opts);
         Ok(placeholder::day_counts(norm.iter().filter_map(|n| n.dob)).iter().flatten().copied().collect())
     })
 }
@@ -432,7 +432,7 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
         if by_family.is_some_and(|f| f.value(i)) {
             let weight = family::family_weight(sc.weight, &model);
             w.append_value(weight);
-            p.append_value(lamsach::link::model::probability(weight));
+            p.append_value(lamsach_core::link::model::probability(weight));
             prior.append_value(family::FAMILY_PRIOR_BITS);
         } else {
             w.append_value(sc.weight);
@@ -441,7 +441,11 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
         }
         for c in 0..nc {
             let lv = sc.levels[c];
-            levels[c].append_value(if lv == lamsach::link::compare::NULL_LEVEL { "null" } else { model.comparisons[c].levels[lv as usize].label.as_str() });
+            levels[c].append_value(if lv == lamsach_core::link::compare::NULL_LEVEL {
+                "null"
+            } else {
+                model.comparisons[c].levels[lv as usize].label.as_str()
+            });
             parts[c].append_value(sc.parts[c]);
             tfs[c].append_value(sc.tf_parts[c]);
         }
@@ -467,7 +471,7 @@ fn explain_pairs<'py>(py: Python<'py>, pairs: &Bound<'py, PyAny>, model: &str) -
 /// pair of a record in this batch) to one link per record, as the CLI decides it: (`id`,
 /// `match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
 /// `runner_up_weight`, `candidates`, `truncated`, `sure`: the narrow rules' pairs alone
-/// decide it, see `lamsach::link::group::GroupLink::sure`).
+/// decide it, see `lamsach_core::link::group::GroupLink::sure`).
 #[pyfunction]
 fn reduce_links<'py>(py: Python<'py>, job: &str, pairs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let j = load_job(job)?;
@@ -539,7 +543,7 @@ fn parent_ids<'py>(py: Python<'py>, batch: &Bound<'py, PyAny>) -> PyResult<Bound
     export_batch(py, batch_of(vec![("mother_id", Arc::new(mother.finish())), ("father_id", Arc::new(father.finish()))])?)
 }
 
-/// One family pass of the CLI (`lamsach::link::family::link_families`) over a batch holding
+/// One family pass of the CLI (`lamsach_core::link::family::link_families`) over a batch holding
 /// every candidate row of its records: per row, the record (`id`, `features`), its current
 /// link (`match_class`, `best_ref_key`, `best_weight`, `best_probability`, `runner_up_ref_key`,
 /// `runner_up_weight`, `by_family`, `family_disagrees`), which of its row's parents the
@@ -655,13 +659,13 @@ fn train(py: Python<'_>, job: &str, records: &Bound<'_, PyAny>, people: &Bound<'
     py.detach(|| {
         let index = LinkIndex::build(&p);
         let all: Vec<&Features> = r.iter().collect();
-        let model = lamsach::link::model_for(&index, &all, &j.link, reference_size);
+        let model = lamsach_core::link::model_for(&index, &all, &j.link, reference_size);
         serde_json::to_string(&model).map_err(err)
     })
 }
 
 /// Each value's term frequency from its `count` among `people`, to the bit as the CLI
-/// computes it (`lamsach::link::TermFrequencies::frequency`).
+/// computes it (`lamsach_core::link::TermFrequencies::frequency`).
 #[pyfunction]
 fn frequencies<'py>(py: Python<'py>, counts: &Bound<'py, PyAny>, people: u64) -> PyResult<Bound<'py, PyAny>> {
     let b = import_batch(counts)?;
@@ -680,7 +684,7 @@ fn class_of(s: &str) -> PyResult<MatchClass> {
 /// The 2025 name of an administrative unit code (commune or province), or None.
 #[pyfunction]
 fn unit_name(code: &str) -> Option<String> {
-    lamsach::normalize::admin::AdminRegistry::get().unit(code, lamsach::normalize::admin::Era::Y2025).map(|u| u.name.clone())
+    lamsach_core::normalize::admin::AdminRegistry::get().unit(code, lamsach_core::normalize::admin::Era::Y2025).map(|u| u.name.clone())
 }
 
 #[pymodule]
@@ -689,7 +693,7 @@ fn _lamsach(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FIELDS", Field::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>())?;
     m.add("DIMENSIONS", Dimension::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>())?;
     m.add("RULES", blocking::Rule::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())?;
-    m.add("MAX_CHILDREN", lamsach::link::family::MAX_CHILDREN)?;
+    m.add("MAX_CHILDREN", lamsach_core::link::family::MAX_CHILDREN)?;
     for f in [
         wrap_pyfunction!(job_plan, m)?,
         wrap_pyfunction!(read_source, m)?,
