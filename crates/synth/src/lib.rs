@@ -7,19 +7,21 @@ pub mod demo;
 pub mod names;
 mod nightly;
 pub mod population;
+mod reference;
 pub mod registers;
 pub mod specs;
 
 // The core's and the engine's modules under the names the generator's code uses.
 use lamsach_engine::{assess, calendar, files, job, normalize, publish, rng, text};
 
-use crate::calendar::{PartialDate, days_in_month};
+use crate::calendar::PartialDate;
 use crate::normalize::admin::AdminRegistry;
 use crate::normalize::sex::Sex;
 use crate::rng::Rng;
 use crate::text::legacy::Encoding;
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, Series};
 use population::{Generator, Person};
+use reference::Parents;
 use registers::{Rendered, RowOut, cell, csv_bytes, render};
 use specs::{Shape, Spec, all_specs};
 use std::collections::{HashMap, HashSet};
@@ -97,68 +99,6 @@ fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     Ok(())
 }
 
-/// The reference extract's table; the people in `removed` are left out (their random draws
-/// still taken, so everyone else's row is the same whoever is removed).
-fn reference_table(people: &[Person], parents: &Parents, removed: &HashSet<usize>, as_of: PartialDate, r: &mut Rng) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut headers: Vec<String> =
-        ["SO_DINH_DANH", "SO_CMND", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "MA_XA", "DIA_CHI", "TRANG_THAI", "NGAY_MAT", "NGAY_CAP_NHAT"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    // The parents' IDs, when the extract carries them (children registered at birth).
-    let with_parents = !parents.is_empty();
-    if with_parents {
-        headers.extend(["SO_DINH_DANH_ME".to_string(), "SO_DINH_DANH_CHA".to_string()]);
-    }
-    let rows = people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            // Old birth registrations may hold only the year.
-            let mut dob = if p.dob.year < 1960 && r.chance(0.03) { p.dob.year.to_string() } else { p.dob.display_vi() };
-            let _ = as_of;
-            // The reference has errors of its own: a misspelt given name, a wrong day.
-            let mut name = p.full();
-            if r.chance(0.005)
-                && let Some(typo) = defects::typo(&p.given, r)
-            {
-                name = population::join_name(&p.family, &p.middle, &typo, p.clan_last);
-            }
-            if r.chance(0.005) && p.dob.day > 0 {
-                let day = 1 + (p.dob.day as u64 + r.below(3)) % days_in_month(p.dob.year, p.dob.month) as u64;
-                dob = PartialDate::ymd(p.dob.year, p.dob.month, day as u8).display_vi();
-            }
-            vec![
-                p.cccd.clone(),
-                p.cmnd.clone().unwrap_or_default(),
-                name,
-                dob,
-                p.sex.label_vi().to_string(),
-                p.commune.clone(),
-                p.address.clone(),
-                if p.death.is_some() { "Đã mất".into() } else { "Còn sống".into() },
-                p.death.map(|d| d.display_vi()).unwrap_or_default(),
-                p.updated.display_vi(),
-            ]
-            .into_iter()
-            .chain(
-                with_parents
-                    .then(|| {
-                        let (m, f) = parents.get(&i).cloned().unwrap_or_default();
-                        [m, f.unwrap_or_default()]
-                    })
-                    .into_iter()
-                    .flatten(),
-            )
-            .collect::<Vec<String>>()
-        })
-        .enumerate()
-        .filter(|(i, _)| !removed.contains(i))
-        .map(|(_, row)| row)
-        .collect();
-    (headers, rows)
-}
-
 /// Whether a register shows the column a defect damages (the truth lists only visible defects).
 fn shown(defect: &str, spec: &Spec, role: &str) -> bool {
     use specs::Col;
@@ -212,25 +152,6 @@ fn select_specs(a: &SynthArgs) -> Result<Vec<Spec>> {
         })
         .collect()
 }
-
-/// Writes the reference extract; returns its file name.
-fn write_reference(a: &SynthArgs, people: &[Person], parents: &Parents, removed: &HashSet<usize>, as_of: PartialDate) -> Result<&'static str> {
-    let mut r = Rng::fork(a.seed, 2);
-    let (rh, rrows) = reference_table(people, parents, removed, as_of, &mut r);
-    if a.reference_format == "csv" {
-        let path = a.out.join("reference.csv");
-        std::fs::write(&path, csv_bytes(&rh, &rrows, b',', Encoding::Utf8, false, None, None)).map_err(cannot_write(&path))?;
-        Ok("reference.csv")
-    } else {
-        let cols: Vec<Column> = (0..rh.len()).map(|c| str_col(&rh[c], rrows.iter().map(|r| r[c].clone()).collect())).collect();
-        let path = a.out.join("reference.parquet");
-        write_parquet(&path, DataFrame::new(rrows.len(), cols).map_err(cannot_write(&path))?)?;
-        Ok("reference.parquet")
-    }
-}
-
-/// The parents the reference holds, by child (index into the people): mother's and father's IDs.
-type Parents = HashMap<usize, (String, Option<String>)>;
 
 /// Chooses the people a register lists: each at most once, except injected duplicates.
 struct Picker<'a> {
@@ -550,7 +471,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     for day in 2..=a.day {
         nightly::change_reference(&mut people, shares.reference, &mut g, &mut Rng::fork(a.seed, 8000 + day as u64), &mut removed);
     }
-    let ref_file = write_reference(a, &people, &parents, &removed, as_of)?;
+    let ref_file = reference::write(a, &people, &parents, &removed)?;
     // The first reference row after the header in a CSV file; people removed from the extract
     // have no row, and their records none to link to.
     let first_ref_row = if a.reference_format == "csv" { 2 } else { 1 };
