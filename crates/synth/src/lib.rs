@@ -18,7 +18,6 @@ use crate::calendar::PartialDate;
 use crate::normalize::admin::AdminRegistry;
 use crate::normalize::sex::Sex;
 use crate::rng::Rng;
-use crate::text::legacy::Encoding;
 use polars::prelude::{Column, DataFrame, ListBuilderTrait, NamedFrom, Series};
 use population::{Generator, Person};
 use reference::Parents;
