@@ -231,6 +231,9 @@ struct Province<'a> {
     as_of: PartialDate,
     /// 2025 commune → the pre-2025 communes it was made from.
     legacy_of: HashMap<String, Vec<String>>,
+    /// Rows per register (`--rows-per-source`).
+    rows: usize,
+    seed: u64,
 }
 
 impl Province<'_> {
@@ -255,34 +258,52 @@ impl Province<'_> {
         rp
     }
 
-    /// Every register's rows, in the specs' order. The civil-status registers are chains: the
-    /// births (certificates and registrations) drawn together, the death registrations from
-    /// the death certificates when both are written.
-    fn registers(&self, specs: &[Spec], m: usize, picker: &mut Picker, g: &mut Generator, seed: u64, died: &mut HashSet<usize>) -> (Vec<Vec<RowOut>>, Parents) {
+    /// Every register's rows, each handed to `done` (with its place among the specs) as soon
+    /// as it is final, so that a large province need not hold every register at once. The
+    /// civil-status registers are chains: the births (certificates and registrations) drawn
+    /// together; the death certificates final only once the death registrations drawn from
+    /// them are.
+    fn registers(
+        &self,
+        specs: &[Spec],
+        picker: &mut Picker,
+        g: &mut Generator,
+        died: &mut HashSet<usize>,
+        mut done: impl FnMut(usize, Vec<RowOut>) -> Result<()>,
+    ) -> Result<Parents> {
+        let (m, seed) = (self.rows, self.seed);
         let all = all_specs();
         let spec_of = |schema: &str| specs.iter().chain(&all).find(|s| s.schema == schema).cloned();
-        let births = specs.iter().any(|s| s.births).then(|| {
+        let mut births = specs.iter().any(|s| s.births).then(|| {
             let (reg, cert) = (spec_of("civil_birth").expect("built in"), spec_of("birth_certificate").expect("built in"));
             self.births(&reg, &cert, m, g, &mut Rng::fork(seed, 900))
         });
-        let mut out: Vec<Vec<RowOut>> = Vec::with_capacity(specs.len());
+        // Death certificates a later death register still draws from, by place.
+        let mut held: HashMap<usize, Vec<RowOut>> = HashMap::new();
         for (si, spec) in specs.iter().enumerate() {
             let mut r = Rng::fork(seed, 100 + si as u64);
             let certificates = specs[..si].iter().position(|s| s.schema == "death_certificate");
-            let rows = match (&births, spec.schema, certificates) {
-                (Some(b), "civil_birth", _) => b.registrations.clone(),
-                (Some(b), "birth_certificate", _) => b.certificates.clone(),
+            let rows = match (&mut births, spec.schema, certificates) {
+                (Some(b), "civil_birth", _) => std::mem::take(&mut b.registrations),
+                (Some(b), "birth_certificate", _) => std::mem::take(&mut b.certificates),
                 (_, "civil_death", Some(c)) => {
-                    let mut certs = std::mem::take(&mut out[c]);
+                    let mut certs = held.remove(&c).unwrap_or_default();
                     let rows = self.death_registrations(spec, &mut certs, m / 10, picker, g, &mut r, died);
-                    out[c] = certs;
+                    done(c, certs)?;
                     rows
                 }
                 _ => self.rows(spec, m, picker, g, &mut r, died),
             };
-            out.push(rows);
+            if spec.schema == "death_certificate" && specs[si + 1..].iter().any(|s| s.schema == "civil_death") {
+                held.insert(si, rows);
+            } else {
+                done(si, rows)?;
+            }
         }
-        (out, births.map(|b| b.parents).unwrap_or_default())
+        for (si, rows) in held {
+            done(si, rows)?;
+        }
+        Ok(births.map(|b| b.parents).unwrap_or_default())
     }
 
     /// A register's rows, then the same people again as re-typed copies at random places.
@@ -372,6 +393,18 @@ fn write_register(path: &Path, spec: &Spec, province: &str, (groups, headers, ta
     })
 }
 
+/// Writes register `si` and returns the truth of its records.
+fn write_register_and_truth(a: &SynthArgs, province: &str, si: usize, spec: &Spec, rows: &[RowOut]) -> Result<Vec<Truth>> {
+    let table = if spec.births {
+        civil::birth_table(spec, rows)
+    } else {
+        let (headers, rows) = register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64));
+        (None, headers, rows)
+    };
+    let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, province, &table)?;
+    Ok(register_truth(spec, rows, first_row, legacy))
+}
+
 /// The truth of every record of a register, with only the defects it shows.
 fn register_truth(spec: &Spec, rows: &[RowOut], first_row: u64, legacy: bool) -> Vec<Truth> {
     let mut truth = Vec::new();
@@ -456,15 +489,33 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let legacy_of = g.communes().iter().map(|c| (c.clone(), reg.legacy_sources_of(c).iter().map(|s| s.to_string()).collect())).collect();
     // The first reference row after the header in a CSV file.
     let m = a.rows_per_source.unwrap_or((a.people / 25).max(50));
-    let world = Province { people: &people, rates: &rates, as_of, legacy_of };
+    let world = Province { people: &people, rates: &rates, as_of, legacy_of, rows: m, seed: a.seed };
     let mut picker = Picker::new(&people, &rates, as_of);
-    let mut truth: Vec<Truth> = Vec::new();
     let mut died_in_registers: HashSet<usize> = HashSet::new();
-    let (mut registers, parents) = world.registers(&specs, m, &mut picker, &mut g, a.seed, &mut died_in_registers);
+    // Each register's truth, by its place among the specs. Night 1 writes a register as soon
+    // as it is drawn (a 10M-person province never holds all its registers at once); a later
+    // night keeps them all, as each night changes every register.
+    let mut truths: Vec<Vec<Truth>> = specs.iter().map(|_| Vec::new()).collect();
+    let mut kept: Vec<Vec<RowOut>> = specs.iter().map(|_| Vec::new()).collect();
+    let write = |si: usize, rows: &[RowOut]| write_register_and_truth(a, &province, si, &specs[si], rows);
+    let parents = world.registers(&specs, &mut picker, &mut g, &mut died_in_registers, |si, rows| {
+        if a.day <= 1 {
+            truths[si] = write(si, &rows)?;
+        } else {
+            kept[si] = rows;
+        }
+        Ok(())
+    })?;
     let shares = nightly::Shares { records: a.change_records, reference: a.change_reference };
     for day in 2..=a.day {
-        world.next_night(&specs, &mut registers, shares, &mut picker, &mut g, &mut Rng::fork(a.seed, 7000 + day as u64), &mut died_in_registers);
+        world.next_night(&specs, &mut kept, shares, &mut picker, &mut g, &mut Rng::fork(a.seed, 7000 + day as u64), &mut died_in_registers);
     }
+    if a.day > 1 {
+        for (si, rows) in kept.iter().enumerate() {
+            truths[si] = write(si, rows)?;
+        }
+    }
+    drop(kept);
     let deceased = picker.deceased.len();
     let mut removed = HashSet::new();
     for day in 2..=a.day {
@@ -481,16 +532,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
         next += u64::from(!removed.contains(&i));
     }
     let ref_row = |i: usize| rows_of[i];
-    for (si, (spec, rows)) in specs.iter().zip(&registers).enumerate() {
-        let table = if spec.births {
-            civil::birth_table(spec, rows)
-        } else {
-            let (headers, rows) = register_table(spec, rows, &mut Rng::fork(a.seed, 500 + si as u64));
-            (None, headers, rows)
-        };
-        let (first_row, legacy) = write_register(&a.out.join(spec.file), spec, &province, &table)?;
-        truth.extend(register_truth(spec, rows, first_row, legacy));
-    }
+    let mut truth: Vec<Truth> = truths.into_iter().flatten().collect();
     for t in truth.iter_mut().filter(|t| t.person.is_some_and(|i| removed.contains(&i))) {
         t.person_id = None;
     }

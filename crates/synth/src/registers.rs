@@ -16,10 +16,44 @@ use super::specs::{Col, Shape, Spec};
 /// One rendered person: the text of each column and the truth about it.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
-    pub cells: HashMap<&'static str, String>,
+    pub cells: Cells,
     pub person: Option<usize>,
     pub person_id: Option<String>,
     pub defects: Vec<&'static str>,
+}
+
+/// A rendered person's cells by column key. A short list (a dozen keys), not a hash map: a
+/// 10M-person province's registers hold millions of rendered people, and a map of a dozen
+/// entries takes twice a list's memory.
+#[derive(Clone, Debug, Default)]
+pub struct Cells(Vec<(&'static str, String)>);
+
+impl Cells {
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut String> {
+        self.0.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Sets a cell; the value it replaces, if any.
+    pub fn insert(&mut self, key: &'static str, value: String) -> Option<String> {
+        match self.get_mut(key) {
+            Some(v) => Some(std::mem::replace(v, value)),
+            None => {
+                self.0.push((key, value));
+                None
+            }
+        }
+    }
+}
+
+impl std::ops::Index<&str> for Cells {
+    type Output = String;
+    fn index(&self, key: &str) -> &String {
+        self.get(key).unwrap_or_else(|| panic!("no cell {key}"))
+    }
 }
 
 /// A register row: one or two rendered people (marriage).
@@ -49,7 +83,7 @@ pub fn render(p: &Person, idx: Option<usize>, spec: &Spec, rates: &Rates, g: &Ge
     } else {
         p.updated
     };
-    let mut cells: HashMap<&'static str, String> = HashMap::new();
+    let mut cells = Cells::default();
     cells.insert("name", name);
     cells.insert("dob", dob);
     cells.insert("sex", sex);
