@@ -26,7 +26,7 @@ import tempfile
 
 import pyarrow.parquet as pq
 
-# Every generated register the core reads without the io feature (the Excel one is left out:
+# Every generated register the Spark job reads (CSV through the core, Parquet through Spark; the Excel one is left out:
 # Spark does not read Excel; the CLI does).
 COLUMNS = ["source", "source_row", "role", "record_key", "match_class", "ref_person_id", "candidates", "match_weight", "finding_codes",
            "full_name", "dob", "commune", "pass"]
