@@ -11,13 +11,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-// The core's modules, under the same names: the engine's code and its users name
-// `crate::link`, `lamsach_engine::normalize` as if one crate.
-pub use lamsach_core::{
-    AssessedRecord, Code, Dimension, Field, Finding, Job, JobError, Lang, LinkSettings, LinkedSource, MatchClass, NormRecord, NormalizeOptions, PartialDate,
-    PerDimension, Precision, RecordLink, Severity, assess, calendar, clock, codec, field, files, finding, guard, ingest, job, lang, link, normalize, reference,
-    rng, schema, text,
-};
+// The core's modules and library surface, under the same names: the engine's code and its
+// users name `crate::link`, `lamsach_engine::normalize` as if one crate.
+pub use lamsach_core::*;
 
 pub mod decisions;
 pub mod night;

@@ -279,7 +279,7 @@ impl Province<'_> {
             self.births(&reg, &cert, m, g, &mut Rng::fork(seed, 900))
         });
         // Death certificates a later death register still draws from, by place.
-        let mut held: HashMap<usize, Vec<RowOut>> = HashMap::new();
+        let mut held: std::collections::BTreeMap<usize, Vec<RowOut>> = Default::default();
         for (si, spec) in specs.iter().enumerate() {
             let mut r = Rng::fork(seed, 100 + si as u64);
             let certificates = specs[..si].iter().position(|s| s.schema == "death_certificate");
@@ -498,8 +498,9 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     let mut truths: Vec<Vec<Truth>> = specs.iter().map(|_| Vec::new()).collect();
     let mut kept: Vec<Vec<RowOut>> = specs.iter().map(|_| Vec::new()).collect();
     let write = |si: usize, rows: &[RowOut]| write_register_and_truth(a, &province, si, &specs[si], rows);
+    let streaming = a.day <= 1;
     let parents = world.registers(&specs, &mut picker, &mut g, &mut died_in_registers, |si, rows| {
-        if a.day <= 1 {
+        if streaming {
             truths[si] = write(si, &rows)?;
         } else {
             kept[si] = rows;
@@ -510,7 +511,7 @@ pub fn run(a: &SynthArgs) -> Result<String> {
     for day in 2..=a.day {
         world.next_night(&specs, &mut kept, shares, &mut picker, &mut g, &mut Rng::fork(a.seed, 7000 + day as u64), &mut died_in_registers);
     }
-    if a.day > 1 {
+    if !streaming {
         for (si, rows) in kept.iter().enumerate() {
             truths[si] = write(si, rows)?;
         }

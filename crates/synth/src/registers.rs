@@ -37,14 +37,11 @@ impl Cells {
         self.0.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
-    /// Sets a cell; the value it replaces, if any.
-    pub fn insert(&mut self, key: &'static str, value: String) -> Option<String> {
+    /// Sets a cell, replacing its value if it has one.
+    pub fn insert(&mut self, key: &'static str, value: String) {
         match self.get_mut(key) {
-            Some(v) => Some(std::mem::replace(v, value)),
-            None => {
-                self.0.push((key, value));
-                None
-            }
+            Some(v) => *v = value,
+            None => self.0.push((key, value)),
         }
     }
 }
@@ -431,4 +428,22 @@ pub fn csv_bytes(
     }
     out.extend(encode(&text, encoding));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_set_again_replaces_its_value_and_keeps_one_entry() {
+        let mut c = Cells::default();
+        c.insert("dob", "1990".into());
+        c.insert("name", "Nguyễn Văn An".into());
+        c.insert("dob", "05/03/1990".into());
+        assert_eq!((c.get("dob").map(String::as_str), c.get("name").map(String::as_str)), (Some("05/03/1990"), Some("Nguyễn Văn An")));
+        assert_eq!(c.0.len(), 2);
+        assert_eq!(c.get("phone"), None);
+        *c.get_mut("name").unwrap() = "Lê Thị Hoa".into();
+        assert_eq!(c["name"], "Lê Thị Hoa");
+    }
 }

@@ -11,6 +11,10 @@ pub enum IngestError {
     Io { file: Shown, source: std::io::Error },
     #[error("ingest error: {file}: unsupported file type; use .csv, .tsv, .txt, .xlsx, .xls or .parquet")]
     UnknownFormat { file: Shown },
+    /// A format lamsach reads, but not the program at hand: the core alone (the Python
+    /// binding) has no Parquet reader, and without `excel` no workbook reader.
+    #[error("ingest error: {file}: {format} files are not read by this program; read it with the lamsach command, or hand its rows in as a batch")]
+    NoReader { file: Shown, format: &'static str },
     /// Where in the workbook (sheet, row, column) and why, as data ([`super::WorkbookError`]).
     #[cfg(feature = "excel")]
     #[error("ingest error: {file}: cannot read the workbook: {source}")]

@@ -60,8 +60,9 @@ pub type ReadRows = fn(&SourceInput) -> Result<Items, IngestError>;
 
 /// The readers of formats the core does not read itself. The core reads CSV and, with the
 /// `excel` feature, workbooks; the engine hands in its Parquet reader
-/// (`lamsach_engine::READERS`). A file of a format without its reader is an unknown format.
-#[derive(Clone, Copy, Debug, Default)]
+/// (`lamsach_engine::READERS`). A file of a format without its reader is refused as such
+/// ([`IngestError::NoReader`]).
+#[derive(Clone, Copy, Debug)]
 pub struct Readers {
     /// A Parquet file's rows in file order.
     pub parquet: Option<ReadRows>,
@@ -164,10 +165,10 @@ fn read_rows(input: &SourceInput, readers: &Readers, format: Format, probe: bool
         }
         Format::Parquet => match readers.parquet {
             Some(rows) => Rows { items: rows(input)?, encoding: None, merged: Vec::new() },
-            None => return Err(IngestError::UnknownFormat { file }),
+            None => return Err(IngestError::NoReader { file, format: "Parquet" }),
         },
         #[cfg(not(feature = "excel"))]
-        Format::Excel => return Err(IngestError::UnknownFormat { file }),
+        Format::Excel => return Err(IngestError::NoReader { file, format: "Excel" }),
     })
 }
 
@@ -350,6 +351,29 @@ mod tests {
             key: None,
             limits: Default::default(),
         }
+    }
+
+    /// A stand-in for the engine's Parquet reader: a header row and one record.
+    fn two_rows(_: &SourceInput) -> Result<Items, IngestError> {
+        let row = |line: u64, cells: &[&str]| {
+            Item::Row(Row { line, cells: ::csv::StringRecord::from(cells.to_vec()), multiline: false, unsaved_formulas: Vec::new() })
+        };
+        Ok(Box::new(
+            vec![row(0, &["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]), row(1, &["Nguyễn Văn An", "01/02/1990", "Nam", "052090000001"])].into_iter(),
+        ))
+    }
+
+    #[test]
+    fn a_columnar_file_is_read_by_the_reader_handed_in_and_refused_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.parquet");
+        std::fs::write(&p, b"not read by the core").unwrap();
+        let e = read_source(&input(&p, "labour"), &Readers::CORE).err().unwrap();
+        assert!(matches!(e, IngestError::NoReader { format: "Parquet", .. }), "{e}");
+        assert!(!e.to_string().contains("unsupported"), "a format lamsach reads is not called unsupported: {e}");
+        let s = read_source(&input(&p, "labour"), &Readers { parquet: Some(two_rows) }).unwrap();
+        assert_eq!((s.records.len(), s.records[0].source_row), (1, 1));
+        assert_eq!(s.records[0].values.get(Field::FullName), Some("Nguyễn Văn An"));
     }
 
     #[test]
